@@ -1,0 +1,322 @@
+"""Command line: ``huifang [--db …] [--lang …] [--as …] [COMMAND]``.
+
+Without a command the app opens on the current user's queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from . import config
+from .i18n import detect, set_lang, t
+
+EXIT_REFUSED = 2
+DEMO_DEFAULT_LOGIN = "agent1"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="huifang", description=t("cli.description"))
+    p.add_argument("--db", help=t("cli.opt_db"))
+    p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
+    p.add_argument("--as", dest="as_login", metavar="LOGIN", help=t("cli.opt_as"))
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    sub.add_parser("run", help=t("cli.run"))
+
+    pi = sub.add_parser("init", help=t("cli.init"))
+    pi.add_argument("--shared", metavar="DIR", help=t("cli.init_shared"))
+    pi.add_argument("--group", help=t("cli.init_group"))
+    pi.add_argument("--name", help=t("cli.init_name"))
+
+    pu = sub.add_parser("user", help=t("cli.user"))
+    usub = pu.add_subparsers(dest="user_cmd", required=True, metavar="ACTION")
+    pa = usub.add_parser("add", help=t("cli.user_add"))
+    pa.add_argument("login")
+    pa.add_argument("--role", required=True, choices=["agent", "supervisor", "admin", "sales_manager"])
+    pa.add_argument("--name", required=True)
+    usub.add_parser("list", help=t("cli.user_list"))
+
+    pd = sub.add_parser("demo", help=t("cli.demo"))
+    pd.add_argument("--seed", type=int, default=7)
+    pd.add_argument("--customers", type=int, default=200)
+    pd.add_argument("--no-open", action="store_true", help=t("cli.demo_no_open"))
+    pd.add_argument("--date", type=date.fromisoformat, help=t("cli.demo_date"))
+
+    pq = sub.add_parser("queue", help=t("cli.queue"))
+    pq.add_argument("--date", type=date.fromisoformat)
+    g = pq.add_mutually_exclusive_group()
+    g.add_argument("--agent", metavar="LOGIN")
+    g.add_argument("--all", action="store_true")
+    pq.add_argument("--json", action="store_true")
+
+    pp = sub.add_parser("plan", help=t("cli.plan"))
+    pp.add_argument("--now", type=datetime.fromisoformat, help=t("cli.plan_now"))
+
+    pim = sub.add_parser("import", help=t("cli.import"))
+    pim.add_argument("kind", choices=["workorders", "customers", "sales", "events"])
+    pim.add_argument("file", type=Path)
+    pim.add_argument("--skip-bad", action="store_true", help=t("cli.import_skip_bad"))
+
+    pc = sub.add_parser("calendar", help=t("cli.calendar"))
+    csub = pc.add_subparsers(dest="cal_cmd", required=True, metavar="ACTION")
+    cs = csub.add_parser("show", help=t("cli.calendar_show"))
+    cs.add_argument("month", help="YYYY-MM")
+    cset = csub.add_parser("set", help=t("cli.calendar_set"))
+    cset.add_argument("day", type=date.fromisoformat)
+    cset.add_argument("what", choices=["holiday", "workday"])
+    cset.add_argument("note", nargs="?", default="")
+
+    pr = sub.add_parser("record", help=t("cli.record"))
+    pr.add_argument("number")
+    pr.add_argument("--outcome", required=True)
+    pr.add_argument("--scores", help="RESOLUTION,ATTITUDE")
+    pr.add_argument("--reached", help="NAME/POSITION")
+    pr.add_argument("--note", default="")
+    pr.add_argument("--when", help=t("cli.record_when"))
+    pr.add_argument("--to", help=t("cli.record_to"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    known, _ = pre.parse_known_args(argv)
+    set_lang(detect(known.lang))
+    args = _parser().parse_args(argv)
+    from .services.base import ServiceError
+
+    try:
+        return _dispatch(args)
+    except ServiceError as e:
+        print(str(e), file=sys.stderr)
+        from .services.users import UnknownLogin
+
+        return EXIT_REFUSED if isinstance(e, UnknownLogin) else 1
+
+
+def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
+    from .services.base import ServiceError, Store
+
+    url, _src = config.resolve_db(args.db)
+    store = Store(url)
+    if must_exist and not store.is_initialised():
+        raise ServiceError(t("err.no_database", db=config.display_db(url)))
+    return store
+
+
+def _actor(store, args):  # noqa: ANN001, ANN202
+    from .services.users import resolve_actor
+
+    return resolve_actor(store, args.as_login)
+
+
+def _dispatch(args) -> int:  # noqa: ANN001, C901
+    cmd = args.cmd or "run"
+    if cmd == "demo":
+        return _cmd_demo(args)
+    if cmd == "init":
+        return _cmd_init(args)
+    store = _store(args)
+    if cmd == "run":
+        actor = _actor(store, args)
+        return _open_app(store, actor)
+    if cmd == "user":
+        from .services import users
+
+        actor = _actor(store, args)
+        if args.user_cmd == "add":
+            u = users.add_user(store, actor, args.login, args.role, args.name)
+            print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
+        else:
+            for u in users.list_users(store):
+                print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
+        return 0
+    if cmd == "queue":
+        return _cmd_queue(store, args)
+    if cmd == "plan":
+        from .services.planner import run_planner
+
+        rep = run_planner(store, now=args.now)
+        print(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
+        return 0
+    if cmd == "import":
+        return _cmd_import(store, args)
+    if cmd == "calendar":
+        return _cmd_calendar(store, args)
+    if cmd == "record":
+        return _cmd_record(store, args)
+    raise SystemExit(f"unknown command {cmd}")
+
+
+def _open_app(store, actor) -> int:  # noqa: ANN001
+    from .app import HuifangApp
+
+    HuifangApp(store, actor).run()
+    return 0
+
+
+def _cmd_init(args) -> int:  # noqa: ANN001
+    from .services.base import Store
+    from .services.users import bootstrap_admin, os_login
+    from .store.db import fix_mode
+
+    lines: list[str] = []
+    if args.shared:
+        import grp
+        import os
+
+        if not args.group:
+            raise SystemExit(t("init.need_group"))
+        try:
+            gid = grp.getgrnam(args.group).gr_gid
+        except KeyError:
+            print(t("init.no_group", group=args.group), file=sys.stderr)
+            return 1
+        d = Path(args.shared).expanduser().resolve()
+        d.mkdir(parents=True, exist_ok=True)
+        os.chown(d, -1, gid)
+        os.chmod(d, 0o2770)
+        lines.append(t("init.dir", dir=d, group=args.group))
+        dbfile = d / "huifang.db"
+        url = config.to_url(str(dbfile))
+        store = Store(url)
+        store.ensure_schema()
+        for p in (dbfile, Path(f"{dbfile}-wal"), Path(f"{dbfile}-shm")):
+            if p.exists():
+                os.chown(p, -1, gid)
+        fix_mode(dbfile)
+        lines.append(t("init.db", db=dbfile, group=args.group))
+        lines.append(t("init.howto", db=dbfile))
+    else:
+        url, src = config.resolve_db(args.db)
+        store = Store(url)
+        store.ensure_schema()
+        lines.append(t("init.db_plain", db=config.display_db(url), src=src))
+    login = os_login()
+    u = bootstrap_admin(store, login, args.name or login)
+    lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
+    print("\n".join(lines))
+    return 0
+
+
+def _cmd_demo(args) -> int:  # noqa: ANN001
+    from .demo import build_demo, demo_path
+    from .services.base import Store
+    from .services.users import os_login
+    from .store.db import fix_mode
+
+    if args.db:
+        url = config.to_url(args.db)
+    else:
+        url = config.to_url(str(demo_path()))
+    from .store.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None:
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+    store = Store(url)
+    store.ensure_schema()
+    today = args.date or date.today()
+    summary = build_demo(store, today, seed=args.seed, customers=args.customers, admin_login=os_login())
+    if path is not None:
+        fix_mode(path)
+    print(t("demo.built", db=url, customers=summary.customers, work_orders=summary.work_orders))
+    if args.no_open:
+        return 0
+    if not args.as_login:
+        args.as_login = DEMO_DEFAULT_LOGIN
+        print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
+    actor = _actor(store, args)
+    return _open_app(store, actor)
+
+
+def _cmd_queue(store, args) -> int:  # noqa: ANN001
+    from .services.queue import queue_rows
+
+    actor = _actor(store, args)
+    day = args.date or store.today()
+    agent = None if args.all else (args.agent or actor.login)
+    rows = queue_rows(store, actor, day, agent=agent, all_agents=args.all)
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    from .ui_text import render_queue_text
+
+    print(render_queue_text(rows, day))
+    return 0
+
+
+def _cmd_import(store, args) -> int:  # noqa: ANN001
+    from .services.imports import ImportRejected, import_file
+
+    actor = _actor(store, args)
+    progress = _progress_bar(args.file.name)
+    try:
+        rep = import_file(store, actor, args.kind, args.file, skip_bad=args.skip_bad, progress=progress)
+    except ImportRejected as e:
+        progress(None, None)
+        print(str(e), file=sys.stderr)
+        return 1
+    progress(None, None)
+    print(rep.describe())
+    return 1 if rep.rejected and not args.skip_bad else 0
+
+
+def _progress_bar(label: str):  # noqa: ANN202
+    """A rich progress bar on stderr, shown only for large files and on a terminal."""
+    state: dict = {}
+
+    def cb(done, total):  # noqa: ANN001
+        if done is None:
+            if "p" in state:
+                state["p"].stop()
+            return
+        if total is None or total < 2000 or not sys.stderr.isatty():
+            return
+        if "p" not in state:
+            from rich.progress import Progress
+
+            from rich.console import Console
+
+            state["p"] = Progress(console=Console(stderr=True), transient=True)
+            state["p"].start()
+            state["task"] = state["p"].add_task(label, total=total)
+        state["p"].update(state["task"], completed=done)
+
+    return cb
+
+
+def _cmd_calendar(store, args) -> int:  # noqa: ANN001
+    from .services import calendar as calsvc
+
+    actor = _actor(store, args)
+    if args.cal_cmd == "set":
+        calsvc.set_day(store, actor, args.day, args.what == "workday", args.note)
+        print(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
+        return 0
+    try:
+        y, m = (int(x) for x in args.month.split("-"))
+        first = date(y, m, 1)
+    except ValueError:
+        print(t("cal.bad_month", value=args.month), file=sys.stderr)
+        return 1
+    print(calsvc.month_text(store, first))
+    return 0
+
+
+def _cmd_record(store, args) -> int:  # noqa: ANN001
+    from .services.callbacks import record_from_cli
+
+    actor = _actor(store, args)
+    print(record_from_cli(store, actor, args))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Where the database is: ``--db PATH|URL`` > ``HUIFANG_DATABASE_URL`` > config file > default.
+
+The config file is ``<platformdirs user config dir>/huifang/config.toml`` with a line
+``database = "/srv/huifang/huifang.db"`` (a path or a SQLAlchemy URL).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import platformdirs
+
+APP = "huifang"
+
+
+def config_path() -> Path:
+    return platformdirs.user_config_path(APP) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path(APP) / "huifang.db"
+
+
+def to_url(value: str) -> str:
+    """A bare path becomes a SQLite URL; anything with ``://`` is taken as a URL."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def resolve_db(cli_value: str | None) -> tuple[str, str]:
+    """Return (url, where-it-came-from)."""
+    if cli_value:
+        return to_url(cli_value), "--db"
+    env = os.environ.get("HUIFANG_DATABASE_URL")
+    if env:
+        return to_url(env), "HUIFANG_DATABASE_URL"
+    cfg = config_path()
+    if cfg.exists():
+        data = tomllib.loads(cfg.read_text(encoding="utf-8"))
+        if data.get("database"):
+            return to_url(str(data["database"])), str(cfg)
+    return to_url(str(default_db_path())), "default"
+
+
+def display_db(url: str) -> str:
+    """Short form for the header: the file name, or the URL without its password."""
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):]).name
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

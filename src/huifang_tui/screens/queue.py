@@ -1,0 +1,219 @@
+"""今日队列 — the agent's daily queue (SPEC §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..domain.queue import countdown
+from ..i18n import t
+from ..safe import literal
+from ..services.calendar import load_calendar
+from ..services.queue import Progress, QueueRow, queue_progress, queue_rows
+from ..widgets.cells import countdown_text
+
+PAGE_SIZE = 200
+REFRESH_SECONDS = 3.0
+STATE_FILTERS = ("all", "new", "tried", "overdue")
+
+
+@dataclass
+class _Loaded:
+    rows: list[QueueRow]
+    cells: list[tuple]
+    progress: Progress
+
+
+class QueueScreen(Screen):
+    TITLE_KEY = "queue.title"
+    BINDINGS = [
+        Binding("enter", "open_call", t("key.open_call"), id="queue_open"),
+        Binding("k", "cycle_kind", t("key.filter_kind"), id="queue_filter_kind"),
+        Binding("s", "cycle_state", t("key.filter_state"), id="queue_filter_state"),
+        Binding("r", "reload", t("key.reload"), id="queue_reload"),
+        Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
+        Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: _Loaded) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[QueueRow] = []
+        self.page = 0
+        self.kind_filter: str | None = None
+        self.state_filter = "all"
+        self._progress: Progress | None = None
+        self._data_version: int | None = None
+        self._cells: list[tuple] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="queue-status")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static(t("queue.empty"), id="queue-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key in ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state"):
+            table.add_column(t(f"queue.col.{key}"), key=key)
+        self.query_one("#queue-empty").display = False
+        self.action_reload()
+        self.set_interval(REFRESH_SECONDS, self._check_changes)
+
+    # -- loading ------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    def _load(self) -> None:
+        app = self.app
+        store, actor = app.store, app.actor
+        now = store.now()
+        rows = queue_rows(store, actor, now.date(), now=now)
+        progress = queue_progress(store, actor, now.date(), now=now)
+        with store.read() as s:
+            cal = load_calendar(s)
+        cells = [self._cells_for(r, countdown(r.deadline_on, r.deadline_at, now, cal)) for r in rows]
+        self._data_version = store.data_version()
+        self.post_message(self.Loaded(_Loaded(rows, cells, progress)))
+
+    @work(thread=True, exclusive=True, group="queue-poll", exit_on_error=False)
+    def _check_changes(self) -> None:
+        """Cheap change detection: PRAGMA data_version moves when another process commits."""
+        version = self.app.store.data_version()
+        if self._data_version is not None and version != self._data_version:
+            self.app.call_from_thread(self._load)
+
+    @on(Loaded)
+    def _on_loaded(self, event: Loaded) -> None:
+        self.rows, self._cells, self._progress = event.data.rows, event.data.cells, event.data.progress
+        self._render_table()
+
+    @on(Worker.StateChanged)
+    def _on_worker(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+
+    # -- rendering ----------------------------------------------------------------
+    def _cells_for(self, r: QueueRow, cd) -> tuple:  # noqa: ANN001
+        kind = t(f"kind.{r.kind}")
+        if r.agent is None and r.assignee == "agent":
+            kind += t("queue.pool_mark")
+        state = t(f"cbstate.{r.status}")
+        if r.next_attempt_at is not None and r.status == "open":
+            state = t("queue.next_attempt", at=r.next_attempt_at.strftime("%m-%d %H:%M"))
+        if r.claimed_by:
+            state = t("queue.claimed", login=r.claimed_by)
+        style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")
+        return (
+            Text(r.number, style=style),
+            Text(kind, style="bold yellow" if r.priority == 0 else ""),
+            literal(r.customer),
+            literal(r.contact),
+            Text(r.phone_masked),
+            Text(str(r.attempts), justify="right"),
+            countdown_text(cd, r.estimated),
+            Text(state),
+        )
+
+    def _visible(self) -> list[int]:
+        out = []
+        for i, r in enumerate(self.rows):
+            if self.kind_filter and r.kind != self.kind_filter:
+                continue
+            if self.state_filter == "new" and r.attempts:
+                continue
+            if self.state_filter == "tried" and not r.attempts:
+                continue
+            if self.state_filter == "overdue" and not r.overdue:
+                continue
+            out.append(i)
+        return out
+
+    def _render_table(self) -> None:
+        table = self.query_one(DataTable)
+        keep = None
+        if table.row_count and table.cursor_row is not None:
+            try:
+                keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            except Exception:  # noqa: BLE001 - the old cursor row may be gone
+                keep = None
+        visible = self._visible()
+        pages = max(1, (len(visible) + PAGE_SIZE - 1) // PAGE_SIZE)
+        self.page = min(self.page, pages - 1)
+        shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
+        table.clear()
+        for i in shown:
+            table.add_row(*self._cells[i], key=self.rows[i].number)
+        if keep is not None and keep in {self.rows[i].number for i in shown}:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.query_one("#queue-empty").display = not shown
+        table.display = bool(shown)
+        self._render_status(len(visible), pages)
+
+    def _render_status(self, count: int, pages: int) -> None:
+        p = self._progress
+        parts = [t("queue.progress", done=p.done_today, total=p.due_today) if p else ""]
+        over = Text(t("queue.overdue", n=p.overdue if p else 0), style="bold red" if p and p.overdue else "")
+        status = Text("  ·  ").join([Text(parts[0]), over])
+        filters = []
+        if self.kind_filter:
+            filters.append(t(f"kind.{self.kind_filter}"))
+        if self.state_filter != "all":
+            filters.append(t(f"queue.state.{self.state_filter}"))
+        if filters:
+            status.append("  ·  " + t("queue.filtered", what=" / ".join(filters), n=count))
+        if pages > 1:
+            status.append("  ·  " + t("queue.page", page=self.page + 1, pages=pages))
+        self.query_one("#queue-status", Static).update(status)
+
+    # -- actions ------------------------------------------------------------------
+    def action_cycle_kind(self) -> None:
+        kinds = sorted({r.kind for r in self.rows})
+        options: list[str | None] = [None, *kinds]
+        i = options.index(self.kind_filter) if self.kind_filter in options else 0
+        self.kind_filter = options[(i + 1) % len(options)]
+        self.page = 0
+        self._render_table()
+
+    def action_cycle_state(self) -> None:
+        i = STATE_FILTERS.index(self.state_filter)
+        self.state_filter = STATE_FILTERS[(i + 1) % len(STATE_FILTERS)]
+        self.page = 0
+        self._render_table()
+
+    def action_page(self, delta: int) -> None:
+        self.page = max(0, self.page + delta)
+        self._render_table()
+
+    def selected_row(self) -> QueueRow | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        number = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((r for r in self.rows if r.number == number), None)
+
+    def action_open_call(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        opener = getattr(self.app, "open_call", None)
+        if opener is not None:
+            opener(row)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_call()

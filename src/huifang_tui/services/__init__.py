@@ -1,0 +1,1 @@
+"""Services layer: owns every write; each write appends an AuditEntry in the same transaction."""

@@ -1,0 +1,159 @@
+"""Store handle, actor, permissions, audit and document numbering shared by all services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from ..store import db
+from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
+
+ROLES = ("agent", "supervisor", "admin", "sales_manager")
+
+
+class ServiceError(Exception):
+    """A refusal the user can act on; ``str()`` is the message shown."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    login: str
+    role: str
+    name: str = ""
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+SYSTEM = Actor("system", "admin", "system")
+
+
+class Store:
+    """One database: engine plus the clock every service reads time from."""
+
+    def __init__(self, url: str, clock: Callable[[], datetime] | None = None, engine: Engine | None = None):
+        self.url = url
+        self.engine = engine or db.make_engine(url)
+        self.clock = clock or datetime.now
+
+    def now(self) -> datetime:
+        return self.clock().replace(microsecond=0)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with db.write_session(self.engine) as s:
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with db.read_session(self.engine) as s:
+            yield s
+
+    # -- schema ---------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        db.create_schema(self.engine)
+        with self.write() as s:
+            row = s.get(SchemaVersion, 1)
+            if row is None:
+                s.add(SchemaVersion(id=1, version=SCHEMA_VERSION))
+        path = db.sqlite_path(self.url)
+        if path is not None:
+            db.fix_mode(path)
+
+    def is_initialised(self) -> bool:
+        from sqlalchemy import inspect
+
+        return inspect(self.engine).has_table("schema_version")
+
+    def setting(self, key: str, default: str = "") -> str:
+        with self.read() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def data_version(self) -> int:
+        return db.data_version(self.engine)
+
+
+def require(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles and actor.role != "admin":
+        from ..i18n import t
+
+        raise PermissionDenied(t("err.permission", role=actor.role))
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def snapshot(obj: SQLModel | dict | None) -> dict | None:
+    if obj is None:
+        return None
+    data = obj if isinstance(obj, dict) else obj.model_dump()
+    return {k: _plain(v) for k, v in data.items()}
+
+
+def audit(
+    s: Session,
+    actor: Actor,
+    at: datetime,
+    action: str,
+    entity: str,
+    entity_id: object = "",
+    before: SQLModel | dict | None = None,
+    after: SQLModel | dict | None = None,
+) -> None:
+    s.add(
+        AuditEntry(
+            at=at,
+            login=actor.login,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=json.dumps(snapshot(before), ensure_ascii=False) if before is not None else "",
+            after=json.dumps(snapshot(after), ensure_ascii=False) if after is not None else "",
+        )
+    )
+
+
+def next_number(s: Session, prefix: str, on: date) -> str:
+    """Next document number, e.g. ``HF202405001`` (003 表2). Runs inside the write transaction."""
+    key = f"{prefix}{on:%Y%m}"
+    row = s.get(Counter, key)
+    if row is None:
+        row = Counter(key=key, value=0)
+    row.value += 1
+    s.add(row)
+    s.flush()
+    return f"{key}{row.value:03d}"
+
+
+def get_user(s: Session, login: str) -> User | None:
+    return s.exec(select(User).where(User.login == login)).first()

@@ -1,0 +1,77 @@
+"""Working-day calendar and policy as the store sees them (overrides + admin policy)."""
+
+from __future__ import annotations
+
+import calendar as _cal
+import tomllib
+from datetime import date
+
+from sqlmodel import Session, select
+
+from ..domain.calendar import WorkCalendar
+from ..domain.policy import Policy
+from ..i18n import t
+from ..resources import data_dir
+from ..store.models import CalendarOverride, Setting
+from .base import Actor, Store, audit, require
+
+
+def load_calendar(s: Session) -> WorkCalendar:
+    rows = s.exec(select(CalendarOverride)).all()
+    return WorkCalendar({r.day: r.is_working_day for r in rows})
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_policy(s: Session) -> Policy:
+    """data/policy.toml, overridden by the admin's copy stored in the database (Setting 'policy')."""
+    base = tomllib.loads((data_dir() / "policy.toml").read_text(encoding="utf-8"))
+    row = s.get(Setting, "policy")
+    if row and row.value.strip():
+        base = _merge(base, tomllib.loads(row.value))
+    return Policy.from_mapping(base)
+
+
+def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = "") -> None:
+    require(actor, "admin")
+    now = store.now()
+    with store.write() as s:
+        row = s.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
+        before = row.model_dump() if row else None
+        if row is None:
+            row = CalendarOverride(day=day, is_working_day=working, note=note)
+        else:
+            row.is_working_day, row.note = working, note
+        s.add(row)
+        s.flush()
+        audit(s, actor, now, "calendar.set", "calendar_override", day.isoformat(), before, row)
+
+
+def month_text(store: Store, first: date) -> str:
+    """A month grid: working days plain, rest days in brackets, estimated months flagged."""
+    with store.read() as s:
+        cal = load_calendar(s)
+        notes = {r.day: r.note for r in s.exec(select(CalendarOverride))}
+    weeks = _cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    head = t("cal.title", year=first.year, month=first.month)
+    if cal.is_estimated(first):
+        head += "  " + t("cal.estimated")
+    lines = [head, "".join(f" {t(f'cal.wd{i}')} " for i in range(7))]
+    for week in weeks:
+        cells = []
+        for d in week:
+            if d.month != first.month:
+                cells.append("    ")
+            elif cal.is_working_day(d):
+                cells.append(f" {d.day:2d} ")
+            else:
+                cells.append(f"[{d.day:2d}]")
+        lines.append("".join(c.ljust(4) for c in cells))
+    lines.append(t("cal.legend"))
+    extra = [f"{d.isoformat()}  {n}" for d, n in sorted(notes.items()) if d.year == first.year and d.month == first.month and n]
+    return "\n".join(lines + extra)

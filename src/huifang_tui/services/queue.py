@@ -1,0 +1,171 @@
+"""The daily queue as an agent sees it (SPEC §4): due today + overdue + rolled over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from ..domain import queue as dq
+from ..i18n import t
+from ..store.models import Callback, Contact, Customer
+from .base import Actor, PermissionDenied, Store
+
+OPEN_STATES = ("open", "waiting_data")
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 (SPEC §6): lists and exports never show a whole number."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 3:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)
+
+
+@dataclass(slots=True)
+class QueueRow:
+    id: int
+    number: str
+    kind: str
+    customer_id: int
+    customer: str
+    tier: str
+    contact: str
+    phone_masked: str
+    due_on: date
+    deadline_on: date
+    deadline_at: datetime | None
+    overdue: bool
+    attempts: int
+    status: str
+    agent: str | None
+    assignee: str
+    priority: int
+    estimated: bool
+    next_attempt_at: datetime | None
+    claimed_by: str | None
+    group: int = 0  # rows of one customer on one day share a group number (one call)
+
+    @property
+    def deadline_iso(self) -> str:
+        return self.deadline_at.isoformat(timespec="minutes") if self.deadline_at else self.deadline_on.isoformat()
+
+    def as_json(self) -> dict:
+        return {
+            "number": self.number, "kind": self.kind, "customer": self.customer,
+            "contact": self.contact, "phone": self.phone_masked, "due_on": self.due_on.isoformat(),
+            "deadline": self.deadline_iso, "overdue": self.overdue, "attempts": self.attempts,
+            "status": self.status, "agent": self.agent, "assignee": self.assignee,
+            "priority": self.priority, "estimated": self.estimated,
+            "next_attempt_at": self.next_attempt_at.isoformat(timespec="minutes") if self.next_attempt_at else None,
+        }
+
+
+def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
+    """Which callbacks a queue shows. Agents see only their own queue plus the shared pool."""
+    if all_agents or (agent and agent != actor.login):
+        if not actor.is_supervisor:
+            raise PermissionDenied(t("err.queue_other"))
+    if all_agents:
+        return True
+    login = agent or actor.login
+    role_kinds = {"supervisor": ("supervisor", "followup"), "admin": ("supervisor", "followup"),
+                  "sales_manager": ("sales_manager",)}.get(actor.role if login == actor.login else "agent", ())
+    conds = [Callback.agent_login == login,
+             and_(Callback.agent_login.is_(None), Callback.assignee == "agent")]
+    if role_kinds:
+        conds.append(and_(Callback.agent_login.is_(None), Callback.assignee.in_(role_kinds)))
+    return or_(*conds)
+
+
+def queue_rows(
+    store: Store, actor: Actor, day: date, *, agent: str | None = None, all_agents: bool = False,
+    now: datetime | None = None, kinds: tuple[str, ...] = (), states: tuple[str, ...] = OPEN_STATES,
+) -> list[QueueRow]:
+    """The ordered queue for ``day``: low-score follow-ups and complaints, then overdue, then deadline."""
+    scope = _scope(actor, agent, all_agents)
+    if now is None:
+        now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
+    with store.read() as s:
+        q = (
+            select(Callback, Customer.name, Customer.tier)
+            .join(Customer, Customer.id == Callback.customer_id)
+            .where(Callback.status.in_(states), Callback.due_on <= day)
+        )
+        if scope is not True:
+            q = q.where(scope)
+        if kinds:
+            q = q.where(Callback.kind.in_(kinds))
+        found = s.exec(q).all()
+        phones = _phones(s, {cb.customer_id for cb, _, _ in found})
+    rows = [
+        QueueRow(
+            id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name,
+            tier=tier, contact=cb.contact_name, phone_masked=mask_phone(phones.get((cb.customer_id, cb.contact_name), "")),
+            due_on=cb.due_on, deadline_on=cb.deadline_on, deadline_at=cb.deadline_at,
+            overdue=dq.is_overdue(cb.deadline_on, cb.deadline_at, now), attempts=cb.attempts,
+            status=cb.status, agent=cb.agent_login, assignee=cb.assignee, priority=cb.priority,
+            estimated=cb.estimated, next_attempt_at=cb.next_attempt_at, claimed_by=cb.claimed_by,
+        )
+        for cb, name, tier in found
+    ]
+    rows.sort(key=lambda r: dq.sort_key(r.priority, r.overdue, r.deadline_on, r.deadline_at, r.number))
+    _group_same_customer(rows)
+    return rows
+
+
+def _group_same_customer(rows: list[QueueRow]) -> None:
+    """Two open callbacks of one customer on one day are one call (SPEC §3): keep them adjacent."""
+    first: dict[int, int] = {}
+    order: list[list[QueueRow]] = []
+    for r in rows:
+        if r.customer_id in first:
+            order[first[r.customer_id]].append(r)
+        else:
+            first[r.customer_id] = len(order)
+            order.append([r])
+    rows[:] = [r for grp in order for r in grp]
+    for i, grp in enumerate(order):
+        for r in grp:
+            r.group = i
+
+
+def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
+    out: dict[tuple[int, str], str] = {}
+    ids = list(cids)
+    for i in range(0, len(ids), 400):
+        for c in s.exec(select(Contact).where(Contact.customer_id.in_(ids[i : i + 400]))):
+            out[(c.customer_id, c.name)] = c.phone
+    return out
+
+
+@dataclass(slots=True)
+class Progress:
+    done_today: int
+    due_today: int
+    overdue: int
+
+
+def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None = None, now: datetime | None = None) -> Progress:
+    """今日 done/total · 逾期 n: total = still open in the queue + handled today."""
+    scope = _scope(actor, agent, False)
+    now = now or store.now()
+    start = datetime.combine(day, time.min)
+    with store.read() as s:
+        open_q = select(func.count()).select_from(Callback).where(
+            Callback.status.in_(OPEN_STATES), Callback.due_on <= day, scope)
+        open_n = s.exec(open_q).one()
+        done_n = s.exec(
+            select(func.count()).select_from(Callback).where(
+                Callback.status.in_(("completed", "refused", "unreachable")),
+                Callback.updated_at >= start, Callback.updated_at < datetime.combine(day, time.max), scope)
+        ).one()
+        over = s.exec(
+            select(func.count()).select_from(Callback).where(
+                Callback.status.in_(OPEN_STATES), Callback.due_on <= day, Callback.deadline_on < now.date(), scope)
+        ).one()
+    return Progress(done_today=done_n, due_today=open_n + done_n, overdue=over)

@@ -1,0 +1,126 @@
+"""Engine setup: SQLite shared by many agent processes (SPEC §6, CONVENTIONS).
+
+Every write transaction starts with ``BEGIN IMMEDIATE`` so that concurrent
+read-modify-write updates serialise instead of being silently lost; reads use a
+plain deferred ``BEGIN`` and never block writers under WAL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+BUSY_TIMEOUT_S = 30.0
+_BEGIN_OPTION = "huifang_begin"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; on SQLite install the WAL / busy-timeout / BEGIN IMMEDIATE hooks."""
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not path.exists()
+    engine = create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Take transaction control away from pysqlite: we emit BEGIN ourselves.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        mode = conn.get_execution_options().get(_BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+    if path is not None and new_file:
+        # Touch the file now so its mode can be fixed before anyone writes.
+        with engine.connect() as c:
+            c.exec_driver_sql("PRAGMA user_version")
+        fix_mode(path)
+    return engine
+
+
+def fix_mode(path: Path) -> None:
+    """SQLite creates files 0644 whatever the umask: make them group read/write (0660)."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.exists():
+                os.chmod(p, 0o660)
+        except PermissionError:
+            pass
+
+
+def create_schema(engine: Engine) -> None:
+    from . import models  # noqa: F401  (register tables)
+
+    SQLModel.metadata.create_all(engine)
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction (BEGIN IMMEDIATE on SQLite); commits or rolls back whole."""
+    with Session(engine, expire_on_commit=False) as s:
+        with s.begin():
+            yield s
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only snapshot (deferred BEGIN: never takes the write lock)."""
+    ro = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+    with Session(ro, expire_on_commit=False) as s:
+        with s.begin():
+            yield s
+
+
+def data_version(engine: Engine) -> int:
+    """Cheap change counter for refresh-on-change (SQLite ``PRAGMA data_version``).
+
+    The value changes when *another* connection commits; we keep one dedicated
+    connection per engine so successive reads are comparable.
+    """
+    conn = _dv_conn(engine)
+    if conn is None:
+        return 0
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+_DV: dict[int, object] = {}
+
+
+def _dv_conn(engine: Engine):  # noqa: ANN202
+    if not is_sqlite(str(engine.url)):
+        return None
+    key = id(engine)
+    conn = _DV.get(key)
+    if conn is None:
+        conn = engine.raw_connection().driver_connection
+        _DV[key] = conn
+    return conn

@@ -1,0 +1,284 @@
+"""SQLModel tables (SPEC §5). Naive local datetimes throughout (the centre runs on local time).
+
+Names follow SPEC §2. Only the services layer writes these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import NaiveDatetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class SchemaVersion(SQLModel, table=True):
+    __tablename__ = "schema_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int
+
+
+class Counter(SQLModel, table=True):
+    """Per-month sequence for document numbers (SX/HF/WT + YYYYMM + seq)."""
+
+    __tablename__ = "counter"
+    key: str = Field(primary_key=True)  # e.g. "HF202405"
+    value: int = 0
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True, index=True)
+    name: str
+    role: str  # agent | supervisor | admin | sales_manager
+    active: bool = True
+    created_at: NaiveDatetime
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customer"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    tier: str = "standard"  # standard | key | major | strategic
+    is_member: bool = True
+    agent_login: str | None = Field(default=None, index=True)
+    region: str = ""
+    registered_on: date | None = None
+    last_activity_on: date | None = None
+    created_at: NaiveDatetime
+    updated_at: NaiveDatetime
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("customer_id", "name", name="uq_contact_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str
+    role: str = ""  # 技术负责人 / 行政负责人 / 主要使用人员 (or the position as given)
+    phone: str = ""
+    email: str = ""
+    needs_correction: bool = False  # set by a wrong_number outcome
+    is_primary: bool = False
+
+
+class WorkOrder(SQLModel, table=True):
+    """售后服务记录表 (003 表1) plus service type and contract number."""
+
+    __tablename__ = "work_order"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True)  # SX202405001
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contact_name: str = ""
+    contact_phone: str = ""
+    product: str = ""
+    description: str = ""
+    priority: str = "normal"  # urgent | normal | low
+    group_name: str = ""
+    owner: str = ""
+    accepted_at: NaiveDatetime | None = None
+    planned_completion: NaiveDatetime | None = None
+    actual_completion: NaiveDatetime | None = None
+    feedback_at: NaiveDatetime | None = None  # when the service staff reported completion
+    solution: str = ""
+    customer_confirmed: str = ""
+    status: str = ""
+    service_type: str | None = None  # install | commission | repair | consult
+    contract_no: str = ""
+    updated_at: NaiveDatetime
+
+
+class Sale(SQLModel, table=True):
+    __tablename__ = "sale"
+    id: int | None = Field(default=None, primary_key=True)
+    contract_no: str = Field(unique=True, index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    product: str = ""
+    sold_on: date
+    quantity: int = 1
+    amount: Decimal = Field(default=Decimal("0"), max_digits=14, decimal_places=2)
+
+
+class NonMemberEvent(SQLModel, table=True):
+    __tablename__ = "non_member_event"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "occurred_on", name="uq_event"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    kind: str  # registration | activity | inquiry
+    occurred_on: date
+    note: str = ""
+
+
+class Callback(SQLModel, table=True):
+    """客户回访记录表 (003 表2) plus scheduling state."""
+
+    __tablename__ = "callback"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "trigger_ref", name="uq_callback_trigger"),
+        Index("ix_callback_queue", "agent_login", "status", "due_on"),
+        Index("ix_callback_status_due", "status", "due_on"),
+        Index("ix_callback_completed", "status", "completed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True)  # HF202405001
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    work_order_id: int | None = Field(default=None, foreign_key="work_order.id")
+    kind: str
+    trigger_ref: str
+    channel: str = "phone"  # phone | email | online | onsite
+    assignee: str = "agent"  # agent | supervisor | sales_manager | followup
+    agent_login: str | None = None  # None = the shared pool
+    priority: int = 50
+    due_on: date
+    deadline_on: date
+    deadline_at: NaiveDatetime | None = None  # hour-based deadlines only
+    estimated: bool = False  # dates computed on an estimated (Mon–Fri) calendar
+    status: str = "open"  # open | completed | unreachable | waiting_data | refused | cancelled
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime | None = None
+    outcome: str | None = None
+    completed_at: NaiveDatetime | None = None
+    contact_name: str = ""
+    reached_name: str = ""
+    reached_position: str = ""
+    score_resolution: int | None = None
+    score_attitude: int | None = None
+    answers: str = ""  # JSON: answers to the script's questions
+    suggestions: str = ""
+    improvement: str = ""
+    needs: str = ""
+    sales_lead: bool = False
+    competitor: str = ""
+    needs_onsite: bool = False
+    negative_feedback: bool = False
+    follow_status: str = ""
+    note: str = ""
+    deferred_reason: str = ""
+    deferred_on: date | None = None
+    claimed_by: str | None = None
+    claim_pid: int | None = None
+    claim_host: str | None = None
+    claimed_at: NaiveDatetime | None = None
+    version: int = 0
+    created_at: NaiveDatetime
+    updated_at: NaiveDatetime
+
+
+class CallAttempt(SQLModel, table=True):
+    __tablename__ = "call_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    callback_id: int = Field(foreign_key="callback.id", index=True)
+    at: NaiveDatetime
+    agent_login: str
+    outcome: str
+    reached_name: str = ""
+    reached_position: str = ""
+    note: str = ""
+    rescheduled_to: NaiveDatetime | None = None
+
+
+class CallDraft(SQLModel, table=True):
+    """A half-entered call, saved as it is typed (SPEC §4 call script)."""
+
+    __tablename__ = "call_draft"
+    __table_args__ = (UniqueConstraint("callback_id", "login", name="uq_draft"),)
+    id: int | None = Field(default=None, primary_key=True)
+    callback_id: int = Field(foreign_key="callback.id", index=True)
+    login: str
+    data: str  # JSON
+    updated_at: NaiveDatetime
+
+
+class Issue(SQLModel, table=True):
+    """问题跟踪台账 entry (001 六)."""
+
+    __tablename__ = "issue"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True)  # WT202405001
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    callback_id: int | None = Field(default=None, foreign_key="callback.id")
+    title: str
+    description: str = ""
+    category: str = "other"  # product | service | need | other
+    priority: str = "normal"  # urgent | normal | low
+    is_complaint: bool = False
+    department: str = ""
+    owner_login: str | None = None
+    status: str = "open"  # open | acknowledged | solved | closed
+    level: int = 0  # 0 owner · 1 supervisor/部门负责人 · 2 总经理
+    raised_at: NaiveDatetime
+    raised_by: str
+    ack_by: NaiveDatetime
+    solve_by: date
+    acknowledged_at: NaiveDatetime | None = None
+    last_update_at: NaiveDatetime | None = None
+    solution: str = ""
+    solved_at: NaiveDatetime | None = None
+    customer_told_on: date | None = None
+    satisfaction: int | None = None
+    closed_at: NaiveDatetime | None = None
+    verified_at: NaiveDatetime | None = None  # improvement verified on a later callback
+
+
+class IssueEvent(SQLModel, table=True):
+    __tablename__ = "issue_event"
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    at: NaiveDatetime
+    login: str
+    kind: str  # raised | note | assign | ack | solve | close | escalate
+    text: str = ""
+
+
+class DayClose(SQLModel, table=True):
+    """日清日结 (000 §4.11): one agent's closed day."""
+
+    __tablename__ = "day_close"
+    __table_args__ = (UniqueConstraint("login", "day", name="uq_day_close"),)
+    id: int | None = Field(default=None, primary_key=True)
+    login: str
+    day: date
+    due: int
+    completed: int
+    rescheduled: int
+    deferred: int
+    overdue: int
+    summary: str = ""  # JSON detail
+    closed_at: NaiveDatetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only audit log: who, when, what, before/after (SPEC §6)."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(index=True)
+    login: str
+    action: str
+    entity: str
+    entity_id: str = ""
+    before: str = ""  # JSON
+    after: str = ""  # JSON
+
+
+class CalendarOverride(SQLModel, table=True):
+    __tablename__ = "calendar_override"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True, index=True)
+    is_working_day: bool
+    note: str = ""
+
+
+class Setting(SQLModel, table=True):
+    """Database-wide settings (e.g. demo flag, policy overrides as TOML text)."""
+
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True)
+    value: str = ""

@@ -1,0 +1,26 @@
+"""Plain-text renderings for the command line (same catalog as the UI)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+
+from .i18n import t
+from .safe import literal
+from .services.queue import QueueRow
+
+
+def render_queue_text(rows: list[QueueRow], day: date) -> str:
+    table = Table(title=t("queue.cli_title", day=day.isoformat(), n=len(rows)), show_lines=False)
+    for key in ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state"):
+        table.add_column(t(f"queue.col.{key}"))
+    for r in rows:
+        deadline = r.deadline_iso + (t("queue.overdue_mark") if r.overdue else "")
+        table.add_row(r.number, t(f"kind.{r.kind}"), literal(r.customer), literal(r.contact), r.phone_masked,
+                      str(r.attempts), deadline, t(f"cbstate.{r.status}"))
+    console = Console(width=120, record=True, force_terminal=False, color_system=None)
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get().rstrip()

@@ -1,0 +1,1 @@
+"""Reusable widgets; a widget never queries the database."""
