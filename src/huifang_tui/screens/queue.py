@@ -23,6 +23,8 @@ from ..widgets.cells import countdown_text
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
 STATE_FILTERS = ("all", "new", "tried", "overdue")
+COLUMNS = (("number", 11), ("kind", 10), ("customer", None), ("contact", 6), ("phone", 11),
+           ("attempts", 4), ("deadline", 12), ("state", 10))
 
 
 @dataclass
@@ -66,12 +68,31 @@ class QueueScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key in ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state"):
-            table.add_column(t(f"queue.col.{key}"), key=key)
+        self._wide: bool | None = None
+        self._setup_columns()
         self.query_one("#queue-empty").display = False
         self.action_reload()
         self.set_interval(REFRESH_SECONDS, self._check_changes)
+
+    def on_resize(self) -> None:
+        if self._setup_columns():
+            self._render_table()
+
+    def _setup_columns(self) -> bool:
+        """Below 100 columns the number column goes (the call screen shows it) so 80×24 fits."""
+        wide = self.app.size.width >= 100
+        if wide == self._wide:
+            return False
+        self._wide = wide
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, width in COLUMNS:
+            if key == "number" and not wide:
+                continue
+            if key == "customer":
+                width = None
+            table.add_column(t(f"queue.col.{key}"), key=key, width=width)
+        return True
 
     # -- loading ------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -156,8 +177,10 @@ class QueueScreen(Screen):
         self.page = min(self.page, pages - 1)
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         table.clear()
+        skip_number = not self._wide
         for i in shown:
-            table.add_row(*self._cells[i], key=self.rows[i].number)
+            cells = self._cells[i][1:] if skip_number else self._cells[i]
+            table.add_row(*cells, key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#queue-empty").display = not shown

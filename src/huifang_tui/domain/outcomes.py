@@ -1,0 +1,111 @@
+"""Call outcomes and retries (SPEC §3 "Rules that decide what happens after an attempt").
+
+Seed-silent, VICIdial-style defaults.  Every dial counts as an attempt except 改约
+(reschedule), which only moves the appointment.  ``next_attempt_at`` is "not before";
+a retry on another day starts at 00:00 of that day (any time that day).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from .calendar import WorkCalendar
+from .policy import Policy
+from .queue import deadline_moment
+
+OUTCOMES: tuple[str, ...] = (
+    "completed", "no_answer", "busy", "phone_off", "wrong_number", "reschedule", "refused",
+    "wrong_person",
+)
+_RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
+
+
+class OutcomeError(ValueError):
+    """An outcome cannot be applied as given (message in Chinese and English)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptState:
+    attempts: int
+    due_on: date
+    deadline_on: date
+    deadline_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    status: str  # completed | open | unreachable | waiting_data | refused
+    attempts: int
+    due_on: date
+    next_attempt_at: datetime | None
+    alert_supervisor: bool
+    flag_contact: bool
+
+
+def _retry(state: AttemptState, at: datetime, policy: Policy, cal: WorkCalendar,
+           busy: bool) -> Transition:
+    attempts = state.attempts + 1
+    if attempts >= policy.max_attempts:
+        return Transition("unreachable", attempts, state.due_on, None, True, False)
+    soon = at + timedelta(hours=policy.busy_retry_hours)
+    if busy and soon.date() == at.date() and soon <= deadline_moment(state.deadline_on, state.deadline_at):
+        return Transition("open", attempts, at.date(), soon, False, False)
+    day = cal.next_working_day(at.date())
+    return Transition("open", attempts, day, datetime.combine(day, time()), False, False)
+
+
+def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Policy,
+                  cal: WorkCalendar, *, to: datetime | None = None,
+                  may_exceed_deadline: bool = False) -> Transition:
+    """The callback's next state after one call attempt at *at*."""
+    n = state.attempts
+    if outcome == "completed":
+        return Transition("completed", n + 1, state.due_on, None, False, False)
+    if outcome in _RETRY_NEXT_DAY or outcome == "busy":
+        return _retry(state, at, policy, cal, busy=outcome == "busy")
+    if outcome == "wrong_number":
+        return Transition("waiting_data", n + 1, state.due_on, None, False, True)
+    if outcome == "refused":
+        return Transition("refused", n + 1, state.due_on, None, False, False)
+    if outcome == "reschedule":
+        if to is None:
+            raise OutcomeError("改约需要新的时间 / reschedule needs a new time")
+        if to <= at:
+            raise OutcomeError(f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past")
+        if to > deadline_moment(state.deadline_on, state.deadline_at) and not may_exceed_deadline:
+            raise OutcomeError("改约超过截止时间，需主管批准 / rescheduling past the deadline "
+                               "needs a supervisor")
+        return Transition("open", n, to.date(), to, False, False)
+    raise OutcomeError(f"未知的结果：{outcome!r} / unknown outcome {outcome!r}")
+
+
+_DAYS = {"今天": 0, "明天": 1, "后天": 2}
+_HM = r"(\d{1,2})[:：](\d{2})"
+_ABS = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+" + _HM + r")?")
+_REL_DAY = re.compile(r"(今天|明天|后天)(?:\s*" + _HM + r")?")
+_OFFSET = re.compile(r"\+\s*(\d+)\s*([dhm])", re.IGNORECASE)
+_TIME = re.compile(_HM)
+_USAGE = "2026-05-06 15:00、2026-05-06、明天 15:00、后天、今天 16:30、+2d、+3h、15:00"
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """Parse a reschedule time typed by an agent; bare dates mean 00:00 of that day."""
+    s = text.strip()
+    try:
+        if m := _ABS.fullmatch(s):
+            y, mo, d, hh, mm = m.groups()
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0))
+        if m := _REL_DAY.fullmatch(s):
+            day = now.date() + timedelta(days=_DAYS[m.group(1)])
+            return datetime.combine(day, time(int(m.group(2) or 0), int(m.group(3) or 0)))
+        if m := _OFFSET.fullmatch(s):
+            unit = {"d": "days", "h": "hours", "m": "minutes"}[m.group(2).lower()]
+            return now + timedelta(**{unit: int(m.group(1))})
+        if m := _TIME.fullmatch(s):
+            return datetime.combine(now.date(), time(int(m.group(1)), int(m.group(2))))
+    except ValueError:
+        pass  # e.g. 2026-02-30 or 25:00: fall through to the same message
+    raise OutcomeError(f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
+                       f"unrecognised time {text!r} (use e.g. {_USAGE})")

@@ -1,0 +1,74 @@
+"""Daily-queue helpers (SPEC §4 今日队列; SPEC §3 overdue and same-customer grouping).
+
+Order: priority-0 items (low-score follow-ups, complaints) first, then overdue, then by
+deadline (the exact moment for hour deadlines, end of day for date deadlines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from operator import attrgetter
+from typing import TypeVar
+
+from .calendar import WorkCalendar
+
+FOLLOWUP_PRIORITY = 0  # priorities <= this form the "first" band
+T = TypeVar("T")
+
+
+def deadline_moment(deadline_on: date, deadline_at: datetime | None) -> datetime:
+    """The last moment a callback may be done: deadline_at, else the end of deadline_on."""
+    return deadline_at if deadline_at is not None else datetime.combine(deadline_on, time.max)
+
+
+def is_overdue(deadline_on: date, deadline_at: datetime | None, now: datetime) -> bool:
+    """Past deadline_at, or (date deadline) once now's date is after deadline_on."""
+    if deadline_at is not None:
+        return now > deadline_at
+    return now.date() > deadline_on
+
+
+def sort_key(priority: int, overdue: bool, deadline_on: date, deadline_at: datetime | None,
+             number: str) -> tuple:
+    """Sort key for the daily queue (SPEC §4)."""
+    return (priority > FOLLOWUP_PRIORITY, not overdue, deadline_moment(deadline_on, deadline_at),
+            priority, number)
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """Data for a "剩2天 / 剩5小时 / 逾期1天" cell.
+
+    Date deadlines set ``working_days`` (left: working days in (today, deadline], 0 = due
+    today; overdue: working days past the deadline, at least 1).  Hour deadlines set
+    ``hours`` (left, or elapsed past the deadline when overdue).
+    """
+
+    working_days: int | None
+    hours: float | None
+    overdue: bool
+
+
+def countdown(deadline_on: date, deadline_at: datetime | None, now: datetime,
+              cal: WorkCalendar) -> Countdown:
+    overdue = is_overdue(deadline_on, deadline_at, now)
+    if deadline_at is not None:
+        return Countdown(None, abs((deadline_at - now).total_seconds()) / 3600, overdue)
+    today = now.date()
+    if overdue:
+        return Countdown(max(1, cal.count_working_days(deadline_on, today)), None, True)
+    return Countdown(cal.count_working_days(today, deadline_on), None, False)
+
+
+def group_same_customer(items: Iterable[T],
+                        key: Callable[[T], Hashable] = attrgetter("customer_id")) -> list[list[T]]:
+    """Group one day's open items by customer, keeping the order of each group's first item.
+
+    SPEC §3: two open callbacks for the same customer on the same day are one call.
+    """
+    groups: dict[Hashable, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return list(groups.values())
