@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from functools import partial
+
+from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from . import config
 from .i18n import t
-from .services.base import Actor, Store
+from .services.base import Actor, ServiceError, Store
 
 
 class HuifangApp(App):
@@ -47,6 +51,44 @@ class HuifangApp(App):
 
     def today(self) -> date:
         return self.store.today()
+
+    # -- background database work ----------------------------------------------------
+    def db_task(self, fn: Callable, *args: object, **kw: object) -> None:
+        """Run a blocking service call in a thread worker owned by the app (outlives screens)."""
+        self.run_worker(partial(fn, *args, **kw), thread=True, group="db", exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "db":
+            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+
+    def refresh_queue(self) -> None:
+        from .screens.queue import QueueScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                screen.action_reload()
+
+    # -- the call screen --------------------------------------------------------------
+    def open_call(self, number: str) -> None:
+        """Claim and load the callback in a worker, then show the call screen."""
+        self.run_worker(partial(self._open_call, number), thread=True, group="open-call", exclusive=True,
+                        exit_on_error=False)
+
+    def _open_call(self, number: str) -> None:
+        from .services.callbacks import open_call
+
+        try:
+            view = open_call(self.store, self.actor, number)
+        except ServiceError as e:
+            self.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
+            return
+        self.call_from_thread(self._show_call, view)
+
+    def _show_call(self, view) -> None:  # noqa: ANN001
+        from .screens.call import CallScreen
+
+        self.push_screen(CallScreen(view))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual import on, work
@@ -17,14 +18,18 @@ from ..domain.queue import countdown
 from ..i18n import t
 from ..safe import literal
 from ..services.calendar import load_calendar
+from ..services.callbacks import defer
+from ..services.dayclose import DayCloseRefused, close_day
 from ..services.queue import Progress, QueueRow, queue_progress, queue_rows
 from ..widgets.cells import countdown_text
+from .dialogs import ConfirmDialog, MessageDialog, TextDialog
 
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
 STATE_FILTERS = ("all", "new", "tried", "overdue")
-COLUMNS = (("number", 11), ("kind", 10), ("customer", None), ("contact", 6), ("phone", 11),
-           ("attempts", 4), ("deadline", 12), ("state", 10))
+COLUMNS = (("number", 11), ("kind", 12), ("customer", None), ("contact", 6), ("phone", 11),
+           ("attempts", 4), ("deadline", 12), ("state", 12))
+NARROW_HIDDEN = ("number", "state")  # below 100 columns the call screen shows these instead
 
 
 @dataclass
@@ -40,6 +45,8 @@ class QueueScreen(Screen):
         Binding("enter", "open_call", t("key.open_call"), id="queue_open"),
         Binding("k", "cycle_kind", t("key.filter_kind"), id="queue_filter_kind"),
         Binding("s", "cycle_state", t("key.filter_state"), id="queue_filter_state"),
+        Binding("d", "defer", t("key.defer"), id="queue_defer"),
+        Binding("c", "day_close", t("key.day_close"), id="queue_day_close"),
         Binding("r", "reload", t("key.reload"), id="queue_reload"),
         Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
@@ -79,7 +86,7 @@ class QueueScreen(Screen):
             self._render_table()
 
     def _setup_columns(self) -> bool:
-        """Below 100 columns the number column goes (the call screen shows it) so 80×24 fits."""
+        """Below 100 columns number and state go (the call screen shows them) so 80×24 fits."""
         wide = self.app.size.width >= 100
         if wide == self._wide:
             return False
@@ -87,7 +94,7 @@ class QueueScreen(Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for key, width in COLUMNS:
-            if key == "number" and not wide:
+            if key in NARROW_HIDDEN and not wide:
                 continue
             if key == "customer":
                 width = None
@@ -177,9 +184,8 @@ class QueueScreen(Screen):
         self.page = min(self.page, pages - 1)
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         table.clear()
-        skip_number = not self._wide
         for i in shown:
-            cells = self._cells[i][1:] if skip_number else self._cells[i]
+            cells = self._cells[i] if self._wide else self._cells[i][1:-1]
             table.add_row(*cells, key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
@@ -233,10 +239,57 @@ class QueueScreen(Screen):
         row = self.selected_row()
         if row is None:
             return
-        opener = getattr(self.app, "open_call", None)
-        if opener is not None:
-            opener(row)
+        self.app.open_call(row.number)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open_call()
+
+    # -- defer and day close ------------------------------------------------------------
+    def action_defer(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self._defer(row.number, text)
+
+        self.app.push_screen(TextDialog(t("dayclose.defer_title", number=row.number), t("dayclose.defer_hint")), done)
+
+    @work(thread=True, group="queue-defer", exit_on_error=False)
+    def _defer(self, number: str, text: str) -> None:
+        to, reason = _split_date(text)
+        day = defer(self.app.store, self.app.actor, number, reason, to)
+        self.app.call_from_thread(self.notify, t("dayclose.deferred", number=number, day=day.isoformat()))
+        self._load()
+
+    def action_day_close(self) -> None:
+        day = self.app.today()
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._close_day(day)
+
+        self.app.push_screen(ConfirmDialog(t("dayclose.confirm", day=day.isoformat())), done)
+
+    @work(thread=True, group="queue-close", exit_on_error=False)
+    def _close_day(self, day) -> None:  # noqa: ANN001
+        try:
+            s = close_day(self.app.store, self.app.actor, day)
+        except DayCloseRefused as e:
+            self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.refused_title"), str(e)))
+            return
+        body = t("dayclose.summary", day=s.day.isoformat(), due=s.due, completed=s.completed,
+                 rescheduled=s.rescheduled, deferred=s.deferred, overdue=s.overdue,
+                 tomorrow=s.tomorrow.isoformat(), tomorrow_due=s.tomorrow_due)
+        self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.title"), body))
+
+
+def _split_date(text: str) -> tuple[date | None, str]:
+    """"2026-11-25 客户出差" → (2026-11-25, "客户出差"); otherwise (None, text)."""
+    head, _, rest = text.strip().partition(" ")
+    try:
+        return date.fromisoformat(head), rest.strip()
+    except ValueError:
+        return None, text.strip()

@@ -246,6 +246,12 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             raise ValidationError(str(e)) from e
         before = cb.model_dump()
         version = cb.version
+        # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too;
+        # on SQLite BEGIN IMMEDIATE already serialises the whole read-modify-write).
+        res = s.exec(update(Callback).where(Callback.id == cb.id, Callback.version == version)
+                     .values(version=version + 1).execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            raise Conflict(t("call.changed", number=number))
         cb.status, cb.attempts, cb.due_on = tr.status, tr.attempts, tr.due_on
         cb.next_attempt_at, cb.outcome = tr.next_attempt_at, rec.outcome
         cb.reached_name, cb.reached_position = rec.reached_name.strip(), rec.reached_position.strip()
@@ -263,11 +269,6 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             cb.note = (cb.note + "\n" if cb.note else "") + f"{at:%m-%d %H:%M} {rec.note}"
         cb.claimed_by = cb.claim_pid = cb.claim_host = cb.claimed_at = None
         cb.updated_at, cb.version = now, version + 1
-        # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too).
-        res = s.exec(update(Callback).where(Callback.id == cb.id, Callback.version == version)
-                     .values(version=version + 1))
-        if res.rowcount != 1:
-            raise Conflict(t("call.changed", number=number))
         s.add(cb)
         s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
                           reached_name=cb.reached_name, reached_position=cb.reached_position,

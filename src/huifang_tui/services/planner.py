@@ -32,6 +32,9 @@ from .calendar import load_calendar, load_policy
 WATERMARK = "planner.watermark"
 # Facts older than this produce no new callbacks (a history import must not flood queues).
 HISTORY_DAYS = 45
+# Without a watermark (first run, back-fill) look far enough back to pick up usage callbacks
+# (completion + 2–3 months) and quarterly links of history that was never planned.
+FIRST_RUN_DAYS = 200
 _BATCH = 400
 
 
@@ -64,7 +67,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     now = now or wall
     with store.write() as s:
         row = s.get(Setting, WATERMARK)
-        since = now - timedelta(days=HISTORY_DAYS)
+        since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
             since = max(since, datetime.fromisoformat(row.value) - timedelta(days=1))
         created, cancelled = _plan(s, actor, now, since)
@@ -216,12 +219,20 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
 
 def _reserve_numbers(s: Session, prefix: str, on: date, n: int) -> list[str]:
     key = f"{prefix}{on:%Y%m}"
-    row = s.get(Counter, key) or Counter(key=key, value=0)
+    row = s.get(Counter, key) or Counter(key=key, value=_highest(s, key))
     start = row.value
     row.value += n
     s.add(row)
     width = max(3, len(str(row.value)))
     return [f"{key}{i:0{width}d}" for i in range(start + 1, start + n + 1)]
+
+
+def _highest(s: Session, key: str) -> int:
+    """Seed a missing month counter from numbers already stored (e.g. written by a restore)."""
+    from sqlalchemy import func
+
+    top = s.exec(select(func.max(Callback.number)).where(Callback.number.like(f"{key}%"))).one()
+    return int(top[len(key):]) if top and top[len(key):].isdigit() else 0
 
 
 def _primary_contacts(s: Session, cids: set[int]) -> dict[int, str]:

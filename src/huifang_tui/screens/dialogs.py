@@ -1,0 +1,148 @@
+"""Small typed dialogs (ModalScreen[T], dismissed with a value)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from ..i18n import t
+
+
+class _Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(_Dialog):
+    """Yes/no; returns True/False (None on escape)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", t("key.yes"), id="confirm_yes"),
+        Binding("n", "answer(False)", t("key.no"), id="confirm_no"),
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-body")
+            yield Static(t("dialog.yes_no"), classes="dialog-hint")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class MessageDialog(_Dialog):
+    """Shows text; any of Enter/Escape closes."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", t("key.close"), id="dialog_cancel"),
+        Binding("enter", "cancel", t("key.close"), show=False, id="dialog_ok"),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(Text(self.body), classes="dialog-body")
+            yield Static(t("dialog.close_hint"), classes="dialog-hint")
+
+
+class TextDialog(_Dialog):
+    """One line of text (e.g. 改约 time, a deferral reason); returns the text."""
+
+    def __init__(self, title: str, hint: str = "", value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.hint, self.value, self.placeholder = title, hint, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
+            yield Static(Text(self.hint), classes="dialog-hint", id="dialog-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#dialog-error", Static).update(Text(message, style="bold red"))
+
+
+@dataclass
+class IssueInput:
+    title: str
+    description: str
+    category: str
+    priority: str
+    is_complaint: bool
+    department: str
+
+
+class IssueDialog(_Dialog):
+    """登记问题 from a call (001 六): category, priority, complaint flag, department."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+        Binding("ctrl+s", "save", t("key.save"), id="issue_save"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide"):
+            yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
+            yield Label(t("issue.field.title"))
+            yield Input(id="issue-title", placeholder=t("issue.field.title_ph"))
+            yield Label(t("issue.field.description"))
+            yield Input(id="issue-description")
+            with Horizontal(classes="dialog-row"):
+                yield Select([(t(f"issue.category.{c}"), c) for c in ("product", "service", "need", "other")],
+                             value="service", allow_blank=False, id="issue-category")
+                yield Select([(t(f"issue.priority.{p}"), p) for p in ("urgent", "normal", "low")],
+                             value="normal", allow_blank=False, id="issue-priority")
+            yield Checkbox(t("issue.field.complaint"), id="issue-complaint")
+            yield Label(t("issue.field.department"))
+            yield Input(id="issue-department", placeholder=t("issue.field.department_ph"))
+            yield Static(t("issue.dialog_hint"), classes="dialog-hint", id="issue-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("key.save"), id="issue-save", variant="primary")
+
+    @on(Button.Pressed, "#issue-save")
+    def _pressed(self) -> None:
+        self.action_save()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        title = self.query_one("#issue-title", Input).value.strip()
+        if not title:
+            self.query_one("#issue-error", Static).update(Text(t("issue.err.title"), style="bold red"))
+            self.query_one("#issue-title", Input).focus()
+            return
+        self.dismiss(IssueInput(
+            title=title,
+            description=self.query_one("#issue-description", Input).value,
+            category=str(self.query_one("#issue-category", Select).value),
+            priority=str(self.query_one("#issue-priority", Select).value),
+            is_complaint=self.query_one("#issue-complaint", Checkbox).value,
+            department=self.query_one("#issue-department", Input).value,
+        ))

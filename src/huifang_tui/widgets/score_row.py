@@ -1,0 +1,59 @@
+"""A 1–5 score row: focus it, press 1–5 (SPEC §4; 003 表2 scores)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..i18n import t
+
+
+class ScoreRow(Widget, can_focus=True):
+    BINDINGS = [
+        *(Binding(str(n), f"set({n})", t(f"score.{n}"), show=False, id=f"score_{n}") for n in range(1, 6)),
+        Binding("left", "step(-1)", t("score.lower"), show=False, id="score_lower"),
+        Binding("right", "step(1)", t("score.higher"), show=False, id="score_higher"),
+        Binding("delete,backspace", "set(0)", t("score.clear"), show=False, id="score_clear"),
+    ]
+
+    value: reactive[int | None] = reactive(None)
+
+    class Changed(Message):
+        def __init__(self, row: ScoreRow, value: int | None) -> None:
+            super().__init__()
+            self.row = row
+            self.value = value
+
+        @property
+        def control(self) -> ScoreRow:
+            return self.row
+
+    def __init__(self, label: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.label = label
+
+    def render(self) -> Text:
+        out = Text()
+        out.append(self.label, style="bold")
+        if self.value is None:
+            out.append("  " + t("score.hint"), style="italic")
+        else:
+            out.append(f"  {self.value} {t(f'score.{self.value}')}", style="bold")
+        out.append("\n")
+        for n in range(1, 6):
+            chosen = self.value == n
+            out.append(f"{n}{t(f'score.{n}')}", style="reverse bold" if chosen else "dim")
+            out.append(" ")
+        return out
+
+    def action_set(self, n: int) -> None:
+        self.value = n or None
+
+    def action_step(self, delta: int) -> None:
+        self.value = min(5, max(1, (self.value or 3) + delta))
+
+    def watch_value(self, value: int | None) -> None:
+        self.post_message(self.Changed(self, value))

@@ -1,0 +1,180 @@
+"""Pilot flows of SPEC §4: open → scores → complete → follow-up; retries; 改约; day close; claims."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from huifang_tui.app import HuifangApp
+from huifang_tui.screens.call import CallScreen
+from huifang_tui.screens.dialogs import ConfirmDialog
+from huifang_tui.screens.queue import QueueScreen
+from huifang_tui.store.models import Callback, CallDraft, Issue
+from huifang_tui.widgets.score_row import ScoreRow
+
+from factories import add_callback, add_customer, add_user
+
+
+@pytest.fixture
+def desk(store):
+    agent = add_user(store, "agent1", "agent", "陈晓雯")
+    add_user(store, "supervisor", "supervisor", "周主管")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    add_callback(store, cid, "HF202611001", kind="completion", trigger="wo:SX202611001",
+                 deadline_on=date(2026, 11, 25))
+    return store, agent
+
+
+async def _open_first(pilot, expect=CallScreen):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, expect)
+    return pilot.app.screen
+
+
+def _cb(store, number="HF202611001") -> Callback:
+    with store.read() as s:
+        return s.exec(select(Callback).where(Callback.number == number)).one()
+
+
+async def test_complete_with_low_score_creates_followup(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        screen.query_one("#reached_position").value = "技术负责人"
+        screen.query_one("#score_resolution", ScoreRow).focus()
+        await pilot.press("2")
+        screen.query_one("#score_attitude", ScoreRow).focus()
+        await pilot.press("4")
+        assert screen.query_one("#score_resolution", ScoreRow).value == 2
+        assert screen.query_one("#score_attitude", ScoreRow).value == 4
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen), [n.message for n in app._notifications]
+    cb = _cb(store)
+    assert cb.status == "completed" and cb.score_resolution == 2 and cb.reached_position == "技术负责人"
+    with store.read() as s:
+        low = s.exec(select(Callback).where(Callback.kind == "low_score")).one()
+    assert low.trigger_ref == "cb:HF202611001"  # SPEC §3 low_score: within 24 h of completion
+
+
+async def test_complete_without_scores_is_refused(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_first(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        assert isinstance(app.focused, ScoreRow)
+    assert _cb(store).status == "open"
+
+
+async def test_three_no_answers_make_it_unreachable(desk):
+    store, agent = desk
+    for _ in range(3):
+        app = HuifangApp(store, agent)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _open_first(pilot)
+            await pilot.press("f4")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        cb = _cb(store)
+        # the retry moves the callback to the next working day; bring it back for the next try
+        with store.write() as s:
+            row = s.get(Callback, cb.id)
+            row.due_on = date(2026, 11, 23)
+            s.add(row)
+    cb = _cb(store)
+    assert cb.status == "unreachable" and cb.attempts == 3
+
+
+async def test_reschedule_typed_as_text(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_first(pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press(*"明天 15:00")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    cb = _cb(store)
+    assert cb.due_on == date(2026, 11, 24) and cb.next_attempt_at.hour == 15 and cb.attempts == 0
+
+
+async def test_raise_issue_from_call(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_first(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press(*"滤布更换后仍漏液")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    with store.read() as s:
+        issue = s.exec(select(Issue)).one()
+    assert issue.number == "WT202611001" and issue.title == "滤布更换后仍漏液"
+    assert issue.solve_by == date(2026, 11, 26)  # 一般: 3 working days (SPEC §3 issue table)
+
+
+async def test_day_close_refused_then_accepted(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("c", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "不能日结" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press(*"客户出差")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("c", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "日结完成" in str(app.screen.query_one(".dialog-title").render())
+
+
+async def test_draft_saved_as_typed_and_offered_back(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        screen.query_one("#suggestions").focus()
+        await pilot.press(*"希望提供培训")
+        await pilot.pause(1.0)
+        await app.workers.wait_for_complete()
+    with store.read() as s:
+        assert "希望提供培训" in s.exec(select(CallDraft)).one().data
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_first(pilot, expect=ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen.query_one("#suggestions").value == "希望提供培训"
+
+
+async def test_second_agent_cannot_claim_open_call(desk):
+    from huifang_tui.services.base import Conflict
+    from huifang_tui.services.callbacks import open_call
+
+    store, agent = desk
+    open_call(store, agent, "HF202611001", pid=1)  # pid 1 is alive: another live process holds it
+    sup = add_user(store, "agent2", "supervisor")
+    with pytest.raises(Conflict, match="agent1"):
+        open_call(store, sup, "HF202611001")
