@@ -107,16 +107,17 @@ class CallScreen(Screen):
 
     def _placeholders(self) -> dict[str, Any]:
         cb, c, wo = self.view.callback, self.view.customer, self.view.work_order
+        info = self.view.trigger
         return {
             "company": self.app.store.setting("company_name") or t("call.our_company"),
             "agent": self.view.agent_name,
             "customer": c.name,
             "contact": cb.contact_name or t("call.contact_fallback"),
-            "product": getattr(wo, "product", "") or "",
+            "product": getattr(wo, "product", "") or info.get("product", ""),
             "work_order": getattr(wo, "number", "") or "",
             "completed_on": wo.actual_completion.date().isoformat() if wo is not None and wo.actual_completion else "",
-            "sale_date": cb.trigger_ref.removeprefix("sale:") if cb.trigger_ref.startswith("sale:") else "",
-            "event": cb.trigger_ref.split(":", 1)[-1] if cb.trigger_ref.startswith("event:") else "",
+            "sale_date": info.get("sale_date", ""),
+            "event": info.get("event", ""),
             "due_on": cb.due_on.isoformat(),
         }
 

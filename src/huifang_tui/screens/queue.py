@@ -75,7 +75,7 @@ class QueueScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._wide: bool | None = None
+        self._wide: int | None = None
         self._setup_columns()
         self.query_one("#queue-empty").display = False
         self.action_reload()
@@ -86,20 +86,24 @@ class QueueScreen(Screen):
             self._render_table()
 
     def _setup_columns(self) -> bool:
-        """Below 100 columns number and state go (the call screen shows them) so 80×24 fits."""
-        wide = self.app.size.width >= 100
-        if wide == self._wide:
+        """Fit the columns to the terminal; below 100 columns number and state go (the call
+        screen shows them) so that 80×24 still shows customer, contact, phone and deadline."""
+        width = self.app.size.width
+        if width == self._wide:
             return False
-        self._wide = wide
+        self._wide = width
+        wide = width >= 100
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for key, width in COLUMNS:
-            if key in NARROW_HIDDEN and not wide:
-                continue
-            if key == "customer":
-                width = None
-            table.add_column(t(f"queue.col.{key}"), key=key, width=width)
+        cols = [(k, w) for k, w in COLUMNS if wide or k not in NARROW_HIDDEN]
+        fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2  # cell padding + scrollbar
+        for key, w in cols:
+            table.add_column(t(f"queue.col.{key}"), key=key, width=w or max(10, width - fixed))
         return True
+
+    @property
+    def _show_all_columns(self) -> bool:
+        return (self._wide or 0) >= 100
 
     # -- loading ------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -185,7 +189,7 @@ class QueueScreen(Screen):
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         table.clear()
         for i in shown:
-            cells = self._cells[i] if self._wide else self._cells[i][1:-1]
+            cells = self._cells[i] if self._show_all_columns else self._cells[i][1:-1]
             table.add_row(*cells, key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))

@@ -44,6 +44,7 @@ class CallView:
     draft: dict | None
     work_order: object | None = None
     agent_name: str = ""
+    trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
 
 
 def _get(s: Session, number: str) -> Callback:
@@ -121,7 +122,31 @@ def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
     wo = s.get(WorkOrder, cb.work_order_id) if cb.work_order_id else None
     u = s.exec(select(User).where(User.login == actor.login)).first()
     return CallView(cb, customer, contacts, history, open_issues, to_verify, same_day,
-                    json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login)
+                    json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
+                    _trigger_info(s, cb))
+
+
+def _trigger_info(s: Session, cb: Callback) -> dict:
+    """Facts behind the trigger for the script's placeholders ({sale_date}, {event}, {product})."""
+    from ..store.models import NonMemberEvent, Sale
+
+    kind, _, ref = cb.trigger_ref.partition(":")
+    if kind == "sale":
+        sale = s.exec(select(Sale).where(Sale.contract_no == ref)).first()
+        if sale is not None:
+            return {"sale_date": sale.sold_on.isoformat(), "product": sale.product}
+    if kind == "event":
+        ev_kind, _, day = ref.partition(":")
+        try:
+            on = date.fromisoformat(day)
+        except ValueError:
+            return {}
+        ev = s.exec(select(NonMemberEvent).where(NonMemberEvent.customer_id == cb.customer_id,
+                                                 NonMemberEvent.kind == ev_kind,
+                                                 NonMemberEvent.occurred_on == on)).first()
+        if ev is not None:
+            return {"event": ev.note or t(f"event.{ev.kind}"), "event_on": on.isoformat()}
+    return {}
 
 
 def release(store: Store, actor: Actor, number: str) -> None:
