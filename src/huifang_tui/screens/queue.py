@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +28,7 @@ PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
 STATE_FILTERS = ("all", "new", "tried", "overdue")
 COLUMNS = (("number", 11), ("kind", 12), ("customer", None), ("contact", 6), ("phone", 11),
-           ("attempts", 4), ("deadline", 12), ("state", 12))
+           ("attempts", 4), ("deadline", 10), ("state", 10))
 NARROW_HIDDEN = ("number", "state")  # below 100 columns the call screen shows these instead
 
 
@@ -145,8 +145,8 @@ class QueueScreen(Screen):
         if r.agent is None and r.assignee == "agent":
             kind += t("queue.pool_mark")
         state = t(f"cbstate.{r.status}")
-        if r.next_attempt_at is not None and r.status == "open":
-            state = t("queue.next_attempt", at=r.next_attempt_at.strftime("%m-%d %H:%M"))
+        if r.next_attempt_at is not None and r.status == "open" and r.next_attempt_at.time() != time(0):
+            state = t("queue.next_attempt", at=r.next_attempt_at.strftime("%H:%M"))
         if r.claimed_by:
             state = t("queue.claimed", login=r.claimed_by)
         style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")

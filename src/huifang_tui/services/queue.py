@@ -16,6 +16,12 @@ from .base import Actor, PermissionDenied, Store
 OPEN_STATES = ("open", "waiting_data")
 
 
+def claim_alive(cb: Callback, now: datetime) -> bool:
+    from .callbacks import _claim_alive
+
+    return _claim_alive(cb, now)
+
+
 def mask_phone(phone: str) -> str:
     """138****5678 (SPEC §6): lists and exports never show a whole number."""
     digits = "".join(ch for ch in phone if ch.isdigit())
@@ -109,7 +115,8 @@ def queue_rows(
             due_on=cb.due_on, deadline_on=cb.deadline_on, deadline_at=cb.deadline_at,
             overdue=dq.is_overdue(cb.deadline_on, cb.deadline_at, now), attempts=cb.attempts,
             status=cb.status, agent=cb.agent_login, assignee=cb.assignee, priority=cb.priority,
-            estimated=cb.estimated, next_attempt_at=cb.next_attempt_at, claimed_by=cb.claimed_by,
+            estimated=cb.estimated, next_attempt_at=cb.next_attempt_at,
+            claimed_by=cb.claimed_by if cb.claimed_by and claim_alive(cb, now) else None,
         )
         for cb, name, tier in found
     ]
