@@ -15,10 +15,11 @@ widget calls ``refresh()``, and the screen's update timer later runs the composi
 headless driver would then skip the ANSI encoding, so the script wraps ``app._display`` to (1)
 still encode the update (``render_segments(console)``, the cost a real terminal pays, minus the
 write) and (2) timestamp it together with the focused input's value. A keystroke's latency is
-``t(first display whose snapshot already contains the new character) - t(before pilot.press)``.
+``t(first display whose snapshot shows the input's value changed by the key) - t(before pilot.press)``.
 Timestamps are taken inside the event loop, so the pilot's own waiting adds nothing; timer
 latency (the ≤1/60 s update period) is included, as a user would see it. The input's cursor blink
-is switched off so that blink repaints cannot be mistaken for the keystroke's repaint, and there
+is switched off so that blink repaints cannot be mistaken for the keystroke's repaint; ``end`` is
+pressed first because the call screen pre-fills (and selects) the contact name. There
 is a short idle gap between keys (a fast typist, not a paste). Median and p95 reported.
 """
 

@@ -28,10 +28,12 @@ class HuifangApp(App):
         Binding("ctrl+q", "quit", t("key.quit"), priority=True, id="quit"),
     ]
 
-    def __init__(self, store: Store, actor: Actor, *, clock: Callable[[], datetime] | None = None):
+    def __init__(self, store: Store, actor: Actor, *, clock: Callable[[], datetime] | None = None,
+                 cursor_blink: bool = True):
         super().__init__()
         self.store = store
         self.actor = actor
+        self.cursor_blink = cursor_blink  # off for snapshots: a blinking cursor is not reproducible
         if clock is not None:
             store.clock = clock
 
@@ -45,6 +47,12 @@ class HuifangApp(App):
             date=self.today().isoformat(), db=config.display_db(self.store.url),
         )
         self.switch_mode("queue")
+
+    def settle_inputs(self, root) -> None:  # noqa: ANN001
+        """Apply the app's cursor-blink setting to every Input under ``root``."""
+        if not self.cursor_blink:
+            for widget in root.query("Input"):
+                widget.cursor_blink = False
 
     def now(self) -> datetime:
         return self.store.now()

@@ -123,6 +123,7 @@ class CallScreen(Screen):
 
     def on_mount(self) -> None:
         self._pristine = self.form_data()
+        self.app.settle_inputs(self)
         self.query_one(CustomerCard).show(self.view)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
         if self.view.draft:

@@ -76,6 +76,9 @@ class TextDialog(_Dialog):
             yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
             yield Static(Text(self.hint), classes="dialog-hint", id="dialog-error")
 
+    def on_mount(self) -> None:
+        self.app.settle_inputs(self)
+
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()

@@ -33,9 +33,22 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns(t("help.key"), t("help.action"))
         seen: set[str] = set()
-        for key, active in self.under.active_bindings.items():
-            b = active.binding
-            if not b.description or (b.id or b.action) in seen:
+        for binding in self._own_bindings():
+            if binding.id in seen:
                 continue
-            seen.add(b.id or b.action)
-            table.add_row(Text(self.app.get_key_display(b)), Text(b.description))
+            seen.add(binding.id)
+            table.add_row(Text(self.app.get_key_display(binding)), Text(binding.description))
+        table.add_row(Text("↑ ↓ Tab"), Text(t("help.navigate")))
+
+    def _own_bindings(self) -> list[Binding]:
+        """Our own keys only (every one has an id): focused widget, then screen, then app."""
+        nodes = []
+        if self.under.focused is not None:
+            nodes.append(self.under.focused)
+        nodes += [self.under, self.app]
+        out: list[Binding] = []
+        for node in nodes:
+            for b in getattr(type(node), "BINDINGS", []):
+                if isinstance(b, Binding) and b.id and b.description:
+                    out.append(b)
+        return out
