@@ -47,6 +47,14 @@ class HuifangApp(App):
             date=self.today().isoformat(), db=config.display_db(self.store.url),
         )
         self.switch_mode("queue")
+        self.run_worker(self._plan_at_start, thread=True, group="db", exit_on_error=False)
+
+    def _plan_at_start(self) -> None:
+        """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""
+        from .services.planner import run_planner
+
+        if run_planner(self.store).created:
+            self.call_from_thread(self.refresh_queue)
 
     def settle_inputs(self, root) -> None:  # noqa: ANN001
         """Apply the app's cursor-blink setting to every Input under ``root``."""

@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     cset.add_argument("what", choices=["holiday", "workday"])
     cset.add_argument("note", nargs="?", default="")
 
+    pas = sub.add_parser("assign", help=t("cli.assign"))
+    pas.add_argument("number")
+    pas.add_argument("login", help=t("cli.assign_login"))
+
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
@@ -150,6 +154,13 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         return _cmd_calendar(store, args)
     if cmd == "record":
         return _cmd_record(store, args)
+    if cmd == "assign":
+        from .services.callbacks import assign
+
+        login = None if args.login in ("-", "pool") else args.login
+        cb = assign(store, _actor(store, args), args.number, login)
+        print(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
+        return 0
     raise SystemExit(f"unknown command {cmd}")
 
 

@@ -340,6 +340,26 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
     return new_due
 
 
+def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callback:
+    """A supervisor assigns pool work (or moves work) to an agent; ``None`` returns it to the pool."""
+    from .base import get_user, require
+
+    require(actor, "supervisor")
+    now = store.now()
+    with store.write() as s:
+        cb = _get(s, number)
+        if login is not None:
+            u = get_user(s, login)
+            if u is None or not u.active:
+                raise NotFound(t("err.unknown_login", login=login))
+        before = cb.model_dump()
+        cb.agent_login, cb.updated_at, cb.version = login, now, cb.version + 1
+        s.add(cb)
+        s.flush()
+        audit(s, actor, now, "callback.assign", "callback", number, before, cb)
+    return cb
+
+
 # -- issues raised from a call ---------------------------------------------------------
 
 

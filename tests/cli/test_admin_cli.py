@@ -1,0 +1,65 @@
+"""Admin/supervisor command line: calendar overrides, assigning pool work, roles enforced below the UI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from huifang_tui import cli
+from huifang_tui.services.users import os_login
+
+from factories import add_callback, add_customer, add_user
+
+
+@pytest.fixture
+def as_role(store, monkeypatch):
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+
+    def make(role: str):
+        add_user(store, os_login(), role)
+        return store
+
+    return make
+
+
+def test_calendar_override_makes_estimated_year_exact(as_role, capsys):
+    as_role("admin")
+    assert cli.main(["calendar", "show", "2027-01"]) == 0
+    assert "预估" in capsys.readouterr().out  # SPEC §3: a year without data is never silently exact
+    assert cli.main(["calendar", "set", "2027-01-01", "holiday", "元旦"]) == 0
+    capsys.readouterr()
+    assert cli.main(["calendar", "show", "2027-01"]) == 0
+    out = capsys.readouterr().out
+    assert "[ 1]" in out and "元旦" in out
+
+
+def test_calendar_set_needs_admin(as_role, capsys):
+    as_role("agent")
+    assert cli.main(["calendar", "set", "2027-01-01", "holiday"]) == 1
+    assert "无权" in capsys.readouterr().err
+
+
+def test_calendar_bad_month_names_the_format(as_role, capsys):
+    as_role("admin")
+    assert cli.main(["calendar", "show", "2026/2"]) == 1
+    assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_supervisor_assigns_pool_work(as_role, capsys):
+    store = as_role("supervisor")
+    add_user(store, "agent2", "agent")
+    add_callback(store, add_customer(store, "杭州恒达机械有限公司", agent=None), "HF202611001", agent=None)
+    assert cli.main(["assign", "HF202611001", "agent2"]) == 0
+    capsys.readouterr()
+    assert cli.main(["queue", "--agent", "agent2", "--json"]) == 0
+    assert [r["agent"] for r in json.loads(capsys.readouterr().out)] == ["agent2"]
+
+
+def test_agent_may_not_assign_or_see_others(as_role, capsys):
+    store = as_role("agent")
+    add_user(store, "agent2", "agent")
+    add_callback(store, add_customer(store, "杭州恒达机械有限公司", agent=None), "HF202611001", agent=None)
+    assert cli.main(["assign", "HF202611001", "agent2"]) == 1
+    assert cli.main(["queue", "--agent", "agent2"]) == 1
+    assert "自己的队列" in capsys.readouterr().err

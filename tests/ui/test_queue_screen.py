@@ -1,0 +1,56 @@
+"""Daily queue behaviour (SPEC §4): order, filters, refresh when another process writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable
+
+from huifang_tui.app import HuifangApp
+from huifang_tui.services.base import Store
+
+from factories import add_callback, add_customer, add_user
+
+
+def _numbers(app) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+
+
+async def test_order_low_score_then_overdue_then_deadline(store):
+    agent = add_user(store, "agent1", "agent")
+    add_callback(store, add_customer(store, "甲公司"), "HF202611001", deadline_on=date(2026, 11, 27))
+    add_callback(store, add_customer(store, "乙公司"), "HF202611002", due_on=date(2026, 11, 18),
+                 deadline_on=date(2026, 11, 20))  # overdue
+    add_callback(store, add_customer(store, "丙公司"), "HF202611003", kind="low_score", priority=0,
+                 deadline_on=date(2026, 11, 24))
+    add_callback(store, add_customer(store, "丁公司"), "HF202611004", deadline_on=date(2026, 11, 24))
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _numbers(app) == ["HF202611003", "HF202611002", "HF202611004", "HF202611001"]
+        status = str(app.screen.query_one("#queue-status").render())
+        assert "今日 0/4" in status and "逾期 1" in status
+        await pilot.press("s", "s", "s")  # all → new → tried → overdue
+        await pilot.pause()
+        assert _numbers(app) == ["HF202611002"]
+
+
+async def test_refreshes_when_another_process_writes(store):
+    agent = add_user(store, "agent1", "agent")
+    cid = add_customer(store, "甲公司")
+    add_callback(store, cid, "HF202611001")
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _numbers(app) == ["HF202611001"]
+        other = Store(store.url, clock=store.clock)  # a second engine = another agent's process
+        add_callback(other, cid, "HF202611002", kind="usage", trigger="wo:x")
+        app.screen._check_changes()  # what the 3-second timer does
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(_numbers(app)) == ["HF202611001", "HF202611002"]
