@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     cset.add_argument("what", choices=["holiday", "workday"])
     cset.add_argument("note", nargs="?", default="")
 
+    ppo = sub.add_parser("policy", help=t("cli.policy"))
+    posub = ppo.add_subparsers(dest="policy_cmd", required=True, metavar="ACTION")
+    posub.add_parser("show", help=t("cli.policy_show"))
+    pset = posub.add_parser("set", help=t("cli.policy_set"))
+    pset.add_argument("file", type=Path)
+
     pas = sub.add_parser("assign", help=t("cli.assign"))
     pas.add_argument("number")
     pas.add_argument("login", help=t("cli.assign_login"))
@@ -154,6 +160,16 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         return _cmd_calendar(store, args)
     if cmd == "record":
         return _cmd_record(store, args)
+    if cmd == "policy":
+        from .services import calendar as calsvc
+
+        actor = _actor(store, args)
+        if args.policy_cmd == "show":
+            print(calsvc.policy_text(store))
+            return 0
+        calsvc.set_policy(store, actor, args.file.read_text(encoding="utf-8"))
+        print(t("policy.saved", file=args.file))
+        return 0
     if cmd == "assign":
         from .services.callbacks import assign
 

@@ -63,3 +63,18 @@ def test_agent_may_not_assign_or_see_others(as_role, capsys):
     assert cli.main(["assign", "HF202611001", "agent2"]) == 1
     assert cli.main(["queue", "--agent", "agent2"]) == 1
     assert "自己的队列" in capsys.readouterr().err
+
+
+def test_policy_override_is_validated_and_applied(as_role, tmp_path, capsys):
+    store = as_role("admin")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[retry]\nmax_attempt = 5\n", encoding="utf-8")
+    assert cli.main(["policy", "set", str(bad)]) == 1
+    assert "retry.max_attempt" in capsys.readouterr().err  # names the wrong key; nothing saved
+    good = tmp_path / "policy.toml"
+    good.write_text("[retry]\nmax_attempts = 1\n", encoding="utf-8")
+    assert cli.main(["policy", "set", str(good)]) == 0
+    add_user(store, "agent1", "agent")
+    add_callback(store, add_customer(store, "杭州恒达机械有限公司"), "HF202611001")
+    assert cli.main(["record", "HF202611001", "--outcome", "no_answer"]) == 0
+    assert "无法联系" in capsys.readouterr().out  # one attempt allowed now

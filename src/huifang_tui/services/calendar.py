@@ -75,3 +75,34 @@ def month_text(store: Store, first: date) -> str:
     lines.append(t("cal.legend"))
     extra = [f"{d.isoformat()}  {n}" for d, n in sorted(notes.items()) if d.year == first.year and d.month == first.month and n]
     return "\n".join(lines + extra)
+
+
+def set_policy(store: Store, actor: Actor, text: str) -> Policy:
+    """Store the admin's policy overrides (TOML); refused whole if any key or value is wrong."""
+    from ..domain.policy import PolicyError
+
+    require(actor, "admin")
+    try:
+        over = tomllib.loads(text)
+        base = tomllib.loads((data_dir() / "policy.toml").read_text(encoding="utf-8"))
+        policy = Policy.from_mapping(_merge(base, over))
+    except (tomllib.TOMLDecodeError, PolicyError) as e:
+        from .base import ServiceError
+
+        raise ServiceError(t("policy.bad", error=str(e))) from e
+    now = store.now()
+    with store.write() as s:
+        row = s.get(Setting, "policy")
+        before = {"value": row.value} if row else None
+        s.merge(Setting(key="policy", value=text))
+        audit(s, actor, now, "policy.set", "setting", "policy", before, {"value": text})
+    return policy
+
+
+def policy_text(store: Store) -> str:
+    """The effective policy: data/policy.toml with the admin's overrides (if any) after it."""
+    base = (data_dir() / "policy.toml").read_text(encoding="utf-8")
+    over = store.setting("policy")
+    if over.strip():
+        return base + "\n# --- " + t("policy.overrides") + " ---\n" + over
+    return base

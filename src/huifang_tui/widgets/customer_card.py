@@ -12,7 +12,7 @@ from ..safe import clean
 
 def _line(label: str, value: object, style: str = "") -> Text:
     out = Text()
-    out.append(f"{label}：", style="dim")
+    out.append(label + t("card.colon"), style="dim")
     out.append(clean(value), style=style)
     return out
 
