@@ -202,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     res["profiles"] = profiles
     write_json(a.json, res)
     drop(OUT / "bench_queue.db")
+    drop(planned_db)
     return 0
 
 

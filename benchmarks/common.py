@@ -35,9 +35,14 @@ def db_today(path: Path) -> date:
 
 
 def fresh_copy(src: Path, dst: Path) -> Path:
-    """A byte copy of a checkpointed DB (the generator leaves no WAL behind)."""
+    """A byte copy of a checkpointed DB (the generator leaves no WAL behind; checkpoint if one appeared)."""
     for p in (dst, Path(f"{dst}-wal"), Path(f"{dst}-shm")):
         p.unlink(missing_ok=True)
+    wal = Path(f"{src}-wal")
+    if wal.exists() and wal.stat().st_size:
+        c = sqlite3.connect(src)
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.close()
     shutil.copyfile(src, dst)
     return dst
 

@@ -38,6 +38,7 @@ def run(cmd: list[str]) -> tuple[int, str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip", default="")
+    ap.add_argument("--reuse", action="store_true", help="rebuild RESULTS.md from the last JSON results, run nothing")
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -66,11 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         if key in skip:
             continue
         js = OUT / f"{key}.json"
-        js.unlink(missing_ok=True)
         cmd = [PY, *script, "--json", rel(js)]
-        rc, out, dt = run(cmd)
+        if a.reuse and js.exists():
+            rc, out, dt = 0, "", float("nan")
+        else:
+            js.unlink(missing_ok=True)
+            rc, out, dt = run(cmd)
         cmds.append(" ".join(cmd))
-        body = f"## {title}\n\nCommand: `{' '.join(cmd)}` (exit {rc}, {dt:.0f} s wall)\n\n"
+        wall = "" if dt != dt else f", {dt:.0f} s wall"
+        body = f"## {title}\n\nCommand: `{' '.join(cmd)}` (exit {rc}{wall})\n\n"
         if js.exists():
             res = json.loads(js.read_text(encoding="utf-8"))
             if "table" in res:
@@ -92,9 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(body)
 
     m = machine()
+    stamps = [datetime.fromtimestamp((OUT / f"{k}.json").stat().st_mtime) for k, _, _ in benches
+              if (OUT / f"{k}.json").exists()]
+    when = (min(stamps) if stamps else datetime.now()).isoformat(timespec="seconds")
     head = (
         "# Benchmark results\n\n"
-        f"Date: {datetime.now().isoformat(timespec='seconds')} · machine: nproc={m['nproc']}, "
+        f"Date (figures measured): {when} · machine: nproc={m['nproc']}, "
         f"Python {m['python']}, SQLite {m['sqlite']}, {m['platform']} (shared, noisy: medians reported).\n\n"
         "Regenerate with `.venv/bin/python benchmarks/run_all.py`. Commands run:\n\n"
         + "\n".join(f"    {c}" for c in cmds) + "\n"

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     pi.add_argument("--shared", metavar="DIR", help=t("cli.init_shared"))
     pi.add_argument("--group", help=t("cli.init_group"))
     pi.add_argument("--name", help=t("cli.init_name"))
+    pi.add_argument("--company", help=t("cli.init_company"))
 
     pu = sub.add_parser("user", help=t("cli.user"))
     usub = pu.add_subparsers(dest="user_cmd", required=True, metavar="ACTION")
@@ -227,6 +228,12 @@ def _cmd_init(args) -> int:  # noqa: ANN001
     login = os_login()
     u = bootstrap_admin(store, login, args.name or login)
     lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
+    if args.company:
+        from .services.base import Actor
+        from .services.calendar import set_company_name
+
+        set_company_name(store, Actor(u.login, u.role, u.name), args.company)
+        lines.append(t("init.company", company=args.company))
     print("\n".join(lines))
     return 0
 

@@ -59,6 +59,9 @@ class DemoSummary:
     users: int
 
 
+DEMO_COMPANY = "华通过滤设备有限公司"  # fictional: the company whose agents the demo shows
+
+
 def demo_path() -> Path:
     """Default demo database: ``<user data dir>/huifang/demo.db``."""
     return platformdirs.user_data_path(APP) / "demo.db"
@@ -857,6 +860,7 @@ def build_demo(
         s.flush()
         s.add_all(attempts)
         s.merge(Setting(key="demo", value="1"))
+        s.merge(Setting(key="company_name", value=DEMO_COMPANY))
         # Low-score follow-ups need a dedicated person (003 四): the demo names the supervisor.
         if s.get(Setting, "followup_login") is None:
             s.add(Setting(key="followup_login", value=g.supervisor))

@@ -109,7 +109,7 @@ class CallScreen(Screen):
         cb, c, wo = self.view.callback, self.view.customer, self.view.work_order
         info = self.view.trigger
         return {
-            "company": self.app.store.setting("company_name") or t("call.our_company"),
+            "company": self.view.company or t("call.our_company"),
             "agent": self.view.agent_name,
             "customer": c.name,
             "contact": cb.contact_name or t("call.contact_fallback"),

@@ -106,3 +106,14 @@ def policy_text(store: Store) -> str:
     if over.strip():
         return base + "\n# --- " + t("policy.overrides") + " ---\n" + over
     return base
+
+
+def set_company_name(store: Store, actor: Actor, name: str) -> None:
+    """Our company's name, as the call scripts say it ({company})."""
+    require(actor, "admin")
+    now = store.now()
+    with store.write() as s:
+        row = s.get(Setting, "company_name")
+        before = {"value": row.value} if row else None
+        s.merge(Setting(key="company_name", value=name.strip()))
+        audit(s, actor, now, "setting.company_name", "setting", "company_name", before, {"value": name.strip()})

@@ -45,6 +45,7 @@ class CallView:
     work_order: object | None = None
     agent_name: str = ""
     trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
+    company: str = ""  # our company's name for the script (Setting 'company_name')
 
 
 def _get(s: Session, number: str) -> Callback:
@@ -123,7 +124,14 @@ def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
     u = s.exec(select(User).where(User.login == actor.login)).first()
     return CallView(cb, customer, contacts, history, open_issues, to_verify, same_day,
                     json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
-                    _trigger_info(s, cb))
+                    _trigger_info(s, cb), _company(s))
+
+
+def _company(s: Session) -> str:
+    from ..store.models import Setting
+
+    row = s.get(Setting, "company_name")
+    return row.value if row else ""
 
 
 def _trigger_info(s: Session, cb: Callback) -> dict:
