@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
-
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App
@@ -13,12 +14,24 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from . import config
+from .errors import ServiceError
 from .i18n import t
-from .services.base import Actor, ServiceError, Store
+from .identity import Actor
+
+if TYPE_CHECKING:
+    from .services.base import Store
+
+
+def _queue_screen():  # noqa: ANN202 - imported on first use, keeps start-up light
+    from .screens.queue import QueueScreen
+
+    return QueueScreen()
 
 
 class HuifangApp(App):
     CSS_PATH = "app.tcss"
+    MODES = {"queue": _queue_screen}
+    DEFAULT_MODE = "queue"  # the first screen is the queue itself: one full paint, not two
     TITLE = t("app.title")
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
@@ -28,31 +41,45 @@ class HuifangApp(App):
         Binding("ctrl+q", "quit", t("key.quit"), priority=True, id="quit"),
     ]
 
-    def __init__(self, store: Store, actor: Actor, *, clock: Callable[[], datetime] | None = None,
-                 cursor_blink: bool = True):
+    def __init__(self, store: Store | str, actor: Actor, *, clock: Callable[[], datetime] | None = None,
+                 cursor_blink: bool = True, first_paint: tuple | None = None):
+        """``store`` is a Store, or a database URL whose Store (and ORM) is made on first use, off
+        the UI thread. ``first_paint`` is a fast read-only queue snapshot for the first screen."""
         super().__init__()
-        self.store = store
+        self._store: Store | None = None if isinstance(store, str) else store
+        self._url = store if isinstance(store, str) else store.url
+        self._clock = clock
+        self._store_lock = threading.Lock()
         self.actor = actor
         self.cursor_blink = cursor_blink  # off for snapshots: a blinking cursor is not reproducible
-        if clock is not None:
-            store.clock = clock
-
-    # Modes are added in on_mount so each screen gets the store through the app.
-    def on_mount(self) -> None:
-        from .screens.queue import QueueScreen
-
-        self.add_mode("queue", QueueScreen)
+        self.first_paint = first_paint
+        if clock is not None and self._store is not None:
+            self._store.clock = clock
         self.sub_title = t(
-            "app.subtitle", user=self.actor.name or self.actor.login, role=t(f"role.{self.actor.role}"),
-            date=self.today().isoformat(), db=config.display_db(self.store.url),
+            "app.subtitle", user=actor.name or actor.login, role=t(f"role.{actor.role}"),
+            date=self.today().isoformat(), db=config.display_db(self._url),
         )
-        self.switch_mode("queue")
-        self.run_worker(self._plan_at_start, thread=True, group="db", exit_on_error=False)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            with self._store_lock:
+                if self._store is None:
+                    from .services.base import Store
+
+                    self._store = Store(self._url, clock=self._clock)
+        return self._store
+
+    def on_mount(self) -> None:
+        # After the first paint: load the ORM and reconcile facts with callbacks.
+        self.call_after_refresh(lambda: self.run_worker(self._plan_at_start, thread=True, group="db",
+                                                        exit_on_error=False))
 
     def _plan_at_start(self) -> None:
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""
         from .services.planner import run_planner
 
+        self.store.ensure_schema()  # brings an older database's tables and indexes up to date
         if run_planner(self.store).created:
             self.call_from_thread(self.refresh_queue)
 
@@ -63,10 +90,12 @@ class HuifangApp(App):
                 widget.cursor_blink = False
 
     def now(self) -> datetime:
-        return self.store.now()
+        if self._store is not None:
+            return self._store.now()
+        return (self._clock or datetime.now)().replace(microsecond=0)
 
     def today(self) -> date:
-        return self.store.today()
+        return self.now().date()
 
     # -- background database work ----------------------------------------------------
     def db_task(self, fn: Callable, *args: object, **kw: object) -> None:

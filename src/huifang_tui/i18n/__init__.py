@@ -7,6 +7,7 @@ from the current language falls back to zh_CN, then to the key itself.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -31,11 +32,51 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, str]:
 
 def catalog(lang: str) -> dict[str, str]:
     if lang not in _cache:
-        merged: dict[str, str] = {}
-        for f in sorted((_HERE / lang).glob("*.toml")):
-            merged.update(_flatten(tomllib.loads(f.read_text(encoding="utf-8"))))
-        _cache[lang] = merged
+        files = sorted((_HERE / lang).glob("*.toml"))
+        cached = _cached(lang, files)
+        if cached is None:
+            cached = {}
+            for f in files:
+                cached.update(_flatten(tomllib.loads(f.read_text(encoding="utf-8"))))
+            _store_cache(lang, files, cached)
+        _cache[lang] = cached
     return _cache[lang]
+
+
+def _cache_file(lang: str, files: list[Path]) -> Path | None:
+    """A JSON copy of the parsed catalog, keyed by the TOML files' sizes and mtimes (start-up:
+    parsing TOML costs ~25 ms, JSON ~1 ms)."""
+    try:
+        import hashlib
+
+        import platformdirs
+
+        sig = "|".join(f"{f.name}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)
+        digest = hashlib.sha1(sig.encode()).hexdigest()[:16]
+        return platformdirs.user_cache_path("huifang") / f"catalog-{lang}-{digest}.json"
+    except OSError:
+        return None
+
+
+def _cached(lang: str, files: list[Path]) -> dict[str, str] | None:
+    path = _cache_file(lang, files)
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return None
+
+
+def _store_cache(lang: str, files: list[Path], data: dict[str, str]) -> None:
+    path = _cache_file(lang, files)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 def detect(explicit: str | None = None) -> str:

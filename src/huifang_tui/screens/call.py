@@ -30,6 +30,7 @@ FLAG_FIELDS = ("sales_lead", "needs_onsite", "negative_feedback")
 
 
 class CallScreen(Screen):
+    CSS_PATH = "call.tcss"
     TITLE_KEY = "call.title"
     BINDINGS = [
         *(Binding(key, f"outcome('{code}')", t(f"outcome.{code}"), show=False, id=f"call_outcome_{code}")

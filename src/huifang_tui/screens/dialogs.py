@@ -16,6 +16,7 @@ from ..i18n import t
 
 
 class _Dialog(ModalScreen):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel")]
 
     def action_cancel(self) -> None:

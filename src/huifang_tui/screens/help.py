@@ -13,6 +13,7 @@ from ..i18n import t
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "dismiss", t("key.close"), id="help_close"),
         Binding("f1", "dismiss", t("key.close"), show=False, id="help_close_f1"),

@@ -16,13 +16,9 @@ from textual.worker import Worker, WorkerState
 
 from ..domain.queue import countdown
 from ..i18n import t
+from ..queue_view import Progress, QueueRow
 from ..safe import literal
-from ..services.calendar import load_calendar
-from ..services.callbacks import defer
-from ..services.dayclose import DayCloseRefused, close_day
-from ..services.queue import Progress, QueueRow, queue_progress, queue_rows
 from ..widgets.cells import countdown_text
-from .dialogs import ConfirmDialog, MessageDialog, TextDialog
 
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
@@ -78,7 +74,8 @@ class QueueScreen(Screen):
         self._wide: int | None = None
         self._setup_columns()
         self.query_one("#queue-empty").display = False
-        self.action_reload()
+        if not self._first_paint():
+            self.action_reload()
         self.set_interval(REFRESH_SECONDS, self._check_changes)
 
     def on_resize(self) -> None:
@@ -109,8 +106,23 @@ class QueueScreen(Screen):
     def action_reload(self) -> None:
         self._load()
 
+    def _first_paint(self) -> bool:
+        """Paint the snapshot the command line read without the ORM (see store/fastread.py)."""
+        snap, self.app.first_paint = self.app.first_paint, None
+        if snap is None:
+            return False
+        rows, progress, cal = snap
+        now = self.app.now()
+        cells = [self._cells_for(r, countdown(r.deadline_on, r.deadline_at, now, cal)) for r in rows]
+        self.rows, self._cells, self._progress = rows, cells, progress
+        self._render_table()
+        return True
+
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def _load(self) -> None:
+        from ..services.calendar import load_calendar
+        from ..services.queue import queue_progress, queue_rows
+
         app = self.app
         store, actor = app.store, app.actor
         now = store.now()
@@ -126,7 +138,9 @@ class QueueScreen(Screen):
     def _check_changes(self) -> None:
         """Cheap change detection: PRAGMA data_version moves when another process commits."""
         version = self.app.store.data_version()
-        if self._data_version is not None and version != self._data_version:
+        if self._data_version is None:
+            self._data_version = version  # after a first paint from the snapshot
+        elif version != self._data_version:
             self.app.call_from_thread(self._load)
 
     @on(Loaded)
@@ -251,6 +265,8 @@ class QueueScreen(Screen):
 
     # -- defer and day close ------------------------------------------------------------
     def action_defer(self) -> None:
+        from .dialogs import TextDialog
+
         row = self.selected_row()
         if row is None:
             return
@@ -263,12 +279,16 @@ class QueueScreen(Screen):
 
     @work(thread=True, group="queue-defer", exit_on_error=False)
     def _defer(self, number: str, text: str) -> None:
+        from ..services.callbacks import defer
+
         to, reason = _split_date(text)
         day = defer(self.app.store, self.app.actor, number, reason, to)
         self.app.call_from_thread(self.notify, t("dayclose.deferred", number=number, day=day.isoformat()))
         self._load()
 
     def action_day_close(self) -> None:
+        from .dialogs import ConfirmDialog
+
         day = self.app.today()
 
         def done(yes: bool | None) -> None:
@@ -279,6 +299,9 @@ class QueueScreen(Screen):
 
     @work(thread=True, group="queue-close", exit_on_error=False)
     def _close_day(self, day) -> None:  # noqa: ANN001
+        from ..services.dayclose import DayCloseRefused, close_day
+        from .dialogs import MessageDialog
+
         try:
             s = close_day(self.app.store, self.app.actor, day)
         except DayCloseRefused as e:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,40 +12,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from ..errors import Conflict, NotFound, PermissionDenied, ServiceError  # noqa: F401  (re-exported)
+from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
 from ..store import db
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
 
 ROLES = ("agent", "supervisor", "admin", "sales_manager")
-
-
-class ServiceError(Exception):
-    """A refusal the user can act on; ``str()`` is the message shown."""
-
-
-class PermissionDenied(ServiceError):
-    pass
-
-
-class NotFound(ServiceError):
-    pass
-
-
-class Conflict(ServiceError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    login: str
-    role: str
-    name: str = ""
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role in ("supervisor", "admin")
-
-
-SYSTEM = Actor("system", "admin", "system")
 
 
 class Store:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -14,13 +13,12 @@ from sqlmodel import Session, select
 from ..domain.issues import issue_deadlines
 from ..domain.outcomes import OUTCOMES, AttemptState, OutcomeError, apply_outcome, parse_when
 from ..i18n import t
+from ..queue_view import HOST, claim_alive
 from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue, IssueEvent
 from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
 
-CLAIM_TTL = timedelta(minutes=10)
-HOST = socket.gethostname()
 
 
 class ValidationError(ServiceError):
@@ -62,16 +60,7 @@ def _may_work(actor: Actor, cb: Callback) -> None:
 
 
 def _claim_alive(cb: Callback, now: datetime) -> bool:
-    if not cb.claimed_by or cb.claimed_at is None or now - cb.claimed_at > CLAIM_TTL:
-        return False
-    if cb.claim_host == HOST and cb.claim_pid:
-        try:
-            os.kill(cb.claim_pid, 0)
-        except ProcessLookupError:
-            return False  # its process died: the claim has expired
-        except PermissionError:
-            return True
-    return True
+    return claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now)
 
 
 def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> CallView:
@@ -323,7 +312,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             audit(s, actor, now, "alert.unreachable", "callback", number, None, {"attempts": tr.attempts})
         followups = []
         if tr.status == "completed":
-            followups = [c.number for c in plan_after_completion(s, actor, cb, now)]
+            followups = plan_after_completion(s, actor, cb, now)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups, tr.alert_supervisor)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import and_, func, or_
@@ -10,65 +9,12 @@ from sqlmodel import Session, select
 
 from ..domain import queue as dq
 from ..i18n import t
+from ..queue_view import Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
 OPEN_STATES = ("open", "waiting_data")
 
-
-def claim_alive(cb: Callback, now: datetime) -> bool:
-    from .callbacks import _claim_alive
-
-    return _claim_alive(cb, now)
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678 (SPEC §6): lists and exports never show a whole number."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) >= 3:
-        return "*" * (len(digits) - 2) + digits[-2:]
-    return "*" * len(digits)
-
-
-@dataclass(slots=True)
-class QueueRow:
-    id: int
-    number: str
-    kind: str
-    customer_id: int
-    customer: str
-    tier: str
-    contact: str
-    phone_masked: str
-    due_on: date
-    deadline_on: date
-    deadline_at: datetime | None
-    overdue: bool
-    attempts: int
-    status: str
-    agent: str | None
-    assignee: str
-    priority: int
-    estimated: bool
-    next_attempt_at: datetime | None
-    claimed_by: str | None
-    group: int = 0  # rows of one customer on one day share a group number (one call)
-
-    @property
-    def deadline_iso(self) -> str:
-        return self.deadline_at.isoformat(timespec="minutes") if self.deadline_at else self.deadline_on.isoformat()
-
-    def as_json(self) -> dict:
-        return {
-            "number": self.number, "kind": self.kind, "customer": self.customer,
-            "contact": self.contact, "phone": self.phone_masked, "due_on": self.due_on.isoformat(),
-            "deadline": self.deadline_iso, "overdue": self.overdue, "attempts": self.attempts,
-            "status": self.status, "agent": self.agent, "assignee": self.assignee,
-            "priority": self.priority, "estimated": self.estimated,
-            "next_attempt_at": self.next_attempt_at.isoformat(timespec="minutes") if self.next_attempt_at else None,
-        }
 
 
 def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
@@ -116,7 +62,7 @@ def queue_rows(
             overdue=dq.is_overdue(cb.deadline_on, cb.deadline_at, now), attempts=cb.attempts,
             status=cb.status, agent=cb.agent_login, assignee=cb.assignee, priority=cb.priority,
             estimated=cb.estimated, next_attempt_at=cb.next_attempt_at,
-            claimed_by=cb.claimed_by if cb.claimed_by and claim_alive(cb, now) else None,
+            claimed_by=cb.claimed_by if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now) else None,
         )
         for cb, name, tier in found
     ]
@@ -148,13 +94,6 @@ def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
         for c in s.exec(select(Contact).where(Contact.customer_id.in_(ids[i : i + 400]))):
             out[(c.customer_id, c.name)] = c.phone
     return out
-
-
-@dataclass(slots=True)
-class Progress:
-    done_today: int
-    due_today: int
-    overdue: int
 
 
 def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None = None, now: datetime | None = None) -> Progress:

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from sqlmodel import select
 
 from ..i18n import t
+from ..errors import UnknownLogin  # noqa: F401  (re-exported)
+from ..identity import os_login  # noqa: F401  (re-exported)
 from ..store.models import User
 from .base import ROLES, Actor, NotFound, PermissionDenied, ServiceError, Store, audit, get_user, require
-
-
-def os_login() -> str:
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError):
-        return getpass.getuser()
-
-
-class UnknownLogin(PermissionDenied):
-    pass
 
 
 def resolve_actor(store: Store, as_login: str | None = None) -> Actor:

@@ -81,6 +81,10 @@ def create_schema(engine: Engine) -> None:
     from . import models  # noqa: F401  (register tables)
 
     SQLModel.metadata.create_all(engine)
+    # Indexes added after a table was first created (create_all skips existing tables).
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(bind=engine, checkfirst=True)
 
 
 @contextmanager

@@ -125,6 +125,7 @@ class Callback(SQLModel, table=True):
         Index("ix_callback_queue", "agent_login", "status", "due_on"),
         Index("ix_callback_status_due", "status", "due_on"),
         Index("ix_callback_completed", "status", "completed_at"),
+        Index("ix_callback_agent_updated", "agent_login", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # HF202405001

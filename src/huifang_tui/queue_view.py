@@ -1,0 +1,83 @@
+"""Queue rows as the screens and the command line see them (no storage imports here)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 (SPEC §6): lists and exports never show a whole number."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 3:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)
+
+
+@dataclass(slots=True)
+class QueueRow:
+    id: int
+    number: str
+    kind: str
+    customer_id: int
+    customer: str
+    tier: str
+    contact: str
+    phone_masked: str
+    due_on: date
+    deadline_on: date
+    deadline_at: datetime | None
+    overdue: bool
+    attempts: int
+    status: str
+    agent: str | None
+    assignee: str
+    priority: int
+    estimated: bool
+    next_attempt_at: datetime | None
+    claimed_by: str | None
+    group: int = 0  # rows of one customer on one day share a group number (one call)
+
+    @property
+    def deadline_iso(self) -> str:
+        return self.deadline_at.isoformat(timespec="minutes") if self.deadline_at else self.deadline_on.isoformat()
+
+    def as_json(self) -> dict:
+        return {
+            "number": self.number, "kind": self.kind, "customer": self.customer,
+            "contact": self.contact, "phone": self.phone_masked, "due_on": self.due_on.isoformat(),
+            "deadline": self.deadline_iso, "overdue": self.overdue, "attempts": self.attempts,
+            "status": self.status, "agent": self.agent, "assignee": self.assignee,
+            "priority": self.priority, "estimated": self.estimated,
+            "next_attempt_at": self.next_attempt_at.isoformat(timespec="minutes") if self.next_attempt_at else None,
+        }
+
+
+@dataclass(slots=True)
+class Progress:
+    done_today: int
+    due_today: int
+    overdue: int
+
+
+CLAIM_TTL_SECONDS = 600
+HOST = socket.gethostname()
+
+
+def claim_alive(claimed_by: str | None, claimed_at: datetime | None, pid: int | None, host: str | None,
+                now: datetime) -> bool:
+    """A claim holds while it is fresh and, on this machine, its process still runs."""
+    if not claimed_by or claimed_at is None or (now - claimed_at).total_seconds() > CLAIM_TTL_SECONDS:
+        return False
+    if host == HOST and pid:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False  # its process died: the claim has expired
+        except PermissionError:
+            return True
+    return True

@@ -1,0 +1,126 @@
+"""Read-only first paint for SQLite, with the standard library only.
+
+Importing the ORM (sqlmodel, SQLAlchemy, pydantic) costs about half a second. That is more
+than a bare Textual app needs to start. So at start-up the app checks who you are and
+paints the queue from this module, and loads the ORM in the background. Everything else
+(every write, every later read) goes through the services layer.
+
+The query here mirrors ``services.queue.queue_rows``. A test checks that both give the same
+rows for every role.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime, time
+
+from ..domain import queue as dq
+from ..domain.calendar import WorkCalendar
+from ..queue_view import Progress, QueueRow, claim_alive, mask_phone
+
+OPEN_STATES = ("open", "waiting_data")
+ROLE_KINDS = {"supervisor": ("supervisor", "followup"), "admin": ("supervisor", "followup"),
+              "sales_manager": ("sales_manager",)}
+
+
+def connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def is_initialised(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").fetchone()
+    return row is not None
+
+
+def user(conn: sqlite3.Connection, login: str) -> tuple[str, str, str, bool] | None:
+    row = conn.execute("SELECT login, name, role, active FROM app_user WHERE login = ?", (login,)).fetchone()
+    return (row[0], row[1], row[2], bool(row[3])) if row else None
+
+
+def setting(conn: sqlite3.Connection, key: str) -> str:
+    row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else ""
+
+
+def calendar(conn: sqlite3.Connection) -> WorkCalendar:
+    rows = conn.execute("SELECT day, is_working_day FROM calendar_override").fetchall()
+    return WorkCalendar({date.fromisoformat(d): bool(w) for d, w in rows})
+
+
+def _d(v: str | None) -> date | None:
+    return date.fromisoformat(v) if v else None
+
+
+def _dt(v: str | None) -> datetime | None:
+    return datetime.fromisoformat(v) if v else None
+
+
+def _scope(login: str, role: str) -> tuple[str, list]:
+    sql = "(cb.agent_login = ? OR (cb.agent_login IS NULL AND cb.assignee = 'agent')"
+    args: list = [login]
+    kinds = ROLE_KINDS.get(role, ())
+    if kinds:
+        sql += f" OR (cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))}))"
+        args += list(kinds)
+    return sql + ")", args
+
+
+def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetime) -> tuple[list[QueueRow], Progress]:
+    """Today's queue and progress for one user, ordered as SPEC §4 says."""
+    day = now.date()
+    scope, args = _scope(login, role)
+    found = conn.execute(
+        "SELECT cb.id, cb.number, cb.kind, cb.customer_id, c.name, c.tier, cb.contact_name, cb.due_on,"
+        " cb.deadline_on, cb.deadline_at, cb.attempts, cb.status, cb.agent_login, cb.assignee, cb.priority,"
+        " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host"
+        " FROM callback cb JOIN customer c ON c.id = cb.customer_id"
+        f" WHERE cb.status IN (?, ?) AND cb.due_on <= ? AND {scope}",
+        [*OPEN_STATES, day.isoformat(), *args],
+    ).fetchall()
+    phones = _phones(conn, {r[3] for r in found})
+    rows = []
+    for (cid_, number, kind, cust_id, name, tier, contact, due_on, deadline_on, deadline_at, attempts, status,
+         agent, assignee, priority, estimated, next_at, claimed_by, claimed_at, claim_pid, claim_host) in found:
+        d_on, d_at = _d(deadline_on), _dt(deadline_at)
+        alive = claim_alive(claimed_by, _dt(claimed_at), claim_pid, claim_host, now)
+        rows.append(QueueRow(
+            id=cid_, number=number, kind=kind, customer_id=cust_id, customer=name, tier=tier, contact=contact,
+            phone_masked=mask_phone(phones.get((cust_id, contact), "")), due_on=_d(due_on), deadline_on=d_on,
+            deadline_at=d_at, overdue=dq.is_overdue(d_on, d_at, now), attempts=attempts, status=status,
+            agent=agent, assignee=assignee, priority=priority, estimated=bool(estimated),
+            next_attempt_at=_dt(next_at), claimed_by=claimed_by if alive else None,
+        ))
+    rows.sort(key=lambda r: dq.sort_key(r.priority, r.overdue, r.deadline_on, r.deadline_at, r.number))
+    _group(rows)
+    start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
+    done = conn.execute(
+        "SELECT count(*) FROM callback cb WHERE cb.status IN ('completed', 'refused', 'unreachable')"
+        f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}", [start, end, *args]).fetchone()[0]
+    overdue = sum(1 for r in rows if r.deadline_on < day)
+    return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue)
+
+
+def _group(rows: list[QueueRow]) -> None:
+    groups = dq.group_same_customer(rows)
+    rows[:] = [r for g in groups for r in g]
+    for i, g in enumerate(groups):
+        for r in g:
+            r.group = i
+
+
+def _phones(conn: sqlite3.Connection, cids: Iterable[int]) -> dict[tuple[int, str], str]:
+    out: dict[tuple[int, str], str] = {}
+    ids = list(cids)
+    for i in range(0, len(ids), 400):
+        chunk = ids[i : i + 400]
+        q = f"SELECT customer_id, name, phone FROM contact WHERE customer_id IN ({','.join('?' * len(chunk))})"
+        for cust_id, name, phone in conn.execute(q, chunk):
+            out[(cust_id, name)] = phone
+    return out
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
