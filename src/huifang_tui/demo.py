@@ -68,12 +68,13 @@ def demo_path() -> Path:
 
 
 def templates_dir() -> Path:
-    """``data/demo`` of a source checkout, or the copy packaged under ``huifang_tui/data``."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "data" / "demo", here.parents[1] / "data" / "demo"):
-        if (cand / "templates.toml").is_file():
-            return cand
-    raise FileNotFoundError("data/demo/templates.toml")
+    """``data/demo`` of the data directory (see resources.data_dir)."""
+    from .resources import data_dir
+
+    cand = data_dir() / "demo"
+    if (cand / "templates.toml").is_file():
+        return cand
+    raise FileNotFoundError(str(cand / "templates.toml"))
 
 
 def load_templates(directory: Path | None = None) -> dict[str, Any]:

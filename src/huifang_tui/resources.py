@@ -1,13 +1,24 @@
-"""Locating the project's data files (policy, call scripts, demo templates)."""
+"""Locating the project's data files (policy, call scripts, demo templates).
+
+A source checkout (``pip install -e .``, as ``make`` does) reads the top-level ``data/``; a
+regular install finds the copy that ``pyproject.toml`` installs under ``<prefix>/share/huifang``.
+``HUIFANG_DATA_DIR`` overrides both (e.g. a department's own scripts).
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def data_dir() -> Path:
     env = os.environ.get("HUIFANG_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "data"
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if (checkout / "policy.toml").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "huifang"
