@@ -178,3 +178,39 @@ async def test_second_agent_cannot_claim_open_call(desk):
     sup = add_user(store, "agent2", "supervisor")
     with pytest.raises(Conflict, match="agent1"):
         open_call(store, sup, "HF202611001")
+
+
+async def test_one_call_per_customer_covers_their_other_callbacks(desk):
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        assert [c.number for c in screen.view.same_day] == ["HF202611002"]
+        await pilot.press("f4")  # no answer: one call, so both callbacks got the attempt
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert _cb(store).attempts == 1 and _cb(store, "HF202611002").attempts == 1
+
+
+async def test_completing_continues_with_the_same_customers_next_callback(desk):
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        first = screen.view.callback.number
+        screen.query_one("#score_resolution", ScoreRow).value = 5
+        screen.query_one("#score_attitude", ScoreRow).value = 5
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        assert app.screen.view.callback.number != first
+    assert _cb(store, first).status == "completed"

@@ -40,9 +40,11 @@ class CallScreen(Screen):
     ]
 
     class Recorded(Message):
-        def __init__(self, result: svc.AttemptResult) -> None:
+        def __init__(self, result: svc.AttemptResult, also: list[str], outcome: str) -> None:
             super().__init__()
             self.result = result
+            self.also = also  # the same customer's other callbacks given the same attempt
+            self.outcome = outcome
 
     def __init__(self, view: svc.CallView) -> None:
         super().__init__()
@@ -268,9 +270,26 @@ class CallScreen(Screen):
         self._busy = True
         try:
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
+            also = [] if rec.outcome == "completed" else self._same_attempt_for_the_rest(rec)
         finally:
             self._busy = False
-        self.post_message(self.Recorded(result))
+        self.post_message(self.Recorded(result, also, rec.outcome))
+
+    def _same_attempt_for_the_rest(self, rec: svc.CallRecord) -> list[str]:
+        """One phone call for one customer (SPEC §3): not reaching them counts for every callback
+        of theirs due today; only their content differs, so completion goes one by one."""
+        from ..errors import ServiceError
+
+        done = []
+        for other in self.view.same_day:
+            attempt = svc.CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
+                                     reached_position=rec.reached_position, note=rec.note)
+            try:
+                svc.record_attempt(self.app.store, self.app.actor, other.number, attempt)
+                done.append(other.number)
+            except ServiceError:
+                continue  # someone else's, or already handled: leave it to its own call
+        return done
 
     @on(Recorded)
     def _recorded(self, event: Recorded) -> None:
@@ -281,10 +300,16 @@ class CallScreen(Screen):
             msg += "\n" + t("call.followups", numbers=", ".join(r.followups))
         if r.alert_supervisor:
             msg += "\n" + t("call.alerted")
+        if event.also:
+            msg += "\n" + t("call.also_recorded", numbers=", ".join(event.also))
         self.app.notify(msg, timeout=6)
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self.dismiss_call(released=True)
+        if event.outcome == "completed" and self.view.same_day:
+            nxt = self.view.same_day[0]
+            self.app.notify(t("call.continue_same", number=nxt.number, kind=t(f"kind.{nxt.kind}")), timeout=6)
+            self.app.open_call(nxt.number)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -17,6 +17,7 @@ class ScoreRow(Widget, can_focus=True):
         Binding("left", "step(-1)", t("score.lower"), show=False, id="score_lower"),
         Binding("right", "step(1)", t("score.higher"), show=False, id="score_higher"),
         Binding("delete,backspace", "set(0)", t("score.clear"), show=False, id="score_clear"),
+        Binding("enter", "app.focus_next", t("score.next"), show=False, id="score_next"),
     ]
 
     value: reactive[int | None] = reactive(None)
