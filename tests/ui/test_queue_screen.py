@@ -54,3 +54,16 @@ async def test_refreshes_when_another_process_writes(store):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert sorted(_numbers(app)) == ["HF202611001", "HF202611002"]
+
+
+async def test_progress_counts_attempted_and_deferred_as_handled(store):
+    from huifang_tui.services.callbacks import CallRecord, defer, record_attempt
+    from huifang_tui.services.queue import queue_progress
+
+    agent = add_user(store, "agent1", "agent")
+    for n in range(1, 4):
+        add_callback(store, add_customer(store, f"客户{n}"), f"HF20261100{n}", deadline_on=date(2026, 11, 27))
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
+    defer(store, agent, "HF202611002", "客户出差")
+    p = queue_progress(store, agent, date(2026, 11, 23))
+    assert (p.done_today, p.due_today) == (2, 3)  # 今日 2/3: the retry and the deferral are handled

@@ -14,6 +14,8 @@ from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
 OPEN_STATES = ("open", "waiting_data")
+# Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
+HANDLED_STATES = ("completed", "refused", "unreachable")
 
 
 
@@ -107,7 +109,9 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
         open_n = s.exec(open_q).one()
         done_n = s.exec(
             select(func.count()).select_from(Callback).where(
-                Callback.status.in_(("completed", "refused", "unreachable")),
+                or_(Callback.status.in_(HANDLED_STATES),
+                    and_(Callback.status == "open", Callback.due_on > day,
+                         or_(Callback.next_attempt_at.is_not(None), Callback.deferred_on == day))),
                 Callback.updated_at >= start, Callback.updated_at < datetime.combine(day, time.max), scope)
         ).one()
         over = s.exec(

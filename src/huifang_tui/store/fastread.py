@@ -97,8 +97,10 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
     _group(rows)
     start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
     done = conn.execute(
-        "SELECT count(*) FROM callback cb WHERE cb.status IN ('completed', 'refused', 'unreachable')"
-        f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}", [start, end, *args]).fetchone()[0]
+        "SELECT count(*) FROM callback cb WHERE (cb.status IN ('completed', 'refused', 'unreachable')"
+        " OR (cb.status = 'open' AND cb.due_on > ? AND (cb.next_attempt_at IS NOT NULL OR cb.deferred_on = ?)))"
+        f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}",
+        [day.isoformat(), day.isoformat(), start, end, *args]).fetchone()[0]
     overdue = sum(1 for r in rows if r.deadline_on < day)
     return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue)
 
