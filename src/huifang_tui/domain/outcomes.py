@@ -23,7 +23,16 @@ _RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
 
 
 class OutcomeError(ValueError):
-    """An outcome cannot be applied as given (message in Chinese and English)."""
+    """An outcome cannot be applied as given.
+
+    ``code`` and ``params`` let the UI say it in the user's language (catalog key
+    ``outcome_err.<code>``); ``str()`` is a bilingual fallback for logs and tests.
+    """
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +80,16 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
         return Transition("refused", n + 1, state.due_on, None, False, False)
     if outcome == "reschedule":
         if to is None:
-            raise OutcomeError("改约需要新的时间 / reschedule needs a new time")
+            raise OutcomeError("to_missing", "改约需要新的时间 / reschedule needs a new time")
         if to <= at:
-            raise OutcomeError(f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past")
+            raise OutcomeError("to_past", f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past",
+                               when=f"{to:%Y-%m-%d %H:%M}")
         if to > deadline_moment(state.deadline_on, state.deadline_at) and not may_exceed_deadline:
-            raise OutcomeError("改约超过截止时间，需主管批准 / rescheduling past the deadline "
-                               "needs a supervisor")
+            deadline = deadline_moment(state.deadline_on, state.deadline_at)
+            raise OutcomeError("past_deadline", "改约超过截止时间，需主管批准 / rescheduling past the deadline "
+                               "needs a supervisor", deadline=f"{deadline:%Y-%m-%d %H:%M}")
         return Transition("open", n, to.date(), to, False, False)
-    raise OutcomeError(f"未知的结果：{outcome!r} / unknown outcome {outcome!r}")
+    raise OutcomeError("unknown", f"未知的结果：{outcome!r} / unknown outcome {outcome!r}", value=outcome)
 
 
 _DAYS = {"今天": 0, "明天": 1, "后天": 2}
@@ -107,5 +118,5 @@ def parse_when(text: str, now: datetime) -> datetime:
             return datetime.combine(now.date(), time(int(m.group(1)), int(m.group(2))))
     except ValueError:
         pass  # e.g. 2026-02-30 or 25:00: fall through to the same message
-    raise OutcomeError(f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
-                       f"unrecognised time {text!r} (use e.g. {_USAGE})")
+    raise OutcomeError("bad_time", f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
+                       f"unrecognised time {text!r} (use e.g. {_USAGE})", value=text, usage=_USAGE)

@@ -54,6 +54,7 @@ class CallScreen(Screen):
         self._draft_timer = None
         self._pending: dict | None = None
         self._busy = False
+        self._recorded = False
 
     # -- layout -------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,12 +139,16 @@ class CallScreen(Screen):
     def on_unmount(self) -> None:
         # Leaving by quitting the app: flush a pending draft and drop the claim now (a few ms;
         # a worker would not outlive the app). A crash leaves the claim to expire instead.
-        if self._draft_timer is not None and self._pending is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-            if self._pending != self._pristine:
-                svc.save_draft(self.app.store, self.app.actor, self.view.callback.id, self._pending)
-        svc.release(self.app.store, self.app.actor, self.view.callback.number)
+        try:
+            if self._draft_timer is not None and self._pending is not None:
+                self._draft_timer.stop()
+                self._draft_timer = None
+                if self._pending != self._pristine:
+                    svc.save_draft(self.app.store, self.app.actor, self.view.callback.id, self._pending)
+            if not self._recorded:  # recording already dropped the claim
+                svc.release(self.app.store, self.app.actor, self.view.callback.number)
+        except Exception as e:  # noqa: BLE001 - never block leaving; an unreleased claim expires
+            self.app.log.warning(f"leaving {self.view.callback.number}: {e!r}")
 
     def _draft_answer(self, restore: bool | None) -> None:
         if restore:
@@ -258,7 +263,7 @@ class CallScreen(Screen):
             try:
                 when = parse_when(text, self.app.now())
             except OutcomeError as e:
-                self.notify(str(e), severity="error", timeout=8)
+                self.notify(svc.outcome_message(e), severity="error", timeout=8)
                 self._ask_reschedule(text)
                 return
             self._submit(self._record("reschedule", to=when))
@@ -292,7 +297,8 @@ class CallScreen(Screen):
         return done
 
     @on(Recorded)
-    def _recorded(self, event: Recorded) -> None:
+    def _on_recorded(self, event: Recorded) -> None:
+        self._recorded = True
         r = event.result
         msg = t("call.recorded", number=r.number, state=t(f"cbstate.{r.status}"), attempts=r.attempts,
                 due=r.due_on.isoformat())

@@ -25,6 +25,11 @@ class ValidationError(ServiceError):
     """Bad input from the call form or the command line; names the field and the fix."""
 
 
+def outcome_message(e: OutcomeError) -> str:
+    """The domain's refusal in the user's language."""
+    return t(f"outcome_err.{e.code}", **e.params)
+
+
 # -- reading ---------------------------------------------------------------------------
 
 
@@ -265,7 +270,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         try:
             tr = apply_outcome(state, rec.outcome, at, policy, cal, to=rec.to, may_exceed_deadline=actor.is_supervisor)
         except OutcomeError as e:
-            raise ValidationError(str(e)) from e
+            raise ValidationError(outcome_message(e)) from e
         before = cb.model_dump()
         version = cb.version
         # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too;
@@ -405,7 +410,7 @@ def record_from_cli(store: Store, actor: Actor, args) -> str:  # noqa: ANN001
         if args.to:
             rec.to = parse_when(args.to, rec.at or now)
     except OutcomeError as e:
-        raise ValidationError(str(e)) from e
+        raise ValidationError(outcome_message(e)) from e
     if args.scores:
         parts = [p.strip() for p in args.scores.replace("，", ",").split(",")]
         if len(parts) != 2 or not all(p.isdigit() for p in parts):
