@@ -74,7 +74,7 @@ class TextDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
+            yield Input(value=self.value, placeholder=self.placeholder, compact=True, id="dialog-input")
             yield Static(Text(self.hint), classes="dialog-hint", id="dialog-error")
 
     def on_mount(self) -> None:
@@ -112,20 +112,20 @@ class IssueDialog(_Dialog):
         with Vertical(classes="dialog dialog-wide"):
             yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
             yield Label(t("issue.field.title"))
-            yield Input(id="issue-title", placeholder=t("issue.field.title_ph"))
+            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"))
             yield Label(t("issue.field.description"))
-            yield Input(id="issue-description")
+            yield Input(compact=True, id="issue-description")
             with Horizontal(classes="dialog-row"):
                 yield Select([(t(f"issue.category.{c}"), c) for c in ("product", "service", "need", "other")],
-                             value="service", allow_blank=False, id="issue-category")
+                             value="service", allow_blank=False, compact=True, id="issue-category")
                 yield Select([(t(f"issue.priority.{p}"), p) for p in ("urgent", "normal", "low")],
-                             value="normal", allow_blank=False, id="issue-priority")
-            yield Checkbox(t("issue.field.complaint"), id="issue-complaint")
+                             value="normal", allow_blank=False, compact=True, id="issue-priority")
+            yield Checkbox(t("issue.field.complaint"), compact=True, id="issue-complaint")
             yield Label(t("issue.field.department"))
-            yield Input(id="issue-department", placeholder=t("issue.field.department_ph"))
+            yield Input(compact=True, id="issue-department", placeholder=t("issue.field.department_ph"))
             yield Static(t("issue.dialog_hint"), classes="dialog-hint", id="issue-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("key.save"), id="issue-save", variant="primary")
+                yield Button(t("key.save"), id="issue-save", variant="primary", compact=True)
 
     @on(Button.Pressed, "#issue-save")
     def _pressed(self) -> None:
