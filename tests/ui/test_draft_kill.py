@@ -14,6 +14,7 @@ import termios
 import time
 from datetime import date
 
+import pytest
 from sqlmodel import select as sql_select
 
 from huifang_tui.app import HuifangApp
@@ -48,7 +49,8 @@ def _start_app(db_url: str) -> tuple[subprocess.Popen, int]:
     return proc, master
 
 
-async def test_killed_session_keeps_half_typed_call(store):
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGHUP], ids=["kill-9", "hangup"])
+async def test_killed_session_keeps_half_typed_call(store, sig):
     agent = add_user(store, "agent1", "agent", "陈晓雯")
     with store.write() as s:
         s.add(Setting(key="demo", value="1"))  # allows --as in the child process
@@ -62,7 +64,7 @@ async def test_killed_session_keeps_half_typed_call(store):
         time.sleep(0.5)
         os.write(fd, "李四 技术负责人".encode())  # who answered: replaces the pre-filled contact
         time.sleep(2.0)  # the draft is saved ~0.6 s after typing stops
-        os.kill(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, sig)  # a crash, or the SSH connection dropping
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
