@@ -71,3 +71,25 @@ def test_completing_first_sale_extends_quarterly_chain(store):
     # 000 第5条: every quarter after the first call; deadline one month after it is due
     assert (q.due_on, q.deadline_on) == (date(2027, 2, 23), date(2027, 3, 23))
     assert run_planner(store).created == 0  # the chain link is not planned twice
+
+
+def test_wrong_number_waits_until_the_contact_is_corrected(store, tmp_path):
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.imports import import_file
+
+    agent = add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司", phone="13800000000")
+    with store.write() as s:
+        s.add(Sale(contract_no="HT001", customer_id=cid, sold_on=date(2026, 11, 20)))
+    run_planner(store)
+    number = _callbacks(store)["first_sale|sale:HT001"].number
+    record_attempt(store, agent, number, CallRecord(outcome="wrong_number"))
+    assert _callbacks(store)["first_sale|sale:HT001"].status == "waiting_data"
+    run_planner(store)  # nothing corrected yet: still waiting
+    assert _callbacks(store)["first_sale|sale:HT001"].status == "waiting_data"
+    fixed = tmp_path / "customers.csv"
+    fixed.write_text("客户名称,联系人,职务,联系电话\n杭州恒达机械有限公司,王经理,技术负责人,13912345678\n",
+                     encoding="utf-8")
+    import_file(store, Actor("admin1", "admin"), "customers", fixed)  # runs the planner after it
+    cb = _callbacks(store)["first_sale|sale:HT001"]
+    assert cb.status == "open" and cb.due_on == date(2026, 11, 23)

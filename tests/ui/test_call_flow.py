@@ -27,6 +27,12 @@ def desk(store):
     return store, agent
 
 
+async def _settle(pilot) -> None:
+    """Let database workers finish and their messages land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def _open_first(pilot, expect=CallScreen):
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -55,8 +61,7 @@ async def test_complete_with_low_score_creates_followup(desk):
         assert screen.query_one("#score_resolution", ScoreRow).value == 2
         assert screen.query_one("#score_attitude", ScoreRow).value == 4
         await pilot.press("f3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
         assert isinstance(app.screen, QueueScreen), [n.message for n in app._notifications]
     cb = _cb(store)
     assert cb.status == "completed" and cb.score_resolution == 2 and cb.reached_position == "技术负责人"
@@ -105,8 +110,7 @@ async def test_reschedule_typed_as_text(desk):
         await pilot.pause()
         await pilot.press(*"明天 15:00")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
     cb = _cb(store)
     assert cb.due_on == date(2026, 11, 24) and cb.next_attempt_at.hour == 15 and cb.attempts == 0
 
@@ -120,8 +124,7 @@ async def test_raise_issue_from_call(desk):
         await pilot.pause()
         await pilot.press(*"滤布更换后仍漏液")
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
     with store.read() as s:
         issue = s.exec(select(Issue)).one()
     assert issue.number == "WT202611001" and issue.title == "滤布更换后仍漏液"
@@ -134,19 +137,16 @@ async def test_day_close_refused_then_accepted(desk):
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.press("c", "y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
         assert "不能日结" in str(app.screen.query_one(".dialog-title").render())
         await pilot.press("escape")
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"客户出差")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
         await pilot.press("c", "y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
         assert "日结完成" in str(app.screen.query_one(".dialog-title").render())
 
 
@@ -190,8 +190,7 @@ async def test_one_call_per_customer_covers_their_other_callbacks(desk):
         screen = await _open_first(pilot)
         assert [c.number for c in screen.view.same_day] == ["HF202611002"]
         await pilot.press("f4")  # no answer: one call, so both callbacks got the attempt
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
     assert _cb(store).attempts == 1 and _cb(store, "HF202611002").attempts == 1
 
 
@@ -207,10 +206,8 @@ async def test_completing_continues_with_the_same_customers_next_callback(desk):
         screen.query_one("#score_resolution", ScoreRow).value = 5
         screen.query_one("#score_attitude", ScoreRow).value = 5
         await pilot.press("f3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(pilot)
+        await _settle(pilot)
         assert isinstance(app.screen, CallScreen)
         assert app.screen.view.callback.number != first
     assert _cb(store, first).status == "completed"

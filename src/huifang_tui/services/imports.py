@@ -303,6 +303,8 @@ class _Writer:
             known[(cid, name)] = self._new(Contact(customer_id=cid, name=name, is_primary=first, **values))
             self.r.contacts_created += 1
             return "created"
+        if update and c.needs_correction and values.get("phone") and values["phone"] != c.phone:
+            values = {**values, "needs_correction": False}  # the wrong number was corrected
         if update and self._change(c, values):
             self.r.contacts_updated += 1
             return "updated"

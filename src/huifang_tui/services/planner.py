@@ -155,6 +155,7 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
     planned = [p for p in planned if p.deadline_on >= horizon]
     created = _insert(s, actor, now, planned, customers)
     cancelled = _cancel_progress_checks(s, actor, now)
+    _reopen_corrected(s, actor, now)
     return len(created), cancelled
 
 
@@ -239,6 +240,24 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
     )
     audit(s, actor, now, "plan.cancel", "callback", f"{len(ids)}", None, {"ids": ids[:200], "reason": "completed"})
     return len(ids)
+
+
+def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
+    """A callback waiting for a corrected number (号码错误) goes back to the queue once the
+    contact's number has been corrected (e.g. by a customers import)."""
+    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")))
+    if not waiting:
+        return 0
+    flagged = set(s.exec(select(Contact.customer_id, Contact.name).where(Contact.needs_correction == True)))  # noqa: E712
+    reopened = [cb for cb in waiting if (cb.customer_id, cb.contact_name) not in flagged]
+    for cb in reopened:
+        cb.status, cb.due_on = "open", max(cb.due_on, now.date())
+        cb.updated_at, cb.version = now, cb.version + 1
+        s.add(cb)
+    if reopened:
+        audit(s, actor, now, "plan.reopen", "callback", f"{len(reopened)}", None,
+              {"numbers": [c.number for c in reopened[:200]], "reason": "contact corrected"})
+    return len(reopened)
 
 
 def _reserve_numbers(s: Session, prefix: str, on: date, n: int) -> list[str]:
