@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     pset = posub.add_parser("set", help=t("cli.policy_set"))
     pset.add_argument("file", type=Path)
 
+    pv = sub.add_parser("visit", help=t("cli.visit"))
+    pv.add_argument("customer", help=t("cli.visit_customer"))
+    pv.add_argument("date", type=date.fromisoformat)
+    pv.add_argument("--n", type=int, default=1, help=t("cli.visit_n"))
+
     pas = sub.add_parser("assign", help=t("cli.assign"))
     pas.add_argument("number")
     pas.add_argument("login", help=t("cli.assign_login"))
@@ -173,6 +178,12 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
             return 0
         calsvc.set_policy(store, actor, args.file.read_text(encoding="utf-8"))
         print(t("policy.saved", file=args.file))
+        return 0
+    if cmd == "visit":
+        from .services.planner import plan_annual_visit
+
+        number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
+        print(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
         return 0
     if cmd == "assign":
         from .services.callbacks import assign

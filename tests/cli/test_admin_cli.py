@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -78,3 +79,20 @@ def test_policy_override_is_validated_and_applied(as_role, tmp_path, capsys):
     add_callback(store, add_customer(store, "杭州恒达机械有限公司"), "HF202611001")
     assert cli.main(["record", "HF202611001", "--outcome", "no_answer"]) == 0
     assert "无法联系" in capsys.readouterr().out  # one attempt allowed now
+
+
+def test_supervisor_plans_annual_visit_for_sales_manager(as_role, capsys):
+    store = as_role("supervisor")
+    add_user(store, "salesmgr", "sales_manager")
+    add_customer(store, "杭州恒达机械有限公司", tier="major")
+    add_customer(store, "小微商贸有限公司", tier="standard")
+    assert cli.main(["visit", "杭州恒达机械有限公司", "2026-12-07"]) == 0
+    assert cli.main(["visit", "杭州恒达机械有限公司", "2026-12-07"]) == 1  # no duplicate
+    assert cli.main(["visit", "小微商贸有限公司", "2026-12-07"]) == 1  # 000 二.3: key customers only
+    assert "重要" in capsys.readouterr().err
+    assert cli.main(["--as", "salesmgr", "queue", "--date", "2026-12-07", "--json"]) != 0  # not a demo db
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.queue import queue_rows
+
+    rows = queue_rows(store, Actor("salesmgr", "sales_manager"), date(2026, 12, 7))
+    assert [(r.kind, r.due_on) for r in rows] == [("annual_visit", date(2026, 12, 7))]

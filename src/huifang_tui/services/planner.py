@@ -222,6 +222,30 @@ def _insert(
     return [r["number"] for r in rows]
 
 
+def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on: date, n: int = 1) -> str:
+    """年度走访 (000 二.3, §4.10): the supervisor approves the n-th visit of the year for a
+    key/major/strategic customer; it lands in the sales manager's queue."""
+    from ..i18n import t
+    from .base import NotFound, ServiceError, require
+
+    require(actor, "supervisor")
+    now = store.now()
+    with store.write() as s:
+        c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
+        if c is None:
+            raise NotFound(t("visit.no_customer", name=customer_name))
+        cal, policy = load_calendar(s), load_policy(s)
+        if not 1 <= n <= policy.annual_visits_max:
+            raise ServiceError(t("visit.bad_n", n=n, max=policy.annual_visits_max))
+        planned = rules.annual_visit(customer_fact(c), planned_on, n, policy, cal)
+        if not planned:
+            raise ServiceError(t("visit.tier", name=customer_name, tier=t(f"tier.{c.tier}")))
+        numbers = _insert(s, actor, now, planned, {c.id: customer_fact(c)})
+        if not numbers:
+            raise ServiceError(t("visit.exists", name=customer_name, year=planned_on.year, n=n))
+    return numbers[0]
+
+
 def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
     """A progress_check is moot once the work order's completion has arrived (000 §4.5)."""
     ids = list(
