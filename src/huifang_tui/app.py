@@ -53,6 +53,7 @@ class HuifangApp(App):
         self.actor = actor
         self.cursor_blink = cursor_blink  # off for snapshots: a blinking cursor is not reproducible
         self.first_paint = first_paint
+        self._opening = False
         if clock is not None and self._store is not None:
             self._store.clock = clock
         self.sub_title = t(
@@ -117,6 +118,9 @@ class HuifangApp(App):
     # -- the call screen --------------------------------------------------------------
     def open_call(self, number: str) -> None:
         """Claim and load the callback in a worker, then show the call screen."""
+        if self._opening:
+            return  # a double Enter: the first one is still claiming
+        self._opening = True
         self.run_worker(partial(self._open_call, number), thread=True, group="open-call", exclusive=True,
                         exit_on_error=False)
 
@@ -126,18 +130,25 @@ class HuifangApp(App):
         try:
             view = open_call(self.store, self.actor, number)
         except ServiceError as e:
+            self.call_from_thread(self._opened, None)
             self.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
             return
-        self.call_from_thread(self._show_call, view)
+        except Exception:
+            self.call_from_thread(self._opened, None)
+            raise
+        self.call_from_thread(self._opened, view)
 
-    def _show_call(self, view) -> None:  # noqa: ANN001
+    def _opened(self, view) -> None:  # noqa: ANN001
         from .screens.call import CallScreen
 
+        self._opening = False
+        if view is None or any(isinstance(s, CallScreen) for s in self.screen_stack):
+            return  # one call at a time
         self.push_screen(CallScreen(view))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen) or getattr(self.screen, "_busy", False):
             return
         self.push_screen(HelpScreen(self.screen))

@@ -117,6 +117,8 @@ def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
     from .services.base import ServiceError, Store
 
     url, _src = config.resolve_db(args.db)
+    if must_exist and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        raise ServiceError(t("err.no_database", db=config.display_db(url)))
     store = Store(url)
     if must_exist and not store.is_initialised():
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
@@ -308,6 +310,10 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
 
     path = sqlite_path(url)
     if path is not None:
+        if path.exists() and not _is_demo_file(path):
+            from .errors import ServiceError
+
+            raise ServiceError(t("demo.not_demo", db=path))
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
     store = Store(url)
@@ -324,6 +330,21 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
         print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
     actor = _actor(store, args)
     return _open_app(store, actor)
+
+
+def _is_demo_file(path: Path) -> bool:
+    """Only a demo database (or an empty file) may be rebuilt by ``huifang demo``."""
+    from .store import fastread
+
+    if path.stat().st_size == 0:
+        return True
+    conn = fastread.connect(str(path))
+    try:
+        if not fastread.is_initialised(conn):
+            return not conn.execute("SELECT 1 FROM sqlite_master").fetchone()
+        return fastread.setting(conn, "demo") == "1"
+    finally:
+        conn.close()
 
 
 def _cmd_queue(store, args) -> int:  # noqa: ANN001

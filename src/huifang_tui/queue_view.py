@@ -64,6 +64,10 @@ class Progress:
     overdue: int
 
 
+# Unassigned callbacks each role works besides the agents' shared pool (assignee values).
+ROLE_QUEUES = {"agent": ("agent",), "supervisor": ("agent", "supervisor", "followup"),
+               "admin": ("agent", "supervisor", "followup"), "sales_manager": ("sales_manager",)}
+
 CLAIM_TTL_SECONDS = 600
 HOST = socket.gethostname()
 

@@ -66,3 +66,20 @@ def test_shared_init_sets_group_modes(tmp_path, capsys):
     assert (shared / "huifang.db").stat().st_gid == os.getgid()
     out = capsys.readouterr().out
     assert "2770" in out and "0660" in out
+
+
+def test_demo_refuses_to_overwrite_a_real_database(tmp_path, capsys):
+    db = tmp_path / "prod.db"
+    assert cli.main(["--db", str(db), "init"]) == 0
+    assert cli.main(["--db", str(db), "demo", "--no-open"]) == 1
+    assert "不是演示数据库" in capsys.readouterr().err
+    assert cli.main(["--db", str(db), "user", "list"]) == 0  # still the real database
+    assert os_login() in capsys.readouterr().out
+
+
+def test_a_mistyped_database_path_creates_nothing(tmp_path, capsys):
+    missing = tmp_path / "sub" / "typo.db"
+    assert cli.main(["--db", str(missing), "queue"]) == 1
+    assert cli.main(["--db", str(missing)]) == 1
+    assert "huifang init" in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()

@@ -211,3 +211,36 @@ async def test_completing_continues_with_the_same_customers_next_callback(desk):
         assert isinstance(app.screen, CallScreen)
         assert app.screen.view.callback.number != first
     assert _cb(store, first).status == "completed"
+
+
+def test_agents_cannot_work_follow_ups_meant_for_others(store):
+    from huifang_tui.services.base import PermissionDenied
+    from huifang_tui.services.callbacks import CallRecord, record_attempt
+
+    agent = add_user(store, "agent1", "agent")
+    add_user(store, "supervisor", "supervisor")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    number = "HF202611009"
+    add_callback(store, cid, number, kind="low_score", agent=None, priority=0)
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == number)).one()
+        cb.assignee = "followup"
+        s.add(cb)
+    with pytest.raises(PermissionDenied):
+        record_attempt(store, agent, number, CallRecord(outcome="no_answer"))
+
+
+async def test_recording_right_after_typing_leaves_no_stale_draft(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        screen.query_one("#note").focus()
+        await pilot.press(*"abc")
+        await pilot.press("f4")  # within the 0.6 s debounce
+        await _settle(pilot)
+        await pilot.pause(1.0)
+        await _settle(pilot)
+    with store.read() as s:
+        assert s.exec(select(CallDraft)).all() == []
+    assert _cb(store).attempts == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rich.text import Text
@@ -29,6 +30,37 @@ TEXT_FIELDS = ("reached_name", "reached_position", "suggestions", "improvement",
 FLAG_FIELDS = ("sales_lead", "needs_onsite", "negative_feedback")
 
 
+class _Drafts:
+    """Writes the newest form data of one call, one write at a time, never after recording.
+
+    Debounced writes run in worker threads; under a busy database they could commit out of
+    order. Each write takes the lock and saves whatever is newest at that moment.
+    """
+
+    def __init__(self, store, actor, callback_id: int) -> None:  # noqa: ANN001
+        self._store, self._actor, self._id = store, actor, callback_id
+        self._lock = threading.Lock()
+        self._latest: dict | None = None
+        self._closed = False
+
+    def offer(self, data: dict) -> None:
+        self._latest = data
+
+    def write(self) -> None:
+        with self._lock:
+            if self._closed or self._latest is None:
+                return
+            svc.save_draft(self._store, self._actor, self._id, self._latest)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+
+    def reopen(self) -> None:
+        with self._lock:
+            self._closed = False
+
+
 class CallScreen(Screen):
     CSS_PATH = "call.tcss"
     TITLE_KEY = "call.title"
@@ -53,7 +85,9 @@ class CallScreen(Screen):
         self._loading = True
         self._draft_timer = None
         self._pending: dict | None = None
-        self._busy = False
+        self._busy = False  # an outcome is being saved: further keys wait (set on the UI thread)
+        self._left = False
+        self._drafts: _Drafts | None = None
         self._recorded = False
 
     # -- layout -------------------------------------------------------------------
@@ -127,6 +161,7 @@ class CallScreen(Screen):
 
     def on_mount(self) -> None:
         self._pristine = self.form_data()
+        self._drafts = _Drafts(self.app.store, self.app.actor, self.view.callback.id)
         self.app.settle_inputs(self)
         self.query_one(CustomerCard).show(self.view)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
@@ -137,18 +172,24 @@ class CallScreen(Screen):
             self.query_one("#reached_name", Input).focus()
 
     def on_unmount(self) -> None:
-        # Leaving by quitting the app: flush a pending draft and drop the claim now (a few ms;
-        # a worker would not outlive the app). A crash leaves the claim to expire instead.
+        # Only when the app quits with the call open: flush the pending draft and drop the claim
+        # here (a worker would not outlive the app). A crash leaves the claim to expire instead.
+        if self._left or self._recorded or self._drafts is None:
+            return
         try:
-            if self._draft_timer is not None and self._pending is not None:
-                self._draft_timer.stop()
-                self._draft_timer = None
-                if self._pending != self._pristine:
-                    svc.save_draft(self.app.store, self.app.actor, self.view.callback.id, self._pending)
-            if not self._recorded:  # recording already dropped the claim
-                svc.release(self.app.store, self.app.actor, self.view.callback.number)
-        except Exception as e:  # noqa: BLE001 - never block leaving; an unreleased claim expires
+            self._stop_timer()
+            self._drafts.write()
+            svc.release(self.app.store, self.app.actor, self.view.callback.number)
+        except Exception as e:  # noqa: BLE001 - never block quitting; an unreleased claim expires
             self.app.log.warning(f"leaving {self.view.callback.number}: {e!r}")
+
+    def _stop_timer(self) -> None:
+        """Stop the debounce timer and hand its pending data to the draft writer."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self._pending is not None and self._pending != self._pristine and self._drafts is not None:
+            self._drafts.offer(self._pending)
 
     def _draft_answer(self, restore: bool | None) -> None:
         if restore:
@@ -202,11 +243,8 @@ class CallScreen(Screen):
         data = self.form_data()
         if data == self._pristine and not self.view.draft:
             return  # nothing typed yet: no draft to offer back
-        self._write_draft(data)
-
-    @work(thread=True, group="call-draft", exit_on_error=False)
-    def _write_draft(self, data: dict) -> None:
-        svc.save_draft(self.app.store, self.app.actor, self.view.callback.id, data)
+        self._drafts.offer(data)
+        self.app.db_task(self._drafts.write)
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
@@ -231,7 +269,7 @@ class CallScreen(Screen):
         return qs[i] if i < len(qs) else input_id
 
     def action_outcome(self, outcome: str) -> None:
-        if self._busy:
+        if self._busy or self._left:
             return
         if outcome == "reschedule":
             self._ask_reschedule()
@@ -241,6 +279,7 @@ class CallScreen(Screen):
         if errors:
             self._show_errors(errors, rec)
             return
+        self._busy = True
         self._submit(rec)
 
     def _show_errors(self, errors: list[str], rec: svc.CallRecord) -> None:
@@ -266,18 +305,21 @@ class CallScreen(Screen):
                 self.notify(svc.outcome_message(e), severity="error", timeout=8)
                 self._ask_reschedule(text)
                 return
-            self._submit(self._record("reschedule", to=when))
+            if not self._busy:
+                self._busy = True
+                self._submit(self._record("reschedule", to=when))
 
         self.app.push_screen(dlg, done)
 
     @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
     def _submit(self, rec: svc.CallRecord) -> None:
-        self._busy = True
+        self._drafts.close()  # no draft write may land after the record deletes the draft
         try:
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
-            also = [] if rec.outcome == "completed" else self._same_attempt_for_the_rest(rec)
-        finally:
-            self._busy = False
+        except Exception:
+            self._drafts.reopen()
+            raise
+        also = [] if rec.outcome == "completed" else self._same_attempt_for_the_rest(rec)
         self.post_message(self.Recorded(result, also, rec.outcome))
 
     def _same_attempt_for_the_rest(self, rec: svc.CallRecord) -> list[str]:
@@ -311,6 +353,7 @@ class CallScreen(Screen):
         self.app.notify(msg, timeout=6)
         if self._draft_timer is not None:
             self._draft_timer.stop()
+        self._draft_timer = self._pending = None
         self.dismiss_call(released=True)
         if event.outcome == "completed" and self.view.same_day:
             nxt = self.view.same_day[0]
@@ -320,10 +363,15 @@ class CallScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            if event.worker.group == "call-record":
+                self._busy = False  # the outcome was not saved: the agent may try again
             self.notify(str(event.worker.error), title=t("call.cannot_save"), severity="error", timeout=10)
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:
+        if self._busy or self._left:
+            return
+
         def done(value: IssueInput | None) -> None:
             if value is not None:
                 self._raise(value)
@@ -340,17 +388,24 @@ class CallScreen(Screen):
         self.app.call_from_thread(self.notify, t(key, number=issue.number, solve_by=issue.solve_by.isoformat()))
 
     def action_leave(self) -> None:
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-            self._draft_timer = None
-            if self.form_data() != self._pristine:
-                svc.save_draft(self.app.store, self.app.actor, self.view.callback.id, self.form_data())
+        if self._busy or self._left:
+            return
+        self._stop_timer()
         self.dismiss_call(released=False)
 
     def dismiss_call(self, *, released: bool) -> None:
+        self._left = True
         if not released:
-            self.app.db_task(svc.release, self.app.store, self.app.actor, self.view.callback.number)
-        self.app.pop_screen()
+            drafts, store, actor, number = self._drafts, self.app.store, self.app.actor, self.view.callback.number
+
+            def leave() -> None:  # in a worker owned by the app: outlives this screen
+                drafts.write()
+                svc.release(store, actor, number)
+
+            self.app.db_task(leave)
+        # Pop whatever sits above this screen (a dialog opened meanwhile), then this screen.
+        while self in self.app.screen_stack:
+            self.app.pop_screen()
         self.app.refresh_queue()
 
     @work(thread=True, group="call-heartbeat", exit_on_error=False)

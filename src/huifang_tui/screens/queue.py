@@ -125,13 +125,14 @@ class QueueScreen(Screen):
 
         app = self.app
         store, actor = app.store, app.actor
+        version = store.data_version()  # first: a commit during the queries must not look seen
         now = store.now()
         rows = queue_rows(store, actor, now.date(), now=now)
         progress = queue_progress(store, actor, now.date(), now=now)
         with store.read() as s:
             cal = load_calendar(s)
         cells = [self._cells_for(r, countdown(r.deadline_on, r.deadline_at, now, cal)) for r in rows]
-        self._data_version = store.data_version()
+        self._data_version = version
         self.post_message(self.Loaded(_Loaded(rows, cells, progress)))
 
     @work(thread=True, exclusive=True, group="queue-poll", exit_on_error=False)

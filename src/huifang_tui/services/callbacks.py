@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from ..domain.issues import issue_deadlines
 from ..domain.outcomes import OUTCOMES, AttemptState, OutcomeError, apply_outcome, parse_when
 from ..i18n import t
-from ..queue_view import HOST, claim_alive
+from ..queue_view import HOST, ROLE_QUEUES, claim_alive
 from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue, IssueEvent
 from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
 from .calendar import load_calendar, load_policy
@@ -59,9 +59,13 @@ def _get(s: Session, number: str) -> Callback:
 
 
 def _may_work(actor: Actor, cb: Callback) -> None:
-    if actor.is_supervisor or cb.agent_login in (None, actor.login):
+    """Own work, the shared agent pool, or unassigned work meant for the actor's role."""
+    if actor.is_supervisor or cb.agent_login == actor.login:
         return
-    raise PermissionDenied(t("call.not_yours", number=cb.number, agent=cb.agent_login))
+    if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
+        return
+    owner = cb.agent_login or t(f"assignee.{cb.assignee}")
+    raise PermissionDenied(t("call.not_yours", number=cb.number, agent=owner))
 
 
 def _claim_alive(cb: Callback, now: datetime) -> bool:
@@ -329,8 +333,14 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
     with store.write() as s:
         cb = _get(s, number)
         _may_work(actor, cb)
+        if cb.status not in ("open", "waiting_data"):
+            raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
+        if _claim_alive(cb, now) and cb.claimed_by != actor.login:
+            raise Conflict(t("call.claimed", number=number, who=cb.claimed_by, at=cb.claimed_at.strftime("%H:%M")))
         cal = load_calendar(s)
         new_due = to or cal.next_working_day(now.date())
+        if new_due <= now.date():
+            raise ValidationError(t("call.err.defer_past", day=new_due.isoformat()))
         if new_due > cb.deadline_on and not actor.is_supervisor:
             raise ValidationError(t("call.err.defer_deadline", deadline=cb.deadline_on.isoformat()))
         before = cb.model_dump()

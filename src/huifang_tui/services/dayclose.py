@@ -6,7 +6,6 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func
 from sqlmodel import select
 
 from ..i18n import t
@@ -52,6 +51,8 @@ def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
 
 
 def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
+    """Each callback counted once: completed, else attempted and moved or closed, else deferred,
+    else still open. ``due`` is all of them together."""
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     scope = _scope(actor, None, False)
     with store.read() as s:
@@ -59,16 +60,18 @@ def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
             select(CallAttempt.callback_id, CallAttempt.outcome)
             .where(CallAttempt.at >= start, CallAttempt.at <= end, CallAttempt.agent_login == actor.login)
         ).all()
-        deferred = s.exec(select(func.count()).select_from(Callback).where(Callback.deferred_on == day, scope)).one()
+        deferred_ids = set(s.exec(select(Callback.id).where(Callback.deferred_on == day, scope)))
         cal = load_calendar(s)
-    completed = len({cid for cid, o in attempts if o == "completed"})
-    rescheduled = len({cid for cid, o in attempts if o != "completed"} - {cid for cid, o in attempts if o == "completed"})
     still_open = queue_rows(store, actor, day)
+    open_ids = {r.id for r in still_open}
+    completed = {cid for cid, o in attempts if o == "completed"}
+    attempted = {cid for cid, _ in attempts} - completed - open_ids
+    deferred = deferred_ids - completed - attempted - open_ids
     overdue = sum(1 for r in still_open if r.overdue)
     tomorrow = cal.next_working_day(day)
     tomorrow_rows = queue_rows(store, actor, tomorrow, now=datetime.combine(tomorrow, time(9, 0)))
-    due = completed + rescheduled + deferred + len(still_open)
-    return DaySummary(day, due, completed, rescheduled, deferred, overdue, tomorrow, len(tomorrow_rows))
+    due = len(completed | attempted | deferred | open_ids)
+    return DaySummary(day, due, len(completed), len(attempted), len(deferred), overdue, tomorrow, len(tomorrow_rows))
 
 
 def close_day(store: Store, actor: Actor, day: date) -> DaySummary:

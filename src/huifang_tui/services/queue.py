@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ..domain import queue as dq
 from ..i18n import t
-from ..queue_view import Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
+from ..queue_view import ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
@@ -27,13 +27,8 @@ def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
     if all_agents:
         return True
     login = agent or actor.login
-    role_kinds = {"supervisor": ("supervisor", "followup"), "admin": ("supervisor", "followup"),
-                  "sales_manager": ("sales_manager",)}.get(actor.role if login == actor.login else "agent", ())
-    conds = [Callback.agent_login == login,
-             and_(Callback.agent_login.is_(None), Callback.assignee == "agent")]
-    if role_kinds:
-        conds.append(and_(Callback.agent_login.is_(None), Callback.assignee.in_(role_kinds)))
-    return or_(*conds)
+    kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
+    return or_(Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds)))
 
 
 def queue_rows(
@@ -114,8 +109,11 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
                          or_(Callback.next_attempt_at.is_not(None), Callback.deferred_on == day))),
                 Callback.updated_at >= start, Callback.updated_at < datetime.combine(day, time.max), scope)
         ).one()
-        over = s.exec(
-            select(func.count()).select_from(Callback).where(
-                Callback.status.in_(OPEN_STATES), Callback.due_on <= day, Callback.deadline_on < now.date(), scope)
-        ).one()
+        # Hour deadlines (low_score: 24 h) can be overdue before their date has passed.
+        deadlines = s.exec(
+            select(Callback.deadline_on, Callback.deadline_at).where(
+                Callback.status.in_(OPEN_STATES), Callback.due_on <= day,
+                or_(Callback.deadline_on <= now.date(), Callback.deadline_at.is_not(None)), scope)
+        ).all()
+        over = sum(1 for d_on, d_at in deadlines if dq.is_overdue(d_on, d_at, now))
     return Progress(done_today=done_n, due_today=open_n + done_n, overdue=over)

@@ -17,11 +17,9 @@ from datetime import date, datetime, time
 
 from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
-from ..queue_view import Progress, QueueRow, claim_alive, mask_phone
+from ..queue_view import ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone
 
 OPEN_STATES = ("open", "waiting_data")
-ROLE_KINDS = {"supervisor": ("supervisor", "followup"), "admin": ("supervisor", "followup"),
-              "sales_manager": ("sales_manager",)}
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -59,13 +57,9 @@ def _dt(v: str | None) -> datetime | None:
 
 
 def _scope(login: str, role: str) -> tuple[str, list]:
-    sql = "(cb.agent_login = ? OR (cb.agent_login IS NULL AND cb.assignee = 'agent')"
-    args: list = [login]
-    kinds = ROLE_KINDS.get(role, ())
-    if kinds:
-        sql += f" OR (cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))}))"
-        args += list(kinds)
-    return sql + ")", args
+    kinds = ROLE_QUEUES.get(role, ("agent",))
+    sql = f"(cb.agent_login = ? OR (cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))})))"
+    return sql, [login, *kinds]
 
 
 def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetime) -> tuple[list[QueueRow], Progress]:
@@ -101,7 +95,7 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
         " OR (cb.status = 'open' AND cb.due_on > ? AND (cb.next_attempt_at IS NOT NULL OR cb.deferred_on = ?)))"
         f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}",
         [day.isoformat(), day.isoformat(), start, end, *args]).fetchone()[0]
-    overdue = sum(1 for r in rows if r.deadline_on < day)
+    overdue = sum(1 for r in rows if r.overdue)
     return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue)
 
 
