@@ -253,7 +253,9 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
             select(Callback.id)
             .join(WorkOrder, WorkOrder.id == Callback.work_order_id)
             .where(Callback.kind == "progress_check", Callback.status == "open",
-                   WorkOrder.actual_completion.is_not(None))
+                   WorkOrder.actual_completion.is_not(None),
+                   # one an agent has open right now waits for the next run
+                   or_(Callback.claimed_by.is_(None), Callback.claimed_at < now - timedelta(minutes=10)))
         )
     )
     if not ids:
@@ -272,8 +274,12 @@ def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
     waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")))
     if not waiting:
         return 0
-    flagged = set(s.exec(select(Contact.customer_id, Contact.name).where(Contact.needs_correction == True)))  # noqa: E712
-    reopened = [cb for cb in waiting if (cb.customer_id, cb.contact_name) not in flagged]
+    cids = list({cb.customer_id for cb in waiting})
+    corrected: set[tuple[int, str]] = set()
+    for i in range(0, len(cids), _BATCH):
+        corrected.update(s.exec(select(Contact.customer_id, Contact.name).where(
+            Contact.customer_id.in_(cids[i : i + _BATCH]), Contact.needs_correction == False)))  # noqa: E712
+    reopened = [cb for cb in waiting if (cb.customer_id, cb.contact_name) in corrected]
     for cb in reopened:
         cb.status, cb.due_on = "open", max(cb.due_on, now.date())
         cb.updated_at, cb.version = now, cb.version + 1
