@@ -87,7 +87,7 @@ def time_to_marker(argv: list[str], marker: re.Pattern, timeout: float = 60.0) -
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--db", type=Path, default=LARGE)
-    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--runs", type=int, default=9)
     p.add_argument("--agent", default="agent01")
     p.add_argument("--json")
     a = p.parse_args(argv)
