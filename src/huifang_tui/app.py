@@ -37,7 +37,7 @@ class HuifangApp(App):
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
         Binding("question_mark", "help", t("key.help"), show=False, id="help_alt"),
-        Binding("f2", "switch_mode('queue')", t("key.queue"), id="mode_queue"),
+        Binding("f2", "switch_mode('queue')", t("key.queue"), show=False, id="mode_queue"),
         Binding("ctrl+q", "quit", t("key.quit"), priority=True, id="quit"),
     ]
 
@@ -73,8 +73,9 @@ class HuifangApp(App):
 
     def on_mount(self) -> None:
         # After the first paint: load the ORM and reconcile facts with callbacks.
-        self.call_after_refresh(lambda: self.run_worker(self._plan_at_start, thread=True, group="db",
-                                                        exit_on_error=False))
+        # (half a second later, so that importing the ORM does not hold up the first frame)
+        self.set_timer(0.5, lambda: self.run_worker(self._plan_at_start, thread=True, group="db",
+                                                   exit_on_error=False))
 
     def _plan_at_start(self) -> None:
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""

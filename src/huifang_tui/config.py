@@ -7,19 +7,20 @@ The config file is ``<platformdirs user config dir>/huifang/config.toml`` with a
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
-
-import platformdirs
 
 APP = "huifang"
 
 
 def config_path() -> Path:
+    import platformdirs  # imported on use: start-up speed
+
     return platformdirs.user_config_path(APP) / "config.toml"
 
 
 def default_db_path() -> Path:
+    import platformdirs
+
     return platformdirs.user_data_path(APP) / "huifang.db"
 
 
@@ -39,6 +40,8 @@ def resolve_db(cli_value: str | None) -> tuple[str, str]:
         return to_url(env), "HUIFANG_DATABASE_URL"
     cfg = config_path()
     if cfg.exists():
+        import tomllib
+
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
         if data.get("database"):
             return to_url(str(data["database"])), str(cfg)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
+import sys
 from pathlib import Path
 
 DEFAULT = "zh_CN"
@@ -35,6 +35,8 @@ def catalog(lang: str) -> dict[str, str]:
         files = sorted((_HERE / lang).glob("*.toml"))
         cached = _cached(lang, files)
         if cached is None:
+            import tomllib  # only on a cache miss: start-up speed
+
             cached = {}
             for f in files:
                 cached.update(_flatten(tomllib.loads(f.read_text(encoding="utf-8"))))
@@ -49,13 +51,19 @@ def _cache_file(lang: str, files: list[Path]) -> Path | None:
     try:
         import hashlib
 
-        import platformdirs
-
         sig = "|".join(f"{f.name}:{f.stat().st_mtime_ns}:{f.stat().st_size}" for f in files)
         digest = hashlib.sha1(sig.encode()).hexdigest()[:16]
-        return platformdirs.user_cache_path("huifang") / f"catalog-{lang}-{digest}.json"
+        return _cache_dir() / f"catalog-{lang}-{digest}.json"
     except OSError:
         return None
+
+
+def _cache_dir() -> Path:
+    if os.name == "posix" and sys.platform != "darwin":  # XDG, as platformdirs says, without its import
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "huifang"
+    import platformdirs
+
+    return platformdirs.user_cache_path("huifang")
 
 
 def _cached(lang: str, files: list[Path]) -> dict[str, str] | None:

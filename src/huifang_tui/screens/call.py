@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Static
+from textual.widgets import Checkbox, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES, OutcomeError, parse_when
 from ..i18n import t
 from ..scripts import fill, load_script
 from ..services import callbacks as svc
+from ..widgets.keybar import KeyBar
 from ..widgets.customer_card import CustomerCard
 from ..widgets.score_row import ScoreRow
 from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog
@@ -134,7 +135,7 @@ class CallScreen(Screen):
                 for tip in self.script.get("tips", []):
                     yield Static(Text("· " + tip, style="dim italic"), classes="script-tip")
         yield Static(self._outcome_bar(), id="call-outcomes")
-        yield Footer()
+        yield KeyBar()
 
     def _outcome_bar(self) -> Text:
         bar = Text()

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.queue import countdown
 from ..i18n import t
 from ..queue_view import Progress, QueueRow
 from ..safe import literal
+from ..widgets.keybar import KeyBar
 from ..widgets.cells import countdown_text
 
 PAGE_SIZE = 200
@@ -43,7 +44,7 @@ class QueueScreen(Screen):
         Binding("s", "cycle_state", t("key.filter_state"), id="queue_filter_state"),
         Binding("d", "defer", t("key.defer"), id="queue_defer"),
         Binding("c", "day_close", t("key.day_close"), id="queue_day_close"),
-        Binding("r", "reload", t("key.reload"), id="queue_reload"),
+        Binding("r", "reload", t("key.reload"), show=False, id="queue_reload"),
         Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
     ]
@@ -68,7 +69,7 @@ class QueueScreen(Screen):
         yield Static(id="queue-status")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("queue.empty"), id="queue-empty")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._wide: int | None = None
