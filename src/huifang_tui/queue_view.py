@@ -62,7 +62,10 @@ class Progress:
     done_today: int
     due_today: int
     overdue: int
+    unreachable: int = 0  # supervisors only: callbacks that ran out of attempts this week (alert)
 
+
+ALERT_DAYS = 7  # how long an unreachable callback stays in the supervisor's alert count
 
 # Unassigned callbacks each role works besides the agents' shared pool (assignee values).
 ROLE_QUEUES = {"agent": ("agent",), "supervisor": ("agent", "supervisor", "followup"),

@@ -67,3 +67,25 @@ async def test_progress_counts_attempted_and_deferred_as_handled(store):
     defer(store, agent, "HF202611002", "客户出差")
     p = queue_progress(store, agent, date(2026, 11, 23))
     assert (p.done_today, p.due_today) == (2, 3)  # 今日 2/3: the retry and the deferral are handled
+
+
+async def test_supervisor_sees_the_unreachable_alert(store):
+    from huifang_tui.services.callbacks import CallRecord, record_attempt
+
+    agent = add_user(store, "agent1", "agent")
+    sup = add_user(store, "supervisor", "supervisor")
+    add_callback(store, add_customer(store, "甲公司"), "HF202611001", deadline_on=date(2026, 11, 27))
+    with store.write() as s:  # two earlier attempts already made
+        from huifang_tui.store.models import Callback
+        from sqlmodel import select
+
+        cb = s.exec(select(Callback)).one()
+        cb.attempts = 2
+        s.add(cb)
+    res = record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
+    assert res.status == "unreachable" and res.alert_supervisor  # SPEC §3: max_attempts = 3
+    app = HuifangApp(store, sup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "无法联系 1" in str(app.screen.query_one("#queue-status").render())

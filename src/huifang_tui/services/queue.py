@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
 from ..i18n import t
-from ..queue_view import ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
+from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
@@ -116,4 +116,10 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
                 or_(Callback.deadline_on <= now.date(), Callback.deadline_at.is_not(None)), scope)
         ).all()
         over = sum(1 for d_on, d_at in deadlines if dq.is_overdue(d_on, d_at, now))
-    return Progress(done_today=done_n, due_today=open_n + done_n, overdue=over)
+        unreachable = 0
+        if actor.is_supervisor and agent in (None, actor.login):
+            # SPEC §3: after max_attempts the supervisor is alerted (every agent's, not only own)
+            unreachable = s.exec(select(func.count()).select_from(Callback).where(
+                Callback.status == "unreachable",
+                Callback.updated_at >= datetime.combine(day - timedelta(days=ALERT_DAYS), time.min))).one()
+    return Progress(done_today=done_n, due_today=open_n + done_n, overdue=over, unreachable=unreachable)

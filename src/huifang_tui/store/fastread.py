@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
-from ..queue_view import ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone
+from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone
 
 OPEN_STATES = ("open", "waiting_data")
 
@@ -96,7 +96,12 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
         f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}",
         [day.isoformat(), day.isoformat(), start, end, *args]).fetchone()[0]
     overdue = sum(1 for r in rows if r.overdue)
-    return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue)
+    unreachable = 0
+    if role in ("supervisor", "admin"):
+        since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min).isoformat(" ")
+        unreachable = conn.execute("SELECT count(*) FROM callback WHERE status = 'unreachable' AND updated_at >= ?",
+                                   (since,)).fetchone()[0]
+    return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue, unreachable=unreachable)
 
 
 def _group(rows: list[QueueRow]) -> None:
