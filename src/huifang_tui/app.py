@@ -82,8 +82,8 @@ class HuifangApp(App):
         from .services.planner import run_planner
 
         self.store.ensure_schema()  # brings an older database's tables and indexes up to date
-        if run_planner(self.store).created:
-            self.call_from_thread(self.refresh_queue)
+        run_planner(self.store)
+        self.call_from_thread(self.refresh_queue)  # created, cancelled or reopened callbacks
 
     def settle_inputs(self, root) -> None:  # noqa: ANN001
         """Apply the app's cursor-blink setting to every Input under ``root``."""
@@ -106,7 +106,7 @@ class HuifangApp(App):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "db":
+        if event.state == WorkerState.ERROR and event.worker.group in ("db", "open-call"):
             self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
 
     def refresh_queue(self) -> None:
@@ -126,25 +126,27 @@ class HuifangApp(App):
                         exit_on_error=False)
 
     def _open_call(self, number: str) -> None:
-        from .services.callbacks import open_call
-
+        view = None
         try:
+            from .services.callbacks import open_call
+
             view = open_call(self.store, self.actor, number)
         except ServiceError as e:
-            self.call_from_thread(self._opened, None)
             self.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
-            return
-        except Exception:
-            self.call_from_thread(self._opened, None)
-            raise
-        self.call_from_thread(self._opened, view)
+        finally:
+            self.call_from_thread(self._opened, view)  # always clears the double-Enter guard
 
     def _opened(self, view) -> None:  # noqa: ANN001
+        self._opening = False
+        if view is None:
+            return
         from .screens.call import CallScreen
 
-        self._opening = False
-        if view is None or any(isinstance(s, CallScreen) for s in self.screen_stack):
-            return  # one call at a time
+        if any(isinstance(s, CallScreen) for s in self.screen_stack):
+            from .services.callbacks import release
+
+            self.db_task(release, self.store, self.actor, view.callback.number)  # one call at a time
+            return
         self.push_screen(CallScreen(view))
 
     def action_help(self) -> None:

@@ -338,13 +338,18 @@ def _is_demo_file(path: Path) -> bool:
 
     if path.stat().st_size == 0:
         return True
-    conn = fastread.connect(str(path))
+    import sqlite3
+
     try:
-        if not fastread.is_initialised(conn):
-            return not conn.execute("SELECT 1 FROM sqlite_master").fetchone()
-        return fastread.setting(conn, "demo") == "1"
-    finally:
-        conn.close()
+        conn = fastread.connect(str(path))
+        try:
+            if not fastread.is_initialised(conn):
+                return not conn.execute("SELECT 1 FROM sqlite_master").fetchone()
+            return fastread.setting(conn, "demo") == "1"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False  # not a SQLite file at all: certainly not ours to overwrite
 
 
 def _cmd_queue(store, args) -> int:  # noqa: ANN001

@@ -244,3 +244,22 @@ async def test_recording_right_after_typing_leaves_no_stale_draft(desk):
     with store.read() as s:
         assert s.exec(select(CallDraft)).all() == []
     assert _cb(store).attempts == 1
+
+
+def test_same_call_covers_only_the_actors_own_callbacks(store):
+    from huifang_tui.services.callbacks import open_call
+
+    agent = add_user(store, "agent1", "agent")
+    add_user(store, "agent2", "agent")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    add_callback(store, cid, "HF202611001", deadline_on=date(2026, 11, 25))
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:a", agent="agent2")
+    add_callback(store, cid, "HF202611003", kind="quarterly", trigger="cb:x", deadline_on=date(2026, 12, 20))
+    view = open_call(store, agent, "HF202611001")
+    assert [c.number for c in view.same_day] == ["HF202611003"]  # not agent2's HF202611002
+
+
+def test_own_commits_move_data_version(store):
+    before = store.data_version()
+    add_callback(store, add_customer(store, "甲公司"), "HF202611001")  # through the same engine
+    assert store.data_version() != before

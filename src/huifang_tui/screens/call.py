@@ -336,7 +336,9 @@ class CallScreen(Screen):
                 svc.record_attempt(self.app.store, self.app.actor, other.number, attempt)
                 done.append(other.number)
             except ServiceError:
-                continue  # someone else's, or already handled: leave it to its own call
+                continue  # already handled or claimed: leave it to its own call
+            except Exception as e:  # noqa: BLE001 - the main outcome is saved; report, never redo it
+                self.app.log.error(f"same attempt on {other.number}: {e!r}")
         return done
 
     @on(Recorded)

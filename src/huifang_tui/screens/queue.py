@@ -141,7 +141,10 @@ class QueueScreen(Screen):
         """Cheap change detection: PRAGMA data_version moves when another process commits."""
         version = self.app.store.data_version()
         if self._data_version is None:
-            self._data_version = version  # after a first paint from the snapshot
+            # After a first paint from the start-up snapshot: take the baseline and reload once,
+            # so that commits made since that snapshot are not taken as already seen.
+            self._data_version = version
+            self.app.call_from_thread(self._load)
         elif version != self._data_version:
             self.app.call_from_thread(self._load)
 

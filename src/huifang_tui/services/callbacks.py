@@ -109,12 +109,16 @@ def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
     issues = list(s.exec(select(Issue).where(Issue.customer_id == cb.customer_id).order_by(Issue.raised_at.desc())))
     open_issues = [i for i in issues if i.status != "closed"]
     to_verify = [i for i in issues if i.status == "closed" and i.verified_at is None]
+    # The same customer's other phone callbacks due by now, from this actor's own queue only.
+    from .queue import _scope
+
     same_day = list(
         s.exec(
             select(Callback).where(
                 Callback.customer_id == cb.customer_id, Callback.id != cb.id,
                 Callback.status.in_(("open", "waiting_data")), Callback.due_on <= cb.due_on,
-            )
+                Callback.channel == "phone", _scope(actor, None, False),
+            ).order_by(Callback.priority, Callback.deadline_on, Callback.number)
         )
     )
     draft_row = s.exec(select(CallDraft).where(CallDraft.callback_id == cb.id, CallDraft.login == actor.login)).first()
@@ -155,12 +159,14 @@ def _trigger_info(s: Session, cb: Callback) -> dict:
     return {}
 
 
-def release(store: Store, actor: Actor, number: str) -> None:
-    """Leaving the call screen releases this process's claim."""
+def release(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> None:
+    """Leaving the call screen releases this process's claim (not a newer one, nor another
+    terminal's of the same login)."""
     with store.write() as s:
         s.exec(
             update(Callback)
-            .where(Callback.number == number, Callback.claimed_by == actor.login)
+            .where(Callback.number == number, Callback.claimed_by == actor.login,
+                   Callback.claim_pid == (pid or os.getpid()), Callback.claim_host == HOST)
             .values(claimed_by=None, claim_pid=None, claim_host=None, claimed_at=None)
         )
 

@@ -125,6 +125,7 @@ def _dv_conn(engine: Engine):  # noqa: ANN202
     key = id(engine)
     conn = _DV.get(key)
     if conn is None:
-        conn = engine.raw_connection().driver_connection
-        _DV[key] = conn
-    return conn
+        # Keep the pool's wrapper checked out: if it went back to the pool this connection would
+        # be used for writes, and data_version only moves for *other* connections' commits.
+        conn = _DV[key] = engine.raw_connection()
+    return conn.driver_connection
