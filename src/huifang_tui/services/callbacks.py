@@ -68,6 +68,17 @@ def _may_work(actor: Actor, cb: Callback) -> None:
     raise PermissionDenied(t("call.not_yours", number=cb.number, agent=owner))
 
 
+def _workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
+    """The callback, if this actor may act on it now: theirs, still open, not claimed by another."""
+    cb = _get(s, number)
+    _may_work(actor, cb)
+    if cb.status not in ("open", "waiting_data"):
+        raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
+    if _claim_alive(cb, now) and cb.claimed_by != actor.login:
+        raise Conflict(t("call.claimed", number=number, who=cb.claimed_by, at=cb.claimed_at.strftime("%H:%M")))
+    return cb
+
+
 def _claim_alive(cb: Callback, now: datetime) -> bool:
     return claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now)
 
@@ -269,12 +280,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
     now = store.now()
     at = rec.at or now
     with store.write() as s:
-        cb = _get(s, number)
-        _may_work(actor, cb)
-        if cb.status not in ("open", "waiting_data"):
-            raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
-        if _claim_alive(cb, now) and cb.claimed_by != actor.login:
-            raise Conflict(t("call.claimed", number=number, who=cb.claimed_by, at=cb.claimed_at.strftime("%H:%M")))
+        cb = _workable(s, actor, number, now)
         cal, policy = load_calendar(s), load_policy(s)
         state = AttemptState(cb.attempts, cb.due_on, cb.deadline_on, cb.deadline_at)
         try:
@@ -337,12 +343,7 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
         raise ValidationError(t("call.err.defer_reason"))
     now = store.now()
     with store.write() as s:
-        cb = _get(s, number)
-        _may_work(actor, cb)
-        if cb.status not in ("open", "waiting_data"):
-            raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
-        if _claim_alive(cb, now) and cb.claimed_by != actor.login:
-            raise Conflict(t("call.claimed", number=number, who=cb.claimed_by, at=cb.claimed_at.strftime("%H:%M")))
+        cb = _workable(s, actor, number, now)
         cal = load_calendar(s)
         new_due = to or cal.next_working_day(now.date())
         if new_due <= now.date():
