@@ -7,6 +7,8 @@ import socket
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .domain import queue as dq
+
 
 def mask_phone(phone: str) -> str:
     """138****5678 (SPEC §6): lists and exports never show a whole number."""
@@ -88,3 +90,14 @@ def claim_alive(claimed_by: str | None, claimed_at: datetime | None, pid: int | 
         except PermissionError:
             return True
     return True
+
+
+def order_queue(rows: list[QueueRow]) -> None:
+    """SPEC §4 order (follow-ups and complaints, overdue, deadline), then one customer's items
+    side by side, as one call (SPEC §3). In place; numbers each row's group."""
+    rows.sort(key=lambda r: dq.sort_key(r.priority, r.overdue, r.deadline_on, r.deadline_at, r.number))
+    groups = dq.group_same_customer(rows)
+    rows[:] = [r for g in groups for r in g]
+    for i, g in enumerate(groups):
+        for r in g:
+            r.group = i

@@ -27,6 +27,16 @@ def desk(store):
     return store, agent
 
 
+@pytest.fixture
+def two_due(desk):
+    """The desk's customer also has a usage callback due: one call, two callbacks."""
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    return store, agent
+
+
 async def _settle(pilot) -> None:
     """Let database workers finish and their messages land."""
     await pilot.app.workers.wait_for_complete()
@@ -180,11 +190,8 @@ async def test_second_agent_cannot_claim_open_call(desk):
         open_call(store, sup, "HF202611001")
 
 
-async def test_one_call_per_customer_covers_their_other_callbacks(desk):
-    store, agent = desk
-    with store.read() as s:
-        cid = s.exec(select(Callback)).one().customer_id
-    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+async def test_one_call_per_customer_covers_their_other_callbacks(two_due):
+    store, agent = two_due
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open_first(pilot)
@@ -194,11 +201,8 @@ async def test_one_call_per_customer_covers_their_other_callbacks(desk):
     assert _cb(store).attempts == 1 and _cb(store, "HF202611002").attempts == 1
 
 
-async def test_completing_continues_with_the_same_customers_next_callback(desk):
-    store, agent = desk
-    with store.read() as s:
-        cid = s.exec(select(Callback)).one().customer_id
-    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+async def test_completing_continues_with_the_same_customers_next_callback(two_due):
+    store, agent = two_due
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open_first(pilot)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar as _cal
 import tomllib
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -28,9 +30,20 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _base_policy() -> dict:
+    """data/policy.toml, parsed once per change of the file (it is read on every outcome)."""
+    path = data_dir() / "policy.toml"
+    return _parse_policy(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _parse_policy(path: str, _mtime: int) -> dict:
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
 def load_policy(s: Session) -> Policy:
     """data/policy.toml, overridden by the admin's copy stored in the database (Setting 'policy')."""
-    base = tomllib.loads((data_dir() / "policy.toml").read_text(encoding="utf-8"))
+    base = _base_policy()
     row = s.get(Setting, "policy")
     if row and row.value.strip():
         base = _merge(base, tomllib.loads(row.value))
@@ -84,7 +97,7 @@ def set_policy(store: Store, actor: Actor, text: str) -> Policy:
     require(actor, "admin")
     try:
         over = tomllib.loads(text)
-        base = tomllib.loads((data_dir() / "policy.toml").read_text(encoding="utf-8"))
+        base = _base_policy()
         policy = Policy.from_mapping(_merge(base, over))
     except (tomllib.TOMLDecodeError, PolicyError) as e:
         from .base import ServiceError

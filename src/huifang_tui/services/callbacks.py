@@ -333,7 +333,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             audit(s, actor, now, "alert.unreachable", "callback", number, None, {"attempts": tr.attempts})
         followups = []
         if tr.status == "completed":
-            followups = plan_after_completion(s, actor, cb, now)
+            followups = plan_after_completion(s, actor, cb, now, cal, policy)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups, tr.alert_supervisor)
 
 

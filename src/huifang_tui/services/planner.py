@@ -79,9 +79,9 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     return PlanReport(created, cancelled, now)
 
 
-def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime) -> list[str]:
+def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
     """Inside a completion's own transaction: create what follows it (low_score, quarterly, …)."""
-    cal, policy = load_calendar(s), load_policy(s)
+    cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_completion(completed_fact(cb), cust, policy, cal)
     return _insert(s, actor, now, planned, {cust.id: cust})

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ..domain import queue as dq
 from ..i18n import t
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone  # noqa: F401  (re-exported)
+from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue  # noqa: F401  (re-exported)
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
@@ -63,25 +63,8 @@ def queue_rows(
         )
         for cb, name, tier in found
     ]
-    rows.sort(key=lambda r: dq.sort_key(r.priority, r.overdue, r.deadline_on, r.deadline_at, r.number))
-    _group_same_customer(rows)
+    order_queue(rows)
     return rows
-
-
-def _group_same_customer(rows: list[QueueRow]) -> None:
-    """Two open callbacks of one customer on one day are one call (SPEC §3): keep them adjacent."""
-    first: dict[int, int] = {}
-    order: list[list[QueueRow]] = []
-    for r in rows:
-        if r.customer_id in first:
-            order[first[r.customer_id]].append(r)
-        else:
-            first[r.customer_id] = len(order)
-            order.append([r])
-    rows[:] = [r for grp in order for r in grp]
-    for i, grp in enumerate(order):
-        for r in grp:
-            r.group = i
 
 
 def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:

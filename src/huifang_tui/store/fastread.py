@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone
+from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue
 
 OPEN_STATES = ("open", "waiting_data")
 
@@ -87,8 +87,7 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
             agent=agent, assignee=assignee, priority=priority, estimated=bool(estimated),
             next_attempt_at=_dt(next_at), claimed_by=claimed_by if alive else None,
         ))
-    rows.sort(key=lambda r: dq.sort_key(r.priority, r.overdue, r.deadline_on, r.deadline_at, r.number))
-    _group(rows)
+    order_queue(rows)
     start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
     done = conn.execute(
         "SELECT count(*) FROM callback cb WHERE (cb.status IN ('completed', 'refused', 'unreachable')"
@@ -102,14 +101,6 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
         unreachable = conn.execute("SELECT count(*) FROM callback WHERE status = 'unreachable' AND updated_at >= ?",
                                    (since,)).fetchone()[0]
     return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue, unreachable=unreachable)
-
-
-def _group(rows: list[QueueRow]) -> None:
-    groups = dq.group_same_customer(rows)
-    rows[:] = [r for g in groups for r in g]
-    for i, g in enumerate(groups):
-        for r in g:
-            r.group = i
 
 
 def _phones(conn: sqlite3.Connection, cids: Iterable[int]) -> dict[tuple[int, str], str]:
