@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LARGE, OUT, db_today, drop, ensure_large, fresh_copy, median, table, verdict, write_json  # noqa: E402
+from common import LARGE, OUT, drop, ensure_large, fresh_copy, median, table, verdict, write_json  # noqa: E402
 
 TARGET_MS = 50.0
 TEXT = "customer said the unit works fine after repair 2 3 4 5 6 7 8 9 0 abcdefghijklmnop"

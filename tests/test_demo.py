@@ -23,7 +23,6 @@ from huifang_tui.store.models import (
     Customer,
     NonMemberEvent,
     Sale,
-    Setting,
     User,
     WorkOrder,
 )
