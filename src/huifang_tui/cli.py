@@ -94,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
+
+    from . import cli_report
+
+    cli_report.add_parsers(sub)
     return p
 
 
@@ -110,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return _dispatch(args)
     except ServiceError as e:
         print(str(e), file=sys.stderr)
-        return EXIT_REFUSED if isinstance(e, UnknownLogin) else 1
+        from .errors import MonthLocked
+
+        return EXIT_REFUSED if isinstance(e, (UnknownLogin, MonthLocked)) else 1
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
@@ -171,6 +177,10 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         return _cmd_calendar(store, args)
     if cmd == "record":
         return _cmd_record(store, args)
+    if cmd in ("report", "spotcheck"):
+        from . import cli_report
+
+        return cli_report.run(store, _actor(store, args), args)
     if cmd == "policy":
         from .services import calendar as calsvc
 

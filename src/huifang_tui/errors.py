@@ -21,3 +21,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     pass
+
+
+class MonthLocked(ServiceError):
+    """A change dated in a signed-off month (issue 11 §4); the command line exits 2."""

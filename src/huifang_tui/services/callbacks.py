@@ -18,6 +18,7 @@ from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, 
 from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
+from .report import ensure_month_open
 
 
 
@@ -281,6 +282,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
     at = rec.at or now
     with store.write() as s:
         cb = _workable(s, actor, number, now)
+        ensure_month_open(s, at)  # a signed-off month takes nothing dated in it (issue 11 §4)
         cal, policy = load_calendar(s), load_policy(s)
         state = AttemptState(cb.attempts, cb.due_on, cb.deadline_on, cb.deadline_at)
         try:
@@ -396,6 +398,7 @@ def raise_issue(store: Store, actor: Actor, number: str, *, title: str, descript
     with store.write() as s:
         cb = _get(s, number)
         _may_work(actor, cb)
+        ensure_month_open(s, now)
         cal, policy = load_calendar(s), load_policy(s)
         dl = issue_deadlines(priority, now, policy, cal)
         issue = Issue(

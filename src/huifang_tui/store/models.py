@@ -283,3 +283,38 @@ class Setting(SQLModel, table=True):
     __tablename__ = "setting"
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+class ReportSnapshot(SQLModel, table=True):
+    """A signed-off month of the 回访汇总表 (000 §4.9): records and KPIs as they stood.
+
+    Version 1 is the approval; each amendment adds a version (the old ones are kept).
+    """
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (UniqueConstraint("month", "version", name="uq_report_snapshot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(index=True)  # YYYY-MM
+    version: int
+    action: str  # approve | amend
+    reason: str = ""
+    login: str
+    at: NaiveDatetime
+    data: str  # JSON: {"overall", "agents", "records"}
+
+
+class SpotCheck(SQLModel, table=True):
+    """抽查 (SPEC §7): a completed callback of month M drawn for checking, then marked."""
+
+    __tablename__ = "spot_check"
+    __table_args__ = (UniqueConstraint("callback_id", name="uq_spot_check"),)
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(index=True)  # YYYY-MM
+    callback_id: int = Field(foreign_key="callback.id")
+    number: str
+    drawn_by: str
+    drawn_at: NaiveDatetime
+    accurate: bool | None = None
+    note: str = ""
+    marked_by: str | None = None
+    marked_at: NaiveDatetime | None = None

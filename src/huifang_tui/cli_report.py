@@ -1,0 +1,178 @@
+"""``huifang report monthly|approve|amend|yearly`` and ``huifang spotcheck draw|mark`` (issue 11).
+
+Exit 0 done · 1 bad input (the field and the fix named) · 2 refused (role or a locked month).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from .i18n import t
+
+EXIT_BAD, EXIT_REFUSED = 1, 2
+COMMANDS = ("report", "spotcheck")
+
+
+def add_parsers(sub) -> None:  # noqa: ANN001
+    pr = sub.add_parser("report", help=t("cli.report.help"))
+    rsub = pr.add_subparsers(dest="report_cmd", required=True, metavar="ACTION")
+    pm = rsub.add_parser("monthly", help=t("cli.report.monthly"))
+    pm.add_argument("--month", required=True, help=t("cli.report.month"))
+    pm.add_argument("--now", help=t("cli.report.now"))
+    pm.add_argument("--json", action="store_true", help=t("cli.report.json"))
+    pm.add_argument("--out", type=Path, help=t("cli.report.out"))
+    pm.add_argument("--full-phones", action="store_true", help=t("cli.report.full_phones"))
+    pa = rsub.add_parser("approve", help=t("cli.report.approve"))
+    pa.add_argument("--month", required=True, help=t("cli.report.month"))
+    pam = rsub.add_parser("amend", help=t("cli.report.amend"))
+    pam.add_argument("--month", required=True, help=t("cli.report.month"))
+    pam.add_argument("--reason", required=True, help=t("cli.report.reason"))
+    py = rsub.add_parser("yearly", help=t("cli.report.yearly"))
+    py.add_argument("--year", required=True, help=t("cli.report.year"))
+    py.add_argument("--now", help=t("cli.report.now"))
+    py.add_argument("--json", action="store_true", help=t("cli.report.json"))
+    py.add_argument("--out", type=Path, help=t("cli.report.out"))
+
+    ps = sub.add_parser("spotcheck", help=t("cli.report.spotcheck"))
+    ssub = ps.add_subparsers(dest="spot_cmd", required=True, metavar="ACTION")
+    pd = ssub.add_parser("draw", help=t("cli.report.draw"))
+    pd.add_argument("--month", required=True, help=t("cli.report.month"))
+    pd.add_argument("--n", required=True, help=t("cli.report.n"))
+    pd.add_argument("--seed", type=int, help=t("cli.report.seed"))
+    pd.add_argument("--json", action="store_true", help=t("cli.report.json"))
+    pk = ssub.add_parser("mark", help=t("cli.report.mark"))
+    pk.add_argument("number")
+    g = pk.add_mutually_exclusive_group(required=True)
+    g.add_argument("--accurate", dest="accurate", action="store_true", default=None)
+    g.add_argument("--inaccurate", dest="accurate", action="store_false")
+    pk.add_argument("--note", default="", help=t("cli.report.note"))
+
+
+def run(store, actor, args) -> int:  # noqa: ANN001
+    """Run one command; refusals print one line and return 2, bad input 1."""
+    from .errors import MonthLocked, PermissionDenied, ServiceError
+    from .services.report import BadMonth
+
+    try:
+        if args.cmd == "spotcheck":
+            return _spotcheck(store, actor, args)
+        return _report(store, actor, args)
+    except (PermissionDenied, MonthLocked) as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    except (BadMonth, ServiceError) as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_BAD
+
+
+def _now(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    from .errors import ServiceError
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(t("cli.report.now") + f": {text} (YYYY-MM-DDTHH:MM)") from None
+
+
+def _report(store, actor, args) -> int:  # noqa: ANN001
+    from .errors import ServiceError
+    from .services import report as svc
+
+    if args.report_cmd == "yearly":
+        return _yearly(store, actor, args)
+    month = svc.parse_month(args.month)
+    if args.report_cmd == "approve":
+        version = svc.approve(store, actor, month)
+        print(t("report.approved_done", month=str(month), version=version))
+        return 0
+    if args.report_cmd == "amend":
+        version = svc.amend(store, actor, month, args.reason)
+        print(t("report.amended_done", month=str(month), version=version))
+        return 0
+    out: Path | None = args.out
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
+        raise ServiceError(t("report.err.out_ext", file=out))
+    rep = svc.monthly_report(store, actor, month, now=_now(args.now), full_phones=args.full_phones)
+    if out is not None:
+        from .exporting.sheets import write_csv, write_xlsx
+
+        (write_xlsx if out.suffix.lower() == ".xlsx" else write_csv)(out, rep)
+        if not args.json:
+            print(t("report.exported", file=out, n=len(rep.records)))
+    if args.json:
+        print(json.dumps(rep.as_json(), ensure_ascii=False, indent=1))
+    elif out is None:
+        print(render_text(rep))
+    return 0
+
+
+def render_text(rep) -> str:  # noqa: ANN001
+    """A plain-text month summary for the terminal: KPIs per login."""
+    from .exporting import kpi_table
+    from .exporting.sheets import totals_line
+
+    state = t("report.approved_v", version=rep.version) if rep.approved else t("report.draft")
+    lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
+    header, rows = kpi_table(rep.overall, rep.agents)
+    lines.append("\t".join(header))
+    for r in rows:
+        lines.append("\t".join("—" if v is None else str(v) for v in r))
+    return "\n".join(lines)
+
+
+def _yearly(store, actor, args) -> int:  # noqa: ANN001
+    from .errors import ServiceError
+    from .services import report as svc
+
+    y = args.year.strip()
+    if not (len(y) == 4 and y.isdigit()):
+        raise ServiceError(t("report.err.year", value=args.year))
+    if args.out is not None and args.out.suffix.lower() != ".xlsx":
+        raise ServiceError(t("report.err.yearly_out", file=args.out))
+    months = svc.yearly_report(store, actor, int(y), now=_now(args.now))
+    if args.out is not None:
+        from .exporting.sheets import write_yearly_xlsx
+
+        write_yearly_xlsx(args.out, int(y), months)
+    if args.json:
+        print(json.dumps({"year": int(y), "months": months}, ensure_ascii=False, indent=1))
+    elif args.out is None:
+        keys = ("due", "completed", "completion_rate", "on_time_rate", "satisfied_rate",
+                "avg_resolution", "avg_attitude", "issues_raised")
+        print(t("report.yearly_title", year=y))
+        print("\t".join(("month", *keys)))
+        for m, figs in months.items():
+            print("\t".join((m, *("—" if figs[k] is None else str(figs[k]) for k in keys))))
+    return 0
+
+
+def _spotcheck(store, actor, args) -> int:  # noqa: ANN001
+    from .errors import ServiceError
+    from .services import report as rsvc
+    from .services import spotcheck as svc
+
+    if args.spot_cmd == "mark":
+        svc.mark(store, actor, args.number, args.accurate, args.note)
+        print(t("spotcheck.marked", number=args.number,
+                result=t("spotcheck.accurate") if args.accurate else t("spotcheck.inaccurate")))
+        return 0
+    month = rsvc.parse_month(args.month)
+    try:
+        n = int(args.n)
+    except ValueError:
+        raise ServiceError(t("spotcheck.err_n", value=args.n)) from None
+    drawn = svc.draw(store, actor, month, n, seed=args.seed)
+    if args.json:
+        print(json.dumps([d.as_json() for d in drawn], ensure_ascii=False, indent=1))
+    else:
+        if not drawn:
+            print(t("spotcheck.none_left", month=str(month)))
+        for d in drawn:
+            print(f"{d.number}\t{d.customer}\t{d.agent}")
+        print(t("spotcheck.drawn", n=len(drawn), month=str(month), total=svc.drawn_count(store, month)))
+    return 0

@@ -1,0 +1,487 @@
+"""客户回访汇总记录表: the month's records, its KPIs, sign-off and lock (SPEC §4, §7; 000 §4.9).
+
+Reading loads plain rows with a few set-based queries (a month may hold tens of thousands of
+records) and hands them to ``domain.kpi``; nothing here counts on its own.
+
+The lock: once month M is approved, a change *dated* in M (an attempt or completion whose
+stated time is in M, an edit of such a record, an issue event with its own time in M) is
+refused. :func:`ensure_month_open` is the one check; the services that write those things call
+it inside their transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from ..domain.kpi import (
+    KPI_KEYS,
+    POOL,
+    CallbackRow,
+    IssueRow,
+    Month,
+    as_json_number,
+    empty_figures,
+    is_late_entry,
+    monthly_kpis,
+)
+from ..domain.summary import summary_due
+from ..errors import MonthLocked
+from ..i18n import t
+from ..queue_view import mask_phone
+from ..store.models import (
+    AuditEntry,
+    CallAttempt,
+    Callback,
+    Contact,
+    Customer,
+    Issue,
+    IssueEvent,
+    ReportSnapshot,
+    Sale,
+    Setting,
+    SpotCheck,
+    User,
+    WorkOrder,
+)
+from .base import Actor, PermissionDenied, ServiceError, Store, audit, require
+from .calendar import load_calendar, load_policy
+
+#: audit actions that record when a completion was typed in (for 补录, SPEC §7 late_entries)
+ENTRY_ACTIONS = ("callback.completed", "callback.adhoc")
+REOPEN_EVENTS = ("reopen", "reopened", "not_held")
+_CHUNK = 500
+
+
+class BadMonth(ServiceError):
+    """``--month`` not in YYYY-MM form."""
+
+
+def parse_month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise BadMonth(t("report.err.month", value=text)) from None
+
+
+def planned_col():  # noqa: ANN201
+    """The planned due date column (SPEC §7); ``due_on`` on a database that predates it."""
+    return getattr(Callback, "planned_due_on", Callback.due_on)
+
+
+def _planned(cb_planned: date | None, due_on: date) -> date:
+    return cb_planned or due_on
+
+
+# -- the lock ---------------------------------------------------------------------------
+
+
+def approved_version(s: Session, month: Month | str) -> int | None:
+    """Latest snapshot version of *month*, None while it is not approved."""
+    v = s.exec(select(func.max(ReportSnapshot.version)).where(ReportSnapshot.month == str(month))).one()
+    return v
+
+
+def ensure_month_open(s: Session, when: date | datetime | None, *, system: bool = False) -> None:
+    """Refuse a change dated *when* if its month has been approved (SPEC §4 sign-off, issue 11).
+
+    Call inside the write transaction of anything dated by the user: recording an attempt or
+    completion (its stated time), editing a record (the record's stated time and the new one),
+    an issue event with its own time. Escalations written by the system pass ``system=True``.
+    """
+    if when is None or system:
+        return
+    d = when.date() if isinstance(when, datetime) else when
+    month = Month(d.year, d.month)
+    if approved_version(s, month) is not None:
+        raise MonthLocked(t("report.locked", month=str(month), day=d.isoformat()))
+
+
+def month_locked(store: Store, month: Month | str) -> bool:
+    with store.read() as s:
+        return approved_version(s, month) is not None
+
+
+# -- records ------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordLine:
+    """One row of the paper form (客户回访汇总记录表), as shown and exported."""
+
+    number: str
+    day: str  # ISO date: the stated completion time's date, else the planned due date
+    customer: str
+    contact: str  # 联系人/职位
+    phone: str  # masked unless an admin asked for full numbers
+    ref: str  # 工单编号/合同号
+    service_staff: str  # 服务人员
+    kind: str
+    channel: str
+    score_resolution: int | None
+    score_attitude: int | None
+    suggestions: str
+    issues: list[str]  # WT numbers
+    improvement: str
+    owner: str  # 责任人
+    follow_status: str  # from the issues
+    agent: str  # 回访员 (login)
+    late_entry: bool  # 补录
+    status: str
+    login: str = ""  # the login the record counts for (SPEC §7 attribution)
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class MonthReport:
+    month: Month
+    approved: bool
+    version: int | None
+    overall: dict
+    agents: dict[str, dict]
+    records: list[RecordLine]
+    company: str = ""
+    generated_at: datetime | None = None
+    agent_names: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        """The ``--json`` contract: month, approved, overall, agents (issue 11 §6)."""
+        return {
+            "month": str(self.month),
+            "approved": self.approved,
+            "overall": as_json_number(self.overall),
+            "agents": {k: as_json_number(v) for k, v in self.agents.items()},
+        }
+
+
+@dataclass
+class _Loaded:
+    kpi_rows: list[CallbackRow]
+    issue_rows: list[IssueRow]
+    records: list[RecordLine]
+    sales: dict[int, list[date]]
+
+
+def _follow_state(statuses: list[str]) -> str:
+    if not statuses:
+        return t("report.follow.none")
+    if all(s == "closed" for s in statuses):
+        return t("report.follow.closed")
+    if all(s in ("solved", "closed") for s in statuses):
+        return t("report.follow.solved")
+    if any(s == "waiting" for s in statuses):
+        return t("report.follow.waiting")
+    return t("report.follow.open")
+
+
+def _in_chunks(ids: list, n: int = _CHUNK):  # noqa: ANN202
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]
+
+
+def _load(s: Session, month: Month, now: datetime, *, full_phones: bool) -> _Loaded:
+    cal = load_calendar(s)
+    start, end = month.first, month.next_first
+    t0, t1 = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
+    pcol = planned_col()
+    attempted = select(CallAttempt.callback_id).where(CallAttempt.at >= t0, CallAttempt.at < t1)
+    cond = or_(
+        and_(pcol >= start, pcol < end),
+        and_(Callback.completed_at >= t0, Callback.completed_at < t1),
+        Callback.id.in_(attempted),
+    )
+    cols = [Callback.id, Callback.number, Callback.customer_id, Callback.work_order_id, Callback.kind,
+            Callback.trigger_ref, Callback.channel, Callback.agent_login, Callback.due_on, pcol.label("planned"),
+            Callback.deadline_on, Callback.deadline_at, Callback.status, Callback.completed_at,
+            Callback.contact_name, Callback.reached_name, Callback.reached_position,
+            Callback.score_resolution, Callback.score_attitude, Callback.suggestions,
+            Callback.improvement, Callback.sales_lead, Callback.follow_status, Customer.name]
+    rows = s.exec(select(*cols).join(Customer, Customer.id == Callback.customer_id)
+                  .where(cond).order_by(Callback.number)).all()
+    ids = [r.id for r in rows]
+
+    # the completing attempt: its login (attribution) and the stated time
+    completer: dict[int, str] = {}
+    done_ids = [r.id for r in rows if r.status == "completed"]
+    for chunk in _in_chunks(done_ids):
+        for cid, login in s.exec(select(CallAttempt.callback_id, CallAttempt.agent_login)
+                                 .where(CallAttempt.callback_id.in_(chunk), CallAttempt.outcome == "completed")
+                                 .order_by(CallAttempt.id)):
+            completer[cid] = login
+    # when each completion was typed in (the audit log's own clock)
+    entered: dict[str, datetime] = {}
+    earliest = min((r.completed_at for r in rows if r.completed_at), default=None)
+    if earliest is not None:
+        numbers = {r.number for r in rows if r.status == "completed"}
+        for number, at in s.exec(select(AuditEntry.entity_id, AuditEntry.at)
+                                 .where(AuditEntry.at >= earliest, AuditEntry.action.in_(ENTRY_ACTIONS))
+                                 .order_by(AuditEntry.id)):
+            if number in numbers and number not in entered:
+                entered[number] = at
+    spot: dict[int, bool | None] = {}
+    for chunk in _in_chunks(ids):
+        for cid, accurate in s.exec(select(SpotCheck.callback_id, SpotCheck.accurate).where(SpotCheck.callback_id.in_(chunk))):
+            spot[cid] = accurate
+    # issues raised from these records (需处理问题, 责任人, 跟进状态)
+    cb_issues: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for chunk in _in_chunks(ids):
+        for cid, number, status, owner, dept in s.exec(
+            select(Issue.callback_id, Issue.number, Issue.status, Issue.owner_login, Issue.department)
+            .where(Issue.callback_id.in_(chunk)).order_by(Issue.number)
+        ):
+            cb_issues[cid].append((number, status, owner or dept or ""))
+    # contacts' phones and work orders
+    phones: dict[tuple[int, str], str] = {}
+    cids = sorted({r.customer_id for r in rows})
+    for chunk in _in_chunks(cids):
+        for cust, name, phone in s.exec(select(Contact.customer_id, Contact.name, Contact.phone)
+                                        .where(Contact.customer_id.in_(chunk))):
+            phones[(cust, name)] = phone
+    wos: dict[int, tuple[str, str, str]] = {}
+    wo_ids = sorted({r.work_order_id for r in rows if r.work_order_id})
+    for chunk in _in_chunks(wo_ids):
+        for wid, number, contract, owner in s.exec(select(WorkOrder.id, WorkOrder.number, WorkOrder.contract_no,
+                                                          WorkOrder.owner).where(WorkOrder.id.in_(chunk))):
+            wos[wid] = (number, contract, owner)
+    # sales for converted leads
+    sales: dict[int, list[date]] = defaultdict(list)
+    lead_customers = sorted({r.customer_id for r in rows if r.sales_lead})
+    for chunk in _in_chunks(lead_customers):
+        for cust, sold in s.exec(select(Sale.customer_id, Sale.sold_on).where(Sale.customer_id.in_(chunk))):
+            sales[cust].append(sold)
+
+    kpi_rows: list[CallbackRow] = []
+    records: list[RecordLine] = []
+    for r in rows:
+        planned = _planned(r.planned, r.due_on)
+        by = completer.get(r.id, r.agent_login) if r.status == "completed" else None
+        row = CallbackRow(
+            number=r.number, status=r.status, planned_due_on=planned, deadline_on=r.deadline_on,
+            deadline_at=r.deadline_at, agent_login=r.agent_login, completed_by=by,
+            completed_at=r.completed_at if r.status == "completed" else None,
+            entered_at=entered.get(r.number), score_resolution=r.score_resolution,
+            score_attitude=r.score_attitude, sales_lead=bool(r.sales_lead), customer_id=r.customer_id,
+            spot_check=spot.get(r.id),
+        )
+        kpi_rows.append(row)
+        if r.status == "cancelled":
+            continue
+        phone = phones.get((r.customer_id, r.contact_name), "")
+        wo = wos.get(r.work_order_id) if r.work_order_id else None
+        ref = wo[0] if wo else ""
+        contract = (wo[1] if wo else "") or (r.trigger_ref[5:] if r.trigger_ref.startswith("sale:") else "")
+        if contract:
+            ref = f"{ref}/{contract}" if ref else contract
+        iss = cb_issues.get(r.id, [])
+        contact = r.reached_name or r.contact_name
+        if r.reached_position:
+            contact = f"{contact}/{r.reached_position}"
+        login = by or r.agent_login or POOL
+        day = (r.completed_at.date() if r.status == "completed" and r.completed_at else planned)
+        records.append(RecordLine(
+            number=r.number, day=day.isoformat(), customer=r.name, contact=contact,
+            phone=phone if full_phones else mask_phone(phone), ref=ref,
+            service_staff=wo[2] if wo else "", kind=r.kind, channel=r.channel or "phone",
+            score_resolution=r.score_resolution, score_attitude=r.score_attitude,
+            suggestions=r.suggestions or "", issues=[i[0] for i in iss], improvement=r.improvement or "",
+            owner="、".join(dict.fromkeys(i[2] for i in iss if i[2])),
+            follow_status=_follow_state([i[1] for i in iss]) if r.status == "completed" else t(f"report.state.{r.status}"),
+            agent=by or r.agent_login or "", late_entry=is_late_entry(row, cal), status=r.status, login=login,
+        ))
+    issue_rows = _issue_rows(s, month)
+    return _Loaded(kpi_rows, issue_rows, records, dict(sales))
+
+
+def _issue_rows(s: Session, month: Month) -> list[IssueRow]:
+    t0 = datetime.combine(month.first, datetime.min.time())
+    t1 = datetime.combine(month.next_first, datetime.min.time())
+    issues = s.exec(select(Issue).where(Issue.raised_at >= t0, Issue.raised_at < t1)).all()
+    ids = [i.id for i in issues]
+    reopened: set[int] = set()
+    for chunk in _in_chunks(ids):
+        reopened.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
+                                                                  IssueEvent.kind.in_(REOPEN_EVENTS))).all())
+    return [issue_row(i, i.id in reopened) for i in issues]
+
+
+def issue_row(i: Issue, reopened: bool) -> IssueRow:
+    """The KPI view of an issue. ``solve_by`` is the ledger's current one (moved by waiting)."""
+    return IssueRow(
+        number=i.number, raised_by=i.raised_by, raised_at=i.raised_at, ack_by=i.ack_by,
+        solve_by=i.solve_by, acknowledged_at=i.acknowledged_at, solved_at=i.solved_at,
+        closed_at=i.closed_at if i.status == "closed" else None,
+        reopened=reopened or bool(getattr(i, "reopen_count", 0)), is_complaint=i.is_complaint,
+    )
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def _scope(actor: Actor):  # noqa: ANN202
+    """Supervisors and admins see every login; anyone else only their own row."""
+    if actor.is_supervisor:
+        return None
+    return lambda login: login == actor.login
+
+
+def compute(s: Session, month: Month, now: datetime, *, full_phones: bool = False,
+            include=None) -> tuple[dict, dict[str, dict], list[RecordLine]]:  # noqa: ANN001
+    loaded = _load(s, month, now, full_phones=full_phones)
+    policy = load_policy(s)
+    k = monthly_kpis(month, loaded.kpi_rows, loaded.issue_rows, now=now, cal=load_calendar(s),
+                     low_score_threshold=policy.low_score_threshold,
+                     sales_by_customer=loaded.sales, include=include)
+    agents = dict(k.agents)
+    if include is None and POOL not in agents:
+        agents[POOL] = empty_figures()
+        agents = dict(sorted(agents.items()))
+    records = loaded.records if include is None else [r for r in loaded.records if include(r.login)]
+    return k.overall, agents, records
+
+
+def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | None = None,
+                   full_phones: bool = False) -> MonthReport:
+    """The month as it stands, or its latest approved snapshot (SPEC §7; issue 11 §4, §6)."""
+    now = now or store.now()
+    if full_phones and actor.role != "admin":
+        raise PermissionDenied(t("report.err.full_phones"))
+    include = _scope(actor)
+    with store.read() as s:
+        company = _setting(s, "company_name")
+        names = {u.login: u.name for u in s.exec(select(User))}
+        snap = _latest_snapshot(s, month)
+        if snap is not None:
+            data = json.loads(snap.data)
+            overall, agents = data["overall"], data["agents"]
+            records = [RecordLine(**r) for r in data["records"]]
+            if include is not None:
+                agents = {k: v for k, v in agents.items() if include(k)}
+                overall = agents.get(actor.login) or _plain_empty()
+                records = [r for r in records if include(r.login)]
+            if full_phones:
+                records = _with_full_phones(s, records)
+            report = MonthReport(month, True, snap.version, overall, agents, records, company,
+                                 snap.at, names)
+        else:
+            overall, agents, records = compute(s, month, now, full_phones=full_phones, include=include)
+            report = MonthReport(month, False, None, overall, agents, records, company, now, names)
+    if full_phones:
+        with store.write() as s:
+            audit(s, actor, store.now(), "phone.reveal", "report", str(month), None,
+                  {"records": len(report.records)})
+    return report
+
+
+def _plain_empty() -> dict:
+    return as_json_number(empty_figures())
+
+
+def _with_full_phones(s: Session, records: list[RecordLine]) -> list[RecordLine]:
+    numbers = [r.number for r in records]
+    full: dict[str, str] = {}
+    for chunk in _in_chunks(numbers):
+        for number, phone in s.exec(select(Callback.number, Contact.phone)
+                                    .join(Contact, and_(Contact.customer_id == Callback.customer_id,
+                                                        Contact.name == Callback.contact_name))
+                                    .where(Callback.number.in_(chunk))):
+            full[number] = phone
+    for r in records:
+        r.phone = full.get(r.number, r.phone)
+    return records
+
+
+def _setting(s: Session, key: str) -> str:
+    row = s.get(Setting, key)
+    return row.value if row else ""
+
+
+def _latest_snapshot(s: Session, month: Month) -> ReportSnapshot | None:
+    return s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month))
+                  .order_by(ReportSnapshot.version.desc())).first()
+
+
+# -- sign-off -----------------------------------------------------------------------------------
+
+
+def _snapshot_data(overall: dict, agents: dict, records: list[RecordLine]) -> str:
+    return json.dumps({"overall": as_json_number(overall), "agents": as_json_number(agents),
+                       "records": [r.as_json() for r in records]}, ensure_ascii=False)
+
+
+def approve(store: Store, actor: Actor, month: Month) -> int:
+    """The supervisor signs the month off: its records and KPIs are stored as they stand."""
+    require(actor, "supervisor")
+    now = store.now()
+    with store.write() as s:
+        if approved_version(s, month) is not None:
+            raise MonthLocked(t("report.already_approved", month=str(month)))
+        overall, agents, records = compute(s, month, now)
+        s.add(ReportSnapshot(month=str(month), version=1, action="approve", login=actor.login, at=now,
+                             data=_snapshot_data(overall, agents, records)))
+        audit(s, actor, now, "report.approve", "report", str(month), None,
+              {"version": 1, "records": len(records), "due": overall["due"]})
+    return 1
+
+
+def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
+    """A correction after sign-off: a new version of the snapshot from the records as they now
+    stand; the old versions are kept."""
+    require(actor, "supervisor")
+    if not reason.strip():
+        raise BadMonth(t("report.err.reason"))
+    now = store.now()
+    with store.write() as s:
+        current = approved_version(s, month)
+        if current is None:
+            raise MonthLocked(t("report.not_approved", month=str(month)))
+        overall, agents, records = compute(s, month, now)
+        version = current + 1
+        s.add(ReportSnapshot(month=str(month), version=version, action="amend", reason=reason.strip(),
+                             login=actor.login, at=now, data=_snapshot_data(overall, agents, records)))
+        audit(s, actor, now, "report.amend", "report", str(month), {"version": current},
+              {"version": version, "reason": reason.strip()})
+    return version
+
+
+def snapshots(store: Store, month: Month) -> list[ReportSnapshot]:
+    with store.read() as s:
+        return list(s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month))
+                           .order_by(ReportSnapshot.version)))
+
+
+def summary_state(store: Store, month: Month, today: date) -> str:
+    """'due' from M's last working day until approved ('overdue' after the 2nd of M+1),
+    'approved', or 'not_yet' (000 §4.9; SPEC §3 Monthly summary)."""
+    with store.read() as s:
+        if approved_version(s, month) is not None:
+            return "approved"
+        due = summary_due(month.year, month.month, load_calendar(s), load_policy(s))
+    if today < due.visible_from:
+        return "not_yet"
+    return "overdue" if today > due.due_on else "due"
+
+
+# -- yearly ----------------------------------------------------------------------------------
+
+
+def yearly_report(store: Store, actor: Actor, year: int, *, now: datetime | None = None) -> dict[str, dict]:
+    """The KPIs month by month (000 §4.13): ``{"YYYY-MM": overall figures}``; approved
+    months show their snapshot."""
+    out: dict[str, dict] = {}
+    for m in range(1, 13):
+        rep = monthly_report(store, actor, Month(year, m), now=now)
+        out[str(rep.month)] = {"approved": rep.approved, **as_json_number(rep.overall)}
+    return out
+
+
+__all__ = [
+    "KPI_KEYS", "MonthReport", "RecordLine", "amend", "approve", "ensure_month_open", "month_locked",
+    "monthly_report", "parse_month", "yearly_report",
+]

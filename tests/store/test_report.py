@@ -1,0 +1,234 @@
+"""The month's report through the store: roles, exports read back, sign-off and the lock,
+spot checks (issue 11; SPEC §7)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from huifang_tui import cli
+from huifang_tui.domain.kpi import KPI_KEYS, Month
+from huifang_tui.errors import MonthLocked, PermissionDenied
+from huifang_tui.exporting import headers
+from huifang_tui.exporting.sheets import FIRST_DATA_ROW, HEADER_ROW, SHEET_KPI, SHEET_RECORDS, write_csv, write_xlsx
+from huifang_tui.services import report as svc
+from huifang_tui.services import spotcheck
+from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
+from huifang_tui.services.users import os_login
+from huifang_tui.store.models import AuditEntry, ReportSnapshot, Setting
+
+from factories import add_callback, add_customer, add_user
+
+NOV = Month(2026, 11)
+
+
+@pytest.fixture
+def month(store):
+    """agent1 completed HF1 on time; agent2 has HF2 open; HF3 sits in the pool; HF4 is October's."""
+    sup = add_user(store, "sup", "supervisor", "张主管")
+    a1 = add_user(store, "agent1", "agent", "李回访")
+    a2 = add_user(store, "agent2", "agent", "王回访")
+    admin = add_user(store, "admin1", "admin", "管理员")
+    with store.write() as s:
+        s.add(Setting(key="company_name", value="浙江建华集团过滤机有限公司"))
+    c1 = add_customer(store, "杭州恒达机械有限公司", agent="agent1", phone="13812345678")
+    c2 = add_customer(store, "=HYPERLINK(\"http://x\")", agent="agent2", phone="13900001111")
+    add_callback(store, c1, "HF202611001", due_on=date(2026, 11, 2), deadline_on=date(2026, 11, 5))
+    add_callback(store, c2, "HF202611002", due_on=date(2026, 11, 10), deadline_on=date(2026, 11, 13),
+                 agent="agent2")
+    add_callback(store, c1, "HF202611003", due_on=date(2026, 11, 12), deadline_on=date(2026, 11, 17),
+                 agent=None)
+    add_callback(store, c2, "HF202610009", due_on=date(2026, 10, 12), deadline_on=date(2026, 10, 15),
+                 agent="agent2")
+    record_attempt(store, a1, "HF202611001", CallRecord(
+        outcome="completed", at=datetime(2026, 11, 4, 10), reached_name="王经理", reached_position="技术负责人",
+        score_resolution=5, score_attitude=4, suggestions="-1 建议增加说明书"))
+    raise_issue(store, a1, "HF202611001", title="说明书缺页", priority="normal")
+    return {"sup": sup, "a1": a1, "a2": a2, "admin": admin}
+
+
+def test_supervisor_sees_every_login_and_the_pool(store, month):
+    rep = svc.monthly_report(store, month["sup"], NOV)
+    j = rep.as_json()
+    assert set(j) == {"month", "approved", "overall", "agents"}
+    assert j["month"] == "2026-11" and j["approved"] is False
+    assert list(j["agents"]) == ["_pool", "agent1", "agent2"]
+    for figs in (j["overall"], *j["agents"].values()):
+        assert list(figs) == list(KPI_KEYS)
+    assert j["overall"]["due"] == 3 and j["overall"]["completed"] == 1
+    assert j["overall"]["completion_rate"] == 0.3333 and j["overall"]["on_time_rate"] == 0.3333
+    assert j["agents"]["agent1"]["issues_raised"] == 1
+    assert j["agents"]["agent2"]["scored"] == 0 and j["agents"]["agent2"]["avg_resolution"] is None
+    assert [r.number for r in rep.records] == ["HF202611001", "HF202611002", "HF202611003"]
+
+
+def test_agent_gets_only_their_own_row(store, month):
+    rep = svc.monthly_report(store, month["a2"], NOV)
+    j = rep.as_json()
+    assert list(j["agents"]) == ["agent2"]
+    assert j["overall"] == j["agents"]["agent2"]
+    assert [r.number for r in rep.records] == ["HF202611002"]
+
+
+def test_full_phones_only_for_admin_and_audited(store, month):
+    with pytest.raises(PermissionDenied):
+        svc.monthly_report(store, month["sup"], NOV, full_phones=True)
+    masked = svc.monthly_report(store, month["sup"], NOV)
+    assert masked.records[0].phone == "138****5678"
+    full = svc.monthly_report(store, month["admin"], NOV, full_phones=True)
+    assert full.records[0].phone == "13812345678"
+    with store.read() as s:
+        rows = s.exec(select(AuditEntry).where(AuditEntry.action == "phone.reveal", AuditEntry.entity == "report")).all()
+    assert [(r.login, r.entity_id) for r in rows] == [("admin1", "2026-11")]
+
+
+def test_xlsx_read_back_cell_by_cell(store, month, tmp_path):
+    rep = svc.monthly_report(store, month["sup"], NOV)
+    path = tmp_path / "m.xlsx"
+    write_xlsx(path, rep)
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEET_RECORDS, SHEET_KPI]
+    ws = wb[SHEET_RECORDS]
+    assert ws["A1"].value == "客户回访汇总记录表" and ws["A1"].font.b
+    assert "浙江建华集团过滤机有限公司" in ws["A2"].value and "2026-11" in ws["A2"].value
+    assert [c.value for c in ws[HEADER_ROW]] == headers()
+    assert all(c.font.b for c in ws[HEADER_ROW])
+    assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
+    first = [c.value for c in ws[FIRST_DATA_ROW]]
+    assert first == ["HF202611001", "2026-11-04", "杭州恒达机械有限公司", "王经理/技术负责人", "138****5678",
+                     None, None, "完工回访", "电话", 5, 4, "'-1 建议增加说明书", "WT202611001", None, None,
+                     "处理中", "李回访", "是"]  # typed in on 11-23 for 11-04: 补录
+    second = [c.value for c in ws[FIRST_DATA_ROW + 1]]
+    assert second[:5] == ["HF202611002", "2026-11-10", "'=HYPERLINK(\"http://x\")", "王经理", "139****1111"]
+    assert second[15] == "待回访"
+    pool = [c.value for c in ws[FIRST_DATA_ROW + 2]]
+    assert pool[0] == "HF202611003" and pool[16] is None
+    totals = FIRST_DATA_ROW + 3
+    assert ws.cell(totals, 1).value == "合计" and ws.cell(totals, 2).value == "共 3 条"
+    assert ws.cell(totals, 10).value == 5 and ws.cell(totals, 11).value == 4
+    assert "计划回访 3" in ws.cell(totals + 1, 1).value
+    sign = [c.value for c in ws[totals + 3] if c.value]
+    assert sign == ["服务人员：", "访问人员：", "部经理："]
+    # the Chinese customer name fits its column
+    assert ws.column_dimensions["C"].width >= 2 * len("杭州恒达机械有限公司")
+
+    ks = wb[SHEET_KPI]
+    assert [c.value for c in ks[2]] == ["指标", "代码", "全部", "公共池", "李回访 (agent1)", "王回访 (agent2)"]
+    by_key = {row[1].value: [c.value for c in row[2:]] for row in ks.iter_rows(min_row=3)}
+    assert by_key["due"] == [3, 1, 1, 1]
+    assert by_key["completion_rate"] == [0.3333, 0.0, 1.0, 0.0]
+    assert by_key["avg_resolution"] == [5.0, None, 5.0, None]  # null stays empty, never 0
+    assert by_key["score_counts.resolution.5"] == [1, 0, 1, 0]
+    assert ks.cell(3 + list(by_key).index("completion_rate"), 3).number_format == "0.00%"
+    assert len(by_key) == len(KPI_KEYS) - 1 + 10
+
+
+def test_csv_has_bom_and_defused_cells(store, month, tmp_path):
+    rep = svc.monthly_report(store, month["sup"], NOV)
+    path = tmp_path / "m.csv"
+    write_csv(path, rep)
+    raw = path.read_bytes()
+    assert raw[:3] == b"\xef\xbb\xbf"
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == headers()
+    assert rows[1][11] == "'-1 建议增加说明书"
+    assert rows[2][2] == "'=HYPERLINK(\"http://x\")"
+    assert not any(cell[:1] in "=+-@" and cell for row in rows[1:] for cell in row)
+
+
+def test_cli_json_and_exports(store, month, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "supervisor")
+    assert cli.main(["report", "monthly", "--month", "2026-11", "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert j["overall"]["due"] == 3 and j["approved"] is False
+    out = tmp_path / "r.xlsx"
+    assert cli.main(["report", "monthly", "--month", "2026-11", "--out", str(out)]) == 0
+    assert load_workbook(out)[SHEET_RECORDS]["A1"].value == "客户回访汇总记录表"
+    assert cli.main(["report", "monthly", "--month", "2026-11", "--out", str(tmp_path / "r.pdf")]) == 1
+    assert cli.main(["report", "monthly", "--month", "2026/11"]) == 1
+    assert "YYYY-MM" in capsys.readouterr().err
+    assert cli.main(["report", "monthly", "--month", "2026-11", "--full-phones", "--json"]) == 2
+
+
+def test_agent_may_not_approve(store, month, monkeypatch, capsys):
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "agent")
+    assert cli.main(["report", "approve", "--month", "2026-11"]) == 2
+    assert not svc.month_locked(store, NOV)
+
+
+def test_approval_locks_the_month_and_amend_keeps_versions(store, month, monkeypatch, capsys):
+    sup = month["sup"]
+    assert svc.approve(store, sup, NOV) == 1
+    with pytest.raises(MonthLocked):
+        svc.approve(store, sup, NOV)
+    # a change dated in November is refused, through the service and the command line (exit 2)
+    with pytest.raises(MonthLocked):
+        record_attempt(store, month["a2"], "HF202611002", CallRecord(outcome="no_answer", at=datetime(2026, 11, 20, 9)))
+    with pytest.raises(MonthLocked):
+        raise_issue(store, month["a1"], "HF202611001", title="再次反映")
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "supervisor")
+    assert cli.main(["record", "HF202611002", "--outcome", "no_answer", "--when", "2026-11-20 09:00"]) == 2
+    assert "已审批" in capsys.readouterr().err
+    # work done later on November's callbacks is dated later and allowed
+    store.clock = lambda: datetime(2026, 12, 2, 10)
+    record_attempt(store, month["a2"], "HF202611002", CallRecord(
+        outcome="completed", at=datetime(2026, 12, 2, 9), reached_name="王经理", score_resolution=4, score_attitude=4))
+    # the approved report shows the snapshot, not the live records
+    rep = svc.monthly_report(store, sup, NOV)
+    assert rep.approved and rep.version == 1 and rep.overall["completed"] == 1
+    assert [r.status for r in rep.records] == ["completed", "open", "open"]
+    assert svc.amend(store, sup, NOV, "补登 HF202611002") == 2
+    rep = svc.monthly_report(store, sup, NOV)
+    assert rep.version == 2 and rep.overall["completed"] == 2
+    with store.read() as s:
+        snaps = s.exec(select(ReportSnapshot).order_by(ReportSnapshot.version)).all()
+        assert [(x.version, x.action) for x in snaps] == [(1, "approve"), (2, "amend")]
+        assert json.loads(snaps[0].data)["overall"]["completed"] == 1
+        assert s.exec(select(AuditEntry).where(AuditEntry.action == "report.amend")).one().login == "sup"
+
+
+def test_amend_needs_an_approved_month_and_a_reason(store, month):
+    with pytest.raises(MonthLocked):
+        svc.amend(store, month["sup"], NOV, "原因")
+    svc.approve(store, month["sup"], NOV)
+    with pytest.raises(svc.BadMonth):
+        svc.amend(store, month["sup"], NOV, "  ")
+
+
+def test_spot_checks_add_never_repeat_and_count(store, month, monkeypatch, capsys):
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "supervisor")
+    assert cli.main(["spotcheck", "draw", "--month", "2026-11", "--n", "5", "--seed", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"number": "HF202611001", "customer": "杭州恒达机械有限公司", "agent": "agent1"}]
+    assert cli.main(["spotcheck", "draw", "--month", "2026-11", "--n", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert svc.monthly_report(store, month["sup"], NOV).overall["spot_checked"] == 0  # drawn, not marked
+    assert cli.main(["spotcheck", "mark", "HF202611001", "--inaccurate", "--note", "分数记错"]) == 0
+    o = svc.monthly_report(store, month["sup"], NOV).overall
+    assert o["spot_checked"] == 1 and o["accurate_rate"] == 0
+    assert cli.main(["spotcheck", "mark", "HF202611003", "--accurate"]) == 1  # never drawn
+    assert cli.main(["spotcheck", "draw", "--month", "2026-11", "--n", "x"]) == 1
+
+
+def test_agent_may_not_draw(store, month):
+    with pytest.raises(PermissionDenied):
+        spotcheck.draw(store, month["a1"], NOV, 3)
+
+
+def test_yearly_has_every_month(store, month, monkeypatch, capsys):
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "supervisor")
+    assert cli.main(["report", "yearly", "--year", "2026", "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert list(j["months"]) == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert j["months"]["2026-11"]["due"] == 3 and j["months"]["2026-10"]["due"] == 1
+    assert j["months"]["2026-01"]["completion_rate"] is None
