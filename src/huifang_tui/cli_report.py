@@ -113,15 +113,17 @@ def _report(store, actor, args) -> int:  # noqa: ANN001
 
 def render_text(rep) -> str:  # noqa: ANN001
     """A plain-text month summary for the terminal: KPIs per login."""
+    from .domain.kpi import AVG_KEYS, RATE_KEYS
     from .exporting import kpi_table
-    from .exporting.sheets import totals_line
+    from .exporting.sheets import _avg, _pct, totals_line
 
     state = t("report.approved_v", version=rep.version) if rep.approved else t("report.draft")
     lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
-    header, rows = kpi_table(rep.overall, rep.agents)
+    header, rows = kpi_table(rep.overall, rep.agents, lambda k: t("report.pool") if k == "_pool" else k)
     lines.append("\t".join(header))
     for r in rows:
-        lines.append("\t".join("—" if v is None else str(v) for v in r))
+        fmt = _pct if r[1] in RATE_KEYS else _avg if r[1] in AVG_KEYS else str
+        lines.append("\t".join([r[0], r[1], *(fmt(v) for v in r[2:])]))
     return "\n".join(lines)
 
 

@@ -146,6 +146,11 @@ def write_xlsx(path: Path, report: Any) -> None:
     for i, w in enumerate(widths, 1):
         ks.column_dimensions[_letter(i)].width = w
     ks.freeze_panes = "C3"
+    ks.page_setup.orientation = "landscape"
+    ks.page_setup.paperSize = "9"
+    ks.page_setup.fitToWidth, ks.page_setup.fitToHeight = 1, 0
+    ks.sheet_properties.pageSetUpPr.fitToPage = True
+    ks.print_title_cols = "A:B"
     ks.append([WriteOnlyCell(ks, value=t("report.kpi.title", month=str(report.month)))])
     hdr = []
     for h in header:
