@@ -107,6 +107,7 @@ class Policy:
     busy_retry_hours: int = 2
     issue_rules: Mapping[str, IssueRule] = field(default_factory=lambda: _ro(dict(_DEFAULT_ISSUES)))
     summary_due_day: int = 2
+    edit_minutes: int = 30  # a call's author may correct its record this long after entering it
     kind_priority: Mapping[str, int] = field(default_factory=lambda: _ro(dict(_DEFAULT_PRIORITY)))
 
     def __hash__(self) -> int:  # mapping fields are read-only proxies: hash their items
@@ -142,6 +143,7 @@ _INTS: dict[str, dict[str, tuple[str, int, int]]] = {
     "nm_event": {"deadline_wd": ("nm_event_deadline_wd", 1, 60)},
     "retry": {"max_attempts": ("max_attempts", 1, 20), "busy_retry_hours": ("busy_retry_hours", 1, 24)},
     "summary": {"due_day": ("summary_due_day", 1, 28)},
+    "record": {"edit_minutes": ("edit_minutes", 0, 1440)},
 }
 # (section, key) -> (field, allowed values) for lists of codes
 _LISTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {

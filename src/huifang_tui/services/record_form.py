@@ -1,0 +1,236 @@
+"""One record of the 客户回访汇总记录表 entered or corrected in the form (issue 11 §2).
+
+- ``enter_adhoc``: a call or visit made outside the queue becomes a completed callback of kind
+  ``adhoc`` (其他回访) with trigger ``adhoc:<回访编号>``; its own date is its planned due date
+  and deadline (SPEC §7).
+- ``edit_record``: the author within ``edit_minutes`` (policy.toml, default 30) of entering
+  it, or a supervisor, corrects a completed record; audited. The rules run again: follow-ups
+  the old values created that are still open are cancelled with reason "edited", and the
+  new values create theirs.
+
+Both refuse anything dated in an approved month (``report.ensure_month_open``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from ..i18n import t
+from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
+from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
+from .calendar import load_calendar, load_policy
+from .planner import plan_after_completion
+from .report import ENTRY_ACTIONS, ensure_month_open
+
+CHANNELS = ("phone", "email", "online", "onsite")
+EDITABLE = ("completed_at", "channel", "reached_name", "reached_position", "score_resolution",
+            "score_attitude", "suggestions", "improvement", "needs", "sales_lead", "needs_onsite",
+            "negative_feedback")
+
+
+class FormError(ServiceError):
+    """A bad field in the form; ``field`` names it so the form can show the message beside it."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass
+class RecordInput:
+    """What the form holds for one record (the paper form's fields)."""
+
+    completed_at: datetime
+    channel: str = "phone"
+    reached_name: str = ""
+    reached_position: str = ""
+    score_resolution: int | None = None
+    score_attitude: int | None = None
+    suggestions: str = ""
+    improvement: str = ""
+    needs: str = ""
+    sales_lead: bool = False
+    needs_onsite: bool = False
+    negative_feedback: bool = False
+    customer: str = ""  # ad-hoc records only: the customer's name
+    agent: str | None = None  # ad-hoc records: whose record (supervisors may enter for an agent)
+    extra: dict = field(default_factory=dict)
+
+
+def validate(inp: RecordInput, now: datetime) -> list[FormError]:
+    errs: list[FormError] = []
+    if inp.channel not in CHANNELS:
+        errs.append(FormError("channel", t("form.err.channel", value=inp.channel)))
+    if inp.completed_at > now:
+        errs.append(FormError("completed_at", t("form.err.future", at=inp.completed_at.isoformat(" ", timespec="minutes"))))
+    if not inp.reached_name.strip():
+        errs.append(FormError("reached_name", t("form.err.reached")))
+    for name in ("score_resolution", "score_attitude"):
+        v = getattr(inp, name)
+        if v is None or not 1 <= v <= 5:
+            errs.append(FormError(name, t("form.err.score", field=t(f"report.col.{name}"))))
+    return errs
+
+
+def _check(inp: RecordInput, now: datetime) -> None:
+    errs = validate(inp, now)
+    if errs:
+        raise errs[0]
+
+
+def entered_at(s: Session, number: str) -> datetime | None:
+    """When the completion was typed in (the audit log's clock)."""
+    return s.exec(select(AuditEntry.at).where(AuditEntry.entity_id == number, AuditEntry.action.in_(ENTRY_ACTIONS))
+                  .order_by(AuditEntry.id)).first()
+
+
+def may_edit(s: Session, actor: Actor, cb: Callback, now: datetime, edit_minutes: int) -> None:
+    """Supervisors always; the author only within ``edit_minutes`` of entering the record."""
+    if actor.is_supervisor:
+        return
+    author = s.exec(select(CallAttempt.agent_login).where(CallAttempt.callback_id == cb.id,
+                                                          CallAttempt.outcome == "completed")
+                    .order_by(CallAttempt.id.desc())).first()
+    if author != actor.login:
+        raise PermissionDenied(t("form.not_author", number=cb.number))
+    at = entered_at(s, cb.number)
+    if at is None or now - at > timedelta(minutes=edit_minutes):
+        raise PermissionDenied(t("form.edit_expired", number=cb.number, minutes=edit_minutes))
+
+
+def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
+    """A call or visit made outside the queue (其他回访); returns its 回访编号."""
+    now = store.now()
+    _check(inp, now)
+    if not inp.customer.strip():
+        raise FormError("customer", t("form.err.customer"))
+    login = inp.agent or actor.login
+    if login != actor.login and not actor.is_supervisor:
+        raise PermissionDenied(t("form.not_yours_agent", agent=login))
+    day = inp.completed_at.date()
+    with store.write() as s:
+        ensure_month_open(s, inp.completed_at)
+        cust = s.exec(select(Customer).where(Customer.name == inp.customer.strip())).first()
+        if cust is None:
+            raise FormError("customer", t("form.err.no_customer", name=inp.customer.strip()))
+        contact = s.exec(select(Contact).where(Contact.customer_id == cust.id)
+                         .order_by(Contact.is_primary.desc(), Contact.id)).first()
+        number = next_number(s, "HF", day)
+        cb = Callback(
+            number=number, customer_id=cust.id, kind="adhoc", trigger_ref=f"adhoc:{number}",
+            channel=inp.channel, assignee="agent", agent_login=login, priority=50, due_on=day,
+            deadline_on=day, status="completed", attempts=1, outcome="completed", completed_at=inp.completed_at,
+            contact_name=contact.name if contact else "", created_at=now, updated_at=now,
+            follow_status=t("call.follow.done"),
+        )
+        if hasattr(cb, "planned_due_on"):
+            cb.planned_due_on = day
+        _apply(cb, inp)
+        s.add(cb)
+        s.flush()
+        s.add(CallAttempt(callback_id=cb.id, at=inp.completed_at, agent_login=login, outcome="completed",
+                          reached_name=cb.reached_name, reached_position=cb.reached_position))
+        audit(s, actor, now, "callback.adhoc", "callback", number, None, cb)
+        plan_after_completion(s, actor, cb, now, load_calendar(s), load_policy(s))
+    return number
+
+
+def _apply(cb: Callback, inp: RecordInput) -> None:
+    cb.completed_at = inp.completed_at
+    cb.channel = inp.channel
+    cb.reached_name, cb.reached_position = inp.reached_name.strip(), inp.reached_position.strip()
+    cb.score_resolution, cb.score_attitude = inp.score_resolution, inp.score_attitude
+    cb.suggestions, cb.improvement, cb.needs = inp.suggestions.strip(), inp.improvement.strip(), inp.needs.strip()
+    cb.sales_lead, cb.needs_onsite, cb.negative_feedback = inp.sales_lead, inp.needs_onsite, inp.negative_feedback
+
+
+@dataclass
+class EditResult:
+    number: str
+    cancelled: list[str]
+    created: list[str]
+
+
+def load_record(store: Store, actor: Actor, number: str) -> RecordInput:
+    """The form's values for an existing completed record."""
+    with store.read() as s:
+        cb = s.exec(select(Callback).where(Callback.number == number)).first()
+        if cb is None:
+            raise NotFound(t("call.not_found", number=number))
+        if not actor.is_supervisor and cb.agent_login != actor.login:
+            raise PermissionDenied(t("form.not_author", number=number))
+        cust = s.get(Customer, cb.customer_id)
+        return RecordInput(
+            completed_at=cb.completed_at or datetime.combine(cb.due_on, datetime.min.time()),
+            channel=cb.channel or "phone", reached_name=cb.reached_name, reached_position=cb.reached_position,
+            score_resolution=cb.score_resolution, score_attitude=cb.score_attitude, suggestions=cb.suggestions,
+            improvement=cb.improvement, needs=cb.needs, sales_lead=cb.sales_lead, needs_onsite=cb.needs_onsite,
+            negative_feedback=cb.negative_feedback, customer=cust.name if cust else "", agent=cb.agent_login,
+        )
+
+
+def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> EditResult:
+    now = store.now()
+    _check(inp, now)
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == number)).first()
+        if cb is None:
+            raise NotFound(t("call.not_found", number=number))
+        if cb.status != "completed":
+            raise Conflict(t("form.not_completed", number=number, state=t(f"report.state.{cb.status}")))
+        policy, cal = load_policy(s), load_calendar(s)
+        may_edit(s, actor, cb, now, policy.edit_minutes)
+        ensure_month_open(s, cb.completed_at)  # an edit of a record dated in a signed-off month
+        ensure_month_open(s, inp.completed_at)
+        before = cb.model_dump()
+        version = cb.version
+        res = s.exec(update(Callback).where(Callback.id == cb.id, Callback.version == version)
+                     .values(version=version + 1).execution_options(synchronize_session=False))
+        if res.rowcount != 1:
+            raise Conflict(t("call.changed", number=number))
+        _apply(cb, inp)
+        if cb.kind == "adhoc":
+            cb.due_on = cb.deadline_on = inp.completed_at.date()
+            if hasattr(cb, "planned_due_on"):
+                cb.planned_due_on = cb.due_on
+        cb.updated_at, cb.version = now, version + 1
+        s.add(cb)
+        att = s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id, CallAttempt.outcome == "completed")
+                     .order_by(CallAttempt.id.desc())).first()
+        if att is not None:
+            att.at, att.reached_name, att.reached_position = cb.completed_at, cb.reached_name, cb.reached_position
+            s.add(att)
+        # re-run the rules: what the old values created and nobody has touched yet goes
+        ref = f"cb:{number}"
+        old = s.exec(select(Callback).where(Callback.trigger_ref == ref, Callback.customer_id == cb.customer_id,
+                                            Callback.status == "open", Callback.attempts == 0)).all()
+        cancelled = []
+        for f in old:
+            fb = f.model_dump()
+            # the natural key is freed (suffix) so the new values may plan the same kind again
+            f.trigger_ref = f"{ref}~edited:{f.number}"
+            f.status, f.outcome, f.note = "cancelled", "cancelled", (f.note + "\n" if f.note else "") + "edited"
+            f.deferred_reason = "edited"
+            f.updated_at, f.version = now, f.version + 1
+            s.add(f)
+            cancelled.append(f.number)
+            s.flush()
+            audit(s, actor, now, "callback.cancel", "callback", f.number, fb, {"reason": "edited", "by": number})
+        s.flush()
+        audit(s, actor, now, "callback.edit", "callback", number, before, cb)
+        created = plan_after_completion(s, actor, cb, now, cal, policy)
+    return EditResult(number, cancelled, created)
+
+
+def customer_names(store: Store, prefix: str, limit: int = 8) -> list[str]:
+    """Customer lookup as the name is typed (contains, then by name)."""
+    p = prefix.strip()
+    if not p:
+        return []
+    with store.read() as s:
+        rows = s.exec(select(Customer.name).where(Customer.name.contains(p)).order_by(Customer.name).limit(limit))
+        return list(rows)
