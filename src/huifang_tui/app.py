@@ -149,6 +149,13 @@ class HuifangApp(App):
             return
         self.push_screen(CallScreen(view))
 
+    def action_open_month(self) -> None:
+        """客户回访汇总记录表 of the current month (issue 11), from the queue's m."""
+        from .screens.month import MonthScreen
+
+        if not isinstance(self.screen, MonthScreen):
+            self.push_screen(MonthScreen())
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

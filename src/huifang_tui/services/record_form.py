@@ -120,6 +120,8 @@ def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
         contact = s.exec(select(Contact).where(Contact.customer_id == cust.id)
                          .order_by(Contact.is_primary.desc(), Contact.id)).first()
         number = next_number(s, "HF", day)
+        while s.exec(select(Callback.id).where(Callback.number == number)).first() is not None:
+            number = next_number(s, "HF", day)  # a number taken outside the counter (e.g. an import)
         cb = Callback(
             number=number, customer_id=cust.id, kind="adhoc", trigger_ref=f"adhoc:{number}",
             channel=inp.channel, assignee="agent", agent_login=login, priority=50, due_on=day,

@@ -1,0 +1,409 @@
+"""客户回访汇总记录表 — the month's records, totals and sign-off (SPEC §4; issue 11 §1).
+
+One row per record as on the paper form; month switching (p / n), filter by agent (a), the
+totals and the score distribution in the footer. Enter edits a record, i enters a call or
+visit made outside the queue, x exports, v approves (supervisors), s / m spot checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+from textual.widgets import DataTable, Header, Static
+
+from ..domain.kpi import Month
+from ..i18n import t
+from ..safe import literal
+from ..widgets.keybar import KeyBar
+
+PAGE_SIZE = 300
+# (key, width; None = takes the rest). Narrow terminals drop the ones in WIDE_ONLY.
+COLUMNS = (("number", 11), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
+           ("kind", 8), ("channel", 4), ("score_resolution", 2), ("score_attitude", 2),
+           ("issues", 11), ("follow_status", 8), ("agent", 8), ("late_entry", 2))
+WIDE_ONLY = ("contact", "phone", "issues")
+HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
+         "day": "month.col.day"}
+
+
+@dataclass
+class _Loaded:
+    report: object  # services.report.MonthReport
+    due_state: str
+    spot: dict[str, bool | None]
+
+
+def shift(month: Month, delta: int) -> Month:
+    i = month.year * 12 + month.month - 1 + delta
+    return Month(i // 12, i % 12 + 1)
+
+
+class MonthScreen(Screen):
+    TITLE_KEY = "month.title"
+    BINDINGS = [
+        Binding("p", "month(-1)", t("month.key.prev"), id="month_prev"),
+        Binding("n", "month(1)", t("month.key.next"), id="month_next"),
+        Binding("a", "cycle_agent", t("month.key.agent"), id="month_agent"),
+        Binding("enter", "edit", t("month.key.edit"), show=False, id="month_edit"),
+        Binding("i", "adhoc", t("month.key.adhoc"), id="month_adhoc"),
+        Binding("x", "export", t("month.key.export"), id="month_export"),
+        Binding("v", "approve", t("month.key.approve"), id="month_approve"),
+        Binding("s", "spot_draw", t("month.key.spot_draw"), show=False, id="month_spot_draw"),
+        Binding("m", "spot_mark", t("month.key.spot_mark"), show=False, id="month_spot_mark"),
+        Binding("y", "yearly", t("month.key.yearly"), show=False, id="month_yearly"),
+        Binding("pagedown", "page(1)", t("key.next_page"), show=False, id="month_next_page"),
+        Binding("pageup", "page(-1)", t("key.prev_page"), show=False, id="month_prev_page"),
+        Binding("escape", "app.pop_screen", t("month.key.back"), id="month_back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: _Loaded) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self, month: Month | None = None) -> None:
+        super().__init__()
+        self.month = month
+        self.report = None
+        self.due_state = ""
+        self.spot: dict[str, bool | None] = {}
+        self.agent_filter: str | None = None
+        self.page = 0
+        self._wide: int | None = None
+        self._shown: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="month-status")
+        yield DataTable(id="month-table", cursor_type="row", zebra_stripes=True)
+        yield Static(t("month.empty"), id="month-empty")
+        yield Static(id="month-footer")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        if self.month is None:
+            today = self.app.today()
+            self.month = Month(today.year, today.month)
+        self.query_one("#month-empty").display = False
+        self._setup_columns()
+        self.action_reload()
+
+    def on_resize(self) -> None:
+        if self._setup_columns():
+            self._paint()
+
+    def _columns(self) -> list[tuple[str, int | None]]:
+        wide = (self._wide or 0) >= 100
+        return [(k, w) for k, w in COLUMNS if wide or k not in WIDE_ONLY]
+
+    def _setup_columns(self) -> bool:
+        width = self.app.size.width
+        if width == self._wide:
+            return False
+        self._wide = width
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        cols = self._columns()
+        fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2
+        for key, w in cols:
+            head = t(HEADS[key]) if key in HEADS else t(f"report.col.{key}")
+            table.add_column(head, key=key, width=w or max(8, width - fixed))
+        return True
+
+    # -- loading ----------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self._load(self.month)
+
+    @work(thread=True, exclusive=True, group="month-load", exit_on_error=False)
+    def _load(self, month: Month) -> None:
+        from ..services import report as svc
+        from ..services import spotcheck
+
+        store, actor = self.app.store, self.app.actor
+        rep = svc.monthly_report(store, actor, month)
+        due = svc.summary_state(store, month, store.today())
+        spot = {s.number: s.accurate for s in spotcheck.sample(store, month)} if actor.is_supervisor else {}
+        self.post_message(self.Loaded(_Loaded(rep, due, spot)))
+
+    @on(Loaded)
+    def _on_loaded(self, event: Loaded) -> None:
+        if event.data.report.month != self.month:
+            return  # an older load that finished late
+        self.report, self.due_state, self.spot = event.data.report, event.data.due_state, event.data.spot
+        self._paint()
+
+    # -- rendering --------------------------------------------------------------------
+    def _records(self) -> list:
+        if self.report is None:
+            return []
+        if self.agent_filter is None:
+            return self.report.records
+        return [r for r in self.report.records if r.login == self.agent_filter]
+
+    def _cell(self, key: str, r) -> Text:  # noqa: ANN001
+        if key == "day":
+            return Text(r.day[5:])
+        if key == "kind":
+            return Text(t(f"kind.{r.kind}"))
+        if key == "channel":
+            return Text(t(f"channel.{r.channel}"))
+        if key in ("score_resolution", "score_attitude"):
+            v = getattr(r, key)
+            return Text("" if v is None else str(v), style="bold red" if v is not None and v < 3 else "",
+                        justify="center")
+        if key == "issues":
+            return Text("、".join(r.issues))
+        if key == "agent":
+            names = self.report.agent_names if self.report else {}
+            return literal(names.get(r.agent, r.agent))
+        if key == "late_entry":
+            return Text(t("report.yes") if r.late_entry else "")
+        if key == "number":
+            mark = {True: "✓", False: "✗"}.get(self.spot.get(r.number), "")
+            if r.number in self.spot and not mark:
+                mark = "?"
+            return Text(r.number + mark)
+        return literal(getattr(r, key))
+
+    def _paint(self) -> None:
+        table = self.query_one(DataTable)
+        records = self._records()
+        pages = max(1, (len(records) + PAGE_SIZE - 1) // PAGE_SIZE)
+        self.page = min(self.page, pages - 1)
+        shown = records[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
+        self._shown = shown
+        table.clear()
+        cols = [k for k, _ in self._columns()]
+        for r in shown:
+            table.add_row(*(self._cell(k, r) for k in cols), key=r.number)
+        table.display = bool(shown)
+        self.query_one("#month-empty").display = not shown
+        self._render_status(len(records), pages)
+        self._render_footer()
+
+    def _render_status(self, count: int, pages: int) -> None:
+        rep = self.report
+        out = Text()
+        out.append(t("month.heading", month=str(self.month)), style="bold")
+        if rep is not None:
+            out.append("  ")
+            if rep.approved:
+                out.append(t("report.approved_v", version=rep.version), style="bold green")
+            else:
+                out.append(t("report.draft"))
+            if self.due_state in ("due", "overdue"):
+                out.append("  ")
+                out.append(t(f"month.due.{self.due_state}"), style="bold yellow" if self.due_state == "due" else "bold red")
+        out.append("  ·  " + t("month.count", n=count))
+        if self.agent_filter:
+            out.append("  ·  " + t("month.filter", agent=self._agent_label(self.agent_filter)))
+        if pages > 1:
+            out.append("  ·  " + t("queue.page", page=self.page + 1, pages=pages))
+        self.query_one("#month-status", Static).update(out)
+
+    def _agent_label(self, login: str) -> str:
+        if login == "_pool":
+            return t("report.pool")
+        names = self.report.agent_names if self.report else {}
+        return names.get(login, login)
+
+    def _figures(self) -> dict | None:
+        if self.report is None:
+            return None
+        if self.agent_filter is None:
+            return self.report.overall
+        return self.report.agents.get(self.agent_filter)
+
+    def _render_footer(self) -> None:
+        from ..exporting.sheets import totals_line
+
+        figs = self._figures()
+        footer = self.query_one("#month-footer", Static)
+        if figs is None:
+            footer.update("")
+            return
+        out = Text(totals_line(figs), no_wrap=False)
+        counts = figs["score_counts"]
+        out.append("\n" + t("month.dist", res=" ".join(str(n) for n in counts["resolution"]),
+                           att=" ".join(str(n) for n in counts["attitude"])))
+        footer.update(out)
+
+    # -- actions ------------------------------------------------------------------------
+    def action_month(self, delta: int) -> None:
+        self.month = shift(self.month, delta)
+        self.page, self.agent_filter, self.report = 0, None, None
+        self._paint()
+        self.action_reload()
+
+    def action_cycle_agent(self) -> None:
+        if self.report is None:
+            return
+        logins: list[str | None] = [None, *self.report.agents]
+        i = logins.index(self.agent_filter) if self.agent_filter in logins else 0
+        self.agent_filter = logins[(i + 1) % len(logins)]
+        self.page = 0
+        self._paint()
+
+    def action_page(self, delta: int) -> None:
+        self.page = max(0, self.page + delta)
+        self._paint()
+
+    def selected(self):  # noqa: ANN201
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row is None:
+            return None
+        number = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((r for r in self._shown if r.number == number), None)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        if r.status != "completed":
+            self.notify(t("form.not_completed", number=r.number, state=t(f"report.state.{r.status}")),
+                        severity="warning")
+            return
+        from .record_form import RecordFormScreen
+
+        self.app.push_screen(RecordFormScreen(number=r.number), self._form_done)
+
+    def action_adhoc(self) -> None:
+        from .record_form import RecordFormScreen
+
+        self.app.push_screen(RecordFormScreen(), self._form_done)
+
+    def _form_done(self, result: str | None) -> None:
+        if result:
+            self.notify(result)
+            self.action_reload()
+
+    def action_export(self) -> None:
+        from .dialogs import TextDialog
+
+        default = str(Path.cwd() / f"回访汇总表-{self.month}.xlsx")
+
+        def done(text: str | None) -> None:
+            if text:
+                self._export(Path(text.strip()).expanduser())
+
+        self.app.push_screen(TextDialog(t("month.export_title"), t("month.export_hint"), default), done)
+
+    @work(thread=True, group="month-export", exit_on_error=False)
+    def _export(self, path: Path) -> None:
+        from ..exporting.sheets import write_csv, write_xlsx
+        from ..services import report as svc
+
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            self.app.call_from_thread(self.notify, t("report.err.out_ext", file=path), severity="warning")
+            return
+        rep = svc.monthly_report(self.app.store, self.app.actor, self.month)
+        (write_xlsx if path.suffix.lower() == ".xlsx" else write_csv)(path, rep)
+        self.app.call_from_thread(self.notify, t("report.exported", file=path, n=len(rep.records)))
+
+    def action_approve(self) -> None:
+        from .dialogs import ConfirmDialog
+
+        if not self.app.actor.is_supervisor:
+            self.notify(t("err.permission", role=t(f"role.{self.app.actor.role}")), severity="warning")
+            return
+        month = self.month
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._approve(month)
+
+        self.app.push_screen(ConfirmDialog(t("month.approve_confirm", month=str(month))), done)
+
+    @work(thread=True, group="month-approve", exit_on_error=False)
+    def _approve(self, month: Month) -> None:
+        from ..errors import ServiceError
+        from ..services import report as svc
+
+        try:
+            version = svc.approve(self.app.store, self.app.actor, month)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, t("report.approved_done", month=str(month), version=version))
+        self._load(month)
+
+    def action_spot_draw(self) -> None:
+        from .dialogs import TextDialog
+
+        month = self.month
+
+        def done(text: str | None) -> None:
+            if text:
+                self._spot_draw(month, text)
+
+        self.app.push_screen(TextDialog(t("month.spot_title", month=str(month)), t("month.spot_hint"), "5"), done)
+
+    @work(thread=True, group="month-spot", exit_on_error=False)
+    def _spot_draw(self, month: Month, text: str) -> None:
+        from ..errors import ServiceError
+        from ..services import spotcheck
+
+        try:
+            drawn = spotcheck.draw(self.app.store, self.app.actor, month, int(text.strip()))
+        except ValueError:
+            self.app.call_from_thread(self.notify, t("spotcheck.err_n", value=text), severity="warning")
+            return
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="warning")
+            return
+        total = spotcheck.drawn_count(self.app.store, month)
+        self.app.call_from_thread(self.notify, t("spotcheck.drawn", n=len(drawn), month=str(month), total=total))
+        self._load(month)
+
+    def action_spot_mark(self) -> None:
+        from .dialogs import ConfirmDialog
+
+        r = self.selected()
+        if r is None:
+            return
+        if r.number not in self.spot:
+            self.notify(t("spotcheck.not_drawn", number=r.number), severity="warning")
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes is not None:
+                self._spot_mark(r.number, yes)
+
+        self.app.push_screen(ConfirmDialog(t("month.spot_mark_q", number=r.number)), done)
+
+    @work(thread=True, group="month-spot", exit_on_error=False)
+    def _spot_mark(self, number: str, accurate: bool) -> None:
+        from ..errors import ServiceError
+        from ..services import spotcheck
+
+        try:
+            spotcheck.mark(self.app.store, self.app.actor, number, accurate)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="warning")
+            return
+        self._load(self.month)
+
+    def action_yearly(self) -> None:
+        from .yearly import YearlyScreen
+
+        self.app.push_screen(YearlyScreen(self.month.year))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._failed_hook(str(event.worker.error))
+
+    def _failed_hook(self, message: str) -> None:
+        self.notify(message, title=t("err.title"), severity="error", timeout=10)

@@ -1,0 +1,269 @@
+"""One record of the 客户回访汇总记录表, with the keyboard alone (issue 11 §2).
+
+Tab order follows the paper form (003 表2): 客户名称, 联系人, 职位, 回访时间, 回访方式, the two
+scores (keys 1–5), 意见建议, 改进措施, 需求, then the flags. Each field's message shows beside
+it. Without a number it enters a call or visit made outside the queue (kind ``adhoc``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.worker import Worker, WorkerState
+from textual.widgets import Checkbox, Header, Input, Label, Static
+
+from ..i18n import t
+from ..widgets.choice import ChoiceField
+from ..widgets.keybar import KeyBar
+
+CHANNELS = ("phone", "email", "online", "onsite")
+# (field id, label key, kind) in the paper form's order
+FIELDS = (
+    ("customer", "form.customer", "input"),
+    ("reached_name", "form.reached", "input"),
+    ("reached_position", "form.position", "input"),
+    ("completed_at", "form.when", "input"),
+    ("channel", "form.channel", "choice"),
+    ("score_resolution", "form.score_resolution", "score"),
+    ("score_attitude", "form.score_attitude", "score"),
+    ("suggestions", "form.suggestions", "input"),
+    ("improvement", "form.improvement", "input"),
+    ("needs", "form.needs", "input"),
+    ("sales_lead", "form.sales_lead", "check"),
+    ("needs_onsite", "form.needs_onsite", "check"),
+    ("negative_feedback", "form.negative", "check"),
+)
+
+
+def parse_when(text: str) -> datetime | None:
+    """'2026-11-20 14:30', '2026-11-20T14:30' or a date alone ('2026-11-20' = 09:00)."""
+    s = text.strip().replace("T", " ")
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(s, fmt)
+        except ValueError:
+            pass
+    try:
+        d = datetime.strptime(s, "%Y-%m-%d")
+    except ValueError:
+        return None
+    return d.replace(hour=9)
+
+
+class CustomerSuggester(Suggester):
+    """Completes a customer's name from the database as it is typed (off the UI thread)."""
+
+    def __init__(self, store) -> None:  # noqa: ANN001
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.store = store
+
+    async def get_suggestion(self, value: str) -> str | None:
+        from ..services.record_form import customer_names
+
+        if not value.strip():
+            return None
+        names = await asyncio.to_thread(customer_names, self.store, value, 8)
+        return next((n for n in names if n.startswith(value)), None)
+
+
+class RecordFormScreen(Screen[str | None]):
+    TITLE_KEY = "form.title"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("form.save"), id="form_save"),
+        Binding("escape", "cancel", t("form.cancel"), id="form_cancel"),
+    ]
+
+    def __init__(self, number: str | None = None) -> None:
+        super().__init__()
+        self.number = number
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        title = t("form.title_edit", number=self.number) if self.number else t("form.title_new")
+        yield Static(Text(title, style="bold"), id="form-title")
+        with VerticalScroll(id="form-body"):
+            for fid, label, kind in FIELDS:
+                with Horizontal(classes="form-row", id=f"row-{fid}"):
+                    yield Label(t(label), classes="form-label")
+                    if kind == "input":
+                        kw = {}
+                        if fid == "customer":
+                            kw["suggester"] = CustomerSuggester(self.app.store)
+                            kw["placeholder"] = t("form.hint_customer")
+                        if fid == "completed_at":
+                            kw["placeholder"] = t("form.hint_when")
+                            kw["restrict"] = r"[0-9: T-]*"
+                        yield Input(compact=True, id=f"f-{fid}", classes="form-input", **kw)
+                    elif kind == "choice":
+                        yield ChoiceField([(c, t(f"channel.{c}")) for c in CHANNELS], "phone", id=f"f-{fid}")
+                    elif kind == "score":
+                        yield ChoiceField([(str(n), str(n)) for n in range(1, 6)],
+                                          meanings={str(n): t(f"score.{n}") for n in range(1, 6)}, id=f"f-{fid}")
+                    else:
+                        yield Checkbox("", compact=True, id=f"f-{fid}")
+                    yield Static("", classes="form-error", id=f"e-{fid}")
+        yield Static("", id="form-status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.app.settle_inputs(self)
+        when = self.query_one("#f-completed_at", Input)
+        when.value = self.app.now().strftime("%Y-%m-%d %H:%M")
+        if self.number:
+            self.query_one("#f-customer", Input).disabled = True
+            self._load(self.number)
+        self.query_one("#f-reached_name" if self.number else "#f-customer").focus()
+
+    @work(thread=True, exclusive=True, group="form-load", exit_on_error=False)
+    def _load(self, number: str) -> None:
+        from ..services.record_form import load_record
+
+        inp = load_record(self.app.store, self.app.actor, number)
+        self.app.call_from_thread(self._fill, inp)
+
+    def _fill(self, inp) -> None:  # noqa: ANN001
+        self.query_one("#f-customer", Input).value = inp.customer
+        self.query_one("#f-reached_name", Input).value = inp.reached_name
+        self.query_one("#f-reached_position", Input).value = inp.reached_position
+        self.query_one("#f-completed_at", Input).value = inp.completed_at.strftime("%Y-%m-%d %H:%M")
+        self.query_one("#f-channel", ChoiceField).value = inp.channel
+        for name in ("score_resolution", "score_attitude"):
+            v = getattr(inp, name)
+            self.query_one(f"#f-{name}", ChoiceField).value = None if v is None else str(v)
+        for name in ("suggestions", "improvement", "needs"):
+            self.query_one(f"#f-{name}", Input).value = getattr(inp, name)
+        for name in ("sales_lead", "needs_onsite", "negative_feedback"):
+            self.query_one(f"#f-{name}", Checkbox).value = bool(getattr(inp, name))
+
+    # -- validation beside the field ------------------------------------------------------
+    def show_error(self, fid: str, message: str) -> None:
+        self.query_one(f"#e-{fid}", Static).update(Text(message, style="bold red"))
+
+    def clear_errors(self) -> None:
+        for fid, _, _ in FIELDS:
+            self.query_one(f"#e-{fid}", Static).update("")
+
+    @on(Input.Changed, "#f-completed_at")
+    def _when_changed(self, event: Input.Changed) -> None:
+        ok = parse_when(event.value) is not None
+        self.query_one("#e-completed_at", Static).update("" if ok else Text(t("form.err.when"), style="bold red"))
+
+    @on(Input.Changed, "#f-customer")
+    def _customer_changed(self, event: Input.Changed) -> None:
+        self.query_one("#e-customer", Static).update("")
+        self._lookup(event.value)
+
+    @work(thread=True, exclusive=True, group="form-lookup", exit_on_error=False)
+    def _lookup(self, value: str) -> None:
+        from ..services.record_form import customer_names
+
+        names = customer_names(self.app.store, value, 3) if value.strip() else []
+        hint = " · ".join(names) if value.strip() not in names else ""
+        self.app.call_from_thread(self.query_one("#e-customer", Static).update, Text(hint, style="dim"))
+
+    @on(ChoiceField.Changed)
+    def _choice_changed(self, event: ChoiceField.Changed) -> None:
+        self.query_one(f"#e-{event.field.id[2:]}", Static).update("")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def collect(self):  # noqa: ANN201
+        """The form's values as a RecordInput, or None after showing what is wrong."""
+        from ..services.record_form import RecordInput, validate
+
+        self.clear_errors()
+        when = parse_when(self.query_one("#f-completed_at", Input).value)
+        if when is None:
+            self.show_error("completed_at", t("form.err.when"))
+            self.query_one("#f-completed_at").focus()
+            return None
+
+        def score(name: str) -> int | None:
+            v = self.query_one(f"#f-{name}", ChoiceField).value
+            return int(v) if v else None
+
+        inp = RecordInput(
+            completed_at=when, channel=self.query_one("#f-channel", ChoiceField).value or "",
+            reached_name=self.query_one("#f-reached_name", Input).value,
+            reached_position=self.query_one("#f-reached_position", Input).value,
+            score_resolution=score("score_resolution"), score_attitude=score("score_attitude"),
+            suggestions=self.query_one("#f-suggestions", Input).value,
+            improvement=self.query_one("#f-improvement", Input).value,
+            needs=self.query_one("#f-needs", Input).value,
+            sales_lead=self.query_one("#f-sales_lead", Checkbox).value,
+            needs_onsite=self.query_one("#f-needs_onsite", Checkbox).value,
+            negative_feedback=self.query_one("#f-negative_feedback", Checkbox).value,
+            customer=self.query_one("#f-customer", Input).value.strip(),
+        )
+        errors = validate(inp, self.app.now())
+        if not self.number and not inp.customer:
+            from ..services.record_form import FormError
+
+            errors.insert(0, FormError("customer", t("form.err.customer")))
+        if errors:
+            order = [f for f, _, _ in FIELDS]
+            errors.sort(key=lambda e: order.index(e.field))
+            for e in errors:
+                self.show_error(e.field, str(e))
+            self.query_one(f"#f-{errors[0].field}").focus()
+            return None
+        return inp
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        inp = self.collect()
+        if inp is None:
+            return
+        self._saving = True
+        self._save(inp)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _save(self, inp) -> None:  # noqa: ANN001
+        from ..errors import ServiceError
+        from ..services.record_form import FormError, edit_record, enter_adhoc
+
+        try:
+            if self.number:
+                res = edit_record(self.app.store, self.app.actor, self.number, inp)
+                msg = t("form.edited", number=res.number, cancelled=len(res.cancelled), created=len(res.created))
+            else:
+                msg = t("form.saved", number=enter_adhoc(self.app.store, self.app.actor, inp))
+        except FormError as e:
+            self.app.call_from_thread(self._failed, e.field, str(e))
+            return
+        except ServiceError as e:
+            self.app.call_from_thread(self._failed, None, str(e))
+            return
+        self.app.call_from_thread(self.dismiss, msg)
+
+    def _failed(self, fid: str | None, message: str) -> None:
+        self._saving = False
+        if fid:
+            self.show_error(fid, message)
+            self.query_one(f"#f-{fid}").focus()
+        else:
+            self.query_one("#form-status", Static).update(Text(message, style="bold red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._failed_hook(str(event.worker.error))
+
+    def _failed_hook(self, message: str) -> None:
+        self._failed(None, message)

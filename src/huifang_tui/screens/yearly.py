@@ -1,0 +1,81 @@
+"""Yearly analysis (000 §4.13): satisfaction and completion over the months, as sparklines."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+from textual.widgets import Header, Label, Sparkline, Static
+
+from ..i18n import t
+from ..widgets.keybar import KeyBar
+
+
+class YearlyScreen(Screen):
+    TITLE_KEY = "yearly.title"
+    BINDINGS = [
+        Binding("p", "year(-1)", t("yearly.key.prev"), id="yearly_prev"),
+        Binding("n", "year(1)", t("yearly.key.next"), id="yearly_next"),
+        Binding("escape", "app.pop_screen", t("month.key.back"), id="yearly_back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, year: int, months: dict[str, dict]) -> None:
+            super().__init__()
+            self.year, self.months = year, months
+
+    def __init__(self, year: int) -> None:
+        super().__init__()
+        self.year = year
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="yearly-title")
+        yield Label(t("yearly.satisfied"))
+        yield Sparkline([], id="yearly-satisfied")
+        yield Label(t("yearly.completion"))
+        yield Sparkline([], id="yearly-completion")
+        yield Static(id="yearly-table")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._load(self.year)
+
+    def action_year(self, delta: int) -> None:
+        self.year += delta
+        self._load(self.year)
+
+    @work(thread=True, exclusive=True, group="yearly-load", exit_on_error=False)
+    def _load(self, year: int) -> None:
+        from ..services.report import yearly_report
+
+        self.post_message(self.Loaded(year, yearly_report(self.app.store, self.app.actor, year)))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.year != self.year:
+            return
+        months = event.months
+        self.query_one("#yearly-title", Static).update(Text(t("report.yearly_title", year=event.year), style="bold"))
+        self.query_one("#yearly-satisfied", Sparkline).data = [m["satisfied_rate"] or 0 for m in months.values()]
+        self.query_one("#yearly-completion", Sparkline).data = [m["completion_rate"] or 0 for m in months.values()]
+        lines = Text()
+        lines.append(t("yearly.head") + "\n", style="bold")
+        for key, m in months.items():
+            pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
+            lines.append(t("yearly.row", month=key[5:], due=m["due"], completed=m["completed"],
+                           completion=pct(m["completion_rate"]), satisfied=pct(m["satisfied_rate"]),
+                           approved="✓" if m["approved"] else "") + "\n")
+        self.query_one("#yearly-table", Static).update(lines)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._failed_hook(str(event.worker.error))
+
+    def _failed_hook(self, message: str) -> None:
+        self.notify(message, title=t("err.title"), severity="error", timeout=10)
