@@ -23,5 +23,9 @@ class Conflict(ServiceError):
     pass
 
 
+class SchemaMismatch(ServiceError):
+    """The database's schema revision is not this code's (``huifang db upgrade``); exit 1."""
+
+
 class MonthLocked(ServiceError):
     """A change dated in a signed-off month (issue 11 §4); the command line exits 2."""

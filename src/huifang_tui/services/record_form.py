@@ -127,10 +127,8 @@ def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
             channel=inp.channel, assignee="agent", agent_login=login, priority=50, due_on=day,
             deadline_on=day, status="completed", attempts=1, outcome="completed", completed_at=inp.completed_at,
             contact_name=contact.name if contact else "", created_at=now, updated_at=now,
-            follow_status=t("call.follow.done"),
+            follow_status=t("call.follow.done"), planned_due_on=day,
         )
-        if hasattr(cb, "planned_due_on"):
-            cb.planned_due_on = day
         _apply(cb, inp)
         s.add(cb)
         s.flush()
@@ -196,9 +194,7 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
             raise Conflict(t("call.changed", number=number))
         _apply(cb, inp)
         if cb.kind == "adhoc":
-            cb.due_on = cb.deadline_on = inp.completed_at.date()
-            if hasattr(cb, "planned_due_on"):
-                cb.planned_due_on = cb.due_on
+            cb.due_on = cb.deadline_on = cb.planned_due_on = inp.completed_at.date()
         cb.updated_at, cb.version = now, version + 1
         s.add(cb)
         att = s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id, CallAttempt.outcome == "completed")

@@ -69,13 +69,8 @@ def parse_month(text: str) -> Month:
         raise BadMonth(t("report.err.month", value=text)) from None
 
 
-def planned_col():  # noqa: ANN201
-    """The planned due date column (SPEC §7); ``due_on`` on a database that predates it."""
-    return getattr(Callback, "planned_due_on", Callback.due_on)
-
-
 def _planned(cb_planned: date | None, due_on: date) -> date:
-    return cb_planned or due_on
+    return cb_planned or due_on  # a row written around the ORM without it: its due date
 
 
 # -- the lock ---------------------------------------------------------------------------
@@ -190,7 +185,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool) -> _Loa
     cal = load_calendar(s)
     start, end = month.first, month.next_first
     t0, t1 = datetime.combine(start, datetime.min.time()), datetime.combine(end, datetime.min.time())
-    pcol = planned_col()
+    pcol = Callback.planned_due_on
     attempted = select(CallAttempt.callback_id).where(CallAttempt.at >= t0, CallAttempt.at < t1)
     cond = or_(
         and_(pcol >= start, pcol < end),
