@@ -20,7 +20,7 @@ from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
 from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
 from huifang_tui.services.users import os_login
-from huifang_tui.store.models import AuditEntry, ReportSnapshot, Setting
+from huifang_tui.store.models import AuditEntry, Callback, ReportSnapshot, Setting
 
 from factories import add_callback, add_customer, add_user
 
@@ -232,3 +232,13 @@ def test_yearly_has_every_month(store, month, monkeypatch, capsys):
     assert list(j["months"]) == [f"2026-{m:02d}" for m in range(1, 13)]
     assert j["months"]["2026-11"]["due"] == 3 and j["months"]["2026-10"]["due"] == 1
     assert j["months"]["2026-01"]["completion_rate"] is None
+
+
+def test_month_is_by_planned_due_date_not_the_moved_one(store, month):
+    """SPEC §7: a callback belongs to M by planned_due_on, never moved by retries or deferral."""
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611002")).one()
+        cb.due_on = date(2026, 12, 3)  # deferred into December
+        s.add(cb)
+    assert svc.monthly_report(store, month["sup"], NOV).overall["due"] == 3
+    assert svc.monthly_report(store, month["sup"], Month(2026, 12)).overall["due"] == 0
