@@ -138,11 +138,18 @@ def is_on_time(row: CallbackRow) -> bool:
     return row.completed_at.date() <= row.deadline_on
 
 
-def is_late_entry(row: CallbackRow, cal: WorkCalendar) -> bool:
-    """补录: typed in more than one working day after its stated time."""
+def is_late_entry(row: CallbackRow, cal: WorkCalendar, cache: dict | None = None) -> bool:
+    """补录: typed in more than one working day after its stated time. *cache* memoises the
+    calendar per stated date (a month has few dates and many records)."""
     if row.completed_at is None or row.entered_at is None:
         return False
-    return row.entered_at.date() > cal.add_working_days(row.completed_at.date(), 1)
+    day = row.completed_at.date()
+    limit = cache.get(day) if cache is not None else None
+    if limit is None:
+        limit = cal.add_working_days(day, 1)
+        if cache is not None:
+            cache[day] = limit
+    return row.entered_at.date() > limit
 
 
 def callback_login(row: CallbackRow) -> str:
@@ -223,6 +230,7 @@ def monthly_kpis(
     sees only their own row); the overall then covers only what is included.
     """
     sales = sales_by_customer or {}
+    late_cache: dict = {}
     overall = _Tally()
     per: dict[str, _Tally] = {}
 
@@ -239,7 +247,7 @@ def monthly_kpis(
         done = row.status == "completed"
         if month.contains(row.planned_due_on) and row.status != "cancelled":
             on_time = done and is_on_time(row)
-            late = done and is_late_entry(row, cal)
+            late = done and is_late_entry(row, cal, late_cache)
             for t in tallies(login):
                 t.due += 1
                 if done:

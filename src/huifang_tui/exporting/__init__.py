@@ -69,6 +69,8 @@ def column_widths(rows: Sequence[Sequence[Any]], header: Sequence[str], *, sampl
     widths = [display_width(h) for h in header]
     for row in rows[:sample]:
         for i, v in enumerate(row):
+            if v is None:
+                continue
             w = display_width(str(v))
             if w > widths[i]:
                 widths[i] = w

@@ -79,6 +79,7 @@ class MonthScreen(Screen):
         self.page = 0
         self._wide: int | None = None
         self._shown: list = []
+        self._early: list = []  # the first page, shown while the whole month loads
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,16 +123,32 @@ class MonthScreen(Screen):
     def action_reload(self) -> None:
         self._load(self.month)
 
+    class Page(Message):
+        def __init__(self, month: Month, records: list) -> None:
+            super().__init__()
+            self.month, self.records = month, records
+
     @work(thread=True, exclusive=True, group="month-load", exit_on_error=False)
     def _load(self, month: Month) -> None:
         from ..services import report as svc
         from ..services import spotcheck
 
         store, actor = self.app.store, self.app.actor
+        if self.report is None:  # a large month: show its first page while the totals are counted
+            page = svc.first_page(store, actor, month, PAGE_SIZE)
+            if page:
+                self.post_message(self.Page(month, page))
         rep = svc.monthly_report(store, actor, month)
         due = svc.summary_state(store, month, store.today())
         spot = {s.number: s.accurate for s in spotcheck.sample(store, month)} if actor.is_supervisor else {}
         self.post_message(self.Loaded(_Loaded(rep, due, spot)))
+
+    @on(Page)
+    def _on_page(self, event: Page) -> None:
+        if event.month != self.month or self.report is not None:
+            return
+        self._early = event.records
+        self._paint()
 
     @on(Loaded)
     def _on_loaded(self, event: Loaded) -> None:
@@ -143,7 +160,7 @@ class MonthScreen(Screen):
     # -- rendering --------------------------------------------------------------------
     def _records(self) -> list:
         if self.report is None:
-            return []
+            return self._early
         if self.agent_filter is None:
             return self.report.records
         return [r for r in self.report.records if r.login == self.agent_filter]
@@ -228,7 +245,7 @@ class MonthScreen(Screen):
         figs = self._figures()
         footer = self.query_one("#month-footer", Static)
         if figs is None:
-            footer.update("")
+            footer.update(Text(t("month.counting"), style="italic") if self.report is None else "")
             return
         out = Text(totals_line(figs), no_wrap=False)
         counts = figs["score_counts"]
@@ -239,7 +256,7 @@ class MonthScreen(Screen):
     # -- actions ------------------------------------------------------------------------
     def action_month(self, delta: int) -> None:
         self.month = shift(self.month, delta)
-        self.page, self.agent_filter, self.report = 0, None, None
+        self.page, self.agent_filter, self.report, self._early = 0, None, None, []
         self._paint()
         self.action_reload()
 
