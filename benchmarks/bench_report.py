@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, machine, median, table, verdict, write_json  # noqa: E402
+from common import OUT, ROOT, machine, median, table, verdict, write_json
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -45,7 +45,16 @@ def build(path: Path, records: int, seed: int = 11) -> None:
     from sqlalchemy import insert
 
     from huifang_tui.services.base import Store
-    from huifang_tui.store.models import AuditEntry, CallAttempt, Callback, Contact, Customer, Issue, Setting, User
+    from huifang_tui.store.models import (
+        AuditEntry,
+        CallAttempt,
+        Callback,
+        Contact,
+        Customer,
+        Issue,
+        Setting,
+        User,
+    )
 
     params = json.dumps({"records": records, "seed": seed, "v": 1})
     if path.exists():
@@ -134,7 +143,7 @@ def build(path: Path, records: int, seed: int = 11) -> None:
     c.close()
 
 
-def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
+def timed(fn, runs: int) -> list[float]:
     fn()  # warm-up (imports, page cache)
     out = []
     for _ in range(runs):
@@ -146,7 +155,7 @@ def timed(fn, runs: int) -> list[float]:  # noqa: ANN001
 
 def show_times(path: Path, runs: int) -> tuple[list[float], list[float]]:
     """(first page shown, totals shown) per run, in seconds."""
-    from textual.widgets import DataTable, Static
+    from textual.widgets import DataTable
 
     from huifang_tui.app import HuifangApp
     from huifang_tui.screens.month import MonthScreen
@@ -159,7 +168,9 @@ def show_times(path: Path, runs: int) -> tuple[list[float], list[float]]:
 
     async def run() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
-            await app.workers.wait_for_complete()
+            await asyncio.sleep(1.0)  # the start-up planner run (0.5 s after the first paint)
+            while any(w.is_running for w in app.workers):
+                await asyncio.sleep(0.05)
             await pilot.pause()
             for _ in range(runs + 1):
                 t0 = time.perf_counter()

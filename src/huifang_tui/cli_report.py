@@ -16,7 +16,7 @@ EXIT_BAD, EXIT_REFUSED = 1, 2
 COMMANDS = ("report", "spotcheck")
 
 
-def add_parsers(sub) -> None:  # noqa: ANN001
+def add_parsers(sub) -> None:
     pr = sub.add_parser("report", help=t("cli.report.help"))
     rsub = pr.add_subparsers(dest="report_cmd", required=True, metavar="ACTION")
     pm = rsub.add_parser("monthly", help=t("cli.report.monthly"))
@@ -51,7 +51,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pk.add_argument("--note", default="", help=t("cli.report.note"))
 
 
-def run(store, actor, args) -> int:  # noqa: ANN001
+def run(store, actor, args) -> int:
     """Run one command; refusals print one line and return 2, bad input 1."""
     from .errors import MonthLocked, PermissionDenied, ServiceError
     from .services.report import BadMonth
@@ -79,7 +79,7 @@ def _now(text: str | None) -> datetime | None:
         raise ServiceError(t("cli.report.now") + f": {text} (YYYY-MM-DDTHH:MM)") from None
 
 
-def _report(store, actor, args) -> int:  # noqa: ANN001
+def _report(store, actor, args) -> int:
     from .errors import ServiceError
     from .services import report as svc
 
@@ -111,7 +111,7 @@ def _report(store, actor, args) -> int:  # noqa: ANN001
     return 0
 
 
-def render_text(rep) -> str:  # noqa: ANN001
+def render_text(rep) -> str:
     """A plain-text month summary for the terminal: KPIs per login."""
     from .domain.kpi import AVG_KEYS, RATE_KEYS
     from .exporting import kpi_table
@@ -127,7 +127,7 @@ def render_text(rep) -> str:  # noqa: ANN001
     return "\n".join(lines)
 
 
-def _yearly(store, actor, args) -> int:  # noqa: ANN001
+def _yearly(store, actor, args) -> int:
     from .errors import ServiceError
     from .services import report as svc
 
@@ -153,7 +153,7 @@ def _yearly(store, actor, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _spotcheck(store, actor, args) -> int:  # noqa: ANN001
+def _spotcheck(store, actor, args) -> int:
     from .errors import ServiceError
     from .services import report as rsvc
     from .services import spotcheck as svc

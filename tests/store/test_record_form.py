@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui.domain.kpi import Month
 from huifang_tui.errors import MonthLocked, PermissionDenied
 from huifang_tui.services import report as rsvc
 from huifang_tui.services.callbacks import CallRecord, record_attempt
-from huifang_tui.services.record_form import FormError, RecordInput, edit_record, enter_adhoc, load_record
+from huifang_tui.services.record_form import (
+    FormError,
+    RecordInput,
+    edit_record,
+    enter_adhoc,
+    load_record,
+)
 from huifang_tui.store.models import AuditEntry, Callback
-
-from conftest import NOW
-from factories import add_callback, add_customer, add_user
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 
 import pytest
+from factories import add_callback, add_customer, add_user
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -15,14 +16,19 @@ from huifang_tui import cli
 from huifang_tui.domain.kpi import KPI_KEYS, Month
 from huifang_tui.errors import MonthLocked, PermissionDenied
 from huifang_tui.exporting import headers
-from huifang_tui.exporting.sheets import FIRST_DATA_ROW, HEADER_ROW, SHEET_KPI, SHEET_RECORDS, write_csv, write_xlsx
+from huifang_tui.exporting.sheets import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    SHEET_KPI,
+    SHEET_RECORDS,
+    write_csv,
+    write_xlsx,
+)
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
 from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import AuditEntry, Callback, ReportSnapshot, Setting
-
-from factories import add_callback, add_customer, add_user
 
 NOV = Month(2026, 11)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
@@ -15,8 +16,6 @@ from huifang_tui.screens.record_form import RecordFormScreen
 from huifang_tui.services import report as rsvc
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.store.models import Callback
-
-from factories import add_callback, add_customer, add_user
 
 
 @pytest.fixture

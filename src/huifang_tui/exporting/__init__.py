@@ -72,8 +72,7 @@ def column_widths(rows: Sequence[Sequence[Any]], header: Sequence[str], *, sampl
             if v is None:
                 continue
             w = display_width(str(v))
-            if w > widths[i]:
-                widths[i] = w
+            widths[i] = max(widths[i], w)
     return [max(lo, min(hi, w + 2)) for w in widths]
 
 

@@ -72,7 +72,7 @@ def write_xlsx(path: Path, report: Any) -> None:
     bold = Font(bold=True)
 
     def cell(value: Any, *, font: Font | None = None, align: Alignment | None = None,
-             fill: PatternFill | None = None, border: Border | None = None, fmt: str | None = None):  # noqa: ANN202
+             fill: PatternFill | None = None, border: Border | None = None, fmt: str | None = None):
         c = WriteOnlyCell(ws, value=value)
         if font:
             c.font = font

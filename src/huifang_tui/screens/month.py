@@ -16,8 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
 
 from ..domain.kpi import Month
 from ..i18n import t
@@ -165,7 +165,7 @@ class MonthScreen(Screen):
             return self.report.records
         return [r for r in self.report.records if r.login == self.agent_filter]
 
-    def _cell(self, key: str, r) -> Text:  # noqa: ANN001
+    def _cell(self, key: str, r) -> Text:
         if key == "day":
             return Text(r.day[5:])
         if key == "kind":
@@ -273,7 +273,7 @@ class MonthScreen(Screen):
         self.page = max(0, self.page + delta)
         self._paint()
 
-    def selected(self):  # noqa: ANN201
+    def selected(self):
         table = self.query_one(DataTable)
         if not table.row_count or table.cursor_row is None:
             return None

@@ -17,8 +17,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.worker import Worker, WorkerState
 from textual.widgets import Checkbox, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from ..i18n import t
 from ..widgets.choice import ChoiceField
@@ -61,7 +61,7 @@ def parse_when(text: str) -> datetime | None:
 class CustomerSuggester(Suggester):
     """Completes a customer's name from the database as it is typed (off the UI thread)."""
 
-    def __init__(self, store) -> None:  # noqa: ANN001
+    def __init__(self, store) -> None:
         super().__init__(use_cache=True, case_sensitive=True)
         self.store = store
 
@@ -130,7 +130,7 @@ class RecordFormScreen(Screen[str | None]):
         inp = load_record(self.app.store, self.app.actor, number)
         self.app.call_from_thread(self._fill, inp)
 
-    def _fill(self, inp) -> None:  # noqa: ANN001
+    def _fill(self, inp) -> None:
         self.query_one("#f-customer", Input).value = inp.customer
         self.query_one("#f-reached_name", Input).value = inp.reached_name
         self.query_one("#f-reached_position", Input).value = inp.reached_position
@@ -179,7 +179,7 @@ class RecordFormScreen(Screen[str | None]):
         event.stop()
         self.focus_next()
 
-    def collect(self):  # noqa: ANN201
+    def collect(self):
         """The form's values as a RecordInput, or None after showing what is wrong."""
         from ..services.record_form import RecordInput, validate
 
@@ -231,7 +231,7 @@ class RecordFormScreen(Screen[str | None]):
         self._save(inp)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def _save(self, inp) -> None:  # noqa: ANN001
+    def _save(self, inp) -> None:
         from ..errors import ServiceError
         from ..services.record_form import FormError, edit_record, enter_adhoc
 

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 from textual.widgets import Header, Label, Sparkline, Static
+from textual.worker import Worker, WorkerState
 
 from ..i18n import t
 from ..widgets.keybar import KeyBar
@@ -66,7 +66,7 @@ class YearlyScreen(Screen):
         lines = Text()
         lines.append(t("yearly.head") + "\n", style="bold")
         for key, m in months.items():
-            pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
+            pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"
             lines.append(t("yearly.row", month=key[5:], due=m["due"], completed=m["completed"],
                            completion=pct(m["completion_rate"]), satisfied=pct(m["satisfied_rate"]),
                            approved="✓" if m["approved"] else "") + "\n")

@@ -21,7 +21,16 @@ from sqlmodel import Session, select
 
 from ..i18n import t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
-from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
+from .base import (
+    Actor,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    Store,
+    audit,
+    next_number,
+)
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
 from .report import ENTRY_ACTIONS, ensure_month_open

@@ -176,7 +176,7 @@ def _follow_state(statuses: list[str]) -> str:
     return t("report.follow.open")
 
 
-def _in_chunks(ids: list, n: int = _CHUNK):  # noqa: ANN202
+def _in_chunks(ids: list, n: int = _CHUNK):
     for i in range(0, len(ids), n):
         yield ids[i : i + n]
 
@@ -209,7 +209,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         and_(Callback.completed_at >= t0, Callback.completed_at < t1),
         Callback.id.in_(attempted),
     )
-    txt = lambda c: type_coerce(c, String)  # noqa: E731
+    txt = lambda c: type_coerce(c, String)
     completer = (select(CallAttempt.agent_login)
                  .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
                  .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
@@ -328,7 +328,7 @@ def issue_row(i: Issue, reopened: bool) -> IssueRow:
 # -- the report ------------------------------------------------------------------------------
 
 
-def _scope(actor: Actor):  # noqa: ANN202
+def _scope(actor: Actor):
     """Supervisors and admins see every login; anyone else only their own row."""
     if actor.is_supervisor:
         return None
@@ -336,7 +336,7 @@ def _scope(actor: Actor):  # noqa: ANN202
 
 
 def compute(s: Session, month: Month, now: datetime, *, full_phones: bool = False,
-            include=None) -> tuple[dict, dict[str, dict], list[RecordLine]]:  # noqa: ANN001
+            include=None) -> tuple[dict, dict[str, dict], list[RecordLine]]:
     loaded = _load(s, month, now, full_phones=full_phones)
     policy = load_policy(s)
     k = monthly_kpis(month, loaded.kpi_rows, loaded.issue_rows, now=now, cal=load_calendar(s),

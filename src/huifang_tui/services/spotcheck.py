@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from ..domain.kpi import Month
 from ..i18n import t
-from ..store.models import Callback, CallAttempt, Customer, SpotCheck
+from ..store.models import CallAttempt, Callback, Customer, SpotCheck
 from .base import Actor, NotFound, ServiceError, Store, audit, require
 
 

@@ -37,7 +37,7 @@ class ChoiceField(Widget, can_focus=True):
             return self.field
 
     def __init__(self, options: list[tuple[str, str]], value: str | None = None, *,
-                 meanings: dict[str, str] | None = None, id: str | None = None) -> None:  # noqa: A002
+                 meanings: dict[str, str] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.options = options
         self.meanings = meanings or {}  # shown after the options for the chosen one (scores)
