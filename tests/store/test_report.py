@@ -248,3 +248,18 @@ def test_month_is_by_planned_due_date_not_the_moved_one(store, month):
         s.add(cb)
     assert svc.monthly_report(store, month["sup"], NOV).overall["due"] == 3
     assert svc.monthly_report(store, month["sup"], Month(2026, 12)).overall["due"] == 0
+
+
+@pytest.mark.parametrize("today, state", [
+    (date(2026, 11, 27), "not_yet"),   # before November's last working day (Mon 11-30)
+    (date(2026, 11, 30), "due"),       # 000 §4.9: from the last working day of M
+    (date(2026, 12, 2), "due"),        # … until the 2nd of M+1
+    (date(2026, 12, 3), "overdue"),
+])
+def test_summary_shows_as_due_from_the_last_working_day(store, month, today, state):
+    assert svc.summary_state(store, NOV, today) == state
+
+
+def test_summary_state_is_approved_once_signed(store, month):
+    svc.approve(store, month["sup"], NOV)
+    assert svc.summary_state(store, NOV, date(2026, 12, 5)) == "approved"

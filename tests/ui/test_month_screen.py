@@ -164,3 +164,21 @@ async def test_edit_from_the_month_view_and_the_lock(office):
         assert "已审批" in str(pilot.app.screen.query_one("#form-status", Static).render())
     with store.read() as s:
         assert s.exec(select(Callback).where(Callback.number == "HF202611001")).one().improvement == "已反馈产品部门"
+
+
+async def test_yearly_chart_from_the_month_view(office):
+    from textual.widgets import Sparkline
+
+    from huifang_tui.screens.yearly import YearlyScreen
+
+    store, sup, _ = office
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_month(pilot)
+        await pilot.press("y")
+        await _settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, YearlyScreen)
+        completion = list(screen.query_one("#yearly-completion", Sparkline).data)
+        assert len(completion) == 12 and completion[10] == 0.5  # November: 1 of 2
+        assert "11" in str(screen.query_one("#yearly-table", Static).render())
