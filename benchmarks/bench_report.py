@@ -13,8 +13,9 @@ December so that the month's query has neighbours to skip.
 
 Measured (medians of ``--runs``, each after one warm-up):
 - ``report``: ``services.report.monthly_report`` for a supervisor (every query and the KPIs);
-- ``show``: headless app (100×30), from pressing ``m`` on the queue to the month's table holding
-  its first page and the footer its totals — what the user waits for;
+- ``show``: headless app (100×30) on a copy of the database, from opening the month view (what
+  ``m`` on the queue does) to its table showing the first page — what the user waits for;
+- ``totals``: the same, until the footer shows the month's totals and KPIs;
 - ``xlsx``: ``monthly_report`` + ``exporting.sheets.write_xlsx`` to a file (both sheets);
 - ``csv``: the same to ``.csv``.
 """
@@ -32,7 +33,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, machine, median, table, verdict, write_json
+from common import OUT, ROOT, drop, fresh_copy, machine, median, table, verdict, write_json
 
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -56,7 +57,7 @@ def build(path: Path, records: int, seed: int = 11) -> None:
         User,
     )
 
-    params = json.dumps({"records": records, "seed": seed, "v": 1})
+    params = json.dumps({"records": records, "seed": seed, "v": 2})
     if path.exists():
         import sqlite3
 
@@ -158,6 +159,7 @@ def show_times(path: Path, runs: int) -> tuple[list[float], list[float]]:
     from textual.widgets import DataTable
 
     from huifang_tui.app import HuifangApp
+    from huifang_tui.domain.kpi import Month
     from huifang_tui.screens.month import MonthScreen
     from huifang_tui.services.base import Actor, Store
 
@@ -174,7 +176,7 @@ def show_times(path: Path, runs: int) -> tuple[list[float], list[float]]:
             await pilot.pause()
             for _ in range(runs + 1):
                 t0 = time.perf_counter()
-                await pilot.press("m")
+                app.push_screen(MonthScreen(Month(2026, 11)))  # what `m` does, for November
                 first = None
                 while True:
                     screen = app.screen
@@ -223,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         "xlsx": timed(lambda: write_xlsx(xlsx, svc.monthly_report(store, sup, nov)), a.runs),
         "csv": timed(lambda: write_csv(csvf, svc.monthly_report(store, sup, nov)), a.runs),
     }
-    res["show"], res["totals"] = show_times(path, a.runs)
+    # the app runs the planner at start (it plans the chains these completions call for): on a copy
+    ui_copy = fresh_copy(path, OUT / "report-ui.db")
+    res["show"], res["totals"] = show_times(ui_copy, a.runs)
+    drop(ui_copy)
     med = {k: median(v) for k, v in res.items()}
     rows = [
         ("month view shown", f"{med['show'] * 1000:.0f} ms", f"< {SHOW_MS:.0f} ms", verdict(med["show"] * 1000, SHOW_MS)),

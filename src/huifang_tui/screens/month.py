@@ -216,7 +216,7 @@ class MonthScreen(Screen):
                 out.append(t("report.approved_v", version=rep.version), style="bold green")
             else:
                 out.append(t("report.draft"))
-            if self.due_state in ("due", "overdue"):
+            if self.due_state in ("due", "overdue") and self.app.actor.is_supervisor:
                 out.append("  ")
                 out.append(t(f"month.due.{self.due_state}"), style="bold yellow" if self.due_state == "due" else "bold red")
         out.append("  ·  " + t("month.count", n=count))
