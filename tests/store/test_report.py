@@ -263,3 +263,12 @@ def test_summary_shows_as_due_from_the_last_working_day(store, month, today, sta
 def test_summary_state_is_approved_once_signed(store, month):
     svc.approve(store, month["sup"], NOV)
     assert svc.summary_state(store, NOV, date(2026, 12, 5)) == "approved"
+
+
+def test_first_page_is_the_reports_first_rows(store, month):
+    full = svc.monthly_report(store, month["sup"], NOV).records
+    page = svc.first_page(store, month["sup"], NOV, 2)
+    assert [(r.number, r.issues, r.follow_status) for r in page] == [(r.number, r.issues, r.follow_status) for r in full[:2]]
+    assert svc.first_page(store, month["a1"], NOV, 2) is None  # agents: their own month is small
+    svc.approve(store, month["sup"], NOV)
+    assert svc.first_page(store, month["sup"], NOV, 2) is None  # approved: the snapshot is shown

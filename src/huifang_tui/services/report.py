@@ -233,9 +233,10 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     rows = conn.execute(stmt).all()
     # issues raised from these records (需处理问题, 责任人, 跟进状态)
     cb_issues: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    ids = [r[0] for r in rows] if limit is not None else select(Callback.id).where(cond)
     for cid, number, status, owner, dept in conn.execute(
         select(Issue.callback_id, Issue.number, Issue.status, Issue.owner_login, Issue.department)
-        .where(Issue.callback_id.in_(select(Callback.id).where(cond))).order_by(Issue.number)
+        .where(Issue.callback_id.in_(ids)).order_by(Issue.number)
     ):
         cb_issues[cid].append((number, status, owner or dept or ""))
     # when each completion was typed in (the audit log's own clock)
