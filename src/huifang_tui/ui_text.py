@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .i18n import t
+from .queue_view import QueueRow
 from .safe import literal
-from .services.queue import QueueRow
 
 
 def render_queue_text(rows: list[QueueRow], day: date) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ..errors import ServiceError
 from ..i18n import t
-from ..services.base import ServiceError
 
 Value = str | date | datetime
 Rows = Iterator[tuple[int, list[Value]]]
@@ -37,7 +37,7 @@ def read_table(path: str | Path) -> tuple[list[str], Rows]:
     else:
         raise ImportFileError(t("imp.err.extension", path=p, ext=ext or "-"))
     rows = _non_blank(rows)
-    for line, values in rows:
+    for _line, values in rows:
         headers = [_text(v) for v in values]
         return headers, rows
     raise ImportFileError(t("imp.err.empty", path=p))
@@ -68,8 +68,7 @@ def _csv_rows(p: Path) -> Rows:
     delim = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        for line, row in enumerate(reader, start=1):
-            yield line, row
+        yield from enumerate(reader, start=1)
     except csv.Error as e:  # e.g. an unterminated quote
         raise ImportFileError(t("imp.err.csv", path=p, line=reader.line_num, error=e)) from e
 

@@ -12,13 +12,13 @@ from sqlmodel import Session, select
 
 from ..domain.issues import issue_deadlines
 from ..domain.outcomes import OUTCOMES, AttemptState, OutcomeError, apply_outcome, parse_when
+from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
-from ..queue_view import HOST, ROLE_QUEUES, claim_alive
-from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue, IssueEvent
+from ..store.claims import HOST, claim_alive
+from ..store.models import CallAttempt, Callback, CallDraft, Contact, Customer, Issue, IssueEvent
 from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
-
 
 
 class ValidationError(ServiceError):

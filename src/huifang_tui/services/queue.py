@@ -8,8 +8,10 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
+from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
 from ..i18n import t
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue  # noqa: F401  (re-exported)
+from ..safe import mask_phone
+from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store
 
