@@ -20,6 +20,10 @@ OUTCOMES: tuple[str, ...] = (
     "wrong_person",
 )
 _RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
+# SPEC §3: attempts that did not reach the customer; only these wait for the next attempt time.
+NOT_REACHED: tuple[str, ...] = ("no_answer", "busy", "phone_off", "wrong_person")
+# Refusal codes that mean "the input cannot be read" rather than "a rule says no".
+INPUT_CODES = frozenset({"to_missing", "unknown", "bad_time"})
 
 
 class OutcomeError(ValueError):
@@ -90,6 +94,36 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
                                "needs a supervisor", deadline=f"{deadline:%Y-%m-%d %H:%M}")
         return Transition("open", n, to.date(), to, False, False)
     raise OutcomeError("unknown", f"未知的结果：{outcome!r} / unknown outcome {outcome!r}", value=outcome)
+
+
+def _hm(d: datetime) -> str:
+    return f"{d:%Y-%m-%d %H:%M}"
+
+
+def check_stated_time(outcome: str, at: datetime, now: datetime, *, follows: datetime | None,
+                      last_attempt_at: datetime | None, next_attempt_at: datetime | None) -> None:
+    """SPEC §3 attempt timing for an attempt stated to have happened at *at*, entered at *now*.
+
+    Not in the future; not before the event the callback follows; never before the
+    callback's last attempt; a not-reached outcome not before the next attempt is allowed
+    (a reached customer can always be recorded).
+    """
+    if at > now:
+        raise OutcomeError("when_future", f"所填时间 {_hm(at)} 晚于现在 / {_hm(at)} is in the future", when=_hm(at))
+    if follows is not None and at < follows:
+        raise OutcomeError("when_before_event", f"所填时间 {_hm(at)} 早于回访所依据的事件 {_hm(follows)} / "
+                           "before the event it follows", when=_hm(at), event=_hm(follows))
+    if last_attempt_at is not None and at < last_attempt_at:
+        raise OutcomeError("when_before_last", f"所填时间 {_hm(at)} 早于上次拨打 {_hm(last_attempt_at)} / "
+                           "before the last attempt", when=_hm(at), last=_hm(last_attempt_at))
+    if outcome in NOT_REACHED and next_attempt_at is not None and at < next_attempt_at:
+        raise OutcomeError("too_early", f"下次拨打不早于 {_hm(next_attempt_at)} / next attempt allowed from "
+                           f"{_hm(next_attempt_at)}", allowed=_hm(next_attempt_at))
+
+
+def is_late_entry(at: datetime, entered_at: datetime, cal: WorkCalendar) -> bool:
+    """补录 (SPEC §7): entered more than one working day after the stated time."""
+    return entered_at.date() > cal.next_working_day(at.date())
 
 
 _DAYS = {"今天": 0, "明天": 1, "后天": 2}

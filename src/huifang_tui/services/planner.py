@@ -26,8 +26,8 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
-from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, WorkOrder
-from .base import SYSTEM, Actor, Store, audit
+from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
+from .base import SYSTEM, Actor, Store, acting, audit
 from .calendar import load_calendar, load_policy
 
 WATERMARK = "planner.watermark"
@@ -64,10 +64,14 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
 
 
 def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
-    """Plan everything the facts call for at ``now`` (default: the store's clock)."""
+    """Plan everything the facts call for at ``now`` (default: the store's clock).
+
+    Automatic runs (start-up, after an import) act as the system; ``huifang plan`` passes the
+    user, who must be a supervisor or an admin."""
     wall = store.now()
     now = now or wall
     with store.write() as s:
+        acting(s, actor, "supervisor")
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
@@ -201,10 +205,13 @@ def _insert(
     numbers = _reserve_numbers(s, "HF", now.date(), len(todo))
     contacts = _primary_contacts(s, {p.customer_id for p in todo})
     followup = _setting(s, "followup_login") or None
+    inactive = set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
     wo_ids = _work_order_ids(s, [p.trigger_ref[3:] for p in todo if p.trigger_ref.startswith("wo:")])
     rows = []
     for p, number in zip(todo, numbers):
         agent = {"agent": customers[p.customer_id].agent, "followup": followup}.get(p.assignee)
+        if agent in inactive:
+            agent = None  # a disabled user gets no new work: it goes to the pool
         rows.append({
             "number": number, "customer_id": p.customer_id, "kind": p.kind, "trigger_ref": p.trigger_ref,
             "work_order_id": wo_ids.get(p.trigger_ref[3:]) if p.trigger_ref.startswith("wo:") else None,
@@ -226,11 +233,11 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     """年度走访 (000 二.3, §4.10): the supervisor approves the n-th visit of the year for a
     key/major/strategic customer; it lands in the sales manager's queue."""
     from ..i18n import t
-    from .base import NotFound, ServiceError, require
+    from .base import NotFound, ServiceError
 
-    require(actor, "supervisor")
     now = store.now()
     with store.write() as s:
+        acting(s, actor, "supervisor")
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
         if c is None:
             raise NotFound(t("visit.no_customer", name=customer_name))

@@ -13,7 +13,7 @@ from ..i18n import t
 from ..safe import mask_phone
 from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
-from .base import Actor, PermissionDenied, Store
+from .base import Actor, PermissionDenied, Store, acting
 
 OPEN_STATES = ("open", "waiting_data")
 # Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
@@ -42,6 +42,7 @@ def queue_rows(
     if now is None:
         now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
     with store.read() as s:
+        acting(s, actor)
         q = (
             select(Callback, Customer.name, Customer.tier)
             .join(Customer, Customer.id == Callback.customer_id)
@@ -84,6 +85,7 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
     now = now or store.now()
     start = datetime.combine(day, time.min)
     with store.read() as s:
+        acting(s, actor)
         open_q = select(func.count()).select_from(Callback).where(
             Callback.status.in_(OPEN_STATES), Callback.due_on <= day, scope)
         open_n = s.exec(open_q).one()
