@@ -29,3 +29,7 @@ class Conflict(Refused):
 
 class ValidationError(ServiceError):
     """Bad input (a form field, a command-line value): names the field and the fix. Exit 1."""
+
+
+class SchemaMismatch(ServiceError):
+    """The database's schema revision is not this code's (``huifang db upgrade``); exit 1."""
