@@ -310,8 +310,10 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
                 raise PermissionDenied(t("err.as_not_demo"))
             login = args.as_login
         user = fastread.user(conn, login)
-        if user is None or not user[3]:
+        if user is None:
             raise UnknownLogin(t("err.unknown_login", login=login))
+        if not user[3]:
+            raise PermissionDenied(t("rules.user_inactive", login=login))
         actor = Actor(user[0], user[2], user[1])
         now = _dt.now().replace(microsecond=0)
         rows, progress = fastread.queue_snapshot(conn, actor.login, actor.role, now)

@@ -35,7 +35,8 @@ def _cmd_lapse(args) -> int:  # noqa: ANN001
 
 def _cmd_callbacks(args) -> int:  # noqa: ANN001
     from .cli import _actor, _store
-    from .services.listing import list_callbacks, parse_month, render_text
+    from .services.listing import list_callbacks, parse_month
+    from .ui_text import render_callbacks_text
 
     month = parse_month(args.month) if args.month else None
     store = _store(args)
@@ -44,7 +45,7 @@ def _cmd_callbacks(args) -> int:  # noqa: ANN001
     if args.json:
         print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
     else:
-        print(render_text(rows))
+        print(render_callbacks_text(rows))
     return 0
 
 

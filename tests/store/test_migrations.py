@@ -94,7 +94,7 @@ def test_legacy_database_is_refused_then_upgraded_with_every_row_and_the_same_qu
 
     up = _cli(legacy, "--as", "root", "db", "upgrade")  # `root` is the fixture's admin
     assert up.returncode == 0, up.stderr
-    assert "0002_planned_due_on" in up.stdout
+    assert revision.HEAD in up.stdout
     backups = list(legacy.parent.glob("v1.before-upgrade-v1-*.db"))
     assert len(backups) == 1 and stat.S_IMODE(backups[0].stat().st_mode) == 0o640
 
@@ -219,3 +219,15 @@ def test_backup_and_check_need_their_roles(store, tmp_path):
     assert cli.main(["--db", path, "db", "backup", str(tmp_path / "b.db")]) == 2
     assert not (tmp_path / "b.db").exists()
     assert cli.main(["--db", path, "db", "check"]) == 2
+
+
+def test_attempts_from_before_entered_at_are_entered_when_they_happened(legacy):
+    """0003: existing call attempts get entered_at = at and are not late entries."""
+    up = _cli(legacy, "--as", "root", "db", "upgrade")
+    assert up.returncode == 0, up.stderr
+    con = sqlite3.connect(legacy)
+    try:
+        rows = con.execute("SELECT at, entered_at, late_entry FROM call_attempt").fetchall()
+    finally:
+        con.close()
+    assert rows and all(entered == at and late == 0 for at, entered, late in rows)

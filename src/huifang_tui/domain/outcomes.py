@@ -1,8 +1,8 @@
 """Call outcomes and retries (SPEC §3 "Rules that decide what happens after an attempt").
 
 Seed-silent, VICIdial-style defaults.  Every dial counts as an attempt except 改约
-(reschedule), which only moves the appointment.  ``next_attempt_at`` is "not before";
-a retry on another day starts at 00:00 of that day (any time that day).
+(reschedule), which only moves the appointment.  ``next_attempt_at`` is "not before" and
+always inside the policy's ``work_hours`` on a working day (SPEC §3).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from .calendar import WorkCalendar
 from .policy import Policy
 from .queue import deadline_moment
+from .timephrase import next_allowed
 
 OUTCOMES: tuple[str, ...] = (
     "completed", "no_answer", "busy", "phone_off", "wrong_number", "reschedule", "refused",
@@ -59,14 +60,17 @@ class Transition:
 
 def _retry(state: AttemptState, at: datetime, policy: Policy, cal: WorkCalendar,
            busy: bool) -> Transition:
+    """Next attempt inside the working hours (SPEC §3): busy +2 h (moved to the next working
+    hour) the same day if before the deadline, else the next working day's first hour."""
     attempts = state.attempts + 1
     if attempts >= policy.max_attempts:
         return Transition("unreachable", attempts, state.due_on, None, True, False)
-    soon = at + timedelta(hours=policy.busy_retry_hours)
+    soon = next_allowed(at + timedelta(hours=policy.busy_retry_hours), cal, policy.work_hours)
     if busy and soon.date() == at.date() and soon <= deadline_moment(state.deadline_on, state.deadline_at):
         return Transition("open", attempts, at.date(), soon, False, False)
     day = cal.next_working_day(at.date())
-    return Transition("open", attempts, day, datetime.combine(day, time()), False, False)
+    first = next_allowed(datetime.combine(day, time.min), cal, policy.work_hours)
+    return Transition("open", attempts, first.date(), first, False, False)
 
 
 def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Policy,
@@ -85,6 +89,11 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
     if outcome == "reschedule":
         if to is None:
             raise OutcomeError("to_missing", "改约需要新的时间 / reschedule needs a new time")
+        if to > at and next_allowed(to, cal, policy.work_hours) != to:
+            hint = next_allowed(to, cal, policy.work_hours)
+            raise OutcomeError("to_outside_hours", f"改约时间 {to:%Y-%m-%d %H:%M} 不在工作时间 / outside working "
+                               f"hours; next allowed {hint:%Y-%m-%d %H:%M}", when=f"{to:%Y-%m-%d %H:%M}",
+                               allowed=f"{hint:%Y-%m-%d %H:%M}")
         if to <= at:
             raise OutcomeError("to_past", f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past",
                                when=f"{to:%Y-%m-%d %H:%M}")

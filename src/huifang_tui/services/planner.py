@@ -89,6 +89,14 @@ def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime,
     return _insert(s, actor, now, planned, {cust.id: cust})
 
 
+def plan_after_closing(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
+    """Inside the transaction that lapsed, refused or gave up on a link: its chain's next link."""
+    cal, policy = cal or load_calendar(s), policy or load_policy(s)
+    cust = customer_fact(s.get(Customer, cb.customer_id))
+    planned = rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on, cust, policy, cal)
+    return _insert(s, actor, now, planned, {cust.id: cust})
+
+
 _FACT_COLS = (Customer.id, Customer.name, Customer.tier, Customer.is_member, Customer.agent_login,
               Customer.registered_on, Customer.last_activity_on)
 
@@ -153,12 +161,31 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
     for cb in done:
         planned += rules.after_completion(completed_fact(cb), customers[cb.customer_id], policy, cal)
 
+    # Chains continue past a lapsed, refused or unreachable link (SPEC §7).
+    closed = list(s.exec(select(Callback).where(Callback.status.in_(rules.CLOSED_UNDONE), Callback.updated_at >= since)))
+    preload(c.customer_id for c in closed)
+    for cb in closed:
+        planned += rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on,
+                                       customers[cb.customer_id], policy, cal)
+    _alert_stale(s, actor, now, since, policy.stale_days)
+
     # History imports must not flood today's queue with long-dead work.
     planned = [p for p in planned if p.deadline_on >= horizon]
     created = _insert(s, actor, now, planned, customers)
     cancelled = _cancel_progress_checks(s, actor, now)
     _reopen_corrected(s, actor, now)
     return len(created), cancelled
+
+
+def _alert_stale(s: Session, actor: Actor, now: datetime, since: datetime, stale_days: int) -> None:
+    """SPEC §7: open work that became ``stale_days`` past its deadline since the last run
+    alerts the supervisor (one ``alert.stale`` audit row per run listing them)."""
+    lo, hi = since.date() - timedelta(days=stale_days), now.date() - timedelta(days=stale_days)
+    numbers = list(s.exec(select(Callback.number).where(
+        Callback.status.in_(("open", "waiting_data")), Callback.deadline_on >= lo, Callback.deadline_on < hi)))
+    if numbers:
+        audit(s, actor, now, "alert.stale", "callback", f"{len(numbers)}", None,
+              {"numbers": numbers[:200], "count": len(numbers), "stale_days": stale_days})
 
 
 def _existing(s: Session, keys: list[tuple]) -> set[tuple]:

@@ -18,6 +18,7 @@ from ..domain.outcomes import (
     INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
     is_late_entry,
 )
+from ..domain.rules import CLOSED_UNDONE
 from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, Contact, Issue, IssueEvent
@@ -25,7 +26,7 @@ from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
 from .drafts import drop_draft
-from .planner import plan_after_completion
+from .planner import plan_after_closing, plan_after_completion
 
 
 def outcome_message(e: OutcomeError) -> str:
@@ -155,7 +156,7 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     s.add(cb)
     s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
                       reached_name=cb.reached_name, reached_position=cb.reached_position,
-                      note=rec.note, rescheduled_to=rec.to))
+                      note=rec.note, rescheduled_to=rec.to, entered_at=now, late_entry=late))
     if tr.flag_contact:
         for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
             c.needs_correction = True
@@ -206,9 +207,13 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                 continue  # e.g. its next attempt is not due yet: it keeps its own schedule
             _save(s, actor, other, same, otr, at, now, late)
             also.append(other.number)
+            if otr.status in CLOSED_UNDONE:
+                plan_after_closing(s, actor, other, now, cal, policy)
         followups = []
         if tr.status == "completed":
             followups = plan_after_completion(s, actor, cb, now, cal, policy)
+        elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
+            followups = plan_after_closing(s, actor, cb, now, cal, policy)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
 

@@ -23,8 +23,10 @@ def resolve_actor(store: Store, as_login: str | None = None) -> Actor:
         login = as_login
     with store.read() as s:
         u = get_user(s, login)
-    if u is None or not u.active:
+    if u is None:
         raise UnknownLogin(t("err.unknown_login", login=login))
+    if not u.active:
+        raise PermissionDenied(t("rules.user_inactive", login=login))
     return Actor(u.login, u.role, u.name)
 
 
