@@ -60,10 +60,10 @@ def _change(store: Store, actor: Actor, login: str, action: str, **values: objec
         if u is None:
             raise NotFound(t("err.unknown_login", login=login))
         before = u.model_dump()
-        was_admin = u.role == "admin" and u.active
+        was_admin, admins = u.role == "admin" and u.active, _active_admins(s)
         for k, v in values.items():
             setattr(u, k, v)
-        if was_admin and not (u.role == "admin" and u.active) and _active_admins(s) <= 1:
+        if was_admin and not (u.role == "admin" and u.active) and admins <= 1:
             raise Refused(t("users.last_admin", login=login))
         s.add(u)
         s.flush()
