@@ -11,7 +11,8 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
-    "0003_attempt_entered_at",
+    "0003_customer_initials",
+    "0004_attempt_entered_at",
 )
 HEAD = REVISIONS[-1]
 
