@@ -265,3 +265,41 @@ def test_own_commits_move_data_version(store):
     before = store.data_version()
     add_callback(store, add_customer(store, "甲公司"), "HF202611001")  # through the same engine
     assert store.data_version() != before
+
+
+async def test_a_user_disabled_meanwhile_is_refused_at_the_next_action(desk):
+    """Issue 9: the acting user is checked inside every service transaction, so an open app
+    cannot keep working after `huifang user disable`."""
+    from huifang_tui.store.models import User
+    from huifang_tui.widgets.call_form import Phase
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        assert screen.phase is Phase.EDITING
+        with store.write() as s:
+            u = s.exec(select(User).where(User.login == "agent1")).one()
+            u.active = False
+            s.add(u)
+        await pilot.press("f4")
+        await _settle(pilot)
+        assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING  # not saved
+    assert _cb(store).attempts == 0
+
+
+def test_call_form_phases_only_move_forward():
+    from huifang_tui.widgets.call_form import CallForm, Phase
+
+    form = CallForm({}, {}, "HF1", "", [])
+    assert form.phase is Phase.LOADING and not form.editing
+    with pytest.raises(RuntimeError):
+        form.go(Phase.SAVING)  # nothing may be saved while a draft is being offered back
+    form.go(Phase.EDITING)
+    form.go(Phase.SAVING)
+    form.go(Phase.EDITING)  # a refused save: the agent may try again
+    form.go(Phase.SAVING)
+    form.go(Phase.DONE)
+    for nxt in Phase:
+        with pytest.raises(RuntimeError):
+            form.go(nxt)  # recorded: nothing more from this form
