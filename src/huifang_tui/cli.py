@@ -563,7 +563,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     """``huifang record NUMBER --outcome CODE …`` through the same service as the screen."""
     from .domain.outcomes import OutcomeError, parse_when
     from .errors import ValidationError
-    from .services.recording import CallRecord, outcome_error, record_attempt
+    from .services.recording import CallRecord, outcome_error, record_attempt, reschedule_time
 
     store = _store(args)
     actor = _actor(store, args)
@@ -572,10 +572,10 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     try:
         if args.when:
             rec.at = parse_when(args.when, now)
-        if args.to:
-            rec.to = parse_when(args.to, rec.at or now)
     except OutcomeError as e:
         raise outcome_error(e) from e
+    if args.to:
+        rec.to = reschedule_time(store, args.to)
     if args.scores:
         parts = [p.strip() for p in args.scores.replace("，", ",").split(",")]
         if len(parts) != 2 or not all(p.isdigit() for p in parts):

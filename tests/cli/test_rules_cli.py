@@ -143,3 +143,16 @@ def test_agent_may_not_list_another_agents_callbacks(desk, capsys):
     assert rc == 2 and err.strip()
     rc, out, _ = _run(capsys, "callbacks", "--json")
     assert rc == 0 and [r["number"] for r in json.loads(out)] == ["HF202611001"]
+
+
+def test_reschedule_falls_inside_working_hours(desk, capsys):
+    """SPEC §3: a 改约 date alone means its first working hour; outside the hours is refused
+    with the next allowed time."""
+    from huifang_tui.domain.calendar import WorkCalendar
+
+    day = WorkCalendar().add_working_days(date.today(), 2)
+    rc, _, err = _run(capsys, "record", "HF202611001", "--outcome", "reschedule", "--to", f"{day} 12:30")
+    assert rc == 2 and f"{day} 13:30" in err
+    rc, out, err = _run(capsys, "record", "HF202611001", "--outcome", "reschedule", "--to", day.isoformat())
+    assert rc == 0, err
+    assert f"{day} 08:30" in out  # the next attempt: the first working hour of that day

@@ -89,6 +89,25 @@ def validate(rec: CallRecord) -> list[str]:
     return errors
 
 
+PHRASE_USAGE = "明天 15:00、下周一 10:00、周三下午3点、5-6 15:00、2026-05-06、+2d、tomorrow 3pm"
+
+
+def reschedule_time(store: Store, text: str) -> datetime:
+    """A 改约 time as people type it (``domain.timephrase``): in the future, on a working day,
+    inside the working hours; a date alone means its first working hour (SPEC §3)."""
+    from ..domain.timephrase import PhraseError, parse_phrase
+
+    with store.read() as s:
+        cal, policy = load_calendar(s), load_policy(s)
+    try:
+        return parse_phrase(text, store.now(), cal, policy.work_hours)
+    except PhraseError as e:
+        if e.code == "unknown" or e.suggestion is None:
+            raise ValidationError("--to: " + t("outcome_err.bad_time", value=text, usage=PHRASE_USAGE)) from None
+        raise Refused(t(f"rules.phrase_{e.code}", value=text,
+                        allowed=f"{e.suggestion:%Y-%m-%d %H:%M}")) from None
+
+
 def follows_from(s: Session, cb: Callback) -> datetime | None:
     """The moment of the event the callback follows (its trigger), when it has one."""
     from ..store.models import Sale, WorkOrder
