@@ -143,6 +143,7 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
     gid = _store_group(store_group, lines)
     d = Path(args.shared).expanduser().absolute()
     old_conf = _old_config()
+    d.parent.mkdir(parents=True, exist_ok=True)  # with the usual umask: others pass through
     old = os.umask(0o007)
     try:
         _store_dir(d, gid, store_group, lines)

@@ -30,9 +30,7 @@ def read_table(path: str | Path) -> tuple[list[str], Rows]:
     shared store's)."""
     p = Path(path)
     ext = p.suffix.lower()
-    if ext not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise ImportFileError(t("imp.err.extension", path=p, ext=ext or "-"))
-    data = _read(p)
+    data = _read(p, (".csv", ".txt", ".xlsx", ".xlsm"))
     if ext == ".csv" or ext == ".txt":
         rows = _csv_rows(p, data)
     else:
@@ -44,11 +42,15 @@ def read_table(path: str | Path) -> tuple[list[str], Rows]:
     raise ImportFileError(t("imp.err.empty", path=p))
 
 
-def _read(p: Path) -> bytes:
+def _read(p: Path, extensions: tuple[str, ...] | None = None) -> bytes:
+    """Opened (and refused) before anything else is said about the file; then its extension."""
     from .. import safe_files
 
     try:
-        return safe_files.read_bytes(p)
+        with safe_files.open_read(p) as f:
+            if extensions is not None and p.suffix.lower() not in extensions:
+                raise ImportFileError(t("imp.err.extension", path=p, ext=p.suffix.lower() or "-"))
+            return f.read()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         raise ImportFileError(t("imp.err.not_found", path=p)) from None
     except OSError as e:
