@@ -159,6 +159,15 @@ def test_reject_file_is_never_written_into_the_store(shared_install):
     r = inst.run(inst.supervisor, "import", "customers", str(src), "--skip-bad")
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert target.read_text() == "keep\n"
+    # without the planted link the reject file is the person's own: their uid and group
+    (home / "bad.rejected.csv").unlink()
+    r = inst.run(inst.supervisor, "import", "customers", str(src), "--skip-bad")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    st = (home / "bad.rejected.csv").stat()
+    import pwd
+
+    pw = pwd.getpwnam(inst.supervisor)
+    assert (st.st_uid, st.st_gid) == (pw.pw_uid, pw.pw_gid)  # not the store's group
 
 
 def test_elevated_process_is_not_dumpable(shared_install):
