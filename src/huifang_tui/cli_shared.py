@@ -342,14 +342,17 @@ def install_sudoers(rule: str, target: Path) -> None:
 
 def _python_for(args, old_conf, lines: list[str]) -> Path:  # noqa: ANN001
     """The interpreter the sudoers rule names: the root-owned venv this command runs from, else
-    ``/opt/huifang/venv`` (created by ``--install``)."""
-    current = Path(sys.prefix) / "bin" / "python"
-    if Path(sys.prefix) != Path(sys.base_prefix) and system._root_owned(Path(sys.prefix)) \
-            and usable_by_everyone(current):
-        return current
-    venv = system.DEFAULT_PREFIX / "venv"
+    ``/opt/huifang/venv`` (created by ``--install``). ``--install`` also links the command into
+    /usr/local/bin."""
+    prefix = Path(sys.prefix)
+    in_place = prefix != Path(sys.base_prefix) and system._root_owned(prefix) \
+        and usable_by_everyone(prefix / "bin" / "python")
+    venv = prefix if in_place else system.DEFAULT_PREFIX / "venv"
     if args.install:
-        install_venv(venv, lines)
+        if not in_place:
+            install_venv(venv, lines)
+        link = link_command(venv)
+        lines.append(t("shared.init.venv", venv=venv, link=link))
     return venv / "bin" / "python"
 
 
@@ -398,10 +401,14 @@ def install_venv(venv: Path, lines: list[str]) -> None:
     _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", str(src)])
     _run(["chmod", "-R", "go-w", str(venv)])
     _run(["chown", "-R", "root:root", str(venv)])
+
+
+def link_command(venv: Path) -> Path:
     link = Path("/usr/local/bin/huifang")
-    link.unlink(missing_ok=True)
-    link.symlink_to(venv / "bin" / "huifang")
-    lines.append(t("shared.init.venv", venv=venv, link=link))
+    if link.is_symlink() or not link.exists():
+        link.unlink(missing_ok=True)
+        link.symlink_to(venv / "bin" / "huifang")
+    return link
 
 
 def install_steps(conf: system.SystemConfig, rule: str) -> list[str]:
