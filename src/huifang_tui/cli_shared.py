@@ -348,6 +348,9 @@ def _python_for(args, old_conf, lines: list[str]) -> Path:  # noqa: ANN001
     in_place = prefix != Path(sys.base_prefix) and system._root_owned(prefix) \
         and usable_by_everyone(prefix / "bin" / "python")
     venv = prefix if in_place else system.DEFAULT_PREFIX / "venv"
+    py = venv / "bin" / "python"
+    if py.exists() and not usable_by_everyone(py):
+        raise InitError(t("shared.init.python_private", venv=venv, python=os.path.realpath(py)))
     if args.install:
         if not in_place:
             install_venv(venv, lines)
@@ -417,7 +420,7 @@ def install_steps(conf: system.SystemConfig, rule: str) -> list[str]:
     out = []
     if not conf.python.exists():
         out += [
-            f"  python3 -m venv {venv}",
+            f"  /usr/bin/python3 -m venv {venv}",
             f"  {venv}/bin/pip install {source_tree() or '/path/to/huifang-tui'}",
             f"  chmod -R go-w {venv}",
         ]
