@@ -140,6 +140,7 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
         raise InitError(t("shared.init.no_login", login=login)) from None
 
     lines: list[str] = []
+    python = _python_for(args, lines)  # refused or installed before anything is created
     gid = _store_group(store_group, lines)
     d = Path(args.shared).expanduser().absolute()
     old_conf = _old_config()
@@ -152,7 +153,6 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
     finally:
         os.umask(old)
 
-    python = _python_for(args, old_conf, lines)
     conf = system.SystemConfig(
         path=system.config_path(), database=dbfile, store_group=store_group,
         agents_group=args.group, python=python,
@@ -340,7 +340,7 @@ def install_sudoers(rule: str, target: Path) -> None:
             os.unlink(tmp)
 
 
-def _python_for(args, old_conf, lines: list[str]) -> Path:  # noqa: ANN001
+def _python_for(args, lines: list[str]) -> Path:  # noqa: ANN001
     """The interpreter the sudoers rule names: the root-owned venv this command runs from, else
     ``/opt/huifang/venv`` (created by ``--install``). ``--install`` also links the command into
     /usr/local/bin."""
