@@ -120,6 +120,18 @@ def _open_at(path: Path, flags: int, mode: int = 0o600) -> int:
         os.close(dfd)
 
 
+def check_directory(path: str | Path) -> None:
+    """For writers that must create ``path`` themselves (SQLite's backup API): refuse when its
+    directory belongs to the store (group, or under the store directory). They still create
+    the file with ``O_EXCL | O_NOFOLLOW``."""
+    path = Path(path)
+    dfd = _open_dir(path)
+    try:
+        _check_dir(dfd, _guard(), path)
+    finally:
+        os.close(dfd)
+
+
 def open_read(path: str | Path) -> BinaryIO:
     """A person's file opened for reading (binary), after the checks above."""
     path = Path(path)

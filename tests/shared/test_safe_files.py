@@ -113,3 +113,20 @@ def test_a_config_others_may_write_is_not_trusted(tmp_path, monkeypatch):
     cfg.chmod(0o666)
     with pytest.raises(system.SystemConfigError):
         system.load(cfg)
+
+
+def test_db_backup_into_the_store_directory_is_refused(tmp_path, store_dir, monkeypatch, capsys):
+    from huifang_tui import cli
+    from huifang_tui.services.base import Store
+    from huifang_tui.services.users import os_login
+
+    import factories
+
+    st = Store("sqlite:///" + str(store_dir / "huifang.db"))
+    st.ensure_schema()
+    factories.add_user(st, os_login(), "admin")
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", st.url)
+    assert cli.main(["db", "backup", str(store_dir / "copy.db")]) == 2
+    assert "共享数据库" in capsys.readouterr().err
+    assert not (store_dir / "copy.db").exists()
+    assert cli.main(["db", "backup", str(tmp_path / "copy.db")]) == 0  # the person's own directory
