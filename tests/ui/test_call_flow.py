@@ -303,3 +303,21 @@ def test_call_form_phases_only_move_forward():
     for nxt in Phase:
         with pytest.raises(RuntimeError):
             form.go(nxt)  # recorded: nothing more from this form
+
+
+async def test_reschedule_outside_working_hours_is_refused_in_the_screen_too(desk):
+    """SPEC §3: 改约 falls inside work_hours, read by the same service as `huifang record --to`."""
+    from huifang_tui.widgets.call_form import Phase
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press(*"明天 12:30")  # the lunch break
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING
+    cb = _cb(store)
+    assert cb.next_attempt_at is None and cb.due_on == date(2026, 11, 23)

@@ -15,10 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from ..domain.outcomes import OUTCOMES, OutcomeError, parse_when
+from ..domain.outcomes import OUTCOMES
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
+from ..services.recording import reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar
@@ -215,29 +216,24 @@ class CallScreen(Screen):
 
     def _ask_reschedule(self, value: str = "") -> None:
         dlg = TextDialog(t("call.reschedule_title"), t("call.reschedule_hint"), value=value,
-                         placeholder="2026-05-06 15:00 / 明天 15:00 / +2d")
+                         placeholder="明天 15:00 / 下周一 10:00 / 5-6 15:00 / +2d")
 
         def done(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                when = parse_when(text, self.app.now())
-            except OutcomeError as e:
-                self.notify(svc.outcome_message(e), severity="error", timeout=8)
-                self._ask_reschedule(text)
-                return
-            if self.form.editing:
+            if text and self.form.editing:
                 self.form.go(Phase.SAVING)
-                self._submit(self.form.record("reschedule", to=when))
+                self._submit(self.form.record("reschedule"), to_text=text)
 
         self.app.push_screen(dlg, done)
 
     @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
-    def _submit(self, rec: svc.CallRecord) -> None:
+    def _submit(self, rec: svc.CallRecord, to_text: str = "") -> None:
         """The service records the attempt, and a not-reached one on the customer's other
-        callbacks of this call too (SPEC §3: one phone call per customer)."""
+        callbacks of this call too (SPEC §3: one phone call per customer). A 改约 time is read
+        by the same service as ``huifang record --to`` (working days and hours)."""
         self._drafts.close()  # no draft write may land after the record deletes the draft
         try:
+            if to_text:
+                rec.to = reschedule_time(self.app.store, to_text)
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
         except Exception:
             self._drafts.reopen()
