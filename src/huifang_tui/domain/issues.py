@@ -284,3 +284,48 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
         acknowledged_at=acknowledged_at, solved_at=solved_at, waiting_since=waiting_since,
         level=level, overdue=tuple(overdue), at_risk=at_risk, escalations=escalations,
     )
+
+
+# -- who may do what (issue 10: the agent who raised it, owner, department head, supervisor) --
+
+ACTIONS: tuple[str, ...] = (
+    "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen",
+)
+_RAISER_MAY = frozenset({"note", "tell", "wait", "resume"})
+_OWNER_MAY = frozenset(ACTIONS) - {"assign"}
+DEFAULT_DEPARTMENTS: tuple[str, ...] = (
+    "售后服务部", "技术支持组", "退换货组", "投诉处理组", "销售部", "市场部", "质量部",
+)
+# default responsible department per category; a complaint goes to 投诉处理组 (issue 10 §5)
+DEFAULT_DEPARTMENT_OF: dict[str, str] = {
+    "product": "技术支持组", "service": "售后服务部", "need": "销售部", "other": "售后服务部",
+    "complaint": "投诉处理组",
+}
+
+
+def issue_roles(login: str, role: str, department: str | None, *, raised_by: str,
+                owner: str | None, issue_department: str) -> frozenset[str]:
+    """The parts a user plays for one issue: raiser, owner, head (a supervisor of its
+    department), supervisor (supervisors and admins)."""
+    parts = set()
+    if login == raised_by:
+        parts.add("raiser")
+    if owner is not None and login == owner:
+        parts.add("owner")
+    if role == "supervisor" and department and department == issue_department:
+        parts.add("head")
+    if role in ("supervisor", "admin"):
+        parts.add("supervisor")
+    return frozenset(parts)
+
+
+def may(action: str, parts: frozenset[str]) -> bool:
+    """The permission matrix: raiser → note/tell/wait/resume; owner and head → all but
+    assign; supervisors and admins → all."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown issue action {action!r}")
+    if "supervisor" in parts:
+        return True
+    if parts & {"owner", "head"} and action in _OWNER_MAY:
+        return True
+    return "raiser" in parts and action in _RAISER_MAY

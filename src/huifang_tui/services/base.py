@@ -51,6 +51,9 @@ class Store:
             row = s.get(SchemaVersion, 1)
             if row is None:
                 s.add(SchemaVersion(id=1, version=SCHEMA_VERSION))
+            from .issues import seed_departments
+
+            seed_departments(s, self.now())
         path = db.sqlite_path(self.url)
         if path is not None:
             db.fix_mode(path)
