@@ -94,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
+
+    from . import cli_issues
+
+    cli_issues.add_parsers(sub)
     return p
 
 
@@ -143,6 +147,10 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         if fast is not None:
             return fast
     store = _store(args)
+    from . import cli_issues
+
+    if cmd in cli_issues.COMMANDS:
+        return cli_issues.run(args, store, _actor(store, args))
     if cmd == "run":
         actor = _actor(store, args)
         return _open_app(store, actor)

@@ -206,35 +206,42 @@ def _chunks(rows: list, n: int) -> Iterable[list]:
 # -- escalations written by writes and the planner -------------------------------------------
 
 
-def write_due_escalations(s: Session, now: datetime, only: Iterable[Issue] = ()) -> int:
+def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
+                          issue_at: datetime | None = None) -> int:
     """Append the escalation events that fell due by *now* (the clock), dated when each
-    deadline passed; raise ``Issue.level`` to match.  Returns how many were written."""
+    deadline passed; raise ``Issue.level`` to match.  Returns how many were written.
+
+    The *issue* being written is judged as of its stated time *issue_at* (a back-filled fact
+    is judged with the facts known then); every other issue as of the clock.
+    """
     policy, cal = load_policy(s), load_calendar(s)
     day = now.date()
-    cands = {i.id: i for i in only}
+    judge: dict[int, tuple[Issue, datetime]] = {}
     q = select(Issue).where(Issue.status != "closed", Issue.level < 2, or_(
         Issue.is_complaint == True,  # noqa: E712
         (col(Issue.acknowledged_at).is_(None)) & (Issue.ack_by < now),
         (Issue.acknowledged_at > Issue.ack_by) & (Issue.level == 0),
         Issue.solve_by < day))
     for i in s.exec(q):
-        cands.setdefault(i.id, i)
-    if not cands:
+        judge[i.id] = (i, now)
+    if issue is not None:
+        judge[issue.id] = (issue, min(issue_at or now, now))
+    if not judge:
         return 0
     written = 0
-    events = _events(s, list(cands))
-    for iid, issue in cands.items():
-        st = issue_state(facts_of(issue, events[iid]), policy, cal, now)
+    events = _events(s, list(judge))
+    for iid, (item, at) in judge.items():
+        st = issue_state(facts_of(item, events[iid]), policy, cal, at)
         done = sum(1 for e in events[iid] if e.kind == "escalated")
         for esc in st.escalations[done:]:
             s.add(IssueEvent(issue_id=iid, at=esc.at, login=SYSTEM.login, kind="escalated",
                              text=t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}"))))
             written += 1
-        if st.escalations and st.escalations[-1].level > issue.level:
-            before = issue.model_dump()
-            issue.level = st.escalations[-1].level
-            s.add(issue)
-            audit(s, SYSTEM, now, "issue.escalate", "issue", issue.number, before, issue)
+        if st.escalations and st.escalations[-1].level > item.level:
+            before = item.model_dump()
+            item.level = st.escalations[-1].level
+            s.add(item)
+            audit(s, SYSTEM, now, "issue.escalate", "issue", item.number, before, item)
     s.flush()
     return written
 
@@ -438,7 +445,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
         s.flush()
         s.add(IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind="raised", text=title.strip()))
         s.flush()
-        write_due_escalations(s, now, only=[issue])
+        write_due_escalations(s, now, issue, at)
         audit(s, actor, now, "issue.raise", "issue", issue.number, None, issue)
     return issue
 
@@ -463,15 +470,15 @@ def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | 
             issue.last_update_at = at
         s.add(issue)
         s.flush()
-        write_due_escalations(s, now, only=[issue])
+        write_due_escalations(s, now, issue, at)
         audit(s, actor, now, f"issue.{action}", "issue", issue.number, before, issue)
     return issue
 
 
 def _refuse_status(issue: Issue, st: IssueState, *allowed: str) -> None:
     if st.status not in allowed:
-        raise IssueRefused(t("ledger.err.status_" + ("closed" if st.status == "closed" else "wrong"),
-                             number=issue.number, status=t(f"ledger.status.{st.status}"),
+        key = "ledger.err.status_closed" if st.status == "closed" else "ledger.err.status_wrong"
+        raise IssueRefused(t(key, number=issue.number, status=t(f"ledger.status.{st.status}"),
                              allowed="、".join(t(f"ledger.status.{a}") for a in allowed)))
 
 
