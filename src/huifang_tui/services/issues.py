@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.calendar import WorkCalendar
 from ..domain.issues import (
-    CATEGORIES, DEFAULT_DEPARTMENT_OF, DEFAULT_DEPARTMENTS, LEVELS, IssueFacts, IssueState,
+    CATEGORIES, DEFAULT_DEPARTMENT_OF, LEVELS, IssueFacts, IssueState,
     can_close, issue_deadlines, issue_roles, issue_state, may,
 )
 from ..domain.policy import ISSUE_PRIORITIES, Policy
@@ -279,13 +279,6 @@ def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
 
 
 # -- departments ----------------------------------------------------------------------------
-
-
-def seed_departments(s: Session, now: datetime) -> None:
-    """The default departments (issue 10 §5) on a database that has none."""
-    if s.exec(select(Department)).first() is None:
-        for name in DEFAULT_DEPARTMENTS:
-            s.add(Department(name=name, created_at=now))
 
 
 def list_departments(store: Store) -> list[tuple[Department, list[str], list[str]]]:
