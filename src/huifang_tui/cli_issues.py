@@ -260,14 +260,14 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
     table = Table(title=t("cli_ledger.table_title", n=len(rows), now=now.isoformat(" ", timespec="minutes")))
     for key in ("number", "customer", "title", "category", "priority", "department", "owner", "status",
                 "level", "ack_by", "solve_by", "overdue"):
-        table.add_column(t(f"ledger.col.{key}"))
+        table.add_column(t(f"ledger.col.{key}"), no_wrap=key in ("number", "ack_by", "solve_by", "level"))
     for v in rows:
         i, st = v.issue, v.state
         table.add_row(
             i.number + (t("ledger.complaint_mark") if i.is_complaint else ""), literal(v.customer), literal(i.title),
             t(f"issue.category.{i.category}"), t(f"issue.priority.{i.priority}"), literal(i.department),
             literal(i.owner_login or "-"), t(f"ledger.status.{st.status}"), t(f"ledger.level.{LEVELS[st.level]}"),
-            st.ack_by.isoformat(" ", timespec="minutes"), st.solve_by.isoformat(),
+            st.ack_by.strftime("%m-%d %H:%M"), st.solve_by.strftime("%m-%d"),
             ",".join(t(f"ledger.overdue.{k}") for k in st.overdue) + (t("ledger.at_risk_mark") if st.at_risk else ""))
     return _console_text(table)
 

@@ -34,8 +34,8 @@ STATUSES = (None, "open", "acknowledged", "waiting", "solved", "closed")
 CATEGORIES = (None, "product", "service", "need", "other")
 # (key, width); None = takes the rest.  Below 120 columns the ones in WIDE_ONLY go to the
 # line under the table (the selected issue's details).
-COLUMNS = (("number", 11), ("customer", None), ("category", 4), ("priority", 4), ("department", 10),
-           ("owner", 8), ("status", 8), ("level", 10), ("ack", 7), ("solve", 7), ("update", 7))
+COLUMNS = (("number", 12), ("customer", None), ("category", 4), ("priority", 4), ("department", 10),
+           ("owner", 8), ("status", 8), ("level", 10), ("ack", 8), ("solve", 8), ("update", 8))
 WIDE_ONLY = ("category", "priority", "department", "owner")
 
 
@@ -52,8 +52,9 @@ def _cells(v, now: datetime, wide: bool) -> tuple:  # noqa: ANN001
     if st.status == "waiting":
         solve = Text(t("ledger.cd.paused"), style="italic cyan")
     update = deadline_countdown(st.next_update_by, now, overdue="update" in st.overdue)
-    status = Text(t(f"ledger.status.{st.status}"), style="cyan" if st.status == "waiting" else "")
-    if st.at_risk:
+    status = Text(t(f"ledger.status.{st.status}"),
+                  style="bold yellow" if st.at_risk else ("cyan" if st.status == "waiting" else ""))
+    if st.at_risk and wide:
         status.append(t("ledger.risk_flag"), style="bold yellow")
     cells = {
         "number": number, "customer": literal(v.customer), "category": Text(t(f"issue.category.{i.category}")),
@@ -69,6 +70,8 @@ def _summary(v) -> Text:  # noqa: ANN001
     i, st = v.issue, v.state
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(i.number + " ", style="bold")
+    out.append_text(literal(v.customer, style="bold"))
+    out.append(" · ")
     out.append_text(literal(i.title))
     out.append("\n")
     parts = [t(f"issue.category.{i.category}"), t(f"issue.priority.{i.priority}"),
@@ -76,6 +79,8 @@ def _summary(v) -> Text:  # noqa: ANN001
              t("ledger.from_callback", number=v.callback) if v.callback else t("ledger.no_callback"),
              t("ledger.deadlines", ack=st.ack_by.strftime("%m-%d %H:%M"), solve=st.solve_by.strftime("%m-%d"))]
     out.append(" · ".join(parts), style="dim")
+    if st.at_risk:
+        out.append(" " + t("ledger.risk_flag"), style="bold yellow")
     return out
 
 
