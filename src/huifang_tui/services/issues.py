@@ -246,13 +246,6 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
     return written
 
 
-def escalate_due(store: Store) -> int:
-    """The planner's pass: write escalations due by the clock."""
-    now = store.now()
-    with store.write() as s:
-        return write_due_escalations(s, now)
-
-
 # -- permissions --------------------------------------------------------------------------
 
 
