@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     pre.add_argument("--lang")
     known, _ = pre.parse_known_args(argv)
     set_lang(detect(known.lang))
+    from .i18n.argparse_words import install
+
+    install()  # argparse's own words ("usage:", "options", errors) in the app's language
     args = _parser().parse_args(argv)
     from .errors import PermissionDenied, ServiceError
 
