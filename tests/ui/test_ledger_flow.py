@@ -129,3 +129,44 @@ async def test_not_held_on_the_next_callback_reopens_the_issue(desk):
     v = svc.show_issue(store, i.number)
     assert v.state.status == "acknowledged" and v.issue.verify_result == "not_held"
     assert [e.kind for e in v.events][-2:] == ["verified", "reopened"]
+
+
+async def test_filters_search_and_paging(desk):
+    from huifang_tui.screens.ledger import PAGE_SIZE
+    from huifang_tui.screens.dialogs import TextDialog
+
+    store, agent, sup = desk
+    other = add_customer(store, "宁波卓越建材有限公司")
+    add_callback(store, other, "HF202611009", deadline_on=date(2026, 11, 25))
+    for n in range(PAGE_SIZE + 5):
+        svc.raise_issue(store, agent if n % 2 else sup, "HF202611001" if n % 5 else "HF202611009",
+                        title=f"问题{n}", is_complaint=n == 7)
+    app = HuifangApp(store, agent, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("l")
+        await _settle(pilot)
+        ledger = app.screen
+        table = ledger.query_one(DataTable)
+        assert (ledger.total, table.row_count) == (PAGE_SIZE + 5, PAGE_SIZE)
+        await pilot.press("n")
+        await _settle(pilot)
+        assert table.row_count == 5
+        await pilot.press("f")  # mine: raised by me or owned by me
+        await _settle(pilot)
+        assert ledger.total == (PAGE_SIZE + 5) // 2 and ledger.page == 0
+        for _ in range(5):  # my department, overdue, at risk, escalated → complaints
+            await pilot.press("f")
+            await _settle(pilot)
+        assert ledger.filter_kind == "complaints" and ledger.total == 1
+        for _ in range(2):  # waiting → all
+            await pilot.press("f")
+            await _settle(pilot)
+        assert ledger.filter_kind == "all"
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"卓越", "enter")
+        await _settle(pilot)
+        assert ledger.total == (PAGE_SIZE + 5 + 4) // 5
+        assert all(v.customer == "宁波卓越建材有限公司" for v in ledger.rows)

@@ -320,7 +320,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
                 c.needs_correction = True
                 s.add(c)
-        if rec.verified_issue_ids or rec.not_held_issue_ids:
+        if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
 
             record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
