@@ -217,11 +217,16 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
     policy, cal = load_policy(s), load_calendar(s)
     day = now.date()
     judge: dict[int, tuple[Issue, datetime]] = {}
-    q = select(Issue).where(Issue.status != "closed", Issue.level < 2, or_(
+    # Only open/acknowledged issues can pass a deadline unseen (waiting pauses the clock; a
+    # solution or close is itself a write that judges its issue); level 1 can still rise only
+    # when the acknowledgement was missed and the solution deadline has passed.
+    ack_missed = or_(col(Issue.acknowledged_at).is_(None), Issue.acknowledged_at > Issue.ack_by)
+    q = select(Issue).where(col(Issue.status).in_(("open", "acknowledged")), Issue.level < 2, or_(
         Issue.is_complaint == True,  # noqa: E712
-        (col(Issue.acknowledged_at).is_(None)) & (Issue.ack_by < now),
-        (Issue.acknowledged_at > Issue.ack_by) & (Issue.level == 0),
-        Issue.solve_by < day))
+        (Issue.level == 0) & (col(Issue.acknowledged_at).is_(None)) & (Issue.ack_by < now),
+        (Issue.level == 0) & (Issue.acknowledged_at > Issue.ack_by),
+        (Issue.level == 0) & (Issue.solve_by < day),
+        (Issue.level == 1) & ack_missed & (Issue.solve_by < day)))
     for i in s.exec(q):
         judge[i.id] = (i, now)
     if issue is not None:
