@@ -138,12 +138,13 @@ def run(args, store, actor) -> int:  # noqa: ANN001
         return 1
 
 
-def _print_issue(store, number: str, as_json: bool, message: str = "") -> None:  # noqa: ANN001
+def _print_issue(store, number: str, as_json: bool, message: str = "", events: bool = False) -> None:  # noqa: ANN001
+    """The issue as JSON (``events`` only for ``show``, as the contract says), else *message*."""
     from .services.issues import show_issue
 
     v = show_issue(store, number)
     if as_json:
-        print(json.dumps(v.as_json(with_events=True), ensure_ascii=False, indent=1))
+        print(json.dumps(v.as_json(with_events=events), ensure_ascii=False, indent=1))
     elif message:
         print(message)
     else:
@@ -155,7 +156,7 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
 
     cmd, now = args.issue_cmd, store.now()
     if cmd == "show":
-        _print_issue(store, args.number, args.json)
+        _print_issue(store, args.number, args.json, events=True)
         return 0
     when = _when(args.when, now)
     if cmd == "raise":
