@@ -1,4 +1,4 @@
-"""Migration 0003_issue_ledger keeps every issue row: departments typed on issues become
+"""Migration 0004_issue_ledger keeps every issue row: departments typed on issues become
 departments, first-release event kinds are renamed, new columns are empty."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from huifang_tui.store import db, migrate
 def test_upgrade_keeps_issues_and_renames_event_kinds(tmp_path):
     engine = db.make_engine("sqlite:///" + str(tmp_path / "old.db"), foreign_keys=False)
     with engine.begin() as conn:
-        migrate.upgrade(conn, "0002_planned_due_on")
+        migrate.upgrade(conn, "0003_customer_initials")
         conn.execute(text("INSERT INTO customer (id, name, tier, is_member, region, created_at, updated_at) "
                           "VALUES (1, '华东机械', 'standard', 1, '', '2026-11-01', '2026-11-01')"))
         conn.execute(text(

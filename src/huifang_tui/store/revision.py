@@ -11,7 +11,8 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
-    "0003_issue_ledger",
+    "0003_customer_initials",
+    "0004_issue_ledger",
 )
 HEAD = REVISIONS[-1]
 

@@ -5,8 +5,8 @@ Existing data: the default departments are added, plus every department name alr
 on an issue (so none becomes invalid); event kinds of the first release are renamed
 (escalate → escalated, verify → verified, …). Nothing is dropped.
 
-Revision ID: 0003_issue_ledger
-Revises: 0002_planned_due_on
+Revision ID: 0004_issue_ledger
+Revises: 0003_customer_initials
 Create Date: 2026-12-01
 """
 
@@ -17,8 +17,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_issue_ledger"
-down_revision = "0002_planned_due_on"
+revision = "0004_issue_ledger"
+down_revision = "0003_customer_initials"
 branch_labels = None
 depends_on = None
 
