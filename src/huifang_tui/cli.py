@@ -141,6 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--to", help=t("cli.record_to"))
     for module in _extensions():
         module.add_parsers(sub)
+    from . import cli_issues
+
+    cli_issues.add_parsers(sub)
     return p
 
 
@@ -231,6 +234,14 @@ def _cmd_run(args) -> int:  # noqa: ANN001
         return fast
     store = _store(args)
     return _open_app(store, _actor(store, args))
+
+
+def _cmd_issues(args) -> int:  # noqa: ANN001
+    """``huifang issue|issues|department`` (cli_issues handles its own refusals and input)."""
+    from . import cli_issues
+
+    store = _store(args)
+    return cli_issues.run(args, store, _actor(store, args))
 
 
 def _cmd_user(args) -> int:  # noqa: ANN001
@@ -607,6 +618,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "visit": _cmd_visit,
     "assign": _cmd_assign,
     "record": _cmd_record,
+    "issue": _cmd_issues,
+    "issues": _cmd_issues,
+    "department": _cmd_issues,
 }
 
 

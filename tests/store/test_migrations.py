@@ -222,7 +222,7 @@ def test_backup_and_check_need_their_roles(store, tmp_path):
 
 
 def test_attempts_from_before_entered_at_are_entered_when_they_happened(legacy):
-    """0004: existing call attempts get entered_at = at and are not late entries."""
+    """0005: existing call attempts get entered_at = at and are not late entries."""
     up = _cli(legacy, "--as", "root", "db", "upgrade")
     assert up.returncode == 0, up.stderr
     con = sqlite3.connect(legacy)

@@ -5,6 +5,7 @@
   ``WorkCalendar`` (PRC holidays, 调休, admin overrides)
 - ``build``: writes them; users, the company name and the open work go through ``services``
   (``users.add_user``, ``calendar.set_company_name``, the planner)
+- ``issues``: a few ledger entries in every state, through ``services.issues``
 """
 
 from __future__ import annotations

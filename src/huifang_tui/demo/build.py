@@ -16,6 +16,7 @@ from ..services.calendar import load_calendar, set_company_name
 from ..services.planner import run_planner
 from ..store.models import Callback, Customer, Sale, Setting, User, WorkOrder
 from .generate import _Gen
+from .issues import build_demo_issues
 from .templates import DEMO_COMPANY, load_templates
 
 
@@ -108,4 +109,5 @@ def build_demo(
         )
     set_company_name(store, actor, DEMO_COMPANY)
     run_planner(store)  # the open work, as at a real centre's start-up
+    build_demo_issues(store, today, supervisor=g.supervisor)  # the ledger, through services.issues
     return summary

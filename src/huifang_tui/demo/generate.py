@@ -696,5 +696,3 @@ class _Gen:
                 cid += 1
                 ct.id = cid
         return list(counters.values())
-
-

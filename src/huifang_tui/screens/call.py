@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, Static
+from textual.widgets import Checkbox, Header, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
+from ..services import issues as issues_svc
 from ..services.recording import reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
@@ -177,6 +178,7 @@ class CallScreen(Screen):
     @on(Input.Changed)
     @on(Checkbox.Changed)
     @on(ScoreRow.Changed)
+    @on(RadioSet.Changed)
     def _changed(self) -> None:
         if not self.form.editing:
             return
@@ -284,7 +286,7 @@ class CallScreen(Screen):
 
     @work(thread=True, group="call-issue", exit_on_error=False)
     def _raise(self, value: IssueInput) -> None:
-        issue = svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
+        issue = issues_svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
                                 title=value.title, description=value.description, category=value.category,
                                 priority=value.priority, is_complaint=value.is_complaint,
                                 department=value.department)

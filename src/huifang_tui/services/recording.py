@@ -21,7 +21,7 @@ from ..domain.outcomes import (
 from ..domain.rules import CLOSED_UNDONE
 from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
-from ..store.models import CallAttempt, Callback, Contact, Issue, IssueEvent
+from ..store.models import CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
@@ -50,7 +50,8 @@ CallRecord = make_dataclass(
         *[(f.name, f.type, field(default=f.default)) for f in REACHED_FIELDS + RECORD_FIELDS],
         ("answers", dict, field(default_factory=dict)),
         ("note", str, field(default="")),
-        ("verified_issue_ids", list, field(default_factory=list)),
+        ("verified_issue_ids", list, field(default_factory=list)),  # improvement held (001 五(四)2)
+        ("not_held_issue_ids", list, field(default_factory=list)),  # not held: the issue reopens
     ],
 )
 CallRecord.__module__ = __name__
@@ -210,12 +211,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         late = is_late_entry(at, now, cal)
         others = same_call(s, actor, cb) if rec.outcome != "completed" else []
         _save(s, actor, cb, rec, tr, at, now, late)
-        for iid in rec.verified_issue_ids:
-            issue = s.get(Issue, iid)
-            if issue is not None and issue.customer_id == cb.customer_id and issue.verified_at is None:
-                issue.verified_at = at
-                s.add(issue)
-                s.add(IssueEvent(issue_id=iid, at=at, login=actor.login, kind="verify", text=number))
+        if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
+            from .issues import record_verifications
+
+            record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
         also = []
         same = CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
                           reached_position=rec.reached_position, note=rec.note)

@@ -17,7 +17,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, SCORE_FIELDS
 from ..i18n import t
@@ -91,7 +91,12 @@ class CallForm(VerticalScroll):
                 yield Label(t(f"call.field.{f.name}"))
                 yield Input(id=f.name)
         for issue in self.to_verify:
-            yield Checkbox(Text(t("call.field.verified", number=issue.number)), id=f"verify_{issue.id}", classes="verify")
+            # 001 五(四)2: verify the improvement on the customer's next callback
+            yield Label(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title)))
+            with RadioSet(id=f"verify_{issue.id}", classes="verify"):
+                yield RadioButton(t("ledger.verify_skip"), value=True, id=f"verify_{issue.id}_skip")
+                yield RadioButton(t("ledger.verify_held"), id=f"verify_{issue.id}_held")
+                yield RadioButton(t("ledger.verify_not_held"), id=f"verify_{issue.id}_not_held")
         yield Label(t("call.field.note"))
         yield Input(id="note")
         yield Static(Text(fill(sc.get("closing", ""), v)), classes="script-text")
@@ -105,7 +110,13 @@ class CallForm(VerticalScroll):
             out[f.name] = self._get(f.name, f.kind)
         out["note"] = self.query_one("#note", Input).value
         out["answers"] = {inp.id: inp.value for inp in self.query("Input.answer")}
-        out["verified"] = [int(box.id.removeprefix("verify_")) for box in self.query("Checkbox.verify") if box.value]
+        out["verified"], out["not_held"] = [], []
+        for rs in self.query("RadioSet.verify"):
+            iid, pressed = int(rs.id.removeprefix("verify_")), rs.pressed_button
+            if pressed is not None and pressed.id == f"verify_{iid}_held":
+                out["verified"].append(iid)
+            elif pressed is not None and pressed.id == f"verify_{iid}_not_held":
+                out["not_held"].append(iid)
         return out
 
     def load(self, data: dict) -> None:
@@ -117,9 +128,10 @@ class CallForm(VerticalScroll):
         for key, value in (data.get("answers") or {}).items():
             for inp in self.query(f"#{key}"):
                 inp.value = str(value)
-        for iid in data.get("verified", []):
-            for box in self.query(f"#verify_{iid}"):
-                box.value = True
+        for key, suffix in (("verified", "held"), ("not_held", "not_held")):
+            for iid in data.get(key, []):
+                for button in self.query(f"#verify_{iid}_{suffix}"):
+                    button.value = True
 
     def _get(self, name: str, kind: str) -> Any:
         if kind == "score":
@@ -141,7 +153,8 @@ class CallForm(VerticalScroll):
         d = self.data()
         fields = {f.name: d[f.name] for f in (*REACHED_FIELDS, *SCORE_FIELDS, *CONTENT_FIELDS)}
         return CallRecord(outcome=outcome, answers={self._question(k): v for k, v in d["answers"].items() if v},
-                          note=d["note"], verified_issue_ids=d["verified"], **fields, **extra)
+                          note=d["note"], verified_issue_ids=d["verified"], not_held_issue_ids=d["not_held"],
+                          **fields, **extra)
 
     def _question(self, input_id: str) -> str:
         i = int(input_id.removeprefix("q"))

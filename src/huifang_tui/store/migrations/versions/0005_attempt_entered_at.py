@@ -2,8 +2,8 @@
 
 Existing rows: entered when they happened (nothing better is known), not late.
 
-Revision ID: 0004_attempt_entered_at
-Revises: 0003_customer_initials
+Revision ID: 0005_attempt_entered_at
+Revises: 0004_issue_ledger
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_attempt_entered_at"
-down_revision = "0003_customer_initials"
+revision = "0005_attempt_entered_at"
+down_revision = "0004_issue_ledger"
 branch_labels = None
 depends_on = None
 
