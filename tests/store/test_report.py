@@ -26,7 +26,8 @@ from huifang_tui.exporting.sheets import (
 )
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
-from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
+from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import AuditEntry, Callback, ReportSnapshot, Setting
 
@@ -107,7 +108,7 @@ def test_xlsx_read_back_cell_by_cell(store, month, tmp_path):
     assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
     first = [c.value for c in ws[FIRST_DATA_ROW]]
     assert first == ["HF202611001", "2026-11-04", "杭州恒达机械有限公司", "王经理/技术负责人", "138****5678",
-                     None, None, "完工回访", "电话", 5, 4, "'-1 建议增加说明书", "WT202611001", None, None,
+                     None, None, "完工回访", "电话", 5, 4, "'-1 建议增加说明书", "WT202611001", None, "售后服务部",
                      "处理中", "李回访", "是"]  # typed in on 11-23 for 11-04: 补录
     second = [c.value for c in ws[FIRST_DATA_ROW + 1]]
     assert second[:5] == ["HF202611002", "2026-11-10", "'=HYPERLINK(\"http://x\")", "王经理", "139****1111"]

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from ..domain.outcomes import is_late_entry
 from ..i18n import t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
 from .base import (
@@ -141,8 +142,10 @@ def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
         _apply(cb, inp)
         s.add(cb)
         s.flush()
+        late = is_late_entry(inp.completed_at, now, load_calendar(s))
         s.add(CallAttempt(callback_id=cb.id, at=inp.completed_at, agent_login=login, outcome="completed",
-                          reached_name=cb.reached_name, reached_position=cb.reached_position))
+                          reached_name=cb.reached_name, reached_position=cb.reached_position,
+                          entered_at=now, late_entry=late))
         audit(s, actor, now, "callback.adhoc", "callback", number, None, cb)
         plan_after_completion(s, actor, cb, now, load_calendar(s), load_policy(s))
     return number

@@ -213,6 +213,9 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     completer = (select(CallAttempt.agent_login)
                  .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
                  .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
+    typed_at = (select(txt(CallAttempt.entered_at))
+                .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
+                .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
     stmt = (
         select(Callback.id, Callback.number, Callback.customer_id, Callback.kind, Callback.trigger_ref,
                Callback.channel, Callback.agent_login, txt(Callback.due_on), txt(Callback.planned_due_on),
@@ -220,7 +223,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
                Callback.contact_name, Callback.reached_name, Callback.reached_position,
                Callback.score_resolution, Callback.score_attitude, Callback.suggestions, Callback.improvement,
                Callback.sales_lead, Customer.name, Contact.phone, WorkOrder.number, WorkOrder.contract_no,
-               WorkOrder.owner, SpotCheck.accurate, completer)
+               WorkOrder.owner, SpotCheck.accurate, completer, typed_at)
         .join(Customer, Customer.id == Callback.customer_id)
         .outerjoin(Contact, and_(Contact.customer_id == Callback.customer_id, Contact.name == Callback.contact_name))
         .outerjoin(WorkOrder, WorkOrder.id == Callback.work_order_id)
@@ -239,9 +242,10 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         .where(Issue.callback_id.in_(ids)).order_by(Issue.number)
     ):
         cb_issues[cid].append((number, status, owner or dept or ""))
-    # when each completion was typed in (the audit log's own clock)
+    # when each completion was typed in: the attempt's entered_at, else (rows from before that
+    # column) the audit log's own clock
     entered: dict[str, datetime] = {}
-    done_at = [r[12] for r in rows if r[11] == "completed" and r[12]]
+    done_at = [r[12] for r in rows if r[11] == "completed" and r[12] and not r[28]]
     if done_at and limit is None:
         earliest = _dt(min(done_at))
         for number, at in conn.execute(select(AuditEntry.entity_id, txt(AuditEntry.at))
@@ -263,7 +267,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     no_follow = t("report.follow.none")
     for (cid, number, cust_id, kind, trigger, channel, agent, due_on, planned, deadline_on, deadline_at, status,
          completed_at, contact_name, reached_name, reached_position, s_res, s_att, suggestions, improvement,
-         lead, cust_name, phone, wo_number, wo_contract, wo_owner, accurate, completer_login) in rows:
+         lead, cust_name, phone, wo_number, wo_contract, wo_owner, accurate, completer_login, typed) in rows:
         done = status == "completed"
         planned_d = _d(planned or due_on)
         done_at_dt = _dt(completed_at) if done else None
@@ -271,7 +275,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         row = CallbackRow(
             number=number, status=status, planned_due_on=planned_d, deadline_on=_d(deadline_on),
             deadline_at=_dt(deadline_at), agent_login=agent, completed_by=by, completed_at=done_at_dt,
-            entered_at=_dt(entered.get(number)) if done else None, score_resolution=s_res, score_attitude=s_att,
+            entered_at=_dt(typed or entered.get(number)) if done else None, score_resolution=s_res, score_attitude=s_att,
             sales_lead=bool(lead), customer_id=cust_id, spot_check=accurate,
         )
         kpi_rows.append(row)

@@ -11,7 +11,10 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
-    "0003_report_month",
+    "0003_customer_initials",
+    "0004_issue_ledger",
+    "0005_attempt_entered_at",
+    "0006_report_month",
 )
 HEAD = REVISIONS[-1]
 

@@ -1,8 +1,8 @@
 """The month's sign-off and spot checks (issue 11): report snapshots (a version per approval
 or amendment, old ones kept) and 抽查 rows. New tables only; nothing existing is touched.
 
-Revision ID: 0003_report_month
-Revises: 0002_planned_due_on
+Revision ID: 0006_report_month
+Revises: 0005_attempt_entered_at
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_report_month"
-down_revision = "0002_planned_due_on"
+revision = "0006_report_month"
+down_revision = "0005_attempt_entered_at"
 branch_labels = None
 depends_on = None
 
