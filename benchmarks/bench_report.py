@@ -144,13 +144,17 @@ def build(path: Path, records: int, seed: int = 11) -> None:
     c.close()
 
 
-def timed(fn, runs: int) -> list[float]:
+def timed(fn, runs: int, cpu: list[float] | None = None) -> list[float]:  # noqa: ANN001
+    """Wall-clock seconds per run; *cpu* collects this process's CPU seconds (a figure the other
+    processes on a shared machine disturb less)."""
     fn()  # warm-up (imports, page cache)
     out = []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         out.append(time.perf_counter() - t0)
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
     return out
 
 
@@ -221,11 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     rep = svc.monthly_report(store, sup, nov)
     n = len(rep.records)
     xlsx, csvf = OUT / "report-2026-11.xlsx", OUT / "report-2026-11.csv"
+    cpu: dict[str, list[float]] = {"report": [], "xlsx": [], "csv": []}
     res = {
-        "report": timed(lambda: svc.monthly_report(store, sup, nov), a.runs),
-        "xlsx": timed(lambda: write_xlsx(xlsx, svc.monthly_report(store, sup, nov)), a.runs),
-        "csv": timed(lambda: write_csv(csvf, svc.monthly_report(store, sup, nov)), a.runs),
+        "report": timed(lambda: svc.monthly_report(store, sup, nov), a.runs, cpu["report"]),
+        "xlsx": timed(lambda: write_xlsx(xlsx, svc.monthly_report(store, sup, nov)), a.runs, cpu["xlsx"]),
+        "csv": timed(lambda: write_csv(csvf, svc.monthly_report(store, sup, nov)), a.runs, cpu["csv"]),
     }
+    cpu_med = {k: median(v) for k, v in cpu.items()}
     print({k: f"{median(v):.3f} s" for k, v in res.items()}, flush=True)
     # the app runs the planner at start (it plans the chains these completions call for): on a copy
     ui_copy = fresh_copy(path, OUT / "report-ui.db")
@@ -233,17 +239,19 @@ def main(argv: list[str] | None = None) -> int:
     drop(ui_copy)
     med = {k: median(v) for k, v in res.items()}
     rows = [
-        ("month view shown", f"{med['show'] * 1000:.0f} ms", f"< {SHOW_MS:.0f} ms", verdict(med["show"] * 1000, SHOW_MS)),
-        ("month view totals shown", f"{med['totals'] * 1000:.0f} ms", "—", ""),
-        ("report (queries + KPIs)", f"{med['report'] * 1000:.0f} ms", "—", ""),
-        (".xlsx export", f"{med['xlsx']:.2f} s", f"< {XLSX_S:.0f} s", verdict(med["xlsx"], XLSX_S)),
-        (".csv export", f"{med['csv']:.2f} s", "—", ""),
+        ("month view shown", f"{med['show'] * 1000:.0f} ms", "", f"< {SHOW_MS:.0f} ms", verdict(med["show"] * 1000, SHOW_MS)),
+        ("month view totals shown", f"{med['totals'] * 1000:.0f} ms", "", "—", ""),
+        ("report (queries + KPIs)", f"{med['report'] * 1000:.0f} ms", f"{cpu_med['report'] * 1000:.0f} ms", "—", ""),
+        (".xlsx export (report + file)", f"{med['xlsx']:.2f} s", f"{cpu_med['xlsx']:.2f} s", f"< {XLSX_S:.0f} s",
+         verdict(med["xlsx"], XLSX_S)),
+        (".csv export (report + file)", f"{med['csv']:.2f} s", f"{cpu_med['csv']:.2f} s", "—", ""),
     ]
     print(f"month 2026-11: {n} records ({rep.overall['due']} due, {rep.overall['completed']} completed); "
           f"database built in {built:.1f} s")
-    print(table(rows, ("what", "median", "target", "")))
+    print(table(rows, ("what", "median wall", "median CPU", "target", "")))
     print(f"load average during the run: {os.getloadavg()}")
-    write_json(a.json, {"records": n, "runs": res, "median": med, "machine": machine()})
+    write_json(a.json, {"records": n, "runs": res, "median": med, "cpu": cpu, "machine": machine(),
+                        "loadavg": os.getloadavg()})
     return 0 if med["show"] * 1000 <= SHOW_MS and med["xlsx"] <= XLSX_S else 1
 
 
