@@ -57,7 +57,9 @@ def build(path: Path, records: int, seed: int = 11) -> None:
         User,
     )
 
-    params = json.dumps({"records": records, "seed": seed, "v": 2})
+    from huifang_tui.store.revision import HEAD
+
+    params = json.dumps({"records": records, "seed": seed, "v": 2, "schema": HEAD})  # a new schema rebuilds
     if path.exists():
         import sqlite3
 

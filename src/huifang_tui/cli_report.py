@@ -44,10 +44,10 @@ def add_parsers(sub) -> None:
     pd.add_argument("--seed", type=int, help=t("cli.report.seed"))
     pd.add_argument("--json", action="store_true", help=t("cli.report.json"))
     pk = ssub.add_parser("mark", help=t("cli.report.mark"))
-    pk.add_argument("number")
+    pk.add_argument("number", help=t("cli.report.number"))
     g = pk.add_mutually_exclusive_group(required=True)
-    g.add_argument("--accurate", dest="accurate", action="store_true", default=None)
-    g.add_argument("--inaccurate", dest="accurate", action="store_false")
+    g.add_argument("--accurate", dest="accurate", action="store_true", default=None, help=t("cli.report.accurate"))
+    g.add_argument("--inaccurate", dest="accurate", action="store_false", help=t("cli.report.inaccurate"))
     pk.add_argument("--note", default="", help=t("cli.report.note"))
 
 
