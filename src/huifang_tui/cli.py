@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     pim.add_argument("kind", choices=["workorders", "customers", "sales", "events"])
     pim.add_argument("file", type=Path)
     pim.add_argument("--skip-bad", action="store_true", help=t("cli.import_skip_bad"))
+    pim.add_argument("--encoding", metavar="NAME", help=t("cli.import_encoding"))
 
     pc = sub.add_parser("calendar", help=t("cli.calendar"))
     csub = pc.add_subparsers(dest="cal_cmd", required=True, metavar="ACTION")
@@ -374,7 +375,8 @@ def _cmd_import(store, args) -> int:  # noqa: ANN001
     actor = _actor(store, args)
     progress = _progress_bar(args.file.name)
     try:
-        rep = import_file(store, actor, args.kind, args.file, skip_bad=args.skip_bad, progress=progress)
+        rep = import_file(store, actor, args.kind, args.file, skip_bad=args.skip_bad, progress=progress,
+                          encoding=args.encoding)
     except ImportRejected as e:
         progress(None, None)
         print(str(e), file=sys.stderr)
@@ -393,7 +395,7 @@ def _progress_bar(label: str):  # noqa: ANN202
             if "p" in state:
                 state["p"].stop()
             return
-        if total is None or total < 2000 or not sys.stderr.isatty():
+        if (total is not None and total < 2000) or done < 2000 or not sys.stderr.isatty():
             return
         if "p" not in state:
             from rich.progress import Progress
@@ -403,7 +405,7 @@ def _progress_bar(label: str):  # noqa: ANN202
             state["p"] = Progress(console=Console(stderr=True), transient=True)
             state["p"].start()
             state["task"] = state["p"].add_task(label, total=total)
-        state["p"].update(state["task"], completed=done)
+        state["p"].update(state["task"], completed=done, total=total)
 
     return cb
 
