@@ -108,10 +108,32 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import ServiceError, UnknownLogin
 
     try:
+        _check_dates(args)
         return _dispatch(args)
     except ServiceError as e:
-        print(str(e), file=sys.stderr)
+        _say(str(e), file=sys.stderr)
         return EXIT_REFUSED if isinstance(e, UnknownLogin) else 1
+
+
+def _say(*parts: object, file=None) -> None:  # noqa: ANN001
+    """Print text that may hold file or user input: escape sequences and control characters
+    never reach the terminal (SPEC §6)."""
+    from .safe import plain_message
+
+    print(*(plain_message(p) for p in parts), file=file or sys.stdout)
+
+
+def _check_dates(args) -> None:  # noqa: ANN001
+    """Every date given on the command line (--date, --now, calendar and visit days) must lie
+    within 2000-2099; --when/--to are checked where they are parsed (domain.outcomes)."""
+    from .domain import dates
+    from .errors import ServiceError
+
+    for name in ("date", "now", "day"):
+        v = getattr(args, name, None)
+        if isinstance(v, (date, datetime)) and not dates.in_range(v):
+            raise ServiceError(t("cli.date_range", option={"date": "--date", "now": "--now"}.get(name, "DAY"), value=v.isoformat(),
+                                 first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()))
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
@@ -153,10 +175,10 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         actor = _actor(store, args)
         if args.user_cmd == "add":
             u = users.add_user(store, actor, args.login, args.role, args.name)
-            print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
+            _say(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
         else:
             for u in users.list_users(store):
-                print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
+                _say(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
         return 0
     if cmd == "queue":
         return _cmd_queue(store, args)
@@ -164,7 +186,7 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         from .services.planner import run_planner
 
         rep = run_planner(store, now=args.now)
-        print(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
+        _say(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
         return 0
     if cmd == "import":
         return _cmd_import(store, args)
@@ -177,23 +199,23 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
 
         actor = _actor(store, args)
         if args.policy_cmd == "show":
-            print(calsvc.policy_text(store))
+            _say(calsvc.policy_text(store))
             return 0
         calsvc.set_policy(store, actor, args.file.read_text(encoding="utf-8"))
-        print(t("policy.saved", file=args.file))
+        _say(t("policy.saved", file=args.file))
         return 0
     if cmd == "visit":
         from .services.planner import plan_annual_visit
 
         number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
-        print(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
+        _say(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
         return 0
     if cmd == "assign":
         from .services.callbacks import assign
 
         login = None if args.login in ("-", "pool") else args.login
         cb = assign(store, _actor(store, args), args.number, login)
-        print(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
+        _say(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
         return 0
     raise SystemExit(f"unknown command {cmd}")
 
@@ -262,7 +284,7 @@ def _cmd_init(args) -> int:  # noqa: ANN001
         try:
             gid = grp.getgrnam(args.group).gr_gid
         except KeyError:
-            print(t("init.no_group", group=args.group), file=sys.stderr)
+            _say(t("init.no_group", group=args.group), file=sys.stderr)
             return 1
         d = Path(args.shared).expanduser().resolve()
         d.mkdir(parents=True, exist_ok=True)
@@ -293,7 +315,7 @@ def _cmd_init(args) -> int:  # noqa: ANN001
 
         set_company_name(store, Actor(u.login, u.role, u.name), args.company)
         lines.append(t("init.company", company=args.company))
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 
@@ -323,12 +345,12 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
     summary = build_demo(store, today, seed=args.seed, customers=args.customers, admin_login=os_login())
     if path is not None:
         fix_mode(path)
-    print(t("demo.built", db=url, customers=summary.customers, work_orders=summary.work_orders))
+    _say(t("demo.built", db=url, customers=summary.customers, work_orders=summary.work_orders))
     if args.no_open:
         return 0
     if not args.as_login:
         args.as_login = DEMO_DEFAULT_LOGIN
-        print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
+        _say(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
     actor = _actor(store, args)
     return _open_app(store, actor)
 
@@ -361,11 +383,11 @@ def _cmd_queue(store, args) -> int:  # noqa: ANN001
     agent = None if args.all else (args.agent or actor.login)
     rows = queue_rows(store, actor, day, agent=agent, all_agents=args.all)
     if args.json:
-        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+        sys.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n")
         return 0
     from .ui_text import render_queue_text
 
-    print(render_queue_text(rows, day))
+    _say(render_queue_text(rows, day))
     return 0
 
 
@@ -379,10 +401,10 @@ def _cmd_import(store, args) -> int:  # noqa: ANN001
                           encoding=args.encoding)
     except ImportRejected as e:
         progress(None, None)
-        print(str(e), file=sys.stderr)
+        _say(str(e), file=sys.stderr)
         return 1
     progress(None, None)
-    print(rep.describe())
+    _say(rep.describe())
     return 1 if rep.rejected and not args.skip_bad else 0
 
 
@@ -416,15 +438,15 @@ def _cmd_calendar(store, args) -> int:  # noqa: ANN001
     actor = _actor(store, args)
     if args.cal_cmd == "set":
         calsvc.set_day(store, actor, args.day, args.what == "workday", args.note)
-        print(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
+        _say(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
         return 0
     try:
         y, m = (int(x) for x in args.month.split("-"))
         first = date(y, m, 1)
     except ValueError:
-        print(t("cal.bad_month", value=args.month), file=sys.stderr)
+        _say(t("cal.bad_month", value=args.month), file=sys.stderr)
         return 1
-    print(calsvc.month_text(store, first))
+    _say(calsvc.month_text(store, first))
     return 0
 
 
@@ -432,7 +454,7 @@ def _cmd_record(store, args) -> int:  # noqa: ANN001
     from .services.callbacks import record_from_cli
 
     actor = _actor(store, args)
-    print(record_from_cli(store, actor, args))
+    _say(record_from_cli(store, actor, args))
     return 0
 
 

@@ -14,6 +14,7 @@ from rich.text import Text
 # ESC sequences first (so their parameters go too), then any remaining control character.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ESCAPES = _ANSI  # terminal escape sequences (CSI, OSC, two-byte ESC)
 
 
 def clean(value: object) -> str:
@@ -61,8 +62,12 @@ def visible(value: object) -> str:
 
 
 def plain_message(value: object) -> str:
-    """A whole message (may hold several lines) for a terminal: escapes removed, line breaks kept."""
-    return clean_multiline(value)
+    """A whole message (may hold several lines) for a terminal: escape sequences and control
+    characters removed, line breaks and tabs kept."""
+    if value is None:
+        return ""
+    s = _ANSI.sub("", str(value)).replace("\r\n", "\n")
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "", s)
 
 
 # Spreadsheet programs run a cell starting with one of these as a formula (CSV injection).

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..domain.dates import FIRST, LAST, in_range
 from ..domain.phones import phone_ok
 from ..i18n import t
+from ..safe import ESCAPES
 from .errors import FieldError, ImportFileError
 from .readers import Value, as_text
 
@@ -34,8 +35,8 @@ _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def p_text(v: Value, col: str) -> str:
     if isinstance(v, (date, datetime)):
         v = as_text([v])[0]
-    # Control characters (terminal escapes) never belong in imported text (SPEC §6).
-    return _CTRL.sub("", v).strip()
+    # Escape sequences and control characters never belong in imported text (SPEC §6).
+    return _CTRL.sub("", ESCAPES.sub("", v)).strip()
 
 
 _DT = re.compile(
@@ -298,11 +299,12 @@ def bind(kind: str, headers: list[str], path: Path) -> Binding:
         c = lookup.get(norm_header(h))
         if c is None:
             if h.strip():
-                ignored.append(h.strip())
+                ignored.append(shown(h.strip(), 40))
             continue
         dup = next((j for j, d in columns.items() if d is c), None)
         if dup is not None:
-            raise ImportFileError(t("imp.err.dup_column", path=path, a=headers[dup], b=h, field=c.header))
+            raise ImportFileError(t("imp.err.dup_column", path=path, a=shown(headers[dup], 40), b=shown(h, 40),
+                                    field=c.header))
         columns[i] = c
     missing = [c for c in SCHEMAS[kind] if c.required and c not in columns.values()]
     if missing:
@@ -346,6 +348,7 @@ class Checker:
         # customer -> (stated customer-level values, line where each was first stated)
         self.seen_cust: dict[str, tuple[dict[str, object], dict[str, int]]] = {}
         self.level = CUSTOMER_LEVEL if b.kind == "customers" else ("agent",)
+        self.names = {i: shown(h, 40) for i, h in enumerate(b.headers)}  # headers as messages show them
 
     def customer_values(self, name: str) -> dict[str, object]:
         """The customer-level values the file states for ``name`` (blank ones absent)."""
@@ -360,15 +363,16 @@ class Checker:
         for i, c in b.columns.items():
             cell = raw[i] if i < len(raw) else ""
             try:
-                v = c.parse(cell, b.headers[i])
+                name = self.names[i]
+                v = c.parse(cell, name)
                 if c.required and v in (None, ""):
-                    raise FieldError(t("imp.bad.required", field=b.headers[i]))
+                    raise FieldError(t("imp.bad.required", field=name))
                 if isinstance(v, str) and len(v) > c.max_len:
-                    raise FieldError(t("imp.bad.too_long", field=b.headers[i], length=len(v), max=c.max_len))
+                    raise FieldError(t("imp.bad.too_long", field=name, length=len(v), max=c.max_len))
                 if c.key == "agent" and v:
                     login = self.resolve_agent(v)
                     if login is None:
-                        raise FieldError(t("imp.bad.agent", field=b.headers[i], value=shown(v)))
+                        raise FieldError(t("imp.bad.agent", field=name, value=shown(v)))
                     v = login
                 if c.key in PHONE_FIELDS and v and not phone_ok(v):
                     bad_phone = True
@@ -391,7 +395,7 @@ class Checker:
         own = _fingerprint(_own(b.kind, vals))
         first = self.seen_key.get(key)
         if first is not None and first[1] != own:
-            label = "、".join(b.header_of(k) for k in _key_fields(b.kind) if b.present(k))
+            label = "、".join(shown(b.header_of(k), 40) for k in _key_fields(b.kind) if b.present(k))
             text = " / ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if k != "")
             errs.append(t("imp.bad.duplicate", columns=label, value=shown(text), other=first[0]))
         # Customer-level values must agree between rows of one customer (blank = not stated).
@@ -401,7 +405,7 @@ class Checker:
             if v in (None, ""):
                 continue
             if k in stated and stated[k] != v:
-                errs.append(t("imp.bad.conflict", field=b.header_of(k), a=shown(_show(stated[k])),
+                errs.append(t("imp.bad.conflict", field=shown(b.header_of(k), 40), a=shown(_show(stated[k])),
                               b=shown(_show(v)), other=where[k]))
         if errs:
             return errs, False

@@ -229,6 +229,11 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     from .base import NotFound, ServiceError, require
 
     require(actor, "supervisor")
+    from ..domain import dates
+
+    if not dates.in_range(planned_on):
+        raise ServiceError(t("cli.date_range", option="date", value=planned_on.isoformat(),
+                             first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()))
     now = store.now()
     with store.write() as s:
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
