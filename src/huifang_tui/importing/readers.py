@@ -102,10 +102,13 @@ def _csv_rows(p: Path, codec: str, head: bytes) -> Rows:
 
 def _bad_line(p: Path, codec: str) -> int:
     """The text line holding the first byte that is not ``codec`` (streamed)."""
-    dec = codecs.getincrementaldecoder(codec)("strict")
+    sig = codecs.lookup(codec).name == "utf-8-sig"  # its decoder's offsets skip the BOM: use utf-8
+    dec = codecs.getincrementaldecoder("utf-8" if sig else codec)("strict")
     lines = 1
     with p.open("rb") as f:
         while chunk := f.read(1024 * 1024):
+            if sig and f.tell() == len(chunk) and chunk.startswith(codecs.BOM_UTF8):
+                chunk = chunk[3:]
             try:
                 dec.decode(chunk)
             except UnicodeDecodeError as e:
