@@ -113,6 +113,35 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as e:
         _say(str(e), file=sys.stderr)
         return EXIT_REFUSED if isinstance(e, UnknownLogin) else 1
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001  (plain words, never a traceback)
+        return _fail(e, args)
+
+
+def _fail(e: BaseException, args) -> int:  # noqa: ANN001
+    """One or two lines for the user, the traceback to the log (crash.py); exit 1."""
+    import os
+
+    from .crash import explain
+
+    if isinstance(e, BrokenPipeError):  # nobody reads stdout any more: stop writing to it quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    db, path = "", None
+    try:
+        url, _src = config.resolve_db(getattr(args, "db", None))
+        db = config.display_db(url)
+        if url.startswith("sqlite:///"):
+            path = Path(url[len("sqlite:///"):])
+    except Exception:  # noqa: BLE001
+        pass
+    message, _log = explain(e, db, path)
+    try:
+        _say(message, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 def _say(*parts: object, file=None) -> None:  # noqa: ANN001

@@ -34,13 +34,14 @@ def sqlite_path(url: str) -> Path | None:
 def make_engine(url: str) -> Engine:
     """Create an engine; on SQLite install the WAL / busy-timeout / BEGIN IMMEDIATE hooks."""
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not path.exists()
+    # hide_parameters: customer data never lands in error messages or logs (SPEC §6).
     engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}, hide_parameters=True
     )
 
     @event.listens_for(engine, "connect")
