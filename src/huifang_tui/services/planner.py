@@ -63,17 +63,34 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
     )
 
 
+PLAN_CHUNK = 1000  # planned callbacks per write transaction (issue 13: agents never wait long)
+
+
 def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
-    """Plan everything the facts call for at ``now`` (default: the store's clock)."""
+    """Plan everything the facts call for at ``now`` (default: the store's clock).
+
+    The facts are read in one read transaction (no lock); the new callbacks are written in
+    short transactions of ``PLAN_CHUNK``, each re-checking which already exist, so a planner
+    run after a 100,000-row import never holds the write lock for long, and two runs at once
+    still create each callback once. The watermark moves only after the last chunk: an
+    interrupted run is simply re-done by the next one.
+    """
     wall = store.now()
     now = now or wall
-    with store.write() as s:
+    with store.read() as s:
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
             since = max(since, datetime.fromisoformat(row.value) - timedelta(days=1))
         cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat()
-        created, cancelled = _plan(s, actor, now, since, cycles=not cycles_done)
+        planned, customers = _gather(s, now, since, cycles=not cycles_done)
+    created = 0
+    for i in range(0, len(planned), PLAN_CHUNK):
+        with store.write() as s:
+            created += len(_insert(s, actor, now, planned[i : i + PLAN_CHUNK], customers))
+    with store.write() as s:
+        cancelled = _cancel_progress_checks(s, actor, now)
+        _reopen_corrected(s, actor, now)
         s.merge(Setting(key=WATERMARK, value=wall.isoformat()))
         s.merge(Setting(key=CYCLES_ON, value=now.date().isoformat()))
     return PlanReport(created, cancelled, now)
@@ -95,7 +112,9 @@ def _facts(rows) -> dict[int, CustomerFact]:  # noqa: ANN001
     return {r[0]: CustomerFact(*r) for r in rows}
 
 
-def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: bool = True) -> tuple[int, int]:
+def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True
+            ) -> tuple[list[PlannedCallback], dict[int, CustomerFact]]:
+    """What the facts changed since ``since`` call for (read only)."""
     cal, policy = load_calendar(s), load_policy(s)
     today = now.date()
     horizon = today - timedelta(days=HISTORY_DAYS)
@@ -153,10 +172,7 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
 
     # History imports must not flood today's queue with long-dead work.
     planned = [p for p in planned if p.deadline_on >= horizon]
-    created = _insert(s, actor, now, planned, customers)
-    cancelled = _cancel_progress_checks(s, actor, now)
-    _reopen_corrected(s, actor, now)
-    return len(created), cancelled
+    return planned, customers
 
 
 def _existing(s: Session, keys: list[tuple]) -> set[tuple]:
