@@ -292,6 +292,13 @@ _ENTITY = {Customer: "customer", Contact: "contact", WorkOrder: "work_order", Sa
            NonMemberEvent: "event"}
 
 
+@dataclass
+class _Known:
+    """A record inserted by executemany in this chunk: only its id is needed."""
+
+    id: int
+
+
 class _Writer:
     """The write half of one import: each ``write(chunk)`` is one short transaction. Counts
     and the customers already counted live here, across chunks; database objects do not."""
@@ -315,28 +322,23 @@ class _Writer:
             self.updated: list[tuple[SQLModel, dict]] = []
             self.customers: dict[str, Customer] = {}
             self.new_rows: dict[type[SQLModel], list[dict]] = {}
+            self.log: list[dict] = []
             getattr(self, f"_{self.b.kind}")(good)
             s.flush()  # ids for the audit of created records
             tag = {"import_id": self.r.import_id}
-            if (self.created or self.updated or self.new_rows) and not self.started:
-                self.started = True
-                _audit_import(s, self.actor, self.now, "import.start", self.r)
-            log: list[dict] = []
+            for model, rows in self.new_rows.items():
+                self._insert_rows(model, rows)
+            log = self.log
             for obj in self.created:
                 log.append(self._log("import.create", _ENTITY[obj.__class__], obj.id, None, snapshot(obj) | tag))
-            for model, rows in self.new_rows.items():
-                t = model.__table__
-                defaults = {c.name: c.default.arg for c in t.columns
-                            if c.default is not None and not callable(c.default.arg) and c.name != "id"}
-                rows = [{**defaults, **r} for r in rows]
-                ids = s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
-                for i, r in zip(ids, rows):
-                    log.append(self._log("import.create", _ENTITY[model], i, None, snapshot({"id": i, **r}) | tag))
             for obj, before in self.updated:
                 log.append(self._log("import.update", _ENTITY[obj.__class__], obj.id, before, snapshot(obj) | tag))
+            if log and not self.started:
+                self.started = True
+                _audit_import(s, self.actor, self.now, "import.start", self.r)
             if log:
                 s.execute(insert(AuditEntry.__table__), log)
-        del self.s, self.created, self.updated, self.customers, self.new_rows
+        del self.s, self.created, self.updated, self.customers, self.new_rows, self.log
 
     def _log(self, action: str, entity: str, entity_id: object, before: dict | None, after: dict) -> dict:
         """One audit row (as ``base.audit`` writes it), for a Core executemany."""
@@ -386,10 +388,36 @@ class _Writer:
         return c
 
     def _record_customers(self, good: list[Parsed], member: bool) -> None:
+        """The customers a work-order or sale file names: new ones inserted in one executemany
+        (their ids are needed by the records), known ones re-assigned if the file says so."""
         self._load_customers(p.values["customer"] for p in good)
+        new: list[dict] = []
         for name in dict.fromkeys(p.values["customer"] for p in good):
-            self._customer(name, member, agent_login=self.checked.customer_values(name).get("agent"))
+            agent = self.checked.customer_values(name).get("agent")
+            if name in self.customers:
+                self._customer(name, member, agent_login=agent)
+            else:
+                new.append({"name": name, "tier": "standard", "is_member": member, "created_at": self.now,
+                            "updated_at": self.now, "agent_login": agent or None})
+        if new:
+            for row, cid in zip(new, self._insert_rows(Customer, new)):
+                self.customers[row["name"]] = _Known(cid)
+                self.touched.add(row["name"])
+            self.r.customers_created += len(new)
         self.s.flush()
+
+    def _insert_rows(self, model: type[SQLModel], rows: list[dict]) -> list[int]:
+        """Insert new records with one executemany; their audit rows are logged with them."""
+        t = model.__table__
+        defaults = {c.name: c.default.arg for c in t.columns
+                    if c.default is not None and not callable(c.default.arg) and c.name != "id"}
+        keys = set(defaults).union(*rows)  # executemany: every row has the same keys
+        rows = [{k: r[k] if k in r else defaults.get(k) for k in keys} for r in rows]
+        ids = self.s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        tag = {"import_id": self.r.import_id}
+        for i, r in zip(ids, rows):
+            self.log.append(self._log("import.create", _ENTITY[model], i, None, snapshot({"id": i, **r}) | tag))
+        return ids
 
     def _upsert(self, existing: SQLModel | None, model: type[SQLModel], row: dict, values: dict) -> None:
         """Change ``existing``, or queue ``row`` (all columns) as a new record of ``model``:
@@ -420,8 +448,12 @@ class _Writer:
         if c is None:
             first = cid not in self.with_contacts  # a customer's first contact is its primary one
             self.with_contacts.add(cid)
-            known[(cid, name)] = self._new(Contact(customer_id=cid, name=name, is_primary=first,
-                                                   needs_correction=bad_phone, **values))
+            row = {"customer_id": cid, "name": name, "is_primary": first, "needs_correction": bad_phone, **values}
+            if update:
+                known[(cid, name)] = self._new(Contact(**row))
+            else:  # never changed later in this chunk: one executemany with the others
+                known[(cid, name)] = _Known(0)
+                self.new_rows.setdefault(Contact, []).append(row)
             self.r.contacts_created += 1
             return "created"
         if not update:
