@@ -8,6 +8,8 @@ day's run stays fast on a large centre's history.
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,7 +63,8 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
     )
 
 
-PLAN_CHUNK = 1000  # planned callbacks per write transaction (issue 13: agents never wait long)
+PLAN_CHUNK = 250  # planned callbacks per write transaction (issue 13: agents never wait long)
+YIELD_S = 0.1  # pause between two of them, so agents waiting for the lock get it
 
 
 def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
@@ -84,6 +87,8 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         planned, customers = _gather(s, now, since, cycles=not cycles_done)
     created = 0
     for i in range(0, len(planned), PLAN_CHUNK):
+        if i:
+            time.sleep(YIELD_S)  # let waiting agents in (SQLite polls a waiting writer every ~100 ms)
         with store.write() as s:
             created += len(_insert(s, actor, now, planned[i : i + PLAN_CHUNK], customers))
     with store.write() as s:
