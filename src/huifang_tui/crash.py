@@ -123,3 +123,14 @@ def explain(exc: BaseException, db: str = "", db_path: Path | None = None) -> tu
     where = t("err.io.log", path=log) if log else t("err.io.no_log")
     target = getattr(exc, "filename", None) or db or "-"
     return t(key, db=db or "-", path=target, kind=type(exc).__name__) + "\n" + where, log
+
+
+def user_message(exc: BaseException, db: str = "", db_path: Path | None = None) -> str:
+    """What the app shows for a failed worker: a refusal's own words, or the plain message
+    (the traceback logged) for anything else — never a traceback, never Rich markup."""
+    from .errors import ServiceError
+    from .safe import plain_message
+
+    if isinstance(exc, ServiceError):
+        return plain_message(str(exc))
+    return plain_message(explain(exc, db, db_path)[0])
