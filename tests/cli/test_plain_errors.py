@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -162,3 +163,28 @@ def test_engines_hide_parameters(store):
             c.execute(text("INSERT INTO app_user (login, name, role, active) VALUES (:l, :n, 'agent', 1)"),
                       {"l": "zhang", "n": "客户的秘密电话13812345678"})
     assert "13812345678" not in str(e.value)
+
+
+@pytest.mark.parametrize("exc, first", [
+    (sqlite3.OperationalError("database is locked"),
+     "数据库 x.db 正被其他程序长时间占用（等待超时）。请稍后重试；若一直如此，请检查是否有导入或其他程序卡住。"),
+    (sqlite3.OperationalError("attempt to write a readonly database"),
+     "无法写入数据库 x.db：文件或所在目录是只读的。请检查该文件和目录的写权限（共享库须对 huifang 组可写），或联系管理员。"),
+    (sqlite3.OperationalError("database or disk is full"),
+     "磁盘已满，无法写入 x.db。刚才的操作没有保存；请清理磁盘空间后重试。"),
+    (sqlite3.DatabaseError("database disk image is malformed"),
+     "x.db 不是回访台的数据库，或文件已损坏。请检查 --db 指向的文件，或从备份恢复。"),
+    (OSError(28, "No space left on device"), "磁盘已满，无法写入 x.db。刚才的操作没有保存；请清理磁盘空间后重试。"),
+    (PermissionError(13, "Permission denied", "/srv/huifang/x.db"),
+     "没有权限访问 /srv/huifang/x.db。请检查文件和目录的权限，或联系管理员。"),
+    (ZeroDivisionError("x"), "发生了意外错误（ZeroDivisionError），操作已停止。"),
+])
+def test_each_failure_in_plain_words(state, exc, first):
+    from sqlalchemy.exc import OperationalError
+
+    from huifang_tui.crash import explain
+
+    for e in (exc, OperationalError("INSERT …", {}, exc) if isinstance(exc, sqlite3.Error) else exc):
+        message, log = explain(e, "x.db")
+        assert message.splitlines() == [first, f"详细信息已记录在 {log}"]
+        assert stat.S_IMODE(log.stat().st_mode) == 0o600
