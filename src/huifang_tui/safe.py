@@ -80,3 +80,13 @@ def defuse_cell(value: object) -> str:
     if s.startswith(_FORMULA_START):
         return "'" + s
     return s
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 (SPEC §6): lists and exports never show a whole number."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 3:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)

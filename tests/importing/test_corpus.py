@@ -90,6 +90,7 @@ IMPORTED_CHECKS = {"markup_ansi_names.csv": _markup, "excel_serial_dates.csv": _
 @pytest.mark.parametrize("name, args, result, lines", table(), ids=lambda x: x if isinstance(x, str) else None)
 def test_corpus_file(store, monkeypatch, capsys, tmp_path, name, args, result, lines):
     monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # an error log never lands in ~
     add_user(store, os_login(), "admin")
     path = tmp_path / name
     shutil.copy(CORPUS / name, path)

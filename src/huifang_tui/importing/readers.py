@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import os
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import BinaryIO
 from xml.etree import ElementTree
 
 from ..i18n import t
@@ -41,22 +44,33 @@ class Sheet:
 
 
 def open_rows(path: str | Path, encoding: str | None = None) -> Sheet:
+    """Opened through ``safe_files`` (a person's file: no symlink, nothing of the shared store's)
+    and refused before anything else is said about it; then its extension and size."""
     p = Path(path)
-    if not p.is_file():
-        raise ImportFileError(t("imp.err.not_found", path=p))
-    ext = p.suffix.lower()
-    if ext not in (".csv", ".txt", ".xlsx", ".xlsm"):
-        raise ImportFileError(t("imp.err.extension", path=p, ext=ext or "-"))
-    size = p.stat().st_size
-    if size > limits.MAX_FILE_BYTES:
-        raise ImportFileError(t("imp.err.too_big", path=p, size=_mb(size), max=_mb(limits.MAX_FILE_BYTES)))
-    if ext in (".csv", ".txt"):
-        with p.open("rb") as f:
+    with _open(p) as f:
+        ext = p.suffix.lower()
+        if ext not in (".csv", ".txt", ".xlsx", ".xlsm"):
+            raise ImportFileError(t("imp.err.extension", path=p, ext=ext or "-"))
+        size = os.fstat(f.fileno()).st_size
+        if size > limits.MAX_FILE_BYTES:
+            raise ImportFileError(t("imp.err.too_big", path=p, size=_mb(size), max=_mb(limits.MAX_FILE_BYTES)))
+        if ext in (".csv", ".txt"):
             head = f.read(limits.SNIFF_BYTES)
-        codec = enc.choose(p, head, complete=size <= len(head), override=encoding)
-        return Sheet(p, _non_blank(_csv_rows(p, codec, head)), True, encoding=codec)
-    merged = check_zip(p)
+            codec = enc.choose(p, head, complete=size <= len(head), override=encoding)
+            return Sheet(p, _non_blank(_csv_rows(p, codec, head)), True, encoding=codec)
+        merged = check_zip(p, f)
     return Sheet(p, _non_blank(_xlsx_rows(p)), False, merged)
+
+
+def _open(p: Path) -> BinaryIO:
+    from .. import safe_files
+
+    try:
+        return safe_files.open_read(p)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise ImportFileError(t("imp.err.not_found", path=p)) from None
+    except OSError as e:
+        raise ImportFileError(t("safe.unreadable", path=p, error=e.strerror or e)) from None
 
 
 def read_table(path: str | Path, encoding: str | None = None) -> tuple[list[str], Rows]:
@@ -76,7 +90,7 @@ def _csv_rows(p: Path, codec: str, head: bytes) -> Rows:
     first = head.split(b"\n", 1)[0]
     delim = "\t" if first.count(b"\t") > first.count(b",") else ","
     csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_CELL_CHARS * 4 + 1))
-    with p.open("r", encoding=codec, errors="strict", newline="") as f:
+    with _open(p) as raw, io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="") as f:
         reader = csv.reader(f, delimiter=delim, strict=True)
         record, physical = 0, 0
         while True:
@@ -105,7 +119,7 @@ def _bad_line(p: Path, codec: str) -> int:
     sig = codecs.lookup(codec).name == "utf-8-sig"  # its decoder's offsets skip the BOM: use utf-8
     dec = codecs.getincrementaldecoder("utf-8" if sig else codec)("strict")
     lines = 1
-    with p.open("rb") as f:
+    with _open(p) as f:
         while chunk := f.read(1024 * 1024):
             if sig and f.tell() == len(chunk) and chunk.startswith(codecs.BOM_UTF8):
                 chunk = chunk[3:]
@@ -127,11 +141,11 @@ _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]{1,3}\d+)(?::
 _ROW = re.compile(r"\d+")
 
 
-def check_zip(p: Path) -> list[tuple[str, int, int]]:
+def check_zip(p: Path, f: BinaryIO) -> list[tuple[str, int, int]]:
     """Refuse a workbook whose declared sizes are absurd (before expanding anything), then
     return the first sheet's merged ranges as ``(ref, first row, last row)``."""
     try:
-        with zipfile.ZipFile(p) as z:
+        with zipfile.ZipFile(f) as z:
             infos = z.infolist()
             total = sum(i.file_size for i in infos)
             worst = max(((i.file_size / max(i.compress_size, 1)) for i in infos if i.file_size > 1024 * 1024),
@@ -181,9 +195,11 @@ def _merged_ranges(z: zipfile.ZipFile, name: str) -> list[tuple[str, int, int]]:
 def _xlsx_rows(p: Path) -> Rows:
     from openpyxl import load_workbook
 
+    f = _open(p)
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
+        wb = load_workbook(f, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001  (zip errors, bad XML, …: one clear message)
+        f.close()
         raise ImportFileError(t("imp.err.xlsx", path=p, error=type(e).__name__)) from None
     try:
         ws = wb.worksheets[0]
@@ -195,6 +211,7 @@ def _xlsx_rows(p: Path) -> Rows:
             yield line, values
     finally:
         wb.close()
+        f.close()
 
 
 def col_letter(i: int) -> str:

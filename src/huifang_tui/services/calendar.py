@@ -15,7 +15,7 @@ from ..domain.policy import Policy
 from ..i18n import t
 from ..resources import data_dir
 from ..store.models import CalendarOverride, Setting
-from .base import Actor, ServiceError, Store, audit, require
+from .base import Actor, ServiceError, Store, acting, audit, require
 
 
 def load_calendar(s: Session) -> WorkCalendar:
@@ -63,6 +63,7 @@ def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = ""
     _check_day(day)
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
         before = row.model_dump() if row else None
         if row is None:
@@ -114,6 +115,7 @@ def set_policy(store: Store, actor: Actor, text: str) -> Policy:
         raise ServiceError(t("policy.bad", error=str(e))) from e
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.get(Setting, "policy")
         before = {"value": row.value} if row else None
         s.merge(Setting(key="policy", value=text))
@@ -135,6 +137,7 @@ def set_company_name(store: Store, actor: Actor, name: str) -> None:
     require(actor, "admin")
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.get(Setting, "company_name")
         before = {"value": row.value} if row else None
         s.merge(Setting(key="company_name", value=name.strip()))

@@ -41,7 +41,7 @@ from ..importing import Checker, ImportFileError, open_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed
 from ..safe import defuse_cell
 from ..store.models import AuditEntry, Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
-from .base import Actor, ServiceError, Store, audit, require, snapshot
+from .base import Actor, ServiceError, Store, acting, audit, require, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
@@ -144,6 +144,8 @@ def import_file(
     count) and it ends at ``done == total``.
     """
     require(actor, "admin", "supervisor")
+    with store.read() as s:
+        acting(s, actor)
     if kind not in KINDS:
         raise ServiceError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
     path = Path(path)
@@ -262,8 +264,11 @@ def _agent_resolver(store: Store) -> Callable[[str], str | None]:
 
 def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
     """Bad rows beside the input, cells as they were but with formulas defused (=, +, -, @)."""
+    from ..safe_files import open_write
+
     out = path.with_name(f"{path.stem}.rejected.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+    # BOM: Excel opens it as UTF-8; safe_files: never a symlink or a file of the shared store
+    with open_write(out, mode=0o640, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow([defuse_cell(h) for h in headers] + [t("imp.reject_column")])
         for x in bad:
