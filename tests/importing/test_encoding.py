@@ -74,7 +74,7 @@ def test_utf8_with_gb18030_after_the_sniffed_part_names_the_line(tmp_path, bom):
     """The encoding is judged on the first 64 kB; a later line in another encoding is still
     caught, while streaming, with its line number."""
     lines = ["客户名称,地区"] + [f"客户{i},北京" for i in range(6000)]
-    data = bom + "\n".join(lines).encode("utf-8") + "\n".encode() + "乙公司,上海\n".encode("gb18030")
+    data = bom + "\n".join(lines).encode("utf-8") + b"\n" + "乙公司,上海\n".encode("gb18030")
     p = tmp_path / "mix.csv"
     p.write_bytes(data)
     headers, rows = read_table(p)

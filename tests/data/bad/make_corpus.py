@@ -19,7 +19,7 @@ def csv(name: str, lines: list[str], encoding: str = "utf-8") -> None:
 def main() -> None:
     # UTF-8 with BOM, but line 3 was pasted in from a GB18030 file.
     (HERE / "bom_gb18030_mix.csv").write_bytes(
-        b"\xef\xbb\xbf" + "客户名称,地区\r\n甲公司,北京\r\n".encode("utf-8") + "乙公司,上海\r\n".encode("gb18030"))
+        b"\xef\xbb\xbf" + "客户名称,地区\r\n甲公司,北京\r\n".encode() + "乙公司,上海\r\n".encode("gb18030"))
     csv("header_typo.csv", ["客户名陈,地区,联系人", "甲公司,北京,王经理"])
     csv("duplicate_keys.csv", [WO, "SX001,甲公司,王经理,13812345678,空调,不制冷,2024-05-01 09:00,2024-05-02 10:00,已完成",
                                "SX001,乙公司,李经理,13912345678,冰箱,异响,2024-05-03 09:00,2024-05-04 10:00,已完成"])
