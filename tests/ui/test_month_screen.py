@@ -104,7 +104,8 @@ async def test_keyboard_form_enters_an_adhoc_visit(office):
         await pilot.press(*"希望再来培训一次")
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert isinstance(pilot.app.screen, MonthScreen), ([str(w.render()) for w in form.query(".form-error")], str(form.query_one("#form-status").render()), form._saving)
+        errors = [str(w.render()) for w in form.query(".form-error")]
+        assert isinstance(pilot.app.screen, MonthScreen), (errors, str(form.query_one("#form-status").render()))
         assert pilot.app.screen.query_one(DataTable).row_count == 3
     with store.read() as s:
         cb = s.exec(select(Callback).where(Callback.kind == "adhoc")).one()

@@ -15,6 +15,10 @@ from ..i18n import t
 from ..widgets.keybar import KeyBar
 
 
+def pct(v: float | None) -> str:
+    return "—" if v is None else f"{v * 100:.1f}%"
+
+
 class YearlyScreen(Screen):
     TITLE_KEY = "yearly.title"
     BINDINGS = [
@@ -66,7 +70,6 @@ class YearlyScreen(Screen):
         lines = Text()
         lines.append(t("yearly.head") + "\n", style="bold")
         for key, m in months.items():
-            pct = lambda v: "—" if v is None else f"{v * 100:.1f}%"
             lines.append(t("yearly.row", month=key[5:], due=m["due"], completed=m["completed"],
                            completion=pct(m["completion_rate"]), satisfied=pct(m["satisfied_rate"]),
                            approved="✓" if m["approved"] else "") + "\n")

@@ -33,7 +33,7 @@ from ..domain.kpi import (
 from ..domain.summary import summary_due
 from ..errors import MonthLocked
 from ..i18n import t
-from ..queue_view import mask_phone
+from ..safe import mask_phone
 from ..store.models import (
     AuditEntry,
     CallAttempt,
@@ -194,6 +194,11 @@ def _d(v: object) -> date | None:
     return date.fromisoformat(v[:10])
 
 
+def txt(col):  # noqa: ANN001, ANN201
+    """A date or datetime column read as its stored text (parsed by ``_d``/``_dt``)."""
+    return type_coerce(col, String)
+
+
 def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: int | None = None) -> _Loaded:
     """Every record of M in a few set-based queries (no per-row round trips).
 
@@ -209,7 +214,6 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         and_(Callback.completed_at >= t0, Callback.completed_at < t1),
         Callback.id.in_(attempted),
     )
-    txt = lambda c: type_coerce(c, String)
     completer = (select(CallAttempt.agent_login)
                  .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
                  .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
