@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -71,6 +72,14 @@ class CallScreen(Screen):
           for code, key in OUTCOME_KEYS.items()),
         Binding("ctrl+r", "raise_issue", t("key.raise_issue"), id="call_raise_issue"),
         Binding("escape", "leave", t("key.back_to_queue"), id="call_leave"),
+        # Moving between fields is handled when the key is read, not after the field it leaves
+        # has seen it: a fast typist's next keys then land in the field they were meant for.
+        Binding("tab", "move_focus(1)", t("firsthour.key.next_field"), show=False, priority=True,
+                id="call_next_field"),
+        Binding("shift+tab", "move_focus(-1)", t("firsthour.key.prev_field"), show=False, priority=True,
+                id="call_prev_field"),
+        Binding("enter", "enter_field", t("firsthour.key.next_field"), show=False, priority=True,
+                id="call_enter_field"),
     ]
 
     class Recorded(Message):
@@ -194,6 +203,19 @@ class CallScreen(Screen):
             return  # nothing typed yet: no draft to offer back
         self._drafts.offer(data)
         self.app.db_task(self._drafts.write)
+
+    def action_move_focus(self, step: int) -> None:
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_enter_field(self) -> None:
+        """Enter in a text field or a score row goes on to the next field (other widgets,
+        e.g. a radio set or a checkbox, keep their own Enter)."""
+        if not isinstance(self.focused, Input | ScoreRow):
+            raise SkipAction()
+        self.focus_next()
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
