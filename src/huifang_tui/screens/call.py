@@ -21,7 +21,7 @@ from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
-from ..services.recording import reschedule_time
+from ..services.recording import next_step, reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar
@@ -267,17 +267,7 @@ class CallScreen(Screen):
     @on(Recorded)
     def _on_recorded(self, event: Recorded) -> None:
         self.form.go(Phase.DONE)
-        r = event.result
-        msg = t("call.recorded", number=r.number, state=t(f"cbstate.{r.status}"), attempts=r.attempts,
-                due=r.due_on.isoformat())
-        if r.followups:
-            msg += "\n" + t("call.followups", numbers=", ".join(r.followups))
-        if r.alert_supervisor:
-            msg += "\n" + t("call.alerted")
-        if r.late_entry:
-            msg += "\n" + t("rules.late_entry_saved")
-        if r.also:
-            msg += "\n" + t("call.also_recorded", numbers=", ".join(r.also))
+        msg = next_step(event.result, event.outcome, self.app.now())
         self.app.notify(msg, timeout=6)
         if self._draft_timer is not None:
             self._draft_timer.stop()

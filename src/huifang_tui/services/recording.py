@@ -257,3 +257,45 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
         audit(s, actor, now, "callback.defer", "callback", number, before, cb)
     return new_due
 
+
+
+def when_text(at: datetime, now: datetime) -> str:
+    """A time as people say it: 今天/明天/后天 08:30, else 5月6日 15:00 (en: tomorrow 08:30, May 6 15:00)."""
+    days = (at.date() - now.date()).days
+    if 0 <= days <= 2:
+        day = t(f"firsthour.day.{days}")
+    elif at.year == now.year:
+        day = t("firsthour.day.md", d=at.day, mon=t(f"firsthour.month.{at.month}"))
+    else:
+        day = t("firsthour.day.ymd", y=at.year, d=at.day, mon=t(f"firsthour.month.{at.month}"))
+    return f"{day} {at:%H:%M}"
+
+
+def next_step(res: AttemptResult, outcome: str, now: datetime) -> str:
+    """What was recorded and what happens next, in the user's language: the same words on the call
+    screen's notification and in ``huifang record``'s output (issue 16 item 4)."""
+    what = t(f"outcome.{outcome}")
+    if outcome == "reschedule" and res.next_attempt_at is not None:
+        lines = [t("firsthour.next.reschedule", number=res.number, when=when_text(res.next_attempt_at, now))]
+    elif res.status == "unreachable":
+        lines = [t("firsthour.next.unreachable", number=res.number, n=res.attempts, what=what)]
+    elif res.status == "open" and res.next_attempt_at is not None:
+        lines = [t("firsthour.next.retry", number=res.number, n=res.attempts, what=what,
+                   when=when_text(res.next_attempt_at, now))]
+    elif res.status == "completed":
+        key = "firsthour.next.completed_followups" if res.followups else "firsthour.next.completed"
+        lines = [t(key, number=res.number, numbers=", ".join(res.followups), n=len(res.followups))]
+    elif res.status == "waiting_data":
+        lines = [t("firsthour.next.wrong_number", number=res.number)]
+    elif res.status == "refused":
+        lines = [t("firsthour.next.refused", number=res.number)]
+    else:
+        lines = [t("firsthour.next.other", number=res.number, state=t(f"cbstate.{res.status}"),
+                   due=res.due_on.isoformat())]
+    if res.followups and res.status != "completed":
+        lines.append(t("call.followups", numbers=", ".join(res.followups)))
+    if res.late_entry:
+        lines.append(t("rules.late_entry_saved"))
+    if res.also:
+        lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
+    return "\n".join(lines)
