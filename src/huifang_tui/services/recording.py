@@ -226,14 +226,25 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             _save(s, actor, other, same, otr, at, now, late)
             also.append(other.number)
             if otr.status in CLOSED_UNDONE:
-                plan_after_closing(s, actor, other, now, cal, policy)
+                _note_created(s, actor, now, other.number, plan_after_closing(s, actor, other, now, cal, policy))
         followups = []
         if tr.status == "completed":
             followups = plan_after_completion(s, actor, cb, now, cal, policy)
         elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
             followups = plan_after_closing(s, actor, cb, now, cal, policy)
+        _note_created(s, actor, now, cb.number, followups, also)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
+
+
+def _note_created(s: Session, actor: Actor, now: datetime, number: str, followups: list[str],
+                  also: list[str] | None = None) -> None:
+    """What an outcome created or touched besides its callback, for ``undo_last``."""
+    if followups or also:
+        audit(s, actor, now, UNDO_NOTE, "callback", number, None, {"followups": followups, "also": also or []})
+
+
+UNDO_NOTE = "callback.outcome_effects"
 
 
 def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None) -> date:
