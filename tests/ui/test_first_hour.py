@@ -71,3 +71,116 @@ async def test_burst_across_tab_lands_in_the_focused_fields(desk):
         assert screen.query_one("#q0").value == "很好"
         assert screen.query_one("#q1").value == "没有"
         assert app.focused is screen.query_one("#q0")  # shift+tab went back one field
+
+
+async def test_refused_asks_first_escape_records_nothing_enter_records(desk):
+    """Issue 16 item 3: 拒访 is confirmed in a dialog; Esc goes back to the form with nothing recorded."""
+    from huifang_tui.screens.call import FinalOutcomeDialog
+    from huifang_tui.screens.queue import QueueScreen
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        await pilot.press("f9")  # 拒访
+        await _settle(pilot)
+        assert isinstance(app.screen, FinalOutcomeDialog)
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is screen and screen.form.editing
+        assert _cb(store).status == "open" and _cb(store).attempts == 0
+        await pilot.press("f9")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+    assert _cb(store).status == "refused"
+
+
+@pytest.mark.parametrize(("outcome_key", "attempts", "asks"), [
+    ("f4", 2, True),   # 未接通 on the last allowed attempt (max_attempts 3): unreachable
+    ("f4", 1, False),  # 未接通 with tries left: no question
+    ("f7", 0, True),   # 号码错误
+])
+async def test_which_outcomes_ask(desk, outcome_key, attempts, asks):
+    from huifang_tui.screens.call import FinalOutcomeDialog
+
+    store, agent = desk
+    with store.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.attempts = attempts
+        s.add(cb)
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open_first(pilot)
+        await pilot.press(outcome_key)
+        await _settle(pilot)
+        assert isinstance(app.screen, FinalOutcomeDialog) is asks
+        if asks:
+            await pilot.press("enter")
+            await _settle(pilot)
+    assert _cb(store).attempts == attempts + 1
+
+
+async def _complete_low(pilot, screen):
+    from huifang_tui.widgets.score_row import ScoreRow
+
+    screen.query_one("#score_resolution", ScoreRow).value = 2
+    screen.query_one("#score_attitude", ScoreRow).value = 4
+    await pilot.press("f3")
+    await _settle(pilot)
+
+
+async def test_undo_from_the_queue_cancels_the_followup(desk):
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        await _complete_low(pilot, screen)
+        with store.read() as s:
+            low = s.exec(select(Callback).where(Callback.kind == "low_score")).one()
+        await pilot.press("u")
+        await _settle(pilot)
+        texts = [n.message for n in app._notifications]
+    assert any("已撤销 HF202611001" in m and low.number in m for m in texts), texts
+    assert _cb(store).status == "open" and _cb(store, low.number).status == "cancelled"
+
+
+async def test_undo_from_the_queue_too_late(desk):
+    from datetime import timedelta
+
+    from conftest import NOW
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        await _complete_low(pilot, screen)
+        store.clock = lambda: NOW + timedelta(minutes=11)
+        await pilot.press("u")
+        await _settle(pilot)
+        texts = [n.message for n in app._notifications]
+    assert any("已超过 10 分钟" in m for m in texts), texts
+    assert _cb(store).status == "completed"
+
+
+
+
+async def test_undo_from_the_queue_not_the_author(desk):
+    """The agent's last outcome was followed by the supervisor's on the same callback: the agent's
+    u is refused, naming who recorded it."""
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.recording import CallRecord, record_attempt
+
+    store, agent = desk
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
+    record_attempt(store, Actor("supervisor", "supervisor", "周主管"), "HF202611001",
+                   CallRecord(outcome="refused"))
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("u")
+        await _settle(pilot)
+        texts = [n.message for n in app._notifications]
+    assert any("supervisor 记录的，只有记录人本人可以撤销" in m for m in texts), texts
+    assert _cb(store).status == "refused" and _cb(store).attempts == 2

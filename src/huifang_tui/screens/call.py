@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, RadioSet, Static
@@ -21,7 +21,7 @@ from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
-from ..services.recording import next_step, reschedule_time
+from ..services.recording import closing_status, next_step, reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar
@@ -62,6 +62,20 @@ class _Drafts:
     def reopen(self) -> None:
         with self._lock:
             self._closed = False
+
+
+class FinalOutcomeDialog(ConfirmDialog):
+    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form."""
+
+    BINDINGS = [
+        Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-body")
+            yield Static(t("firsthour.confirm.hint"), classes="dialog-hint")
 
 
 class CallScreen(Screen):
@@ -235,8 +249,20 @@ class CallScreen(Screen):
             self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
             self.form.focus_first_missing(rec)
             return
-        self.form.go(Phase.SAVING)
-        self._submit(rec)
+        closing = closing_status(self.app.store, self.view.callback.number, outcome)
+        if closing is None:
+            self.form.go(Phase.SAVING)
+            self._submit(rec)
+            return
+        question = t(f"firsthour.confirm.{closing}", number=self.view.callback.number,
+                     outcome=t(f"outcome.{outcome}"), n=self.view.callback.attempts + 1)
+
+        def answer(yes: bool | None) -> None:
+            if yes and self.form.editing:
+                self.form.go(Phase.SAVING)
+                self._submit(rec)
+
+        self.app.push_screen(FinalOutcomeDialog(question), answer)
 
     def _ask_reschedule(self, value: str = "") -> None:
         dlg = TextDialog(t("call.reschedule_title"), t("call.reschedule_hint"), value=value,
