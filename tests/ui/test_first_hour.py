@@ -184,3 +184,51 @@ async def test_undo_from_the_queue_not_the_author(desk):
         texts = [n.message for n in app._notifications]
     assert any("supervisor 记录的，只有记录人本人可以撤销" in m for m in texts), texts
     assert _cb(store).status == "refused" and _cb(store).attempts == 2
+
+
+@pytest.fixture
+def two_due(desk):
+    """The desk's customer also has a usage callback due: one call, two callbacks."""
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    return store, agent
+
+
+async def test_same_customer_twice_carries_the_person_and_offers_the_scores(two_due):
+    """Issue 16 item 6: the person reached carries over; scores are offered, adopted only on Enter."""
+    from huifang_tui.widgets.score_row import ScoreRow
+
+    store, agent = two_due
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        first = await _open_first(pilot)
+        first.query_one("#reached_name").value = "李工"
+        first.query_one("#reached_position").value = "设备主管"
+        first.query_one("#score_resolution", ScoreRow).value = 4
+        first.query_one("#score_attitude", ScoreRow).value = 5
+        await pilot.press("f3")
+        await _settle(pilot)
+        await _settle(pilot)
+        second = app.screen
+        assert isinstance(second, CallScreen) and second is not first
+        assert second.view.callback.number != first.view.callback.number
+        assert second.query_one("#reached_name").value == "李工"
+        assert second.query_one("#reached_position").value == "设备主管"
+        res = second.query_one("#score_resolution", ScoreRow)
+        att = second.query_one("#score_attitude", ScoreRow)
+        assert (res.value, att.value) == (None, None)  # never copied silently
+        assert "上一项评分 4/5 — 按 Enter 采用" in str(res.render())
+        await pilot.press("f3")  # not confirmed: the completion still needs both scores
+        await _settle(pilot)
+        assert app.screen is second
+        res.focus()
+        await pilot.press("enter")  # adopt 4 and move on
+        await pilot.press("3")  # the agent scores attitude differently
+        await pilot.pause()
+        assert (res.value, att.value) == (4, 3)
+        await pilot.press("f3")
+        await _settle(pilot)
+    two = _cb(store, second.view.callback.number)
+    assert (two.status, two.reached_name, two.score_resolution, two.score_attitude) == ("completed", "李工", 4, 3)

@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Header, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
+from ..domain.record import SCORE_FIELDS
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
@@ -102,9 +103,10 @@ class CallScreen(Screen):
             self.result = result
             self.outcome = outcome
 
-    def __init__(self, view: svc.CallView) -> None:
+    def __init__(self, view: svc.CallView, carry: dict | None = None) -> None:
         super().__init__()
         self.view = view
+        self.carry = carry or {}
         self.script = load_script(view.callback.kind)
         self._draft_timer = None
         self._pending: dict | None = None
@@ -160,6 +162,7 @@ class CallScreen(Screen):
             self.app.push_screen(ConfirmDialog(t("call.draft_offer")), self._draft_answer)
         else:
             self.form.go(Phase.EDITING)
+            self._apply_carry()
             self.query_one("#reached_name", Input).focus()
 
     def on_unmount(self) -> None:
@@ -189,7 +192,21 @@ class CallScreen(Screen):
             self.form.load(self.view.draft or {})
             self.notify(t("call.draft_restored"))
         self.form.go(Phase.EDITING)
+        if not restore:
+            self._apply_carry()
         self.query_one("#reached_name", Input).focus()
+
+    def _apply_carry(self) -> None:
+        """The same customer's previous callback of this call (issue 16 item 6): the person reached
+        carries over; its scores are only offered on each score row (Enter adopts one), never copied."""
+        if not self.carry:
+            return
+        for name in ("reached_name", "reached_position"):
+            if self.carry.get(name):
+                self.query_one(f"#{name}", Input).value = self.carry[name]
+        for name, score in self.carry.get("scores", {}).items():
+            if score:
+                self.query_one(f"#{name}", ScoreRow).offer = score
 
     # -- the form as data (drafts) ------------------------------------------------
     def form_data(self) -> dict:
@@ -227,8 +244,11 @@ class CallScreen(Screen):
     def action_enter_field(self) -> None:
         """Enter in a text field or a score row goes on to the next field (other widgets,
         e.g. a radio set or a checkbox, keep their own Enter)."""
-        if not isinstance(self.focused, Input | ScoreRow):
+        focused = self.focused
+        if not isinstance(focused, Input | ScoreRow):
             raise SkipAction()
+        if isinstance(focused, ScoreRow) and focused.value is None and focused.offer:
+            focused.value = focused.offer  # the agent adopts the previous callback's score
         self.focus_next()
 
     @on(Input.Submitted)
@@ -298,11 +318,21 @@ class CallScreen(Screen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self._pending = None
+        carry = self._carry_for_next(event.outcome)
         self.dismiss_call(released=True)
         if event.outcome == "completed" and self.view.same_day:
             nxt = self.view.same_day[0]
             self.app.notify(t("call.continue_same", number=nxt.number, kind=t(f"kind.{nxt.kind}")), timeout=6)
-            self.app.open_call(nxt.number)
+            self.app.open_call(nxt.number, carry=carry)
+
+    def _carry_for_next(self, outcome: str) -> dict:
+        """What the next callback of the same call is offered: the person reached and the scores."""
+        if outcome != "completed":
+            return {}
+        d = self.form.data()
+        return {"from": self.view.callback.number, "reached_name": d["reached_name"].strip(),
+                "reached_position": d["reached_position"].strip(),
+                "scores": {f.name: d[f.name] for f in SCORE_FIELDS}}
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
