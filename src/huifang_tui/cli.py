@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     pd.add_argument("--customers", type=_INT, default=200)
     pd.add_argument("--no-open", action="store_true", help=t("cli.demo_no_open"))
     pd.add_argument("--date", type=_DATE, help=t("cli.demo_date"))
+    pd.add_argument("--force", action="store_true", help=t("demo.opt_force"))
+    pd.add_argument("--reuse", action="store_true", help=t("demo.opt_reuse"))
 
     pq = sub.add_parser("queue", help=t("cli.queue"))
     pq.add_argument("--date", type=_DATE)
@@ -134,8 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
-    pr.add_argument("--scores", help="RESOLUTION,ATTITUDE")
-    pr.add_argument("--reached", help="NAME/POSITION")
+    pr.add_argument("--scores", metavar="RESOLUTION,ATTITUDE", help=t("opt.scores"))
+    pr.add_argument("--reached", metavar="NAME/POSITION", help=t("opt.reached"))
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
@@ -144,7 +146,9 @@ def _parser() -> argparse.ArgumentParser:
     from . import cli_issues
 
     cli_issues.add_parsers(sub)
-    return p
+    from .cli_help import finish
+
+    return finish(p)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -447,6 +451,18 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
             from .errors import ServiceError
 
             raise ServiceError(t("demo.not_demo", db=path))
+        if args.reuse and path.exists() and _demo_current(path):
+            print(t("demo.reusing", db=path))
+            if args.no_open:
+                return 0
+            args.as_login = args.as_login or DEMO_DEFAULT_LOGIN
+            store = Store(url)
+            return _open_app(store, _actor(store, args))
+        work = _demo_work(path) if path.exists() else {}
+        if work and not args.force:
+            from .errors import Conflict
+
+            raise Conflict(t("demo.has_work", db=path, what=_describe_work(work)))
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
     store = Store(url)
@@ -463,6 +479,56 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
         print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
     actor = _actor(store, args)
     return _open_app(store, actor)
+
+
+_NOT_WORK = ("callback.claim", "phone.reveal")
+_NOT_WORK_PREFIXES = ("alert.", "plan.", "db.", "demo.", "refused", "export", "report.export")
+
+
+def _demo_work(path: Path) -> dict[str, int]:
+    """What people did in a demo database since it was built (from its audit log), by kind:
+    calls, issue actions, day closes, other changes. Empty when nothing would be lost."""
+    import sqlite3
+
+    from .store import fastread
+
+    try:
+        conn = fastread.connect(str(path))
+    except sqlite3.DatabaseError:
+        return {}
+    try:
+        if not fastread.is_initialised(conn):
+            return {}
+        mark = int(fastread.setting(conn, "demo.audit_mark") or 0)
+        rows = conn.execute("SELECT action, count(*) FROM audit_entry WHERE id > ? AND login != 'system'"
+                            " GROUP BY action", (mark,)).fetchall()
+    except (sqlite3.DatabaseError, ValueError):
+        return {}
+    finally:
+        conn.close()
+    out: dict[str, int] = {}
+    for action, n in rows:
+        if action in _NOT_WORK or action.startswith(_NOT_WORK_PREFIXES):
+            continue
+        kind = ("calls" if action.startswith("callback.") else "issues" if action.startswith("issue.")
+                else "day_closes" if action == "day.close" else "other")
+        out[kind] = out.get(kind, 0) + n
+    return out
+
+
+def _describe_work(work: dict[str, int]) -> str:
+    sep = t("demo.work_sep")
+    return sep.join(t(f"demo.work_{k}", n=n) for k, n in sorted(work.items()))
+
+
+def _demo_current(path: Path) -> bool:
+    from .store import fastread, revision
+
+    conn = fastread.connect(str(path))
+    try:
+        return revision.classify(fastread.stored_revision(conn), True) == revision.CURRENT
+    finally:
+        conn.close()
 
 
 def _is_demo_file(path: Path) -> bool:
