@@ -98,3 +98,17 @@ def test_policy_reads_undo_minutes():
     assert Policy.from_mapping({"undo_minutes": 5}).undo_minutes == 5
     with pytest.raises(PolicyError, match="undo_minutes"):
         Policy.from_mapping({"undo_minutes": 0})
+
+
+def test_undo_wrong_number_clears_the_contact_flag_it_set(desk):
+    from huifang_tui.store.models import Contact
+
+    store, agent, _ = desk
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="wrong_number"))
+    with store.read() as s:
+        assert s.exec(select(Contact)).one().needs_correction
+    undo_last(store, agent, "HF202611001")
+    assert _cb(store).status == "open"
+    with store.read() as s:
+        assert not s.exec(select(Contact)).one().needs_correction
+        assert s.exec(select(AuditEntry).where(AuditEntry.action == "contact.unflag_undone")).one()

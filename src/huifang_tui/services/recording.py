@@ -148,7 +148,7 @@ def _transition(s: Session, actor: Actor, cb: Callback, rec: CallRecord, at: dat
 
 
 def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transition, at: datetime, now: datetime,
-          late: bool) -> None:
+          late: bool) -> list[int]:
     """Write one attempt onto one callback (optimistic version guard, attempt row, audit)."""
     before = cb.model_dump()
     version = cb.version
@@ -177,8 +177,11 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
                       reached_name=cb.reached_name, reached_position=cb.reached_position,
                       note=rec.note, rescheduled_to=rec.to, entered_at=now, late_entry=late))
+    flagged = []  # contacts this outcome flagged (an undo clears them again)
     if tr.flag_contact:
         for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
+            if not c.needs_correction:
+                flagged.append(c.id)
             c.needs_correction = True
             s.add(c)
     drop_draft(s, actor, cb.id)
@@ -187,6 +190,7 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     audit(s, actor, now, f"callback.{rec.outcome}", "callback", cb.number, before, after)
     if tr.alert_supervisor:
         audit(s, actor, now, "alert.unreachable", "callback", cb.number, None, {"attempts": tr.attempts})
+    return flagged
 
 
 def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
@@ -210,7 +214,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
         others = same_call(s, actor, cb) if rec.outcome != "completed" else []
-        _save(s, actor, cb, rec, tr, at, now, late)
+        flagged = _save(s, actor, cb, rec, tr, at, now, late)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
 
@@ -223,7 +227,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                 otr = _transition(s, actor, other, same, at, now, cal, policy)
             except OutcomeError:
                 continue  # e.g. its next attempt is not due yet: it keeps its own schedule
-            _save(s, actor, other, same, otr, at, now, late)
+            flagged += _save(s, actor, other, same, otr, at, now, late)
             also.append(other.number)
             if otr.status in CLOSED_UNDONE:
                 _note_created(s, actor, now, other.number, plan_after_closing(s, actor, other, now, cal, policy))
@@ -232,7 +236,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             followups = plan_after_completion(s, actor, cb, now, cal, policy)
         elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
             followups = plan_after_closing(s, actor, cb, now, cal, policy)
-        _note_created(s, actor, now, cb.number, followups, also)
+        _note_created(s, actor, now, cb.number, followups, also, flagged)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
 
@@ -256,10 +260,11 @@ def closing_status(store: Store, number: str, outcome: str) -> str | None:
 
 
 def _note_created(s: Session, actor: Actor, now: datetime, number: str, followups: list[str],
-                  also: list[str] | None = None) -> None:
+                  also: list[str] | None = None, flagged: list[int] | None = None) -> None:
     """What an outcome created or touched besides its callback, for ``undo_last``."""
-    if followups or also:
-        audit(s, actor, now, UNDO_NOTE, "callback", number, None, {"followups": followups, "also": also or []})
+    if followups or also or flagged:
+        audit(s, actor, now, UNDO_NOTE, "callback", number, None,
+              {"followups": followups, "also": also or [], "flagged_contacts": flagged or []})
 
 
 UNDO_NOTE = "callback.outcome_effects"

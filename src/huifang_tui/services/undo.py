@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.record import RECORD_FIELDS
 from ..i18n import t
-from ..store.models import AuditEntry, CallAttempt, Callback
+from ..store.models import AuditEntry, CallAttempt, Callback, Contact
 from .base import Actor, Conflict, NotFound, Refused, Store, acting, audit, snapshot
 from .calendar import load_policy
 from .recording import UNDO_NOTE
@@ -140,6 +140,14 @@ def undo_last(store: Store, actor: Actor, number: str | None = None) -> UndoResu
             res.also.append(other_no)
             followups += other_effects.get("followups", [])
         _cancel_followups(s, actor, now, followups, res)
+        for cid in effects.get("flagged_contacts", []):  # 号码错误 flagged it: no longer
+            c = s.get(Contact, cid)
+            if c is not None and c.needs_correction:
+                before = c.model_dump()
+                c.needs_correction = False
+                s.add(c)
+                s.flush()
+                audit(s, actor, now, "contact.unflag_undone", "contact", cid, before, c)
         return res
 
 
