@@ -236,7 +236,8 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             followups = plan_after_completion(s, actor, cb, now, cal, policy)
         elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
             followups = plan_after_closing(s, actor, cb, now, cal, policy)
-        _note_created(s, actor, now, cb.number, followups, also, flagged)
+        _note_created(s, actor, now, cb.number, followups, also, flagged,
+                      [*rec.verified_issue_ids, *rec.not_held_issue_ids])
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
 
@@ -260,11 +261,13 @@ def closing_status(store: Store, number: str, outcome: str) -> str | None:
 
 
 def _note_created(s: Session, actor: Actor, now: datetime, number: str, followups: list[str],
-                  also: list[str] | None = None, flagged: list[int] | None = None) -> None:
+                  also: list[str] | None = None, flagged: list[int] | None = None,
+                  issues: list[int] | None = None) -> None:
     """What an outcome created or touched besides its callback, for ``undo_last``."""
-    if followups or also or flagged:
+    if followups or also or flagged or issues:
         audit(s, actor, now, UNDO_NOTE, "callback", number, None,
-              {"followups": followups, "also": also or [], "flagged_contacts": flagged or []})
+              {"followups": followups, "also": also or [], "flagged_contacts": flagged or [],
+               "issues": issues or []})
 
 
 UNDO_NOTE = "callback.outcome_effects"

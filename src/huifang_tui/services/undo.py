@@ -79,6 +79,10 @@ def _undo_one(s: Session, actor: Actor, cb: Callback, now: datetime, undo_minute
     before, after = json.loads(rec.before), json.loads(rec.after or "{}")
     if after.get("version") != cb.version:
         raise Conflict(t("undo.changed", number=cb.number))
+    note = _entry(s, cb.number, UNDO_NOTE, entered)
+    effects = json.loads(note.after) if note is not None and note.after else {}
+    if effects.get("issues"):  # the ledger moved on (verified, reopened): a supervisor corrects it
+        raise Refused(t("undo.issues", number=cb.number))
     now_image = {**snapshot(cb), "attempt": snapshot(a)}
     for name in _RESTORED:
         if name in before:
@@ -88,8 +92,7 @@ def _undo_one(s: Session, actor: Actor, cb: Callback, now: datetime, undo_minute
     s.delete(a)
     s.flush()
     audit(s, actor, now, "callback.undo", "callback", cb.number, now_image, cb)
-    note = _entry(s, cb.number, UNDO_NOTE, entered)
-    return a, json.loads(note.after) if note is not None and note.after else {}
+    return a, effects
 
 
 def _cancel_followups(s: Session, actor: Actor, now: datetime, numbers: list[str], res: UndoResult) -> None:
