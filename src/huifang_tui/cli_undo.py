@@ -15,11 +15,11 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 def _cmd_undo(args) -> int:  # noqa: ANN001
     """Refusals (too late, not the author, changed since) exit 2 through the CLI's mapping."""
-    from .cli import _actor, _store
+    from .cli import _actor, _say, _store
     from .services.undo import undo_last, undo_text
 
     store = _store(args)
-    print(undo_text(undo_last(store, _actor(store, args), args.number)))
+    _say(undo_text(undo_last(store, _actor(store, args), args.number)))
     return 0
 
 
