@@ -1,0 +1,730 @@
+"""Rules the services enforce today, each pinned by a test that fails when the rule breaks.
+
+Claims (SPEC §6, ARCHITECTURE "Claims"), deferral and 改约 past the deadline (SPEC §3, §4),
+complaints to 总经理 (000 §4.11), the planner's history horizon, drafts (SPEC §4/§6), one call
+per customer (SPEC §3), the low-score follow-up's 24 h (003 四), and the smaller rules around
+them (who may work what, what a record needs, day close).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from huifang_tui.queue_view import CLAIM_TTL_SECONDS, HOST, claim_alive
+from huifang_tui.services.base import Conflict, NotFound, PermissionDenied, ServiceError, Store
+from huifang_tui.services.callbacks import (
+    CallRecord, ValidationError, assign, defer, discard_draft, heartbeat, open_call, raise_issue,
+    record_attempt, record_from_cli, release, save_draft, validate,
+)
+from huifang_tui.services.dayclose import DayCloseRefused, close_day, is_closed, untouched
+from huifang_tui.services.planner import run_planner
+from huifang_tui.services.queue import queue_rows
+from huifang_tui.store.models import (
+    AuditEntry, CallAttempt, CallDraft, Callback, Contact, Issue, IssueEvent, NonMemberEvent, Sale,
+    Setting, WorkOrder,
+)
+
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
+
+DEADLINE = date(2026, 11, 25)  # NOW is Mon 2026-11-23 09:30; Wed 11-25 is two working days on
+DONE = dict(outcome="completed", reached_name="王经理", score_resolution=5, score_attitude=5)
+
+
+class Clock:
+    """A store clock the test moves by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def st(tmp_path, clock) -> Store:
+    s = Store("sqlite:///" + str(tmp_path / "pinned.db"), clock=clock)
+    s.ensure_schema()
+    return s
+
+
+@pytest.fixture
+def desk(st):
+    """Two agents and a supervisor; agent1's customer has one callback due today."""
+    a1 = add_user(st, "agent1", "agent")
+    a2 = add_user(st, "agent2", "agent")
+    sup = add_user(st, "sup1", "supervisor")
+    cid = add_customer(st, "杭州恒达机械有限公司")
+    add_callback(st, cid, "HF202611001", deadline_on=DEADLINE)
+    return a1, a2, sup, cid
+
+
+def _cb(store: Store, number: str = "HF202611001") -> Callback:
+    with store.read() as s:
+        return s.exec(select(Callback).where(Callback.number == number)).one()
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
+def _audits(store: Store, action: str) -> list[AuditEntry]:
+    with store.read() as s:
+        return list(s.exec(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+# -- claims: expiry and release ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("by, age_s, pid, host, alive", [
+    ("agent1", 0, "self", "here", True),
+    ("agent1", CLAIM_TTL_SECONDS, "self", "here", True),  # exactly 10 minutes: still held
+    ("agent1", CLAIM_TTL_SECONDS + 1, "self", "here", False),  # older than 10 minutes: expired
+    ("agent1", 0, "dead", "here", False),  # its process died on this machine: expired
+    ("agent1", 0, "dead", "elsewhere", True),  # another machine's pid cannot be checked: age only
+    ("agent1", 0, None, "here", True),  # no pid recorded: age only
+    ("agent1", 0, 1, "here", True),  # pid 1 exists but is not ours (EPERM): alive
+    (None, 0, "self", "here", False),  # nobody holds it
+    ("", 0, "self", "here", False),
+])
+def test_claim_alive(by, age_s, pid, host, alive):
+    now = datetime(2026, 11, 23, 10, 0)
+    pid = {"self": os.getpid(), "dead": _dead_pid()}.get(pid, pid)
+    host = HOST if host == "here" else "some-other-host"
+    assert claim_alive(by, now - timedelta(seconds=age_s), pid, host, now) is alive
+
+
+def test_claim_without_time_is_not_alive():
+    assert claim_alive("agent1", None, os.getpid(), HOST, NOW) is False
+
+
+def test_open_call_claims_and_another_agent_is_refused_until_expiry(st, clock, desk):
+    a1, a2, sup, cid = desk
+    with st.write() as s:  # agent2 may work it too once it is in the pool
+        cb = s.exec(select(Callback)).one()
+        cb.agent_login = None
+        s.add(cb)
+    open_call(st, a1, "HF202611001")
+    cb = _cb(st)
+    assert (cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at) == ("agent1", os.getpid(), HOST, NOW)
+    assert [a.login for a in _audits(st, "callback.claim")] == ["agent1"]
+    assert len(_audits(st, "phone.reveal")) == 1  # SPEC §6: revealing the number is audited
+    with pytest.raises(Conflict, match="agent1"):
+        open_call(st, a2, "HF202611001", pid=os.getpid() + 1)
+    with pytest.raises(Conflict):  # nor may agent2 record or defer on it
+        record_attempt(st, a2, "HF202611001", CallRecord(outcome="no_answer"))
+    with pytest.raises(Conflict):
+        defer(st, a2, "HF202611001", "客户出差")
+    clock.advance(seconds=CLAIM_TTL_SECONDS)
+    with pytest.raises(Conflict):  # exactly 10 minutes: still held
+        open_call(st, a2, "HF202611001")
+    clock.advance(seconds=1)
+    open_call(st, a2, "HF202611001")  # the stale claim is taken over
+    assert _cb(st).claimed_by == "agent2"
+
+
+def test_a_claim_of_a_dead_process_expires_at_once(st, desk):
+    a1, a2, sup, cid = desk
+    open_call(st, a1, "HF202611001", pid=_dead_pid())
+    view = open_call(st, sup, "HF202611001")  # a supervisor may work anything
+    assert view.callback.claimed_by == "sup1"
+
+
+def test_same_login_in_another_terminal_is_refused_but_the_same_process_reopens(st, desk):
+    a1, *_ = desk
+    open_call(st, a1, "HF202611001", pid=1)  # agent1's other terminal (pid 1 is alive)
+    with pytest.raises(Conflict):
+        open_call(st, a1, "HF202611001")
+    open_call(st, a1, "HF202611001", pid=1)  # that terminal itself may reopen it
+
+
+def test_heartbeat_keeps_the_claim_fresh(st, clock, desk):
+    a1, _, sup, _ = desk
+    open_call(st, a1, "HF202611001", pid=1)
+    clock.advance(minutes=9)
+    heartbeat(st, a1, "HF202611001")
+    assert _cb(st).claimed_at == clock.now
+    clock.advance(minutes=9)  # 18 minutes after opening, 9 after the heartbeat
+    with pytest.raises(Conflict):
+        open_call(st, sup, "HF202611001")
+    heartbeat(st, sup, "HF202611001")  # another login's heartbeat touches nothing
+    assert _cb(st).claimed_at == clock.now - timedelta(minutes=9)
+
+
+def test_release_frees_only_this_process_claim(st, desk):
+    a1, _, sup, _ = desk
+    open_call(st, a1, "HF202611001", pid=1)
+    release(st, a1, "HF202611001", pid=2)  # another terminal of the same login
+    release(st, sup, "HF202611001", pid=1)  # another login
+    assert _cb(st).claimed_by == "agent1"
+    release(st, a1, "HF202611001", pid=1)
+    cb = _cb(st)
+    assert (cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at) == (None, None, None, None)
+    open_call(st, sup, "HF202611001")
+
+
+def test_recording_releases_the_claim(st, desk):
+    a1, *_ = desk
+    open_call(st, a1, "HF202611001")
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    cb = _cb(st)
+    assert (cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at) == (None, None, None, None)
+
+
+# -- who may work what ---------------------------------------------------------------------
+
+
+def test_agents_work_only_their_own_or_the_pool(st, desk):
+    a1, a2, sup, cid = desk
+    with pytest.raises(PermissionDenied):
+        open_call(st, a2, "HF202611001")
+    with pytest.raises(PermissionDenied):
+        record_attempt(st, a2, "HF202611001", CallRecord(outcome="no_answer"))
+    with pytest.raises(PermissionDenied):
+        raise_issue(st, a2, "HF202611001", title="噪音大")
+    add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:pool", agent=None)
+    res = record_attempt(st, a2, "HF202611002", CallRecord(**DONE))  # the shared pool
+    assert res.status == "completed" and _cb(st, "HF202611002").agent_login == "agent2"
+    add_callback(st, cid, "HF202611003", kind="usage", trigger="wo:pool2", agent=None)
+    record_attempt(st, a2, "HF202611003", CallRecord(outcome="no_answer"))
+    assert _cb(st, "HF202611003").agent_login is None  # only a completion takes a pool item
+
+
+@pytest.mark.parametrize("assignee, role, allowed", [
+    ("supervisor", "agent", False),
+    ("followup", "agent", False),
+    ("sales_manager", "agent", False),
+    ("sales_manager", "sales_manager", True),
+    ("agent", "sales_manager", False),
+    ("followup", "supervisor", True),
+])
+def test_unassigned_work_goes_to_the_role_it_is_meant_for(st, assignee, role, allowed):
+    actor = add_user(st, "u1", role)
+    cid = add_customer(st, "甲公司", agent=None)
+    add_callback(st, cid, "HF202611001", agent=None, deadline_on=DEADLINE)
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.assignee = assignee
+        s.add(cb)
+    if allowed:
+        open_call(st, actor, "HF202611001")
+    else:
+        with pytest.raises(PermissionDenied):
+            open_call(st, actor, "HF202611001")
+
+
+@pytest.mark.parametrize("status", ["completed", "refused", "unreachable", "cancelled"])
+def test_closed_callbacks_cannot_be_opened_recorded_or_deferred(st, desk, status):
+    a1, *_ = desk
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.status = status
+        s.add(cb)
+    for act in (lambda: open_call(st, a1, "HF202611001"),
+                lambda: record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer")),
+                lambda: defer(st, a1, "HF202611001", "理由")):
+        with pytest.raises(Conflict):
+            act()
+    assert _cb(st).version == 0
+
+
+def test_waiting_data_callbacks_may_still_be_worked(st, desk):
+    a1, *_ = desk
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="wrong_number"))
+    assert _cb(st).status == "waiting_data"
+    open_call(st, a1, "HF202611001")
+    assert record_attempt(st, a1, "HF202611001", CallRecord(**DONE)).status == "completed"
+
+
+def test_unknown_number_is_not_found(st, desk):
+    a1, *_ = desk
+    with pytest.raises(NotFound):
+        open_call(st, a1, "HF209901999")
+    with pytest.raises(NotFound):
+        record_attempt(st, a1, "HF209901999", CallRecord(outcome="no_answer"))
+
+
+# -- recording an attempt ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rec, fields", [
+    (CallRecord(outcome="voicemail"), ["结果"]),
+    (CallRecord(outcome="completed", score_resolution=5, score_attitude=5), ["接听人"]),
+    (CallRecord(outcome="completed", reached_name=" ", score_resolution=5, score_attitude=5), ["接听人"]),
+    (CallRecord(outcome="completed", reached_name="王经理", score_attitude=5), ["问题解决"]),
+    (CallRecord(outcome="completed", reached_name="王经理", score_resolution=5), ["服务态度"]),
+    (CallRecord(outcome="completed", reached_name="王经理", score_resolution=0, score_attitude=5), ["问题解决"]),
+    (CallRecord(outcome="no_answer", score_attitude=6), ["服务态度"]),
+    (CallRecord(outcome="reschedule"), ["改约"]),
+])
+def test_validate_names_each_bad_field(rec, fields):
+    errors = validate(rec)
+    assert len(errors) == len(fields)
+    for err, name in zip(errors, fields):
+        assert name in err
+
+
+@pytest.mark.parametrize("rec", [
+    CallRecord(**DONE),
+    CallRecord(outcome="completed", reached_name="王经理", score_resolution=1, score_attitude=5),
+    CallRecord(outcome="no_answer"),
+    CallRecord(outcome="reschedule", to=datetime(2026, 11, 24, 10)),
+])
+def test_validate_accepts_complete_records(rec):
+    assert validate(rec) == []
+
+
+def test_a_refused_record_writes_nothing(st, desk):
+    a1, *_ = desk
+    with pytest.raises(ValidationError):
+        record_attempt(st, a1, "HF202611001", CallRecord(outcome="completed", reached_name="王经理"))
+    cb = _cb(st)
+    assert (cb.status, cb.attempts, cb.version) == ("open", 0, 0)
+    with st.read() as s:
+        assert s.exec(select(CallAttempt)).all() == []
+
+
+def test_an_attempt_writes_attempt_row_audit_and_bumps_version(st, desk):
+    a1, *_ = desk
+    res = record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer", note="没人接"))
+    assert (res.status, res.attempts, res.due_on) == ("open", 1, date(2026, 11, 24))
+    assert res.next_attempt_at == datetime(2026, 11, 24, 0, 0)
+    cb = _cb(st)
+    assert (cb.status, cb.attempts, cb.due_on, cb.outcome, cb.version) == (
+        "open", 1, date(2026, 11, 24), "no_answer", 1)
+    assert cb.note == "11-23 09:30 没人接" and cb.updated_at == NOW
+    with st.read() as s:
+        (att,) = s.exec(select(CallAttempt)).all()
+    assert (att.agent_login, att.outcome, att.at, att.note) == ("agent1", "no_answer", NOW, "没人接")
+    (entry,) = _audits(st, "callback.no_answer")
+    assert entry.login == "agent1" and json.loads(entry.before)["attempts"] == 0
+    assert json.loads(entry.after)["attempts"] == 1
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer", note="还是没人接",
+                                                     at=datetime(2026, 11, 23, 9, 40)))
+    assert _cb(st).note == "11-23 09:30 没人接\n11-23 09:40 还是没人接"
+
+
+def test_a_completion_keeps_what_the_agent_entered(st, desk):
+    a1, *_ = desk
+    rec = CallRecord(outcome="completed", reached_name=" 王经理 ", reached_position=" 技术负责人 ",
+                     score_resolution=4, score_attitude=5, answers={"q1": "好"}, suggestions="培训",
+                     improvement="更快", needs="配件", sales_lead=True, competitor="某品牌",
+                     at=datetime(2026, 11, 23, 9, 0))
+    res = record_attempt(st, a1, "HF202611001", rec)
+    cb = _cb(st)
+    assert (res.status, res.attempts, res.followups, res.alert_supervisor) == ("completed", 1, [], False)
+    assert (cb.reached_name, cb.reached_position, cb.completed_at) == ("王经理", "技术负责人",
+                                                                      datetime(2026, 11, 23, 9, 0))
+    assert (cb.score_resolution, cb.score_attitude, json.loads(cb.answers)) == (4, 5, {"q1": "好"})
+    assert (cb.suggestions, cb.improvement, cb.needs, cb.sales_lead, cb.competitor) == (
+        "培训", "更快", "配件", True, "某品牌")
+    assert cb.follow_status == "已完成"
+
+
+def test_the_third_failed_attempt_alerts_the_supervisor(st, desk):
+    a1, *_ = desk
+    for n in (1, 2):
+        res = record_attempt(st, a1, "HF202611001", CallRecord(outcome="phone_off"))
+        assert (res.status, res.alert_supervisor) == ("open", False)
+        assert _audits(st, "alert.unreachable") == []
+        with st.write() as s:  # make it due again now
+            cb = s.exec(select(Callback)).one()
+            cb.due_on = NOW.date()
+            s.add(cb)
+    res = record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    assert (res.status, res.attempts, res.alert_supervisor) == ("unreachable", 3, True)
+    (alert,) = _audits(st, "alert.unreachable")
+    assert json.loads(alert.after) == {"attempts": 3}
+
+
+def test_wrong_number_flags_only_that_contact(st, desk):
+    a1, _, _, cid = desk
+    with st.write() as s:
+        s.add(Contact(customer_id=cid, name="李工", role="采购", phone="13900000000"))
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="wrong_number"))
+    with st.read() as s:
+        flags = {c.name: c.needs_correction for c in s.exec(select(Contact))}
+    assert flags == {"王经理": True, "李工": False}
+
+
+def test_only_this_customers_issues_are_verified(st, desk):
+    a1, _, _, cid = desk
+    other = add_customer(st, "乙公司")
+    with st.write() as s:
+        for n, c in (("WT1", cid), ("WT2", other)):
+            s.add(Issue(number=n, customer_id=c, title="t", raised_at=NOW, raised_by="x", ack_by=NOW,
+                        solve_by=NOW.date(), last_update_at=NOW, status="closed"))
+    with st.read() as s:
+        ids = {i.number: i.id for i in s.exec(select(Issue))}
+    record_attempt(st, a1, "HF202611001", CallRecord(**DONE, verified_issue_ids=[ids["WT1"], ids["WT2"], 999]))
+    with st.read() as s:
+        verified = {i.number: i.verified_at for i in s.exec(select(Issue))}
+        events = [(e.issue_id, e.kind, e.text) for e in s.exec(select(IssueEvent))]
+    assert verified == {"WT1": NOW, "WT2": None}
+    assert events == [(ids["WT1"], "verify", "HF202611001")]
+
+
+def test_a_stale_version_is_refused(st, desk, monkeypatch):
+    """The optimistic guard: someone changed the row between our read and our write."""
+    from huifang_tui.services import callbacks
+
+    a1, *_ = desk
+    real = callbacks._workable
+
+    def read_then_someone_writes(s, actor, number, now):  # noqa: ANN001, ANN202
+        cb = real(s, actor, number, now)
+        s.connection().exec_driver_sql("UPDATE callback SET version = version + 1")
+        return cb
+
+    monkeypatch.setattr(callbacks, "_workable", read_then_someone_writes)
+    with pytest.raises(Conflict):
+        record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    monkeypatch.undo()
+    assert _cb(st).attempts == 0
+
+
+# -- defer and reschedule past the deadline ------------------------------------------------
+
+
+def test_agents_cannot_defer_past_the_deadline_supervisors_can(st, desk):
+    a1, _, sup, _ = desk
+    with pytest.raises(ValidationError, match="2026-11-25"):
+        defer(st, a1, "HF202611001", "客户出差", date(2026, 11, 26))
+    assert _cb(st).due_on == NOW.date() and _cb(st).deferred_on is None
+    assert defer(st, a1, "HF202611001", "客户出差", DEADLINE) == DEADLINE  # up to the deadline itself
+    assert defer(st, sup, "HF202611001", "客户要求", date(2026, 12, 7)) == date(2026, 12, 7)
+    cb = _cb(st)
+    assert (cb.due_on, cb.deferred_reason, cb.deferred_on, cb.version) == (
+        date(2026, 12, 7), "客户要求", NOW.date(), 2)
+    assert len(_audits(st, "callback.defer")) == 2
+
+
+def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, desk):
+    a1, *_ = desk
+    clock.now = datetime(2026, 11, 20, 16, 0)  # a Friday
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.due_on = date(2026, 11, 20)
+        s.add(cb)
+    for reason in ("", "   "):
+        with pytest.raises(ValidationError):
+            defer(st, a1, "HF202611001", reason)
+    assert defer(st, a1, "HF202611001", "  客户出差 ") == date(2026, 11, 23)  # Monday
+    assert _cb(st).deferred_reason == "客户出差"
+    with pytest.raises(ValidationError):  # not a move into the past either
+        defer(st, a1, "HF202611001", "理由", date(2026, 11, 19))
+
+
+def test_agents_cannot_reschedule_past_the_deadline_supervisors_can(st, desk):
+    a1, _, sup, _ = desk
+    late = datetime(2026, 11, 26, 9, 0)
+    with pytest.raises(ValidationError, match="主管"):
+        record_attempt(st, a1, "HF202611001", CallRecord(outcome="reschedule", to=late))
+    cb = _cb(st)
+    assert (cb.due_on, cb.next_attempt_at, cb.version) == (NOW.date(), None, 0)
+    with st.read() as s:
+        assert s.exec(select(CallAttempt)).all() == []
+    last = datetime(2026, 11, 25, 23, 59)  # the last minute of the deadline day is allowed
+    res = record_attempt(st, a1, "HF202611001", CallRecord(outcome="reschedule", to=last))
+    assert (res.status, res.attempts, res.due_on, res.next_attempt_at) == ("open", 0, DEADLINE, last)
+    res = record_attempt(st, sup, "HF202611001", CallRecord(outcome="reschedule", to=late))
+    assert (res.due_on, res.next_attempt_at) == (late.date(), late)
+    with st.read() as s:
+        assert [a.rescheduled_to for a in s.exec(select(CallAttempt).order_by(CallAttempt.id))] == [last, late]
+
+
+# -- complaints go to 总经理 at once -----------------------------------------------------------
+
+
+def test_a_complaint_is_raised_at_level_2_with_an_escalation_event(st, desk):
+    a1, *_ = desk
+    issue = raise_issue(st, a1, "HF202611001", title=" 设备噪音大 ", is_complaint=True, priority="urgent",
+                        category="product", description=" 描述 ", department=" 售后部 ")
+    assert (issue.level, issue.is_complaint, issue.title, issue.description, issue.department) == (
+        2, True, "设备噪音大", "描述", "售后部")
+    assert issue.number == "WT202611001" and issue.raised_by == "agent1"
+    assert (issue.ack_by, issue.solve_by) == (datetime(2026, 11, 23, 11, 30), date(2026, 11, 24))
+    with st.read() as s:
+        kinds = [e.kind for e in s.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id))]
+    assert kinds == ["raised", "escalate"]
+    assert len(_audits(st, "issue.raise")) == 1
+
+
+def test_an_ordinary_issue_starts_with_its_owner(st, desk):
+    a1, *_ = desk
+    issue = raise_issue(st, a1, "HF202611001", title="希望提供培训")
+    assert (issue.level, issue.is_complaint, issue.priority, issue.category) == (0, False, "normal", "other")
+    assert issue.ack_by == datetime(2026, 11, 24, 9, 30) and issue.solve_by == date(2026, 11, 26)
+    with st.read() as s:
+        assert [e.kind for e in s.exec(select(IssueEvent))] == ["raised"]
+
+
+@pytest.mark.parametrize("kw", [
+    dict(title="  "), dict(title="t", category="money"), dict(title="t", priority="critical"),
+])
+def test_raise_issue_refuses_bad_input(st, desk, kw):
+    a1, *_ = desk
+    with pytest.raises(ValidationError):
+        raise_issue(st, a1, "HF202611001", **kw)
+    with st.read() as s:
+        assert s.exec(select(Issue)).all() == []
+
+
+# -- drafts -----------------------------------------------------------------------------------
+
+
+def test_a_draft_is_offered_back_per_login_and_dropped_by_the_outcome(st, clock, desk):
+    a1, _, sup, _ = desk
+    cb_id = _cb(st).id
+    save_draft(st, a1, cb_id, {"suggestions": "希望提供培训", "score_resolution": 4})
+    assert open_call(st, a1, "HF202611001").draft == {"suggestions": "希望提供培训", "score_resolution": 4}
+    release(st, a1, "HF202611001")
+    assert open_call(st, sup, "HF202611001").draft is None  # drafts belong to one login
+    release(st, sup, "HF202611001")
+    clock.advance(minutes=1)
+    save_draft(st, a1, cb_id, {"suggestions": "希望提供培训", "score_resolution": 4})  # unchanged
+    with st.read() as s:
+        (row,) = s.exec(select(CallDraft)).all()
+    assert row.updated_at == NOW
+    save_draft(st, a1, cb_id, {"suggestions": "培训"})
+    with st.read() as s:
+        (row,) = s.exec(select(CallDraft)).all()
+    assert row.updated_at == clock.now and json.loads(row.data) == {"suggestions": "培训"}
+    save_draft(st, sup, cb_id, {"note": "主管的"})
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    with st.read() as s:
+        assert [d.login for d in s.exec(select(CallDraft))] == ["sup1"]  # only the recorder's goes
+
+
+def test_discarding_a_draft(st, desk):
+    a1, *_ = desk
+    cb_id = _cb(st).id
+    save_draft(st, a1, cb_id, {"note": "x"})
+    discard_draft(st, a1, cb_id)
+    discard_draft(st, a1, cb_id)  # nothing left: no error
+    assert open_call(st, a1, "HF202611001").draft is None
+
+
+# -- one call per customer -------------------------------------------------------------------
+
+
+def test_one_customers_callbacks_sit_together_in_the_queue(st, desk):
+    a1, _, _, cid = desk  # HF202611001: deadline 11-25
+    other = add_customer(st, "乙公司")
+    add_callback(st, other, "HF202611002", deadline_on=date(2026, 11, 24))
+    add_callback(st, cid, "HF202611003", kind="usage", trigger="wo:b", deadline_on=date(2026, 12, 20))
+    add_callback(st, other, "HF202611004", kind="usage", trigger="wo:c", deadline_on=date(2026, 12, 21))
+    rows = queue_rows(st, a1, NOW.date())
+    assert [r.number for r in rows] == ["HF202611002", "HF202611004", "HF202611001", "HF202611003"]
+    assert [r.group for r in rows] == [0, 0, 1, 1]
+
+
+def test_the_call_covers_the_customers_other_open_phone_callbacks_due_by_then(st, desk):
+    a1, _, _, cid = desk
+    add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:b", due_on=date(2026, 11, 20),
+                 deadline_on=date(2026, 12, 20), priority=5)
+    add_callback(st, cid, "HF202611003", kind="quarterly", trigger="cb:c", priority=1,
+                 deadline_on=date(2026, 12, 20))
+    add_callback(st, cid, "HF202611004", kind="nm_inactive", trigger="x:d", due_on=date(2026, 11, 24),
+                 deadline_on=date(2026, 12, 20))  # due tomorrow: not today's call
+    add_callback(st, cid, "HF202611005", kind="onsite", trigger="x:e", deadline_on=date(2026, 12, 20))
+    add_callback(st, cid, "HF202611006", kind="usage", trigger="x:f", deadline_on=date(2026, 12, 20))
+    with st.write() as s:
+        for cb in s.exec(select(Callback).where(Callback.number.in_(("HF202611005", "HF202611006")))):
+            if cb.number == "HF202611005":
+                cb.channel = "onsite"  # a visit, not a phone call
+            else:
+                cb.status = "completed"
+            s.add(cb)
+    view = open_call(st, a1, "HF202611001")
+    assert [c.number for c in view.same_day] == ["HF202611003", "HF202611002"]  # by priority
+
+
+# -- the low-score follow-up: within 24 hours ------------------------------------------------
+
+
+@pytest.mark.parametrize("scores, negative, low", [
+    ((2, 5), False, True),
+    ((5, 2), False, True),
+    ((3, 3), False, False),  # 003 四: below 3 is low; 3 itself is not
+    ((5, 5), True, True),  # negative feedback alone
+])
+def test_low_score_follow_up_within_24_hours(st, desk, scores, negative, low):
+    a1, *_ = desk
+    with st.write() as s:
+        s.add(Setting(key="followup_login", value="sup1"))
+    at = datetime(2026, 11, 23, 9, 15)
+    res = record_attempt(st, a1, "HF202611001", CallRecord(
+        outcome="completed", reached_name="王经理", score_resolution=scores[0], score_attitude=scores[1],
+        negative_feedback=negative, at=at))
+    if not low:
+        assert res.followups == []
+        return
+    (number,) = res.followups
+    f = _cb(st, number)
+    assert (f.kind, f.trigger_ref, f.assignee, f.agent_login, f.priority) == (
+        "low_score", "cb:HF202611001", "followup", "sup1", 0)
+    assert (f.due_on, f.deadline_at, f.deadline_on) == (at.date(), at + timedelta(hours=24), date(2026, 11, 24))
+    assert f.status == "open" and f.contact_name == "王经理"
+
+
+def test_low_score_follow_up_without_a_followup_login_waits_for_supervisors(st, desk):
+    a1, _, sup, _ = desk
+    res = record_attempt(st, a1, "HF202611001", CallRecord(
+        outcome="completed", reached_name="王经理", score_resolution=1, score_attitude=1))
+    f = _cb(st, res.followups[0])
+    assert f.agent_login is None and f.assignee == "followup"
+    assert [r.number for r in queue_rows(st, sup, NOW.date())] == [f.number]
+    assert queue_rows(st, a1, NOW.date()) == []
+
+
+# -- the planner's history horizon (45 days) -------------------------------------------------
+
+
+def _planned(store: Store) -> set[tuple[str, str]]:
+    with store.read() as s:
+        return {(c.kind, c.trigger_ref) for c in s.exec(select(Callback))}
+
+
+def test_history_older_than_the_horizon_plans_nothing(st):
+    # NOW 2026-11-23 − 45 days = 2026-10-09, the horizon
+    add_user(st, "agent1")
+    cid = add_customer(st, "甲公司")
+    nm = add_customer(st, "乙公司", member=False)
+    with st.write() as s:
+        for num, done in (("W-IN", datetime(2026, 9, 29, 17)),  # completion deadline 10-09: kept
+                          ("W-OUT", datetime(2026, 9, 28, 17))):  # deadline 10-08: too old
+            s.add(WorkOrder(number=num, customer_id=cid, service_type="consult",
+                            actual_completion=done, updated_at=NOW))
+        s.add(Sale(contract_no="S-IN", customer_id=cid, sold_on=date(2026, 9, 9)))  # deadline 10-09
+        s.add(Sale(contract_no="S-OUT", customer_id=cid, sold_on=date(2026, 9, 8)))  # deadline 10-08
+        s.add(NonMemberEvent(customer_id=nm, kind="registration", occurred_on=date(2026, 10, 9)))
+        s.add(NonMemberEvent(customer_id=nm, kind="inquiry", occurred_on=date(2026, 10, 8)))
+    run_planner(st)
+    assert _planned(st) == {("completion", "wo:W-IN"), ("first_sale", "sale:S-IN"),
+                            ("nm_new", "reg:2026-10-09")}
+
+
+def test_a_progress_check_an_agent_has_open_is_not_cancelled_under_them(st, clock):
+    agent = add_user(st, "agent1")
+    cid = add_customer(st, "甲公司")
+    with st.write() as s:
+        s.add(WorkOrder(number="W1", customer_id=cid, service_type="consult",
+                        planned_completion=datetime(2026, 11, 19, 18), updated_at=NOW))
+    run_planner(st)
+    (pc,) = [c for c in _all(st) if c.kind == "progress_check"]
+    open_call(st, agent, pc.number)
+    with st.write() as s:
+        wo = s.exec(select(WorkOrder)).one()
+        wo.actual_completion, wo.updated_at = datetime(2026, 11, 23, 9), NOW
+        s.add(wo)
+    assert run_planner(st).cancelled == 0
+    assert _cb(st, pc.number).status == "open"
+    clock.advance(minutes=11)  # the claim went stale: now it is moot
+    assert run_planner(st).cancelled == 1
+    assert _cb(st, pc.number).status == "cancelled"
+
+
+def _all(store: Store) -> list[Callback]:
+    with store.read() as s:
+        return list(s.exec(select(Callback)))
+
+
+# -- assigning pool work -----------------------------------------------------------------------
+
+
+def test_only_supervisors_assign_and_only_to_active_logins(st, desk):
+    a1, a2, sup, _ = desk
+    with pytest.raises(PermissionDenied):
+        assign(st, a1, "HF202611001", "agent2")
+    with pytest.raises(NotFound):
+        assign(st, sup, "HF202611001", "nobody")
+    assert assign(st, sup, "HF202611001", "agent2").agent_login == "agent2"
+    assert assign(st, sup, "HF202611001", None).agent_login is None
+    assert _cb(st).version == 2 and len(_audits(st, "callback.assign")) == 2
+
+
+# -- day close ---------------------------------------------------------------------------------
+
+
+def test_day_close_needs_every_item_touched_and_happens_once(st, desk):
+    a1, *_ = desk
+    day = NOW.date()
+    assert [r.number for r in untouched(st, a1, day)] == ["HF202611001"]
+    with pytest.raises(DayCloseRefused):
+        close_day(st, a1, day)
+    assert not is_closed(st, "agent1", day)
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="busy"))  # still due today, but tried
+    assert untouched(st, a1, day) == []
+    summary = close_day(st, a1, day)
+    assert (summary.due, summary.completed) == (1, 0) and is_closed(st, "agent1", day)
+    with pytest.raises(Conflict):
+        close_day(st, a1, day)
+
+
+# -- the command line's record ---------------------------------------------------------------
+
+
+class _Args:
+    def __init__(self, **kw: object) -> None:
+        self.number, self.outcome, self.note, self.when, self.to = "HF202611001", "no_answer", "", "", ""
+        self.scores, self.reached = "", ""
+        self.__dict__.update(kw)
+
+
+@pytest.mark.parametrize("scores", ["5", "5,5,5", "a,5", "5;5"])
+def test_record_from_cli_refuses_malformed_scores(st, desk, scores):
+    a1, *_ = desk
+    with pytest.raises(ValidationError):
+        record_from_cli(st, a1, _Args(outcome="completed", scores=scores, reached="王经理"))
+    assert _cb(st).attempts == 0
+
+
+def test_record_from_cli_parses_times_scores_and_who_answered(st, desk):
+    a1, *_ = desk
+    out = record_from_cli(st, a1, _Args(outcome="completed", scores="4，5", reached="王经理/技术负责人",
+                                        when="09:10"))
+    cb = _cb(st)
+    assert (cb.score_resolution, cb.score_attitude, cb.reached_name, cb.reached_position) == (
+        4, 5, "王经理", "技术负责人")
+    assert cb.completed_at == datetime(2026, 11, 23, 9, 10) and "HF202611001" in out
+    with pytest.raises(ValidationError):
+        record_from_cli(st, a1, _Args(number="HF202611001", outcome="reschedule", to="下周"))
+
+
+def test_record_from_cli_reports_the_next_attempt_and_the_alert(st, desk):
+    a1, *_ = desk
+    out = record_from_cli(st, a1, _Args(outcome="busy"))
+    assert "11:30" in out
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.attempts = 2
+        s.add(cb)
+    out = record_from_cli(st, a1, _Args(outcome="no_answer"))
+    assert _cb(st).status == "unreachable" and len(out.splitlines()) == 2
+
+
+def test_record_from_cli_reschedules_relative_to_the_call_time(st, desk):
+    a1, *_ = desk
+    record_from_cli(st, a1, _Args(outcome="reschedule", when="2026-11-23 08:00", to="+3h"))
+    assert _cb(st).next_attempt_at == datetime(2026, 11, 23, 11, 0)
+
+
+def test_service_errors_are_one_family():
+    assert issubclass(ValidationError, ServiceError) and issubclass(DayCloseRefused, ServiceError)
