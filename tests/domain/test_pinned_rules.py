@@ -195,3 +195,39 @@ def test_grouping_pulls_later_items_of_a_customer_up_to_their_first():
     groups = group_same_customer(items, key=lambda i: i[1])
     assert [[n for n, _ in g] for g in groups] == [[1, 3, 6], [2, 5], [4]]
     assert group_same_customer([]) == []
+
+
+# -- smaller rules found by mutation testing ---------------------------------------------------
+
+
+def test_parse_when_minutes_offset_and_refusal_code():
+    from huifang_tui.domain.outcomes import parse_when
+
+    now = T(2026, 5, 6, 10, 20)
+    assert parse_when("+30m", now) == T(2026, 5, 6, 10, 50)
+    assert parse_when("+1D", now) == T(2026, 5, 7, 10, 20)
+    with pytest.raises(OutcomeError) as e:
+        parse_when("下周", now)
+    assert e.value.code == "bad_time" and e.value.params["value"] == "下周"
+    assert "+2d" in e.value.params["usage"]
+
+
+@pytest.mark.parametrize("satisfaction, ok", [(1, True), (5, True), (0, False), (6, False), (None, False)])
+def test_issue_closes_only_with_a_satisfaction_of_1_to_5(satisfaction, ok):
+    from huifang_tui.domain.issues import can_close
+
+    # 001 六(二)3: 满意度 on the 1–5 scale
+    assert can_close("更换压缩机", D(2025, 10, 9), satisfaction) == ([] if ok else ["satisfaction"])
+
+
+@pytest.mark.parametrize("year, month, visible, due", [
+    # 000 §4.9: visible from the last working day of M — 03-31 (Tue), not 04-01
+    (2026, 3, D(2026, 3, 31), D(2026, 4, 2)),
+    (2026, 6, D(2026, 6, 30), D(2026, 7, 2)),
+])
+def test_summary_is_visible_from_the_last_working_day_of_the_month(year, month, visible, due, cal):
+    from huifang_tui.domain.summary import SummaryDue, summary_due
+
+    assert summary_due(year, month, cal) == SummaryDue(visible, due)
+    later = Policy.from_mapping({"summary": {"due_day": 5}})
+    assert summary_due(year, month, cal, later).due_on == due.replace(day=5)

@@ -27,7 +27,7 @@ from huifang_tui.services.planner import run_planner
 from huifang_tui.services.queue import queue_rows
 from huifang_tui.store.models import (
     AuditEntry, CallAttempt, CallDraft, Callback, Contact, Issue, IssueEvent, NonMemberEvent, Sale,
-    Setting, WorkOrder,
+    Setting, User, WorkOrder,
 )
 
 from conftest import NOW
@@ -165,6 +165,16 @@ def test_heartbeat_keeps_the_claim_fresh(st, clock, desk):
         open_call(st, sup, "HF202611001")
     heartbeat(st, sup, "HF202611001")  # another login's heartbeat touches nothing
     assert _cb(st).claimed_at == clock.now - timedelta(minutes=9)
+
+
+def test_heartbeat_touches_only_that_callback(st, clock, desk):
+    a1, _, _, cid = desk
+    add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:b", deadline_on=DEADLINE)
+    open_call(st, a1, "HF202611001", pid=1)
+    open_call(st, a1, "HF202611002", pid=1)
+    clock.advance(minutes=5)
+    heartbeat(st, a1, "HF202611001")
+    assert (_cb(st).claimed_at, _cb(st, "HF202611002").claimed_at) == (clock.now, NOW)
 
 
 def test_release_frees_only_this_process_claim(st, desk):
@@ -434,8 +444,9 @@ def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, de
 def test_agents_cannot_reschedule_past_the_deadline_supervisors_can(st, desk):
     a1, _, sup, _ = desk
     late = datetime(2026, 11, 26, 9, 0)
-    with pytest.raises(ValidationError, match="主管"):
+    with pytest.raises(ValidationError, match="主管") as refused:
         record_attempt(st, a1, "HF202611001", CallRecord(outcome="reschedule", to=late))
+    assert "2026-11-25 23:59" in str(refused.value)  # the message names the deadline
     cb = _cb(st)
     assert (cb.due_on, cb.next_attempt_at, cb.version) == (NOW.date(), None, 0)
     with st.read() as s:
@@ -653,11 +664,19 @@ def test_only_supervisors_assign_and_only_to_active_logins(st, desk):
     a1, a2, sup, _ = desk
     with pytest.raises(PermissionDenied):
         assign(st, a1, "HF202611001", "agent2")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="nobody"):
         assign(st, sup, "HF202611001", "nobody")
-    assert assign(st, sup, "HF202611001", "agent2").agent_login == "agent2"
+    with st.write() as s:
+        s.exec(select(User).where(User.login == "agent2")).one().active = False
+    with pytest.raises(NotFound, match="agent2"):
+        assign(st, sup, "HF202611001", "agent2")
+    assert assign(st, sup, "HF202611001", "agent1").agent_login == "agent1"
     assert assign(st, sup, "HF202611001", None).agent_login is None
-    assert _cb(st).version == 2 and len(_audits(st, "callback.assign")) == 2
+    cb = _cb(st)
+    assert (cb.agent_login, cb.version, cb.updated_at) == (None, 2, NOW)
+    entries = _audits(st, "callback.assign")
+    assert [(e.login, e.entity, e.entity_id) for e in entries] == [("sup1", "callback", "HF202611001")] * 2
+    assert [json.loads(e.after)["agent_login"] for e in entries] == ["agent1", None]
 
 
 # -- day close ---------------------------------------------------------------------------------
@@ -728,3 +747,44 @@ def test_record_from_cli_reschedules_relative_to_the_call_time(st, desk):
 
 def test_service_errors_are_one_family():
     assert issubclass(ValidationError, ServiceError) and issubclass(DayCloseRefused, ServiceError)
+
+
+# -- queue rows as lists and --json show them (SPEC §6: phones masked) ---------------------------
+
+
+@pytest.mark.parametrize("phone, masked", [
+    ("13812345678", "138****5678"),
+    ("138-1234-5678", "138****5678"),  # separators do not leak digits
+    ("0571-8888888", "057****8888"),
+    ("1234567", "123****4567"),
+    ("123456", "****56"),
+    ("123", "*23"),
+    ("12", "**"),
+    ("", ""),
+])
+def test_phones_are_masked_in_lists(phone, masked):
+    from huifang_tui.queue_view import mask_phone
+
+    assert mask_phone(phone) == masked
+
+
+def test_queue_row_json_keys_and_values(st, desk):
+    a1, *_ = desk
+    add_callback(st, add_customer(st, "乙公司", phone="13900001111"), "HF202611002", kind="low_score",
+                 priority=0, deadline_on=date(2026, 11, 24))
+    with st.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611002")).one()
+        cb.deadline_at, cb.next_attempt_at = datetime(2026, 11, 24, 9, 15), datetime(2026, 11, 23, 11, 0)
+        s.add(cb)
+    rows = queue_rows(st, a1, NOW.date())
+    assert [r.as_json() for r in rows] == [
+        {"number": "HF202611002", "kind": "low_score", "customer": "乙公司", "contact": "王经理",
+         "phone": "139****1111", "due_on": "2026-11-23", "deadline": "2026-11-24T09:15", "overdue": False,
+         "attempts": 0, "status": "open", "agent": "agent1", "assignee": "agent", "priority": 0,
+         "estimated": False, "next_attempt_at": "2026-11-23T11:00"},
+        {"number": "HF202611001", "kind": "completion", "customer": "杭州恒达机械有限公司", "contact": "王经理",
+         "phone": "138****5678", "due_on": "2026-11-23", "deadline": "2026-11-25", "overdue": False,
+         "attempts": 0, "status": "open", "agent": "agent1", "assignee": "agent", "priority": 20,
+         "estimated": False, "next_attempt_at": None},
+    ]
+    assert [r.group for r in rows] == [0, 1]
