@@ -788,3 +788,66 @@ def test_queue_row_json_keys_and_values(st, desk):
          "estimated": False, "next_attempt_at": None},
     ]
     assert [r.group for r in rows] == [0, 1]
+
+
+# -- whose queue one may see; what the progress line counts (SPEC §4) ----------------------------
+
+
+def test_agents_see_only_their_own_queue(st, desk):
+    a1, a2, sup, _ = desk
+    with pytest.raises(PermissionDenied):
+        queue_rows(st, a1, NOW.date(), agent="agent2")
+    with pytest.raises(PermissionDenied):
+        queue_rows(st, a1, NOW.date(), all_agents=True)
+    assert queue_rows(st, a2, NOW.date()) == []
+    assert [r.number for r in queue_rows(st, a1, NOW.date(), agent="agent1")] == ["HF202611001"]
+    assert [r.number for r in queue_rows(st, sup, NOW.date(), agent="agent1")] == ["HF202611001"]
+    assert [r.number for r in queue_rows(st, sup, NOW.date(), all_agents=True)] == ["HF202611001"]
+    assert queue_rows(st, sup, NOW.date()) == []  # agent1's own work is not the supervisor's queue
+
+
+def test_progress_counts_hour_deadlines_and_the_unreachable_alert(st, clock, desk):
+    from huifang_tui.services.queue import queue_progress
+
+    a1, _, sup, cid = desk
+    add_callback(st, cid, "HF202611002", kind="low_score", priority=0, deadline_on=NOW.date())
+    with st.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611002")).one()
+        cb.deadline_at = datetime(2026, 11, 23, 9, 0)  # its 24 h ran out half an hour ago
+        s.add(cb)
+    p = queue_progress(st, a1, NOW.date())
+    assert (p.done_today, p.due_today, p.overdue, p.unreachable) == (0, 2, 1, 0)
+    with st.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611001")).one()
+        cb.attempts = 2
+        s.add(cb)
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    p = queue_progress(st, a1, NOW.date())
+    assert (p.done_today, p.due_today, p.unreachable) == (1, 2, 0)  # agents get no alert count
+    assert queue_progress(st, sup, NOW.date()).unreachable == 1
+    clock.advance(days=8)  # SPEC §3 alert: counted for a week
+    assert queue_progress(st, sup, clock.now.date()).unreachable == 0
+
+
+# -- annual visits (000 二.3, §4.10) ---------------------------------------------------------------
+
+
+def test_annual_visits_are_planned_by_supervisors_for_key_customers_only(st, desk):
+    from huifang_tui.services.planner import plan_annual_visit
+
+    a1, _, sup, _ = desk
+    add_customer(st, "重要客户公司", tier="key")
+    with pytest.raises(PermissionDenied):
+        plan_annual_visit(st, a1, "重要客户公司", date(2026, 12, 1))
+    with pytest.raises(NotFound):
+        plan_annual_visit(st, sup, "不存在公司", date(2026, 12, 1))
+    with pytest.raises(ServiceError):  # a standard customer gets no annual visit
+        plan_annual_visit(st, sup, "杭州恒达机械有限公司", date(2026, 12, 1))
+    with pytest.raises(ServiceError):  # 每年1-2次
+        plan_annual_visit(st, sup, "重要客户公司", date(2026, 12, 1), 3)
+    number = plan_annual_visit(st, sup, "重要客户公司", date(2026, 12, 1), 2)
+    cb = _cb(st, number)
+    assert (cb.kind, cb.trigger_ref, cb.assignee, cb.agent_login, cb.channel) == (
+        "annual_visit", "annual:2026-2", "sales_manager", None, "onsite")
+    with pytest.raises(ServiceError):  # the same visit twice
+        plan_annual_visit(st, sup, "重要客户公司", date(2026, 12, 8), 2)
