@@ -677,6 +677,7 @@ def test_only_supervisors_assign_and_only_to_active_logins(st, desk):
     entries = _audits(st, "callback.assign")
     assert [(e.login, e.entity, e.entity_id) for e in entries] == [("sup1", "callback", "HF202611001")] * 2
     assert [json.loads(e.after)["agent_login"] for e in entries] == ["agent1", None]
+    assert [json.loads(e.before)["agent_login"] for e in entries] == ["agent1", "agent1"]
 
 
 # -- day close ---------------------------------------------------------------------------------
