@@ -231,3 +231,21 @@ def test_summary_is_visible_from_the_last_working_day_of_the_month(year, month, 
     assert summary_due(year, month, cal) == SummaryDue(visible, due)
     later = Policy.from_mapping({"summary": {"due_day": 5}})
     assert summary_due(year, month, cal, later).due_on == due.replace(day=5)
+
+
+def test_a_sleeping_non_member_with_an_onsite_cycle_gets_both(cal):
+    from huifang_tui.domain.rules import for_customer
+
+    # 001 三(一)2 and 000 第6条1 apply together: neither replaces the other
+    cust = customer(tier="strategic", last_activity_on=D(2026, 1, 5))
+    plans = for_customer(cust, Policy(), cal, D(2026, 5, 20))
+    assert [(p.kind, p.trigger_ref) for p in plans] == [("nm_inactive", "inactive:2026-01-05"),
+                                                        ("onsite", "onsite:2026-2")]
+
+
+def test_a_working_day_span_has_no_fixed_length():
+    from huifang_tui.domain.policy import Span
+
+    with pytest.raises(ValueError):
+        Span(3, "wd").as_timedelta()
+    assert (Span(3, "d").as_timedelta(), Span(3, "h").as_timedelta()) == (timedelta(days=3), timedelta(hours=3))
