@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -25,6 +27,7 @@ from huifang_tui.services.callbacks import (
 from huifang_tui.services.dayclose import DayCloseRefused, close_day, is_closed, untouched
 from huifang_tui.services.planner import run_planner
 from huifang_tui.services.queue import queue_rows
+from huifang_tui.store import db
 from huifang_tui.store.models import (
     AuditEntry, CallAttempt, CallDraft, Callback, Contact, Issue, IssueEvent, NonMemberEvent, Sale,
     Setting, User, WorkOrder,
@@ -55,22 +58,44 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def st(tmp_path, clock) -> Store:
-    s = Store("sqlite:///" + str(tmp_path / "pinned.db"), clock=clock)
+@pytest.fixture(scope="module")
+def _schema(tmp_path_factory) -> Path:
+    """One empty database with the schema, copied for each test (creating it costs most of a test)."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    s = Store("sqlite:///" + str(path))
     s.ensure_schema()
-    return s
+    s.engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    assert not Path(str(path) + "-wal").exists()
+    return path
 
 
 @pytest.fixture
-def desk(st):
+def st(tmp_path, clock, _schema) -> Store:
+    path = tmp_path / "pinned.db"
+    shutil.copy2(_schema, path)
+    return Store("sqlite:///" + str(path), clock=clock)
+
+
+@pytest.fixture(scope="module")
+def _desk_db(tmp_path_factory, _schema) -> tuple[Path, tuple]:
+    path = tmp_path_factory.mktemp("desk") / "desk.db"
+    shutil.copy2(_schema, path)
+    s = Store("sqlite:///" + str(path), clock=lambda: NOW)
+    actors = (add_user(s, "agent1", "agent"), add_user(s, "agent2", "agent"), add_user(s, "sup1", "supervisor"))
+    cid = add_customer(s, "杭州恒达机械有限公司")
+    add_callback(s, cid, "HF202611001", deadline_on=DEADLINE)
+    s.engine.dispose()
+    assert not Path(str(path) + "-wal").exists()
+    return path, (*actors, cid)
+
+
+@pytest.fixture
+def desk(st, _desk_db):
     """Two agents and a supervisor; agent1's customer has one callback due today."""
-    a1 = add_user(st, "agent1", "agent")
-    a2 = add_user(st, "agent2", "agent")
-    sup = add_user(st, "sup1", "supervisor")
-    cid = add_customer(st, "杭州恒达机械有限公司")
-    add_callback(st, cid, "HF202611001", deadline_on=DEADLINE)
-    return a1, a2, sup, cid
+    path, made = _desk_db
+    st.engine.dispose()
+    shutil.copy2(path, db.sqlite_path(st.url))
+    return made
 
 
 def _cb(store: Store, number: str = "HF202611001") -> Callback:
