@@ -877,3 +877,44 @@ def test_annual_visits_are_planned_by_supervisors_for_key_customers_only(st, des
         "annual_visit", "annual:2026-2", "sales_manager", None, "onsite")
     with pytest.raises(ServiceError):  # the same visit twice
         plan_annual_visit(st, sup, "重要客户公司", date(2026, 12, 8), 2)
+
+
+@pytest.mark.parametrize("category", ["product", "service", "need", "other"])
+@pytest.mark.parametrize("priority", ["urgent", "normal", "low"])
+def test_every_issue_category_and_priority_is_accepted(st, desk, category, priority):
+    a1, *_ = desk
+    issue = raise_issue(st, a1, "HF202611001", title="问题", category=category, priority=priority)
+    with st.read() as s:
+        row = s.exec(select(Issue)).one()
+    assert (row.number, row.category, row.priority) == (issue.number, category, priority)
+
+
+def test_a_raised_issue_is_stored_with_its_call_and_its_history(st, desk):
+    from huifang_tui.i18n import t
+
+    a1, *_ = desk
+    issue = raise_issue(st, a1, "HF202611001", title=" 设备噪音大 ", is_complaint=True)
+    with st.read() as s:
+        row = s.exec(select(Issue)).one()
+        events = [(e.kind, e.text, e.login, e.at) for e in s.exec(select(IssueEvent).order_by(IssueEvent.id))]
+    assert (row.callback_id, row.customer_id, row.priority, row.description, row.department) == (
+        _cb(st).id, _cb(st).customer_id, "normal", "", "")
+    assert (row.owner_login, row.last_update_at, row.raised_at, row.level) == (None, NOW, NOW, 2)
+    assert events == [("raised", "设备噪音大", "agent1", NOW), ("escalate", t("issue.complaint_gm"), "agent1", NOW)]
+    (entry,) = _audits(st, "issue.raise")
+    assert (entry.entity, entry.entity_id, json.loads(entry.after)["number"]) == ("issue", issue.number, issue.number)
+
+
+def test_raise_issue_refusals_name_the_value(st, desk):
+    from huifang_tui.i18n import t
+
+    a1, *_ = desk
+    with pytest.raises(ValidationError) as e:
+        raise_issue(st, a1, "HF202611001", title=" ")
+    assert str(e.value) == t("issue.err.title")
+    with pytest.raises(ValidationError) as e:
+        raise_issue(st, a1, "HF202611001", title="t", category="money")
+    assert str(e.value) == t("issue.err.category", value="money") and "money" in str(e.value)
+    with pytest.raises(ValidationError) as e:
+        raise_issue(st, a1, "HF202611001", title="t", priority="critical")
+    assert str(e.value) == t("issue.err.priority", value="critical") and "critical" in str(e.value)
