@@ -249,3 +249,17 @@ def test_a_working_day_span_has_no_fixed_length():
     with pytest.raises(ValueError):
         Span(3, "wd").as_timedelta()
     assert (Span(3, "d").as_timedelta(), Span(3, "h").as_timedelta()) == (timedelta(days=3), timedelta(hours=3))
+
+
+@pytest.mark.parametrize("tier, today, ref, start, end", [
+    # 000 第6条1: the first day of a cycle already belongs to it
+    ("strategic", D(2026, 4, 1), "onsite:2026-2", D(2026, 4, 1), D(2026, 6, 30)),
+    ("strategic", D(2026, 1, 5), "onsite:2026-1", D(2026, 1, 4), D(2026, 3, 31)),
+    ("major", D(2026, 7, 1), "onsite:2026-2", D(2026, 7, 1), D(2026, 12, 31)),
+    ("major", D(2026, 6, 30), "onsite:2026-1", D(2026, 1, 4), D(2026, 6, 30)),
+])
+def test_onsite_cycle_of_a_day(tier, today, ref, start, end, cal):
+    from huifang_tui.domain.rules import for_customer
+
+    (plan,) = for_customer(customer(tier=tier, is_member=True), Policy(), cal, today)
+    assert (plan.kind, plan.trigger_ref, plan.due_on, plan.deadline_on) == ("onsite", ref, start, end)

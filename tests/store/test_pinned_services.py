@@ -457,9 +457,12 @@ def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, de
         cb = s.exec(select(Callback)).one()
         cb.due_on = date(2026, 11, 20)
         s.add(cb)
+    from huifang_tui.i18n import t
+
     for reason in ("", "   "):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as e:
             defer(st, a1, "HF202611001", reason)
+        assert str(e.value) == t("call.err.defer_reason")
     assert defer(st, a1, "HF202611001", "  客户出差 ") == date(2026, 11, 23)  # Monday
     assert _cb(st).deferred_reason == "客户出差"
     with pytest.raises(ValidationError):  # not a move into the past either
@@ -918,3 +921,47 @@ def test_raise_issue_refusals_name_the_value(st, desk):
     with pytest.raises(ValidationError) as e:
         raise_issue(st, a1, "HF202611001", title="t", priority="critical")
     assert str(e.value) == t("issue.err.priority", value="critical") and "critical" in str(e.value)
+
+
+def test_record_from_cli_says_what_happened_in_catalog_words(st, desk):
+    from huifang_tui.i18n import t
+
+    a1, *_ = desk
+    out = record_from_cli(st, a1, _Args(outcome="busy"))
+    assert out.splitlines() == [
+        t("call.recorded", number="HF202611001", state=t("cbstate.open"), attempts=1, due="2026-11-23"),
+        t("call.next_attempt", at="2026-11-23 11:30"),
+    ]
+    with st.read() as s:
+        (att,) = s.exec(select(CallAttempt)).all()
+    assert att.note == "" and _cb(st).note == ""  # no note typed: none stored
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.attempts = 2
+        s.add(cb)
+    out = record_from_cli(st, a1, _Args(outcome="no_answer", note="关机"))
+    assert out.splitlines() == [
+        t("call.recorded", number="HF202611001", state=t("cbstate.unreachable"), attempts=3, due="2026-11-23"),
+        t("call.alerted"),
+    ]
+    assert _cb(st).note.endswith("关机")
+
+
+def test_record_from_cli_names_the_follow_ups_and_keeps_slashes_in_the_position(st, desk):
+    from huifang_tui.i18n import t
+
+    a1, *_ = desk
+    out = record_from_cli(st, a1, _Args(outcome="completed", scores="2,5", reached="王经理/技术/采购"))
+    (number,) = [c.number for c in _all(st) if c.kind == "low_score"]
+    assert out.splitlines() == [
+        t("call.recorded", number="HF202611001", state=t("cbstate.completed"), attempts=1, due="2026-11-23"),
+        t("call.followups", numbers=number),
+    ]
+    assert (_cb(st).reached_name, _cb(st).reached_position) == ("王经理", "技术/采购")
+
+
+@pytest.mark.parametrize("kw, value", [(dict(scores="5"), "5"), (dict(to="下周", outcome="reschedule"), "下周")])
+def test_record_from_cli_refusals_name_the_value(st, desk, kw, value):
+    a1, *_ = desk
+    with pytest.raises(ValidationError, match=value):
+        record_from_cli(st, a1, _Args(**kw))
