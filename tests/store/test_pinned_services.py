@@ -465,8 +465,11 @@ def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, de
         assert str(e.value) == t("call.err.defer_reason")
     assert defer(st, a1, "HF202611001", "  客户出差 ") == date(2026, 11, 23)  # Monday
     assert _cb(st).deferred_reason == "客户出差"
-    with pytest.raises(ValidationError):  # not a move into the past either
+    with pytest.raises(ValidationError, match="2026-11-19"):  # not a move into the past either
         defer(st, a1, "HF202611001", "理由", date(2026, 11, 19))
+    (entry,) = _audits(st, "callback.defer")
+    assert (entry.login, entry.entity, entry.entity_id) == ("agent1", "callback", "HF202611001")
+    assert (json.loads(entry.before)["due_on"], json.loads(entry.after)["due_on"]) == ("2026-11-20", "2026-11-23")
 
 
 def test_agents_cannot_reschedule_past_the_deadline_supervisors_can(st, desk):
@@ -960,8 +963,22 @@ def test_record_from_cli_names_the_follow_ups_and_keeps_slashes_in_the_position(
     assert (_cb(st).reached_name, _cb(st).reached_position) == ("王经理", "技术/采购")
 
 
-@pytest.mark.parametrize("kw, value", [(dict(scores="5"), "5"), (dict(to="下周", outcome="reschedule"), "下周")])
+@pytest.mark.parametrize("kw, value", [(dict(scores="abc"), "abc"), (dict(to="下周", outcome="reschedule"), "下周")])
 def test_record_from_cli_refusals_name_the_value(st, desk, kw, value):
     a1, *_ = desk
     with pytest.raises(ValidationError, match=value):
         record_from_cli(st, a1, _Args(**kw))
+
+
+def test_record_from_cli_lists_every_follow_up(st, desk):
+    from huifang_tui.i18n import t
+
+    a1, *_ = desk
+    with st.write() as s:
+        cb = s.exec(select(Callback)).one()
+        cb.kind, cb.trigger_ref = "first_sale", "sale:HT1"
+        s.add(cb)
+    out = record_from_cli(st, a1, _Args(outcome="completed", scores="1,5", reached="王经理"))
+    numbers = sorted(c.number for c in _all(st) if c.kind in ("low_score", "quarterly"))
+    assert len(numbers) == 2
+    assert out.splitlines()[1] == t("call.followups", numbers=", ".join(numbers))
