@@ -214,6 +214,21 @@ def test_release_frees_only_this_process_claim(st, desk):
     open_call(st, sup, "HF202611001")
 
 
+def test_release_touches_only_that_callback_and_this_host(st, desk):
+    a1, _, _, cid = desk
+    add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:b", deadline_on=DEADLINE)
+    open_call(st, a1, "HF202611001", pid=1)
+    open_call(st, a1, "HF202611002", pid=1)
+    release(st, a1, "HF202611001", pid=1)
+    assert (_cb(st).claimed_by, _cb(st, "HF202611002").claimed_by) == (None, "agent1")
+    with st.write() as s:  # the same login and pid number, but on another machine
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611002")).one()
+        cb.claim_host = "some-other-host"
+        s.add(cb)
+    release(st, a1, "HF202611002", pid=1)
+    assert _cb(st, "HF202611002").claimed_by == "agent1"
+
+
 def test_recording_releases_the_claim(st, desk):
     a1, *_ = desk
     open_call(st, a1, "HF202611001")
@@ -271,6 +286,11 @@ def test_closed_callbacks_cannot_be_opened_recorded_or_deferred(st, desk, status
         cb = s.exec(select(Callback)).one()
         cb.status = status
         s.add(cb)
+    from huifang_tui.i18n import t
+
+    with pytest.raises(Conflict) as e:
+        open_call(st, a1, "HF202611001")
+    assert str(e.value) == t("call.closed_already", number="HF202611001", state=t(f"cbstate.{status}"))
     for act in (lambda: open_call(st, a1, "HF202611001"),
                 lambda: record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer")),
                 lambda: defer(st, a1, "HF202611001", "理由")):
@@ -451,22 +471,23 @@ def test_agents_cannot_defer_past_the_deadline_supervisors_can(st, desk):
 
 
 def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, desk):
+    from huifang_tui.i18n import t
+
     a1, *_ = desk
     clock.now = datetime(2026, 11, 20, 16, 0)  # a Friday
     with st.write() as s:
         cb = s.exec(select(Callback)).one()
         cb.due_on = date(2026, 11, 20)
         s.add(cb)
-    from huifang_tui.i18n import t
-
     for reason in ("", "   "):
         with pytest.raises(ValidationError) as e:
             defer(st, a1, "HF202611001", reason)
         assert str(e.value) == t("call.err.defer_reason")
     assert defer(st, a1, "HF202611001", "  客户出差 ") == date(2026, 11, 23)  # Monday
     assert _cb(st).deferred_reason == "客户出差"
-    with pytest.raises(ValidationError, match="2026-11-19"):  # not a move into the past either
+    with pytest.raises(ValidationError) as e:  # not a move into the past either
         defer(st, a1, "HF202611001", "理由", date(2026, 11, 19))
+    assert str(e.value) == t("call.err.defer_past", day="2026-11-19")
     (entry,) = _audits(st, "callback.defer")
     assert (entry.login, entry.entity, entry.entity_id) == ("agent1", "callback", "HF202611001")
     assert (json.loads(entry.before)["due_on"], json.loads(entry.after)["due_on"]) == ("2026-11-20", "2026-11-23")
@@ -552,6 +573,19 @@ def test_a_draft_is_offered_back_per_login_and_dropped_by_the_outcome(st, clock,
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
     with st.read() as s:
         assert [d.login for d in s.exec(select(CallDraft))] == ["sup1"]  # only the recorder's goes
+
+
+def test_drafts_of_two_callbacks_are_kept_apart_and_key_order_is_no_change(st, clock, desk):
+    a1, _, _, cid = desk
+    other = add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:b", deadline_on=DEADLINE)
+    first = _cb(st).id
+    save_draft(st, a1, first, {"a": "一", "b": "二"})
+    save_draft(st, a1, other, {"note": "另一个"})
+    clock.advance(minutes=1)
+    save_draft(st, a1, first, {"b": "二", "a": "一"})  # the same draft, typed in another order
+    with st.read() as s:
+        rows = {d.callback_id: (json.loads(d.data), d.updated_at) for d in s.exec(select(CallDraft))}
+    assert rows == {first: ({"a": "一", "b": "二"}, NOW), other: ({"note": "另一个"}, NOW)}
 
 
 def test_discarding_a_draft(st, desk):
