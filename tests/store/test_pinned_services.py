@@ -145,13 +145,20 @@ def test_open_call_claims_and_another_agent_is_refused_until_expiry(st, clock, d
         cb = s.exec(select(Callback)).one()
         cb.agent_login = None
         s.add(cb)
+    from huifang_tui.i18n import t
+
     open_call(st, a1, "HF202611001")
     cb = _cb(st)
     assert (cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at) == ("agent1", os.getpid(), HOST, NOW)
-    assert [a.login for a in _audits(st, "callback.claim")] == ["agent1"]
-    assert len(_audits(st, "phone.reveal")) == 1  # SPEC §6: revealing the number is audited
-    with pytest.raises(Conflict, match="agent1"):
+    (claim,) = _audits(st, "callback.claim")
+    assert (claim.login, claim.entity, claim.entity_id) == ("agent1", "callback", "HF202611001")
+    assert (json.loads(claim.before), json.loads(claim.after)) == ({"claimed_by": None}, {"claimed_by": "agent1"})
+    (reveal,) = _audits(st, "phone.reveal")  # SPEC §6: revealing the number is audited
+    assert (reveal.login, reveal.entity, reveal.entity_id) == ("agent1", "customer", str(cb.customer_id))
+    assert (reveal.before, json.loads(reveal.after)) == ("", {"callback": "HF202611001"})
+    with pytest.raises(Conflict) as e:
         open_call(st, a2, "HF202611001", pid=os.getpid() + 1)
+    assert str(e.value) == t("call.claimed", number="HF202611001", who="agent1", at="09:30")
     with pytest.raises(Conflict):  # nor may agent2 record or defer on it
         record_attempt(st, a2, "HF202611001", CallRecord(outcome="no_answer"))
     with pytest.raises(Conflict):
@@ -347,8 +354,10 @@ def test_validate_accepts_complete_records(rec):
 
 def test_a_refused_record_writes_nothing(st, desk):
     a1, *_ = desk
-    with pytest.raises(ValidationError):
-        record_attempt(st, a1, "HF202611001", CallRecord(outcome="completed", reached_name="王经理"))
+    rec = CallRecord(outcome="completed", reached_name="王经理")
+    with pytest.raises(ValidationError) as e:
+        record_attempt(st, a1, "HF202611001", rec)
+    assert str(e.value) == "\n".join(validate(rec)) and len(validate(rec)) == 2
     cb = _cb(st)
     assert (cb.status, cb.attempts, cb.version) == ("open", 0, 0)
     with st.read() as s:
@@ -447,9 +456,12 @@ def test_a_stale_version_is_refused(st, desk, monkeypatch):
         s.connection().exec_driver_sql("UPDATE callback SET version = version + 1")
         return cb
 
+    from huifang_tui.i18n import t
+
     monkeypatch.setattr(callbacks, "_workable", read_then_someone_writes)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as e:
         record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    assert str(e.value) == t("call.changed", number="HF202611001")
     monkeypatch.undo()
     assert _cb(st).attempts == 0
 
@@ -1016,3 +1028,26 @@ def test_record_from_cli_lists_every_follow_up(st, desk):
     numbers = sorted(c.number for c in _all(st) if c.kind in ("low_score", "quarterly"))
     assert len(numbers) == 2
     assert out.splitlines()[1] == t("call.followups", numbers=", ".join(numbers))
+
+
+def test_an_hour_deadline_limits_rescheduling_to_that_hour(st, desk):
+    a1, _, _, cid = desk
+    add_callback(st, cid, "HF202611002", kind="low_score", priority=0)
+    with st.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611002")).one()
+        cb.deadline_at = datetime(2026, 11, 23, 16, 0)  # 003 四: the 24 h end at 16:00 today
+        s.add(cb)
+    with pytest.raises(ValidationError):
+        record_attempt(st, a1, "HF202611002", CallRecord(outcome="reschedule", to=datetime(2026, 11, 23, 18, 0)))
+    res = record_attempt(st, a1, "HF202611002", CallRecord(outcome="reschedule", to=datetime(2026, 11, 23, 16, 0)))
+    assert res.next_attempt_at == datetime(2026, 11, 23, 16, 0)
+
+
+def test_recording_drops_only_this_callbacks_draft(st, desk):
+    a1, _, _, cid = desk
+    other = add_callback(st, cid, "HF202611002", kind="usage", trigger="wo:b", deadline_on=DEADLINE)
+    save_draft(st, a1, other, {"note": "另一个"})
+    save_draft(st, a1, _cb(st).id, {"note": "这一个"})
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    with st.read() as s:
+        assert [(d.callback_id, d.login) for d in s.exec(select(CallDraft))] == [(other, "agent1")]
