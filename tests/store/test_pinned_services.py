@@ -376,8 +376,10 @@ def test_an_attempt_writes_attempt_row_audit_and_bumps_version(st, desk):
     with st.read() as s:
         (att,) = s.exec(select(CallAttempt)).all()
     assert (att.agent_login, att.outcome, att.at, att.note) == ("agent1", "no_answer", NOW, "没人接")
+    assert res.followups == [] and res.alert_supervisor is False
     (entry,) = _audits(st, "callback.no_answer")
-    assert entry.login == "agent1" and json.loads(entry.before)["attempts"] == 0
+    assert (entry.login, entry.entity, entry.entity_id) == ("agent1", "callback", "HF202611001")
+    assert json.loads(entry.before)["attempts"] == 0
     assert json.loads(entry.after)["attempts"] == 1
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer", note="还是没人接",
                                                      at=datetime(2026, 11, 23, 9, 40)))
@@ -399,6 +401,9 @@ def test_a_completion_keeps_what_the_agent_entered(st, desk):
     assert (cb.suggestions, cb.improvement, cb.needs, cb.sales_lead, cb.competitor) == (
         "培训", "更快", "配件", True, "某品牌")
     assert cb.follow_status == "已完成"
+    with st.read() as s:
+        (att,) = s.exec(select(CallAttempt)).all()
+    assert (att.reached_name, att.reached_position, att.outcome) == ("王经理", "技术负责人", "completed")
 
 
 def test_the_third_failed_attempt_alerts_the_supervisor(st, desk):
@@ -414,17 +419,18 @@ def test_the_third_failed_attempt_alerts_the_supervisor(st, desk):
     res = record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
     assert (res.status, res.attempts, res.alert_supervisor) == ("unreachable", 3, True)
     (alert,) = _audits(st, "alert.unreachable")
-    assert json.loads(alert.after) == {"attempts": 3}
+    assert (alert.entity, alert.entity_id, json.loads(alert.after)) == ("callback", "HF202611001", {"attempts": 3})
 
 
 def test_wrong_number_flags_only_that_contact(st, desk):
     a1, _, _, cid = desk
+    other = add_customer(st, "乙公司")  # its contact is also called 王经理
     with st.write() as s:
         s.add(Contact(customer_id=cid, name="李工", role="采购", phone="13900000000"))
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="wrong_number"))
     with st.read() as s:
-        flags = {c.name: c.needs_correction for c in s.exec(select(Contact))}
-    assert flags == {"王经理": True, "李工": False}
+        flags = {(c.customer_id, c.name): c.needs_correction for c in s.exec(select(Contact))}
+    assert flags == {(cid, "王经理"): True, (cid, "李工"): False, (other, "王经理"): False}
 
 
 def test_only_this_customers_issues_are_verified(st, desk):
