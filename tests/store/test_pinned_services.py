@@ -135,6 +135,25 @@ def test_claim_alive(by, age_s, pid, host, alive):
     assert claim_alive(by, now - timedelta(seconds=age_s), pid, host, now) is alive
 
 
+def test_checking_a_claim_sends_no_signal_and_trusts_a_process_it_may_not_signal(monkeypatch):
+    from huifang_tui import queue_view
+
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        assert claim_alive("agent1", NOW, child.pid, HOST, NOW) is True
+        with pytest.raises(subprocess.TimeoutExpired):  # signal 0 only asks: the process lives on
+            child.wait(timeout=0.3)
+    finally:
+        child.kill()
+        child.wait()
+
+    def not_ours(pid, sig):  # noqa: ANN001, ANN202
+        raise PermissionError(pid)
+
+    monkeypatch.setattr(queue_view.os, "kill", not_ours)
+    assert claim_alive("agent1", NOW, 4242, HOST, NOW) is True  # another user's live process
+
+
 def test_claim_without_time_is_not_alive():
     assert claim_alive("agent1", None, os.getpid(), HOST, NOW) is False
 
@@ -159,8 +178,9 @@ def test_open_call_claims_and_another_agent_is_refused_until_expiry(st, clock, d
     with pytest.raises(Conflict) as e:
         open_call(st, a2, "HF202611001", pid=os.getpid() + 1)
     assert str(e.value) == t("call.claimed", number="HF202611001", who="agent1", at="09:30")
-    with pytest.raises(Conflict):  # nor may agent2 record or defer on it
+    with pytest.raises(Conflict) as e:  # nor may agent2 record or defer on it
         record_attempt(st, a2, "HF202611001", CallRecord(outcome="no_answer"))
+    assert str(e.value) == t("call.claimed", number="HF202611001", who="agent1", at="09:30")
     with pytest.raises(Conflict):
         defer(st, a2, "HF202611001", "客户出差")
     clock.advance(seconds=CLAIM_TTL_SECONDS)
@@ -298,6 +318,9 @@ def test_closed_callbacks_cannot_be_opened_recorded_or_deferred(st, desk, status
     with pytest.raises(Conflict) as e:
         open_call(st, a1, "HF202611001")
     assert str(e.value) == t("call.closed_already", number="HF202611001", state=t(f"cbstate.{status}"))
+    with pytest.raises(Conflict) as e:
+        record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    assert str(e.value) == t("call.closed_already", number="HF202611001", state=t(f"cbstate.{status}"))
     for act in (lambda: open_call(st, a1, "HF202611001"),
                 lambda: record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer")),
                 lambda: defer(st, a1, "HF202611001", "理由")):
@@ -340,6 +363,16 @@ def test_validate_names_each_bad_field(rec, fields):
     assert len(errors) == len(fields)
     for err, name in zip(errors, fields):
         assert name in err
+
+
+def test_validate_messages_name_the_value_and_the_choices():
+    from huifang_tui.domain.outcomes import OUTCOMES
+    from huifang_tui.i18n import t
+
+    (err,) = validate(CallRecord(outcome="voicemail"))
+    assert err == t("call.err.outcome", value="voicemail", codes=", ".join(OUTCOMES))
+    (err,) = validate(CallRecord(outcome="no_answer", score_attitude=7))
+    assert err == t("call.err.score_range", field=t("call.field.score_attitude"), value=7) and "7" in err
 
 
 @pytest.mark.parametrize("rec", [
