@@ -1090,3 +1090,12 @@ def test_recording_drops_only_this_callbacks_draft(st, desk):
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
     with st.read() as s:
         assert [(d.callback_id, d.login) for d in s.exec(select(CallDraft))] == [(other, "agent1")]
+
+
+def test_recording_keeps_another_logins_draft_of_the_same_callback(st, desk):
+    a1, _, sup, _ = desk
+    save_draft(st, sup, _cb(st).id, {"note": "主管先写的"})  # the older row
+    save_draft(st, a1, _cb(st).id, {"note": "坐席的"})
+    record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
+    with st.read() as s:
+        assert [(d.login, json.loads(d.data)) for d in s.exec(select(CallDraft))] == [("sup1", {"note": "主管先写的"})]
