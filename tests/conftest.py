@@ -19,6 +19,16 @@ def _zh_catalog():
     set_lang("zh_CN")
 
 
+@pytest.fixture(autouse=True)
+def _no_system_config(tmp_path_factory, monkeypatch):
+    """Tests never read or write this machine's /etc/huifang/config.toml (a shared install)."""
+    from huifang_tui import system
+
+    monkeypatch.setattr(system, "DEFAULT_CONFIG", tmp_path_factory.mktemp("etc") / "huifang" / "config.toml")
+    yield
+    system.unlock_for_tests()
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     st = Store("sqlite:///" + str(tmp_path / "huifang.db"), clock=lambda: NOW)
@@ -27,5 +37,10 @@ def store(tmp_path) -> Store:
 
 
 @pytest.fixture
-def admin() -> Actor:
+def admin(store) -> Actor:
+    """An admin user of the test store (services check the acting user in every transaction)."""
+    from huifang_tui.store.models import User
+
+    with store.write() as s:
+        s.add(User(login="admin1", name="管理员", role="admin", created_at=NOW))
     return Actor("admin1", "admin", "管理员")

@@ -28,9 +28,15 @@ def _queue_screen():  # noqa: ANN202 - imported on first use, keeps start-up lig
     return QueueScreen()
 
 
+def _ledger_screen():  # noqa: ANN202
+    from .screens.ledger import LedgerScreen
+
+    return LedgerScreen()
+
+
 class HuifangApp(App):
     CSS_PATH = "app.tcss"
-    MODES = {"queue": _queue_screen}
+    MODES = {"queue": _queue_screen, "ledger": _ledger_screen}
     DEFAULT_MODE = "queue"  # the first screen is the queue itself: one full paint, not two
     TITLE = t("app.title")
     ENABLE_COMMAND_PALETTE = False
@@ -81,7 +87,7 @@ class HuifangApp(App):
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""
         from .services.planner import run_planner
 
-        self.store.ensure_schema()  # brings an older database's tables and indexes up to date
+        self.store.check_schema()  # an older database is refused: `huifang db upgrade` (admin)
         run_planner(self.store)
         self.call_from_thread(self.refresh_queue)  # created, cancelled or reopened callbacks
 

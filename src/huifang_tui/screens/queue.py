@@ -44,9 +44,12 @@ class QueueScreen(Screen):
         Binding("s", "cycle_state", t("key.filter_state"), id="queue_filter_state"),
         Binding("d", "defer", t("key.defer"), id="queue_defer"),
         Binding("c", "day_close", t("key.day_close"), id="queue_day_close"),
+        Binding("l", "app.switch_mode('ledger')", t("ledger.key.ledger"), id="queue_ledger"),
         Binding("r", "reload", t("key.reload"), show=False, id="queue_reload"),
         Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
+        Binding("slash", "search", t("search.key_search"), show=False, id="queue_search"),
+        Binding("t", "my_calls", t("search.key_today"), show=False, id="queue_my_calls"),
     ]
 
     class Loaded(Message):
@@ -104,6 +107,16 @@ class QueueScreen(Screen):
         return (self._wide or 0) >= 100
 
     # -- loading ------------------------------------------------------------------
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_my_calls(self) -> None:
+        from .search import MyCallsScreen
+
+        self.app.push_screen(MyCallsScreen())
+
     def action_reload(self) -> None:
         self._load()
 

@@ -28,7 +28,7 @@ from ..i18n import t
 from ..importing.readers import ImportFileError, as_text, read_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed, bind, parse
 from ..store.models import Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
-from .base import Actor, ServiceError, Store, audit, require, snapshot
+from .base import Actor, ServiceError, Store, acting, audit, require, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
@@ -115,6 +115,8 @@ def import_file(
     one row written (so ``total`` is twice the row count) and it ends at ``done == total``.
     """
     require(actor, "admin", "supervisor")
+    with store.read() as s:
+        acting(s, actor)
     if kind not in KINDS:
         raise ServiceError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
     path = Path(path)
@@ -181,8 +183,11 @@ def _agent_resolver(store: Store) -> Callable[[str], str | None]:
 
 
 def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
+    from ..safe_files import open_write
+
     out = path.with_name(f"{path.stem}.rejected.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+    # BOM: Excel opens it as UTF-8; safe_files: never a symlink or a file of the shared store
+    with open_write(out, mode=0o640, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow([*headers, t("imp.reject_column")])
         for x in bad:

@@ -17,7 +17,9 @@ from datetime import date, datetime, time, timedelta
 
 from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue
+from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
+from ..safe import mask_phone
+from .claims import claim_alive
 
 OPEN_STATES = ("open", "waiting_data")
 
@@ -26,6 +28,14 @@ def connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout=30000")
     return conn
+
+
+def stored_revision(conn: sqlite3.Connection) -> str | None:
+    """alembic_version's value, or None (a database from before migrations)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone():
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
 
 
 def is_initialised(conn: sqlite3.Connection) -> bool:

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from pydantic import NaiveDatetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the pre-migration marker; the schema revision is store/revision.py
 
 
 class SchemaVersion(SQLModel, table=True):
@@ -38,12 +38,31 @@ class User(SQLModel, table=True):
     role: str  # agent | supervisor | admin | sales_manager
     active: bool = True
     created_at: NaiveDatetime
+    department: str | None = None  # a supervisor of a department is its head (issue ledger)
+
+
+class Department(SQLModel, table=True):
+    """A responsible department of the issue ledger (001 六(二)1 相关责任部门)."""
+
+    __tablename__ = "department"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    active: bool = True
+    created_at: NaiveDatetime
+
+
+def _initials_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
+    from ..search_key import initials
+
+    return initials(ctx.get_current_parameters().get("name"))
 
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
+    # Pinyin initials of the name for search (sxht finds 绍兴恒泰化工); filled on insert.
+    name_initials: str | None = Field(default=None, sa_column_kwargs={"default": _initials_default})
     tier: str = "standard"  # standard | key | major | strategic
     is_member: bool = True
     agent_login: str | None = Field(default=None, index=True)
@@ -116,6 +135,10 @@ class NonMemberEvent(SQLModel, table=True):
     note: str = ""
 
 
+def _planned_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
+    return ctx.get_current_parameters().get("due_on")
+
+
 class Callback(SQLModel, table=True):
     """客户回访记录表 (003 表2) plus scheduling state."""
 
@@ -138,6 +161,10 @@ class Callback(SQLModel, table=True):
     agent_login: str | None = None  # None = the shared pool
     priority: int = 50
     due_on: date
+    # The due_on it was created with: never moved by retries, 改约 or deferral (SPEC §7 counts
+    # months by it). Filled from due_on on insert when not given (ORM and Core inserts alike).
+    planned_due_on: date | None = Field(
+        default=None, sa_column_kwargs={"default": _planned_default}, index=True)
     deadline_on: date
     deadline_at: NaiveDatetime | None = None  # hour-based deadlines only
     estimated: bool = False  # dates computed on an estimated (Mon–Fri) calendar
@@ -183,6 +210,10 @@ class CallAttempt(SQLModel, table=True):
     reached_position: str = ""
     note: str = ""
     rescheduled_to: NaiveDatetime | None = None
+    # When it was typed in; ``at`` is when the call happened (``--when``). Entered more than one
+    # working day after ``at``: a late entry (补录, SPEC §7). NULL on rows from before this.
+    entered_at: NaiveDatetime | None = None
+    late_entry: bool = False
 
 
 class CallDraft(SQLModel, table=True):
@@ -201,6 +232,7 @@ class Issue(SQLModel, table=True):
     """问题跟踪台账 entry (001 六)."""
 
     __tablename__ = "issue"
+    __table_args__ = (Index("ix_issue_status_raised", "status", "raised_at"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # WT202405001
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -212,12 +244,12 @@ class Issue(SQLModel, table=True):
     is_complaint: bool = False
     department: str = ""
     owner_login: str | None = None
-    status: str = "open"  # open | acknowledged | solved | closed
-    level: int = 0  # 0 owner · 1 supervisor/部门负责人 · 2 总经理
+    status: str = "open"  # open | acknowledged | waiting | solved | closed
+    level: int = 0  # escalations written so far: 0 owner · 1 部门负责人 · 2 总经理
     raised_at: NaiveDatetime
     raised_by: str
     ack_by: NaiveDatetime
-    solve_by: date
+    solve_by: date  # moved later by the working days spent waiting (SPEC §3)
     acknowledged_at: NaiveDatetime | None = None
     last_update_at: NaiveDatetime | None = None
     solution: str = ""
@@ -226,6 +258,9 @@ class Issue(SQLModel, table=True):
     satisfaction: int | None = None
     closed_at: NaiveDatetime | None = None
     verified_at: NaiveDatetime | None = None  # improvement verified on a later callback
+    waiting_since: NaiveDatetime | None = None  # 挂起: waiting on the customer since
+    verify_result: str | None = None  # held | not_held (001 五(四)2)
+    verify_callback: str | None = None  # the callback (HF…) that verified it
 
 
 class IssueEvent(SQLModel, table=True):
@@ -234,7 +269,8 @@ class IssueEvent(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issue.id", index=True)
     at: NaiveDatetime
     login: str
-    kind: str  # raised | note | assign | ack | solve | close | escalate
+    kind: str  # raised | assigned | acknowledged | note | waiting | resumed | solution | told |
+    #            closed | reopened | escalated | verified  (domain.issues.EVENT_KINDS)
     text: str = ""
 
 
@@ -283,3 +319,17 @@ class Setting(SQLModel, table=True):
     __tablename__ = "setting"
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+@event.listens_for(Callback, "before_insert")
+def _planned_from_due(_mapper, _conn, target: Callback) -> None:  # noqa: ANN001
+    if target.planned_due_on is None:
+        target.planned_due_on = target.due_on
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _customer_initials(_mapper, _conn, target: Customer) -> None:  # noqa: ANN001
+    from ..search_key import initials
+
+    target.name_initials = initials(target.name)
