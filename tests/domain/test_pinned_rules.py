@@ -112,8 +112,8 @@ AT = T(2025, 10, 9, 9)
 
 
 @pytest.mark.parametrize("state, to, ok", [
-    (DATE_DEADLINE, T(2025, 10, 10, 23, 59), True),  # a date deadline lasts all that day
-    (DATE_DEADLINE, T(2025, 10, 11, 0, 0), False),
+    (DATE_DEADLINE, T(2025, 10, 10, 17, 29), True),  # a date deadline lasts all that (working) day
+    (DATE_DEADLINE, T(2025, 10, 11, 9, 0), False),  # Sat 10-11 is a 调休 working day, but past it
     (HOUR_DEADLINE, T(2025, 10, 10, 16, 0), True),  # an hour deadline: up to that minute
     (HOUR_DEADLINE, T(2025, 10, 10, 16, 1), False),
     (DATE_DEADLINE, AT + timedelta(minutes=1), True),
@@ -162,9 +162,10 @@ def test_max_attempts_comes_from_the_policy(max_attempts, before, status, cal):
 @pytest.mark.parametrize("state, at, hours, next_at", [
     # busy: retry the same day after busy_retry_hours, if that is still before the deadline
     (HOUR_DEADLINE, T(2025, 10, 10, 14), 2, T(2025, 10, 10, 16)),  # exactly the deadline: allowed
-    (HOUR_DEADLINE, T(2025, 10, 10, 14, 1), 2, T(2025, 10, 11)),  # would miss it: next working day
-    (DATE_DEADLINE, T(2025, 10, 9, 9), 3, T(2025, 10, 9, 12)),
-    (DATE_DEADLINE, T(2025, 10, 9, 21), 3, T(2025, 10, 10)),  # 24:00 is another day
+    # would miss it: the next working day's first working hour (SPEC §3 work_hours)
+    (HOUR_DEADLINE, T(2025, 10, 10, 14, 1), 2, T(2025, 10, 11, 8, 30)),
+    (DATE_DEADLINE, T(2025, 10, 9, 8, 45), 3, T(2025, 10, 9, 11, 45)),
+    (DATE_DEADLINE, T(2025, 10, 9, 21), 3, T(2025, 10, 10, 8, 30)),  # 24:00 is another day
 ])
 def test_busy_retry_edges(state, at, hours, next_at, cal):
     p = Policy.from_mapping({"retry": {"busy_retry_hours": hours}})
