@@ -264,3 +264,14 @@ def test_onsite_cycle_of_a_day(tier, today, ref, start, end, cal):
 
     (plan,) = for_customer(customer(tier=tier, is_member=True), Policy(), cal, today)
     assert (plan.kind, plan.trigger_ref, plan.due_on, plan.deadline_on) == ("onsite", ref, start, end)
+
+
+def test_progress_check_only_once_the_planned_completion_has_passed(cal):
+    from huifang_tui.domain.facts import WorkOrderFact
+    from huifang_tui.domain.rules import for_work_order
+
+    # 000 §4.5: "逾期未完工" — at the planned moment itself it is not late yet
+    wo = WorkOrderFact(1, "SX1", 1, "install", T(2025, 10, 13, 18), None)
+    assert for_work_order(wo, customer(), Policy(), cal, T(2025, 10, 13, 18)) == []
+    (plan,) = for_work_order(wo, customer(), Policy(), cal, T(2025, 10, 13, 18, 1))
+    assert plan.kind == "progress_check"
