@@ -275,3 +275,35 @@ def test_progress_check_only_once_the_planned_completion_has_passed(cal):
     assert for_work_order(wo, customer(), Policy(), cal, T(2025, 10, 13, 18)) == []
     (plan,) = for_work_order(wo, customer(), Policy(), cal, T(2025, 10, 13, 18, 1))
     assert plan.kind == "progress_check"
+
+
+def test_a_due_day_after_the_deadline_day(cal):
+    from huifang_tui.domain.rules import annual_visit
+
+    # SPEC §3 conventions: a date deadline moves back, due_on forward; if they cross, due_on is
+    # clamped to the deadline. Planned Sat 2025-10-18 with the deadline that same Saturday:
+    (plan,) = annual_visit(customer(tier="key"), D(2025, 10, 18), 1, Policy(), cal, deadline_on=D(2025, 10, 18))
+    assert (plan.due_on, plan.deadline_on) == (D(2025, 10, 17), D(2025, 10, 17))
+    # An hour deadline keeps due_on (the follow-up is due at once) and its date follows it:
+    # a low score recorded on Sat 10-18 16:00 is due Mon 10-20, deadline Sun 10-19 16:00.
+    (plan,) = after_completion(_done(res=1, at=T(2025, 10, 18, 16)), customer(), Policy(), cal)
+    assert (plan.due_on, plan.deadline_on, plan.deadline_at) == (D(2025, 10, 20), D(2025, 10, 20),
+                                                                 T(2025, 10, 19, 16))
+
+
+def test_estimated_when_either_date_falls_in_a_year_without_data(cal):
+    from huifang_tui.domain.facts import WorkOrderFact
+    from huifang_tui.domain.rules import for_work_order
+
+    # SPEC §3: 预估 when any date of the callback is judged Monday–Friday only (2027 has no data)
+    wo = WorkOrderFact(1, "SX1", 1, "consult", None, T(2026, 12, 29, 10))
+    (plan,) = for_work_order(wo, customer(), Policy(), cal, T(2026, 12, 29, 11))
+    assert plan.due_on.year == 2026 and plan.deadline_on.year == 2027 and plan.estimated
+
+
+def test_an_onsite_visit_with_a_low_score_gets_both_follow_ups(cal):
+    # 003 四 and 000 第6条1 together: the low-score call and the next on-site cycle
+    done = CompletedCallback("HF202605001", 1, "onsite", "onsite:2026-2", T(2026, 5, 6, 10), 2, 5, False, False)
+    plans = after_completion(done, customer(tier="strategic"), Policy(), cal)
+    assert [(p.kind, p.trigger_ref) for p in plans] == [("low_score", "cb:HF202605001"),
+                                                        ("onsite", "onsite:2026-3")]
