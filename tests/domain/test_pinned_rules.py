@@ -123,6 +123,7 @@ def test_reschedule_edges(state, to, ok, cal):
     if ok:
         t = apply_outcome(state, "reschedule", AT, Policy(), cal, to=to)
         assert (t.status, t.due_on, t.next_attempt_at, t.attempts) == ("open", to.date(), to, 0)
+        assert (t.alert_supervisor, t.flag_contact) == (False, False)  # 改约 alerts nobody, flags nothing
     else:
         with pytest.raises(OutcomeError) as e:
             apply_outcome(state, "reschedule", AT, Policy(), cal, to=to)
