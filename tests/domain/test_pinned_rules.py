@@ -308,3 +308,17 @@ def test_an_onsite_visit_with_a_low_score_gets_both_follow_ups(cal):
     plans = after_completion(done, customer(tier="strategic"), Policy(), cal)
     assert [(p.kind, p.trigger_ref) for p in plans] == [("low_score", "cb:HF202605001"),
                                                         ("onsite", "onsite:2026-3")]
+
+
+def test_the_first_working_day_of_a_year_is_found_going_backwards(cal):
+    # 2026 元旦 1-1…1-3; Sunday 1-4 is a 调休 working day, the year's first
+    assert cal.previous_working_day(D(2026, 1, 5)) == D(2026, 1, 4)
+    assert cal.add_working_days(D(2026, 1, 5), -2) == D(2025, 12, 31)
+
+
+def test_policy_bounds_are_inclusive_and_spans_must_be_text():
+    from huifang_tui.domain.policy import PolicyError
+
+    assert Policy.from_mapping({"summary": {"due_day": 28}}).summary_due_day == 28  # 1..28
+    with pytest.raises(PolicyError, match=r"issue\.low\.ack.*h/d/wd"):
+        Policy.from_mapping({"issue": {"low": {"ack": 3}}})
