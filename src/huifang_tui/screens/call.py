@@ -333,7 +333,7 @@ class CallScreen(Screen):
             attempt = svc.CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
                                      reached_position=rec.reached_position, note=rec.note)
             try:
-                svc.record_attempt(self.app.store, self.app.actor, other.number, attempt)
+                svc.record_attempt(self.app.store, self.app.actor, other.number, attempt, skip_locked=True)
                 done.append(other.number)
             except ServiceError:
                 continue  # already handled or claimed: leave it to its own call

@@ -51,9 +51,17 @@ class CallView:
     company: str = ""  # our company's name for the script (Setting 'company_name')
 
 
-def _get(s: Session, number: str) -> Callback:
-    cb = s.exec(select(Callback).where(Callback.number == number)).first()
+def _get(s: Session, number: str, *, lock: bool = False, skip_locked: bool = False) -> Callback:
+    """The callback by number; ``lock`` holds its row until the transaction ends (PostgreSQL's
+    ``FOR UPDATE``; SQLite's BEGIN IMMEDIATE already holds the whole database). With
+    ``skip_locked`` a row another transaction holds right now is refused instead of waited for."""
+    q = select(Callback).where(Callback.number == number)
+    if lock or skip_locked:
+        q = q.with_for_update(skip_locked=skip_locked)
+    cb = s.exec(q).first()
     if cb is None:
+        if skip_locked and s.exec(select(Callback.id).where(Callback.number == number)).first() is not None:
+            raise Conflict(t("call.busy", number=number))
         raise NotFound(t("call.not_found", number=number))
     return cb
 
@@ -68,9 +76,10 @@ def _may_work(actor: Actor, cb: Callback) -> None:
     raise PermissionDenied(t("call.not_yours", number=cb.number, agent=owner))
 
 
-def _workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
-    """The callback, if this actor may act on it now: theirs, still open, not claimed by another."""
-    cb = _get(s, number)
+def _workable(s: Session, actor: Actor, number: str, now: datetime, *, skip_locked: bool = False) -> Callback:
+    """The callback, if this actor may act on it now: theirs, still open, not claimed by another.
+    Its row stays locked until the transaction ends."""
+    cb = _get(s, number, lock=True, skip_locked=skip_locked)
     _may_work(actor, cb)
     if cb.status not in ("open", "waiting_data"):
         raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
@@ -88,7 +97,7 @@ def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None
     now = store.now()
     pid = pid or os.getpid()
     with store.write() as s:
-        cb = _get(s, number)
+        cb = _get(s, number, lock=True)
         _may_work(actor, cb)
         if cb.status not in ("open", "waiting_data"):
             raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
@@ -272,15 +281,19 @@ def validate(rec: CallRecord) -> list[str]:
     return errors
 
 
-def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
-    """One transaction: attempt + callback + audit (+ follow-ups when completed)."""
+def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord, *,
+                   skip_locked: bool = False) -> AttemptResult:
+    """One transaction: attempt + callback + audit (+ follow-ups when completed).
+
+    ``skip_locked``: refuse (Conflict) rather than wait when another transaction holds the row
+    right now — for recording the same unanswered call on a customer's other callbacks."""
     errors = validate(rec)
     if errors:
         raise ValidationError("\n".join(errors))
     now = store.now()
     at = rec.at or now
     with store.write() as s:
-        cb = _workable(s, actor, number, now)
+        cb = _workable(s, actor, number, now, skip_locked=skip_locked)
         cal, policy = load_calendar(s), load_policy(s)
         state = AttemptState(cb.attempts, cb.due_on, cb.deadline_on, cb.deadline_at)
         try:
@@ -289,8 +302,8 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             raise ValidationError(outcome_message(e)) from e
         before = cb.model_dump()
         version = cb.version
-        # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too;
-        # on SQLite BEGIN IMMEDIATE already serialises the whole read-modify-write).
+        # Optimistic guard: nobody else may have changed it since we read it (the row is locked
+        # on PostgreSQL and BEGIN IMMEDIATE serialises SQLite; this guards any path that is not).
         res = s.exec(update(Callback).where(Callback.id == cb.id, Callback.version == version)
                      .values(version=version + 1).execution_options(synchronize_session=False))
         if res.rowcount != 1:
@@ -366,7 +379,7 @@ def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callba
     require(actor, "supervisor")
     now = store.now()
     with store.write() as s:
-        cb = _get(s, number)
+        cb = _get(s, number, lock=True)
         if login is not None:
             u = get_user(s, login)
             if u is None or not u.active:

@@ -28,7 +28,7 @@ from ..i18n import t
 from ..importing.readers import ImportFileError, as_text, read_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed, bind, parse
 from ..store.models import Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
-from .base import Actor, ServiceError, Store, audit, require, snapshot
+from .base import Actor, ServiceError, Store, audit, require, serialize, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
@@ -129,6 +129,7 @@ def import_file(
         raise ImportRejected(path, report.rejected)
     with store.write() if good or bad else nullcontext() as s:
         if good:
+            serialize(s, "import")  # customers are matched by name, then created
             _Writer(s, actor, store.now(), b, report, prog.tick).run(good)
         if bad:  # before the commit: a reject file that cannot be written rolls the import back
             report.reject_file = _write_rejects(path, headers, bad)

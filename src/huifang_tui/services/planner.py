@@ -26,8 +26,8 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
-from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, WorkOrder
-from .base import SYSTEM, Actor, Store, audit
+from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, WorkOrder
+from .base import SYSTEM, Actor, Store, audit, reserve, serialize
 from .calendar import load_calendar, load_policy
 
 WATERMARK = "planner.watermark"
@@ -68,6 +68,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     wall = store.now()
     now = now or wall
     with store.write() as s:
+        serialize(s, "planner")  # two planners (two agents starting) never insert the same callback
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
@@ -81,6 +82,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
 
 def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
     """Inside a completion's own transaction: create what follows it (low_score, quarterly, …)."""
+    serialize(s, "planner")
     cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_completion(completed_fact(cb), cust, policy, cal)
@@ -231,6 +233,7 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     require(actor, "supervisor")
     now = store.now()
     with store.write() as s:
+        serialize(s, "planner")
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
         if c is None:
             raise NotFound(t("visit.no_customer", name=customer_name))
@@ -271,7 +274,7 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
 def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
     """A callback waiting for a corrected number (号码错误) goes back to the queue once the
     contact's number has been corrected (e.g. by a customers import)."""
-    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")))
+    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data").with_for_update()))
     if not waiting:
         return 0
     cids = list({cb.customer_id for cb in waiting})
@@ -292,12 +295,9 @@ def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
 
 def _reserve_numbers(s: Session, prefix: str, on: date, n: int) -> list[str]:
     key = f"{prefix}{on:%Y%m}"
-    row = s.get(Counter, key) or Counter(key=key, value=_highest(s, key))
-    start = row.value
-    row.value += n
-    s.add(row)
-    width = max(3, len(str(row.value)))
-    return [f"{key}{i:0{width}d}" for i in range(start + 1, start + n + 1)]
+    end = reserve(s, key, n, seed=lambda: _highest(s, key))
+    width = max(3, len(str(end)))
+    return [f"{key}{i:0{width}d}" for i in range(end - n + 1, end + 1)]
 
 
 def _highest(s: Session, key: str) -> int:

@@ -1,0 +1,163 @@
+"""The same services on SQLite and PostgreSQL (issue 15): change detection, counters, locks,
+connection settings. Tests taking ``store`` run on both back ends when HUIFANG_TEST_PG_URL is set."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from huifang_tui.errors import Conflict
+from huifang_tui.services.base import Store, next_number
+from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.planner import run_planner
+from huifang_tui.store import db
+from huifang_tui.store.models import Callback, Contact, Customer
+
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
+
+
+def _other(store: Store) -> Store:
+    """A second process's view of the same database (its own engine and connections)."""
+    return Store(store.url, clock=lambda: NOW)
+
+
+def test_data_version_moves_on_another_connections_commit(store):
+    other = _other(store)
+    try:
+        before = store.data_version()
+        assert store.data_version() == before  # nothing written: nothing to reload
+        add_customer(other, "甲公司")
+        assert store.data_version() != before
+    finally:
+        db.dispose(other.engine)
+
+
+def test_data_version_does_not_move_on_a_rolled_back_write(store):
+    before = store.data_version()
+    with pytest.raises(RuntimeError):
+        with store.write() as s:
+            s.add(Customer(name="乙公司", created_at=NOW, updated_at=NOW))
+            s.flush()
+            raise RuntimeError("cancelled")
+    assert store.data_version() == before
+
+
+def test_numbers_continue_per_month_and_restart_next_month(store):
+    with store.write() as s:
+        got = [next_number(s, "HF", date(2026, 11, 3)) for _ in range(3)]
+        got.append(next_number(s, "HF", date(2026, 12, 1)))
+        got.append(next_number(s, "WT", date(2026, 11, 3)))
+    assert got == ["HF202611001", "HF202611002", "HF202611003", "HF202612001", "WT202611001"]
+
+
+def test_error_messages_do_not_carry_parameters(store):
+    """A failed statement must not print customers' names or phones (hide_parameters)."""
+    with pytest.raises(IntegrityError) as e:
+        with store.write() as s:
+            s.add(Contact(customer_id=424242, name="王经理", phone="13912345678"))
+    assert "13912345678" not in str(e.value) and "王经理" not in str(e.value)
+    assert "hidden due to hide_parameters" in str(e.value)
+
+
+# -- PostgreSQL only -----------------------------------------------------------------------
+
+
+def _pg(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL behaviour")
+
+
+def test_idle_in_transaction_timeout_is_set(store):
+    _pg(store)
+    with store.engine.connect() as c:
+        assert c.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "30s"
+
+
+def test_a_stopped_client_cannot_hold_a_lock(store, monkeypatch):
+    """A client that stops inside a transaction is cut off by the server, releasing its locks."""
+    _pg(store)
+    monkeypatch.setattr(db, "IDLE_IN_TX_TIMEOUT_MS", 300)
+    stalled = _other(store)
+    try:
+        add_user(store, "agent1")
+        add_callback(store, add_customer(store, "丁公司"), "HF202611001")
+        with stalled.engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM callback WHERE number = 'HF202611001' FOR UPDATE"))
+            # ... and the client stops here. The other agent's save waits, then goes through.
+            res = record_attempt(store, add_user(store, "agent9", "supervisor"), "HF202611001",
+                                 CallRecord(outcome="no_answer"))
+            assert res.attempts == 1
+            with pytest.raises(Exception, match="idle-in-transaction"):
+                conn.execute(text("SELECT 1"))  # the stopped client learns it was cut off
+            conn.invalidate()
+    finally:
+        db.dispose(stalled.engine)
+
+
+def test_same_attempt_skips_a_callback_another_transaction_holds(store):
+    """The screen records one unanswered call on the customer's other callbacks with
+    skip_locked: one being saved elsewhere right now is refused at once, not waited for."""
+    _pg(store)
+    agent = add_user(store, "agent1")
+    add_callback(store, add_customer(store, "戊公司"), "HF202611001")
+    holder = _other(store)
+    try:
+        with holder.write() as s:
+            s.exec(select(Callback).where(Callback.number == "HF202611001").with_for_update()).one()
+            with pytest.raises(Conflict):
+                record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"), skip_locked=True)
+        assert record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"),
+                              skip_locked=True).attempts == 1
+    finally:
+        db.dispose(holder.engine)
+
+
+def _waiting_on_advisory_lock(store: Store) -> bool:
+    with store.engine.connect() as c:
+        return bool(c.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")).scalar())
+
+
+def test_two_planners_run_one_after_the_other(store):
+    """Two agents starting at once both run the planner: the second waits for the first, then
+    finds its callbacks and inserts none twice."""
+    _pg(store)
+    from huifang_tui.services.base import serialize
+
+    run_planner(store)  # imports everything it needs here, not in the thread
+    first = _other(store)
+    done: list[object] = []
+    try:
+        with first.write() as s:
+            serialize(s, "planner")
+            t = threading.Thread(target=lambda: done.append(run_planner(store)))
+            t.start()
+            for _ in range(600):  # until the second planner is seen waiting (at most a minute)
+                if _waiting_on_advisory_lock(store):
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail("the second planner did not wait for the planner lock")
+            assert done == []
+        t.join(timeout=60)
+        assert len(done) == 1
+    finally:
+        db.dispose(first.engine)
+
+
+def test_fast_first_paint_is_skipped_on_postgres(store):
+    """store/fastread.py reads SQLite files only: on PostgreSQL the app opens the usual way."""
+    _pg(store)
+    import argparse
+
+    from huifang_tui import cli
+
+    assert cli._fast_open(argparse.Namespace(db=store.url)) is None
