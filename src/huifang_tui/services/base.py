@@ -53,10 +53,19 @@ class Store:
         which takes a backup first.
         """
         if self.schema_state() == revision.EMPTY:
-            with self.engine.begin() as conn:  # BEGIN IMMEDIATE: one process creates it
-                if db.stored_revision(conn) is None and not db.has_tables(conn):
-                    db.create_schema(conn, revision.HEAD)
-                    conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+            # PostgreSQL with an owner role in the URL: the owner creates the tables and grants
+            # the application role its rights (store/pgroles.py).
+            owner = db.make_engine(self.url, as_owner=True) if db.has_owner(self.url) else None
+            try:
+                with (owner or self.engine).begin() as conn:  # BEGIN IMMEDIATE: one process creates it
+                    if db.stored_revision(conn) is None and not db.has_tables(conn):
+                        db.create_schema(conn, revision.HEAD)
+                        conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+                    if owner is not None:
+                        db.grant_app_role(conn, self.url)
+            finally:
+                if owner is not None:
+                    owner.dispose()
             path = db.sqlite_path(self.url)
             if path is not None:
                 db.fix_mode(path)

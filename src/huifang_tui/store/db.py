@@ -40,15 +40,21 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+def make_engine(url: str, *, foreign_keys: bool = True, as_owner: bool = False) -> Engine:
     """Create an engine; on SQLite install the WAL / busy-timeout / BEGIN IMMEDIATE hooks.
 
     ``foreign_keys=False`` is for migrations only: rebuilding a table (SQLite's way to alter
     one) must not cascade into the rows that refer to it; the migration checks the keys
     itself before it commits.
+
+    ``as_owner`` (PostgreSQL): connect as the URL's ``owner`` role, which may change the
+    schema, instead of the application role (see ``store/pgroles.py``).
     """
     if not is_sqlite(url):
-        return _make_server_engine(url)
+        from . import pgroles
+
+        target = (pgroles.owner_url(url) if as_owner else None) or pgroles.connect_url(url)
+        return _make_server_engine(target)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +87,7 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     return engine
 
 
-def _make_server_engine(url: str) -> Engine:
+def _make_server_engine(url) -> Engine:  # noqa: ANN001
     """PostgreSQL: parameters (phones, names) never appear in error messages or logs."""
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if engine.dialect.name != "postgresql":
@@ -96,6 +102,18 @@ def _make_server_engine(url: str) -> Engine:
         dbapi_conn.autocommit = autocommit
 
     return engine
+
+
+def has_owner(url: str) -> bool:
+    """Whether the URL names a separate owner role for schema changes (PostgreSQL)."""
+    return not is_sqlite(url) and bool(make_url(url).query.get("owner"))
+
+
+def grant_app_role(conn: Connection, url: str) -> None:
+    """On the owner's connection: give the URL's application role its rights (PostgreSQL)."""
+    from . import pgroles
+
+    pgroles.grant_app_role(conn, pgroles.app_role(url))
 
 
 def is_postgres(engine_or_url: Engine | str) -> bool:
