@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     pbk.add_argument("file", type=Path, help=t("cli.db_backup_file"))
     dbsub.add_parser("check", help=t("cli.db_check"))
 
+    from . import cli_pg
+
+    cli_pg.add_parsers(sub)
+
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
@@ -152,6 +156,10 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         return _cmd_init(args)
     if cmd == "db":
         return _cmd_db(args)
+    if cmd == "migrate-to":
+        from . import cli_pg
+
+        return cli_pg.run(args)
     if cmd == "run":
         fast = _fast_open(args)
         if fast is not None:
