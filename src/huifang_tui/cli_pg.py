@@ -28,8 +28,8 @@ def run(args) -> int:  # noqa: ANN001
     except TargetNotEmpty as e:
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED
-    width = max(len(c.table) for c in checks)
-    print(t("mig.header", table="table".ljust(width)))
+    width = max(max(len(c.table) for c in checks), len(t("mig.table")))
+    print(t("mig.header", table=t("mig.table").ljust(width)))
     for c in checks:
         print(t("mig.line", table=c.table.ljust(width), source=c.source_rows, target=c.target_rows,
                 sum=c.target_sum[:16], mark="✓" if c.ok else "✗"))
