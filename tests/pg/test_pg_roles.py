@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
+from huifang_tui import cli
 from huifang_tui.errors import ServiceError
 from huifang_tui.services.base import Store
 from huifang_tui.services.callbacks import CallRecord, record_attempt
@@ -124,3 +125,75 @@ def test_an_unreadable_password_file_is_one_plain_error(roles):
     os.unlink(roles["files"][roles["app"]])
     with pytest.raises(ServiceError, match="密码文件"):
         Store(roles["url"], clock=lambda: NOW)
+
+
+DOC = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "POSTGRES.md"
+
+
+def _doc_block(lang: str) -> str:
+    import re
+
+    return re.search(rf"```{lang}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+
+
+def test_the_documented_setup_works(tmp_path, capsys):
+    """docs/POSTGRES.md's SQL, password files and URL, followed as written (names made unique):
+    `huifang init` makes the schema as the owner; the app role works and cannot delete audit rows."""
+    import re
+
+    from conftest import PG_URL, drop_pg_database, pg_admin_engine
+
+    if not PG_URL:
+        pytest.skip("no PostgreSQL: set HUIFANG_TEST_PG_URL")
+    tag = uuid.uuid4().hex[:8]
+    names = {"huifang_owner": f"huifang_owner_{tag}", "huifang_app": f"huifang_app_{tag}"}
+    dbname = f"doc_{tag}"
+    pw = {r: uuid.uuid4().hex for r in names.values()}
+    sql = _doc_block("sql")
+    for old, new in names.items():
+        sql = sql.replace(old, new)
+    sql = re.sub(r"\bhuifang\b", dbname, sql)
+    admin = pg_admin_engine()
+    conn = admin.connect()
+    try:
+        for line in filter(None, (x.strip() for x in sql.splitlines())):
+            if line.startswith("\\password "):
+                role = line.split()[1]
+                conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD '{pw[role]}'")
+            elif line.startswith("\\connect "):
+                conn.close()
+                conn = _su(make_url(PG_URL).set(database=line.split()[1])).connect()
+            else:
+                conn.exec_driver_sql(line.rstrip(";"))
+        conn.close()
+        toml = _doc_block("toml").strip()
+        url = toml.split('"')[1]
+        for old, new in names.items():
+            url = url.replace(old, new)
+        files = {}
+        for role, fname in ((names["huifang_app"], "pg-app.password"), (names["huifang_owner"], "pg-owner.password")):
+            f = tmp_path / fname
+            f.write_text(pw[role] + "\n")
+            f.chmod(0o600)
+            files[fname] = f
+        url = url.replace("/etc/huifang/pg-app.password", str(files["pg-app.password"]))
+        url = url.replace("/etc/huifang/pg-owner.password", str(files["pg-owner.password"]))
+        server = make_url(PG_URL)
+        url = url.replace("@db.example/huifang?", f"@{server.host}:{server.port}/{dbname}?")
+        assert cli.main(["--db", url, "init"]) == 0, capsys.readouterr().err
+        st = Store(url, clock=lambda: NOW)
+        try:
+            add_callback(st, add_customer(st, "甲公司"), "HF202611001")
+            with st.engine.connect() as c:
+                assert c.execute(text("SELECT current_user")).scalar() == names["huifang_app"]
+                with pytest.raises(ProgrammingError, match="permission denied"):
+                    c.execute(text("DELETE FROM audit_entry"))
+        finally:
+            db.dispose(st.engine)
+    finally:
+        conn.close()
+        drop_pg_database(make_url(PG_URL).set(database=dbname).render_as_string(hide_password=False))
+        with admin.connect() as c:
+            for role in names.values():
+                c.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
+        admin.dispose()
