@@ -161,3 +161,36 @@ def test_fast_first_paint_is_skipped_on_postgres(store):
     from huifang_tui import cli
 
     assert cli._fast_open(argparse.Namespace(db=store.url)) is None
+
+
+def test_the_planner_skips_a_callback_being_saved_instead_of_waiting(store, monkeypatch):
+    """The planner holds the planner lock, and a completion takes it while holding its callback's
+    row: so the planner must never wait on a callback row (that would deadlock). A progress
+    check being saved right now is left for the next run, not cancelled under the agent."""
+    _pg(store)
+    from datetime import timedelta
+
+    from huifang_tui.store.models import WorkOrder
+
+    monkeypatch.setattr(db, "IDLE_IN_TX_TIMEOUT_MS", 2000)  # were it waited for: cut off, then cancelled
+    add_user(store, "agent1")
+    cid = add_customer(store, "己公司")
+    cb_id = add_callback(store, cid, "HF202611001", kind="progress_check", trigger="wo:SX1")
+    with store.write() as s:
+        wo = WorkOrder(number="SX1", customer_id=cid, actual_completion=NOW - timedelta(hours=1), updated_at=NOW)
+        s.add(wo)
+        s.flush()
+        s.get(Callback, cb_id).work_order_id = wo.id
+    holder = _other(store)
+    try:
+        with holder.engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM callback WHERE number = 'HF202611001' FOR UPDATE"))
+            run_planner(store)
+            conn.rollback()
+        with store.read() as s:
+            assert s.get(Callback, cb_id).status == "open"
+        run_planner(store)  # the next run cancels it
+        with store.read() as s:
+            assert s.get(Callback, cb_id).status == "cancelled"
+    finally:
+        db.dispose(holder.engine)

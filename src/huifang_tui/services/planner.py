@@ -257,12 +257,15 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
                    WorkOrder.actual_completion.is_not(None),
                    # one an agent has open right now waits for the next run
                    or_(Callback.claimed_by.is_(None), Callback.claimed_at < now - timedelta(minutes=10)))
+            # PostgreSQL: lock them; one being saved right now waits for the next run (the planner
+            # never waits on a row lock while it holds the planner lock: no deadlock with a save)
+            .with_for_update(of=Callback, skip_locked=True)
         )
     )
     if not ids:
         return 0
     s.exec(
-        update(Callback).where(Callback.id.in_(ids))
+        update(Callback).where(Callback.id.in_(ids), Callback.status == "open")
         .values(status="cancelled", outcome="cancelled", updated_at=now, version=Callback.version + 1)
     )
     audit(s, actor, now, "plan.cancel", "callback", f"{len(ids)}", None, {"ids": ids[:200], "reason": "completed"})
@@ -272,7 +275,8 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
 def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
     """A callback waiting for a corrected number (号码错误) goes back to the queue once the
     contact's number has been corrected (e.g. by a customers import)."""
-    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data").with_for_update()))
+    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")
+                          .with_for_update(skip_locked=True)))  # one being saved now: next run
     if not waiting:
         return 0
     cids = list({cb.customer_id for cb in waiting})
