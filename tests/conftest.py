@@ -32,11 +32,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: SQLite behaviour (PRAGMAs, the fast first paint); not run on PostgreSQL")
+    config.addinivalue_line("markers", "both_backends: run on PostgreSQL too, outside the BOTH_BACKENDS folders")
 
 
-def _backends(config, path: Path) -> list[str]:
+def _backends(config, path: Path, marked: bool = False) -> list[str]:
     rel = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
-    if not rel or rel[0] not in BOTH_BACKENDS:
+    if not marked and (not rel or rel[0] not in BOTH_BACKENDS):
         return ["sqlite"]
     choice = config.getoption("--backend")
     wanted = ["sqlite", "pg"] if choice == "both" else [choice]
@@ -50,7 +51,8 @@ def _backends(config, path: Path) -> list[str]:
 def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
-    backends = _backends(metafunc.config, Path(metafunc.definition.path))
+    backends = _backends(metafunc.config, Path(metafunc.definition.path),
+                         bool(metafunc.definition.get_closest_marker("both_backends")))
     if metafunc.definition.get_closest_marker("sqlite_only"):
         backends = [b for b in backends if b == "sqlite"] or ["sqlite"]
     # Without PostgreSQL the test ids stay as they were (no [sqlite] suffix).
