@@ -12,7 +12,7 @@ from sqlalchemy import text
 from huifang_tui import cli
 from huifang_tui.demo import build_demo
 from huifang_tui.services import migrate_to as mig
-from huifang_tui.services.base import Actor, Store, next_number
+from huifang_tui.services.base import Store, next_number
 from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
 from huifang_tui.services.queue import queue_progress, queue_rows
 from huifang_tui.services.users import resolve_actor
@@ -71,7 +71,7 @@ def test_every_table_copied_with_matching_counts_and_checksums(source, pg_url, c
 
 
 def test_a_non_empty_target_is_refused_and_left_alone(source, pg_url, capsys):
-    st, path = source
+    _st, path = source
     assert _migrate(path, pg_url, capsys)[0] == 0
     target = Store(pg_url, clock=lambda: NOW)
     try:
@@ -87,14 +87,14 @@ def test_a_non_empty_target_is_refused_and_left_alone(source, pg_url, capsys):
 
 
 def test_only_an_admin_may_move_the_store(source, pg_url, capsys):
-    st, path = source
+    _st, path = source
     code, _out, err = _migrate(path, pg_url, capsys, login="agent1")
     assert code == 2 and "管理员" in err
 
 
 def test_a_difference_rolls_everything_back(source, pg_url, capsys, monkeypatch):
     """The check can fail: a copy that loses a row is reported and nothing is committed."""
-    st, path = source
+    _st, path = source
     real = mig._copy_table
 
     def lossy(src, dst, table):  # noqa: ANN001
@@ -113,7 +113,7 @@ def test_a_difference_rolls_everything_back(source, pg_url, capsys, monkeypatch)
 
 
 def test_the_target_must_be_postgresql(source, tmp_path, capsys):
-    st, path = source
+    _st, path = source
     code, _out, err = _migrate(path, "sqlite:///" + str(tmp_path / "other.db"), capsys)
     assert code == 1 and "PostgreSQL" in err
 
