@@ -28,9 +28,15 @@ def _queue_screen():  # noqa: ANN202 - imported on first use, keeps start-up lig
     return QueueScreen()
 
 
+def _ledger_screen():  # noqa: ANN202
+    from .screens.ledger import LedgerScreen
+
+    return LedgerScreen()
+
+
 class HuifangApp(App):
     CSS_PATH = "app.tcss"
-    MODES = {"queue": _queue_screen}
+    MODES = {"queue": _queue_screen, "ledger": _ledger_screen}
     DEFAULT_MODE = "queue"  # the first screen is the queue itself: one full paint, not two
     TITLE = t("app.title")
     ENABLE_COMMAND_PALETTE = False

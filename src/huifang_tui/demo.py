@@ -875,4 +875,7 @@ def build_demo(
         pass
     else:
         run_planner(store)
+    from .demo_issues import build_demo_issues
+
+    build_demo_issues(store, today, supervisor=g.supervisor)
     return summary

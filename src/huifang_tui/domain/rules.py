@@ -15,7 +15,12 @@ from dateutil.relativedelta import relativedelta
 
 from .calendar import WorkCalendar
 from .facts import (
-    CompletedCallback, CustomerFact, EventFact, PlannedCallback, SaleFact, WorkOrderFact,
+    CompletedCallback,
+    CustomerFact,
+    EventFact,
+    PlannedCallback,
+    SaleFact,
+    WorkOrderFact,
 )
 from .policy import Policy
 

@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, Label, Static
+from textual.widgets import Checkbox, Header, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES, OutcomeError, parse_when
 from ..i18n import t
 from ..scripts import fill, load_script
 from ..services import callbacks as svc
+from ..services import issues as issues_svc
 from ..widgets.keybar import KeyBar
 from ..widgets.customer_card import CustomerCard
 from ..widgets.score_row import ScoreRow
@@ -127,8 +128,12 @@ class CallScreen(Screen):
                 yield Checkbox(t("call.field.needs_onsite"), id="needs_onsite")
                 yield Checkbox(t("call.field.negative_feedback"), id="negative_feedback")
                 for issue in self.view.to_verify:
-                    yield Checkbox(Text(t("call.field.verified", number=issue.number)), id=f"verify_{issue.id}",
-                                   classes="verify")
+                    # 001 五(四)2: verify the improvement on the customer's next callback
+                    yield Label(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title)))
+                    with RadioSet(id=f"verify_{issue.id}", classes="verify"):
+                        yield RadioButton(t("ledger.verify_skip"), value=True, id=f"verify_{issue.id}_skip")
+                        yield RadioButton(t("ledger.verify_held"), id=f"verify_{issue.id}_held")
+                        yield RadioButton(t("ledger.verify_not_held"), id=f"verify_{issue.id}_not_held")
                 yield Label(t("call.field.note"))
                 yield Input(id="note")
                 yield Static(Text(fill(self.script.get("closing", ""), values)), classes="script-text")
@@ -209,7 +214,13 @@ class CallScreen(Screen):
         data["answers"] = {inp.id: inp.value for inp in self.query("Input.answer")}
         data["score_resolution"] = self.query_one("#score_resolution", ScoreRow).value
         data["score_attitude"] = self.query_one("#score_attitude", ScoreRow).value
-        data["verified"] = [int(cb.id.removeprefix("verify_")) for cb in self.query("Checkbox.verify") if cb.value]
+        data["verified"], data["not_held"] = [], []
+        for rs in self.query("RadioSet.verify"):
+            iid, pressed = int(rs.id.removeprefix("verify_")), rs.pressed_button
+            if pressed is not None and pressed.id == f"verify_{iid}_held":
+                data["verified"].append(iid)
+            elif pressed is not None and pressed.id == f"verify_{iid}_not_held":
+                data["not_held"].append(iid)
         return data
 
     def apply_form(self, data: dict) -> None:
@@ -224,12 +235,14 @@ class CallScreen(Screen):
                 inp.value = str(value)
         for name in ("score_resolution", "score_attitude"):
             self.query_one(f"#{name}", ScoreRow).value = data.get(name)
-        for iid in data.get("verified", []):
-            for box in self.query(f"#verify_{iid}"):
-                box.value = True
+        for key, suffix in (("verified", "held"), ("not_held", "not_held")):
+            for iid in data.get(key, []):
+                for button in self.query(f"#verify_{iid}_{suffix}"):
+                    button.value = True
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
     @on(ScoreRow.Changed)
     def _changed(self) -> None:
         if self._loading:
@@ -261,7 +274,8 @@ class CallScreen(Screen):
             answers={self._question(k): v for k, v in d["answers"].items() if v},
             suggestions=d["suggestions"], improvement=d["improvement"], needs=d["needs"],
             sales_lead=d["sales_lead"], competitor=d["competitor"], needs_onsite=d["needs_onsite"],
-            negative_feedback=d["negative_feedback"], note=d["note"], verified_issue_ids=d["verified"], **extra,
+            negative_feedback=d["negative_feedback"], note=d["note"], verified_issue_ids=d["verified"],
+            not_held_issue_ids=d.get("not_held", []), **extra,
         )
 
     def _question(self, input_id: str) -> str:
@@ -383,7 +397,7 @@ class CallScreen(Screen):
 
     @work(thread=True, group="call-issue", exit_on_error=False)
     def _raise(self, value: IssueInput) -> None:
-        issue = svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
+        issue = issues_svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
                                 title=value.title, description=value.description, category=value.category,
                                 priority=value.priority, is_complaint=value.is_complaint,
                                 department=value.department)

@@ -61,6 +61,11 @@ class Store:
                     if db.stored_revision(conn) is None and not db.has_tables(conn):
                         db.create_schema(conn, revision.HEAD)
                         conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+                        from ..domain.issues import DEFAULT_DEPARTMENTS
+                        from ..store.models import Department
+
+                        conn.execute(insert(Department.__table__), [
+                            {"name": n, "active": True, "created_at": self.now()} for n in DEFAULT_DEPARTMENTS])
                     if owner is not None:
                         db.grant_app_role(conn, self.url)
             finally:

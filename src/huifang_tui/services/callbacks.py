@@ -1,4 +1,4 @@
-"""Working a callback: claim, draft, attempt/outcome, issue raising, deferral (SPEC §3, §4)."""
+"""Working a callback: claim, draft, attempt/outcome, deferral (SPEC §3, §4). Issues: ``services.issues``."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ..domain.issues import issue_deadlines
 from ..domain.outcomes import OUTCOMES, AttemptState, OutcomeError, apply_outcome, parse_when
 from ..i18n import t
 from ..queue_view import HOST, ROLE_QUEUES, claim_alive
-from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue, IssueEvent
-from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
+from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue
+from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
 
@@ -248,7 +247,8 @@ class CallRecord:
     needs_onsite: bool = False
     negative_feedback: bool = False
     note: str = ""
-    verified_issue_ids: list[int] = field(default_factory=list)
+    verified_issue_ids: list[int] = field(default_factory=list)  # improvement held (001 五(四)2)
+    not_held_issue_ids: list[int] = field(default_factory=list)  # not held: the issue reopens
 
 
 @dataclass
@@ -333,12 +333,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord, *,
             for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
                 c.needs_correction = True
                 s.add(c)
-        for iid in rec.verified_issue_ids:
-            issue = s.get(Issue, iid)
-            if issue is not None and issue.customer_id == cb.customer_id and issue.verified_at is None:
-                issue.verified_at = at
-                s.add(issue)
-                s.add(IssueEvent(issue_id=iid, at=at, login=actor.login, kind="verify", text=number))
+        if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
+            from .issues import record_verifications
+
+            record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
         _drop_draft(s, actor, cb.id)
         s.flush()
         audit(s, actor, now, f"callback.{rec.outcome}", "callback", number, before, cb)
@@ -390,41 +388,6 @@ def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callba
         s.flush()
         audit(s, actor, now, "callback.assign", "callback", number, before, cb)
     return cb
-
-
-# -- issues raised from a call ---------------------------------------------------------
-
-
-def raise_issue(store: Store, actor: Actor, number: str, *, title: str, description: str = "",
-                category: str = "other", priority: str = "normal", is_complaint: bool = False,
-                department: str = "") -> Issue:
-    """An Issue linked to the callback with its SPEC §3 deadlines; a complaint goes to 总经理 at once."""
-    if not title.strip():
-        raise ValidationError(t("issue.err.title"))
-    if category not in ("product", "service", "need", "other"):
-        raise ValidationError(t("issue.err.category", value=category))
-    if priority not in ("urgent", "normal", "low"):
-        raise ValidationError(t("issue.err.priority", value=priority))
-    now = store.now()
-    with store.write() as s:
-        cb = _get(s, number)
-        _may_work(actor, cb)
-        cal, policy = load_calendar(s), load_policy(s)
-        dl = issue_deadlines(priority, now, policy, cal)
-        issue = Issue(
-            number=next_number(s, "WT", now.date()), customer_id=cb.customer_id, callback_id=cb.id,
-            title=title.strip(), description=description.strip(), category=category, priority=priority,
-            is_complaint=is_complaint, department=department.strip(), owner_login=None,
-            level=2 if is_complaint else 0, raised_at=now, raised_by=actor.login,
-            ack_by=dl.ack_by, solve_by=dl.solve_by, last_update_at=now,
-        )
-        s.add(issue)
-        s.flush()
-        s.add(IssueEvent(issue_id=issue.id, at=now, login=actor.login, kind="raised", text=title.strip()))
-        if is_complaint:
-            s.add(IssueEvent(issue_id=issue.id, at=now, login=actor.login, kind="escalate", text=t("issue.complaint_gm")))
-        audit(s, actor, now, "issue.raise", "issue", issue.number, None, issue)
-    return issue
 
 
 # -- command line ----------------------------------------------------------------------

@@ -75,6 +75,9 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         created, cancelled = _plan(s, actor, now, since, cycles=not cycles_done)
         s.merge(Setting(key=WATERMARK, value=wall.isoformat()))
         s.merge(Setting(key=CYCLES_ON, value=now.date().isoformat()))
+        from .issues import write_due_escalations
+
+        write_due_escalations(s, wall)  # by the clock, never under --now (SPEC §3)
     return PlanReport(created, cancelled, now)
 
 

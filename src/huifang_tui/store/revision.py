@@ -12,6 +12,7 @@ REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
     "0003_customer_initials",
+    "0004_issue_ledger",
 )
 HEAD = REVISIONS[-1]
 
