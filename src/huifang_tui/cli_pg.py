@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from collections.abc import Callable
+
 from .i18n import t
 
 EXIT_REFUSED = 2
@@ -36,3 +38,6 @@ def run(args) -> int:  # noqa: ANN001
     print(t("mig.done", url=config.display_db(target), tables=len(checks),
             rows=sum(c.target_rows for c in checks)))
     return 0
+
+
+COMMANDS: dict[str, Callable] = {"migrate-to": run}

@@ -40,3 +40,13 @@ def literal(value: object, style: str = "") -> Text:
 def markup_safe(value: object) -> str:
     """For places that take a markup string: escaped, cleaned text."""
     return escape(clean(value))
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678 (SPEC §6): lists and exports never show a whole number."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) >= 3:
+        return "*" * (len(digits) - 2) + digits[-2:]
+    return "*" * len(digits)

@@ -21,12 +21,15 @@ def test_help_is_chinese_by_default(capsys):
 
 
 def test_argparse_errors_in_chinese_and_english(capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as e:
         cli.main(["queue", "--date", "x"])
-    assert "错误：参数 --date：无效的值" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    assert e.value.code == 1  # bad input: exit 1, one line naming the option and the fix
+    err = capsys.readouterr().err
+    assert "错误：参数 --date：" in err and "YYYY-MM-DD" in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as e:
         cli.main(["--lang", "en", "queue", "--date", "x"])
-    assert "error: argument --date: invalid value" in capsys.readouterr().err
+    assert e.value.code == 1
+    assert "error: argument --date: \"x\" is not a date; use YYYY-MM-DD" in capsys.readouterr().err
 
 
 def test_every_argparse_word_is_in_both_catalogs():

@@ -101,29 +101,87 @@ def test_a_stopped_client_cannot_hold_a_lock(store, monkeypatch):
         db.dispose(stalled.engine)
 
 
-def test_same_attempt_skips_a_callback_another_transaction_holds(store):
-    """The screen records one unanswered call on the customer's other callbacks with
-    skip_locked: one being saved elsewhere right now is refused at once, not waited for."""
+def test_one_call_skips_a_callback_another_transaction_holds(store, monkeypatch):
+    """An unanswered call counts for the customer's other callbacks too (SPEC §3); one that
+    another transaction holds right now is left out at once (SKIP LOCKED), not waited for."""
     _pg(store)
+    monkeypatch.setattr(db, "IDLE_IN_TX_TIMEOUT_MS", 2000)  # were it waited for: cut off, then included
     agent = add_user(store, "agent1")
-    add_callback(store, add_customer(store, "戊公司"), "HF202611001")
+    cid = add_customer(store, "戊公司")
+    cid2 = add_customer(store, "庚公司")
+    add_callback(store, cid, "HF202611001", kind="completion", trigger="t:1")
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="t:2")
+    add_callback(store, cid2, "HF202611003", kind="completion", trigger="t:3")
+    add_callback(store, cid2, "HF202611004", kind="usage", trigger="t:4")
+    # Nobody else holds HF202611004: the one call covers it.
+    assert record_attempt(store, agent, "HF202611003", CallRecord(outcome="no_answer")).also == ["HF202611004"]
     holder = _other(store)
     try:
-        with holder.write() as s:
-            s.exec(select(Callback).where(Callback.number == "HF202611001").with_for_update()).one()
-            with pytest.raises(Conflict):
-                record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"), skip_locked=True)
-        assert record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"),
-                              skip_locked=True).attempts == 1
+        with holder.engine.connect() as conn:
+            conn.execute(text("SELECT 1 FROM callback WHERE number = 'HF202611002' FOR UPDATE"))
+            res = record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
+            conn.rollback()
+        assert res.also == []
+        with store.read() as s:
+            assert s.exec(select(Callback).where(Callback.number == "HF202611002")).one().attempts == 0
     finally:
         db.dispose(holder.engine)
 
 
-def _waiting_on_advisory_lock(store: Store) -> bool:
+def _waiting_on_lock(store: Store, kind: str = "advisory") -> bool:
     with store.engine.connect() as c:
         return bool(c.execute(text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")).scalar())
+            "AND wait_event_type = 'Lock' AND wait_event = :k"), {"k": kind}).scalar())
+
+
+def test_two_agents_cannot_open_two_callbacks_of_one_customer_at_once(store):
+    """One customer, one agent at a time (SPEC §3): opening a call locks the customer's row, so a
+    second agent opening another of that customer's callbacks waits for the first to commit its
+    claim, then is refused."""
+    _pg(store)
+    import os
+
+    from huifang_tui.services.calls import open_call
+    from huifang_tui.store.claims import HOST
+
+    add_user(store, "agent1")
+    b = add_user(store, "agent2")
+    cid = add_customer(store, "辛公司", agent=None)
+    add_callback(store, cid, "HF202611001", agent=None)
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="t:2", agent=None)
+    open_call(store, b, "HF202611002")  # imports what it needs here, not in the thread
+    from huifang_tui.services.calls import release
+
+    release(store, b, "HF202611002")
+    first = _other(store)
+    got: list[object] = []
+
+    def second() -> None:
+        try:
+            open_call(store, b, "HF202611002", pid=os.getpid() + 1)
+            got.append("opened")
+        except Conflict as e:
+            got.append(e)
+
+    try:
+        with first.write() as s:  # agent1's open_call of HF202611001, caught before its commit
+            s.exec(select(Customer).where(Customer.id == cid).with_for_update()).one()
+            t = threading.Thread(target=second)
+            t.start()
+            for _ in range(600):
+                if _waiting_on_lock(store, "transactionid") or _waiting_on_lock(store, "tuple"):
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail("the second open did not wait for the customer's row")
+            cb = s.exec(select(Callback).where(Callback.number == "HF202611001")).one()
+            cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at = "agent1", os.getpid(), HOST, NOW
+            s.add(cb)
+        t.join(timeout=60)
+        assert len(got) == 1 and isinstance(got[0], Conflict), got
+    finally:
+        db.dispose(first.engine)
 
 
 def test_two_planners_run_one_after_the_other(store):
@@ -141,7 +199,7 @@ def test_two_planners_run_one_after_the_other(store):
             t = threading.Thread(target=lambda: done.append(run_planner(store)))
             t.start()
             for _ in range(600):  # until the second planner is seen waiting (at most a minute)
-                if _waiting_on_advisory_lock(store):
+                if _waiting_on_lock(store):
                     break
                 time.sleep(0.1)
             else:

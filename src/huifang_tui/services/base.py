@@ -13,7 +13,9 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from ..errors import Conflict, NotFound, PermissionDenied, SchemaMismatch, ServiceError  # noqa: F401
+from ..errors import (  # noqa: F401  (re-exported)
+    Conflict, NotFound, PermissionDenied, Refused, SchemaMismatch, ServiceError, ValidationError,
+)
 from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
 from ..store import db, revision
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
@@ -110,6 +112,25 @@ def require(actor: Actor, *roles: str) -> None:
         from ..i18n import t
 
         raise PermissionDenied(t("err.permission", role=actor.role))
+
+
+def acting(s: Session, actor: Actor, *roles: str) -> None:
+    """Inside a service's transaction: the acting user still exists, is active and holds the
+    role they started with (a disabled user's open app is refused at its next action), and
+    that role is one of ``roles`` (admin always; none given = any role). The system passes."""
+    if actor == SYSTEM:
+        return
+    from ..i18n import t
+
+    u = get_user(s, actor.login)
+    if u is None:
+        raise PermissionDenied(t("err.unknown_login", login=actor.login))
+    if not u.active:
+        raise PermissionDenied(t("rules.user_inactive", login=actor.login))
+    if u.role != actor.role:
+        raise PermissionDenied(t("rules.role_changed", login=actor.login, role=t(f"role.{u.role}")))
+    if roles:
+        require(actor, *roles)
 
 
 def _plain(v: Any) -> Any:

@@ -22,9 +22,9 @@ from ..domain.issues import (
 )
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..i18n import t
-from ..queue_view import ROLE_QUEUES
+from ..domain.queue import ROLE_QUEUES
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
-from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, get_user,
+from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting, audit, get_user,
                    next_number, require, serialize)
 from .calendar import load_calendar, load_policy
 
@@ -156,6 +156,7 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
     if flt.category is not None and flt.category not in CATEGORIES:
         raise IssueInputError(t("issue.err.category", value=flt.category))
     with store.read() as s:
+        acting(s, actor)
         q = select(Issue)
         if flt.mine:
             q = q.where(or_(Issue.raised_by == actor.login, Issue.owner_login == actor.login))
@@ -280,6 +281,7 @@ def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
     from ..domain.issues import ACTIONS
 
     with store.read() as s:
+        acting(s, actor)
         issue = _get(s, number)
         parts = _parts(s, actor, issue)
     return {a for a in ACTIONS if may(a, parts)}
@@ -322,6 +324,7 @@ def add_department(store: Store, actor: Actor, name: str) -> Department:
         raise IssueInputError(t("ledger.err.department_name"))
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         d = s.exec(select(Department).where(Department.name == name)).first()
         if d is not None and d.active:
             raise IssueRefused(t("ledger.err.department_exists", name=name))
@@ -340,6 +343,7 @@ def set_default_department(store: Store, actor: Actor, category: str, name: str)
         raise IssueInputError(t("ledger.err.default_category", value=category))
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         d = _department(s, name)
         key = DEFAULT_KEY + category
         row = s.get(Setting, key)
@@ -353,6 +357,7 @@ def set_user_department(store: Store, actor: Actor, login: str, name: str | None
     require(actor, "admin")
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         u = get_user(s, login)
         if u is None:
             raise NotFound(t("err.unknown_login", login=login))
@@ -423,6 +428,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
     now = store.now()
     at = _stated(when, now, None)
     with store.write() as s:
+        acting(s, actor)
         if number is not None:
             cb = s.exec(select(Callback).where(Callback.number == number.strip().upper())).first()
             if cb is None:
@@ -453,6 +459,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
 def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | None, apply) -> Issue:  # noqa: ANN001
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         issue = _get(s, number, lock=True)
         _require(s, actor, issue, action)
         events = _events(s, [issue.id])[issue.id]
@@ -598,7 +605,7 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
     reopened = []
     policy, cal = load_policy(s), load_calendar(s)
     for iid, ok in [*((i, True) for i in held), *((i, False) for i in not_held)]:
-        issue = s.get(Issue, iid)
+        issue = s.get(Issue, iid, with_for_update=True)
         if issue is None or issue.customer_id != cb.customer_id or issue.status != "closed" \
                 or issue.verified_at is not None:
             continue

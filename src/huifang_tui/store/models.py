@@ -210,6 +210,10 @@ class CallAttempt(SQLModel, table=True):
     reached_position: str = ""
     note: str = ""
     rescheduled_to: NaiveDatetime | None = None
+    # When it was typed in; ``at`` is when the call happened (``--when``). Entered more than one
+    # working day after ``at``: a late entry (补录, SPEC §7). NULL on rows from before this.
+    entered_at: NaiveDatetime | None = None
+    late_entry: bool = False
 
 
 class CallDraft(SQLModel, table=True):

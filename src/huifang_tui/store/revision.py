@@ -13,6 +13,7 @@ REVISIONS: tuple[str, ...] = (
     "0002_planned_due_on",
     "0003_customer_initials",
     "0004_issue_ledger",
+    "0005_attempt_entered_at",
 )
 HEAD = REVISIONS[-1]
 

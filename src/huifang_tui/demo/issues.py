@@ -7,10 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from .identity import Actor
-from .services import issues as svc
-from .services.base import Store
-from .store.models import Callback, Customer
+from ..identity import Actor
+from ..services import issues as svc
+from ..services.base import Store
+from ..store.models import Callback, Customer
 
 
 def build_demo_issues(store: Store, today: date, agent: str = "agent1", supervisor: str = "supervisor") -> int:
