@@ -3,7 +3,8 @@
 1. The source is the SQLite store at this code's revision; the actor is an admin there.
 2. The target must be an empty PostgreSQL database (no table at all): otherwise refused.
 3. The schema is built by the Alembic migrations (every revision from base, as the URL's owner
-   role when it names one), then every table is copied in foreign-key order inside one
+   role when it names one); rows the migrations seed are removed (the source has its own); then
+   every table is copied in foreign-key order inside one
    transaction, the id sequences are reset to the highest id, and the application role gets
    its rights.
 4. Before committing, every table is compared: row count and a SHA-256 over a canonical text
@@ -175,6 +176,8 @@ def migrate_to(store: Store, actor: Actor, target_url: str,
         checks: list[TableCheck] = []
         with db.read_connection(store.engine) as src, owner.begin() as dst:
             migrate.upgrade(dst)  # the Alembic schema, every revision from base
+            for table in reversed(tables()):  # rows the migrations seed (departments): the source has its own
+                dst.execute(table.delete())
             for table in tables():
                 if progress:
                     progress(table.name, 0)
