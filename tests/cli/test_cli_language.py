@@ -36,3 +36,19 @@ def test_every_argparse_word_is_in_both_catalogs():
     for lang in ("zh_CN", "en"):
         words = catalog(lang)
         assert all(key in words for key in WORDS.values()), lang
+
+
+def test_every_command_and_option_has_a_help_text():
+    from huifang_tui.cli_help import missing
+
+    assert missing(cli._parser()) == []
+
+
+@pytest.mark.parametrize("lang, words", [("zh_CN", ("示例：", "结果：", "用法：")),
+                                          ("en", ("examples:", "outcome:", "usage:"))])
+def test_record_help_has_examples_in_the_language(lang, words, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", lang, "record", "--help"])
+    out = capsys.readouterr().out
+    assert all(w in out for w in words)
+    assert out.count("huifang record HF") >= 3

@@ -110,4 +110,20 @@ def build_demo(
     set_company_name(store, actor, DEMO_COMPANY)
     run_planner(store)  # the open work, as at a real centre's start-up
     build_demo_issues(store, today, supervisor=g.supervisor)  # the ledger, through services.issues
+    mark_built(store)
     return summary
+
+
+BUILT_MARK = "demo.audit_mark"
+
+
+def mark_built(store: Store) -> None:
+    """Remember where the demo's own audit rows end: anything after is work people did."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from ..store.models import AuditEntry
+
+    with store.write() as s:
+        last = s.exec(select(func.max(AuditEntry.id))).one() or 0
+        s.merge(Setting(key=BUILT_MARK, value=str(last)))
