@@ -1,8 +1,16 @@
-"""Shared fixtures: a fresh SQLite store with a fixed clock, and small record factories."""
+"""Shared fixtures: a fresh store with a fixed clock, and small record factories.
+
+The store is SQLite by default. With ``HUIFANG_TEST_PG_URL`` set (``eval "$(.ci/pg start)"``),
+the tests under ``BOTH_BACKENDS`` run twice, ``[sqlite]`` and ``[pg]``; each PostgreSQL test gets
+a database of its own, dropped afterwards. ``--backend sqlite|pg`` runs only one of them.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +18,136 @@ from huifang_tui.i18n import set_lang
 from huifang_tui.services.base import Actor, Store
 
 NOW = datetime(2026, 11, 23, 9, 30)  # a Monday, a working day
+
+PG_URL = os.environ.get("HUIFANG_TEST_PG_URL", "")
+TESTS = Path(__file__).parent
+# Storage, services, migration and concurrency tests: these run on both back ends.
+BOTH_BACKENDS = ("store", "importing", "cli", "pg")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("sqlite", "pg", "both"), default="both",
+                     help="which database the two-backend tests use (pg needs HUIFANG_TEST_PG_URL)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: SQLite behaviour (PRAGMAs, the fast first paint); not run on PostgreSQL")
+    config.addinivalue_line("markers", "both_backends: run on PostgreSQL too, outside the BOTH_BACKENDS folders")
+
+
+def _backends(config, path: Path, marked: bool = False) -> list[str]:
+    rel = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+    if not marked and (not rel or rel[0] not in BOTH_BACKENDS):
+        return ["sqlite"]
+    choice = config.getoption("--backend")
+    wanted = ["sqlite", "pg"] if choice == "both" else [choice]
+    if not PG_URL:
+        wanted = [b for b in wanted if b != "pg"]
+        if not wanted:
+            raise pytest.UsageError("--backend pg needs HUIFANG_TEST_PG_URL (eval \"$(.ci/pg start)\")")
+    return wanted
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends = _backends(metafunc.config, Path(metafunc.definition.path),
+                         bool(metafunc.definition.get_closest_marker("both_backends")))
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = [b for b in backends if b == "sqlite"] or ["sqlite"]
+    # Without PostgreSQL the test ids stay as they were (no [sqlite] suffix).
+    if backends != ["sqlite"]:
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+def pg_admin_engine():
+    """AUTOCOMMIT engine on the test server's maintenance database (CREATE/DROP DATABASE)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL).set(database="postgres")
+    return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def create_pg_database(prefix: str = "t") -> str:
+    """A new empty database on the test server; returns its URL (password included)."""
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    eng = pg_admin_engine()
+    with eng.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    eng.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    eng = pg_admin_engine()
+    with eng.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    eng.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh empty PostgreSQL database for PostgreSQL-only tests (skipped without a server)."""
+    if not PG_URL:
+        pytest.skip("no PostgreSQL: set HUIFANG_TEST_PG_URL (eval \"$(.ci/pg start)\")")
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
+
+
+_template: list[str] = []
+
+
+def _pg_template() -> str:
+    """A database with the current schema, built once per run; each test's store is a copy."""
+    if not _template:
+        from huifang_tui.store import db
+
+        url = create_pg_database("tmpl")
+        st = Store(url, clock=lambda: NOW)
+        st.ensure_schema()
+        db.dispose(st.engine)
+        _template.append(url)
+    return _template[0]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _template:
+        drop_pg_database(_template.pop())
+
+
+def copy_pg_database(template_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    eng = pg_admin_engine()
+    with eng.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template_url).database}" STRATEGY file_copy')
+    eng.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def db_url(backend, tmp_path):
+    """An empty database of the test's back end."""
+    if backend == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "huifang.db")
+        return
+    url = create_pg_database()
+    yield url
+    drop_pg_database(url)
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +168,20 @@ def _no_system_config(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    st = Store("sqlite:///" + str(tmp_path / "huifang.db"), clock=lambda: NOW)
+def store(backend, tmp_path) -> Store:
+    """A fresh database with the schema (PostgreSQL: a copy of a template built once per run)."""
+    from huifang_tui.store import db
+
+    if backend == "sqlite":
+        url = "sqlite:///" + str(tmp_path / "huifang.db")
+    else:
+        url = copy_pg_database(_pg_template())
+    st = Store(url, clock=lambda: NOW)
     st.ensure_schema()
-    return st
+    yield st
+    db.dispose(st.engine)
+    if backend != "sqlite":
+        drop_pg_database(url)
 
 
 @pytest.fixture

@@ -278,9 +278,9 @@ def _dispatch(args) -> int:  # noqa: ANN001
 
 
 def _extensions() -> list:
-    from . import cli_undo, cli_work
+    from . import cli_pg, cli_undo, cli_work
 
-    return [cli_work, cli_undo]
+    return [cli_work, cli_undo, cli_pg]
 
 
 def _cmd_run(args) -> int:  # noqa: ANN001

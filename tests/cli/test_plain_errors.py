@@ -97,6 +97,7 @@ def test_log_is_never_written_through_a_symlink(tmp_path, state, capsys):
     assert target.read_text() == "keep me"
 
 
+@pytest.mark.sqlite_only  # SQLite files and SQL; PostgreSQL: tests/store/test_backends.py
 def test_read_only_database(store, state, tmp_path, capsys):
     add_user(store, os_login(), "admin")
     src = Path(store.url[len("sqlite:///"):])
@@ -130,6 +131,7 @@ def _check_read_only(db: Path, capsys) -> None:  # noqa: ANN001
     assert second.startswith("详细信息已记录在 ")
 
 
+@pytest.mark.sqlite_only  # SQLite files and SQL; PostgreSQL: tests/store/test_backends.py
 def test_full_disk_during_an_import(store, state, tmp_path, capsys):
     add_user(store, os_login(), "admin")
     src = Path(store.url[len("sqlite:///"):])
@@ -152,6 +154,7 @@ def test_full_disk_during_an_import(store, state, tmp_path, capsys):
         _umount(small)
 
 
+@pytest.mark.sqlite_only  # SQLite files and SQL; PostgreSQL: tests/store/test_backends.py
 def test_engines_hide_parameters(store):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError

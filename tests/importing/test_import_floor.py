@@ -35,6 +35,7 @@ def _may_write_now(store) -> bool:  # noqa: ANN001
         c.close()
 
 
+@pytest.mark.sqlite_only  # SQLite files and SQL; PostgreSQL: tests/store/test_backends.py
 def test_no_lock_while_checking_and_between_chunks(store, admin, tmp_path, monkeypatch):
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 1)
     monkeypatch.setattr(imports, "CHUNK_ROWS", 10)

@@ -1,9 +1,11 @@
-"""SPEC §6: many agent processes on one SQLite file lose no update and raise no error."""
+"""SPEC §6: many agent processes on one database (SQLite file or PostgreSQL) lose no update and raise no error."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from datetime import date
+
+import pytest
 
 from sqlmodel import select
 
@@ -44,6 +46,7 @@ def test_no_lost_updates_across_processes(store):
         assert s.exec(select(Counter.value).where(Counter.key == "HF202611")).one() == PROCS * EACH
 
 
+@pytest.mark.sqlite_only
 def test_wal_and_foreign_keys_are_on(store):
     with store.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -120,6 +120,7 @@ def test_legacy_database_is_refused_then_upgraded_with_every_row_and_the_same_qu
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.sqlite_only
 def test_checking_the_revision_never_takes_the_write_lock(store, monkeypatch):
     """Normal commands compare revisions on a plain read: a writer holding the lock does not
     block them (with a near-zero busy timeout, taking the lock would fail at once)."""
@@ -166,6 +167,7 @@ def test_planned_due_on_is_set_on_insert_and_never_moves(store):
         assert cb.planned_due_on == NOW.date()
 
 
+@pytest.mark.sqlite_only
 def test_backup_while_another_process_writes_passes_the_check(store, tmp_path):
     """SPEC §6: backups can be taken while agents work."""
     add_user(store, os_login(), "admin")
@@ -199,6 +201,7 @@ def test_backup_while_another_process_writes_passes_the_check(store, tmp_path):
     assert cli.main(["--db", str(path), "db", "backup", str(dest)]) == 1  # never overwrites
 
 
+@pytest.mark.sqlite_only
 def test_check_reports_a_broken_foreign_key(store, capsys):
     add_user(store, os_login(), "admin")
     with store.engine.begin() as conn:
@@ -213,6 +216,7 @@ def test_check_reports_a_broken_foreign_key(store, capsys):
     assert "✗ 外键" in out and "contact" in out
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_check_need_their_roles(store, tmp_path):
     add_user(store, os_login(), "agent")
     path = str(db.sqlite_path(store.url))

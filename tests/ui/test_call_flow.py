@@ -264,6 +264,7 @@ def test_same_call_covers_only_the_actors_own_callbacks(store):
     assert [c.number for c in view.same_day] == ["HF202611003"]  # not agent2's HF202611002
 
 
+@pytest.mark.both_backends
 def test_own_commits_move_data_version(store):
     before = store.data_version()
     add_callback(store, add_customer(store, "甲公司"), "HF202611001")  # through the same engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable
 
 from huifang_tui.app import HuifangApp
@@ -37,6 +38,7 @@ async def test_order_low_score_then_overdue_then_deadline(store):
         assert _numbers(app) == ["HF202611002"]
 
 
+@pytest.mark.both_backends  # PostgreSQL: the change counter instead of PRAGMA data_version
 async def test_refreshes_when_another_process_writes(store):
     agent = add_user(store, "agent1", "agent")
     cid = add_customer(store, "甲公司")

@@ -13,7 +13,7 @@ def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callba
     now = store.now()
     with store.write() as s:
         acting(s, actor, "supervisor")
-        cb = get_callback(s, number)
+        cb = get_callback(s, number, lock=True)
         if login is not None:
             u = get_user(s, login)
             if u is None or not u.active:

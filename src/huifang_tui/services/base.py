@@ -55,15 +55,24 @@ class Store:
         which takes a backup first.
         """
         if self.schema_state() == revision.EMPTY:
-            with self.engine.begin() as conn:  # BEGIN IMMEDIATE: one process creates it
-                if db.stored_revision(conn) is None and not db.has_tables(conn):
-                    db.create_schema(conn, revision.HEAD)
-                    conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
-                    from ..domain.issues import DEFAULT_DEPARTMENTS
-                    from ..store.models import Department
+            # PostgreSQL with an owner role in the URL: the owner creates the tables and grants
+            # the application role its rights (store/pgroles.py).
+            owner = db.make_engine(self.url, as_owner=True) if db.has_owner(self.url) else None
+            try:
+                with (owner or self.engine).begin() as conn:  # BEGIN IMMEDIATE: one process creates it
+                    if db.stored_revision(conn) is None and not db.has_tables(conn):
+                        db.create_schema(conn, revision.HEAD)
+                        conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+                        from ..domain.issues import DEFAULT_DEPARTMENTS
+                        from ..store.models import Department
 
-                    conn.execute(insert(Department.__table__), [
-                        {"name": n, "active": True, "created_at": self.now()} for n in DEFAULT_DEPARTMENTS])
+                        conn.execute(insert(Department.__table__), [
+                            {"name": n, "active": True, "created_at": self.now()} for n in DEFAULT_DEPARTMENTS])
+                    if owner is not None:
+                        db.grant_app_role(conn, self.url)
+            finally:
+                if owner is not None:
+                    owner.dispose()
             path = db.sqlite_path(self.url)
             if path is not None:
                 db.fix_mode(path)
@@ -165,13 +174,39 @@ def audit(
 def next_number(s: Session, prefix: str, on: date) -> str:
     """Next document number, e.g. ``HF202405001`` (003 表2). Runs inside the write transaction."""
     key = f"{prefix}{on:%Y%m}"
-    row = s.get(Counter, key)
-    if row is None:
-        row = Counter(key=key, value=0)
-    row.value += 1
-    s.add(row)
-    s.flush()
-    return f"{key}{row.value:03d}"
+    return f"{key}{reserve(s, key, 1):03d}"
+
+
+def reserve(s: Session, key: str, n: int, seed: Callable[[], int] | None = None) -> int:
+    """Add ``n`` to counter ``key`` in one atomic upsert and return the new value.
+
+    Two PostgreSQL transactions can never read the same value (the upsert locks the row until
+    commit); a missing row starts from ``seed()`` (0 without one).
+    """
+    t = Counter.__table__
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    start = 0
+    if seed is not None and s.execute(select(t.c.value).where(t.c.key == key)).first() is None:
+        start = seed()
+    stmt = (insert(t).values(key=key, value=start + n)
+            .on_conflict_do_update(index_elements=[t.c.key], set_={"value": t.c.value + n})
+            .returning(t.c.value))
+    return int(s.execute(stmt).scalar_one())
+
+
+def serialize(s: Session, name: str) -> None:
+    """One transaction at a time for ``name`` (planner, imports) until this one ends.
+
+    SQLite's BEGIN IMMEDIATE serialises every writer already; on PostgreSQL this takes a
+    transaction-level advisory lock, so two planners cannot both insert the same callback.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": f"huifang.{name}"})
 
 
 def get_user(s: Session, login: str) -> User | None:

@@ -41,10 +41,20 @@ class CallView:
     company: str = ""  # our company's name for the script (Setting 'company_name')
 
 
-def get_callback(s: Session, number: str) -> Callback:
-    cb = s.exec(select(Callback).where(Callback.number == number)).first()
+def get_callback(s: Session, number: str, *, lock: bool = False) -> Callback:
+    """The callback by number. ``lock`` (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
+    whole database): hold its customer's row, then its own, until the transaction ends — a
+    customer is worked by one agent at a time, so the customer row is the unit that claims,
+    recordings and deferrals of any of its callbacks queue on."""
+    q = select(Callback).where(Callback.number == number)
+    cb = s.exec(q).first()
     if cb is None:
         raise NotFound(t("call.not_found", number=number))
+    if lock and s.get_bind().dialect.name == "postgresql":
+        s.exec(select(Customer.id).where(Customer.id == cb.customer_id).with_for_update()).first()
+        cb = s.exec(q.with_for_update().execution_options(populate_existing=True)).first()
+        if cb is None:
+            raise NotFound(t("call.not_found", number=number))
     return cb
 
 
@@ -90,7 +100,7 @@ def workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
     """The callback, if this actor may act on it now: theirs, still open, its customer not
     claimed by someone else. Checks the acting user inside the caller's transaction."""
     acting(s, actor)
-    cb = get_callback(s, number)
+    cb = get_callback(s, number, lock=True)
     may_work(actor, cb)
     if cb.status not in OPEN_STATES:
         raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
@@ -111,7 +121,7 @@ def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None
     pid = pid or os.getpid()
     with store.write() as s:
         acting(s, actor)
-        cb = get_callback(s, number)
+        cb = get_callback(s, number, lock=True)
         may_work(actor, cb)
         if cb.status not in OPEN_STATES:
             raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
@@ -127,20 +137,23 @@ def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None
     return view
 
 
-def same_call(s: Session, actor: Actor, cb: Callback) -> list[Callback]:
+def same_call(s: Session, actor: Actor, cb: Callback, *, lock: bool = False) -> list[Callback]:
     """The same customer's other phone callbacks due by this one's day, from this actor's own
-    queue, in queue order: one phone call covers them (SPEC §3)."""
+    queue, in queue order: one phone call covers them (SPEC §3).
+
+    ``lock`` (recording): their rows are held until the transaction ends; one that another
+    transaction holds right now (a supervisor moving it, say) is left out, not waited for
+    (PostgreSQL ``SKIP LOCKED``)."""
     from .queue import _scope
 
-    return list(
-        s.exec(
-            select(Callback).where(
-                Callback.customer_id == cb.customer_id, Callback.id != cb.id,
-                Callback.status.in_(OPEN_STATES), Callback.due_on <= cb.due_on,
-                Callback.channel == "phone", _scope(actor, None, False),
-            ).order_by(Callback.priority, Callback.deadline_on, Callback.number)
-        )
-    )
+    q = select(Callback).where(
+        Callback.customer_id == cb.customer_id, Callback.id != cb.id,
+        Callback.status.in_(OPEN_STATES), Callback.due_on <= cb.due_on,
+        Callback.channel == "phone", _scope(actor, None, False),
+    ).order_by(Callback.priority, Callback.deadline_on, Callback.number)
+    if lock:
+        q = q.with_for_update(skip_locked=True).execution_options(populate_existing=True)
+    return list(s.exec(q))
 
 
 def _view(s: Session, actor: Actor, cb: Callback) -> CallView:

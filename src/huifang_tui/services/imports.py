@@ -41,7 +41,7 @@ from ..importing import Checker, ImportFileError, open_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed
 from ..safe import defuse_cell
 from ..store.models import AuditEntry, Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
-from .base import Actor, ServiceError, Store, acting, audit, require, snapshot
+from .base import Actor, ServiceError, Store, acting, audit, require, serialize, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
@@ -327,6 +327,7 @@ class _Writer:
         if not good:
             return
         with self.store.write() as s:
+            serialize(s, "import")  # PostgreSQL: customers are matched by name, then created
             self.s, self.now = s, self.store.now()
             self.created: list[SQLModel] = []
             self.updated: list[tuple[SQLModel, dict]] = []

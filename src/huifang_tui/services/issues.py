@@ -24,7 +24,8 @@ from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..i18n import t
 from ..domain.queue import ROLE_QUEUES
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
-from .base import SYSTEM, Actor, Conflict, acting, NotFound, PermissionDenied, ServiceError, Store, audit, get_user, next_number, require
+from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting, audit, get_user,
+                   next_number, require, serialize)
 from .calendar import load_calendar, load_policy
 from .report import ensure_month_open
 
@@ -91,8 +92,12 @@ def _events(s: Session, issue_ids: list[int]) -> dict[int, list[IssueEvent]]:
     return out
 
 
-def _get(s: Session, number: str) -> Issue:
-    issue = s.exec(select(Issue).where(Issue.number == number.strip().upper())).first()
+def _get(s: Session, number: str, *, lock: bool = False) -> Issue:
+    """The issue by number; ``lock`` holds its row until the transaction ends (PostgreSQL)."""
+    q = select(Issue).where(Issue.number == number.strip().upper())
+    if lock:
+        q = q.with_for_update()
+    issue = s.exec(q).first()
     if issue is None:
         raise NotFound(t("ledger.err.not_found", number=number))
     return issue
@@ -216,6 +221,10 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
     The *issue* being written is judged as of its stated time *issue_at* (a back-filled fact
     is judged with the facts known then); every other issue as of the clock.
     """
+    # PostgreSQL: one writer of escalations at a time (so none is written twice), and issues
+    # another transaction holds are left to it or the next write: this never waits on a row
+    # while holding the lock (a writer holding its issue's row may be waiting for the lock).
+    serialize(s, "escalations")
     policy, cal = load_policy(s), load_calendar(s)
     day = now.date()
     judge: dict[int, tuple[Issue, datetime]] = {}
@@ -228,7 +237,7 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
         (Issue.level == 0) & (col(Issue.acknowledged_at).is_(None)) & (Issue.ack_by < now),
         (Issue.level == 0) & (Issue.acknowledged_at > Issue.ack_by),
         (Issue.level == 0) & (Issue.solve_by < day),
-        (Issue.level == 1) & ack_missed & (Issue.solve_by < day)))
+        (Issue.level == 1) & ack_missed & (Issue.solve_by < day))).with_for_update(skip_locked=True)
     for i in s.exec(q):
         judge[i.id] = (i, now)
     if issue is not None:
@@ -453,7 +462,7 @@ def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | 
     now = store.now()
     with store.write() as s:
         acting(s, actor)
-        issue = _get(s, number)
+        issue = _get(s, number, lock=True)
         _require(s, actor, issue, action)
         events = _events(s, [issue.id])[issue.id]
         at = _stated(when, now, events[-1].at if events else None)
@@ -599,7 +608,7 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
     reopened = []
     policy, cal = load_policy(s), load_calendar(s)
     for iid, ok in [*((i, True) for i in held), *((i, False) for i in not_held)]:
-        issue = s.get(Issue, iid)
+        issue = s.get(Issue, iid, with_for_update=True)
         if issue is None or issue.customer_id != cb.customer_id or issue.status != "closed" \
                 or issue.verified_at is not None:
             continue

@@ -105,7 +105,9 @@ def _pg_dump(url: str, dest: Path) -> None:
     exe = shutil.which("pg_dump")
     if exe is None:
         raise ServiceError(t("db.no_pg_dump"))
-    u = make_url(url)
+    from ..store.pgroles import connect_url
+
+    u = connect_url(make_url(url))
     env = {**os.environ}
     if u.password:
         env["PGPASSWORD"] = u.password
@@ -169,7 +171,7 @@ def upgrade(store: Store, actor: Actor, backup_dir: Path | None = None) -> Upgra
         copy = backup_dir / f"huifang.before-upgrade-{label}-{stamp}.dump"
     if copy is not None:
         backup(store, actor, copy)
-    engine = db.make_engine(store.url, foreign_keys=False)
+    engine = db.make_engine(store.url, foreign_keys=False, as_owner=True)  # PostgreSQL: the owner role
     try:
         with engine.begin() as conn:
             from sqlalchemy import inspect
@@ -181,6 +183,7 @@ def upgrade(store: Store, actor: Actor, backup_dir: Path | None = None) -> Upgra
             lost = {n: (counts[n], after_counts[n]) for n in tables if after_counts[n] < counts[n]}
             if lost:
                 raise ServiceError(t("db.rows_lost", detail=lost))
+            db.grant_app_role(conn, store.url)  # new tables: the app role's rights, audit append-only
             conn.execute(
                 text("INSERT INTO audit_entry (at, login, action, entity, entity_id, before, after)"
                      " VALUES (:at, :login, 'db.upgrade', 'database', :eid, :before, :after)"),

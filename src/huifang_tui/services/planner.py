@@ -28,8 +28,8 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
-from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
-from .base import SYSTEM, Actor, Store, acting, audit
+from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
+from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
 from .calendar import load_calendar, load_policy
 
 WATERMARK = "planner.watermark"
@@ -82,6 +82,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     now = now or wall
     with store.read() as s:
         acting(s, actor, "supervisor")
+        serialize(s, "planner")  # two planners at once never insert the same callback (PostgreSQL)
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
@@ -109,6 +110,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
 
 def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
     """Inside a completion's own transaction: create what follows it (low_score, quarterly, …)."""
+    serialize(s, "planner")
     cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_completion(completed_fact(cb), cust, policy, cal)
@@ -117,6 +119,7 @@ def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime,
 
 def plan_after_closing(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
     """Inside the transaction that lapsed, refused or gave up on a link: its chain's next link."""
+    serialize(s, "planner")
     cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on, cust, policy, cal)
@@ -292,6 +295,7 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     now = store.now()
     with store.write() as s:
         acting(s, actor, "supervisor")
+        serialize(s, "planner")
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
         if c is None:
             raise NotFound(t("visit.no_customer", name=customer_name))
@@ -317,12 +321,15 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
                    WorkOrder.actual_completion.is_not(None),
                    # one an agent has open right now waits for the next run
                    or_(Callback.claimed_by.is_(None), Callback.claimed_at < now - timedelta(minutes=10)))
+            # PostgreSQL: lock them; one being saved right now waits for the next run (the planner
+            # never waits on a row lock while it holds the planner lock: no deadlock with a save)
+            .with_for_update(of=Callback, skip_locked=True)
         )
     )
     if not ids:
         return 0
     s.exec(
-        update(Callback).where(Callback.id.in_(ids))
+        update(Callback).where(Callback.id.in_(ids), Callback.status == "open")
         .values(status="cancelled", outcome="cancelled", updated_at=now, version=Callback.version + 1)
     )
     audit(s, actor, now, "plan.cancel", "callback", f"{len(ids)}", None, {"ids": ids[:200], "reason": "completed"})
@@ -332,7 +339,8 @@ def _cancel_progress_checks(s: Session, actor: Actor, now: datetime) -> int:
 def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
     """A callback waiting for a corrected number (号码错误) goes back to the queue once the
     contact's number has been corrected (e.g. by a customers import)."""
-    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")))
+    waiting = list(s.exec(select(Callback).where(Callback.status == "waiting_data")
+                          .with_for_update(skip_locked=True)))  # one being saved now: next run
     if not waiting:
         return 0
     cids = list({cb.customer_id for cb in waiting})
@@ -353,12 +361,9 @@ def _reopen_corrected(s: Session, actor: Actor, now: datetime) -> int:
 
 def _reserve_numbers(s: Session, prefix: str, on: date, n: int) -> list[str]:
     key = f"{prefix}{on:%Y%m}"
-    row = s.get(Counter, key) or Counter(key=key, value=_highest(s, key))
-    start = row.value
-    row.value += n
-    s.add(row)
-    width = max(3, len(str(row.value)))
-    return [f"{key}{i:0{width}d}" for i in range(start + 1, start + n + 1)]
+    end = reserve(s, key, n, seed=lambda: _highest(s, key))
+    width = max(3, len(str(end)))
+    return [f"{key}{i:0{width}d}" for i in range(end - n + 1, end + 1)]
 
 
 def _highest(s: Session, key: str) -> int:

@@ -215,7 +215,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         except OutcomeError as e:
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
-        others = same_call(s, actor, cb) if rec.outcome != "completed" else []
+        others = same_call(s, actor, cb, lock=True) if rec.outcome != "completed" else []
         flagged = _save(s, actor, cb, rec, tr, at, now, late)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications

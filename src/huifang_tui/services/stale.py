@@ -30,6 +30,10 @@ def lapse(store: Store, actor: Actor, numbers: list[str], reason: str) -> list[s
         acting(s, actor, "supervisor")
         cal, policy = load_calendar(s), load_policy(s)
         cbs = [get_callback(s, n) for n in dict.fromkeys(numbers)]
+        # PostgreSQL: hold them all, taken in one statement in id order (no deadlock between two
+        # supervisors lapsing overlapping lists), and re-read under the lock.
+        s.exec(select(Callback).where(Callback.id.in_([cb.id for cb in cbs])).order_by(Callback.id)
+               .with_for_update().execution_options(populate_existing=True)).all()
         for cb in cbs:  # check all before changing any: all or nothing
             if cb.status not in OPEN_STATES:
                 raise Conflict(t("work.not_lapsable", number=cb.number, state=t(f"cbstate.{cb.status}")))

@@ -1,8 +1,15 @@
-"""Engine setup: SQLite shared by many agent processes (SPEC §6, CONVENTIONS).
+"""Engine setup: SQLite shared by many agent processes, or PostgreSQL (SPEC §6, CONVENTIONS).
 
-Every write transaction starts with ``BEGIN IMMEDIATE`` so that concurrent
+SQLite: every write transaction starts with ``BEGIN IMMEDIATE`` so that concurrent
 read-modify-write updates serialise instead of being silently lost; reads use a
 plain deferred ``BEGIN`` and never block writers under WAL.
+
+PostgreSQL (READ COMMITTED): the services lock the rows they read-modify-write
+(``with_for_update()``, which compiles to nothing on SQLite) and take document numbers
+with an atomic upsert (``services.base.reserve_numbers``). A session that sits idle inside a
+transaction (a stopped client) is ended by the server after ``IDLE_IN_TX_TIMEOUT_MS``, so it
+cannot hold locks. Each write transaction bumps the ``data_version`` counter row as its last
+statement, which stands in for SQLite's ``PRAGMA data_version``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 BUSY_TIMEOUT_S = 30.0
+IDLE_IN_TX_TIMEOUT_MS = 30_000
+CHANGES_KEY = "data_version"  # the row of table ``counter`` that PostgreSQL writes bump
 _BEGIN_OPTION = "huifang_begin"
 
 
@@ -31,15 +40,21 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+def make_engine(url: str, *, foreign_keys: bool = True, as_owner: bool = False) -> Engine:
     """Create an engine; on SQLite install the WAL / busy-timeout / BEGIN IMMEDIATE hooks.
 
     ``foreign_keys=False`` is for migrations only: rebuilding a table (SQLite's way to alter
     one) must not cascade into the rows that refer to it; the migration checks the keys
     itself before it commits.
+
+    ``as_owner`` (PostgreSQL): connect as the URL's ``owner`` role, which may change the
+    schema, instead of the application role (see ``store/pgroles.py``).
     """
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        from . import pgroles
+
+        target = (pgroles.owner_url(url) if as_owner else None) or pgroles.connect_url(url)
+        return _make_server_engine(target)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +86,40 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
             c.exec_driver_sql("PRAGMA user_version")
         fix_mode(path)
     return engine
+
+
+def _make_server_engine(url) -> Engine:  # noqa: ANN001
+    """PostgreSQL: parameters (phones, names) never appear in error messages or logs."""
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    if engine.dialect.name != "postgresql":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET idle_in_transaction_session_timeout = {int(IDLE_IN_TX_TIMEOUT_MS)}")
+        dbapi_conn.autocommit = autocommit
+
+    return engine
+
+
+def has_owner(url: str) -> bool:
+    """Whether the URL names a separate owner role for schema changes (PostgreSQL)."""
+    return not is_sqlite(url) and bool(make_url(url).query.get("owner"))
+
+
+def grant_app_role(conn: Connection, url: str) -> None:
+    """On the owner's connection: give the URL's application role its rights (PostgreSQL)."""
+    from . import pgroles
+
+    pgroles.grant_app_role(conn, pgroles.app_role(url))
+
+
+def is_postgres(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def fix_mode(path: Path) -> None:
@@ -128,12 +177,33 @@ def write_session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         with s.begin():
             yield s
+            if engine.dialect.name == "postgresql":
+                bump_changes(s.connection())
+
+
+def bump_changes(conn) -> None:  # noqa: ANN001
+    """Last statement of a PostgreSQL write: the change counter moves when the data does.
+
+    The row lock is held only from here to COMMIT, so writers barely wait on each other.
+    """
+    from sqlalchemy.dialects.postgresql import insert
+
+    from .models import Counter
+
+    t = Counter.__table__
+    conn.execute(
+        insert(t).values(key=CHANGES_KEY, value=1)
+        .on_conflict_do_update(index_elements=[t.c.key], set_={"value": t.c.value + 1})
+    )
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A read-only snapshot (deferred BEGIN: never takes the write lock)."""
     ro = engine.execution_options(**{_BEGIN_OPTION: "DEFERRED"})
+    if engine.dialect.name == "postgresql":
+        # One snapshot for the whole read, as SQLite's read transaction gives.
+        ro = engine.execution_options(isolation_level="REPEATABLE READ")
     with Session(ro, expire_on_commit=False) as s:
         with s.begin():
             yield s
@@ -143,8 +213,16 @@ def data_version(engine: Engine) -> int:
     """Cheap change counter for refresh-on-change (SQLite ``PRAGMA data_version``).
 
     The value changes when *another* connection commits; we keep one dedicated
-    connection per engine so successive reads are comparable.
+    connection per engine so successive reads are comparable. On PostgreSQL it is the
+    ``data_version`` counter row that every write transaction bumps before it commits.
     """
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.connect() as c:
+            value = c.execute(text("SELECT value FROM counter WHERE key = :k"), {"k": CHANGES_KEY}).scalar()
+            c.rollback()
+        return int(value or 0)
     conn = _dv_conn(engine)
     if conn is None:
         return 0
@@ -164,3 +242,11 @@ def _dv_conn(engine: Engine):  # noqa: ANN202
         # be used for writes, and data_version only moves for *other* connections' commits.
         conn = _DV[key] = engine.raw_connection()
     return conn.driver_connection
+
+
+def dispose(engine: Engine) -> None:
+    """Close every connection of this engine, including the data_version one."""
+    conn = _DV.pop(id(engine), None)
+    if conn is not None:
+        conn.close()
+    engine.dispose()

@@ -1,0 +1,43 @@
+"""``huifang migrate-to URL``: move the SQLite store to an empty PostgreSQL database (issue 15)."""
+
+from __future__ import annotations
+
+import sys
+
+from collections.abc import Callable
+
+from .i18n import t
+
+EXIT_REFUSED = 2
+
+
+def add_parsers(sub) -> None:  # noqa: ANN001
+    p = sub.add_parser("migrate-to", help=t("cli.migrate_to"))
+    p.add_argument("url", help=t("cli.migrate_to_url"))
+
+
+def run(args) -> int:  # noqa: ANN001
+    from . import cli, config
+    from .services import maintenance
+    from .services.migrate_to import TargetNotEmpty, migrate_to
+
+    store = cli._store(args)
+    actor = maintenance.db_actor(store, args.as_login)
+    target = config.to_url(args.url)
+    try:
+        checks = migrate_to(store, actor, target,
+                            progress=lambda table, _n: print(t("mig.copying", table=table), file=sys.stderr))
+    except TargetNotEmpty as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    width = max(max(len(c.table) for c in checks), len(t("mig.table")))
+    print(t("mig.header", table=t("mig.table").ljust(width)))
+    for c in checks:
+        print(t("mig.line", table=c.table.ljust(width), source=c.source_rows, target=c.target_rows,
+                sum=c.target_sum[:16], mark="✓" if c.ok else "✗"))
+    print(t("mig.done", url=config.display_db(target), tables=len(checks),
+            rows=sum(c.target_rows for c in checks)))
+    return 0
+
+
+COMMANDS: dict[str, Callable] = {"migrate-to": run}
