@@ -8,16 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .domain import queue as dq
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678 (SPEC §6): lists and exports never show a whole number."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) >= 3:
-        return "*" * (len(digits) - 2) + digits[-2:]
-    return "*" * len(digits)
+from .domain.masking import mask_phone  # noqa: F401  (re-exported: lists mask phones, SPEC §6)
 
 
 @dataclass(slots=True)
@@ -61,10 +52,15 @@ class QueueRow:
 
 @dataclass(slots=True)
 class Progress:
+    """The queue header, counted as the board counts (issue 12): done = completed today by this
+    login's attempt; due = done + open callbacks assigned to this login due by today; overdue =
+    of those, past their deadline. Pool items are counted apart (they never block a day close)."""
+
     done_today: int
     due_today: int
     overdue: int
     unreachable: int = 0  # supervisors only: callbacks that ran out of attempts this week (alert)
+    pool: int = 0  # unassigned items in this queue, due by today
 
 
 ALERT_DAYS = 7  # how long an unreachable callback stays in the supervisor's alert count

@@ -15,7 +15,7 @@ from ..domain.outcomes import OUTCOMES, AttemptState, OutcomeError, apply_outcom
 from ..i18n import t
 from ..queue_view import HOST, ROLE_QUEUES, claim_alive
 from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer, Issue, IssueEvent
-from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, next_number
+from .base import Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, audit, denied, next_number  # noqa: F401
 from .calendar import load_calendar, load_policy
 from .planner import plan_after_completion
 
@@ -65,7 +65,7 @@ def _may_work(actor: Actor, cb: Callback) -> None:
     if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
         return
     owner = cb.agent_login or t(f"assignee.{cb.assignee}")
-    raise PermissionDenied(t("call.not_yours", number=cb.number, agent=owner))
+    raise denied(actor, t("call.not_yours", number=cb.number, agent=owner), "callback", cb.number)
 
 
 def _workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:

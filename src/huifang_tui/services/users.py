@@ -21,7 +21,9 @@ def resolve_actor(store: Store, as_login: str | None = None) -> Actor:
     with store.read() as s:
         u = get_user(s, login)
     if u is None or not u.active:
-        raise UnknownLogin(t("err.unknown_login", login=login))
+        e = UnknownLogin(t("err.unknown_login", login=login), login=login, role="", what="login", target=login)
+        store.record_refusal(e)
+        raise e
     return Actor(u.login, u.role, u.name)
 
 
