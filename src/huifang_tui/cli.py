@@ -86,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     pas.add_argument("number")
     pas.add_argument("login", help=t("cli.assign_login"))
 
+    from . import cli_board
+
+    cli_board.add_parsers(sub)
+
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
@@ -104,13 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     known, _ = pre.parse_known_args(argv)
     set_lang(detect(known.lang))
     args = _parser().parse_args(argv)
-    from .errors import ServiceError, UnknownLogin
+    from .errors import PermissionDenied, ServiceError
 
     try:
         return _dispatch(args)
     except ServiceError as e:
         print(str(e), file=sys.stderr)
-        return EXIT_REFUSED if isinstance(e, UnknownLogin) else 1
+        return EXIT_REFUSED if isinstance(e, PermissionDenied) else 1
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
@@ -154,11 +158,15 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
             u = users.add_user(store, actor, args.login, args.role, args.name)
             print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
         else:
-            for u in users.list_users(store):
+            for u in users.list_users(store, actor):
                 print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
         return 0
     if cmd == "queue":
         return _cmd_queue(store, args)
+    if cmd in ("board", "audit"):
+        from . import cli_board
+
+        return cli_board.run(store, _actor(store, args), args)
     if cmd == "plan":
         from .services.planner import run_planner
 
@@ -176,7 +184,7 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
 
         actor = _actor(store, args)
         if args.policy_cmd == "show":
-            print(calsvc.policy_text(store))
+            print(calsvc.policy_text(store, actor))
             return 0
         calsvc.set_policy(store, actor, args.file.read_text(encoding="utf-8"))
         print(t("policy.saved", file=args.file))
@@ -422,7 +430,7 @@ def _cmd_calendar(store, args) -> int:  # noqa: ANN001
     except ValueError:
         print(t("cal.bad_month", value=args.month), file=sys.stderr)
         return 1
-    print(calsvc.month_text(store, first))
+    print(calsvc.month_text(store, actor, first))
     return 0
 
 

@@ -450,7 +450,7 @@ def _json_or_text(text: str):  # noqa: ANN202
         return text
 
 
-_PHONE_RUN = re.compile(r"\+?\d[\d \-]{5,}\d")
+_PHONE_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-]{5,}\d(?![0-9])")
 
 
 def mask_text(text: str) -> str:

@@ -363,7 +363,7 @@ def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callba
     """A supervisor assigns pool work (or moves work) to an agent; ``None`` returns it to the pool."""
     from .base import get_user, require
 
-    require(actor, "supervisor")
+    require(actor, "supervisor", store=store)
     now = store.now()
     with store.write() as s:
         cb = _get(s, number)

@@ -114,7 +114,7 @@ def import_file(
     ``progress(done, total)`` is called every ~500 steps; a step is one row checked, then
     one row written (so ``total`` is twice the row count) and it ends at ``done == total``.
     """
-    require(actor, "admin", "supervisor")
+    require(actor, "admin", "supervisor", store=store)
     if kind not in KINDS:
         raise ServiceError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
     path = Path(path)

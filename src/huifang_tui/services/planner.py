@@ -228,7 +228,7 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     from ..i18n import t
     from .base import NotFound, ServiceError, require
 
-    require(actor, "supervisor")
+    require(actor, "supervisor", store=store)
     now = store.now()
     with store.write() as s:
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()

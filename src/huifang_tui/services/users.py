@@ -28,7 +28,7 @@ def resolve_actor(store: Store, as_login: str | None = None) -> Actor:
 
 
 def add_user(store: Store, actor: Actor, login: str, role: str, name: str) -> User:
-    require(actor, "admin")
+    require(actor, "admin", store=store)
     if role not in ROLES:
         raise ServiceError(t("user.bad_role", role=role, roles="|".join(ROLES)))
     now = store.now()
@@ -45,7 +45,9 @@ def add_user(store: Store, actor: Actor, login: str, role: str, name: str) -> Us
     return u
 
 
-def list_users(store: Store) -> list[User]:
+def list_users(store: Store, actor: Actor) -> list[User]:
+    """Every login with its role (supervisors and admins: the board and reassigning name them)."""
+    require(actor, "supervisor", store=store, what="users")
     with store.read() as s:
         return list(s.exec(select(User).order_by(User.role, User.login)))
 
