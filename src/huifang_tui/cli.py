@@ -236,14 +236,16 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
         if user is None or not user[3]:
             raise UnknownLogin(t("err.unknown_login", login=login))
         actor = Actor(user[0], user[2], user[1])
-        now = _dt.now().replace(microsecond=0)
-        rows, progress = fastread.queue_snapshot(conn, actor.login, actor.role, now)
-        cal = fastread.calendar(conn)
+        first_paint = None
+        if not actor.is_supervisor:  # supervisors open on the board, not the queue
+            now = _dt.now().replace(microsecond=0)
+            rows, progress = fastread.queue_snapshot(conn, actor.login, actor.role, now)
+            first_paint = (rows, progress, fastread.calendar(conn))
     finally:
         conn.close()
     from .app import HuifangApp
 
-    HuifangApp(url, actor, first_paint=(rows, progress, cal)).run()
+    HuifangApp(url, actor, first_paint=first_paint).run()
     return 0
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from .i18n import t
 
 
-def add_parsers(sub) -> None:  # noqa: ANN001
+def add_parsers(sub) -> None:
     pb = sub.add_parser("board", help=t("cli.board"))
     pb.add_argument("--date", type=date.fromisoformat, help=t("cli.board_date"))
     pb.add_argument("--json", action="store_true", help=t("cli.json"))
@@ -22,13 +22,13 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 COMMANDS = ("board", "audit")
 
 
-def run(store, actor, args) -> int:  # noqa: ANN001
+def run(store, actor, args) -> int:
     if args.cmd == "board":
         return _board(store, actor, args)
     return _audit(store, actor, args)
 
 
-def _board(store, actor, args) -> int:  # noqa: ANN001
+def _board(store, actor, args) -> int:
     from .services.board import board
 
     b = board(store, actor, args.date)
@@ -39,7 +39,7 @@ def _board(store, actor, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _audit(store, actor, args) -> int:  # noqa: ANN001
+def _audit(store, actor, args) -> int:
     from .services.board import audit_log
 
     since = datetime.combine(args.since, time.min) if args.since else None
@@ -66,7 +66,7 @@ def _audit(store, actor, args) -> int:  # noqa: ANN001
     return 0
 
 
-def render_board_text(b) -> str:  # noqa: ANN001
+def render_board_text(b) -> str:
     from rich.console import Console
     from rich.table import Table
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui.services.base import Actor
@@ -16,11 +18,8 @@ from huifang_tui.services.dayclose import close_day
 from huifang_tui.services.queue import queue_progress
 from huifang_tui.store.models import Callback, User
 
-from conftest import NOW
-from factories import add_callback, add_customer, add_user
-
 D = NOW.date()  # 2026-11-23, 09:30
-DONE = dict(outcome="completed", reached_name="王经理")
+DONE = {"outcome": "completed", "reached_name": "王经理"}
 
 
 @pytest.fixture
@@ -117,7 +116,7 @@ def test_queue_header_and_day_close_count_as_the_board(world):
 def test_a_new_alert_kind_is_one_small_function(world, monkeypatch):
     store, sup = world
 
-    def stale(s, ctx):  # noqa: ANN001, ANN202
+    def stale(s, ctx):
         return [Alert("stale", "HF202611003", "客户3", "agent1", datetime(2026, 11, 1))]
 
     monkeypatch.setitem(ALERT_SOURCES, "stale", stale)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui.errors import PermissionDenied, ServiceError
@@ -17,15 +19,12 @@ from huifang_tui.services import dayclose, imports, planner, queue, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
 
-from conftest import NOW
-from factories import add_callback, add_customer, add_user
-
 D = NOW.date()
 ROLES = {"agent": Actor("agent1", "agent"), "supervisor": Actor("sup", "supervisor"),
          "admin": Actor("admin1", "admin"), "sales_manager": Actor("sm", "sales_manager")}
 ALL = set(ROLES)
 SUP = {"supervisor", "admin"}
-REACHED = dict(outcome="completed", reached_name="王经理", score_resolution=4, score_attitude=4)
+REACHED = {"outcome": "completed", "reached_name": "王经理", "score_resolution": 4, "score_attitude": 4}
 
 MATRIX = [
     # (name, call, roles allowed)

@@ -5,7 +5,12 @@ from datetime import date, datetime, time
 
 import pytest
 
-from huifang_tui.domain.board import judge_moment, overdue_since, projected_completion, working_minutes
+from huifang_tui.domain.board import (
+    judge_moment,
+    overdue_since,
+    projected_completion,
+    working_minutes,
+)
 
 D = date(2026, 11, 23)
 

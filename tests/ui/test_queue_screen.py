@@ -94,4 +94,7 @@ async def test_supervisor_sees_the_unreachable_alert(store):
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("f2")  # supervisors open on the board; their own queue is on F2
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "无法联系 1" in str(app.screen.query_one("#queue-status").render())

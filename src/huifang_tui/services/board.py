@@ -31,11 +31,24 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
-from ..domain.board import DEFAULT_WORK_HOURS, judge_moment, overdue_since, projected_completion
+from ..domain.board import (
+    DEFAULT_WORK_HOURS,
+    judge_moment,
+    overdue_since,
+    projected_completion,
+)
 from ..domain.masking import mask_phone
 from ..i18n import t
 from ..queue_view import ALERT_DAYS, claim_alive
-from ..store.models import AuditEntry, CallAttempt, Callback, Customer, DayClose, Issue, User
+from ..store.models import (
+    AuditEntry,
+    CallAttempt,
+    Callback,
+    Customer,
+    DayClose,
+    Issue,
+    User,
+)
 from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
 
 OPEN_STATES = ("open", "waiting_data")
@@ -64,7 +77,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return datetime.combine(day, time.min), datetime.combine(day, time.max)
 
 
-def _overdue_expr(judge: datetime):  # noqa: ANN202
+def _overdue_expr(judge: datetime):
     """SQL: past the deadline at ``judge`` (mirrors domain.queue.is_overdue)."""
     return case(
         (and_(Callback.deadline_at.is_not(None), Callback.deadline_at < judge), 1),
@@ -157,7 +170,7 @@ class BoardContext:
 AlertSource = Callable[[Session, BoardContext], list[Alert]]
 
 
-def _cb_alerts(s: Session, kind: str, q, since: Callable[[Callback], datetime],  # noqa: ANN001
+def _cb_alerts(s: Session, kind: str, q, since: Callable[[Callback], datetime],
                until: Callable[[Callback], datetime | None] = lambda cb: None) -> list[Alert]:
     out = []
     for cb, name in s.exec(q.join(Customer, Customer.id == Callback.customer_id)):
@@ -204,7 +217,7 @@ def alerts_unreachable(s: Session, ctx: BoardContext) -> list[Alert]:
 def alerts_complaint(s: Session, ctx: BoardContext) -> list[Alert]:
     """Open complaints (投诉: level 2 at once, 000 §4.11)."""
     q = (select(Issue, Customer.name).join(Customer, Customer.id == Issue.customer_id)
-         .where(Issue.is_complaint == True, Issue.status != "closed", Issue.raised_at <= ctx.judge))  # noqa: E712
+         .where(Issue.is_complaint == True, Issue.status != "closed", Issue.raised_at <= ctx.judge))
     return [Alert("complaint", i.number, name, i.owner_login or i.raised_by, i.raised_at) for i, name in s.exec(q)]
 
 
@@ -213,7 +226,7 @@ def alerts_disabled_owner(s: Session, ctx: BoardContext) -> list[Alert]:
     q = (select(Callback, Customer.name, User.login)
          .join(User, User.login == Callback.agent_login)
          .join(Customer, Customer.id == Callback.customer_id)
-         .where(User.active == False, Callback.status.in_(OPEN_STATES)))  # noqa: E712
+         .where(User.active == False, Callback.status.in_(OPEN_STATES)))
     rows = list(s.exec(q))
     since: dict[str, datetime] = {}
     for login in {u for _, _, u in rows}:
@@ -321,7 +334,7 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
     return Board(day, now, rows, alerts, version, pool)
 
 
-def _hours(hours) -> tuple:  # noqa: ANN001
+def _hours(hours) -> tuple:
     """Policy work hours as (start, end) time pairs, whatever form the policy gives them in."""
     out = []
     for pair in hours:
@@ -349,7 +362,7 @@ def _activity(s: Session, day: date, now: datetime) -> dict[str, tuple[str, date
 # -- drill-down and actions ------------------------------------------------------------------
 
 
-def agent_queue(store: Store, actor: Actor, login: str, day: date | None = None):  # noqa: ANN201
+def agent_queue(store: Store, actor: Actor, login: str, day: date | None = None):
     """A supervisor's look into one agent's queue (or the pool)."""
     from .queue import queue_rows
 
@@ -359,6 +372,40 @@ def agent_queue(store: Store, actor: Actor, login: str, day: date | None = None)
         rows = queue_rows(store, actor, day, all_agents=True)
         return [r for r in rows if r.agent is None]
     return queue_rows(store, actor, day, agent=login)
+
+
+def callback_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str]]:
+    """One callback as (label, value) lines, phones masked: what a supervisor sees when drilling
+    into a callback from the board (no claim, no reveal)."""
+    from .callbacks import _get, _may_work
+
+    with store.read() as s:
+        cb = _get(s, number)
+        _may_work(actor, cb)
+        cust = s.get(Customer, cb.customer_id)
+        from ..store.models import Contact
+
+        phone = s.exec(select(Contact.phone).where(Contact.customer_id == cb.customer_id,
+                                                   Contact.name == cb.contact_name)).first() or ""
+        attempts = list(s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id).order_by(CallAttempt.at)))
+    deadline = cb.deadline_at.isoformat(" ", timespec="minutes") if cb.deadline_at else cb.deadline_on.isoformat()
+    lines = [
+        (t("board.detail.number"), cb.number),
+        (t("board.detail.kind"), t(f"kind.{cb.kind}")),
+        (t("board.detail.customer"), cust.name if cust else ""),
+        (t("board.detail.contact"), f"{cb.contact_name} {mask_phone(phone)}".strip()),
+        (t("board.detail.agent"), cb.agent_login or t("board.pool")),
+        (t("board.detail.status"), t(f"cbstate.{cb.status}")),
+        (t("board.detail.due"), f"{cb.due_on.isoformat()} → {deadline}"),
+        (t("board.detail.attempts"), str(cb.attempts)),
+    ]
+    if cb.score_resolution is not None:
+        lines.append((t("board.detail.scores"), f"{cb.score_resolution} / {cb.score_attitude}"))
+    for a in attempts[-5:]:
+        lines.append((a.at.isoformat(" ", timespec="minutes"), f"{a.agent_login} {t(f'outcome.{a.outcome}')}"))
+    if cb.note:
+        lines.append((t("board.detail.note"), cb.note))
+    return lines
 
 
 class ReassignError(ServiceError):
@@ -441,7 +488,7 @@ class AuditRow:
                 "before": _json_or_text(self.before), "after": _json_or_text(self.after)}
 
 
-def _json_or_text(text: str):  # noqa: ANN202
+def _json_or_text(text: str):
     if not text:
         return None
     try:
@@ -505,5 +552,18 @@ def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, unti
             for r in rows]
 
 
-__all__ = ["ALERT_SOURCES", "Alert", "AgentRow", "Board", "BoardContext", "Figures", "POOL", "agent_queue",
-           "audit_log", "board", "denied", "login_figures", "reassign"]
+__all__ = [
+    "ALERT_SOURCES",
+    "POOL",
+    "AgentRow",
+    "Alert",
+    "Board",
+    "BoardContext",
+    "Figures",
+    "agent_queue",
+    "audit_log",
+    "board",
+    "denied",
+    "login_figures",
+    "reassign",
+]
