@@ -104,7 +104,7 @@ class HuifangApp(App):
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""
         from .services.planner import run_planner
 
-        self.store.ensure_schema()  # brings an older database's tables and indexes up to date
+        self.store.check_schema()  # an older database is refused: `huifang db upgrade` (admin)
         run_planner(self.store)
         self.call_from_thread(self.refresh_queue)  # created, cancelled or reopened callbacks
 

@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_board.add_parsers(sub)
 
+    pdb = sub.add_parser("db", help=t("cli.db"))
+    dbsub = pdb.add_subparsers(dest="db_cmd", required=True, metavar="ACTION")
+    dbsub.add_parser("upgrade", help=t("cli.db_upgrade"))
+    pbk = dbsub.add_parser("backup", help=t("cli.db_backup"))
+    pbk.add_argument("file", type=Path, help=t("cli.db_backup_file"))
+    dbsub.add_parser("check", help=t("cli.db_check"))
+
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
@@ -107,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     pre.add_argument("--lang")
     known, _ = pre.parse_known_args(argv)
     set_lang(detect(known.lang))
+    from .i18n.argparse_words import install
+
+    install()  # argparse's own words ("usage:", "options", errors) in the app's language
     args = _parser().parse_args(argv)
     from .errors import PermissionDenied, ServiceError
 
@@ -126,7 +136,9 @@ def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
     store = Store(url)
     if must_exist and not store.is_initialised():
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
-    store.ensure_schema()  # idempotent: adds what a newer version's schema has (never drops)
+    # Never migrates and never takes the write lock: a database behind this code's revision
+    # is refused with a line telling to ask an admin for `huifang db upgrade`.
+    store.check_schema()
     return store
 
 
@@ -142,6 +154,8 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         return _cmd_demo(args)
     if cmd == "init":
         return _cmd_init(args)
+    if cmd == "db":
+        return _cmd_db(args)
     if cmd == "run":
         fast = _fast_open(args)
         if fast is not None:
@@ -227,6 +241,7 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
     try:
         if not fastread.is_initialised(conn):
             raise ServiceError(t("err.no_database", db=config.display_db(url)))
+        _check_revision(fastread.stored_revision(conn))
         login = os_login()
         if args.as_login and args.as_login != login:
             if fastread.setting(conn, "demo") != "1":
@@ -247,6 +262,47 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
 
     HuifangApp(url, actor, first_paint=first_paint).run()
     return 0
+
+
+def _check_revision(stored: str | None) -> None:
+    from .errors import SchemaMismatch
+    from .store import revision
+
+    state = revision.classify(stored, True)
+    if state == revision.BEHIND:
+        raise SchemaMismatch(t("db.behind"))
+    if state == revision.AHEAD:
+        raise SchemaMismatch(t("db.ahead"))
+
+
+def _cmd_db(args) -> int:  # noqa: ANN001
+    from .services import maintenance
+    from .services.base import ServiceError, Store
+
+    url, _src = config.resolve_db(args.db)
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        raise ServiceError(t("err.no_database", db=config.display_db(url)))
+    store = Store(url)
+    actor = maintenance.db_actor(store, args.as_login)
+    if args.db_cmd == "backup":
+        path = maintenance.backup(store, actor, args.file)
+        print(t("db.backup_done", file=path))
+        return 0
+    if args.db_cmd == "upgrade":
+        rep = maintenance.upgrade(store, actor)
+        if not rep.changed:
+            print(t("db.upgrade_none", rev=rep.after))
+            return 0
+        if rep.backup is not None:
+            print(t("db.upgrade_backup", file=rep.backup))
+        print(t("db.upgrade_done", before=rep.before or "v1", after=rep.after))
+        return 0
+    lines = maintenance.check(store, actor)
+    for line in lines:
+        print(("✓ " if line.ok else "✗ ") + line.text)
+    ok = all(line.ok for line in lines)
+    print(t("db.check_ok") if ok else t("db.check_bad"))
+    return 0 if ok else 1
 
 
 def _open_app(store, actor) -> int:  # noqa: ANN001

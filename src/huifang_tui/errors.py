@@ -28,3 +28,7 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     pass
+
+
+class SchemaMismatch(ServiceError):
+    """The database's schema revision is not this code's (``huifang db upgrade``); exit 1."""

@@ -37,7 +37,7 @@ def test_calendar_override_makes_estimated_year_exact(as_role, capsys):
 
 def test_calendar_set_needs_admin(as_role, capsys):
     as_role("agent")
-    assert cli.main(["calendar", "set", "2027-01-01", "holiday"]) == 2  # a refusal exits 2 (issue 12)
+    assert cli.main(["calendar", "set", "2027-01-01", "holiday"]) == 2  # a refusal
     assert "无权" in capsys.readouterr().err
 
 
@@ -61,7 +61,7 @@ def test_agent_may_not_assign_or_see_others(as_role, capsys):
     store = as_role("agent")
     add_user(store, "agent2", "agent")
     add_callback(store, add_customer(store, "杭州恒达机械有限公司", agent=None), "HF202611001", agent=None)
-    assert cli.main(["assign", "HF202611001", "agent2"]) == 2  # a refusal exits 2 (issue 12)
+    assert cli.main(["assign", "HF202611001", "agent2"]) == 2
     assert cli.main(["queue", "--agent", "agent2"]) == 2
     assert "自己的队列" in capsys.readouterr().err
 

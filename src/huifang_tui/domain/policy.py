@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import time, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -108,6 +108,14 @@ class Policy:
     issue_rules: Mapping[str, IssueRule] = field(default_factory=lambda: _ro(dict(_DEFAULT_ISSUES)))
     summary_due_day: int = 2
     kind_priority: Mapping[str, int] = field(default_factory=lambda: _ro(dict(_DEFAULT_PRIORITY)))
+    # SPEC §7: the planner creates no work whose deadline passed more than this many days
+    # before the run (a history import must not flood the queues).
+    history_days: int = 45
+    # SPEC §7: this many days past its deadline, open work is stale: the supervisor is alerted
+    # and may lapse it.
+    stale_days: int = 30
+    # SPEC §3: next attempts and 改约 fall inside these hours of a working day.
+    work_hours: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 
     def __hash__(self) -> int:  # mapping fields are read-only proxies: hash their items
         return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
@@ -169,10 +177,43 @@ def _unknown(path: str) -> PolicyError:
     return PolicyError(f"unknown policy key {path}")
 
 
+# top-level keys -> (field, minimum, maximum)
+_TOP_INTS: dict[str, tuple[str, int, int]] = {
+    "history_days": ("history_days", 1, 3650),
+    "stale_days": ("stale_days", 1, 3650),
+}
+_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_work_hours(v: Any) -> tuple[tuple[time, time], ...]:
+    """``["08:30-12:00", "13:30-17:30"]``: ordered, non-overlapping spans within one day."""
+    if not isinstance(v, list | tuple) or not v or not all(isinstance(x, str) for x in v):
+        raise PolicyError(f"policy key work_hours: expected a list like [\"08:30-12:00\"], got {v!r}")
+    spans: list[tuple[time, time]] = []
+    for text in v:
+        m = _HOURS_RE.match(text)
+        try:
+            start, end = (time(int(m.group(1)), int(m.group(2))), time(int(m.group(3)), int(m.group(4)))) \
+                if m else (None, None)
+        except ValueError:
+            start = end = None
+        if start is None or end is None or start >= end:
+            raise PolicyError(f"policy key work_hours: {text!r} is not a span like 08:30-12:00")
+        if spans and start < spans[-1][1]:
+            raise PolicyError(f"policy key work_hours: {text!r} overlaps or precedes the span before it")
+        spans.append((start, end))
+    return tuple(spans)
+
+
 def _load(base: Policy, data: Mapping[str, Any]) -> Policy:
     out: dict[str, Any] = {}
     for section, body in _table("<root>", data).items():
-        if section == "issue":
+        if section in _TOP_INTS:
+            name, lo, hi = _TOP_INTS[section]
+            out[name] = _int(section, body, lo, hi)
+        elif section == "work_hours":
+            out["work_hours"] = parse_work_hours(body)
+        elif section == "issue":
             out["issue_rules"] = _ro(_issues(base, _table("issue", body)))
         elif section == "priority":
             pri = dict(base.kind_priority)

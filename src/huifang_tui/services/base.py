@@ -9,12 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from ..errors import Conflict, NotFound, PermissionDenied, ServiceError  # noqa: F401  (re-exported)
+from ..errors import Conflict, NotFound, PermissionDenied, SchemaMismatch, ServiceError  # noqa: F401
 from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
-from ..store import db
+from ..store import db, revision
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
 
 ROLES = ("agent", "supervisor", "admin", "sales_manager")
@@ -64,19 +65,40 @@ class Store:
 
     # -- schema ---------------------------------------------------------------
     def ensure_schema(self) -> None:
-        db.create_schema(self.engine)
-        with self.write() as s:
-            row = s.get(SchemaVersion, 1)
-            if row is None:
-                s.add(SchemaVersion(id=1, version=SCHEMA_VERSION))
-        path = db.sqlite_path(self.url)
-        if path is not None:
-            db.fix_mode(path)
+        """Create a new database at the code's revision; an existing one must already be there.
+
+        Existing databases are never migrated here: that is ``huifang db upgrade`` (admin),
+        which takes a backup first.
+        """
+        if self.schema_state() == revision.EMPTY:
+            with self.engine.begin() as conn:  # BEGIN IMMEDIATE: one process creates it
+                if db.stored_revision(conn) is None and not db.has_tables(conn):
+                    db.create_schema(conn, revision.HEAD)
+                    conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+            path = db.sqlite_path(self.url)
+            if path is not None:
+                db.fix_mode(path)
+        self.check_schema()
+
+    def schema_state(self) -> str:
+        """revision.CURRENT / BEHIND / AHEAD / EMPTY, read without taking the write lock."""
+        with db.read_connection(self.engine) as conn:
+            return revision.classify(db.stored_revision(conn), db.has_tables(conn))
+
+    def check_schema(self) -> None:
+        from ..i18n import t
+
+        state = self.schema_state()
+        if state == revision.BEHIND:
+            raise SchemaMismatch(t("db.behind"))
+        if state == revision.AHEAD:
+            raise SchemaMismatch(t("db.ahead"))
+        if state == revision.EMPTY:
+            raise SchemaMismatch(t("err.no_database", db=self.url))
 
     def is_initialised(self) -> bool:
-        from sqlalchemy import inspect
-
-        return inspect(self.engine).has_table("schema_version")
+        with db.read_connection(self.engine) as conn:
+            return db.has_tables(conn)
 
     def setting(self, key: str, default: str = "") -> str:
         with self.read() as s:

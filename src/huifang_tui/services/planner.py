@@ -32,8 +32,6 @@ from .calendar import load_calendar, load_policy
 
 WATERMARK = "planner.watermark"
 CYCLES_ON = "planner.cycles_on"
-# Facts older than this produce no new callbacks (a history import must not flood queues).
-HISTORY_DAYS = 45
 # Without a watermark (first run, back-fill) look far enough back to pick up usage callbacks
 # (completion + 2–3 months) and quarterly links of history that was never planned.
 FIRST_RUN_DAYS = 200
@@ -98,7 +96,7 @@ def _facts(rows) -> dict[int, CustomerFact]:  # noqa: ANN001
 def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: bool = True) -> tuple[int, int]:
     cal, policy = load_calendar(s), load_policy(s)
     today = now.date()
-    horizon = today - timedelta(days=HISTORY_DAYS)
+    horizon = today - timedelta(days=policy.history_days)
     horizon_at = datetime.combine(horizon, datetime.min.time())
     planned: list[PlannedCallback] = []
     customers: dict[int, CustomerFact] = {}
@@ -125,7 +123,7 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
         planned += rules.for_work_order(WorkOrderFact(*w), customers[w[2]], policy, cal, now)
 
     sales = s.exec(select(Sale.id, Sale.contract_no, Sale.customer_id, Sale.sold_on)
-                   .where(Sale.sold_on >= today - relativedelta(months=1, days=HISTORY_DAYS))).all()
+                   .where(Sale.sold_on >= today - relativedelta(months=1, days=policy.history_days))).all()
     preload(x[2] for x in sales)
     for x in sales:
         planned += rules.for_sale(SaleFact(*x), customers[x[2]], policy, cal)

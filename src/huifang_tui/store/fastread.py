@@ -28,6 +28,14 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+def stored_revision(conn: sqlite3.Connection) -> str | None:
+    """alembic_version's value, or None (a database from before migrations)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone():
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
 def is_initialised(conn: sqlite3.Connection) -> bool:
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").fetchone()
     return row is not None

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from pydantic import NaiveDatetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # the pre-migration marker; the schema revision is store/revision.py
 
 
 class SchemaVersion(SQLModel, table=True):
@@ -116,6 +116,10 @@ class NonMemberEvent(SQLModel, table=True):
     note: str = ""
 
 
+def _planned_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
+    return ctx.get_current_parameters().get("due_on")
+
+
 class Callback(SQLModel, table=True):
     """客户回访记录表 (003 表2) plus scheduling state."""
 
@@ -138,6 +142,10 @@ class Callback(SQLModel, table=True):
     agent_login: str | None = None  # None = the shared pool
     priority: int = 50
     due_on: date
+    # The due_on it was created with: never moved by retries, 改约 or deferral (SPEC §7 counts
+    # months by it). Filled from due_on on insert when not given (ORM and Core inserts alike).
+    planned_due_on: date | None = Field(
+        default=None, sa_column_kwargs={"default": _planned_default}, index=True)
     deadline_on: date
     deadline_at: NaiveDatetime | None = None  # hour-based deadlines only
     estimated: bool = False  # dates computed on an estimated (Mon–Fri) calendar
@@ -283,3 +291,9 @@ class Setting(SQLModel, table=True):
     __tablename__ = "setting"
     key: str = Field(primary_key=True)
     value: str = ""
+
+
+@event.listens_for(Callback, "before_insert")
+def _planned_from_due(_mapper, _conn, target: Callback) -> None:  # noqa: ANN001
+    if target.planned_due_on is None:
+        target.planned_due_on = target.due_on

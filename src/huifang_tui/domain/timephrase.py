@@ -1,0 +1,211 @@
+"""Times typed as people say them (改约 and date fields; SPEC §3 working hours).
+
+``parse_phrase(text, now, cal, work_hours)`` understands, in Chinese and English:
+
+- days: 今天 / 明天 / 后天 / 大后天, today / tomorrow / "day after tomorrow";
+- weekdays: 周三 / 星期三 / 礼拜三, 下周一 (Monday of next week), wednesday / wed /
+  "next monday" — a weekday alone means its next future occurrence;
+- dates: ``2026-05-06``, ``5-6`` / ``5/6`` / ``5月6日`` (month-day: this year, or next year
+  when that day has passed);
+- offsets: ``+2d``, ``+3h``, ``+30m``;
+- times: ``15:00``, ``3点``, ``下午3点``, ``下午3点半``, ``上午10:30``, ``3pm``, ``10:30am``;
+  a time alone means today (or tomorrow when it has passed).
+
+A date without a time means the first working hour of that day. The result must fall inside
+``work_hours`` on a working day and lie in the future; otherwise ``PhraseError`` says why and
+carries the next allowed moment as ``suggestion``. Pure: the clock comes in as ``now``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from .calendar import WorkCalendar
+
+WorkHours = Sequence[tuple[time, time]]
+
+
+class PhraseError(ValueError):
+    """``code``: unknown | past | not_working_day | outside_hours; ``suggestion``: the next
+    allowed moment (None for ``unknown``)."""
+
+    def __init__(self, code: str, text: str, suggestion: datetime | None = None) -> None:
+        super().__init__(f"{code}: {text!r}" + (f" (next allowed {suggestion:%Y-%m-%d %H:%M})" if suggestion else ""))
+        self.code = code
+        self.text = text
+        self.suggestion = suggestion
+
+
+_WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAYS_EN = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}
+_REL_ZH = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
+_REL_EN = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
+_ZH_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9, "十": 10, "十一": 11, "十二": 12}
+
+_OFFSET = re.compile(r"^\+\s*(\d{1,3})\s*(d|h|m|天|小时|分钟)$", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:日)?$")
+_MD = re.compile(r"^(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?$")
+_ZH_WD = re.compile(r"^(下下|下|这|本)?(?:周|星期|礼拜)([一二三四五六日天])$")
+# Time parts: "15:00", "3点", "3点半", "3点15", "下午3点", "3pm", "10:30am"
+_ZH_TIME = re.compile(
+    r"^(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:[:：](\d{2})|点\s*(半|(\d{1,2})分?)?)$")
+_EN_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+
+
+def parse_phrase(text: str, now: datetime, cal: WorkCalendar, work_hours: WorkHours) -> datetime:
+    """The moment ``text`` names, checked against the working calendar and hours."""
+    raw = " ".join(text.strip().split())
+    if not raw:
+        raise PhraseError("unknown", text)
+    at = _parse(raw, now, work_hours)
+    if at is None:
+        raise PhraseError("unknown", text)
+    return check_moment(at, now, cal, work_hours, text)
+
+
+def check_moment(at: datetime, now: datetime, cal: WorkCalendar, work_hours: WorkHours,
+                 text: str = "") -> datetime:
+    """Refuse a moment in the past, on a non-working day or outside the working hours,
+    suggesting the next allowed one."""
+    if at <= now:
+        raise PhraseError("past", text or f"{at:%Y-%m-%d %H:%M}", next_allowed(now, cal, work_hours))
+    if not cal.is_working_day(at.date()):
+        raise PhraseError("not_working_day", text or f"{at:%Y-%m-%d %H:%M}", next_allowed(at, cal, work_hours))
+    if not any(start <= at.time() < end for start, end in work_hours):
+        raise PhraseError("outside_hours", text or f"{at:%Y-%m-%d %H:%M}", next_allowed(at, cal, work_hours))
+    return at
+
+
+def next_allowed(moment: datetime, cal: WorkCalendar, work_hours: WorkHours) -> datetime:
+    """The first moment at or after ``moment`` inside the working hours of a working day."""
+    day = moment.date()
+    for _ in range(400):
+        if cal.is_working_day(day):
+            for start, end in work_hours:
+                begin = datetime.combine(day, start)
+                if moment < datetime.combine(day, end):
+                    return max(begin, moment.replace(second=0, microsecond=0))
+        day += timedelta(days=1)
+        moment = datetime.combine(day, time.min)
+    raise ValueError("no working hour within 400 days")
+
+
+def _first_hour(day: date, work_hours: WorkHours) -> datetime:
+    return datetime.combine(day, work_hours[0][0])
+
+
+def _parse(raw: str, now: datetime, work_hours: WorkHours) -> datetime | None:
+    if m := _OFFSET.match(raw):
+        n, unit = int(m.group(1)), m.group(2).lower()
+        if unit in ("d", "天"):
+            return _first_hour(now.date() + timedelta(days=n), work_hours)
+        return now.replace(second=0, microsecond=0) + (timedelta(hours=n) if unit in ("h", "小时")
+                                                       else timedelta(minutes=n))
+    day_part, time_part = _split(raw)
+    day = _day(day_part, now) if day_part else None
+    if day_part and day is None:
+        return None
+    hm = _time(time_part) if time_part else None
+    if time_part and hm is None:
+        return None
+    if day is None and hm is None:
+        return None
+    if day is None:  # a time alone: today, or tomorrow when it has passed
+        at = datetime.combine(now.date(), hm)
+        return at if at > now else at + timedelta(days=1)
+    if hm is None:
+        return _first_hour(day, work_hours)
+    return datetime.combine(day, hm)
+
+
+def _split(raw: str) -> tuple[str, str]:
+    """Split into a day part and a time part ('周三下午3点', 'next monday 3pm', '5-6 15:00')."""
+    low = raw.lower()
+    for rel in sorted(_REL_EN, key=len, reverse=True):
+        if low.startswith(rel):
+            return raw[: len(rel)], raw[len(rel):].strip()
+    if low.startswith("next "):
+        rest = low[5:].split(" ", 1)
+        return raw[: 5 + len(rest[0])], (rest[1] if len(rest) > 1 else "").strip()
+    first = low.split(" ", 1)
+    if first[0] in _WEEKDAYS_EN:
+        return raw[: len(first[0])], (first[1] if len(first) > 1 else "").strip()
+    m = re.match(r"^(大后天|今天|今日|明天|明日|后天|(?:下下|下|这|本)?(?:周|星期|礼拜)[一二三四五六日天]|"
+                 r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}日?|\d{1,2}(?:[-/.]|月)\d{1,2}(?:日|号)?)\s*(.*)$", raw)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return "", raw
+
+
+def _day(part: str, now: datetime) -> date | None:
+    today = now.date()
+    low = part.lower()
+    if part in _REL_ZH:
+        return today + timedelta(days=_REL_ZH[part])
+    if low in _REL_EN:
+        return today + timedelta(days=_REL_EN[low])
+    if m := _ZH_WD.match(part):
+        return _weekday(today, _WEEKDAYS_ZH[m.group(2)], m.group(1) or "")
+    if low.startswith("next ") and low[5:] in _WEEKDAYS_EN:
+        return _weekday(today, _WEEKDAYS_EN[low[5:]], "下")
+    if low in _WEEKDAYS_EN:
+        return _weekday(today, _WEEKDAYS_EN[low], "")
+    try:
+        if m := _ISO.match(part):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _MD.match(part):
+            d = date(today.year, int(m.group(1)), int(m.group(2)))
+            return d if d >= today else date(today.year + 1, d.month, d.day)
+    except ValueError:
+        return None
+    return None
+
+
+def _weekday(today: date, wd: int, prefix: str) -> date:
+    if prefix == "下":  # Monday..Sunday of next week
+        return today - timedelta(days=today.weekday()) + timedelta(days=7 + wd)
+    if prefix == "下下":
+        return today - timedelta(days=today.weekday()) + timedelta(days=14 + wd)
+    if prefix in ("这", "本"):
+        return today - timedelta(days=today.weekday()) + timedelta(days=wd)
+    ahead = (wd - today.weekday()) % 7
+    return today + timedelta(days=ahead or 7)  # the next future occurrence
+
+
+def _time(part: str) -> time | None:
+    part = part.strip()
+    if m := _ZH_TIME.match(part):
+        period, hour_s, mm_colon, half_or_min, minute_s = m.groups()
+        hour = int(hour_s) if hour_s.isdigit() else _ZH_NUM.get(hour_s)
+        if hour is None:
+            return None
+        minute = int(mm_colon) if mm_colon else 30 if half_or_min == "半" else int(minute_s) if minute_s else 0
+        if period in ("下午", "晚上") and hour < 12:
+            hour += 12
+        elif period == "中午" and hour < 6:
+            hour += 12
+        return _hm(hour, minute)
+    if m := _EN_TIME.match(part):
+        hour, minute, ampm = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        elif not ampm and m.group(2) is None:
+            return None  # a bare number is not a time
+        return _hm(hour, minute)
+    return None
+
+
+def _hm(hour: int, minute: int) -> time | None:
+    try:
+        return time(hour, minute)
+    except ValueError:
+        return None

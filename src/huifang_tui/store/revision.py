@@ -1,0 +1,33 @@
+"""The schema revision this code needs, readable without importing alembic (start-up speed).
+
+``REVISIONS`` lists every migration in ``store/migrations/versions`` oldest first; a test
+checks it against alembic's own history. Normal commands compare the database's
+``alembic_version`` with ``HEAD`` on a plain read: they never migrate and never take the
+write lock to do so (``huifang db upgrade`` migrates).
+"""
+
+from __future__ import annotations
+
+REVISIONS: tuple[str, ...] = (
+    "0001_baseline",
+    "0002_planned_due_on",
+)
+HEAD = REVISIONS[-1]
+
+# What a database's stored revision means for this code.
+CURRENT, BEHIND, AHEAD, EMPTY = "current", "behind", "ahead", "empty"
+
+
+def classify(stored: str | None, has_tables: bool) -> str:
+    """``stored`` is alembic_version's value (None when that table is missing).
+
+    A database made before migrations existed has tables but no alembic_version: it is the
+    baseline, hence behind.
+    """
+    if stored is None:
+        return BEHIND if has_tables else EMPTY
+    if stored == HEAD:
+        return CURRENT
+    if stored in REVISIONS:
+        return BEHIND
+    return AHEAD
