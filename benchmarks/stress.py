@@ -26,9 +26,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
 import random
-import statistics
 import sys
 import time
 import traceback
@@ -45,8 +43,12 @@ RETRY_OUTCOMES = ("no_answer", "busy", "phone_off")
 OPS = ("claim", "complete", "retry", "issue")
 
 
-def make_clock(t0: float):  # noqa: ANN201
-    """The services' clock: 09:00 on a working day, moving with real time since the run began."""
+def make_clock(t0: float, real: bool = False):
+    """The services' clock: 09:00 on a working day, moving with real time since the run began
+    (the real clock on an existing centre, e.g. the demo database)."""
+    if real:
+        return datetime.now
+
     def clock() -> datetime:
         return START_AT + timedelta(seconds=time.time() - t0)
 
@@ -85,7 +87,7 @@ def build_centre(url: str, agents: int, per_agent: int) -> None:
 # -- commit latency -----------------------------------------------------------------------
 
 
-def instrument(engine) -> list[float]:  # noqa: ANN001
+def instrument(engine) -> list[float]:
     """Record BEGIN→COMMIT of every write transaction on ``engine`` (seconds). The begin hook
     runs before the engine's own (which sends BEGIN IMMEDIATE and may wait for the lock)."""
     from sqlalchemy import event
@@ -94,16 +96,16 @@ def instrument(engine) -> list[float]:  # noqa: ANN001
     latencies: list[float] = []
     state = {"t0": None}
 
-    def on_begin(conn) -> None:  # noqa: ANN001
+    def on_begin(conn) -> None:
         if conn.get_execution_options().get("huifang_begin", "IMMEDIATE") != "DEFERRED":
             state["t0"] = time.perf_counter()
 
-    def after_commit(_session) -> None:  # noqa: ANN001
+    def after_commit(_session) -> None:
         if state["t0"] is not None:
             latencies.append(time.perf_counter() - state["t0"])
             state["t0"] = None
 
-    def after_rollback(_session) -> None:  # noqa: ANN001
+    def after_rollback(_session) -> None:
         state["t0"] = None
 
     event.listen(engine, "begin", on_begin, insert=True)
@@ -115,22 +117,28 @@ def instrument(engine) -> list[float]:  # noqa: ANN001
 # -- agent process --------------------------------------------------------------------------
 
 
-def agent_main(idx: int, url: str, t0_box, ready, go, seconds: float, saturate: bool, out_q) -> None:  # noqa: ANN001, C901
+def agent_main(idx: int, login: str, url: str, t0_box, ready, go, seconds: float, saturate: bool, real: bool,
+               out_q) -> None:
     random.seed(1000 + idx)
     try:
         from huifang_tui.errors import ServiceError
         from huifang_tui.i18n import set_lang
         from huifang_tui.services.base import Actor, Store
-        from huifang_tui.services.callbacks import CallRecord, open_call, raise_issue, record_attempt, release
+        from huifang_tui.services.callbacks import (
+            CallRecord,
+            open_call,
+            raise_issue,
+            record_attempt,
+            release,
+        )
         from huifang_tui.services.queue import queue_rows
 
         set_lang("en")
-        login = f"agent{idx:02d}"
         actor = Actor(login, "agent", login)
         ready.release()
         go.wait()
         t0 = t0_box.value
-        store = Store(url, clock=make_clock(t0))
+        store = Store(url, clock=make_clock(t0, real))
         lat = instrument(store.engine)
         res = {"login": login, "ops": dict.fromkeys(OPS, 0), "refused": dict.fromkeys(OPS, 0), "errors": [],
                "completed": [], "retries": 0, "issues": 0, "claims": 0, "op_seconds": []}
@@ -174,13 +182,13 @@ def agent_main(idx: int, url: str, t0_box, ready, go, seconds: float, saturate: 
         res["commit_seconds"] = lat
         out_q.put(res)
     except Exception:  # noqa: BLE001
-        out_q.put({"login": f"agent{idx:02d}", "fatal": traceback.format_exc()})
+        out_q.put({"login": login, "fatal": traceback.format_exc()})
 
 
 # -- board process --------------------------------------------------------------------------
 
 
-def board_main(url: str, t0_box, ready, go, seconds: float, out_q) -> None:  # noqa: ANN001
+def board_main(url: str, supervisor: str, t0_box, ready, go, seconds: float, real: bool, out_q) -> None:
     try:
         from huifang_tui.app import HuifangApp
         from huifang_tui.i18n import set_lang
@@ -192,13 +200,13 @@ def board_main(url: str, t0_box, ready, go, seconds: float, out_q) -> None:  # n
         orig_paint = sb.BoardScreen._paint
         orig_fetch = sb.BoardScreen.fetch
 
-        def fetch(self):  # noqa: ANN001, ANN202
+        def fetch(self):
             t = time.perf_counter()
             data = orig_fetch(self)
             self._fetch_seconds = time.perf_counter() - t
             return data
 
-        def paint(self) -> None:  # noqa: ANN001
+        def paint(self) -> None:
             orig_paint(self)
             loads.append((time.time(), {r.login: r.figures.done for r in self.board.rows},
                           getattr(self, "_fetch_seconds", 0.0)))
@@ -208,8 +216,8 @@ def board_main(url: str, t0_box, ready, go, seconds: float, out_q) -> None:  # n
         ready.release()
         go.wait()
         t0 = t0_box.value
-        store = Store(url, clock=make_clock(t0))
-        app = HuifangApp(store, Actor("supervisor", "supervisor", "主管"), cursor_blink=False)
+        store = Store(url, clock=make_clock(t0, real))
+        app = HuifangApp(store, Actor(supervisor, "supervisor", supervisor), cursor_blink=False)
 
         async def run() -> None:
             async with app.run_test(size=(80, 24)):
@@ -224,14 +232,53 @@ def board_main(url: str, t0_box, ready, go, seconds: float, out_q) -> None:  # n
 # -- verification ---------------------------------------------------------------------------
 
 
-def verify(url: str, results: list[dict]) -> dict:
+def counts(url: str, logins: list[str]) -> dict[str, dict[str, int]]:
+    """What the database holds per login (taken before and after the run)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from huifang_tui.services.base import Store
+    from huifang_tui.store.models import AuditEntry, CallAttempt, Issue
+
+    store = Store(url)
+    out = {}
+    with store.read() as s:
+        for login in logins:
+            out[login] = {
+                "completions": s.exec(select(func.count()).select_from(CallAttempt).where(
+                    CallAttempt.agent_login == login, CallAttempt.outcome == "completed")).one(),
+                "retries": s.exec(select(func.count()).select_from(CallAttempt).where(
+                    CallAttempt.agent_login == login, CallAttempt.outcome.in_(RETRY_OUTCOMES))).one(),
+                "issues": s.exec(select(func.count()).select_from(Issue).where(Issue.raised_by == login)).one(),
+                "claims": s.exec(select(func.count()).select_from(AuditEntry).where(
+                    AuditEntry.login == login, AuditEntry.action == "callback.claim")).one(),
+            }
+    store.engine.dispose()
+    return out
+
+
+def merge_by_login(results: list[dict]) -> list[dict]:
+    """Several processes may share a login (two terminals of one agent): add them up."""
+    merged: dict[str, dict] = {}
+    for r in results:
+        m = merged.setdefault(r["login"], {"login": r["login"], "completed": [], "retries": 0, "issues": 0, "claims": 0})
+        m["completed"] += r["completed"]
+        for k in ("retries", "issues", "claims"):
+            m[k] += r[k]
+    for m in merged.values():
+        m["completed"].sort(key=lambda x: x[1])
+    return list(merged.values())
+
+
+def verify(url: str, results: list[dict], before: dict[str, dict[str, int]]) -> dict:
     """Every write a process saw succeed is in the database exactly once."""
     from sqlalchemy import func
     from sqlmodel import select
 
     from huifang_tui.services.base import Store
-    from huifang_tui.store.models import AuditEntry, CallAttempt, Callback, Issue
+    from huifang_tui.store.models import CallAttempt, Callback
 
+    after = counts(url, [r["login"] for r in results])
     store = Store(url)
     lost = dup = 0
     detail: list[str] = []
@@ -247,16 +294,11 @@ def verify(url: str, results: list[dict]) -> dict:
                 if rows.get(n) != "completed":
                     lost += 1
                     detail.append(f"{login}: completion of {n} missing")
-            db_completions = s.exec(select(func.count()).select_from(CallAttempt).where(
-                CallAttempt.agent_login == login, CallAttempt.outcome == "completed")).one()
-            db_retries = s.exec(select(func.count()).select_from(CallAttempt).where(
-                CallAttempt.agent_login == login, CallAttempt.outcome.in_(RETRY_OUTCOMES))).one()
-            db_issues = s.exec(select(func.count()).select_from(Issue).where(Issue.raised_by == login)).one()
-            db_claims = s.exec(select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.login == login, AuditEntry.action == "callback.claim")).one()
-            for what, want, got in (("completions", len(r["completed"]), db_completions),
-                                    ("retries", r["retries"], db_retries), ("issues", r["issues"], db_issues),
-                                    ("claims", r["claims"], db_claims)):
+            now = after[login]
+            base = before.get(login, dict.fromkeys(now, 0))
+            for what, want in (("completions", len(r["completed"])), ("retries", r["retries"]),
+                               ("issues", r["issues"]), ("claims", r["claims"])):
+                got = now[what] - base[what]
                 if got < want:
                     lost += want - got
                     detail.append(f"{login}: {what} {want} reported, {got} stored")
@@ -272,13 +314,15 @@ def verify(url: str, results: list[dict]) -> dict:
     return {"lost": lost, "duplicated": dup, "detail": detail[:20]}
 
 
-def board_delays(results: list[dict], loads: list[tuple[float, dict[str, int], float]]) -> list[float]:
+def board_delays(results: list[dict], loads: list[tuple[float, dict[str, int], float]],
+                 done_before: dict[str, int]) -> list[float]:
     """For each completion: time from its commit to the first board paint showing it."""
     delays = []
     for r in results:
         login = r["login"]
+        base = done_before.get(login, 0)
         for k, (_, at) in enumerate(r["completed"], start=1):
-            shown = next((t for t, done, _ in loads if t >= at and done.get(login, 0) >= k), None)
+            shown = next((t for t, done, _ in loads if t >= at and done.get(login, 0) >= base + k), None)
             if shown is not None:
                 delays.append(shown - at)
             else:
@@ -293,6 +337,35 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, max(0, round(p / 100 * (len(xs) - 1))))]
 
 
+def existing_logins(url: str) -> tuple[list[str], str]:
+    from sqlmodel import select
+
+    from huifang_tui.services.base import Store
+    from huifang_tui.store.models import User
+
+    store = Store(url)
+    with store.read() as s:
+        users = list(s.exec(select(User).where(User.active == True)))
+    store.engine.dispose()
+    agents = sorted(u.login for u in users if u.role == "agent")
+    sups = sorted(u.login for u in users if u.role == "supervisor")
+    if not agents or not sups:
+        raise SystemExit("the database needs at least one agent and one supervisor")
+    return agents, sups[0]
+
+
+def today_done(url: str, real: bool) -> dict[str, int]:
+    from huifang_tui.services.base import Store
+    from huifang_tui.services.board import done_by_login
+
+    store = Store(url)
+    day = datetime.now().date() if real else DAY
+    with store.read() as s:
+        out = {k: v[0] for k, v in done_by_login(s, day).items()}
+    store.engine.dispose()
+    return out
+
+
 # -- main -------------------------------------------------------------------------------------
 
 
@@ -304,10 +377,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--saturate", action="store_true", help="no think time: report throughput")
     p.add_argument("--url", help="database URL (empty database); default a SQLite file in benchmarks/out/")
     p.add_argument("--no-board", action="store_true", help="without the supervisor's board process")
+    p.add_argument("--existing", action="store_true",
+                   help="work the centre already in --url (e.g. the demo database) with the real clock: "
+                        "its agents' logins, one process per agent or more")
     p.add_argument("--json", type=Path, help="write the figures here too")
     args = p.parse_args(argv)
 
     url = args.url
+    if args.existing and url is None:
+        p.error("--existing needs --url")
     if url is None:
         out = HERE / "out"
         out.mkdir(exist_ok=True)
@@ -315,18 +393,27 @@ def main(argv: list[str] | None = None) -> int:
         for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             f.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
-    t = time.perf_counter()
-    build_centre(url, args.agents, args.per_agent)
-    print(f"centre built in {time.perf_counter() - t:.1f} s: {args.agents} agents × {args.per_agent} callbacks", flush=True)
+    if args.existing:
+        logins, supervisor = existing_logins(url)
+    else:
+        t = time.perf_counter()
+        build_centre(url, args.agents, args.per_agent)
+        print(f"centre built in {time.perf_counter() - t:.1f} s: {args.agents} agents × {args.per_agent} callbacks",
+              flush=True)
+        logins, supervisor = [f"agent{a:02d}" for a in range(args.agents)], "supervisor"
+    real = args.existing
+    before = counts(url, sorted(set(logins)))
+    done_before = today_done(url, real)
 
     ctx = mp.get_context("spawn")
     t0_box = ctx.Value("d", 0.0)
     n_proc = args.agents + (0 if args.no_board else 1)
     ready, go, out_q = ctx.Semaphore(0), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=agent_main, args=(i, url, t0_box, ready, go, args.seconds, args.saturate, out_q))
+    procs = [ctx.Process(target=agent_main, args=(i, logins[i % len(logins)], url, t0_box, ready, go, args.seconds,
+                                                  args.saturate, real, out_q))
              for i in range(args.agents)]
     if not args.no_board:
-        procs.append(ctx.Process(target=board_main, args=(url, t0_box, ready, go, args.seconds, out_q)))
+        procs.append(ctx.Process(target=board_main, args=(url, supervisor, t0_box, ready, go, args.seconds, real, out_q)))
     for pr in procs:
         pr.start()
     for _ in range(n_proc):
@@ -351,8 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     ops = {op: sum(r["ops"][op] for r in results) for op in OPS}
     refused = {op: sum(r["refused"][op] for r in results) for op in OPS}
     errors = [e for r in results for e in r["errors"]]
-    check = verify(url, results)
-    delays = board_delays(results, loads) if loads else []
+    merged = merge_by_login(results)
+    check = verify(url, merged, before)
+    delays = board_delays(merged, loads, done_before) if loads else []
     fetches = [f for _, _, f in loads]
     report = {
         "url": url if not url.startswith("postgresql") else url.split("@")[-1],
