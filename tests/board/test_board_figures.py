@@ -113,6 +113,18 @@ def test_queue_header_and_day_close_count_as_the_board(world):
     assert (p.done_today, p.due_today) == (after["done"], after["due"])
 
 
+def test_stale_work_alerts_after_stale_days(world):
+    store, sup = world
+    # HF202611002's deadline is 11-20: overdue now, stale (policy stale_days = 30) from 12-21 on.
+    kinds = {(a["kind"], a["number"]) for a in board(store, sup, D).as_json()["alerts"]}
+    assert ("stale", "HF202611002") not in kinds
+    later = datetime(2026, 12, 21, 9, 0)
+    alerts = board(store, sup, later.date(), now=later).as_json()["alerts"]
+    stale = [a for a in alerts if a["kind"] == "stale"]
+    assert [a["number"] for a in stale] == ["HF202611002"]
+    assert stale[0]["since"] == "2026-12-21T00:00:00"
+
+
 def test_a_new_alert_kind_is_one_small_function(world, monkeypatch):
     store, sup = world
 

@@ -237,8 +237,16 @@ def alerts_disabled_owner(s: Session, ctx: BoardContext) -> list[Alert]:
     return [Alert("disabled_owner", cb.number, name, login, since[login]) for cb, name, login in rows]
 
 
-# Every alert kind the board knows; later kinds (issue_at_risk, issue_escalated, summary_due,
-# stale) are added here as small functions.
+def alerts_stale(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open work more than ``stale_days`` (policy) past its deadline: to be lapsed (SPEC §7)."""
+    days = int(getattr(ctx.policy, "stale_days", 30))
+    limit = ctx.judge.date() - timedelta(days=days)
+    q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), Callback.deadline_on < limit)
+    return _cb_alerts(s, "stale", q, lambda cb: datetime.combine(cb.deadline_on + timedelta(days=days + 1), time.min))
+
+
+# Every alert kind the board knows; later kinds (issue_at_risk, issue_escalated, summary_due)
+# are added here as small functions.
 ALERT_SOURCES: dict[str, AlertSource] = {
     "overdue": alerts_overdue,
     "low_score_followup": alerts_low_score_followup,
@@ -246,6 +254,7 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "unreachable": alerts_unreachable,
     "complaint": alerts_complaint,
     "disabled_owner": alerts_disabled_owner,
+    "stale": alerts_stale,
 }
 # The order alerts are listed in (most urgent first); kinds not listed go last.
 ALERT_ORDER = ("low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
