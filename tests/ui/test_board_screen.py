@@ -160,3 +160,25 @@ async def test_an_agent_has_no_board(store):
         from huifang_tui.screens.queue import QueueScreen
 
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_drill_into_a_callback_and_a_complaint(centre):
+    from huifang_tui.screens.dialogs import MessageDialog
+    from huifang_tui.services.callbacks import raise_issue
+
+    raise_issue(centre, Actor("agent1", "agent"), "HF202611001", title="设备反复报警", is_complaint=True)
+    app = _app(centre)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#board-alerts")
+        table.focus()
+        await pilot.press("enter")  # the complaint comes first
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert "设备反复报警" in app.screen.body and "L2" in app.screen.body
+        await pilot.press("escape")
+        await pilot.press("down", "enter")  # an overdue callback
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert "HF2026110" in app.screen.body and "138****5678" in app.screen.body
+        assert "13812345678" not in app.screen.body

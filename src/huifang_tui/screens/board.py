@@ -126,22 +126,23 @@ class _Live(Screen):
     def after_reassign(self) -> None:
         pass
 
-    def show_detail(self, number: str) -> None:
-        self._detail(number)
+    def show_detail(self, number: str, *, issue: bool = False) -> None:
+        self._detail(number, issue)
 
     @work(thread=True, group="board-detail", exit_on_error=False)
-    def _detail(self, number: str) -> None:
+    def _detail(self, number: str, issue: bool) -> None:
         from ..errors import ServiceError
-        from ..services.board import callback_detail
+        from ..services.board import callback_detail, issue_detail
         from .dialogs import MessageDialog
 
         try:
-            lines = callback_detail(self.app.store, self.app.actor, number)
+            lines = (issue_detail if issue else callback_detail)(self.app.store, self.app.actor, number)
         except ServiceError as e:
             self.app.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
             return
         body = "\n".join(f"{k}：{v}" for k, v in lines)
-        self.app.call_from_thread(self.app.push_screen, MessageDialog(t("board.detail.title", number=number), body))
+        title = t("board.issue.title_of", number=number) if issue else t("board.detail.title", number=number)
+        self.app.call_from_thread(self.app.push_screen, MessageDialog(title, body))
 
 
 def _table_key(table: DataTable) -> str | None:
@@ -298,8 +299,8 @@ class BoardScreen(_Live):
                 self.app.push_screen(AgentQueueScreen(login, self.day))
             return
         alert = self._alert_at_cursor()
-        if alert is not None and alert.number.startswith("HF"):
-            self.show_detail(alert.number)
+        if alert is not None and alert.number:
+            self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
 
     @on(DataTable.RowSelected)
     def _selected(self, _event: DataTable.RowSelected) -> None:

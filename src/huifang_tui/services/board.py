@@ -204,14 +204,21 @@ def alerts_low_score(s: Session, ctx: BoardContext) -> list[Alert]:
 def alerts_unreachable(s: Session, ctx: BoardContext) -> list[Alert]:
     """Customers who could not be reached within max_attempts (last ALERT_DAYS days)."""
     start = datetime.combine(ctx.day - timedelta(days=ALERT_DAYS), time.min)
-    last = (select(CallAttempt.callback_id, func.max(CallAttempt.at).label("last"))
-            .group_by(CallAttempt.callback_id).subquery())
-    q = (select(Callback, Customer.name, last.c.last)
-         .join(last, last.c.callback_id == Callback.id)
-         .join(Customer, Customer.id == Callback.customer_id)
-         .where(Callback.status == "unreachable", Callback.updated_at >= start,
-                last.c.last >= start, last.c.last <= ctx.judge))
-    return [Alert("unreachable", cb.number, name, cb.agent_login, at) for cb, name, at in s.exec(q)]
+    found = list(s.exec(select(Callback, Customer.name).join(Customer, Customer.id == Callback.customer_id)
+                        .where(Callback.status == "unreachable", Callback.updated_at >= start)))
+    last = _last_attempts(s, [cb.id for cb, _ in found])
+    return [Alert("unreachable", cb.number, name, cb.agent_login, last[cb.id]) for cb, name in found
+            if cb.id in last and start <= last[cb.id] <= ctx.judge]
+
+
+def _last_attempts(s: Session, ids: list[int]) -> dict[int, datetime]:
+    """callback id → its last attempt (by the callback_id index, a few ids at a time)."""
+    out: dict[int, datetime] = {}
+    for i in range(0, len(ids), 400):
+        q = (select(CallAttempt.callback_id, func.max(CallAttempt.at))
+             .where(CallAttempt.callback_id.in_(ids[i:i + 400])).group_by(CallAttempt.callback_id))
+        out.update(dict(s.exec(q).all()))
+    return out
 
 
 def alerts_complaint(s: Session, ctx: BoardContext) -> list[Alert]:
@@ -318,7 +325,7 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
         users = {u.login: u for u in s.exec(select(User))}
         logins = {u.login for u in users.values() if u.role == "agent" and u.active}
         logins |= {k for k in (*done, *remaining, *unreachable) if k is not None}
-        activity = _activity(s, day, now) if day == now.date() else {}
+        activity = _activity(s, day, now, set(users)) if day == now.date() else {}
         alerts: list[Alert] = []
         for source in ALERT_SOURCES.values():
             alerts.extend(source(s, ctx))
@@ -353,15 +360,20 @@ def _hours(hours) -> tuple:
     return tuple(out)
 
 
-def _activity(s: Session, day: date, now: datetime) -> dict[str, tuple[str, datetime | None, str | None]]:
-    """login → (calling | idle, since when, callback being worked) for today."""
+def _activity(s: Session, day: date, now: datetime, logins: set[str]) -> dict[str, tuple[str, datetime | None, str | None]]:
+    """login → (calling | idle, since when, callback being worked) for today. Reads only the
+    callbacks touched today (index on agent_login, updated_at) and the open ones' claims."""
     start, _ = _day_bounds(day)
     out: dict[str, tuple[str, datetime | None, str | None]] = {}
-    for login, at in s.exec(select(CallAttempt.agent_login, func.max(CallAttempt.at))
-                            .where(CallAttempt.at >= start).group_by(CallAttempt.agent_login)):
+    touched = or_(Callback.agent_login.in_(sorted(logins)), Callback.agent_login.is_(None))
+    q = (select(CallAttempt.agent_login, func.max(CallAttempt.at))
+         .join(Callback, Callback.id == CallAttempt.callback_id)
+         .where(touched, Callback.updated_at >= start, CallAttempt.at >= start)
+         .group_by(CallAttempt.agent_login))
+    for login, at in s.exec(q):
         out[login] = ("idle", at, None)
     claims = s.exec(select(Callback.number, Callback.claimed_by, Callback.claimed_at, Callback.claim_pid,
-                           Callback.claim_host).where(Callback.claimed_by.is_not(None)))
+                           Callback.claim_host).where(Callback.status.in_(OPEN_STATES), Callback.claimed_by.is_not(None)))
     for number, who, at, pid, host in claims:
         if claim_alive(who, at, pid, host, now):
             out[who] = ("calling", at, number)
@@ -414,6 +426,34 @@ def callback_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, 
         lines.append((a.at.isoformat(" ", timespec="minutes"), f"{a.agent_login} {t(f'outcome.{a.outcome}')}"))
     if cb.note:
         lines.append((t("board.detail.note"), cb.note))
+    return lines
+
+
+def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str]]:
+    """One issue as (label, value) lines with its latest timeline entries (supervisors, and the
+    agent who raised or owns it)."""
+    from ..store.models import IssueEvent
+
+    with store.read() as s:
+        issue = s.exec(select(Issue).where(Issue.number == number)).first()
+        if issue is None:
+            raise NotFound(t("board.err.no_issue", number=number))
+        if not actor.is_supervisor and actor.login not in (issue.raised_by, issue.owner_login):
+            raise denied(actor, t("err.permission", role=actor.role), "issue", number)
+        cust = s.get(Customer, issue.customer_id)
+        events = list(s.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id)
+                             .order_by(IssueEvent.at.desc(), IssueEvent.id.desc()).limit(5)))
+    lines = [
+        (t("board.issue.number"), issue.number),
+        (t("board.issue.title"), issue.title),
+        (t("board.detail.customer"), cust.name if cust else ""),
+        (t("board.detail.status"), f"{issue.status} · L{issue.level}" + (" · " + t("board.alert.complaint") if issue.is_complaint else "")),
+        (t("board.issue.raised"), f"{issue.raised_at.isoformat(' ', timespec='minutes')} {issue.raised_by}"),
+        (t("board.issue.deadlines"), f"{issue.ack_by.isoformat(' ', timespec='minutes')} / {issue.solve_by.isoformat()}"),
+        (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),
+    ]
+    for e in reversed(events):
+        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {e.kind} {e.text}".strip()))
     return lines
 
 
