@@ -19,6 +19,16 @@ def _zh_catalog():
     set_lang("zh_CN")
 
 
+@pytest.fixture(autouse=True)
+def _no_system_config(tmp_path_factory, monkeypatch):
+    """Tests never read or write this machine's /etc/huifang/config.toml (a shared install)."""
+    from huifang_tui import system
+
+    monkeypatch.setattr(system, "DEFAULT_CONFIG", tmp_path_factory.mktemp("etc") / "huifang" / "config.toml")
+    yield
+    system.unlock_for_tests()
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     st = Store("sqlite:///" + str(tmp_path / "huifang.db"), clock=lambda: NOW)

@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     pi.add_argument("--group", help=t("cli.init_group"))
     pi.add_argument("--name", help=t("cli.init_name"))
     pi.add_argument("--company", help=t("cli.init_company"))
+    from .cli_shared import add_init_options
+
+    add_init_options(pi)
 
     pu = sub.add_parser("user", help=t("cli.user"))
     usub = pu.add_subparsers(dest="user_cmd", required=True, metavar="ACTION")
@@ -110,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from . import cli_shared
+
+    stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
+    if stop is not None:
+        return stop
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")
     known, _ = pre.parse_known_args(argv)
@@ -118,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
 
     install()  # argparse's own words ("usage:", "options", errors) in the app's language
     args = _parser().parse_args(argv)
+    stop = cli_shared.check_locked(args)
+    if stop is None:
+        stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
+    if stop is not None:
+        return stop
     from .errors import PermissionDenied, ServiceError
 
     try:
@@ -200,7 +213,9 @@ def _dispatch(args) -> int:  # noqa: ANN001, C901
         if args.policy_cmd == "show":
             print(calsvc.policy_text(store, actor))
             return 0
-        calsvc.set_policy(store, actor, args.file.read_text(encoding="utf-8"))
+        from .safe_files import read_text
+
+        calsvc.set_policy(store, actor, read_text(args.file))
         print(t("policy.saved", file=args.file))
         return 0
     if cmd == "visit":
@@ -285,6 +300,9 @@ def _cmd_db(args) -> int:  # noqa: ANN001
     store = Store(url)
     actor = maintenance.db_actor(store, args.as_login)
     if args.db_cmd == "backup":
+        from .safe_files import check_directory
+
+        check_directory(args.file)  # a person's backup never goes into the shared store's directory
         path = maintenance.backup(store, actor, args.file)
         print(t("db.backup_done", file=path))
         return 0
@@ -315,41 +333,17 @@ def _open_app(store, actor) -> int:  # noqa: ANN001
 def _cmd_init(args) -> int:  # noqa: ANN001
     from .services.base import Store
     from .services.users import bootstrap_admin, os_login
-    from .store.db import fix_mode
 
     lines: list[str] = []
     if args.shared:
-        import grp
-        import os
+        from .cli_shared import init_shared
 
-        if not args.group:
-            raise SystemExit(t("init.need_group"))
-        try:
-            gid = grp.getgrnam(args.group).gr_gid
-        except KeyError:
-            print(t("init.no_group", group=args.group), file=sys.stderr)
-            return 1
-        d = Path(args.shared).expanduser().resolve()
-        d.mkdir(parents=True, exist_ok=True)
-        os.chown(d, -1, gid)
-        os.chmod(d, 0o2770)
-        lines.append(t("init.dir", dir=d, group=args.group))
-        dbfile = d / "huifang.db"
-        url = config.to_url(str(dbfile))
-        store = Store(url)
-        store.ensure_schema()
-        for p in (dbfile, Path(f"{dbfile}-wal"), Path(f"{dbfile}-shm")):
-            if p.exists():
-                os.chown(p, -1, gid)
-        fix_mode(dbfile)
-        lines.append(t("init.db", db=dbfile, group=args.group))
-        lines.append(t("init.howto", db=dbfile))
-    else:
-        url, src = config.resolve_db(args.db)
-        store = Store(url)
-        store.ensure_schema()
-        lines.append(t("init.db_plain", db=config.display_db(url), src=src))
-    login = os_login()
+        return init_shared(args)
+    url, src = config.resolve_db(args.db)
+    store = Store(url)
+    store.ensure_schema()
+    lines.append(t("init.db_plain", db=config.display_db(url), src=src))
+    login = args.admin or os_login()
     u = bootstrap_admin(store, login, args.name or login)
     lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
     if args.company:

@@ -1,7 +1,9 @@
-"""Where the database is: ``--db PATH|URL`` > ``HUIFANG_DATABASE_URL`` > config file > default.
+"""Where the database is: ``--db PATH|URL`` > ``HUIFANG_DATABASE_URL`` > config file >
+the shared install's ``/etc/huifang/config.toml`` > default.
 
 The config file is ``<platformdirs user config dir>/huifang/config.toml`` with a line
-``database = "/srv/huifang/huifang.db"`` (a path or a SQLAlchemy URL).
+``database = "/srv/huifang/huifang.db"`` (a path or a SQLAlchemy URL). The elevated process of
+a shared install (``system.locked()``) reads only the system config: nothing the caller sets.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def to_url(value: str) -> str:
 
 def resolve_db(cli_value: str | None) -> tuple[str, str]:
     """Return (url, where-it-came-from)."""
+    from . import system
+
+    conf = system.locked()
+    if conf is not None:
+        return "sqlite:///" + str(conf.database), str(conf.path)
     if cli_value:
         return to_url(cli_value), "--db"
     env = os.environ.get("HUIFANG_DATABASE_URL")
@@ -45,6 +52,12 @@ def resolve_db(cli_value: str | None) -> tuple[str, str]:
         data = tomllib.loads(cfg.read_text(encoding="utf-8"))
         if data.get("database"):
             return to_url(str(data["database"])), str(cfg)
+    try:
+        shared = system.load()
+    except system.SystemConfigError:
+        shared = None
+    if shared is not None:
+        return "sqlite:///" + str(shared.database), str(shared.path)
     return to_url(str(default_db_path())), "default"
 
 

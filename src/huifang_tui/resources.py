@@ -2,7 +2,8 @@
 
 A source checkout (``pip install -e .``, as ``make`` does) reads the top-level ``data/``; a
 regular install finds the copy that ``pyproject.toml`` installs under ``<prefix>/share/huifang``.
-``HUIFANG_DATA_DIR`` overrides both (e.g. a department's own scripts).
+``HUIFANG_DATA_DIR`` overrides both (e.g. a department's own scripts), except in the elevated
+process of a shared install.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def data_dir() -> Path:
+    from . import system
+
     env = os.environ.get("HUIFANG_DATA_DIR")
-    if env:
+    if env and system.locked() is None:  # the elevated process reads only the install's data
         return Path(env)
     checkout = Path(__file__).resolve().parents[2] / "data"
     if (checkout / "policy.toml").is_file():

@@ -49,25 +49,6 @@ def test_init_makes_current_login_admin(tmp_path, capsys):
     assert f"{os_login()}\tadmin\t张三" in capsys.readouterr().out
 
 
-def test_shared_init_sets_group_modes(tmp_path, capsys):
-    import grp
-
-    group = grp.getgrgid(os.getgid()).gr_name
-    shared = tmp_path / "shared"
-    old = os.umask(0o022)
-    try:
-        assert cli.main(["init", "--shared", str(shared), "--group", group]) == 0
-    finally:
-        os.umask(old)
-    mode = stat.S_IMODE(shared.stat().st_mode)
-    assert mode == 0o2770, oct(mode)
-    dbmode = stat.S_IMODE((shared / "huifang.db").stat().st_mode)
-    assert dbmode == 0o660, oct(dbmode)
-    assert (shared / "huifang.db").stat().st_gid == os.getgid()
-    out = capsys.readouterr().out
-    assert "2770" in out and "0660" in out
-
-
 def test_demo_refuses_to_overwrite_a_real_database(tmp_path, capsys):
     db = tmp_path / "prod.db"
     assert cli.main(["--db", str(db), "init"]) == 0

@@ -66,7 +66,16 @@ def _cache_dir() -> Path:
     return platformdirs.user_cache_path("huifang")
 
 
+def _no_cache() -> bool:
+    """The elevated process of a shared install never reads or writes the user's cache."""
+    from .. import system
+
+    return system.distrust_caller()
+
+
 def _cached(lang: str, files: list[Path]) -> dict[str, str] | None:
+    if _no_cache():
+        return None
     path = _cache_file(lang, files)
     try:
         return json.loads(path.read_text(encoding="utf-8")) if path else None
@@ -75,6 +84,8 @@ def _cached(lang: str, files: list[Path]) -> dict[str, str] | None:
 
 
 def _store_cache(lang: str, files: list[Path], data: dict[str, str]) -> None:
+    if _no_cache():
+        return
     path = _cache_file(lang, files)
     if path is None:
         return

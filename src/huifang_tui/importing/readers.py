@@ -26,16 +26,15 @@ class ImportFileError(ServiceError):
 
 
 def read_table(path: str | Path) -> tuple[list[str], Rows]:
+    """The file is read once, through ``safe_files`` (a person's file: no symlink, nothing of the
+    shared store's)."""
     p = Path(path)
-    if not p.is_file():
-        raise ImportFileError(t("imp.err.not_found", path=p))
     ext = p.suffix.lower()
+    data = _read(p, (".csv", ".txt", ".xlsx", ".xlsm"))
     if ext == ".csv" or ext == ".txt":
-        rows = _csv_rows(p)
-    elif ext in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(p)
+        rows = _csv_rows(p, data)
     else:
-        raise ImportFileError(t("imp.err.extension", path=p, ext=ext or "-"))
+        rows = _xlsx_rows(p, data)
     rows = _non_blank(rows)
     for line, values in rows:
         headers = [_text(v) for v in values]
@@ -43,9 +42,25 @@ def read_table(path: str | Path) -> tuple[list[str], Rows]:
     raise ImportFileError(t("imp.err.empty", path=p))
 
 
-def decode(p: Path) -> str:
+def _read(p: Path, extensions: tuple[str, ...] | None = None) -> bytes:
+    """Opened (and refused) before anything else is said about the file; then its extension."""
+    from .. import safe_files
+
+    try:
+        with safe_files.open_read(p) as f:
+            if extensions is not None and p.suffix.lower() not in extensions:
+                raise ImportFileError(t("imp.err.extension", path=p, ext=p.suffix.lower() or "-"))
+            return f.read()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise ImportFileError(t("imp.err.not_found", path=p)) from None
+    except OSError as e:
+        raise ImportFileError(t("safe.unreadable", path=p, error=e.strerror or e)) from None
+
+
+def decode(p: Path, data: bytes | None = None) -> str:
     """The file's text: UTF-16 (BOM), UTF-8 (with or without BOM), else GB18030."""
-    data = p.read_bytes()
+    if data is None:
+        data = _read(p)
     if data.startswith(b"PK\x03\x04"):
         raise ImportFileError(t("imp.err.zip_as_csv", path=p))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -62,8 +77,8 @@ def decode(p: Path) -> str:
     raise ImportFileError(t("imp.err.encoding", path=p))
 
 
-def _csv_rows(p: Path) -> Rows:
-    text = decode(p)
+def _csv_rows(p: Path, data: bytes) -> Rows:
+    text = decode(p, data)
     first = text.split("\n", 1)[0]
     delim = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
@@ -74,11 +89,11 @@ def _csv_rows(p: Path) -> Rows:
         raise ImportFileError(t("imp.err.csv", path=p, line=reader.line_num, error=e)) from e
 
 
-def _xlsx_rows(p: Path) -> Rows:
+def _xlsx_rows(p: Path, data: bytes) -> Rows:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001  (zip errors, bad XML, …: one clear message)
         raise ImportFileError(t("imp.err.xlsx", path=p, error=e)) from e
     try:

@@ -47,6 +47,8 @@ class QueueScreen(Screen):
         Binding("r", "reload", t("key.reload"), show=False, id="queue_reload"),
         Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
+        Binding("slash", "search", t("search.key_search"), show=False, id="queue_search"),
+        Binding("t", "my_calls", t("search.key_today"), show=False, id="queue_my_calls"),
     ]
 
     class Loaded(Message):
@@ -104,6 +106,16 @@ class QueueScreen(Screen):
         return (self._wide or 0) >= 100
 
     # -- loading ------------------------------------------------------------------
+    def action_search(self) -> None:
+        from .search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
+
+    def action_my_calls(self) -> None:
+        from .search import MyCallsScreen
+
+        self.app.push_screen(MyCallsScreen())
+
     def action_reload(self) -> None:
         self._load()
 

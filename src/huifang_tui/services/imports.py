@@ -181,8 +181,11 @@ def _agent_resolver(store: Store) -> Callable[[str], str | None]:
 
 
 def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
+    from ..safe_files import open_write
+
     out = path.with_name(f"{path.stem}.rejected.csv")
-    with out.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+    # BOM: Excel opens it as UTF-8; safe_files: never a symlink or a file of the shared store
+    with open_write(out, mode=0o640, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow([*headers, t("imp.reject_column")])
         for x in bad:

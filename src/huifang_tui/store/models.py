@@ -40,10 +40,18 @@ class User(SQLModel, table=True):
     created_at: NaiveDatetime
 
 
+def _initials_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
+    from ..search_key import initials
+
+    return initials(ctx.get_current_parameters().get("name"))
+
+
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
+    # Pinyin initials of the name for search (sxht finds 绍兴恒泰化工); filled on insert.
+    name_initials: str | None = Field(default=None, sa_column_kwargs={"default": _initials_default})
     tier: str = "standard"  # standard | key | major | strategic
     is_member: bool = True
     agent_login: str | None = Field(default=None, index=True)
@@ -297,3 +305,11 @@ class Setting(SQLModel, table=True):
 def _planned_from_due(_mapper, _conn, target: Callback) -> None:  # noqa: ANN001
     if target.planned_due_on is None:
         target.planned_due_on = target.due_on
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _customer_initials(_mapper, _conn, target: Customer) -> None:  # noqa: ANN001
+    from ..search_key import initials
+
+    target.name_initials = initials(target.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
+    "0003_customer_initials",
 )
 HEAD = REVISIONS[-1]
 

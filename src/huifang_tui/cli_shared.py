@@ -1,0 +1,441 @@
+"""The shared install on the command line (issue 14).
+
+- ``prepare()``: first thing in ``cli.main``: enter the locked mode in the elevated process.
+- ``maybe_elevate()``: a person whose database is the shared store they cannot read re-runs
+  ``huifang`` through sudo with the store's group.
+- ``init_shared()``: ``huifang init --shared DIR --group AGENTS [--store-group G]
+  [--admin LOGIN] [--install]``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import config, system
+from .i18n import t
+
+EXIT_REFUSED = 2
+SUDOERS_FILE = Path("/etc/sudoers.d/huifang")
+KEEP_ENV = ("LANG", "LC_*", "TERM", "COLORTERM", "TEXTUAL_COLOR_SYSTEM")
+NO_ELEVATION = ("demo", "init")
+
+
+def add_init_options(pi) -> None:  # noqa: ANN001
+    pi.add_argument("--store-group", default=system.DEFAULT_STORE_GROUP, metavar="G",
+                    help=t("shared.opt_store_group"))
+    pi.add_argument("--admin", metavar="LOGIN", help=t("shared.opt_admin"))
+    pi.add_argument("--install", action="store_true", help=t("shared.opt_install"))
+
+
+# -- start of every run ---------------------------------------------------------------------
+
+def prepare() -> int | None:
+    """Lock this process if it is the elevated one. Returns an exit status to stop with."""
+    try:
+        conf = system.load()
+    except system.SystemConfigError as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_REFUSED
+    if not system.must_lock(conf, system.via_main()):
+        return None
+    if conf is None:
+        print(t("shared.err.no_config", path=system.config_path()), file=sys.stderr)
+        return EXIT_REFUSED
+    system.lock(conf)
+    return None
+
+
+def check_locked(args) -> int | None:  # noqa: ANN001
+    """In the elevated process: what the caller may not choose."""
+    conf = system.locked()
+    if conf is None:
+        return None
+    cmd = args.cmd or "run"
+    if cmd in NO_ELEVATION:
+        print(t("shared.err.not_here", cmd=cmd), file=sys.stderr)
+        return EXIT_REFUSED
+    if args.as_login:
+        from .identity import os_login
+
+        if args.as_login != os_login():
+            print(t("err.as_not_demo"), file=sys.stderr)
+            return EXIT_REFUSED
+    if args.db and config.to_url(args.db) != "sqlite:///" + str(conf.database):
+        print(t("shared.db_ignored", db=conf.database), file=sys.stderr)
+    args.db = None
+    return None
+
+
+def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
+    """Re-run through sudo when this person's database is the shared store they cannot read."""
+    if system.locked() is not None or os.geteuid() == 0:
+        return None
+    if (args.cmd or "run") in NO_ELEVATION:
+        return None
+    try:
+        conf = system.load()
+    except system.SystemConfigError:
+        return None
+    if conf is None:
+        return None
+    url, _src = config.resolve_db(args.db)
+    if not url.startswith("sqlite:///"):
+        return None
+    if not system.needs_elevation(conf, Path(url[len("sqlite:///"):])):
+        return None
+    if not system.in_agents_group(conf):
+        from .identity import os_login
+
+        print(t("shared.err.not_agent", login=os_login(), group=conf.agents_group), file=sys.stderr)
+        return EXIT_REFUSED
+    if not os.access(system.SUDO, os.X_OK):
+        print(t("shared.err.no_sudo", sudo=system.SUDO), file=sys.stderr)
+        return EXIT_REFUSED
+    system.reexec(conf, argv)
+    return EXIT_REFUSED  # not reached
+
+
+# -- huifang init --shared ------------------------------------------------------------------
+
+class InitError(Exception):
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def init_shared(args) -> int:  # noqa: ANN001
+    try:
+        lines = _init_shared(args)
+    except InitError as e:
+        print(str(e), file=sys.stderr)
+        return e.code
+    print("\n".join(lines))
+    return 0
+
+
+def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
+    import grp
+    import pwd
+
+    if os.geteuid() != 0:
+        raise InitError(t("shared.init.need_root"), EXIT_REFUSED)
+    if not args.group:
+        raise InitError(t("init.need_group"))
+    try:
+        grp.getgrnam(args.group)
+    except KeyError:
+        raise InitError(t("init.no_group", group=args.group)) from None
+    store_group = args.store_group or system.DEFAULT_STORE_GROUP
+    if store_group == args.group:
+        raise InitError(t("shared.init.same_group", group=store_group))
+    login = args.admin or os.environ.get("SUDO_USER") or _os_login()
+    try:
+        pwd.getpwnam(login)
+    except KeyError:
+        raise InitError(t("shared.init.no_login", login=login)) from None
+
+    lines: list[str] = []
+    python = _python_for(args, lines)  # refused or installed before anything is created
+    gid = _store_group(store_group, lines)
+    d = Path(args.shared).expanduser().absolute()
+    old_conf = _old_config()
+    d.parent.mkdir(parents=True, exist_ok=True)  # with the usual umask: others pass through
+    old = os.umask(0o007)
+    try:
+        _store_dir(d, gid, store_group, lines)
+        dbfile = d / "huifang.db"
+        _store_file(dbfile, gid, login, args, lines)
+    finally:
+        os.umask(old)
+
+    conf = system.SystemConfig(
+        path=system.config_path(), database=dbfile, store_group=store_group,
+        agents_group=args.group, python=python,
+        timezone=(old_conf.timezone if old_conf and old_conf.timezone else machine_timezone()),
+    )
+    write_config(conf)
+    lines.append(t("shared.init.config", path=conf.path, tz=conf.timezone or "-"))
+    rule = sudoers_rule(conf)
+    if args.install:
+        install_sudoers(rule, SUDOERS_FILE)
+        lines.append(t("shared.init.sudoers", path=SUDOERS_FILE, group=args.group))
+        lines.append(t("shared.init.done", group=args.group))
+    else:
+        lines.append(t("shared.init.steps"))
+        lines.extend(install_steps(conf, rule))
+    if login not in grp.getgrgid(grp.getgrnam(args.group).gr_gid).gr_mem and \
+            pwd.getpwnam(login).pw_gid != grp.getgrnam(args.group).gr_gid and login != "root":
+        lines.append(t("shared.init.admin_not_agent", login=login, group=args.group))
+    return lines
+
+
+def _os_login() -> str:
+    from .identity import os_login
+
+    return os_login()
+
+
+def _store_group(name: str, lines: list[str]) -> int:
+    """The store's group: created if missing; refused if any person is in it."""
+    import grp
+    import pwd
+
+    try:
+        g = grp.getgrnam(name)
+    except KeyError:
+        _run(["groupadd", "--system", name])
+        lines.append(t("shared.init.group_created", group=name))
+        return grp.getgrnam(name).gr_gid
+    members = set(g.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == g.gr_gid}
+    if members:
+        raise InitError(t("shared.init.group_has_members", group=name, members=", ".join(sorted(members))),
+                        EXIT_REFUSED)
+    return g.gr_gid
+
+
+def _store_dir(d: Path, gid: int, group: str, lines: list[str]) -> None:
+    """Directory root:G 2770; what is already in it (an upgrade) moves to the group:
+    database files 0660, anything else (backups) 0640, subdirectories 2770."""
+    d.mkdir(parents=True, exist_ok=True)
+    os.chown(d, 0, gid)
+    os.chmod(d, 0o2770)
+    for root, dirs, files in os.walk(d):
+        for name in dirs:
+            p = os.path.join(root, name)
+            if not os.path.islink(p):
+                os.lchown(p, -1, gid)
+                os.chmod(p, 0o2770)
+        for name in files:
+            p = os.path.join(root, name)
+            if os.path.islink(p):
+                continue
+            os.lchown(p, -1, gid)
+            is_db = root == str(d) and name.startswith("huifang.db")
+            os.chmod(p, 0o660 if is_db else 0o640)
+    lines.append(t("init.dir", dir=d, group=group))
+
+
+def _store_file(dbfile: Path, gid: int, login: str, args, lines: list[str]) -> None:  # noqa: ANN001
+    from sqlmodel import select
+
+    from .services.base import Actor, Store
+    from .services.users import bootstrap_admin
+    from .store.models import User
+
+    existed = dbfile.exists()
+    store = Store(config.to_url(str(dbfile)))
+    store.ensure_schema()
+    for p in (dbfile, Path(f"{dbfile}-wal"), Path(f"{dbfile}-shm")):
+        if p.exists():
+            os.chown(p, 0, gid)
+            os.chmod(p, 0o660)
+    lines.append(t("init.db", db=dbfile, group=grp_name(gid)))
+    with store.read() as s:
+        has_users = s.exec(select(User)).first() is not None
+    if has_users:
+        if existed:
+            lines.append(t("shared.init.kept", db=dbfile))
+    else:
+        u = bootstrap_admin(store, login, args.name or login)
+        lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
+        if args.company:
+            from .services.calendar import set_company_name
+
+            set_company_name(store, Actor(u.login, u.role, u.name), args.company)
+            lines.append(t("init.company", company=args.company))
+    store.engine.dispose()
+
+
+def grp_name(gid: int) -> str:
+    import grp
+
+    return grp.getgrgid(gid).gr_name
+
+
+def _old_config() -> system.SystemConfig | None:
+    try:
+        return system.load()
+    except system.SystemConfigError:
+        return None
+
+
+def machine_timezone() -> str:
+    """The machine's zone name (/etc/timezone or the /etc/localtime link), else Asia/Shanghai."""
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "Asia/Shanghai"
+
+
+def write_config(conf: system.SystemConfig) -> None:
+    """``/etc/huifang/config.toml``: root-owned, 0644 (people read where the store is)."""
+    conf.path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    text = (
+        "# Written by huifang init --shared. Root-owned: the elevated process trusts only this file.\n"
+        f"database = {_q(conf.database)}\n"
+        f"store_group = {_q(conf.store_group)}\n"
+        f"agents_group = {_q(conf.agents_group)}\n"
+        f"python = {_q(conf.python)}\n"
+        f"timezone = {_q(conf.timezone)}\n"
+    )
+    tmp = conf.path.with_name(f".{conf.path.name}.{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.chown(tmp, 0, 0)
+    os.chmod(tmp, 0o644)
+    tmp.replace(conf.path)
+
+
+def _q(v: object) -> str:
+    import json
+
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def sudoers_rule(conf: system.SystemConfig) -> str:
+    py = str(conf.python)
+    keep = " ".join(KEEP_ENV)
+    return (
+        "# huifang: the agents' group runs the app with the store's group (huifang init --shared).\n"
+        f'Defaults!{py} env_reset, env_keep = "{keep}", !env_check, !setenv\n'
+        f"%{conf.agents_group} ALL = (:{conf.store_group}) NOPASSWD: "
+        f"{py} -I -m huifang_tui, {py} -I -m huifang_tui *\n"
+    )
+
+
+def install_sudoers(rule: str, target: Path) -> None:
+    """Write the rule where visudo checks it first; only a valid file is put in place."""
+    visudo = shutil.which("visudo") or "/usr/sbin/visudo"
+    if not os.path.exists(visudo):
+        raise InitError(t("shared.err.no_sudo", sudo="visudo"), EXIT_REFUSED)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".huifang", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(rule)
+        os.chmod(tmp, 0o440)
+        r = subprocess.run([visudo, "-c", "-q", "-f", tmp], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise InitError(t("shared.init.visudo_failed", error=(r.stderr or r.stdout).strip()))
+        os.replace(tmp, target)
+        r = subprocess.run([visudo, "-c", "-q"], capture_output=True, text=True)
+        if r.returncode != 0:
+            target.unlink(missing_ok=True)
+            raise InitError(t("shared.init.visudo_failed", error=(r.stderr or r.stdout).strip()))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _python_for(args, lines: list[str]) -> Path:  # noqa: ANN001
+    """The interpreter the sudoers rule names: the root-owned venv this command runs from, else
+    ``/opt/huifang/venv`` (created by ``--install``). ``--install`` also links the command into
+    /usr/local/bin."""
+    prefix = Path(sys.prefix)
+    in_place = prefix != Path(sys.base_prefix) and system._root_owned(prefix) \
+        and usable_by_everyone(prefix / "bin" / "python")
+    venv = prefix if in_place else system.DEFAULT_PREFIX / "venv"
+    py = venv / "bin" / "python"
+    if py.exists() and not usable_by_everyone(py):
+        raise InitError(t("shared.init.python_private", venv=venv, python=os.path.realpath(py)))
+    if args.install:
+        if not in_place:
+            install_venv(venv, lines)
+        link = link_command(venv)
+        lines.append(t("shared.init.venv", venv=venv, link=link))
+    return venv / "bin" / "python"
+
+
+def usable_by_everyone(path: Path) -> bool:
+    """Every directory on the way to the real file is searchable, the file readable and
+    executable by others (an interpreter under /root is not)."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except OSError:
+        return False
+    if (st.st_mode & 0o005) != 0o005:
+        return False
+    for parent in real.parents:
+        try:
+            if not os.stat(parent).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _base_python() -> str:
+    for cand in ("/usr/bin/python3", sys._base_executable if hasattr(sys, "_base_executable") else sys.executable):
+        if cand and usable_by_everyone(Path(cand)):
+            r = subprocess.run([cand, "-c", "import sys; print(sys.version_info >= (3, 11))"],
+                               capture_output=True, text=True)
+            if r.stdout.strip() == "True":
+                return cand
+    raise InitError(t("shared.init.no_python"))
+
+
+def source_tree() -> Path | None:
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() and (root / "src" / "huifang_tui").is_dir() else None
+
+
+def install_venv(venv: Path, lines: list[str]) -> None:
+    src = source_tree()
+    if src is None:
+        raise InitError(t("shared.init.no_source"))
+    venv.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    os.chmod(venv.parent, 0o755)
+    if not (venv / "bin" / "python").exists():
+        _run([_base_python(), "-m", "venv", str(venv)])
+    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", str(src)])
+    _run(["chmod", "-R", "go-w", str(venv)])
+    _run(["chown", "-R", "root:root", str(venv)])
+
+
+def link_command(venv: Path) -> Path:
+    link = Path("/usr/local/bin/huifang")
+    if link.is_symlink() or not link.exists():
+        link.unlink(missing_ok=True)
+        link.symlink_to(venv / "bin" / "huifang")
+    return link
+
+
+def install_steps(conf: system.SystemConfig, rule: str) -> list[str]:
+    """What ``--install`` would do, as commands for root to run."""
+    venv = conf.python.parent.parent
+    out = []
+    if not conf.python.exists():
+        out += [
+            f"  /usr/bin/python3 -m venv {venv}",
+            f"  {venv}/bin/pip install {source_tree() or '/path/to/huifang-tui'}",
+            f"  chmod -R go-w {venv}",
+        ]
+    out += [
+        f"  ln -sf {venv}/bin/huifang /usr/local/bin/huifang",
+        f"  cat > /tmp/huifang.sudoers <<'EOF'\n{rule}EOF",
+        f"  visudo -c -f /tmp/huifang.sudoers && install -m 0440 /tmp/huifang.sudoers {SUDOERS_FILE}",
+        "  visudo -c",
+    ]
+    return out
+
+
+def _run(cmd: list[str]) -> None:
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise InitError(t("shared.init.cmd_failed", cmd=" ".join(cmd), error=(r.stderr or r.stdout).strip()))
+
+
