@@ -134,3 +134,18 @@ def test_a_new_alert_kind_is_one_small_function(world, monkeypatch):
     monkeypatch.setitem(ALERT_SOURCES, "stale", stale)
     kinds = [a["kind"] for a in board(store, sup, D).as_json()["alerts"]]
     assert "stale" in kinds
+
+
+def test_agent_state_and_time_in_state(world):
+    from huifang_tui.services.callbacks import open_call
+
+    store, sup = world
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert (rows["agent1"].state, rows["agent1"].state_since) == ("idle", NOW)  # since the last attempt
+    assert rows["agent3"].active is False
+    open_call(store, Actor("agent2", "agent", "agent2"), "HF202611004")  # a pool item, on the phone now
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert (rows["agent2"].state, rows["agent2"].calling) == ("calling", "HF202611004")
+    close_day(store, Actor("agent2", "agent", "agent2"), D)
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert rows["agent2"].state == "closed" and rows["agent2"].figures.day_closed is True

@@ -15,7 +15,7 @@ from huifang_tui.errors import PermissionDenied, ServiceError
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
 from huifang_tui.services import callbacks as cbsvc
-from huifang_tui.services import dayclose, imports, planner, queue, users
+from huifang_tui.services import dayclose, imports, planner, queue, search, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
 
@@ -55,6 +55,9 @@ MATRIX = [
     ("set a calendar day", lambda st, a: calsvc.set_day(st, a, date(2026, 12, 31), False), {"admin"}),
     ("read the calendar", lambda st, a: calsvc.month_text(st, a, date(2026, 11, 1)), ALL),
     ("import a file", lambda st, a: imports.import_file(st, a, "customers", "/nonexistent.csv"), SUP),
+    ("find a customer", lambda st, a: search.search_customers(st, a, "客户"), ALL),
+    ("my calls today", lambda st, a: search.my_calls_today(st, a, D), ALL),
+    ("callback detail from the board", lambda st, a: bsvc.callback_detail(st, a, "HF202611002"), SUP),
     ("plan an annual visit", lambda st, a: planner.plan_annual_visit(st, a, "客户5", date(2026, 12, 10)), SUP),
 ]
 
