@@ -7,7 +7,7 @@ runs once a minute, because overdue and time-in-state move with the clock alone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual import on, work
@@ -459,4 +459,4 @@ class AgentQueueScreen(_Live):
         self.marked.clear()
 
 
-__all__ = ["AgentQueueScreen", "BoardScreen", "age_text", "bar", "datetime", "duration"]
+__all__ = ["AgentQueueScreen", "BoardScreen", "age_text", "bar", "duration"]
