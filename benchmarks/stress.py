@@ -221,7 +221,7 @@ def board_main(url: str, supervisor: str, t0_box, ready, go, seconds: float, rea
 
         async def run() -> None:
             async with app.run_test(size=(80, 24)):
-                await asyncio.sleep(seconds + 6)  # the last commits need their poll too
+                await asyncio.sleep(max(0.0, t0 + seconds - time.time()) + 10)  # the last commits need their poll too
 
         asyncio.run(run())
         out_q.put({"board": loads})
@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     merged = merge_by_login(results)
     check = verify(url, merged, before)
     delays = board_delays(merged, loads, done_before) if loads else []
+    shown = [d for d in delays if d != float("inf")]
     fetches = [f for _, _, f in loads]
     report = {
         "url": url if not url.startswith("postgresql") else url.split("@")[-1],
@@ -455,7 +456,15 @@ def main(argv: list[str] | None = None) -> int:
         "commits_per_s": round(len(commits) / args.seconds, 1),
         "board_paints": len(loads),
         "board_show_s": {"p50": round(pct(delays, 50), 2), "p95": round(pct(delays, 95), 2),
-                         "max": round(max(delays, default=float("nan")), 2), "n": len(delays)},
+                         "max_shown": round(max(shown, default=float("nan")), 2), "n": len(delays),
+                         "not_shown": len(delays) - len(shown)},
+        "not_shown_detail": [
+            {"login": r["login"], "k": k, "committed_after_start_s": round(at - t0_box.value, 2),
+             "board_last_done": loads[-1][1].get(r["login"]) if loads else None, "base": done_before.get(r["login"], 0),
+             "reported": len(r["completed"])}
+            for r in merged for k, (_, at) in enumerate(r["completed"], start=1)
+            if loads and loads[-1][1].get(r["login"], 0) < done_before.get(r["login"], 0) + k][:5],
+        "last_paint_after_end_s": round(loads[-1][0] - (t0_box.value + args.seconds), 1) if loads else None,
         "board_fetch_ms": {"p50": round(pct(fetches, 50) * 1000, 1), "max": round(max(fetches, default=0) * 1000, 1)},
     }
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -182,3 +182,45 @@ async def test_drill_into_a_callback_and_a_complaint(centre):
         assert isinstance(app.screen, MessageDialog)
         assert "HF2026110" in app.screen.body and "138****5678" in app.screen.body
         assert "13812345678" not in app.screen.body
+
+
+async def test_one_load_at_a_time_and_a_change_during_a_load_is_loaded_after_it(centre, monkeypatch):
+    """A slow read must never paint over a newer one: loads never overlap, and a change seen
+    during a load makes exactly one more load after it."""
+    import threading
+
+    from huifang_tui.screens.board import BoardScreen
+
+    app = _app(centre)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        gate, calls, active, most = threading.Event(), [], [0], [0]
+        real_fetch = BoardScreen.fetch
+
+        def slow_fetch(self):  # noqa: ANN001, ANN202
+            calls.append(len(calls))
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+            try:
+                if len(calls) == 1:
+                    gate.wait(5)
+                return real_fetch(self)
+            finally:
+                active[0] -= 1
+
+        monkeypatch.setattr(BoardScreen, "fetch", slow_fetch)
+        screen.request_load()
+        await pilot.pause()
+        record_attempt(Store(centre.url, clock=lambda: NOW), Actor("agent1", "agent"), "HF202611001",
+                       CallRecord(outcome="completed", reached_name="王经理", score_resolution=4, score_attitude=4))
+        screen.request_load()  # while the first is still reading
+        screen.request_load()
+        await pilot.pause()
+        assert calls == [0]  # no second read started
+        gate.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert calls[:2] == [0, 1] and most[0] == 1  # one more after the first, never two at once
+        fig = {r.login: r.figures for r in screen.board.rows}
+        assert fig["agent1"].done == 1

@@ -117,13 +117,13 @@ class AuditScreen(_Live):
             except ValueError:
                 self.notify(t("audit.bad_filter", text=text), severity="warning", timeout=8)
                 return
-            self._load()
+            self.request_load()
 
         self.app.push_screen(dialog, done)
 
     def action_clear(self) -> None:
         self.audit_filter = AuditFilter()
-        self._load()
+        self.request_load()
 
     def action_detail(self) -> None:
         from .dialogs import MessageDialog

@@ -50,42 +50,66 @@ class _Live(Screen):
     """A screen that reloads when the database changes (data_version) and once a minute."""
 
     class Loaded(Message):
-        def __init__(self, data: object) -> None:
+        def __init__(self, data: object, seq: int) -> None:
             super().__init__()
-            self.data = data
+            self.data, self.seq = data, seq
 
     def __init__(self) -> None:
         super().__init__()
         self._dv: int | None = None
+        self._loading = False  # one load at a time: a slow read never overwrites a newer one
+        self._again = False  # a change (or a request) came in while loading: load once more after
+        self._seq = 0
 
     def on_mount(self) -> None:
-        self.action_reload()
+        self.request_load()
         self.set_interval(POLL_SECONDS, self._check_changes)
-        self.set_interval(FULL_RELOAD_SECONDS, self.action_reload)
+        self.set_interval(FULL_RELOAD_SECONDS, self.request_load)
 
     def action_reload(self) -> None:
-        self._load()
+        self.request_load()
+
+    def request_load(self) -> None:
+        """Load now, or right after the load in progress (UI thread only)."""
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self._seq += 1
+        self._load(self._seq)
 
     @work(thread=True, exclusive=True, group="live-poll", exit_on_error=False)
     def _check_changes(self) -> None:
         version = self.app.store.data_version()
         if self._dv is not None and version != self._dv:
-            self.app.call_from_thread(self._load)
+            self.app.call_from_thread(self.request_load)
 
-    @work(thread=True, exclusive=True, group="live-load", exit_on_error=False)
-    def _load(self) -> None:
+    @work(thread=True, group="live-load", exit_on_error=False)
+    def _load(self, seq: int) -> None:
         version = self.app.store.data_version()  # first: a commit during the reads is not taken as seen
         data = self.fetch()
         self._dv = version
-        self.post_message(self.Loaded(data))
+        self.post_message(self.Loaded(data, seq))
 
     def fetch(self) -> object:  # pragma: no cover - each screen reads its own data
         raise NotImplementedError
+
+    def _load_done(self) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.request_load()
+
+    @on(Loaded)
+    def _loaded_any(self, event: Loaded) -> None:
+        self._load_done()
 
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            if event.worker.group == "live-load":
+                self._load_done()
 
     # -- reassigning (shared by the board and the drill-down) -----------------------------
     def ask_reassign(self, numbers: list[str], future_of: str | None = None) -> None:
@@ -121,7 +145,7 @@ class _Live(Screen):
             self.app.call_from_thread(self.notify, t("board.reassign_skipped", n=len(res.skipped), detail=detail),
                                       severity="warning", timeout=8)
         self.app.call_from_thread(self.after_reassign)
-        self._load()
+        self.app.call_from_thread(self.request_load)
 
     def after_reassign(self) -> None:
         pass
@@ -348,7 +372,7 @@ class BoardScreen(_Live):
         self.day = base + timedelta(days=delta)
         if self.day >= self.app.today():
             self.day = None  # today: overdue at now
-        self._load()
+        self.request_load()
 
 
 def _avg(r: float | None, a: float | None) -> str:
