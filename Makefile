@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: install
-	$(VENV)/bin/huifang demo
+	$(VENV)/bin/huifang demo --reuse
 
 test: install
 	$(PY) -m pytest

@@ -37,5 +37,10 @@ def store(tmp_path) -> Store:
 
 
 @pytest.fixture
-def admin() -> Actor:
+def admin(store) -> Actor:
+    """An admin user of the test store (services check the acting user in every transaction)."""
+    from huifang_tui.store.models import User
+
+    with store.write() as s:
+        s.add(User(login="admin1", name="管理员", role="admin", created_at=NOW))
     return Actor("admin1", "admin", "管理员")

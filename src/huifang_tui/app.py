@@ -40,9 +40,15 @@ def _audit_screen():  # noqa: ANN202
     return AuditScreen()
 
 
+def _ledger_screen():  # noqa: ANN202
+    from .screens.ledger import LedgerScreen
+
+    return LedgerScreen()
+
+
 class HuifangApp(App):
     CSS_PATH = "app.tcss"
-    MODES = {"queue": _queue_screen, "board": _board_screen, "audit": _audit_screen}
+    MODES = {"queue": _queue_screen, "board": _board_screen, "audit": _audit_screen, "ledger": _ledger_screen}
     DEFAULT_MODE = "queue"  # the first screen is the queue itself: one full paint, not two
     TITLE = t("app.title")
     ENABLE_COMMAND_PALETTE = False

@@ -8,18 +8,48 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from . import config
 from .i18n import detect, set_lang, t
 
+EXIT_BAD_INPUT = 1
 EXIT_REFUSED = 2
 DEMO_DEFAULT_LOGIN = "agent1"
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
+
+    def error(self, message: str) -> NoReturn:
+        from .i18n.argparse_words import translate
+
+        self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+
+
+def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type whose error says what was expected (``--date``: YYYY-MM-DD …)."""
+
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except (ValueError, TypeError):
+            raise argparse.ArgumentTypeError(t(f"cli.expect.{kind}", value=text)) from None
+
+    convert.__name__ = kind
+    return convert
+
+
+_DATE = _typed("date", date.fromisoformat)
+_DATETIME = _typed("datetime", datetime.fromisoformat)
+_INT = _typed("int", int)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="huifang", description=t("cli.description"))
+    p = _Parser(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
     p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help=t("cli.opt_as"))
@@ -43,22 +73,29 @@ def _parser() -> argparse.ArgumentParser:
     pa.add_argument("--role", required=True, choices=["agent", "supervisor", "admin", "sales_manager"])
     pa.add_argument("--name", required=True)
     usub.add_parser("list", help=t("cli.user_list"))
+    for action in ("disable", "enable"):
+        usub.add_parser(action, help=t(f"users.cli_{action}")).add_argument("login")
+    pro = usub.add_parser("role", help=t("users.cli_role"))
+    pro.add_argument("login")
+    pro.add_argument("role", choices=["agent", "supervisor", "admin", "sales_manager"])
 
     pd = sub.add_parser("demo", help=t("cli.demo"))
-    pd.add_argument("--seed", type=int, default=7)
-    pd.add_argument("--customers", type=int, default=200)
+    pd.add_argument("--seed", type=_INT, default=7)
+    pd.add_argument("--customers", type=_INT, default=200)
     pd.add_argument("--no-open", action="store_true", help=t("cli.demo_no_open"))
-    pd.add_argument("--date", type=date.fromisoformat, help=t("cli.demo_date"))
+    pd.add_argument("--date", type=_DATE, help=t("cli.demo_date"))
+    pd.add_argument("--force", action="store_true", help=t("demo.opt_force"))
+    pd.add_argument("--reuse", action="store_true", help=t("demo.opt_reuse"))
 
     pq = sub.add_parser("queue", help=t("cli.queue"))
-    pq.add_argument("--date", type=date.fromisoformat)
+    pq.add_argument("--date", type=_DATE)
     g = pq.add_mutually_exclusive_group()
     g.add_argument("--agent", metavar="LOGIN")
     g.add_argument("--all", action="store_true")
     pq.add_argument("--json", action="store_true")
 
     pp = sub.add_parser("plan", help=t("cli.plan"))
-    pp.add_argument("--now", type=datetime.fromisoformat, help=t("cli.plan_now"))
+    pp.add_argument("--now", type=_DATETIME, help=t("cli.plan_now"))
 
     pim = sub.add_parser("import", help=t("cli.import"))
     pim.add_argument("kind", choices=["workorders", "customers", "sales", "events"])
@@ -70,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     cs = csub.add_parser("show", help=t("cli.calendar_show"))
     cs.add_argument("month", help="YYYY-MM")
     cset = csub.add_parser("set", help=t("cli.calendar_set"))
-    cset.add_argument("day", type=date.fromisoformat)
+    cset.add_argument("day", type=_DATE)
     cset.add_argument("what", choices=["holiday", "workday"])
     cset.add_argument("note", nargs="?", default="")
 
@@ -82,16 +119,12 @@ def _parser() -> argparse.ArgumentParser:
 
     pv = sub.add_parser("visit", help=t("cli.visit"))
     pv.add_argument("customer", help=t("cli.visit_customer"))
-    pv.add_argument("date", type=date.fromisoformat)
-    pv.add_argument("--n", type=int, default=1, help=t("cli.visit_n"))
+    pv.add_argument("date", type=_DATE)
+    pv.add_argument("--n", type=_INT, default=1, help=t("cli.visit_n"))
 
     pas = sub.add_parser("assign", help=t("cli.assign"))
     pas.add_argument("number")
     pas.add_argument("login", help=t("cli.assign_login"))
-
-    from . import cli_board
-
-    cli_board.add_parsers(sub)
 
     pdb = sub.add_parser("db", help=t("cli.db"))
     dbsub = pdb.add_subparsers(dest="db_cmd", required=True, metavar="ACTION")
@@ -103,15 +136,25 @@ def _parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("record", help=t("cli.record"))
     pr.add_argument("number")
     pr.add_argument("--outcome", required=True)
-    pr.add_argument("--scores", help="RESOLUTION,ATTITUDE")
-    pr.add_argument("--reached", help="NAME/POSITION")
+    pr.add_argument("--scores", metavar="RESOLUTION,ATTITUDE", help=t("opt.scores"))
+    pr.add_argument("--reached", metavar="NAME/POSITION", help=t("opt.reached"))
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
-    return p
+    for module in _extensions():
+        module.add_parsers(sub)
+    from . import cli_issues
+
+    cli_issues.add_parsers(sub)
+    from .cli_help import finish
+
+    return finish(p)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 done · 1 bad input (names the field and the fix) · 2 refused (permission, a rule)."""
+    import os
+
     argv = sys.argv[1:] if argv is None else argv
     from . import cli_shared
 
@@ -131,13 +174,27 @@ def main(argv: list[str] | None = None) -> int:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
     if stop is not None:
         return stop
-    from .errors import PermissionDenied, ServiceError
+    from .errors import Refused, ServiceError
 
     try:
         return _dispatch(args)
+    except Refused as e:
+        return _fail(EXIT_REFUSED, str(e))
     except ServiceError as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED if isinstance(e, PermissionDenied) else 1
+        return _fail(EXIT_BAD_INPUT, str(e))
+    except OSError as e:  # a file named on the command line cannot be read or written
+        return _fail(EXIT_BAD_INPUT, t("cli.os_error", file=e.filename or "", error=e.strerror or e))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # never a traceback for the user; HUIFANG_DEBUG=1 shows it
+        if os.environ.get("HUIFANG_DEBUG"):
+            raise
+        return _fail(EXIT_BAD_INPUT, t("cli.internal_error", error=f"{type(e).__name__}: {e}"))
+
+
+def _fail(status: int, message: str) -> int:
+    print(message, file=sys.stderr)
+    return status
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
@@ -161,77 +218,97 @@ def _actor(store, args):  # noqa: ANN001, ANN202
     return resolve_actor(store, args.as_login)
 
 
-def _dispatch(args) -> int:  # noqa: ANN001, C901
-    cmd = args.cmd or "run"
-    if cmd == "demo":
-        return _cmd_demo(args)
-    if cmd == "init":
-        return _cmd_init(args)
-    if cmd == "db":
-        return _cmd_db(args)
-    if cmd == "run":
-        fast = _fast_open(args)
-        if fast is not None:
-            return fast
+def _dispatch(args) -> int:  # noqa: ANN001
+    """Each command's handler from the table; commands from ``cli_*`` modules add theirs."""
+    handlers = dict(COMMANDS)
+    for module in _extensions():
+        handlers.update(module.COMMANDS)
+    return handlers[args.cmd or "run"](args)
+
+
+def _extensions() -> list:
+    from . import cli_board, cli_work
+
+    return [cli_work, cli_board]
+
+
+def _cmd_run(args) -> int:  # noqa: ANN001
+    fast = _fast_open(args)
+    if fast is not None:
+        return fast
     store = _store(args)
-    if cmd == "run":
-        actor = _actor(store, args)
-        return _open_app(store, actor)
-    if cmd == "user":
-        from .services import users
+    return _open_app(store, _actor(store, args))
 
-        actor = _actor(store, args)
-        if args.user_cmd == "add":
-            u = users.add_user(store, actor, args.login, args.role, args.name)
-            print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
-        else:
-            for u in users.list_users(store, actor):
-                print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
+
+def _cmd_issues(args) -> int:  # noqa: ANN001
+    """``huifang issue|issues|department`` (cli_issues handles its own refusals and input)."""
+    from . import cli_issues
+
+    store = _store(args)
+    return cli_issues.run(args, store, _actor(store, args))
+
+
+def _cmd_user(args) -> int:  # noqa: ANN001
+    from .services import users
+
+    store = _store(args)
+    actor = _actor(store, args)
+    if args.user_cmd == "add":
+        u = users.add_user(store, actor, args.login, args.role, args.name)
+        print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
+    elif args.user_cmd in ("disable", "enable"):
+        u = users.set_active(store, actor, args.login, args.user_cmd == "enable")
+        print(t(f"users.{args.user_cmd}d", login=u.login))
+    elif args.user_cmd == "role":
+        u = users.set_role(store, actor, args.login, args.role)
+        print(t("users.role_set", login=u.login, role=t(f"role.{u.role}")))
+    else:
+        for u in users.list_users(store, actor):
+            print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
+    return 0
+
+
+def _cmd_plan(args) -> int:  # noqa: ANN001
+    from .services.planner import run_planner
+
+    store = _store(args)
+    rep = run_planner(store, now=args.now, actor=_actor(store, args))
+    print(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
+    return 0
+
+
+def _cmd_policy(args) -> int:  # noqa: ANN001
+    from .services import calendar as calsvc
+
+    store = _store(args)
+    actor = _actor(store, args)
+    if args.policy_cmd == "show":
+        print(calsvc.policy_text(store, actor))
         return 0
-    if cmd == "queue":
-        return _cmd_queue(store, args)
-    if cmd in ("board", "audit"):
-        from . import cli_board
+    from .safe_files import read_text
 
-        return cli_board.run(store, _actor(store, args), args)
-    if cmd == "plan":
-        from .services.planner import run_planner
+    calsvc.set_policy(store, actor, read_text(args.file))
+    print(t("policy.saved", file=args.file))
+    return 0
 
-        rep = run_planner(store, now=args.now)
-        print(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
-        return 0
-    if cmd == "import":
-        return _cmd_import(store, args)
-    if cmd == "calendar":
-        return _cmd_calendar(store, args)
-    if cmd == "record":
-        return _cmd_record(store, args)
-    if cmd == "policy":
-        from .services import calendar as calsvc
 
-        actor = _actor(store, args)
-        if args.policy_cmd == "show":
-            print(calsvc.policy_text(store, actor))
-            return 0
-        from .safe_files import read_text
+def _cmd_visit(args) -> int:  # noqa: ANN001
+    from .services.planner import plan_annual_visit
 
-        calsvc.set_policy(store, actor, read_text(args.file))
-        print(t("policy.saved", file=args.file))
-        return 0
-    if cmd == "visit":
-        from .services.planner import plan_annual_visit
+    store = _store(args)
+    number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
+    print(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
+    return 0
 
-        number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
-        print(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
-        return 0
-    if cmd == "assign":
-        from .services.callbacks import assign
 
-        login = None if args.login in ("-", "pool") else args.login
-        cb = assign(store, _actor(store, args), args.number, login)
-        print(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
-        return 0
-    raise SystemExit(f"unknown command {cmd}")
+def _cmd_assign(args) -> int:  # noqa: ANN001
+    from .services.assignment import assign
+
+    store = _store(args)
+    login = None if args.login in ("-", "pool") else args.login
+    cb = assign(store, _actor(store, args), args.number, login)
+    print(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
+    return 0
 
 
 def _fast_open(args) -> int | None:  # noqa: ANN001
@@ -263,8 +340,10 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
                 raise PermissionDenied(t("err.as_not_demo"))
             login = args.as_login
         user = fastread.user(conn, login)
-        if user is None or not user[3]:
+        if user is None:
             raise UnknownLogin(t("err.unknown_login", login=login))
+        if not user[3]:
+            raise PermissionDenied(t("rules.user_inactive", login=login))
         actor = Actor(user[0], user[2], user[1])
         first_paint = None
         if not actor.is_supervisor:  # supervisors open on the board, not the queue
@@ -374,6 +453,18 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
             from .errors import ServiceError
 
             raise ServiceError(t("demo.not_demo", db=path))
+        if args.reuse and path.exists() and _demo_current(path):
+            print(t("demo.reusing", db=path))
+            if args.no_open:
+                return 0
+            args.as_login = args.as_login or DEMO_DEFAULT_LOGIN
+            store = Store(url)
+            return _open_app(store, _actor(store, args))
+        work = _demo_work(path) if path.exists() else {}
+        if work and not args.force:
+            from .errors import Conflict
+
+            raise Conflict(t("demo.has_work", db=path, what=_describe_work(work)))
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
     store = Store(url)
@@ -390,6 +481,56 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
         print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
     actor = _actor(store, args)
     return _open_app(store, actor)
+
+
+_NOT_WORK = ("callback.claim", "phone.reveal")
+_NOT_WORK_PREFIXES = ("alert.", "plan.", "db.", "demo.", "refused", "export", "report.export")
+
+
+def _demo_work(path: Path) -> dict[str, int]:
+    """What people did in a demo database since it was built (from its audit log), by kind:
+    calls, issue actions, day closes, other changes. Empty when nothing would be lost."""
+    import sqlite3
+
+    from .store import fastread
+
+    try:
+        conn = fastread.connect(str(path))
+    except sqlite3.DatabaseError:
+        return {}
+    try:
+        if not fastread.is_initialised(conn):
+            return {}
+        mark = int(fastread.setting(conn, "demo.audit_mark") or 0)
+        rows = conn.execute("SELECT action, count(*) FROM audit_entry WHERE id > ? AND login != 'system'"
+                            " GROUP BY action", (mark,)).fetchall()
+    except (sqlite3.DatabaseError, ValueError):
+        return {}
+    finally:
+        conn.close()
+    out: dict[str, int] = {}
+    for action, n in rows:
+        if action in _NOT_WORK or action.startswith(_NOT_WORK_PREFIXES):
+            continue
+        kind = ("calls" if action.startswith("callback.") else "issues" if action.startswith("issue.")
+                else "day_closes" if action == "day.close" else "other")
+        out[kind] = out.get(kind, 0) + n
+    return out
+
+
+def _describe_work(work: dict[str, int]) -> str:
+    sep = t("demo.work_sep")
+    return sep.join(t(f"demo.work_{k}", n=n) for k, n in sorted(work.items()))
+
+
+def _demo_current(path: Path) -> bool:
+    from .store import fastread, revision
+
+    conn = fastread.connect(str(path))
+    try:
+        return revision.classify(fastread.stored_revision(conn), True) == revision.CURRENT
+    finally:
+        conn.close()
 
 
 def _is_demo_file(path: Path) -> bool:
@@ -412,9 +553,10 @@ def _is_demo_file(path: Path) -> bool:
         return False  # not a SQLite file at all: certainly not ours to overwrite
 
 
-def _cmd_queue(store, args) -> int:  # noqa: ANN001
+def _cmd_queue(args) -> int:  # noqa: ANN001
     from .services.queue import queue_rows
 
+    store = _store(args)
     actor = _actor(store, args)
     day = args.date or store.today()
     agent = None if args.all else (args.agent or actor.login)
@@ -428,9 +570,10 @@ def _cmd_queue(store, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _cmd_import(store, args) -> int:  # noqa: ANN001
+def _cmd_import(args) -> int:  # noqa: ANN001
     from .services.imports import ImportRejected, import_file
 
+    store = _store(args)
     actor = _actor(store, args)
     progress = _progress_bar(args.file.name)
     try:
@@ -468,9 +611,10 @@ def _progress_bar(label: str):  # noqa: ANN202
     return cb
 
 
-def _cmd_calendar(store, args) -> int:  # noqa: ANN001
+def _cmd_calendar(args) -> int:  # noqa: ANN001
     from .services import calendar as calsvc
 
+    store = _store(args)
     actor = _actor(store, args)
     if args.cal_cmd == "set":
         calsvc.set_day(store, actor, args.day, args.what == "workday", args.note)
@@ -486,12 +630,66 @@ def _cmd_calendar(store, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _cmd_record(store, args) -> int:  # noqa: ANN001
-    from .services.callbacks import record_from_cli
+def _cmd_record(args) -> int:  # noqa: ANN001
+    """``huifang record NUMBER --outcome CODE …`` through the same service as the screen."""
+    from .domain.outcomes import OutcomeError, parse_when
+    from .errors import ValidationError
+    from .services.recording import CallRecord, outcome_error, record_attempt, reschedule_time
 
+    store = _store(args)
     actor = _actor(store, args)
-    print(record_from_cli(store, actor, args))
+    now = store.now()
+    rec = CallRecord(outcome=args.outcome, note=args.note or "")
+    try:
+        if args.when:
+            rec.at = parse_when(args.when, now)
+    except OutcomeError as e:
+        raise outcome_error(e) from e
+    if args.to:
+        rec.to = reschedule_time(store, args.to)
+    if args.scores:
+        parts = [p.strip() for p in args.scores.replace("，", ",").split(",")]
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ValidationError(t("call.err.scores_format", value=args.scores))
+        rec.score_resolution, rec.score_attitude = int(parts[0]), int(parts[1])
+    if args.reached:
+        name, _, pos = args.reached.partition("/")
+        rec.reached_name, rec.reached_position = name.strip(), pos.strip()
+    res = record_attempt(store, actor, args.number, rec)
+    lines = [t("call.recorded", number=res.number, state=t(f"cbstate.{res.status}"), attempts=res.attempts,
+               due=res.due_on.isoformat())]
+    if res.next_attempt_at and res.status == "open":
+        lines.append(t("call.next_attempt", at=res.next_attempt_at.isoformat(" ", timespec="minutes")))
+    if res.late_entry:
+        lines.append(t("rules.late_entry_saved"))
+    if res.alert_supervisor:
+        lines.append(t("call.alerted"))
+    if res.also:
+        lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
+    if res.followups:
+        lines.append(t("call.followups", numbers=", ".join(res.followups)))
+    print("\n".join(lines))
     return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": _cmd_run,
+    "init": _cmd_init,
+    "db": _cmd_db,
+    "demo": _cmd_demo,
+    "user": _cmd_user,
+    "queue": _cmd_queue,
+    "plan": _cmd_plan,
+    "import": _cmd_import,
+    "calendar": _cmd_calendar,
+    "policy": _cmd_policy,
+    "visit": _cmd_visit,
+    "assign": _cmd_assign,
+    "record": _cmd_record,
+    "issue": _cmd_issues,
+    "issues": _cmd_issues,
+    "department": _cmd_issues,
+}
 
 
 if __name__ == "__main__":

@@ -91,3 +91,6 @@ def render_board_text(b) -> str:
         console.print(table)
         console.print(alerts if b.alerts else t("board.no_alerts"))
     return cap.get().rstrip()
+
+
+COMMANDS = {"board": _board, "audit": _audit}

@@ -7,7 +7,11 @@ class ServiceError(Exception):
     """A refusal the user can act on."""
 
 
-class PermissionDenied(ServiceError):
+class Refused(ServiceError):
+    """A permission or a rule refuses the action (the command line exits 2)."""
+
+
+class PermissionDenied(Refused):
     """A role refusal. ``login``/``what``/``target`` say who was refused what, for the audit log
     (SPEC §6: every refusal is audited); the services write that row."""
 
@@ -26,8 +30,12 @@ class NotFound(ServiceError):
     pass
 
 
-class Conflict(ServiceError):
-    pass
+class Conflict(Refused):
+    """Someone else holds or changed it, or its state does not allow the action."""
+
+
+class ValidationError(ServiceError):
+    """Bad input (a form field, a command-line value): names the field and the fix. Exit 1."""
 
 
 class SchemaMismatch(ServiceError):

@@ -11,6 +11,8 @@ import re
 from rich.markup import escape
 from rich.text import Text
 
+from .domain.masking import mask_phone  # noqa: F401  (re-exported: area code + last 4 for landlines)
+
 # ESC sequences first (so their parameters go too), then any remaining control character.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -40,3 +42,5 @@ def literal(value: object, style: str = "") -> Text:
 def markup_safe(value: object) -> str:
     """For places that take a markup string: escaped, cleaned text."""
     return escape(clean(value))
+
+

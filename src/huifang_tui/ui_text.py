@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .i18n import t
+from .queue_view import QueueRow
 from .safe import literal
-from .services.queue import QueueRow
 
 
 def render_queue_text(rows: list[QueueRow], day: date) -> str:
@@ -21,6 +21,28 @@ def render_queue_text(rows: list[QueueRow], day: date) -> str:
         table.add_row(r.number, t(f"kind.{r.kind}"), literal(r.customer), literal(r.contact), r.phone_masked,
                       str(r.attempts), deadline, t(f"cbstate.{r.status}"))
     console = Console(width=120, record=True, force_terminal=False, color_system=None)
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get().rstrip()
+
+
+def render_callbacks_text(rows: list) -> str:
+    """``huifang callbacks`` as a table (phones never shown; 补录 marked)."""
+    if not rows:
+        return t("work.none")
+    table = Table(show_lines=False)
+    for col in t("work.cols").split("\t"):
+        table.add_column(col)
+    for r in rows:
+        q = r.row
+        scores = f"{r.score_resolution}/{r.score_attitude}" if r.score_resolution is not None else ""
+        done = r.completed_at.isoformat(" ", timespec="minutes") if r.completed_at else ""
+        if r.late_entry:
+            done += f" ({t('rules.late_mark')})"
+        table.add_row(q.number, t(f"kind.{q.kind}"), literal(q.customer), t(f"cbstate.{q.status}"),
+                      r.planned_due_on.isoformat() if r.planned_due_on else "", q.deadline_iso,
+                      literal(q.agent or t("cli.pool")), done, scores)
+    console = Console(width=140, record=True, force_terminal=False, color_system=None)
     with console.capture() as cap:
         console.print(table)
     return cap.get().rstrip()

@@ -61,7 +61,7 @@ def test_agent_may_not_assign_or_see_others(as_role, capsys):
     store = as_role("agent")
     add_user(store, "agent2", "agent")
     add_callback(store, add_customer(store, "杭州恒达机械有限公司", agent=None), "HF202611001", agent=None)
-    assert cli.main(["assign", "HF202611001", "agent2"]) == 2
+    assert cli.main(["assign", "HF202611001", "agent2"]) == 2  # refusals exit 2
     assert cli.main(["queue", "--agent", "agent2"]) == 2
     assert "自己的队列" in capsys.readouterr().err
 

@@ -21,15 +21,34 @@ def test_help_is_chinese_by_default(capsys):
 
 
 def test_argparse_errors_in_chinese_and_english(capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as e:
         cli.main(["queue", "--date", "x"])
-    assert "错误：参数 --date：无效的值" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    assert e.value.code == 1  # bad input: exit 1, one line naming the option and the fix
+    err = capsys.readouterr().err
+    assert "错误：参数 --date：" in err and "YYYY-MM-DD" in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as e:
         cli.main(["--lang", "en", "queue", "--date", "x"])
-    assert "error: argument --date: invalid value" in capsys.readouterr().err
+    assert e.value.code == 1
+    assert "error: argument --date: \"x\" is not a date; use YYYY-MM-DD" in capsys.readouterr().err
 
 
 def test_every_argparse_word_is_in_both_catalogs():
     for lang in ("zh_CN", "en"):
         words = catalog(lang)
         assert all(key in words for key in WORDS.values()), lang
+
+
+def test_every_command_and_option_has_a_help_text():
+    from huifang_tui.cli_help import missing
+
+    assert missing(cli._parser()) == []
+
+
+@pytest.mark.parametrize("lang, words", [("zh_CN", ("示例：", "结果：", "用法：")),
+                                          ("en", ("examples:", "outcome:", "usage:"))])
+def test_record_help_has_examples_in_the_language(lang, words, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--lang", lang, "record", "--help"])
+    out = capsys.readouterr().out
+    assert all(w in out for w in words)
+    assert out.count("huifang record HF") >= 3

@@ -7,7 +7,7 @@ import pytest
 
 from huifang_tui.domain.facts import CompletedCallback, EventFact, SaleFact, WorkOrderFact
 from huifang_tui.domain.rules import (
-    after_completion, annual_visit, for_customer, for_event, for_sale, for_work_order, new_only,
+    after_closing, after_completion, annual_visit, for_customer, for_event, for_sale, for_work_order, new_only,
 )
 
 from .conftest import customer
@@ -111,6 +111,10 @@ CUSTOMER_CASES = [
     # 001 三(二)2: tier key+ after 3 months; registration used when no activity is known
     (customer(tier="key", registered_on=D(2025, 7, 1)), D(2025, 10, 20),
      [("nm_inactive", "inactive:2025-07-01", D(2025, 10, 9), D(2025, 11, 7), "agent")]),
+    # SPEC §7 the still-inactive exception: the computed deadline (2024-11-07) passed long ago,
+    # but the state still holds: due on the first working day on or after the run, +1 month
+    (customer(last_activity_on=D(2024, 4, 1)), D(2025, 10, 11),
+     [("nm_inactive", "inactive:2024-04-01", D(2025, 10, 11), D(2025, 11, 11), "agent")]),
     # members and customers without any date get none
     (customer(is_member=True, last_activity_on=D(2024, 1, 1)), D(2025, 10, 20), []),
     (customer(), D(2025, 10, 20), []),
@@ -216,3 +220,25 @@ def test_new_only_drops_existing_and_repeated_keys(policy, cal):
     fresh = new_only(twice, set())
     assert [p.kind for p in fresh] == ["completion", "usage"]
     assert new_only(twice, {p.key for p in fresh}) == []
+
+
+# SPEC §7: a chain continues past a lapsed, refused or unreachable link, from its deadline.
+CLOSING_CASES = [
+    # quarterly (000 第5条): deadline 2025-10-10 + 3 months = 2026-01-10 (Sat) → Mon 01-12
+    ("quarterly", "cb:HF202507001", customer(is_member=True),
+     [("quarterly", "cb:HF202510001", D(2026, 1, 12), D(2026, 2, 12), "agent")]),
+    ("first_sale", "sale:HT001", customer(is_member=True),
+     [("quarterly", "cb:HF202510001", D(2026, 1, 12), D(2026, 2, 12), "agent")]),
+    # on-site cycle of a strategic customer: the next quarter
+    ("onsite", "onsite:2025-4", customer(tier="strategic", is_member=True),
+     [("onsite", "onsite:2026-1", D(2026, 1, 4), D(2026, 3, 31), "supervisor")]),
+    # links outside a chain end there; no low-score or on-site follow-up (nothing was said)
+    ("completion", "wo:SX1", customer(is_member=True), []),
+    ("low_score", "cb:HF1", customer(is_member=True), []),
+]
+
+
+@pytest.mark.parametrize("kind, ref, cust, expected", CLOSING_CASES)
+def test_after_closing(kind, ref, cust, expected, policy, cal):
+    plans = after_closing("HF202510001", cust.id, kind, ref, D(2025, 10, 10), cust, policy, cal)
+    assert brief(plans) == expected

@@ -37,7 +37,8 @@ def agents(store, admin):
 
 
 @pytest.fixture
-def supervisor() -> Actor:
+def supervisor(store, admin) -> Actor:
+    add_user(store, admin, "sup1", "supervisor", "主管")
     return Actor("sup1", "supervisor", "主管")
 
 

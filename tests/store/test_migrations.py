@@ -219,3 +219,15 @@ def test_backup_and_check_need_their_roles(store, tmp_path):
     assert cli.main(["--db", path, "db", "backup", str(tmp_path / "b.db")]) == 2
     assert not (tmp_path / "b.db").exists()
     assert cli.main(["--db", path, "db", "check"]) == 2
+
+
+def test_attempts_from_before_entered_at_are_entered_when_they_happened(legacy):
+    """0005: existing call attempts get entered_at = at and are not late entries."""
+    up = _cli(legacy, "--as", "root", "db", "upgrade")
+    assert up.returncode == 0, up.stderr
+    con = sqlite3.connect(legacy)
+    try:
+        rows = con.execute("SELECT at, entered_at, late_entry FROM call_attempt").fetchall()
+    finally:
+        con.close()
+    assert rows and all(entered == at and late == 0 for at, entered, late in rows)

@@ -74,7 +74,6 @@ def test_completing_first_sale_extends_quarterly_chain(store):
 
 
 def test_wrong_number_waits_until_the_contact_is_corrected(store, tmp_path):
-    from huifang_tui.services.base import Actor
     from huifang_tui.services.imports import import_file
 
     agent = add_user(store, "agent1")
@@ -90,6 +89,6 @@ def test_wrong_number_waits_until_the_contact_is_corrected(store, tmp_path):
     fixed = tmp_path / "customers.csv"
     fixed.write_text("客户名称,联系人,职务,联系电话\n杭州恒达机械有限公司,王经理,技术负责人,13912345678\n",
                      encoding="utf-8")
-    import_file(store, Actor("admin1", "admin"), "customers", fixed)  # runs the planner after it
+    import_file(store, add_user(store, "admin1", "admin"), "customers", fixed)  # runs the planner after it
     cb = _callbacks(store)["first_sale|sale:HT001"]
     assert cb.status == "open" and cb.due_on == date(2026, 11, 23)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -102,11 +102,9 @@ async def test_three_no_answers_make_it_unreachable(desk):
             await app.workers.wait_for_complete()
             await pilot.pause()
         cb = _cb(store)
-        # the retry moves the callback to the next working day; bring it back for the next try
-        with store.write() as s:
-            row = s.get(Callback, cb.id)
-            row.due_on = date(2026, 11, 23)
-            s.add(row)
+        if cb.next_attempt_at is not None:  # SPEC §3: the next try only once it is allowed
+            later = cb.next_attempt_at + timedelta(hours=10)
+            store.clock = lambda later=later: later
     cb = _cb(store)
     assert cb.status == "unreachable" and cb.attempts == 3
 
@@ -267,3 +265,59 @@ def test_own_commits_move_data_version(store):
     before = store.data_version()
     add_callback(store, add_customer(store, "甲公司"), "HF202611001")  # through the same engine
     assert store.data_version() != before
+
+
+async def test_a_user_disabled_meanwhile_is_refused_at_the_next_action(desk):
+    """Issue 9: the acting user is checked inside every service transaction, so an open app
+    cannot keep working after `huifang user disable`."""
+    from huifang_tui.store.models import User
+    from huifang_tui.widgets.call_form import Phase
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        assert screen.phase is Phase.EDITING
+        with store.write() as s:
+            u = s.exec(select(User).where(User.login == "agent1")).one()
+            u.active = False
+            s.add(u)
+        await pilot.press("f4")
+        await _settle(pilot)
+        assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING  # not saved
+    assert _cb(store).attempts == 0
+
+
+def test_call_form_phases_only_move_forward():
+    from huifang_tui.widgets.call_form import CallForm, Phase
+
+    form = CallForm({}, {}, "HF1", "", [])
+    assert form.phase is Phase.LOADING and not form.editing
+    with pytest.raises(RuntimeError):
+        form.go(Phase.SAVING)  # nothing may be saved while a draft is being offered back
+    form.go(Phase.EDITING)
+    form.go(Phase.SAVING)
+    form.go(Phase.EDITING)  # a refused save: the agent may try again
+    form.go(Phase.SAVING)
+    form.go(Phase.DONE)
+    for nxt in Phase:
+        with pytest.raises(RuntimeError):
+            form.go(nxt)  # recorded: nothing more from this form
+
+
+async def test_reschedule_outside_working_hours_is_refused_in_the_screen_too(desk):
+    """SPEC §3: 改约 falls inside work_hours, read by the same service as `huifang record --to`."""
+    from huifang_tui.widgets.call_form import Phase
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_first(pilot)
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press(*"明天 12:30")  # the lunch break
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING
+    cb = _cb(store)
+    assert cb.next_attempt_at is None and cb.due_on == date(2026, 11, 23)

@@ -15,8 +15,17 @@ from datetime import date, datetime
 from .policy import KINDS, SERVICE_TYPES, TIERS
 
 __all__ = [
-    "KINDS", "TIERS", "SERVICE_TYPES", "EVENT_KINDS", "ASSIGNEES", "CustomerFact",
-    "WorkOrderFact", "SaleFact", "EventFact", "CompletedCallback", "PlannedCallback",
+    "ASSIGNEES",
+    "EVENT_KINDS",
+    "KINDS",
+    "SERVICE_TYPES",
+    "TIERS",
+    "CompletedCallback",
+    "CustomerFact",
+    "EventFact",
+    "PlannedCallback",
+    "SaleFact",
+    "WorkOrderFact",
 ]
 
 EVENT_KINDS: tuple[str, ...] = ("registration", "activity", "inquiry")

@@ -73,3 +73,259 @@ def can_close(solution: str | None, told_on: date | None, satisfaction: int | No
     if satisfaction is None or not 1 <= satisfaction <= 5:
         missing.append("satisfaction")
     return missing
+
+
+# -- the state of an issue at a moment, from its event log (SPEC §3) ------------------------
+
+CATEGORIES: tuple[str, ...] = ("product", "service", "need", "other")
+STATUSES: tuple[str, ...] = ("open", "acknowledged", "waiting", "solved", "closed")
+EVENT_KINDS: tuple[str, ...] = (
+    "raised", "assigned", "acknowledged", "note", "waiting", "resumed", "solution", "told",
+    "closed", "reopened", "escalated", "verified",
+)
+OVERDUE_KINDS: tuple[str, ...] = ("ack", "solve", "update")
+AT_RISK_SHARE = 0.75  # "at risk" once 75 % of the time to a deadline is used (issue 10)
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueFacts:
+    """What the rules need of an issue: its priority, complaint flag and dated events.
+
+    *events* are ``(kind, at)`` pairs of :data:`EVENT_KINDS`, any order; the ``raised``
+    event is implied by *raised_at*.
+    """
+
+    priority: str
+    is_complaint: bool
+    raised_at: datetime
+    events: tuple[tuple[str, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A level reached at *at* because of *reason* (``complaint``, ``ack`` or ``solve``)."""
+
+    at: datetime
+    level: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueState:
+    status: str
+    ack_by: datetime
+    solve_by: date  # moved later by the working days spent waiting (completed waits)
+    next_update_by: datetime | None  # None unless acknowledged, unsolved and not waiting
+    acknowledged_at: datetime | None
+    solved_at: datetime | None  # the current solution (cleared by a reopen)
+    waiting_since: datetime | None
+    level: int
+    overdue: tuple[str, ...]
+    at_risk: bool
+    escalations: tuple[Escalation, ...]  # every escalation due by *now*, oldest first
+
+
+def solve_deadline_passes(solve_by: date) -> datetime:
+    """The moment a solution deadline is missed: the start of the day after *solve_by*."""
+    return datetime.combine(solve_by + _DAY, time())
+
+
+def waited_working_days(start: datetime, end: datetime, cal: WorkCalendar) -> int:
+    """Working days spent waiting: the working days in (start's date, end's date].
+
+    Waiting from Friday 15:00 to Monday 10:00 costs 1 (the Monday); waiting within one day
+    costs nothing.
+    """
+    return cal.count_working_days(start.date(), end.date())
+
+
+def working_seconds(start: datetime, end: datetime, cal: WorkCalendar) -> float:
+    """Seconds of [start, end) that fall on working days (the clock of a working-day deadline)."""
+    if end <= start:
+        return 0.0
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if cal.is_working_day(day):
+            lo = max(start, datetime.combine(day, time()))
+            hi = min(end, datetime.combine(day + _DAY, time()))
+            if hi > lo:
+                total += (hi - lo).total_seconds()
+        day += _DAY
+    return total
+
+
+def _share_used(start: datetime, deadline: datetime, now: datetime, cal: WorkCalendar | None,
+                paused: float = 0.0) -> float:
+    if cal is None:
+        whole, used = (deadline - start).total_seconds(), (now - start).total_seconds()
+    else:
+        whole, used = working_seconds(start, deadline, cal), working_seconds(start, now, cal)
+    whole, used = whole - paused, used - paused
+    if whole <= 0:
+        return 1.0
+    return used / whole
+
+
+def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datetime) -> IssueState:
+    """Deadlines, overdue kinds, risk and escalation of an issue as of *now* (SPEC §3).
+
+    Only events at or before *now* count.  Rules:
+
+    - acknowledgement and solution deadlines come from :func:`issue_deadlines`;
+    - waiting (挂起) pauses the clock: while waiting nothing is owed and nothing escalates; each
+      completed wait moves ``solve_by`` later by :func:`waited_working_days`;
+    - level = complaint → 2 at once; otherwise the number of the two deadlines missed, judged
+      against the first solution (met late still counts; a reopen never lowers it);
+    - overdue ``ack`` (not acknowledged, now > ack_by), ``solve`` (no solution, now's date >
+      solve_by), ``update`` (acknowledged, unsolved, not waiting, now > next_update_by).
+    """
+    base = issue_deadlines(facts.priority, facts.raised_at, policy, cal)
+    rule = policy.issue_rules[facts.priority]
+    events = sorted((e for e in facts.events if e[1] <= now), key=lambda e: e[1])
+
+    status = "open"
+    acknowledged_at: datetime | None = None
+    solved_at: datetime | None = None
+    first_solved_at: datetime | None = None
+    waiting_since: datetime | None = None
+    status_before_wait = "open"
+    last_update: datetime | None = None
+    waits: list[tuple[datetime, datetime | None]] = []
+    for kind, at in events:
+        if kind == "acknowledged":
+            if acknowledged_at is None:
+                acknowledged_at = at
+            last_update = at
+            if status == "open":
+                status = "acknowledged"
+        elif kind == "note":
+            if acknowledged_at is not None:
+                last_update = at
+        elif kind == "waiting" and waiting_since is None:
+            waiting_since, status_before_wait, status = at, status, "waiting"
+        elif kind in ("resumed", "solution") and waiting_since is not None:
+            waits.append((waiting_since, at))
+            waiting_since = None
+            status = status_before_wait
+            last_update = at
+        if kind == "solution":
+            solved_at = at
+            first_solved_at = first_solved_at or at
+            status = "solved"
+        elif kind == "closed":
+            status = "closed"
+        elif kind == "reopened":
+            solved_at = None
+            status = "acknowledged" if acknowledged_at is not None else "open"
+            last_update = at
+    if waiting_since is not None:
+        waits.append((waiting_since, None))
+
+    # -- the solution deadline, moved by completed waits begun before it passed ----------
+    solve_by = base.solve_by
+    solve_missed_at: datetime | None = None
+    paused_now = False
+    for start, end in waits:
+        if first_solved_at is not None and start >= first_solved_at:
+            break
+        if start >= solve_deadline_passes(solve_by):
+            break  # already missed when the wait began: the miss stands
+        if end is None:
+            paused_now = True
+            break
+        days = waited_working_days(start, end, cal)
+        if days:
+            solve_by = cal.add_working_days(solve_by, days)
+    passes = solve_deadline_passes(solve_by)
+    if not paused_now and (first_solved_at or now) >= passes:
+        solve_missed_at = passes
+
+    ack_missed_at = base.ack_by if (acknowledged_at or now) > base.ack_by else None
+
+    # -- escalations: a complaint is 总经理 at once; else one level per missed deadline ----
+    if facts.is_complaint:
+        escalations: tuple[Escalation, ...] = (Escalation(facts.raised_at, 2, "complaint"),)
+    else:
+        missed = sorted(
+            [(ack_missed_at, "ack")] * (ack_missed_at is not None)
+            + [(solve_missed_at, "solve")] * (solve_missed_at is not None))
+        escalations = tuple(Escalation(at, i + 1, why) for i, (at, why) in enumerate(missed))
+    level = escalations[-1].level if escalations else 0
+
+    # -- what is owed now ------------------------------------------------------------------
+    unsolved = solved_at is None and status != "closed"
+    waiting = waiting_since is not None
+    next_update_by = (last_update + base.update_every
+                      if acknowledged_at is not None and unsolved and not waiting and last_update else None)
+    overdue: list[str] = []
+    if acknowledged_at is None and status != "closed" and now > base.ack_by:
+        overdue.append("ack")
+    if unsolved and (waiting_since or now).date() > solve_by:
+        overdue.append("solve")
+    if next_update_by is not None and now > next_update_by:
+        overdue.append("update")
+
+    at_risk = False
+    if not waiting and status != "closed":
+        ack_cal = cal if rule.ack.unit == "wd" else None
+        if acknowledged_at is None and "ack" not in overdue:
+            at_risk |= _share_used(facts.raised_at, base.ack_by, now, ack_cal) >= AT_RISK_SHARE
+        if unsolved and "solve" not in overdue:
+            paused = sum(working_seconds(s, e, cal) for s, e in waits if e is not None and e <= now)
+            at_risk |= _share_used(facts.raised_at, solve_deadline_passes(solve_by), now, cal,
+                                   paused) >= AT_RISK_SHARE
+        if next_update_by is not None and "update" not in overdue and last_update is not None:
+            at_risk |= _share_used(last_update, next_update_by, now, None) >= AT_RISK_SHARE
+
+    return IssueState(
+        status=status, ack_by=base.ack_by, solve_by=solve_by, next_update_by=next_update_by,
+        acknowledged_at=acknowledged_at, solved_at=solved_at, waiting_since=waiting_since,
+        level=level, overdue=tuple(overdue), at_risk=at_risk, escalations=escalations,
+    )
+
+
+# -- who may do what (issue 10: the agent who raised it, owner, department head, supervisor) --
+
+ACTIONS: tuple[str, ...] = (
+    "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen",
+)
+_RAISER_MAY = frozenset({"note", "tell", "wait", "resume"})
+_OWNER_MAY = frozenset(ACTIONS) - {"assign"}
+DEFAULT_DEPARTMENTS: tuple[str, ...] = (
+    "售后服务部", "技术支持组", "退换货组", "投诉处理组", "销售部", "市场部", "质量部",
+)
+# default responsible department per category; a complaint goes to 投诉处理组 (issue 10 §5)
+DEFAULT_DEPARTMENT_OF: dict[str, str] = {
+    "product": "技术支持组", "service": "售后服务部", "need": "销售部", "other": "售后服务部",
+    "complaint": "投诉处理组",
+}
+
+
+def issue_roles(login: str, role: str, department: str | None, *, raised_by: str,
+                owner: str | None, issue_department: str) -> frozenset[str]:
+    """The parts a user plays for one issue: raiser, owner, head (a supervisor of its
+    department), supervisor (supervisors and admins)."""
+    parts = set()
+    if login == raised_by:
+        parts.add("raiser")
+    if owner is not None and login == owner:
+        parts.add("owner")
+    if role == "supervisor" and department and department == issue_department:
+        parts.add("head")
+    if role in ("supervisor", "admin"):
+        parts.add("supervisor")
+    return frozenset(parts)
+
+
+def may(action: str, parts: frozenset[str]) -> bool:
+    """The permission matrix: raiser → note/tell/wait/resume; owner and head → all but
+    assign; supervisors and admins → all."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown issue action {action!r}")
+    if "supervisor" in parts:
+        return True
+    if parts & {"owner", "head"} and action in _OWNER_MAY:
+        return True
+    return "raiser" in parts and action in _RAISER_MAY

@@ -1,8 +1,8 @@
 """Call outcomes and retries (SPEC §3 "Rules that decide what happens after an attempt").
 
 Seed-silent, VICIdial-style defaults.  Every dial counts as an attempt except 改约
-(reschedule), which only moves the appointment.  ``next_attempt_at`` is "not before";
-a retry on another day starts at 00:00 of that day (any time that day).
+(reschedule), which only moves the appointment.  ``next_attempt_at`` is "not before" and
+always inside the policy's ``work_hours`` on a working day (SPEC §3).
 """
 
 from __future__ import annotations
@@ -14,12 +14,17 @@ from datetime import date, datetime, time, timedelta
 from .calendar import WorkCalendar
 from .policy import Policy
 from .queue import deadline_moment
+from .timephrase import next_allowed
 
 OUTCOMES: tuple[str, ...] = (
     "completed", "no_answer", "busy", "phone_off", "wrong_number", "reschedule", "refused",
     "wrong_person",
 )
 _RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
+# SPEC §3: attempts that did not reach the customer; only these wait for the next attempt time.
+NOT_REACHED: tuple[str, ...] = ("no_answer", "busy", "phone_off", "wrong_person")
+# Refusal codes that mean "the input cannot be read" rather than "a rule says no".
+INPUT_CODES = frozenset({"to_missing", "unknown", "bad_time"})
 
 
 class OutcomeError(ValueError):
@@ -55,14 +60,17 @@ class Transition:
 
 def _retry(state: AttemptState, at: datetime, policy: Policy, cal: WorkCalendar,
            busy: bool) -> Transition:
+    """Next attempt inside the working hours (SPEC §3): busy +2 h (moved to the next working
+    hour) the same day if before the deadline, else the next working day's first hour."""
     attempts = state.attempts + 1
     if attempts >= policy.max_attempts:
         return Transition("unreachable", attempts, state.due_on, None, True, False)
-    soon = at + timedelta(hours=policy.busy_retry_hours)
+    soon = next_allowed(at + timedelta(hours=policy.busy_retry_hours), cal, policy.work_hours)
     if busy and soon.date() == at.date() and soon <= deadline_moment(state.deadline_on, state.deadline_at):
         return Transition("open", attempts, at.date(), soon, False, False)
     day = cal.next_working_day(at.date())
-    return Transition("open", attempts, day, datetime.combine(day, time()), False, False)
+    first = next_allowed(datetime.combine(day, time.min), cal, policy.work_hours)
+    return Transition("open", attempts, first.date(), first, False, False)
 
 
 def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Policy,
@@ -81,6 +89,11 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
     if outcome == "reschedule":
         if to is None:
             raise OutcomeError("to_missing", "改约需要新的时间 / reschedule needs a new time")
+        if to > at and next_allowed(to, cal, policy.work_hours) != to:
+            hint = next_allowed(to, cal, policy.work_hours)
+            raise OutcomeError("to_outside_hours", f"改约时间 {to:%Y-%m-%d %H:%M} 不在工作时间 / outside working "
+                               f"hours; next allowed {hint:%Y-%m-%d %H:%M}", when=f"{to:%Y-%m-%d %H:%M}",
+                               allowed=f"{hint:%Y-%m-%d %H:%M}")
         if to <= at:
             raise OutcomeError("to_past", f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past",
                                when=f"{to:%Y-%m-%d %H:%M}")
@@ -90,6 +103,36 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
                                "needs a supervisor", deadline=f"{deadline:%Y-%m-%d %H:%M}")
         return Transition("open", n, to.date(), to, False, False)
     raise OutcomeError("unknown", f"未知的结果：{outcome!r} / unknown outcome {outcome!r}", value=outcome)
+
+
+def _hm(d: datetime) -> str:
+    return f"{d:%Y-%m-%d %H:%M}"
+
+
+def check_stated_time(outcome: str, at: datetime, now: datetime, *, follows: datetime | None,
+                      last_attempt_at: datetime | None, next_attempt_at: datetime | None) -> None:
+    """SPEC §3 attempt timing for an attempt stated to have happened at *at*, entered at *now*.
+
+    Not in the future; not before the event the callback follows; never before the
+    callback's last attempt; a not-reached outcome not before the next attempt is allowed
+    (a reached customer can always be recorded).
+    """
+    if at > now:
+        raise OutcomeError("when_future", f"所填时间 {_hm(at)} 晚于现在 / {_hm(at)} is in the future", when=_hm(at))
+    if follows is not None and at < follows:
+        raise OutcomeError("when_before_event", f"所填时间 {_hm(at)} 早于回访所依据的事件 {_hm(follows)} / "
+                           "before the event it follows", when=_hm(at), event=_hm(follows))
+    if last_attempt_at is not None and at < last_attempt_at:
+        raise OutcomeError("when_before_last", f"所填时间 {_hm(at)} 早于上次拨打 {_hm(last_attempt_at)} / "
+                           "before the last attempt", when=_hm(at), last=_hm(last_attempt_at))
+    if outcome in NOT_REACHED and next_attempt_at is not None and at < next_attempt_at:
+        raise OutcomeError("too_early", f"下次拨打不早于 {_hm(next_attempt_at)} / next attempt allowed from "
+                           f"{_hm(next_attempt_at)}", allowed=_hm(next_attempt_at))
+
+
+def is_late_entry(at: datetime, entered_at: datetime, cal: WorkCalendar) -> bool:
+    """补录 (SPEC §7): entered more than one working day after the stated time."""
+    return entered_at.date() > cal.next_working_day(at.date())
 
 
 _DAYS = {"今天": 0, "明天": 1, "后天": 2}

@@ -15,7 +15,12 @@ from dateutil.relativedelta import relativedelta
 
 from .calendar import WorkCalendar
 from .facts import (
-    CompletedCallback, CustomerFact, EventFact, PlannedCallback, SaleFact, WorkOrderFact,
+    CompletedCallback,
+    CustomerFact,
+    EventFact,
+    PlannedCallback,
+    SaleFact,
+    WorkOrderFact,
 )
 from .policy import Policy
 
@@ -125,6 +130,9 @@ def for_customer(customer: CustomerFact, policy: Policy, cal: WorkCalendar,
     if not customer.is_member and last is not None:
         plan = _nm_inactive(customer, f"inactive:{last.isoformat()}",
                             _months(last, inactive_months(customer, policy)), policy, cal)
+        if plan.deadline_on < today:
+            # A state that still holds is not history (SPEC §7): due at the run, a month to do it.
+            plan = _nm_inactive(customer, plan.trigger_ref, today, policy, cal)
         if plan.due_on <= today:
             out.append(plan)
     months = policy.onsite_cycle_months.get(customer.tier, 0)
@@ -166,6 +174,25 @@ def after_completion(cb: CompletedCallback, customer: CustomerFact, policy: Poli
         out.append(_nm_inactive(customer, ref, _months(done, inactive_months(customer, policy)),
                                 policy, cal))
     return out
+
+
+# Statuses that end a link without completing it; a chain continues past them (SPEC §7).
+CLOSED_UNDONE: tuple[str, ...] = ("lapsed", "refused", "unreachable")
+_CHAIN_KINDS = ("first_sale", "quarterly", "onsite", "nm_inactive")
+
+
+def after_closing(number: str, customer_id: int, kind: str, trigger_ref: str, deadline_on: date,
+                  customer: CustomerFact, policy: Policy, cal: WorkCalendar) -> list[PlannedCallback]:
+    """The next link of a chain (quarterly, on-site cycle, inactivity) whose link was lapsed,
+    refused or unreachable: planned from that link's deadline (SPEC §7). Nothing was said,
+    so no low-score or on-site follow-up."""
+    if kind not in _CHAIN_KINDS:
+        return []
+    link = CompletedCallback(number=number, customer_id=customer_id, kind=kind, trigger_ref=trigger_ref,
+                             completed_at=datetime.combine(deadline_on, datetime.min.time()),
+                             score_resolution=None, score_attitude=None, negative_feedback=False,
+                             needs_onsite=False)
+    return after_completion(link, customer, policy, cal)
 
 
 def annual_visit(customer: CustomerFact, planned_on: date, n: int, policy: Policy,

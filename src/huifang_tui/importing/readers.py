@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ..errors import ServiceError
 from ..i18n import t
-from ..services.base import ServiceError
 
 Value = str | date | datetime
 Rows = Iterator[tuple[int, list[Value]]]
@@ -36,7 +36,7 @@ def read_table(path: str | Path) -> tuple[list[str], Rows]:
     else:
         rows = _xlsx_rows(p, data)
     rows = _non_blank(rows)
-    for line, values in rows:
+    for _line, values in rows:
         headers = [_text(v) for v in values]
         return headers, rows
     raise ImportFileError(t("imp.err.empty", path=p))
@@ -83,8 +83,7 @@ def _csv_rows(p: Path, data: bytes) -> Rows:
     delim = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        for line, row in enumerate(reader, start=1):
-            yield line, row
+        yield from enumerate(reader, start=1)
     except csv.Error as e:  # e.g. an unterminated quote
         raise ImportFileError(t("imp.err.csv", path=p, line=reader.line_num, error=e)) from e
 

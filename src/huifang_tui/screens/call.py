@@ -12,23 +12,24 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, Label, Static
+from textual.widgets import Checkbox, Header, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
-from ..domain.outcomes import OUTCOMES, OutcomeError, parse_when
+from ..domain.outcomes import OUTCOMES
 from ..i18n import t
-from ..scripts import fill, load_script
+from ..scripts import load_script
 from ..services import callbacks as svc
-from ..widgets.keybar import KeyBar
+from ..services import issues as issues_svc
+from ..services.recording import reschedule_time
+from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
+from ..widgets.keybar import KeyBar
 from ..widgets.score_row import ScoreRow
 from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog
 
 DRAFT_DELAY = 0.6
 HEARTBEAT_SECONDS = 120
 OUTCOME_KEYS = dict(zip(OUTCOMES, ("f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10")))
-TEXT_FIELDS = ("reached_name", "reached_position", "suggestions", "improvement", "needs", "competitor", "note")
-FLAG_FIELDS = ("sales_lead", "needs_onsite", "negative_feedback")
 
 
 class _Drafts:
@@ -73,67 +74,33 @@ class CallScreen(Screen):
     ]
 
     class Recorded(Message):
-        def __init__(self, result: svc.AttemptResult, also: list[str], outcome: str) -> None:
+        def __init__(self, result: svc.AttemptResult, outcome: str) -> None:
             super().__init__()
             self.result = result
-            self.also = also  # the same customer's other callbacks given the same attempt
             self.outcome = outcome
 
     def __init__(self, view: svc.CallView) -> None:
         super().__init__()
         self.view = view
         self.script = load_script(view.callback.kind)
-        self._loading = True
         self._draft_timer = None
         self._pending: dict | None = None
-        self._busy = False  # an outcome is being saved: further keys wait (set on the UI thread)
-        self._left = False
         self._drafts: _Drafts | None = None
-        self._recorded = False
 
     # -- layout -------------------------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return self.form.phase
+
     def compose(self) -> ComposeResult:
         cb = self.view.callback
-        values = self._placeholders()
+        self.form = CallForm(self.script, self._placeholders(), cb.number, cb.contact_name, self.view.to_verify,
+                             id="call-form")
         yield Header()
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
                 yield CustomerCard(id="customer-card")
-            with VerticalScroll(id="call-form"):
-                yield Static(Text(f"{self.script.get('title', '')} · {cb.number}", style="bold"), id="call-title")
-                if self.script.get("purpose"):
-                    yield Static(Text(fill(self.script["purpose"], values), style="italic"), classes="script-purpose")
-                yield Static(Text(fill(self.script.get("opening", ""), values)), classes="script-text")
-                yield Label(t("call.field.reached_name"))
-                with Horizontal(classes="form-row"):
-                    yield Input(value=cb.contact_name, id="reached_name", placeholder=t("call.field.reached_name_ph"))
-                    yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"))
-                for i, q in enumerate(self.script.get("questions", [])):
-                    yield Label(Text(f"{i + 1}. {fill(q, values)}"), classes="script-question")
-                    yield Input(id=f"q{i}", classes="answer")
-                prompts = self.script.get("score_prompts", {})
-                if prompts.get("resolution"):
-                    yield Static(Text(fill(prompts["resolution"], values), style="dim"), classes="script-text")
-                yield ScoreRow(t("call.field.score_resolution"), id="score_resolution")
-                if prompts.get("attitude"):
-                    yield Static(Text(fill(prompts["attitude"], values), style="dim"), classes="script-text")
-                yield ScoreRow(t("call.field.score_attitude"), id="score_attitude")
-                for name in ("suggestions", "improvement", "needs"):
-                    yield Label(t(f"call.field.{name}"))
-                    yield Input(id=name)
-                yield Checkbox(t("call.field.sales_lead"), id="sales_lead")
-                yield Label(t("call.field.competitor"))
-                yield Input(id="competitor")
-                yield Checkbox(t("call.field.needs_onsite"), id="needs_onsite")
-                yield Checkbox(t("call.field.negative_feedback"), id="negative_feedback")
-                for issue in self.view.to_verify:
-                    yield Checkbox(Text(t("call.field.verified", number=issue.number)), id=f"verify_{issue.id}",
-                                   classes="verify")
-                yield Label(t("call.field.note"))
-                yield Input(id="note")
-                yield Static(Text(fill(self.script.get("closing", ""), values)), classes="script-text")
-                for tip in self.script.get("tips", []):
-                    yield Static(Text("· " + tip, style="dim italic"), classes="script-tip")
+            yield self.form
         yield Static(self._outcome_bar(), id="call-outcomes")
         yield KeyBar()
 
@@ -169,13 +136,13 @@ class CallScreen(Screen):
         if self.view.draft:
             self.app.push_screen(ConfirmDialog(t("call.draft_offer")), self._draft_answer)
         else:
-            self._loading = False
+            self.form.go(Phase.EDITING)
             self.query_one("#reached_name", Input).focus()
 
     def on_unmount(self) -> None:
         # Only when the app quits with the call open: flush the pending draft and drop the claim
         # here (a worker would not outlive the app). A crash leaves the claim to expire instead.
-        if self._left or self._recorded or self._drafts is None:
+        if self.phase in (Phase.LEFT, Phase.DONE) or self._drafts is None:
             return
         try:
             self._stop_timer()
@@ -193,46 +160,27 @@ class CallScreen(Screen):
             self._drafts.offer(self._pending)
 
     def _draft_answer(self, restore: bool | None) -> None:
+        if self.phase is not Phase.LOADING:
+            return  # left meanwhile
         if restore:
-            self.apply_form(self.view.draft or {})
+            self.form.load(self.view.draft or {})
             self.notify(t("call.draft_restored"))
-        self._loading = False
+        self.form.go(Phase.EDITING)
         self.query_one("#reached_name", Input).focus()
 
     # -- the form as data (drafts) ------------------------------------------------
     def form_data(self) -> dict:
-        data: dict[str, Any] = {}
-        for name in TEXT_FIELDS:
-            data[name] = self.query_one(f"#{name}", Input).value
-        for name in FLAG_FIELDS:
-            data[name] = self.query_one(f"#{name}", Checkbox).value
-        data["answers"] = {inp.id: inp.value for inp in self.query("Input.answer")}
-        data["score_resolution"] = self.query_one("#score_resolution", ScoreRow).value
-        data["score_attitude"] = self.query_one("#score_attitude", ScoreRow).value
-        data["verified"] = [int(cb.id.removeprefix("verify_")) for cb in self.query("Checkbox.verify") if cb.value]
-        return data
+        return self.form.data()
 
     def apply_form(self, data: dict) -> None:
-        for name in TEXT_FIELDS:
-            if name in data:
-                self.query_one(f"#{name}", Input).value = str(data[name] or "")
-        for name in FLAG_FIELDS:
-            if name in data:
-                self.query_one(f"#{name}", Checkbox).value = bool(data[name])
-        for key, value in (data.get("answers") or {}).items():
-            for inp in self.query(f"#{key}"):
-                inp.value = str(value)
-        for name in ("score_resolution", "score_attitude"):
-            self.query_one(f"#{name}", ScoreRow).value = data.get(name)
-        for iid in data.get("verified", []):
-            for box in self.query(f"#verify_{iid}"):
-                box.value = True
+        self.form.load(data)
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
     @on(ScoreRow.Changed)
+    @on(RadioSet.Changed)
     def _changed(self) -> None:
-        if self._loading:
+        if not self.form.editing:
             return
         self._pending = self.form_data()
         if self._draft_timer is not None:
@@ -253,97 +201,50 @@ class CallScreen(Screen):
         self.focus_next()
 
     # -- outcomes -----------------------------------------------------------------
-    def _record(self, outcome: str, **extra: Any) -> svc.CallRecord:
-        d = self.form_data()
-        return svc.CallRecord(
-            outcome=outcome, reached_name=d["reached_name"], reached_position=d["reached_position"],
-            score_resolution=d["score_resolution"], score_attitude=d["score_attitude"],
-            answers={self._question(k): v for k, v in d["answers"].items() if v},
-            suggestions=d["suggestions"], improvement=d["improvement"], needs=d["needs"],
-            sales_lead=d["sales_lead"], competitor=d["competitor"], needs_onsite=d["needs_onsite"],
-            negative_feedback=d["negative_feedback"], note=d["note"], verified_issue_ids=d["verified"], **extra,
-        )
-
-    def _question(self, input_id: str) -> str:
-        i = int(input_id.removeprefix("q"))
-        qs = self.script.get("questions", [])
-        return qs[i] if i < len(qs) else input_id
-
     def action_outcome(self, outcome: str) -> None:
-        if self._busy or self._left:
+        if not self.form.editing:
             return
         if outcome == "reschedule":
             self._ask_reschedule()
             return
-        rec = self._record(outcome)
+        rec = self.form.record(outcome)
         errors = svc.validate(rec)
         if errors:
-            self._show_errors(errors, rec)
+            self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
+            self.form.focus_first_missing(rec)
             return
-        self._busy = True
+        self.form.go(Phase.SAVING)
         self._submit(rec)
-
-    def _show_errors(self, errors: list[str], rec: svc.CallRecord) -> None:
-        self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
-        if rec.outcome == "completed":
-            if not rec.reached_name.strip():
-                self.query_one("#reached_name", Input).focus()
-            elif rec.score_resolution is None:
-                self.query_one("#score_resolution", ScoreRow).focus()
-            elif rec.score_attitude is None:
-                self.query_one("#score_attitude", ScoreRow).focus()
 
     def _ask_reschedule(self, value: str = "") -> None:
         dlg = TextDialog(t("call.reschedule_title"), t("call.reschedule_hint"), value=value,
-                         placeholder="2026-05-06 15:00 / 明天 15:00 / +2d")
+                         placeholder="明天 15:00 / 下周一 10:00 / 5-6 15:00 / +2d")
 
         def done(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                when = parse_when(text, self.app.now())
-            except OutcomeError as e:
-                self.notify(svc.outcome_message(e), severity="error", timeout=8)
-                self._ask_reschedule(text)
-                return
-            if not self._busy:
-                self._busy = True
-                self._submit(self._record("reschedule", to=when))
+            if text and self.form.editing:
+                self.form.go(Phase.SAVING)
+                self._submit(self.form.record("reschedule"), to_text=text)
 
         self.app.push_screen(dlg, done)
 
     @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
-    def _submit(self, rec: svc.CallRecord) -> None:
+    def _submit(self, rec: svc.CallRecord, to_text: str = "") -> None:
+        """The service records the attempt, and a not-reached one on the customer's other
+        callbacks of this call too (SPEC §3: one phone call per customer). A 改约 time is read
+        by the same service as ``huifang record --to`` (working days and hours)."""
         self._drafts.close()  # no draft write may land after the record deletes the draft
         try:
+            if to_text:
+                rec.to = reschedule_time(self.app.store, to_text)
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
         except Exception:
             self._drafts.reopen()
             raise
-        also = [] if rec.outcome == "completed" else self._same_attempt_for_the_rest(rec)
-        self.post_message(self.Recorded(result, also, rec.outcome))
-
-    def _same_attempt_for_the_rest(self, rec: svc.CallRecord) -> list[str]:
-        """One phone call for one customer (SPEC §3): not reaching them counts for every callback
-        of theirs due today; only their content differs, so completion goes one by one."""
-        from ..errors import ServiceError
-
-        done = []
-        for other in self.view.same_day:
-            attempt = svc.CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
-                                     reached_position=rec.reached_position, note=rec.note)
-            try:
-                svc.record_attempt(self.app.store, self.app.actor, other.number, attempt)
-                done.append(other.number)
-            except ServiceError:
-                continue  # already handled or claimed: leave it to its own call
-            except Exception as e:  # noqa: BLE001 - the main outcome is saved; report, never redo it
-                self.app.log.error(f"same attempt on {other.number}: {e!r}")
-        return done
+        self.post_message(self.Recorded(result, rec.outcome))
 
     @on(Recorded)
     def _on_recorded(self, event: Recorded) -> None:
-        self._recorded = True
+        self.form.go(Phase.DONE)
         r = event.result
         msg = t("call.recorded", number=r.number, state=t(f"cbstate.{r.status}"), attempts=r.attempts,
                 due=r.due_on.isoformat())
@@ -351,8 +252,10 @@ class CallScreen(Screen):
             msg += "\n" + t("call.followups", numbers=", ".join(r.followups))
         if r.alert_supervisor:
             msg += "\n" + t("call.alerted")
-        if event.also:
-            msg += "\n" + t("call.also_recorded", numbers=", ".join(event.also))
+        if r.late_entry:
+            msg += "\n" + t("rules.late_entry_saved")
+        if r.also:
+            msg += "\n" + t("call.also_recorded", numbers=", ".join(r.also))
         self.app.notify(msg, timeout=6)
         if self._draft_timer is not None:
             self._draft_timer.stop()
@@ -366,13 +269,13 @@ class CallScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            if event.worker.group == "call-record":
-                self._busy = False  # the outcome was not saved: the agent may try again
+            if event.worker.group == "call-record" and self.phase is Phase.SAVING:
+                self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
             self.notify(str(event.worker.error), title=t("call.cannot_save"), severity="error", timeout=10)
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:
-        if self._busy or self._left:
+        if not self.form.editing:
             return
 
         def done(value: IssueInput | None) -> None:
@@ -383,7 +286,7 @@ class CallScreen(Screen):
 
     @work(thread=True, group="call-issue", exit_on_error=False)
     def _raise(self, value: IssueInput) -> None:
-        issue = svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
+        issue = issues_svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
                                 title=value.title, description=value.description, category=value.category,
                                 priority=value.priority, is_complaint=value.is_complaint,
                                 department=value.department)
@@ -391,13 +294,13 @@ class CallScreen(Screen):
         self.app.call_from_thread(self.notify, t(key, number=issue.number, solve_by=issue.solve_by.isoformat()))
 
     def action_leave(self) -> None:
-        if self._busy or self._left:
+        if self.phase not in (Phase.LOADING, Phase.EDITING):
             return
         self._stop_timer()
+        self.form.go(Phase.LEFT)
         self.dismiss_call(released=False)
 
     def dismiss_call(self, *, released: bool) -> None:
-        self._left = True
         if not released:
             drafts, store, actor, number = self._drafts, self.app.store, self.app.actor, self.view.callback.number
 

@@ -44,6 +44,7 @@ class QueueScreen(Screen):
         Binding("s", "cycle_state", t("key.filter_state"), id="queue_filter_state"),
         Binding("d", "defer", t("key.defer"), id="queue_defer"),
         Binding("c", "day_close", t("key.day_close"), id="queue_day_close"),
+        Binding("l", "app.switch_mode('ledger')", t("ledger.key.ledger"), id="queue_ledger"),
         Binding("r", "reload", t("key.reload"), show=False, id="queue_reload"),
         Binding("n", "page(1)", t("key.next_page"), show=False, id="queue_next_page"),
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),

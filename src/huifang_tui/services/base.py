@@ -13,7 +13,9 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-from ..errors import Conflict, NotFound, PermissionDenied, SchemaMismatch, ServiceError  # noqa: F401
+from ..errors import (  # noqa: F401  (re-exported)
+    Conflict, NotFound, PermissionDenied, Refused, SchemaMismatch, ServiceError, ValidationError,
+)
 from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
 from ..store import db, revision
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
@@ -75,6 +77,11 @@ class Store:
                 if db.stored_revision(conn) is None and not db.has_tables(conn):
                     db.create_schema(conn, revision.HEAD)
                     conn.execute(insert(SchemaVersion.__table__).values(id=1, version=SCHEMA_VERSION))
+                    from ..domain.issues import DEFAULT_DEPARTMENTS
+                    from ..store.models import Department
+
+                    conn.execute(insert(Department.__table__), [
+                        {"name": n, "active": True, "created_at": self.now()} for n in DEFAULT_DEPARTMENTS])
             path = db.sqlite_path(self.url)
             if path is not None:
                 db.fix_mode(path)
@@ -124,6 +131,25 @@ def require(actor: Actor, *roles: str, store: Store | None = None, what: str = "
         if store is not None:
             store.record_refusal(e)
         raise e
+
+
+def acting(s: Session, actor: Actor, *roles: str) -> None:
+    """Inside a service's transaction: the acting user still exists, is active and holds the
+    role they started with (a disabled user's open app is refused at its next action), and
+    that role is one of ``roles`` (admin always; none given = any role). The system passes."""
+    if actor == SYSTEM:
+        return
+    from ..i18n import t
+
+    u = get_user(s, actor.login)
+    if u is None:
+        raise denied(actor, t("err.unknown_login", login=actor.login), "login", actor.login)
+    if not u.active:
+        raise denied(actor, t("rules.user_inactive", login=actor.login), "login", actor.login)
+    if u.role != actor.role:
+        raise denied(actor, t("rules.role_changed", login=actor.login, role=t(f"role.{u.role}")), "login", actor.login)
+    if roles:
+        require(actor, *roles)  # inside store.read()/write(): the refusal is audited on the way out
 
 
 def _plain(v: Any) -> Any:

@@ -39,7 +39,8 @@ from ..domain.board import (
 )
 from ..domain.masking import mask_phone
 from ..i18n import t
-from ..queue_view import ALERT_DAYS, claim_alive
+from ..domain.queue import ALERT_DAYS
+from ..store.claims import claim_alive
 from ..store.models import (
     AuditEntry,
     CallAttempt,

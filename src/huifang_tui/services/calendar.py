@@ -15,7 +15,7 @@ from ..domain.policy import Policy
 from ..i18n import t
 from ..resources import data_dir
 from ..store.models import CalendarOverride, Setting
-from .base import Actor, Store, audit, require
+from .base import Actor, Store, acting, audit, require
 
 
 def load_calendar(s: Session) -> WorkCalendar:
@@ -54,6 +54,7 @@ def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = ""
     require(actor, "admin", store=store)
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.exec(select(CalendarOverride).where(CalendarOverride.day == day)).first()
         before = row.model_dump() if row else None
         if row is None:
@@ -107,6 +108,7 @@ def set_policy(store: Store, actor: Actor, text: str) -> Policy:
         raise ServiceError(t("policy.bad", error=str(e))) from e
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.get(Setting, "policy")
         before = {"value": row.value} if row else None
         s.merge(Setting(key="policy", value=text))
@@ -130,6 +132,7 @@ def set_company_name(store: Store, actor: Actor, name: str) -> None:
     require(actor, "admin", store=store)
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         row = s.get(Setting, "company_name")
         before = {"value": row.value} if row else None
         s.merge(Setting(key="company_name", value=name.strip()))

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, DayClose
-from .base import Actor, Conflict, ServiceError, Store, audit
+from .base import Actor, Conflict, ServiceError, Store, acting, audit
 from .calendar import load_calendar
 from .queue import OPEN_STATES, QueueRow, queue_rows
 
@@ -43,6 +43,7 @@ def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
         return []
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     with store.read() as s:
+        acting(s, actor)
         tried = set(
             s.exec(select(CallAttempt.callback_id).where(CallAttempt.at >= start, CallAttempt.at <= end,
                                                          CallAttempt.callback_id.in_([r.id for r in rows])))
@@ -60,6 +61,7 @@ def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     now = store.now()
     with store.read() as s:
+        acting(s, actor)
         fig = login_figures(s, actor.login, day, now)
         attempts = s.exec(
             select(CallAttempt.callback_id, CallAttempt.outcome)
@@ -86,6 +88,7 @@ def close_day(store: Store, actor: Actor, day: date) -> DaySummary:
     summary = summarize(store, actor, day)
     now = store.now()
     with store.write() as s:
+        acting(s, actor)
         if s.exec(select(DayClose).where(DayClose.login == actor.login, DayClose.day == day)).first():
             raise Conflict(t("dayclose.already", day=day.isoformat()))
         row = DayClose(login=actor.login, day=day, due=summary.due, completed=summary.completed,

@@ -28,7 +28,7 @@ from ..i18n import t
 from ..importing.readers import ImportFileError, as_text, read_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed, bind, parse
 from ..store.models import Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
-from .base import Actor, ServiceError, Store, audit, require, snapshot
+from .base import Actor, ServiceError, Store, acting, audit, require, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
@@ -115,6 +115,8 @@ def import_file(
     one row written (so ``total`` is twice the row count) and it ends at ``done == total``.
     """
     require(actor, "admin", "supervisor", store=store)
+    with store.read() as s:
+        acting(s, actor)
     if kind not in KINDS:
         raise ServiceError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
     path = Path(path)

@@ -26,8 +26,8 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
-from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, WorkOrder
-from .base import SYSTEM, Actor, Store, audit
+from ..store.models import Callback, Contact, Counter, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
+from .base import SYSTEM, Actor, Store, acting, audit
 from .calendar import load_calendar, load_policy
 
 WATERMARK = "planner.watermark"
@@ -62,10 +62,14 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
 
 
 def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
-    """Plan everything the facts call for at ``now`` (default: the store's clock)."""
+    """Plan everything the facts call for at ``now`` (default: the store's clock).
+
+    Automatic runs (start-up, after an import) act as the system; ``huifang plan`` passes the
+    user, who must be a supervisor or an admin."""
     wall = store.now()
     now = now or wall
     with store.write() as s:
+        acting(s, actor, "supervisor")
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
@@ -74,6 +78,9 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         created, cancelled = _plan(s, actor, now, since, cycles=not cycles_done)
         s.merge(Setting(key=WATERMARK, value=wall.isoformat()))
         s.merge(Setting(key=CYCLES_ON, value=now.date().isoformat()))
+        from .issues import write_due_escalations
+
+        write_due_escalations(s, wall)  # by the clock, never under --now (SPEC §3)
     return PlanReport(created, cancelled, now)
 
 
@@ -82,6 +89,14 @@ def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime,
     cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_completion(completed_fact(cb), cust, policy, cal)
+    return _insert(s, actor, now, planned, {cust.id: cust})
+
+
+def plan_after_closing(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
+    """Inside the transaction that lapsed, refused or gave up on a link: its chain's next link."""
+    cal, policy = cal or load_calendar(s), policy or load_policy(s)
+    cust = customer_fact(s.get(Customer, cb.customer_id))
+    planned = rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on, cust, policy, cal)
     return _insert(s, actor, now, planned, {cust.id: cust})
 
 
@@ -149,12 +164,31 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
     for cb in done:
         planned += rules.after_completion(completed_fact(cb), customers[cb.customer_id], policy, cal)
 
+    # Chains continue past a lapsed, refused or unreachable link (SPEC §7).
+    closed = list(s.exec(select(Callback).where(Callback.status.in_(rules.CLOSED_UNDONE), Callback.updated_at >= since)))
+    preload(c.customer_id for c in closed)
+    for cb in closed:
+        planned += rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on,
+                                       customers[cb.customer_id], policy, cal)
+    _alert_stale(s, actor, now, since, policy.stale_days)
+
     # History imports must not flood today's queue with long-dead work.
     planned = [p for p in planned if p.deadline_on >= horizon]
     created = _insert(s, actor, now, planned, customers)
     cancelled = _cancel_progress_checks(s, actor, now)
     _reopen_corrected(s, actor, now)
     return len(created), cancelled
+
+
+def _alert_stale(s: Session, actor: Actor, now: datetime, since: datetime, stale_days: int) -> None:
+    """SPEC §7: open work that became ``stale_days`` past its deadline since the last run
+    alerts the supervisor (one ``alert.stale`` audit row per run listing them)."""
+    lo, hi = since.date() - timedelta(days=stale_days), now.date() - timedelta(days=stale_days)
+    numbers = list(s.exec(select(Callback.number).where(
+        Callback.status.in_(("open", "waiting_data")), Callback.deadline_on >= lo, Callback.deadline_on < hi)))
+    if numbers:
+        audit(s, actor, now, "alert.stale", "callback", f"{len(numbers)}", None,
+              {"numbers": numbers[:200], "count": len(numbers), "stale_days": stale_days})
 
 
 def _existing(s: Session, keys: list[tuple]) -> set[tuple]:
@@ -199,10 +233,13 @@ def _insert(
     numbers = _reserve_numbers(s, "HF", now.date(), len(todo))
     contacts = _primary_contacts(s, {p.customer_id for p in todo})
     followup = _setting(s, "followup_login") or None
+    inactive = set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
     wo_ids = _work_order_ids(s, [p.trigger_ref[3:] for p in todo if p.trigger_ref.startswith("wo:")])
     rows = []
     for p, number in zip(todo, numbers):
         agent = {"agent": customers[p.customer_id].agent, "followup": followup}.get(p.assignee)
+        if agent in inactive:
+            agent = None  # a disabled user gets no new work: it goes to the pool
         rows.append({
             "number": number, "customer_id": p.customer_id, "kind": p.kind, "trigger_ref": p.trigger_ref,
             "work_order_id": wo_ids.get(p.trigger_ref[3:]) if p.trigger_ref.startswith("wo:") else None,
@@ -224,11 +261,11 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     """年度走访 (000 二.3, §4.10): the supervisor approves the n-th visit of the year for a
     key/major/strategic customer; it lands in the sales manager's queue."""
     from ..i18n import t
-    from .base import NotFound, ServiceError, require
+    from .base import NotFound, ServiceError
 
-    require(actor, "supervisor", store=store)
     now = store.now()
     with store.write() as s:
+        acting(s, actor, "supervisor")
         c = s.exec(select(Customer).where(Customer.name == customer_name)).first()
         if c is None:
             raise NotFound(t("visit.no_customer", name=customer_name))

@@ -8,10 +8,12 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
+from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
 from ..i18n import t
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue  # noqa: F401  (re-exported)
+from ..safe import mask_phone
+from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
-from .base import Actor, PermissionDenied, Store, denied  # noqa: F401
+from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401
 
 OPEN_STATES = ("open", "waiting_data")
 # Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
@@ -48,6 +50,7 @@ def queue_rows(
     if now is None:
         now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
     with store.read() as s:
+        acting(s, actor)
         q = (
             select(Callback, Customer.name, Customer.tier)
             .join(Customer, Customer.id == Callback.customer_id)
@@ -93,6 +96,7 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
     now = now or store.now()
     kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
     with store.read() as s:
+        acting(s, actor)
         f = login_figures(s, login, day, now)
         pool = s.exec(select(func.count()).select_from(Callback).where(
             Callback.status.in_(OPEN_STATES), Callback.due_on <= day, Callback.agent_login.is_(None),

@@ -15,10 +15,10 @@ from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, select
 
 from ..i18n import t
-from ..queue_view import ROLE_QUEUES, mask_phone
+from ..domain.queue import ROLE_QUEUES
+from ..safe import mask_phone
 from ..store.models import CallAttempt, Callback, Contact, Customer, Issue
-from .base import Actor, NotFound, Store, get_user
-from ..errors import PermissionDenied
+from .base import Actor, NotFound, Store, acting
 
 LIMIT = 50
 _DIGITS = re.compile(r"^\d{3,}$")
@@ -61,9 +61,7 @@ class TodayCall:
 
 
 def _check_active(s: Session, actor: Actor) -> None:
-    u = get_user(s, actor.login)
-    if actor.login != "system" and (u is None or not u.active):
-        raise PermissionDenied(t("err.unknown_login", login=actor.login))
+    acting(s, actor)  # one place for the rule: active, same role (services.base)
 
 
 def _visible(actor: Actor):  # noqa: ANN202 - a SQL condition on Customer

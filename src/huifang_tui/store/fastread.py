@@ -17,7 +17,9 @@ from datetime import date, datetime, time, timedelta
 
 from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
-from ..queue_view import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, claim_alive, mask_phone, order_queue
+from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
+from ..safe import mask_phone
+from .claims import claim_alive
 
 OPEN_STATES = ("open", "waiting_data")
 

@@ -38,6 +38,17 @@ class User(SQLModel, table=True):
     role: str  # agent | supervisor | admin | sales_manager
     active: bool = True
     created_at: NaiveDatetime
+    department: str | None = None  # a supervisor of a department is its head (issue ledger)
+
+
+class Department(SQLModel, table=True):
+    """A responsible department of the issue ledger (001 六(二)1 相关责任部门)."""
+
+    __tablename__ = "department"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    active: bool = True
+    created_at: NaiveDatetime
 
 
 def _initials_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
@@ -199,6 +210,10 @@ class CallAttempt(SQLModel, table=True):
     reached_position: str = ""
     note: str = ""
     rescheduled_to: NaiveDatetime | None = None
+    # When it was typed in; ``at`` is when the call happened (``--when``). Entered more than one
+    # working day after ``at``: a late entry (补录, SPEC §7). NULL on rows from before this.
+    entered_at: NaiveDatetime | None = None
+    late_entry: bool = False
 
 
 class CallDraft(SQLModel, table=True):
@@ -217,6 +232,7 @@ class Issue(SQLModel, table=True):
     """问题跟踪台账 entry (001 六)."""
 
     __tablename__ = "issue"
+    __table_args__ = (Index("ix_issue_status_raised", "status", "raised_at"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # WT202405001
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -228,12 +244,12 @@ class Issue(SQLModel, table=True):
     is_complaint: bool = False
     department: str = ""
     owner_login: str | None = None
-    status: str = "open"  # open | acknowledged | solved | closed
-    level: int = 0  # 0 owner · 1 supervisor/部门负责人 · 2 总经理
+    status: str = "open"  # open | acknowledged | waiting | solved | closed
+    level: int = 0  # escalations written so far: 0 owner · 1 部门负责人 · 2 总经理
     raised_at: NaiveDatetime
     raised_by: str
     ack_by: NaiveDatetime
-    solve_by: date
+    solve_by: date  # moved later by the working days spent waiting (SPEC §3)
     acknowledged_at: NaiveDatetime | None = None
     last_update_at: NaiveDatetime | None = None
     solution: str = ""
@@ -242,6 +258,9 @@ class Issue(SQLModel, table=True):
     satisfaction: int | None = None
     closed_at: NaiveDatetime | None = None
     verified_at: NaiveDatetime | None = None  # improvement verified on a later callback
+    waiting_since: NaiveDatetime | None = None  # 挂起: waiting on the customer since
+    verify_result: str | None = None  # held | not_held (001 五(四)2)
+    verify_callback: str | None = None  # the callback (HF…) that verified it
 
 
 class IssueEvent(SQLModel, table=True):
@@ -250,7 +269,8 @@ class IssueEvent(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issue.id", index=True)
     at: NaiveDatetime
     login: str
-    kind: str  # raised | note | assign | ack | solve | close | escalate
+    kind: str  # raised | assigned | acknowledged | note | waiting | resumed | solution | told |
+    #            closed | reopened | escalated | verified  (domain.issues.EVENT_KINDS)
     text: str = ""
 
 

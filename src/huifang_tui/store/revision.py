@@ -12,6 +12,8 @@ REVISIONS: tuple[str, ...] = (
     "0001_baseline",
     "0002_planned_due_on",
     "0003_customer_initials",
+    "0004_issue_ledger",
+    "0005_attempt_entered_at",
 )
 HEAD = REVISIONS[-1]
 

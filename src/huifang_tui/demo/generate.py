@@ -1,4 +1,4 @@
-"""Demo database generator for ``huifang demo`` (fictional data from ``data/demo/*.toml``).
+"""The demo centre's facts and history (fictional data from ``data/demo/*.toml``).
 
 ``build_demo`` writes a realistic centre in one write transaction: users, ~200 customers over
 all tiers (members and non-members) with 2–3 contacts each, work orders in every state,
@@ -16,121 +16,18 @@ Trigger references of the history follow ``domain.rules`` so the planner sees th
 from __future__ import annotations
 
 import random
-import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import platformdirs
-from sqlmodel import select
+from ..domain.calendar import WorkCalendar
+from ..store.models import CallAttempt, Callback, Contact, Counter, Customer, NonMemberEvent, Sale, WorkOrder
 
-from .services.base import SYSTEM, Actor, ServiceError, Store, audit
-from .store.models import (
-    CallAttempt,
-    Callback,
-    Contact,
-    Counter,
-    Customer,
-    NonMemberEvent,
-    Sale,
-    Setting,
-    User,
-    WorkOrder,
-)
-
-APP = "huifang"
 TIERS = ("standard", "key", "major", "strategic")
 ONSITE_TYPES = ("install", "commission", "repair")
 _TIER_WEIGHT = {"standard": 1, "key": 2, "major": 4, "strategic": 6}
 _RETRY_OUTCOMES = ("no_answer", "busy", "phone_off")
-
-
-@dataclass(frozen=True, slots=True)
-class DemoSummary:
-    customers: int
-    contacts: int
-    work_orders: int
-    sales: int
-    events: int
-    callbacks_history: int
-    users: int
-
-
-DEMO_COMPANY = "华通过滤设备有限公司"  # fictional: the company whose agents the demo shows
-
-
-def demo_path() -> Path:
-    """Default demo database: ``<user data dir>/huifang/demo.db``."""
-    return platformdirs.user_data_path(APP) / "demo.db"
-
-
-def templates_dir() -> Path:
-    """``data/demo`` of the data directory (see resources.data_dir)."""
-    from .resources import data_dir
-
-    cand = data_dir() / "demo"
-    if (cand / "templates.toml").is_file():
-        return cand
-    raise FileNotFoundError(str(cand / "templates.toml"))
-
-
-def load_templates(directory: Path | None = None) -> dict[str, Any]:
-    """Merge every ``*.toml`` of the templates directory (sorted by name) into one dict."""
-    d = directory or templates_dir()
-    merged: dict[str, Any] = {}
-    for f in sorted(d.glob("*.toml")):
-        merged.update(tomllib.loads(f.read_text(encoding="utf-8")))
-    return merged
-
-
-# -- working days (PRC calendar, Mon–Fri where the library has no data) -----------------
-
-
-@lru_cache(maxsize=4096)
-def _is_workday(d: date) -> bool:
-    try:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(d))
-    except (ImportError, NotImplementedError):
-        return d.weekday() < 5
-
-
-def _add_wd(d: date, n: int) -> date:
-    """The n-th working day strictly after d (n >= 1); n == 0 rolls d forward."""
-    if n <= 0:
-        return _roll_fwd(d)
-    while n:
-        d += timedelta(days=1)
-        if _is_workday(d):
-            n -= 1
-    return d
-
-
-def _sub_wd(d: date, n: int) -> date:
-    """The n-th working day strictly before d (n >= 1); n == 0 rolls d back."""
-    if n <= 0:
-        return _roll_back(d)
-    while n:
-        d -= timedelta(days=1)
-        if _is_workday(d):
-            n -= 1
-    return d
-
-
-def _roll_fwd(d: date) -> date:
-    while not _is_workday(d):
-        d += timedelta(days=1)
-    return d
-
-
-def _roll_back(d: date) -> date:
-    while not _is_workday(d):
-        d -= timedelta(days=1)
-    return d
 
 
 def _add_months(d: date, months: int) -> date:
@@ -164,8 +61,9 @@ class _Hist:
 
 
 class _Gen:
-    def __init__(self, tpl: dict[str, Any], today: date, seed: int, n: int):
+    def __init__(self, tpl: dict[str, Any], today: date, seed: int, n: int, cal: WorkCalendar):
         self.t = tpl
+        self.cal = cal  # the store's own working-day calendar (PRC holidays, 调休, overrides)
         self.today = today
         self.rng = random.Random(f"huifang-demo:{seed}")
         self.n = n
@@ -187,6 +85,10 @@ class _Gen:
         self._showcase_low: WorkOrder | None = None
 
     # small helpers ---------------------------------------------------------------
+    def sub_wd(self, d: date, n: int) -> date:
+        """The n-th working day strictly before d (n >= 1); n <= 0 rolls d back."""
+        return self.cal.on_or_before(d) if n <= 0 else self.cal.add_working_days(d, -n)
+
     def k(self, base: int, minimum: int = 1) -> int:
         return max(minimum, round(base * self.scale))
 
@@ -318,7 +220,7 @@ class _Gen:
         n_new, n_inact, n_evt = self.k(4, 2), self.k(8, 2), self.k(9, 3)
         new, inact, evt = nms[:n_new], nms[n_new : n_new + n_inact], nms[n_new + n_inact : n_new + n_inact + n_evt]
         for j, c in enumerate(new):
-            d = _sub_wd(today, 1 + j % 3)
+            d = self.sub_wd(today, 1 + j % 3)
             c.registered_on = d
             c.last_activity_on = d
             c.created_at = c.updated_at = self.at(d)
@@ -332,7 +234,7 @@ class _Gen:
             c.last_activity_on = last
             c.registered_on = last - timedelta(days=r.randint(30, 900))
         for j, c in enumerate(evt):
-            d = _sub_wd(today, 1 + j % 2)
+            d = self.sub_wd(today, 1 + j % 2)
             kind = "inquiry" if j % 2 == 0 else "activity"
             note = r.choice(self.t["events"][kind])
             self.events.append(NonMemberEvent(customer_id=c.id, kind=kind, occurred_on=d, note=note))
@@ -365,10 +267,10 @@ class _Gen:
         plan: list[tuple[date, Customer]] = []
         for j in range(total):
             if j < n_recent:
-                d = _sub_wd(today, 1 + j % 4)
+                d = self.sub_wd(today, 1 + j % 4)
                 c = self.pick_member(self.agents[0] if j == 0 else None)
             else:
-                d = _roll_back(today - timedelta(days=r.randint(8, 180)))
+                d = self.cal.on_or_before(today - timedelta(days=r.randint(8, 180)))
                 c = self.pick_member()
             plan.append((d, c))
         plan.sort(key=lambda x: (x[0], x[1].id))
@@ -426,7 +328,7 @@ class _Gen:
         done = actual is not None
         if done:
             status = "已完成"
-        elif accepted.date() >= _sub_wd(self.today, 1):
+        elif accepted.date() >= self.sub_wd(self.today, 1):
             status = "已受理"
         else:
             status = "处理中"
@@ -460,13 +362,13 @@ class _Gen:
         """A work order completed on done_day, accepted a few working days before."""
         r = self.rng
         span = 0 if st == "consult" else r.randint(1, 4)
-        acc_day = _sub_wd(done_day, span) if span else done_day
+        acc_day = self.sub_wd(done_day, span) if span else done_day
         accepted = self.at(acc_day, 9, 11)
         actual = self.at(done_day, 13 if span == 0 else 9, 17)
         if actual <= accepted:
             actual = accepted + timedelta(hours=2)
         late = r.random() < 0.15 and span > 0
-        planned_day = _sub_wd(done_day, 1) if late else _add_wd(done_day, r.choice((0, 0, 1)))
+        planned_day = self.sub_wd(done_day, 1) if late else self.cal.add_working_days(done_day, r.choice((0, 0, 1)))
         planned = datetime.combine(max(planned_day, acc_day), time(18, 0))
         return self._wo(c, st, accepted, planned, actual, sale)
 
@@ -484,26 +386,26 @@ class _Gen:
         for j in range(n_recent):
             back = 1 if j < max(1, n_recent * 2 // 5) else r.randint(2, 3)
             c = self.pick_member(agent1 if j == 0 else None)
-            self._completed(c, self._service_type(), _sub_wd(today, back))
+            self._completed(c, self._service_type(), self.sub_wd(today, back))
         # on-site work completed 2–3 months ago -> usage callbacks
         for _ in range(self.k(12, 2)):
-            done = _roll_back(today - timedelta(days=r.randint(58, 75)))
+            done = self.cal.on_or_before(today - timedelta(days=r.randint(58, 75)))
             self._completed(self.pick_member(), self._service_type(onsite_only=True), done)
         # planned completion passed, nothing reported -> progress_check
         for j in range(self.k(8, 2)):
             c = self.pick_member(agent1 if j == 0 else None)
-            planned_day = _sub_wd(today, 1 + j % 4)
-            acc_day = _sub_wd(planned_day, r.randint(1, 5))
+            planned_day = self.sub_wd(today, 1 + j % 4)
+            acc_day = self.sub_wd(planned_day, r.randint(1, 5))
             st = self._service_type(onsite_only=True)
             self._wo(c, st, self.at(acc_day, 9, 11), datetime.combine(planned_day, time(17, 30)), None)
         # accepted / in progress, planned completion still ahead
         for j in range(self.k(30, 3)):
-            acc_day = _sub_wd(today, 1 + j % 5)  # never "today": the clock may still be at 08:00
+            acc_day = self.sub_wd(today, 1 + j % 5)  # never "today": the clock may still be at 08:00
             accepted = self.at(acc_day, 9, 11)
-            planned_day = max(_add_wd(acc_day, r.randint(2, 8)), _add_wd(today, 1))
+            planned_day = max(self.cal.add_working_days(acc_day, r.randint(2, 8)), self.cal.add_working_days(today, 1))
             self._wo(self.pick_member(), self._service_type(), accepted, datetime.combine(planned_day, time(18, 0)), None)
         # one completed a few days ago whose callback (yesterday) scored low -> low_score
-        showcase = self._completed(self.pick_member(), "repair", _sub_wd(today, 3))
+        showcase = self._completed(self.pick_member(), "repair", self.sub_wd(today, 3))
         self._showcase_low = showcase
         # history: completed over the past six months
         while len(self.work_orders) < total:
@@ -512,12 +414,12 @@ class _Gen:
             if st == "install" and machine_sales:
                 sale = r.choice(machine_sales)
                 c = cust_by_id[sale.customer_id]
-                done = _add_wd(sale.sold_on, r.randint(5, 15))
+                done = self.cal.add_working_days(sale.sold_on, r.randint(5, 15))
                 if done > today - timedelta(days=16):
-                    done = _roll_back(today - timedelta(days=16))
+                    done = self.cal.on_or_before(today - timedelta(days=16))
             else:
                 c = self.pick_member()
-                done = _roll_back(today - timedelta(days=r.randint(16, 178)))
+                done = self.cal.on_or_before(today - timedelta(days=r.randint(16, 178)))
             self._completed(c, st, done, sale)
 
     # callback history ------------------------------------------------------------
@@ -545,7 +447,7 @@ class _Gen:
         """A completed callback; None when it would not be finished before today."""
         r = self.rng
         n_att = r.choices((1, 2, 3), weights=(70, 20, 10))[0]
-        day = done_day or (_add_wd(due, n_att - 1) if n_att > 1 else due)
+        day = done_day or (self.cal.add_working_days(due, n_att - 1) if n_att > 1 else due)
         if day >= self.today:
             n_att, day = 1, due
         if day >= self.today:
@@ -570,7 +472,7 @@ class _Gen:
         h.attempts = [CallAttempt(callback_id=0, at=completed_at, agent_login=h.agent, outcome="completed")]
         d = day
         for _ in range(n_att - 1):
-            d = _sub_wd(d, 1)
+            d = self.sub_wd(d, 1)
             if d < due:
                 break
             at = self.at(d)
@@ -591,17 +493,17 @@ class _Gen:
                 continue
             c = cust_by_id[wo.customer_id]
             done = wo.actual_completion.date()
-            due = _add_wd(done, 1)
-            deadline = _add_wd(done, 3)
+            due = self.cal.add_working_days(done, 1)
+            deadline = self.cal.add_working_days(done, 3)
             created = wo.actual_completion + timedelta(minutes=30)
             if wo is self._showcase_low:
-                self._hist(c, "completion", wo, created, due, deadline, wo=wo, force_low=True, done_day=_sub_wd(today, 1))
+                self._hist(c, "completion", wo, created, due, deadline, wo=wo, force_low=True, done_day=self.sub_wd(today, 1))
             elif deadline < today and done >= horizon:
                 self._hist(c, "completion", wo, created, due, deadline, wo=wo)
             # usage: two months after on-site work, unless it is due about now
             if wo.service_type in ONSITE_TYPES and done <= today - timedelta(days=76):
-                udue = _roll_fwd(_add_months(done, 2))
-                udead = _roll_back(_add_months(done, 3))
+                udue = self.cal.on_or_after(_add_months(done, 2))
+                udead = self.cal.on_or_before(_add_months(done, 3))
                 if udue < today - timedelta(days=3):
                     self._hist(c, "usage", wo, created, udue, udead, wo=wo)
         first_done: dict[int, _Hist] = {}
@@ -610,19 +512,20 @@ class _Gen:
                 continue
             c = cust_by_id[sale.customer_id]
             created = datetime.combine(sale.sold_on, time(17, 40))
-            h = self._hist(c, "first_sale", sale, created, _add_wd(sale.sold_on, 1), _roll_back(_add_months(sale.sold_on, 1)))
+            h = self._hist(c, "first_sale", sale, created, self.cal.add_working_days(sale.sold_on, 1),
+                           self.cal.on_or_before(_add_months(sale.sold_on, 1)))
             if h and (sale.customer_id not in first_done or h.completed_at < first_done[sale.customer_id].completed_at):
                 first_done[sale.customer_id] = h
         # quarterly chains from each customer's earliest first_sale callback
         for cid in sorted(first_done):
             prev = first_done[cid]
             while True:
-                due = _roll_fwd(_add_months(prev.completed_at.date(), 3))
+                due = self.cal.on_or_after(_add_months(prev.completed_at.date(), 3))
                 if due > today - timedelta(days=3):
                     break
                 nxt = self._hist(
                     cust_by_id[cid], "quarterly", prev, prev.completed_at + timedelta(minutes=1),
-                    due, _roll_back(_add_months(due, 1)),
+                    due, self.cal.on_or_before(_add_months(due, 1)),
                 )
                 if nxt is None:
                     break
@@ -632,7 +535,7 @@ class _Gen:
         for h in list(self.hist):
             self._fill(h)
         for h in list(self.hist):
-            if h.low and h.completed_at.date() < _sub_wd(today, 1):
+            if h.low and h.completed_at.date() < self.sub_wd(today, 1):
                 start = h.completed_at + timedelta(minutes=r.randrange(20, 120, 5))
                 start = min(start, datetime.combine(start.date(), time(17, 50)))
                 f = _Hist(
@@ -654,7 +557,7 @@ class _Gen:
 
     def _onsite_history(self, horizon: date) -> None:
         """Past on-site cycles of major/strategic customers done; the current one for about half."""
-        from .domain.policy import Policy
+        from ..domain.policy import Policy
 
         r, today = self.rng, self.today
         cycle_months = Policy().onsite_cycle_months
@@ -673,11 +576,11 @@ class _Gen:
                 last = min(end, today - timedelta(days=1))
                 span = (last - first).days
                 if span >= 5 and (not current or r.random() < 0.5):
-                    day = _roll_back(first + timedelta(days=r.randint(3, span)))
+                    day = self.cal.on_or_before(first + timedelta(days=r.randint(3, span)))
                     if first <= day < today:
                         created = datetime.combine(start, time(8, 30))
                         h = self._hist(c, "onsite", f"onsite:{year}-{index}", created,
-                                       _roll_fwd(start), _roll_back(end), done_day=day)
+                                       self.cal.on_or_after(start), self.cal.on_or_before(end), done_day=day)
                         if h is not None:
                             h.assignee = "supervisor"
                             h.attempts = h.attempts[-1:]
@@ -728,7 +631,7 @@ class _Gen:
                 cb.suggestions = r.choice(t["low_score_suggestions"])
                 cb.negative_feedback = h.force_low or r.random() < 0.6
                 cb.improvement = r.choice(t["improvements"])
-                cb.follow_status = "跟进中" if h.completed_at.date() >= _sub_wd(self.today, 1) else "已跟进"
+                cb.follow_status = "跟进中" if h.completed_at.date() >= self.sub_wd(self.today, 1) else "已跟进"
             else:
                 cb.suggestions = r.choice(t["suggestions"]) if r.random() < 0.6 else ""
                 cb.follow_status = "无需跟进"
@@ -793,86 +696,3 @@ class _Gen:
                 cid += 1
                 ct.id = cid
         return list(counters.values())
-
-
-def _check_empty(s) -> None:  # noqa: ANN001
-    for model in (Customer, WorkOrder, Callback, Sale):
-        if s.exec(select(model.id).limit(1)).first() is not None:  # type: ignore[attr-defined]
-            from .i18n import t
-
-            raise ServiceError(t("err.demo_not_empty"))
-
-
-def build_demo(
-    store: Store,
-    today: date,
-    *,
-    seed: int = 7,
-    customers: int = 200,
-    admin_login: str | None = None,
-) -> DemoSummary:
-    """Fill an empty database with demo data relative to ``today``; then run the planner."""
-    if customers < 1:
-        raise ValueError("customers must be >= 1")
-    if not store.is_initialised():
-        store.ensure_schema()
-    tpl = load_templates()
-    g = _Gen(tpl, today, seed, customers)
-    g.build_customers()
-    g.build_sales()
-    g.build_work_orders()
-    g.set_customer_dates()
-    g.build_history()
-
-    created = datetime.combine(today - timedelta(days=400), time(9, 0))
-    users = [User(login=u["login"], name=u["name"], role=u["role"], created_at=created) for u in g.users]
-    logins = {u.login for u in users}
-    actor = SYSTEM
-    if admin_login and admin_login not in logins:
-        users.append(User(login=admin_login, name=admin_login, role="admin", created_at=created))
-        actor = Actor(admin_login, "admin", admin_login)
-
-    contacts = [ct for c in g.customers for ct in g.contacts[c.id]]  # type: ignore[index]
-    callbacks = [h.cb for h in g.hist]
-    attempts = [a for h in g.hist for a in h.attempts]
-    summary = DemoSummary(
-        customers=len(g.customers),
-        contacts=len(contacts),
-        work_orders=len(g.work_orders),
-        sales=len(g.sales),
-        events=len(g.events),
-        callbacks_history=len(callbacks),
-        users=len(users),
-    )
-    with store.write() as s:
-        _check_empty(s)
-        existing = set(s.exec(select(User.login)))
-        s.add_all(g.number_and_link(s))
-        # No ORM relationships: flush parents before children (four flushes in all).
-        s.add_all([u for u in users if u.login not in existing])
-        s.add_all(g.customers)
-        s.flush()
-        s.add_all(contacts)
-        s.add_all(g.sales)
-        s.add_all(g.work_orders)
-        s.add_all(g.events)
-        s.flush()
-        s.add_all(callbacks)
-        s.flush()
-        s.add_all(attempts)
-        s.merge(Setting(key="demo", value="1"))
-        s.merge(Setting(key="company_name", value=DEMO_COMPANY))
-        # Low-score follow-ups need a dedicated person (003 四): the demo names the supervisor.
-        if s.get(Setting, "followup_login") is None:
-            s.add(Setting(key="followup_login", value=g.supervisor))
-        audit(
-            s, actor, store.now(), "demo.build", "database", "demo", None,
-            {**asdict(summary), "seed": seed, "today": today.isoformat()},
-        )
-    try:
-        from .services.planner import run_planner
-    except ImportError:
-        pass
-    else:
-        run_planner(store)
-    return summary

@@ -1,0 +1,301 @@
+"""``huifang issue …``, ``huifang issues``, ``huifang department …`` (issue ledger, 001 六).
+
+Same services and rules as the ledger screen.  Exit 0 done, 1 bad input (the field is
+named), 2 refused (permission or rule).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+
+from .i18n import t
+
+COMMANDS = ("issue", "issues", "department")
+ISSUE_ACTIONS = ("raise", "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen", "show")
+CATEGORIES = ("product", "service", "need", "other")
+PRIORITIES = ("urgent", "normal", "low")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    pi = sub.add_parser("issue", help=t("cli_ledger.issue"))
+    isub = pi.add_subparsers(dest="issue_cmd", required=True, metavar="ACTION")
+
+    def action(name: str, *, number: bool = True, when: bool = True) -> argparse.ArgumentParser:
+        p = isub.add_parser(name, help=t(f"cli_ledger.{name}"))
+        if number:
+            p.add_argument("number", metavar="WT…")
+        if when:
+            p.add_argument("--when", help=t("cli_ledger.opt_when"))
+        p.add_argument("--json", action="store_true", help=t("cli_ledger.opt_json"))
+        return p
+
+    p = action("raise", number=False)
+    p.add_argument("callback", nargs="?", metavar="CALLBACK_NUMBER")
+    p.add_argument("--customer", metavar="NAME", help=t("cli_ledger.opt_customer"))
+    p.add_argument("--title", required=True)
+    p.add_argument("--category", default="other", metavar="|".join(CATEGORIES))
+    p.add_argument("--priority", default="normal", metavar="|".join(PRIORITIES))
+    p.add_argument("--complaint", action="store_true")
+    p.add_argument("--description", default="")
+    p.add_argument("--department", default="", metavar="NAME", help=t("cli_ledger.opt_department"))
+    p = action("assign")
+    p.add_argument("--department", required=True, metavar="NAME")
+    p.add_argument("--owner", metavar="LOGIN")
+    action("ack")
+    p = action("note")
+    p.add_argument("text")
+    p = action("wait")
+    p.add_argument("--reason", required=True)
+    action("resume")
+    p = action("solve")
+    p.add_argument("--solution", required=True)
+    p = action("tell")
+    p.add_argument("--on", required=True, metavar="DATE")
+    p.add_argument("--satisfaction", required=True, metavar="1-5")
+    action("close")
+    p = action("reopen")
+    p.add_argument("--reason", required=True)
+    action("show", when=False)
+
+    pl = sub.add_parser("issues", help=t("cli_ledger.issues"))
+    pl.add_argument("--overdue", action="store_true")
+    pl.add_argument("--at-risk", action="store_true")
+    pl.add_argument("--escalated", action="store_true")
+    pl.add_argument("--status", metavar="S")
+    pl.add_argument("--mine", action="store_true")
+    pl.add_argument("--now", metavar="DT", help=t("cli_ledger.opt_now"))
+    pl.add_argument("--json", action="store_true")
+
+    pd = sub.add_parser("department", help=t("cli_ledger.department"))
+    dsub = pd.add_subparsers(dest="dept_cmd", required=True, metavar="ACTION")
+    dsub.add_parser("list", help=t("cli_ledger.dept_list"))
+    p = dsub.add_parser("add", help=t("cli_ledger.dept_add"))
+    p.add_argument("name")
+    p = dsub.add_parser("set-default", help=t("cli_ledger.dept_set_default"))
+    p.add_argument("category", metavar="CATEGORY")
+    p.add_argument("name")
+    p = dsub.add_parser("member", help=t("cli_ledger.dept_member"))
+    p.add_argument("login")
+    p.add_argument("name", help=t("cli_ledger.dept_member_name"))
+
+
+class _BadInput(Exception):
+    pass
+
+
+def _when(text: str | None, now: datetime) -> datetime | None:
+    if not text:
+        return None
+    from .domain.outcomes import OutcomeError, parse_when
+    from .services.callbacks import outcome_message
+
+    try:
+        return parse_when(text, now)
+    except OutcomeError as e:
+        raise _BadInput("--when: " + outcome_message(e)) from e
+
+
+def _now(text: str | None, now: datetime) -> datetime:
+    if not text:
+        return now
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise _BadInput(t("cli_ledger.err_now", value=text)) from None
+
+
+def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _BadInput(t("cli_ledger.err_choice", field=field, value=value, allowed="|".join(allowed)))
+    return value
+
+
+def run(args, store, actor) -> int:  # noqa: ANN001
+    """Dispatch one of :data:`COMMANDS`; refusals exit 2, bad input 1."""
+    from .errors import Conflict, PermissionDenied, ServiceError
+    from .services.issues import IssueInputError
+
+    try:
+        if args.cmd == "issue":
+            return _issue(args, store, actor)
+        if args.cmd == "issues":
+            return _issues(args, store, actor)
+        return _department(args, store, actor)
+    except _BadInput as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    except (PermissionDenied, Conflict) as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except IssueInputError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    except ServiceError as e:  # not found and other bad input
+        print(str(e), file=sys.stderr)
+        return 1
+
+
+def _print_issue(store, number: str, as_json: bool, message: str = "", events: bool = False) -> None:  # noqa: ANN001
+    """The issue as JSON (``events`` only for ``show``, as the contract says), else *message*."""
+    from .services.issues import show_issue
+
+    v = show_issue(store, number)
+    if as_json:
+        print(json.dumps(v.as_json(with_events=events), ensure_ascii=False, indent=1))
+    elif message:
+        print(message)
+    else:
+        print(render_issue_text(v))
+
+
+def _issue(args, store, actor) -> int:  # noqa: ANN001
+    from .services import issues as svc
+
+    cmd, now = args.issue_cmd, store.now()
+    if cmd == "show":
+        _print_issue(store, args.number, args.json, events=True)
+        return 0
+    when = _when(args.when, now)
+    if cmd == "raise":
+        _choice("--category", args.category, CATEGORIES)
+        _choice("--priority", args.priority, PRIORITIES)
+        if (args.callback is None) == (args.customer is None):
+            raise _BadInput(t("ledger.err.callback_or_customer"))
+        i = svc.raise_issue(store, actor, args.callback, customer=args.customer, title=args.title,
+                            description=args.description, category=args.category, priority=args.priority,
+                            is_complaint=args.complaint, department=args.department, when=when)
+        _print_issue(store, i.number, args.json, t("cli_ledger.raised", number=i.number, department=i.department,
+                                                     ack_by=i.ack_by.isoformat(" ", timespec="minutes"),
+                                                     solve_by=i.solve_by.isoformat()))
+        return 0
+    if cmd == "assign":
+        i = svc.assign_issue(store, actor, args.number, args.department, args.owner, when=when)
+    elif cmd == "ack":
+        i = svc.acknowledge(store, actor, args.number, when=when)
+    elif cmd == "note":
+        i = svc.add_note(store, actor, args.number, args.text, when=when)
+    elif cmd == "wait":
+        i = svc.wait(store, actor, args.number, args.reason, when=when)
+    elif cmd == "resume":
+        i = svc.resume(store, actor, args.number, when=when)
+    elif cmd == "solve":
+        i = svc.solve(store, actor, args.number, args.solution, when=when)
+    elif cmd == "tell":
+        try:
+            on = date.fromisoformat(args.on.strip())
+        except ValueError:
+            raise _BadInput(t("cli_ledger.err_on", value=args.on)) from None
+        if not args.satisfaction.strip().isdigit():
+            raise _BadInput(t("ledger.err.satisfaction", value=args.satisfaction))
+        i = svc.tell(store, actor, args.number, on, int(args.satisfaction), when=when)
+    elif cmd == "close":
+        i = svc.close(store, actor, args.number, when=when)
+    else:
+        i = svc.reopen(store, actor, args.number, args.reason, when=when)
+    _print_issue(store, i.number, args.json, t("cli_ledger.done", number=i.number,
+                                                 action=t(f"ledger.action.{cmd}"),
+                                                 status=t(f"ledger.status.{i.status}")))
+    return 0
+
+
+def _issues(args, store, actor) -> int:  # noqa: ANN001
+    from .services.issues import IssueFilter, list_issues
+
+    now = _now(args.now, store.now())
+    if args.status is not None:
+        _choice("--status", args.status, ("open", "acknowledged", "waiting", "solved", "closed"))
+    flt = IssueFilter(mine=args.mine, overdue=args.overdue, at_risk=args.at_risk, escalated=args.escalated,
+                      status=args.status)
+    page = list_issues(store, actor, flt, now=now)
+    if args.json:
+        print(json.dumps([v.as_json() for v in page.rows], ensure_ascii=False, indent=1))
+    else:
+        print(render_issues_text(page.rows, now))
+    return 0
+
+
+def _department(args, store, actor) -> int:  # noqa: ANN001
+    from .services import issues as svc
+
+    if args.dept_cmd == "list":
+        for d, cats, heads in svc.list_departments(store):
+            cat_names = "、".join(t(f"ledger.default_for.{c}") for c in cats)
+            print("\t".join([d.name, cat_names or "-", ",".join(heads) or "-",
+                             "" if d.active else t("cli_ledger.inactive")]).rstrip())
+        return 0
+    if args.dept_cmd == "add":
+        d = svc.add_department(store, actor, args.name)
+        print(t("cli_ledger.dept_added", name=d.name))
+        return 0
+    if args.dept_cmd == "set-default":
+        svc.set_default_department(store, actor, args.category, args.name)
+        print(t("cli_ledger.dept_default_set", category=args.category, name=args.name))
+        return 0
+    name = None if args.name in ("-", "none") else args.name
+    u = svc.set_user_department(store, actor, args.login, name)
+    print(t("cli_ledger.dept_member_set", login=u.login, name=u.department or "-"))
+    return 0
+
+
+# -- plain text ---------------------------------------------------------------------------
+
+
+def _console_text(renderable) -> str:  # noqa: ANN001
+    from rich.console import Console
+
+    console = Console(width=140, record=True, force_terminal=False, color_system=None)
+    with console.capture() as cap:
+        console.print(renderable)
+    return cap.get().rstrip()
+
+
+def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
+    from rich.table import Table
+
+    from .domain.issues import LEVELS
+    from .safe import literal
+
+    table = Table(title=t("cli_ledger.table_title", n=len(rows), now=now.isoformat(" ", timespec="minutes")))
+    for key in ("number", "customer", "title", "category", "priority", "department", "owner", "status",
+                "level", "ack_by", "solve_by", "overdue"):
+        table.add_column(t(f"ledger.col.{key}"), no_wrap=key in ("number", "ack_by", "solve_by", "level"))
+    for v in rows:
+        i, st = v.issue, v.state
+        table.add_row(
+            i.number + (t("ledger.complaint_mark") if i.is_complaint else ""), literal(v.customer), literal(i.title),
+            t(f"issue.category.{i.category}"), t(f"issue.priority.{i.priority}"), literal(i.department),
+            literal(i.owner_login or "-"), t(f"ledger.status.{st.status}"), t(f"ledger.level.{LEVELS[st.level]}"),
+            st.ack_by.strftime("%m-%d %H:%M"), st.solve_by.strftime("%m-%d"),
+            ",".join(t(f"ledger.overdue.{k}") for k in st.overdue) + (t("ledger.at_risk_mark") if st.at_risk else ""))
+    return _console_text(table)
+
+
+def render_issue_text(v) -> str:  # noqa: ANN001
+    from .domain.issues import LEVELS
+    from .safe import clean
+
+    i, st = v.issue, v.state
+    lines = [
+        f"{i.number}  {clean(i.title)}",
+        f"{t('ledger.col.customer')}: {clean(v.customer)}  {t('ledger.col.callback')}: {v.callback or '-'}",
+        f"{t('ledger.col.category')}: {t(f'issue.category.{i.category}')}  "
+        f"{t('ledger.col.priority')}: {t(f'issue.priority.{i.priority}')}  "
+        + (t("ledger.complaint") if i.is_complaint else ""),
+        f"{t('ledger.col.department')}: {clean(i.department) or '-'}  {t('ledger.col.owner')}: {i.owner_login or '-'}",
+        f"{t('ledger.col.status')}: {t(f'ledger.status.{st.status}')}  "
+        f"{t('ledger.col.level')}: {t(f'ledger.level.{LEVELS[st.level]}')}",
+        f"{t('ledger.col.ack_by')}: {st.ack_by.isoformat(' ', timespec='minutes')}  "
+        f"{t('ledger.col.solve_by')}: {st.solve_by.isoformat()}  {t('ledger.col.next_update_by')}: "
+        f"{st.next_update_by.isoformat(' ', timespec='minutes') if st.next_update_by else '-'}",
+    ]
+    if st.overdue:
+        lines.append(f"{t('ledger.col.overdue')}: " + ",".join(t(f"ledger.overdue.{k}") for k in st.overdue))
+    if i.description:
+        lines.append(clean(i.description))
+    lines.append(t("ledger.timeline"))
+    for e in v.events:
+        lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  {clean(e.text)}")
+    return "\n".join(lines)

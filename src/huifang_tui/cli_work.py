@@ -1,0 +1,52 @@
+"""``huifang lapse`` and ``huifang callbacks``: stale work and the full history (SPEC §7)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+
+from .i18n import t
+
+
+def add_parsers(sub) -> None:  # noqa: ANN001
+    pl = sub.add_parser("lapse", help=t("work.cli_lapse"))
+    pl.add_argument("numbers", nargs="+", metavar="NUMBER")
+    pl.add_argument("--reason", required=True, help=t("work.cli_lapse_reason"))
+
+    pc = sub.add_parser("callbacks", help=t("work.cli_callbacks"))
+    pc.add_argument("--status", choices=["open", "waiting_data", "completed", "unreachable", "refused",
+                                         "cancelled", "lapsed"])
+    pc.add_argument("--customer", metavar="TEXT", help=t("work.cli_customer"))
+    pc.add_argument("--agent", metavar="LOGIN")
+    pc.add_argument("--month", metavar="YYYY-MM", help=t("work.cli_month"))
+    pc.add_argument("--json", action="store_true")
+
+
+def _cmd_lapse(args) -> int:  # noqa: ANN001
+    from .cli import _actor, _store
+    from .services.stale import lapse
+
+    store = _store(args)
+    numbers = lapse(store, _actor(store, args), args.numbers, args.reason)
+    print(t("work.lapsed", n=len(numbers), numbers=", ".join(numbers)))
+    return 0
+
+
+def _cmd_callbacks(args) -> int:  # noqa: ANN001
+    from .cli import _actor, _store
+    from .services.listing import list_callbacks, parse_month
+    from .ui_text import render_callbacks_text
+
+    month = parse_month(args.month) if args.month else None
+    store = _store(args)
+    rows = list_callbacks(store, _actor(store, args), status=args.status, customer=args.customer,
+                          agent=args.agent, month=month)
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(render_callbacks_text(rows))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"lapse": _cmd_lapse, "callbacks": _cmd_callbacks}

@@ -1,0 +1,521 @@
+"""问题跟踪台账 — the issue ledger (SPEC §4; 001 六) and one issue's detail with its timeline.
+
+The ledger reads through ``services.issues`` in thread workers; every action key calls the
+same services as ``huifang issue …`` (refusals show as notifications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..domain.issues import solve_deadline_passes
+from ..errors import ServiceError
+from ..i18n import t
+from ..safe import literal
+from ..widgets.issue_cells import deadline_countdown, level_text
+from ..widgets.keybar import KeyBar
+
+PAGE_SIZE = 100
+POLL_SECONDS = 3.0
+TICK_SECONDS = 30.0  # countdowns are re-rendered from the clock; no database read
+FILTERS = ("all", "mine", "my_department", "overdue", "at_risk", "escalated", "complaints", "waiting")
+STATUSES = (None, "open", "acknowledged", "waiting", "solved", "closed")
+CATEGORIES = (None, "product", "service", "need", "other")
+# (key, width); None = takes the rest.  Below 120 columns the ones in WIDE_ONLY go to the
+# line under the table (the selected issue's details).
+COLUMNS = (("number", 12), ("customer", None), ("category", 4), ("priority", 4), ("department", 10),
+           ("owner", 8), ("status", 8), ("level", 10), ("ack", 8), ("solve", 8), ("update", 8))
+WIDE_ONLY = ("category", "priority", "department", "owner")
+
+
+def _cells(v, now: datetime, wide: bool) -> tuple:  # noqa: ANN001
+    i, st = v.issue, v.state
+    number = Text(i.number, style="bold red" if st.overdue else ("bold" if i.is_complaint else ""))
+    if i.is_complaint:
+        number.append(t("ledger.complaint_flag"), style="bold magenta")
+    ack = deadline_countdown(st.ack_by, now, done=st.acknowledged_at is not None,
+                             overdue="ack" in st.overdue, at_risk=st.at_risk)
+    solved = st.solved_at is not None or st.status == "closed"
+    solve = deadline_countdown(solve_deadline_passes(st.solve_by), now, done=solved,
+                               overdue="solve" in st.overdue, at_risk=st.at_risk)
+    if st.status == "waiting":
+        solve = Text(t("ledger.cd.paused"), style="italic cyan")
+    update = deadline_countdown(st.next_update_by, now, overdue="update" in st.overdue)
+    status = Text(t(f"ledger.status.{st.status}"),
+                  style="bold yellow" if st.at_risk else ("cyan" if st.status == "waiting" else ""))
+    if st.at_risk and wide:
+        status.append(t("ledger.risk_flag"), style="bold yellow")
+    cells = {
+        "number": number, "customer": literal(v.customer), "category": Text(t(f"issue.category.{i.category}")),
+        "priority": Text(t(f"issue.priority.{i.priority}"), style="bold red" if i.priority == "urgent" else ""),
+        "department": literal(i.department), "owner": literal(i.owner_login or "-"), "status": status,
+        "level": level_text(st.level), "ack": ack, "solve": solve, "update": update,
+    }
+    return tuple(cells[k] for k, _ in COLUMNS if wide or k not in WIDE_ONLY)
+
+
+def _summary(v) -> Text:  # noqa: ANN001
+    """The selected issue in two lines: what the narrow table leaves out."""
+    i, st = v.issue, v.state
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(i.number + " ", style="bold")
+    out.append_text(literal(v.customer, style="bold"))
+    out.append(" · ")
+    out.append_text(literal(i.title))
+    out.append("\n")
+    parts = [t(f"issue.category.{i.category}"), t(f"issue.priority.{i.priority}"),
+             i.department or "-", t("ledger.owner_is", owner=i.owner_login or "-"),
+             t("ledger.from_callback", number=v.callback) if v.callback else t("ledger.no_callback"),
+             t("ledger.deadlines", ack=st.ack_by.strftime("%m-%d %H:%M"), solve=st.solve_by.strftime("%m-%d"))]
+    out.append(" · ".join(parts), style="dim")
+    if st.at_risk:
+        out.append(" " + t("ledger.risk_flag"), style="bold yellow")
+    return out
+
+
+@dataclass
+class _Page:
+    rows: list
+    total: int
+    now: datetime
+
+
+class LedgerScreen(Screen):
+    TITLE_KEY = "ledger.title"
+    CSS_PATH = "ledger.tcss"
+    BINDINGS = [
+        Binding("enter", "open_issue", t("ledger.key.open"), id="ledger_open"),
+        Binding("f", "cycle_filter", t("ledger.key.filter"), id="ledger_filter"),
+        Binding("s", "cycle_status", t("ledger.key.status"), id="ledger_status"),
+        Binding("k", "cycle_category", t("ledger.key.category"), id="ledger_category"),
+        Binding("slash", "search", t("ledger.key.search"), id="ledger_search"),
+        Binding("a", "raise_issue", t("ledger.key.raise"), id="ledger_raise"),
+        Binding("n", "page(1)", t("key.next_page"), show=False, id="ledger_next_page"),
+        Binding("p", "page(-1)", t("key.prev_page"), show=False, id="ledger_prev_page"),
+        Binding("r", "reload", t("key.reload"), show=False, id="ledger_reload"),
+        Binding("escape", "app.switch_mode('queue')", t("ledger.key.back"), id="ledger_back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, page: _Page) -> None:
+            super().__init__()
+            self.page = page
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_kind = "all"
+        self.status_filter: str | None = None
+        self.category_filter: str | None = None
+        self.customer = ""
+        self.page = 0
+        self.rows: list = []
+        self.total = 0
+        self._now: datetime | None = None
+        self._data_version: int | None = None
+        self._width: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="ledger-status")
+        yield DataTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
+        yield Static(t("ledger.empty"), id="ledger-empty")
+        yield Static(id="ledger-info")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self._setup_columns()
+        self.query_one("#ledger-empty").display = False
+        self.action_reload()
+        self.set_interval(POLL_SECONDS, self._check_changes)
+        self.set_interval(TICK_SECONDS, self._render_table)
+
+    def on_screen_resume(self) -> None:
+        if self._data_version is not None:
+            self.action_reload()
+
+    def on_resize(self) -> None:
+        if self._setup_columns():
+            self._render_table()
+
+    @property
+    def _wide(self) -> bool:
+        return (self._width or 0) >= 120
+
+    def _setup_columns(self) -> bool:
+        width = self.app.size.width
+        if width == self._width:
+            return False
+        self._width = width
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        cols = [(k, w) for k, w in COLUMNS if self._wide or k not in WIDE_ONLY]
+        fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2
+        for key, w in cols:
+            table.add_column(t(f"ledger.head.{key}"), key=key, width=w or max(8, width - fixed))
+        return True
+
+    # -- loading --------------------------------------------------------------------
+    def _make_filter(self):  # noqa: ANN202
+        from ..services.issues import IssueFilter
+
+        f = self.filter_kind
+        return IssueFilter(mine=f == "mine", my_department=f == "my_department", overdue=f == "overdue",
+                           at_risk=f == "at_risk", escalated=f == "escalated", complaints=f == "complaints",
+                           waiting=f == "waiting", status=self.status_filter, category=self.category_filter,
+                           customer=self.customer)
+
+    def action_reload(self) -> None:
+        self._load(self._make_filter(), self.page)
+
+    @work(thread=True, exclusive=True, group="ledger-load", exit_on_error=False)
+    def _load(self, flt, page: int) -> None:  # noqa: ANN001
+        from ..services.issues import list_issues
+
+        store = self.app.store
+        version = store.data_version()
+        now = store.now()
+        result = list_issues(store, self.app.actor, flt, now=now, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        self._data_version = version
+        self.post_message(self.Loaded(_Page(result.rows, result.total, now)))
+
+    @work(thread=True, exclusive=True, group="ledger-poll", exit_on_error=False)
+    def _check_changes(self) -> None:
+        version = self.app.store.data_version()
+        if self._data_version is not None and version != self._data_version:
+            self.app.call_from_thread(self.action_reload)
+
+    @on(Loaded)
+    def _on_loaded(self, event: Loaded) -> None:
+        self.rows, self.total, self._now = event.page.rows, event.page.total, event.page.now
+        self._render_table()
+
+    @on(Worker.StateChanged)
+    def _on_worker(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+
+    # -- rendering --------------------------------------------------------------------
+    def _render_table(self) -> None:
+        table = self.query_one(DataTable)
+        keep = self.selected_number()
+        now = self.app.now()
+        table.clear()
+        for v in self.rows:
+            table.add_row(*_cells(v, now, self._wide), key=v.issue.number)
+        if keep is not None and any(v.issue.number == keep for v in self.rows):
+            table.move_cursor(row=table.get_row_index(keep))
+        self.query_one("#ledger-empty").display = not self.rows
+        table.display = bool(self.rows)
+        self._render_status()
+        self._render_info()
+
+    def _render_status(self) -> None:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        parts = [t("ledger.count", n=self.total), t(f"ledger.filter.{self.filter_kind}")]
+        if self.status_filter:
+            parts.append(t(f"ledger.status.{self.status_filter}"))
+        if self.category_filter:
+            parts.append(t(f"issue.category.{self.category_filter}"))
+        if self.customer:
+            parts.append(t("ledger.searching", text=self.customer))
+        if pages > 1:
+            parts.append(t("ledger.page", page=self.page + 1, pages=pages))
+        self.query_one("#ledger-status", Static).update(Text("  ·  ".join(parts)))
+
+    def _render_info(self) -> None:
+        v = self.selected()
+        self.query_one("#ledger-info", Static).update(_summary(v) if v is not None else Text(""))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._render_info()
+
+    def selected_number(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        except Exception:  # noqa: BLE001 - the cursor row may be gone
+            return None
+
+    def selected(self):  # noqa: ANN201
+        number = self.selected_number()
+        return next((v for v in self.rows if v.issue.number == number), None)
+
+    # -- actions --------------------------------------------------------------------
+    def _refilter(self) -> None:
+        self.page = 0
+        self.action_reload()
+
+    def action_cycle_filter(self) -> None:
+        self.filter_kind = FILTERS[(FILTERS.index(self.filter_kind) + 1) % len(FILTERS)]
+        self._refilter()
+
+    def action_cycle_status(self) -> None:
+        self.status_filter = STATUSES[(STATUSES.index(self.status_filter) + 1) % len(STATUSES)]
+        self._refilter()
+
+    def action_cycle_category(self) -> None:
+        self.category_filter = CATEGORIES[(CATEGORIES.index(self.category_filter) + 1) % len(CATEGORIES)]
+        self._refilter()
+
+    def action_page(self, delta: int) -> None:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        page = min(max(0, self.page + delta), pages - 1)
+        if page != self.page:
+            self.page = page
+            self.action_reload()
+
+    def action_search(self) -> None:
+        from .dialogs import TextDialog
+
+        def done(text: str | None) -> None:
+            self.customer = (text or "").strip()
+            self._refilter()
+
+        self.app.push_screen(TextDialog(t("ledger.search_title"), t("ledger.search_hint"), self.customer), done)
+
+    def action_open_issue(self) -> None:
+        number = self.selected_number()
+        if number is not None:
+            self.app.push_screen(IssueScreen(number))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_issue()
+
+    def action_raise_issue(self) -> None:
+        """An issue for a customer outside a call (issue 10 §2)."""
+        from .dialogs import IssueDialog, TextDialog
+
+        def got_customer(name: str | None) -> None:
+            if not name:
+                return
+
+            def got_issue(value) -> None:  # noqa: ANN001
+                if value is not None:
+                    self._raise(name, value)
+
+            self.app.push_screen(IssueDialog(), got_issue)
+
+        self.app.push_screen(TextDialog(t("ledger.raise_customer"), t("ledger.raise_customer_hint")), got_customer)
+
+    @work(thread=True, group="ledger-raise", exit_on_error=False)
+    def _raise(self, customer: str, value) -> None:  # noqa: ANN001
+        from ..services.issues import raise_issue
+
+        try:
+            issue = raise_issue(self.app.store, self.app.actor, customer=customer, title=value.title,
+                                description=value.description, category=value.category, priority=value.priority,
+                                is_complaint=value.is_complaint, department=value.department)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, t("ledger.raised", number=issue.number, department=issue.department))
+        self.app.call_from_thread(self.action_reload)
+
+
+# -- one issue ------------------------------------------------------------------------------
+
+# action → (key, prompt kind): text prompts ask one line; "tell" asks "DATE SCORE"
+ACTION_KEYS = (
+    ("assign", "g", "text"), ("ack", "k", None), ("note", "n", "text"), ("wait", "w", "text"),
+    ("resume", "u", None), ("solve", "s", "text"), ("tell", "t", "text"), ("close", "c", None),
+    ("reopen", "o", "text"),
+)
+
+
+class IssueScreen(Screen):
+    """One issue: every field, the timeline of events, a key per action."""
+
+    TITLE_KEY = "ledger.detail_title"
+    CSS_PATH = "ledger.tcss"
+    BINDINGS = [
+        *(Binding(key, f"act('{action}')", t(f"ledger.action.{action}"), id=f"issue_{action}")
+          for action, key, _ in ACTION_KEYS),
+        Binding("escape", "back", t("ledger.key.back"), id="issue_back"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view, allowed: set[str]) -> None:  # noqa: ANN001
+            super().__init__()
+            self.view, self.allowed = view, allowed
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+        self.view = None
+        self.allowed: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="issue-body"):
+            yield Static(id="issue-fields")
+            yield Static(Text(t("ledger.timeline"), style="bold underline"), id="issue-timeline-title")
+            yield DataTable(id="issue-timeline", cursor_type="row", show_cursor=False, zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#issue-timeline", DataTable)
+        for key, w in (("at", 16), ("kind", 8), ("login", 10), ("text", None)):
+            table.add_column(t(f"ledger.head.ev_{key}"), key=key, width=w or max(16, self.app.size.width - 46))
+        self._load()
+
+    @work(thread=True, exclusive=True, group="issue-load", exit_on_error=False)
+    def _load(self) -> None:
+        from ..services.issues import allowed_actions, show_issue
+
+        store = self.app.store
+        view = show_issue(store, self.number)
+        allowed = allowed_actions(store, self.app.actor, self.number)
+        self.post_message(self.Loaded(view, allowed))
+
+    @on(Loaded)
+    def _on_loaded(self, event: Loaded) -> None:
+        self.view, self.allowed = event.view, event.allowed
+        self._show()
+
+    @on(Worker.StateChanged)
+    def _on_worker(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+
+    def _show(self) -> None:
+        v, now = self.view, self.app.now()
+        i, st = v.issue, v.state
+        out = Text()
+        out.append(i.number + "  ", style="bold")
+        out.append_text(literal(i.title))
+        if i.is_complaint:
+            out.append("  " + t("ledger.complaint"), style="bold magenta")
+        out.append("\n")
+
+        def line(*pairs) -> None:  # noqa: ANN002
+            for n, (label, value) in enumerate(pairs):
+                if n:
+                    out.append("  ")
+                out.append(label + ": ", style="dim")
+                out.append_text(value if isinstance(value, Text) else literal(value))
+            out.append("\n")
+
+        line((t("ledger.col.customer"), v.customer), (t("ledger.col.callback"), v.callback or "-"))
+        line((t("ledger.col.category"), t(f"issue.category.{i.category}")),
+             (t("ledger.col.priority"), t(f"issue.priority.{i.priority}")),
+             (t("ledger.col.status"), t(f"ledger.status.{st.status}")),
+             (t("ledger.col.level"), level_text(st.level)))
+        line((t("ledger.col.department"), i.department or "-"), (t("ledger.col.owner"), i.owner_login or "-"),
+             (t("ledger.raised_by"), i.raised_by))
+        ack = deadline_countdown(st.ack_by, now, done=st.acknowledged_at is not None, overdue="ack" in st.overdue,
+                                 at_risk=st.at_risk)
+        solve = deadline_countdown(solve_deadline_passes(st.solve_by), now,
+                                   done=st.solved_at is not None or st.status == "closed",
+                                   overdue="solve" in st.overdue, at_risk=st.at_risk)
+        line((t("ledger.col.ack_by"), Text(st.ack_by.strftime("%Y-%m-%d %H:%M") + " ").append_text(ack)),
+             (t("ledger.col.solve_by"), Text(st.solve_by.isoformat() + " ").append_text(solve)))
+        nxt = st.next_update_by.strftime("%Y-%m-%d %H:%M") + " " if st.next_update_by else ""
+        line((t("ledger.col.next_update_by"), Text(nxt).append_text(
+            deadline_countdown(st.next_update_by, now, overdue="update" in st.overdue))))
+        if i.solution:
+            line((t("ledger.missing.solution"), i.solution))
+        if i.customer_told_on or i.satisfaction:
+            line((t("ledger.missing.told_on"), _iso(i.customer_told_on)),
+                 (t("ledger.missing.satisfaction"), str(i.satisfaction or "-")))
+        if i.description:
+            out.append_text(literal(i.description))
+            out.append("\n")
+        keys = [f"{key} {t(f'ledger.action.{a}')}" for a, key, _ in ACTION_KEYS if a in self.allowed]
+        out.append(t("ledger.your_keys", keys=" · ".join(keys) or "-"), style="italic dim")
+        self.query_one("#issue-fields", Static).update(out)
+        table = self.query_one("#issue-timeline", DataTable)
+        table.clear()
+        for e in v.events:
+            table.add_row(Text(e.at.strftime("%Y-%m-%d %H:%M")), Text(t(f"ledger.event.{e.kind}"),
+                          style="bold red" if e.kind == "escalated" else ""), literal(e.login), literal(e.text))
+
+    # -- actions --------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_act(self, action: str) -> None:
+        from .dialogs import TextDialog
+
+        if self.view is None:
+            return
+        if action not in self.allowed:
+            self.notify(t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=self.number),
+                        severity="warning", timeout=8)
+            return
+        prompt = dict((a, p) for a, _, p in ACTION_KEYS)[action]
+        if prompt is None:
+            self._do(action, "")
+            return
+
+        def done(text: str | None) -> None:
+            if text:
+                self._do(action, text)
+
+        self.app.push_screen(TextDialog(t(f"ledger.prompt.{action}", number=self.number),
+                                        t(f"ledger.prompt_hint.{action}")), done)
+
+    @work(thread=True, group="issue-act", exit_on_error=False)
+    def _do(self, action: str, text: str) -> None:
+        from ..services import issues as svc
+
+        store, actor, n = self.app.store, self.app.actor, self.number
+        try:
+            if action == "assign":
+                dept, _, owner = text.strip().partition(" ")
+                svc.assign_issue(store, actor, n, dept, owner.strip() or None)
+            elif action == "ack":
+                svc.acknowledge(store, actor, n)
+            elif action == "note":
+                svc.add_note(store, actor, n, text)
+            elif action == "wait":
+                svc.wait(store, actor, n, text)
+            elif action == "resume":
+                svc.resume(store, actor, n)
+            elif action == "solve":
+                svc.solve(store, actor, n, text)
+            elif action == "tell":
+                on, score = _tell_input(text, store.today())
+                svc.tell(store, actor, n, on, score)
+            elif action == "close":
+                svc.close(store, actor, n)
+            else:
+                svc.reopen(store, actor, n, text)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), title=t("ledger.refused"), severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, t("ledger.done", number=n, action=t(f"ledger.action.{action}")))
+        self._load()
+
+
+def _iso(d: date | None) -> str:
+    return d.isoformat() if d else "-"
+
+
+def _tell_input(text: str, today: date) -> tuple[date, int]:
+    """"4" (told today) or "2026-11-23 4" → (date, satisfaction)."""
+    from ..services.issues import IssueInputError
+
+    parts = text.replace("，", " ").replace(",", " ").split()
+    try:
+        if len(parts) == 1:
+            return today, int(parts[0])
+        if len(parts) == 2:
+            return date.fromisoformat(parts[0]), int(parts[1])
+    except ValueError:
+        pass
+    raise IssueInputError(t("ledger.err.tell_input", value=text))

@@ -1,0 +1,217 @@
+"""Opening a call: the call card, and the claim that keeps a customer to one agent (SPEC §4, §6).
+
+A claim covers the *customer*: while an agent has one of a customer's callbacks open, nobody
+else can open, claim or record any callback of that customer. Claims expire (store.claims).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from ..domain.queue import ROLE_QUEUES
+from ..i18n import t
+from ..store.claims import HOST, claim_alive
+from ..store.models import Callback, CallDraft, Contact, Customer, Issue
+from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
+
+OPEN_STATES = ("open", "waiting_data")
+
+
+@dataclass
+class CallView:
+    """Everything the call screen shows about one callback (full phones: the reveal is audited)."""
+
+    callback: Callback
+    customer: Customer
+    contacts: list[Contact]
+    history: list[Callback]
+    open_issues: list[Issue]
+    to_verify: list[Issue]
+    same_day: list[Callback]
+    draft: dict | None
+    work_order: object | None = None
+    agent_name: str = ""
+    trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
+    company: str = ""  # our company's name for the script (Setting 'company_name')
+
+
+def get_callback(s: Session, number: str) -> Callback:
+    cb = s.exec(select(Callback).where(Callback.number == number)).first()
+    if cb is None:
+        raise NotFound(t("call.not_found", number=number))
+    return cb
+
+
+def may_work(actor: Actor, cb: Callback) -> None:
+    """Own work, the shared agent pool, or unassigned work meant for the actor's role."""
+    if actor.is_supervisor or cb.agent_login == actor.login:
+        return
+    if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
+        return
+    owner = cb.agent_login or t(f"assignee.{cb.assignee}")
+    raise denied(actor, t("call.not_yours", number=cb.number, agent=owner), "callback", cb.number)
+
+
+def claim_holds(cb: Callback, now: datetime) -> bool:
+    return claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now)
+
+
+def customer_claim(s: Session, actor: Actor, cb: Callback, now: datetime, *, pid: int | None = None) -> Callback | None:
+    """Another holder's live claim on any open callback of this customer, if there is one.
+
+    ``pid`` set (opening a call): this login's claim from another process also counts, so one
+    agent cannot open the same callback in two terminals.
+    """
+    for other in s.exec(select(Callback).where(Callback.customer_id == cb.customer_id, Callback.claimed_by.is_not(None),
+                                               Callback.status.in_(OPEN_STATES))):
+        if not claim_holds(other, now):
+            continue
+        if other.claimed_by != actor.login:
+            return other
+        if pid is not None and other.id == cb.id and (other.claim_pid != pid or other.claim_host != HOST):
+            return other
+    return None
+
+
+def _refuse_claimed(holder: Callback, cb: Callback, customer_name: str) -> Conflict:
+    if holder.id == cb.id:
+        return Conflict(t("call.claimed", number=cb.number, who=holder.claimed_by, at=holder.claimed_at.strftime("%H:%M")))
+    return Conflict(t("rules.customer_claimed", number=cb.number, customer=customer_name, who=holder.claimed_by,
+                      other=holder.number, at=holder.claimed_at.strftime("%H:%M")))
+
+
+def workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
+    """The callback, if this actor may act on it now: theirs, still open, its customer not
+    claimed by someone else. Checks the acting user inside the caller's transaction."""
+    acting(s, actor)
+    cb = get_callback(s, number)
+    may_work(actor, cb)
+    if cb.status not in OPEN_STATES:
+        raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
+    holder = customer_claim(s, actor, cb, now)
+    if holder is not None:
+        raise _refuse_claimed(holder, cb, _customer_name(s, cb))
+    return cb
+
+
+def _customer_name(s: Session, cb: Callback) -> str:
+    c = s.get(Customer, cb.customer_id)
+    return c.name if c else str(cb.customer_id)
+
+
+def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> CallView:
+    """Claim the callback (and so its customer) for this process and load the call card."""
+    now = store.now()
+    pid = pid or os.getpid()
+    with store.write() as s:
+        acting(s, actor)
+        cb = get_callback(s, number)
+        may_work(actor, cb)
+        if cb.status not in OPEN_STATES:
+            raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
+        holder = customer_claim(s, actor, cb, now, pid=pid)
+        if holder is not None:
+            raise _refuse_claimed(holder, cb, _customer_name(s, cb))
+        before = {"claimed_by": cb.claimed_by}
+        cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at = actor.login, pid, HOST, now
+        s.add(cb)
+        audit(s, actor, now, "callback.claim", "callback", number, before, {"claimed_by": actor.login})
+        audit(s, actor, now, "phone.reveal", "customer", cb.customer_id, None, {"callback": number})
+        view = _view(s, actor, cb)
+    return view
+
+
+def same_call(s: Session, actor: Actor, cb: Callback) -> list[Callback]:
+    """The same customer's other phone callbacks due by this one's day, from this actor's own
+    queue, in queue order: one phone call covers them (SPEC §3)."""
+    from .queue import _scope
+
+    return list(
+        s.exec(
+            select(Callback).where(
+                Callback.customer_id == cb.customer_id, Callback.id != cb.id,
+                Callback.status.in_(OPEN_STATES), Callback.due_on <= cb.due_on,
+                Callback.channel == "phone", _scope(actor, None, False),
+            ).order_by(Callback.priority, Callback.deadline_on, Callback.number)
+        )
+    )
+
+
+def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
+    from ..store.models import User, WorkOrder
+
+    customer = s.get(Customer, cb.customer_id)
+    contacts = list(s.exec(select(Contact).where(Contact.customer_id == cb.customer_id)
+                           .order_by(Contact.is_primary.desc(), Contact.id)))
+    history = list(
+        s.exec(
+            select(Callback)
+            .where(Callback.customer_id == cb.customer_id, Callback.status == "completed")
+            .order_by(Callback.completed_at.desc())
+            .limit(8)
+        )
+    )
+    issues = list(s.exec(select(Issue).where(Issue.customer_id == cb.customer_id).order_by(Issue.raised_at.desc())))
+    open_issues = [i for i in issues if i.status != "closed"]
+    to_verify = [i for i in issues if i.status == "closed" and i.verified_at is None]
+    draft_row = s.exec(select(CallDraft).where(CallDraft.callback_id == cb.id, CallDraft.login == actor.login)).first()
+    wo = s.get(WorkOrder, cb.work_order_id) if cb.work_order_id else None
+    u = s.exec(select(User).where(User.login == actor.login)).first()
+    return CallView(cb, customer, contacts, history, open_issues, to_verify, same_call(s, actor, cb),
+                    json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
+                    _trigger_info(s, cb), _company(s))
+
+
+def _company(s: Session) -> str:
+    from ..store.models import Setting
+
+    row = s.get(Setting, "company_name")
+    return row.value if row else ""
+
+
+def _trigger_info(s: Session, cb: Callback) -> dict:
+    """Facts behind the trigger for the script's placeholders ({sale_date}, {event}, {product})."""
+    from ..store.models import NonMemberEvent, Sale
+
+    kind, _, ref = cb.trigger_ref.partition(":")
+    if kind == "sale":
+        sale = s.exec(select(Sale).where(Sale.contract_no == ref)).first()
+        if sale is not None:
+            return {"sale_date": sale.sold_on.isoformat(), "product": sale.product}
+    if kind == "event":
+        ev_kind, _, day = ref.partition(":")
+        try:
+            on = date.fromisoformat(day)
+        except ValueError:
+            return {}
+        ev = s.exec(select(NonMemberEvent).where(NonMemberEvent.customer_id == cb.customer_id,
+                                                 NonMemberEvent.kind == ev_kind,
+                                                 NonMemberEvent.occurred_on == on)).first()
+        if ev is not None:
+            return {"event": ev.note or t(f"event.{ev.kind}"), "event_on": on.isoformat()}
+    return {}
+
+
+def release(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> None:
+    """Leaving the call screen releases this process's claim (not a newer one, nor another
+    terminal's of the same login). Allowed even to a user disabled meanwhile."""
+    with store.write() as s:
+        s.exec(
+            update(Callback)
+            .where(Callback.number == number, Callback.claimed_by == actor.login,
+                   Callback.claim_pid == (pid or os.getpid()), Callback.claim_host == HOST)
+            .values(claimed_by=None, claim_pid=None, claim_host=None, claimed_at=None)
+        )
+
+
+def heartbeat(store: Store, actor: Actor, number: str) -> None:
+    with store.write() as s:
+        acting(s, actor)
+        s.exec(update(Callback).where(Callback.number == number, Callback.claimed_by == actor.login)
+               .values(claimed_at=store.now()))

@@ -1,0 +1,644 @@
+"""The issue ledger (问题跟踪台账, 001 六): raising, working and closing issues (SPEC §3, §4).
+
+Every action is one write transaction: the permission matrix is checked inside it, the
+event is appended, the issue's columns are re-derived from its event log by the pure
+``domain.issues.issue_state``, and escalations that fell due by the clock are written,
+dated when each deadline passed (never under ``--when``/``--now``).  Reading never writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from ..domain.calendar import WorkCalendar
+from ..domain.issues import (
+    CATEGORIES,
+    DEFAULT_DEPARTMENT_OF,
+    LEVELS,
+    IssueFacts,
+    IssueState,
+    can_close,
+    issue_deadlines,
+    issue_roles,
+    issue_state,
+    may,
+)
+from ..domain.policy import ISSUE_PRIORITIES, Policy
+from ..domain.queue import ROLE_QUEUES
+from ..i18n import t
+from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
+from .base import (
+    SYSTEM,
+    Actor,
+    Conflict,
+    NotFound,
+    ServiceError,
+    Store,
+    acting,
+    audit,
+    denied,
+    get_user,
+    next_number,
+    require,
+)
+from .calendar import load_calendar, load_policy
+
+
+class IssueInputError(ServiceError):
+    """Bad input (names the field and the fix): exit status 1."""
+
+
+class IssueRefused(Conflict):
+    """A rule refuses the action (e.g. closing without the customer's satisfaction): exit 2."""
+
+
+DEFAULT_KEY = "issue.default_department."  # + category | complaint
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class IssueView:
+    """One issue as the ledger, ``issue show`` and ``--json`` present it, as of *now*."""
+
+    issue: Issue
+    customer: str
+    callback: str | None
+    state: IssueState
+    events: list[IssueEvent] = field(default_factory=list)
+
+    def as_json(self, with_events: bool = False) -> dict:
+        i, st = self.issue, self.state
+
+        def iso(v: datetime | date | None) -> str | None:
+            return v.isoformat() if v is not None else None
+
+        out = {
+            "number": i.number, "customer": self.customer, "callback": self.callback,
+            "title": i.title, "category": i.category, "priority": i.priority,
+            "complaint": i.is_complaint, "department": i.department or None,
+            "owner": i.owner_login, "status": st.status, "level": st.level,
+            "raised_at": iso(i.raised_at), "ack_by": iso(st.ack_by), "solve_by": iso(st.solve_by),
+            "next_update_by": iso(st.next_update_by), "acknowledged_at": iso(st.acknowledged_at),
+            "solved_at": iso(st.solved_at), "told_on": iso(i.customer_told_on),
+            "satisfaction": i.satisfaction, "closed_at": iso(i.closed_at),
+            "verified_at": iso(i.verified_at), "overdue": list(st.overdue), "at_risk": st.at_risk,
+        }
+        if with_events:
+            out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": e.text}
+                             for e in self.events]
+        return out
+
+
+def facts_of(issue: Issue, events: Iterable[IssueEvent]) -> IssueFacts:
+    return IssueFacts(issue.priority, issue.is_complaint, issue.raised_at,
+                      tuple((e.kind, e.at) for e in events))
+
+
+def _events(s: Session, issue_ids: list[int]) -> dict[int, list[IssueEvent]]:
+    out: dict[int, list[IssueEvent]] = {i: [] for i in issue_ids}
+    for chunk in range(0, len(issue_ids), 500):
+        ids = issue_ids[chunk:chunk + 500]
+        for e in s.exec(select(IssueEvent).where(col(IssueEvent.issue_id).in_(ids))
+                        .order_by(IssueEvent.at, IssueEvent.id)):
+            out[e.issue_id].append(e)
+    return out
+
+
+def _get(s: Session, number: str) -> Issue:
+    issue = s.exec(select(Issue).where(Issue.number == number.strip().upper())).first()
+    if issue is None:
+        raise NotFound(t("ledger.err.not_found", number=number))
+    return issue
+
+
+def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: WorkCalendar,
+           with_events: bool = False) -> list[IssueView]:
+    events = _events(s, [i.id for i in issues])
+    cust = {c.id: c.name for c in s.exec(select(Customer).where(
+        col(Customer.id).in_({i.customer_id for i in issues})))} if issues else {}
+    cb_ids = {i.callback_id for i in issues if i.callback_id}
+    cbs = {c.id: c.number for c in s.exec(select(Callback).where(col(Callback.id).in_(cb_ids)))} if cb_ids else {}
+    return [IssueView(i, cust.get(i.customer_id, ""), cbs.get(i.callback_id),
+                      issue_state(facts_of(i, events[i.id]), policy, cal, now),
+                      events[i.id] if with_events else [])
+            for i in issues]
+
+
+def show_issue(store: Store, number: str, now: datetime | None = None) -> IssueView:
+    now = now or store.now()
+    with store.read() as s:
+        issue = _get(s, number)
+        return _views(s, [issue], now, load_policy(s), load_calendar(s), with_events=True)[0]
+
+
+@dataclass(frozen=True)
+class IssueFilter:
+    """The ledger's filters (issue 10 §1); computed ones (overdue, at risk, escalated) are
+    judged as of *now* by the domain."""
+
+    mine: bool = False  # raised by me or owned by me
+    my_department: bool = False
+    overdue: bool = False
+    at_risk: bool = False
+    escalated: bool = False
+    complaints: bool = False
+    waiting: bool = False
+    status: str | None = None
+    category: str | None = None
+    customer: str = ""  # search: a part of the customer's name
+
+
+@dataclass
+class IssuePage:
+    rows: list[IssueView]
+    total: int
+    offset: int
+    limit: int
+
+
+def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), now: datetime | None = None,
+                offset: int = 0, limit: int | None = None) -> IssuePage:
+    """Issues matching *flt*, newest first, one page.  Reads only."""
+    now = now or store.now()
+    if flt.status is not None and flt.status not in ("open", "acknowledged", "waiting", "solved", "closed"):
+        raise IssueInputError(t("ledger.err.status", value=flt.status))
+    if flt.category is not None and flt.category not in CATEGORIES:
+        raise IssueInputError(t("issue.err.category", value=flt.category))
+    with store.read() as s:
+        acting(s, actor)
+        q = select(Issue)
+        if flt.mine:
+            q = q.where(or_(Issue.raised_by == actor.login, Issue.owner_login == actor.login))
+        if flt.my_department:
+            u = get_user(s, actor.login)
+            q = q.where(Issue.department == ((u.department if u else None) or "\x00"))
+        if flt.complaints:
+            q = q.where(Issue.is_complaint == True)  # noqa: E712
+        if flt.category:
+            q = q.where(Issue.category == flt.category)
+        if flt.customer.strip():
+            q = q.join(Customer, Customer.id == Issue.customer_id).where(
+                col(Customer.name).contains(flt.customer.strip(), autoescape=True))
+        computed = flt.overdue or flt.at_risk or flt.escalated or flt.waiting or flt.status
+        # status is derived from the log as of *now*: closed ones never reopen by themselves,
+        # so "not closed" narrows the rows the domain has to judge
+        if flt.overdue or flt.at_risk or flt.waiting or flt.status in ("open", "acknowledged", "waiting", "solved"):
+            q = q.where(Issue.status != "closed")
+        elif flt.status == "closed":
+            q = q.where(Issue.status == "closed")
+        q = q.order_by(col(Issue.raised_at).desc(), col(Issue.id).desc())
+        policy, cal = load_policy(s), load_calendar(s)
+        if not computed:
+            total = s.exec(select(func.count()).select_from(q.order_by(None).subquery())).one()
+            page = q.offset(offset)
+            if limit is not None:
+                page = page.limit(limit)
+            return IssuePage(_views(s, list(s.exec(page)), now, policy, cal), total, offset, limit or total)
+        views = []
+        for chunk in _chunks(list(s.exec(q)), 500):
+            for v in _views(s, chunk, now, policy, cal):
+                st = v.state
+                if flt.overdue and not st.overdue:
+                    continue
+                if flt.at_risk and not st.at_risk:
+                    continue
+                if flt.escalated and st.level == 0:
+                    continue
+                if flt.waiting and st.status != "waiting":
+                    continue
+                if flt.status and st.status != flt.status:
+                    continue
+                views.append(v)
+        end = len(views) if limit is None else offset + limit
+        return IssuePage(views[offset:end], len(views), offset, limit or len(views))
+
+
+def _chunks(rows: list, n: int) -> Iterable[list]:
+    for i in range(0, len(rows), n):
+        yield rows[i:i + n]
+
+
+# -- escalations written by writes and the planner -------------------------------------------
+
+
+def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
+                          issue_at: datetime | None = None) -> int:
+    """Append the escalation events that fell due by *now* (the clock), dated when each
+    deadline passed; raise ``Issue.level`` to match.  Returns how many were written.
+
+    The *issue* being written is judged as of its stated time *issue_at* (a back-filled fact
+    is judged with the facts known then); every other issue as of the clock.
+    """
+    policy, cal = load_policy(s), load_calendar(s)
+    day = now.date()
+    judge: dict[int, tuple[Issue, datetime]] = {}
+    # Only open/acknowledged issues can pass a deadline unseen (waiting pauses the clock; a
+    # solution or close is itself a write that judges its issue); level 1 can still rise only
+    # when the acknowledgement was missed and the solution deadline has passed.
+    ack_missed = or_(col(Issue.acknowledged_at).is_(None), Issue.acknowledged_at > Issue.ack_by)
+    q = select(Issue).where(col(Issue.status).in_(("open", "acknowledged")), Issue.level < 2, or_(
+        Issue.is_complaint == True,  # noqa: E712
+        (Issue.level == 0) & (col(Issue.acknowledged_at).is_(None)) & (Issue.ack_by < now),
+        (Issue.level == 0) & (Issue.acknowledged_at > Issue.ack_by),
+        (Issue.level == 0) & (Issue.solve_by < day),
+        (Issue.level == 1) & ack_missed & (Issue.solve_by < day)))
+    for i in s.exec(q):
+        judge[i.id] = (i, now)
+    if issue is not None:
+        judge[issue.id] = (issue, min(issue_at or now, now))
+    if not judge:
+        return 0
+    written = 0
+    events = _events(s, list(judge))
+    for iid, (item, at) in judge.items():
+        st = issue_state(facts_of(item, events[iid]), policy, cal, at)
+        done = sum(1 for e in events[iid] if e.kind == "escalated")
+        for esc in st.escalations[done:]:
+            s.add(IssueEvent(issue_id=iid, at=esc.at, login=SYSTEM.login, kind="escalated",
+                             text=t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}"))))
+            written += 1
+        if st.escalations and st.escalations[-1].level > item.level:
+            before = item.model_dump()
+            item.level = st.escalations[-1].level
+            s.add(item)
+            audit(s, SYSTEM, now, "issue.escalate", "issue", item.number, before, item)
+    s.flush()
+    return written
+
+
+# -- permissions --------------------------------------------------------------------------
+
+
+def _parts(s: Session, actor: Actor, issue: Issue) -> frozenset[str]:
+    u = get_user(s, actor.login)
+    return issue_roles(actor.login, actor.role, u.department if u else None, raised_by=issue.raised_by,
+                       owner=issue.owner_login, issue_department=issue.department)
+
+
+def _require(s: Session, actor: Actor, issue: Issue, action: str) -> None:
+    if not may(action, _parts(s, actor, issue)):
+        raise denied(actor, t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=issue.number),
+                     "issue", issue.number)
+
+
+def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
+    """What the actor may do to the issue (for the screen's key hints)."""
+    from ..domain.issues import ACTIONS
+
+    with store.read() as s:
+        acting(s, actor)
+        issue = _get(s, number)
+        parts = _parts(s, actor, issue)
+    return {a for a in ACTIONS if may(a, parts)}
+
+
+# -- departments ----------------------------------------------------------------------------
+
+
+def list_departments(store: Store) -> list[tuple[Department, list[str], list[str]]]:
+    """Each department with the categories it is the default for and its heads."""
+    with store.read() as s:
+        defaults = _defaults(s)
+        heads: dict[str, list[str]] = {}
+        for u in s.exec(select(User).where(User.role == "supervisor", User.active == True)):  # noqa: E712
+            if u.department:
+                heads.setdefault(u.department, []).append(u.login)
+        return [(d, [c for c, n in defaults.items() if n == d.name], heads.get(d.name, []))
+                for d in s.exec(select(Department).order_by(Department.id))]
+
+
+def _defaults(s: Session) -> dict[str, str]:
+    out = dict(DEFAULT_DEPARTMENT_OF)
+    for row in s.exec(select(Setting).where(col(Setting.key).startswith(DEFAULT_KEY))):
+        out[row.key[len(DEFAULT_KEY):]] = row.value
+    return out
+
+
+def _department(s: Session, name: str) -> Department:
+    d = s.exec(select(Department).where(Department.name == name.strip())).first()
+    if d is None or not d.active:
+        names = "、".join(x.name for x in s.exec(select(Department).where(Department.active == True)))  # noqa: E712
+        raise IssueInputError(t("ledger.err.department", name=name, names=names))
+    return d
+
+
+def add_department(store: Store, actor: Actor, name: str) -> Department:
+    require(actor, "admin")
+    name = name.strip()
+    if not name:
+        raise IssueInputError(t("ledger.err.department_name"))
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor)
+        d = s.exec(select(Department).where(Department.name == name)).first()
+        if d is not None and d.active:
+            raise IssueRefused(t("ledger.err.department_exists", name=name))
+        before = d.model_dump() if d else None
+        d = d or Department(name=name, created_at=now)
+        d.active = True
+        s.add(d)
+        s.flush()
+        audit(s, actor, now, "department.add", "department", name, before, d)
+    return d
+
+
+def set_default_department(store: Store, actor: Actor, category: str, name: str) -> None:
+    require(actor, "admin")
+    if category not in (*CATEGORIES, "complaint"):
+        raise IssueInputError(t("ledger.err.default_category", value=category))
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor)
+        d = _department(s, name)
+        key = DEFAULT_KEY + category
+        row = s.get(Setting, key)
+        before = {"department": row.value} if row else None
+        s.merge(Setting(key=key, value=d.name))
+        audit(s, actor, now, "department.default", "setting", key, before, {"department": d.name})
+
+
+def set_user_department(store: Store, actor: Actor, login: str, name: str | None) -> User:
+    """Put a user in a department (a supervisor there becomes its head); None clears it."""
+    require(actor, "admin")
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor)
+        u = get_user(s, login)
+        if u is None:
+            raise NotFound(t("err.unknown_login", login=login))
+        if name is not None:
+            name = _department(s, name).name
+        before = u.model_dump()
+        u.department = name
+        s.add(u)
+        s.flush()
+        audit(s, actor, now, "user.department", "user", login, before, u)
+    return u
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def _stated(at: datetime | None, now: datetime, last: datetime | None) -> datetime:
+    """A stated time (``--when``): not in the future and never before the issue's last event."""
+    at = (at or now).replace(microsecond=0)
+    if at > now:
+        raise IssueInputError(t("ledger.err.when_future", when=at.isoformat(" "), now=now.isoformat(" ")))
+    if last is not None and at < last:
+        raise IssueInputError(t("ledger.err.when_before", when=at.isoformat(" "), last=last.isoformat(" ")))
+    return at
+
+
+def _sync(issue: Issue, st: IssueState) -> None:
+    """The issue's columns from its state (the event log is the truth)."""
+    issue.status, issue.solve_by, issue.waiting_since = st.status, st.solve_by, st.waiting_since
+    issue.acknowledged_at, issue.solved_at = st.acknowledged_at, st.solved_at
+
+
+def _find_customer(s: Session, name: str) -> Customer:
+    name = name.strip()
+    c = s.exec(select(Customer).where(Customer.name == name)).first()
+    if c is not None:
+        return c
+    found = list(s.exec(select(Customer).where(col(Customer.name).contains(name, autoescape=True)).limit(6)))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(t("ledger.err.no_customer", name=name))
+    raise IssueInputError(t("ledger.err.many_customers", name=name,
+                            names="、".join(c.name for c in found[:5])))
+
+
+def _may_raise_from(actor: Actor, cb: Callback) -> None:
+    if actor.is_supervisor or cb.agent_login == actor.login:
+        return
+    if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
+        return
+    raise denied(actor, t("call.not_yours", number=cb.number, agent=cb.agent_login or t(f"assignee.{cb.assignee}")),
+                 "callback", cb.number)
+
+
+def raise_issue(store: Store, actor: Actor, number: str | None = None, *, customer: str | None = None,
+                title: str, description: str = "", category: str = "other", priority: str = "normal",
+                is_complaint: bool = False, department: str = "", when: datetime | None = None) -> Issue:
+    """An Issue from a callback (or for a customer outside a call) with its SPEC §3 deadlines;
+    it goes to the category's default department (a complaint: 投诉处理组, level 2 at once)."""
+    if not title.strip():
+        raise IssueInputError(t("issue.err.title"))
+    if category not in CATEGORIES:
+        raise IssueInputError(t("issue.err.category", value=category))
+    if priority not in ISSUE_PRIORITIES:
+        raise IssueInputError(t("issue.err.priority", value=priority))
+    if (number is None) == (customer is None):
+        raise IssueInputError(t("ledger.err.callback_or_customer"))
+    now = store.now()
+    at = _stated(when, now, None)
+    with store.write() as s:
+        acting(s, actor)
+        if number is not None:
+            cb = s.exec(select(Callback).where(Callback.number == number.strip().upper())).first()
+            if cb is None:
+                raise NotFound(t("call.not_found", number=number))
+            _may_raise_from(actor, cb)
+            customer_id, callback_id = cb.customer_id, cb.id
+        else:
+            require(actor, "agent", "supervisor")
+            customer_id, callback_id = _find_customer(s, customer or "").id, None
+        dept = _department(s, department).name if department.strip() else \
+            _defaults(s)["complaint" if is_complaint else category]
+        dl = issue_deadlines(priority, at, load_policy(s), load_calendar(s))
+        issue = Issue(
+            number=next_number(s, "WT", at.date()), customer_id=customer_id, callback_id=callback_id,
+            title=title.strip(), description=description.strip(), category=category, priority=priority,
+            is_complaint=is_complaint, department=dept, owner_login=None, level=0,
+            raised_at=at, raised_by=actor.login, ack_by=dl.ack_by, solve_by=dl.solve_by, last_update_at=at,
+        )
+        s.add(issue)
+        s.flush()
+        s.add(IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind="raised", text=title.strip()))
+        s.flush()
+        write_due_escalations(s, now, issue, at)
+        audit(s, actor, now, "issue.raise", "issue", issue.number, None, issue)
+    return issue
+
+
+def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | None, apply) -> Issue:  # noqa: ANN001
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor)
+        issue = _get(s, number)
+        _require(s, actor, issue, action)
+        events = _events(s, [issue.id])[issue.id]
+        at = _stated(when, now, events[-1].at if events else None)
+        policy, cal = load_policy(s), load_calendar(s)
+        st = issue_state(facts_of(issue, events), policy, cal, at)
+        before = issue.model_dump()
+        added = apply(s, issue, st, at)
+        for kind, text in added:
+            ev = IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind=kind, text=text)
+            s.add(ev)
+            events.append(ev)
+        _sync(issue, issue_state(facts_of(issue, events), policy, cal, at))
+        if any(k == "note" for k, _ in added) or action in ("ack", "resume"):
+            issue.last_update_at = at
+        s.add(issue)
+        s.flush()
+        write_due_escalations(s, now, issue, at)
+        audit(s, actor, now, f"issue.{action}", "issue", issue.number, before, issue)
+    return issue
+
+
+def _refuse_status(issue: Issue, st: IssueState, *allowed: str) -> None:
+    if st.status not in allowed:
+        key = "ledger.err.status_closed" if st.status == "closed" else "ledger.err.status_wrong"
+        raise IssueRefused(t(key, number=issue.number, status=t(f"ledger.status.{st.status}"),
+                             allowed="、".join(t(f"ledger.status.{a}") for a in allowed)))
+
+
+def assign_issue(store: Store, actor: Actor, number: str, department: str, owner: str | None = None,
+                 when: datetime | None = None) -> Issue:
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "open", "acknowledged", "waiting", "solved")
+        dept = _department(s, department).name
+        if owner is not None:
+            u = get_user(s, owner)
+            if u is None or not u.active:
+                raise IssueInputError(t("ledger.err.owner", login=owner))
+        issue.department, issue.owner_login = dept, owner
+        return [("assigned", f"{dept} · {owner}" if owner else dept)]
+    return _act(store, actor, number, "assign", when, apply)
+
+
+def acknowledge(store: Store, actor: Actor, number: str, when: datetime | None = None) -> Issue:
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "open")
+        if issue.owner_login is None and actor.login != issue.raised_by:
+            issue.owner_login = actor.login  # whoever acknowledges an unowned issue owns it
+        return [("acknowledged", "")]
+    return _act(store, actor, number, "ack", when, apply)
+
+
+def _text(value: str, key: str) -> str:
+    if not (value or "").strip():
+        raise IssueInputError(t(key))
+    return value.strip()
+
+
+def add_note(store: Store, actor: Actor, number: str, text: str, when: datetime | None = None) -> Issue:
+    text = _text(text, "ledger.err.note")
+
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "open", "acknowledged", "waiting", "solved")
+        return [("note", text)]
+    return _act(store, actor, number, "note", when, apply)
+
+
+def wait(store: Store, actor: Actor, number: str, reason: str, when: datetime | None = None) -> Issue:
+    reason = _text(reason, "ledger.err.reason")
+
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "acknowledged")
+        return [("waiting", reason)]
+    return _act(store, actor, number, "wait", when, apply)
+
+
+def resume(store: Store, actor: Actor, number: str, when: datetime | None = None) -> Issue:
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "waiting")
+        return [("resumed", "")]
+    return _act(store, actor, number, "resume", when, apply)
+
+
+def solve(store: Store, actor: Actor, number: str, solution: str, when: datetime | None = None) -> Issue:
+    solution = _text(solution, "ledger.err.solution")
+
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "acknowledged", "waiting")
+        issue.solution = solution
+        return [("solution", solution)]
+    return _act(store, actor, number, "solve", when, apply)
+
+
+def tell(store: Store, actor: Actor, number: str, on: date, satisfaction: int,
+         when: datetime | None = None) -> Issue:
+    if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
+        raise IssueInputError(t("ledger.err.satisfaction", value=satisfaction))
+
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "solved")
+        if on > at.date() or (st.solved_at is not None and on < st.solved_at.date()):
+            raise IssueInputError(t("ledger.err.told_on", on=on.isoformat(),
+                                    solved=st.solved_at.date().isoformat() if st.solved_at else "",
+                                    today=at.date().isoformat()))
+        issue.customer_told_on, issue.satisfaction = on, satisfaction
+        return [("told", t("ledger.told_text", on=on.isoformat(), satisfaction=satisfaction))]
+    return _act(store, actor, number, "tell", when, apply)
+
+
+def close(store: Store, actor: Actor, number: str, when: datetime | None = None) -> Issue:
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        if st.status == "closed":
+            _refuse_status(issue, st, "solved")
+        missing = can_close(issue.solution if st.solved_at else None, issue.customer_told_on, issue.satisfaction)
+        if missing:
+            raise IssueRefused(t("ledger.err.close_missing", number=issue.number,
+                                 missing="、".join(t(f"ledger.missing.{m}") for m in missing)))
+        issue.closed_at = at
+        return [("closed", "")]
+    return _act(store, actor, number, "close", when, apply)
+
+
+def _reopen_fields(issue: Issue) -> None:
+    issue.solution, issue.solved_at, issue.customer_told_on = "", None, None
+    issue.satisfaction, issue.closed_at, issue.verified_at = None, None, None
+
+
+def reopen(store: Store, actor: Actor, number: str, reason: str, when: datetime | None = None) -> Issue:
+    reason = _text(reason, "ledger.err.reason")
+
+    def apply(s, issue, st, at):  # noqa: ANN001, ANN202
+        _refuse_status(issue, st, "solved", "closed")
+        _reopen_fields(issue)
+        return [("reopened", reason)]
+    return _act(store, actor, number, "reopen", when, apply)
+
+
+def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
+                         held: Iterable[int] = (), not_held: Iterable[int] = ()) -> list[str]:
+    """The customer's next callback verifies closed issues (001 五(四)2): held closes the loop;
+    not held reopens the issue (back to acknowledged, same deadlines and level).  Runs inside
+    the call's write transaction; returns the numbers reopened."""
+    reopened = []
+    policy, cal = load_policy(s), load_calendar(s)
+    for iid, ok in [*((i, True) for i in held), *((i, False) for i in not_held)]:
+        issue = s.get(Issue, iid)
+        if issue is None or issue.customer_id != cb.customer_id or issue.status != "closed" \
+                or issue.verified_at is not None:
+            continue
+        before = issue.model_dump()
+        events = _events(s, [iid])[iid]
+        at_ = max(at, events[-1].at) if events else at
+        new = [("verified", t("ledger.verified_held" if ok else "ledger.verified_not_held", number=cb.number))]
+        if ok:
+            issue.verified_at, issue.verify_result, issue.verify_callback = at_, "held", cb.number
+        else:
+            issue.verify_result, issue.verify_callback = "not_held", cb.number
+            _reopen_fields(issue)
+            new.append(("reopened", t("ledger.reopen_not_held", number=cb.number)))
+            reopened.append(issue.number)
+        for kind, text in new:
+            ev = IssueEvent(issue_id=iid, at=at_, login=actor.login, kind=kind, text=text)
+            s.add(ev)
+            events.append(ev)
+        _sync(issue, issue_state(facts_of(issue, events), policy, cal, at_))
+        s.add(issue)
+        audit(s, actor, at_, "issue.verify", "issue", issue.number, before, issue)
+    s.flush()
+    return reopened

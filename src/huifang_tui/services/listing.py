@@ -1,0 +1,108 @@
+"""Every callback whatever its status (``huifang callbacks``; SPEC §7 history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, or_
+from sqlmodel import select
+
+from ..domain import queue as dq
+from ..domain.queue import ROLE_QUEUES, QueueRow
+from ..i18n import t
+from ..safe import mask_phone
+from ..store.models import CallAttempt, Callback, Customer
+from .base import Actor, Store, ValidationError, acting, denied
+from .queue import _phones
+
+STATUSES = ("open", "waiting_data", "completed", "unreachable", "refused", "cancelled", "lapsed")
+
+
+@dataclass(slots=True)
+class CallbackRow:
+    """A queue row plus what the history needs (``queue --json`` fields + these)."""
+
+    row: QueueRow
+    planned_due_on: date | None
+    completed_at: datetime | None
+    score_resolution: int | None
+    score_attitude: int | None
+    late_entry: bool
+
+    def as_json(self) -> dict:
+        return {
+            **self.row.as_json(),
+            "status": self.row.status,
+            "planned_due_on": self.planned_due_on.isoformat() if self.planned_due_on else None,
+            "completed_at": self.completed_at.isoformat(timespec="minutes") if self.completed_at else None,
+            "score_resolution": self.score_resolution,
+            "score_attitude": self.score_attitude,
+            "late_entry": self.late_entry,
+            "agent": self.row.agent,
+        }
+
+
+def parse_month(text: str) -> date:
+    """``YYYY-MM`` → the first day of that month; bad input names the option and the fix."""
+    try:
+        y, m = (int(x) for x in text.strip().split("-"))
+        return date(y, m, 1)
+    except ValueError:
+        raise ValidationError("--month: " + t("cli.expect.month", value=text)) from None
+
+
+def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, customer: str | None = None,
+                   agent: str | None = None, month: date | None = None) -> list[CallbackRow]:
+    """An agent sees their own and the pool (``agent`` another login is refused); supervisors
+    and admins everything, or one agent's. ``month`` filters on ``planned_due_on``."""
+    if status is not None and status not in STATUSES:
+        raise ValidationError("--status: " + t("call.err.outcome", value=status, codes=", ".join(STATUSES)))
+    now = store.now()
+    q = select(Callback, Customer.name, Customer.tier).join(Customer, Customer.id == Callback.customer_id)
+    if actor.is_supervisor:
+        if agent:
+            q = q.where(Callback.agent_login == agent)
+    else:
+        if agent and agent != actor.login:
+            raise denied(actor, t("work.other_agent"), "callbacks", agent)
+        kinds = ROLE_QUEUES.get(actor.role, ("agent",))
+        q = q.where(or_(Callback.agent_login == actor.login,
+                        and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))))
+    if status:
+        q = q.where(Callback.status == status)
+    if customer:
+        q = q.where(Customer.name.contains(customer.strip()))
+    if month:
+        q = q.where(Callback.planned_due_on >= month, Callback.planned_due_on < month + relativedelta(months=1))
+    q = q.order_by(Callback.planned_due_on, Callback.number)
+    with store.read() as s:
+        acting(s, actor)
+        found = s.exec(q).all()
+        phones = _phones(s, {cb.customer_id for cb, _, _ in found})
+        late = _late(s, [cb.id for cb, _, _ in found])
+    out = []
+    for cb, name, tier in found:
+        row = QueueRow(
+            id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name, tier=tier,
+            contact=cb.contact_name, phone_masked=mask_phone(phones.get((cb.customer_id, cb.contact_name), "")),
+            due_on=cb.due_on, deadline_on=cb.deadline_on, deadline_at=cb.deadline_at,
+            overdue=cb.status in ("open", "waiting_data") and dq.is_overdue(cb.deadline_on, cb.deadline_at, now),
+            attempts=cb.attempts, status=cb.status, agent=cb.agent_login, assignee=cb.assignee,
+            priority=cb.priority, estimated=cb.estimated, next_attempt_at=cb.next_attempt_at, claimed_by=None,
+        )
+        out.append(CallbackRow(row, cb.planned_due_on, cb.completed_at, cb.score_resolution, cb.score_attitude,
+                               cb.id in late))
+    return out
+
+
+def _late(s, ids: list[int]) -> set[int]:  # noqa: ANN001
+    """Callbacks whose latest attempt (the completing one, for completed work) was a late entry."""
+    last: dict[int, tuple[int, bool]] = {}
+    for i in range(0, len(ids), 400):
+        for cid, aid, is_late in s.exec(select(CallAttempt.callback_id, CallAttempt.id, CallAttempt.late_entry)
+                                         .where(CallAttempt.callback_id.in_(ids[i : i + 400]))):
+            if cid not in last or aid > last[cid][0]:
+                last[cid] = (aid, bool(is_late))
+    return {cid for cid, (_, is_late) in last.items() if is_late}

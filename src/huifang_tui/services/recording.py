@@ -1,0 +1,259 @@
+"""Recording what happened on a call, and putting a callback off (SPEC §3, §4).
+
+One transaction per attempt: the attempt, the callback, the audit rows (and follow-ups when
+completed). The rules live here and in ``domain.outcomes``, so the call screen, ``huifang
+record`` and every later door behave the same.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, make_dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from ..domain.outcomes import (
+    INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
+    is_late_entry,
+)
+from ..domain.rules import CLOSED_UNDONE
+from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
+from ..i18n import t
+from ..store.models import CallAttempt, Callback, Contact
+from .base import Actor, Conflict, Refused, Store, ValidationError, audit
+from .calendar import load_calendar, load_policy
+from .calls import same_call, workable
+from .drafts import drop_draft
+from .planner import plan_after_closing, plan_after_completion
+
+
+def outcome_message(e: OutcomeError) -> str:
+    """The domain's refusal in the user's language."""
+    return t(f"outcome_err.{e.code}", **e.params)
+
+
+def outcome_error(e: OutcomeError) -> ValidationError | Refused:
+    """Unreadable input is a ValidationError (exit 1); a rule saying no is a refusal (exit 2)."""
+    return (ValidationError if e.code in INPUT_CODES else Refused)(outcome_message(e))
+
+
+# What the agent entered for one attempt. Scores 1–5; both required when reached. The record's
+# content fields come from ``domain.record`` (defined once).
+CallRecord = make_dataclass(
+    "CallRecord",
+    [
+        ("outcome", str),
+        ("at", datetime | None, field(default=None)),  # stated time (--when); None = now
+        ("to", datetime | None, field(default=None)),  # 改约 to
+        *[(f.name, f.type, field(default=f.default)) for f in REACHED_FIELDS + RECORD_FIELDS],
+        ("answers", dict, field(default_factory=dict)),
+        ("note", str, field(default="")),
+        ("verified_issue_ids", list, field(default_factory=list)),  # improvement held (001 五(四)2)
+        ("not_held_issue_ids", list, field(default_factory=list)),  # not held: the issue reopens
+    ],
+)
+CallRecord.__module__ = __name__
+
+
+@dataclass
+class AttemptResult:
+    number: str
+    status: str
+    attempts: int
+    due_on: date
+    next_attempt_at: datetime | None
+    followups: list[str]
+    alert_supervisor: bool
+    also: list[str] = field(default_factory=list)  # the same customer's callbacks given the same attempt
+    late_entry: bool = False
+
+
+def validate(rec: CallRecord) -> list[str]:
+    """Messages naming each bad field (empty when the record may be saved)."""
+    errors = []
+    if rec.outcome not in OUTCOMES:
+        errors.append(t("call.err.outcome", value=rec.outcome, codes=", ".join(OUTCOMES)))
+    for f in SCORE_FIELDS:
+        v = getattr(rec, f.name)
+        if v is not None and v not in SCORE_RANGE:
+            errors.append(t("call.err.score_range", field=t(f"call.field.{f.name}"), value=v))
+    if rec.outcome == "completed":
+        if not rec.reached_name.strip():
+            errors.append(t("call.err.reached"))
+        for f in SCORE_FIELDS:
+            if getattr(rec, f.name) is None:
+                errors.append(t("call.err.score_missing", field=t(f"call.field.{f.name}")))
+    if rec.outcome == "reschedule" and rec.to is None:
+        errors.append(t("call.err.to_missing"))
+    return errors
+
+
+PHRASE_USAGE = "明天 15:00、下周一 10:00、周三下午3点、5-6 15:00、2026-05-06、+2d、tomorrow 3pm"
+
+
+def reschedule_time(store: Store, text: str) -> datetime:
+    """A 改约 time as people type it (``domain.timephrase``): in the future, on a working day,
+    inside the working hours; a date alone means its first working hour (SPEC §3)."""
+    from ..domain.timephrase import PhraseError, parse_phrase
+
+    with store.read() as s:
+        cal, policy = load_calendar(s), load_policy(s)
+    try:
+        return parse_phrase(text, store.now(), cal, policy.work_hours)
+    except PhraseError as e:
+        if e.code == "unknown" or e.suggestion is None:
+            raise ValidationError("--to: " + t("outcome_err.bad_time", value=text, usage=PHRASE_USAGE)) from None
+        raise Refused(t(f"rules.phrase_{e.code}", value=text,
+                        allowed=f"{e.suggestion:%Y-%m-%d %H:%M}")) from None
+
+
+def follows_from(s: Session, cb: Callback) -> datetime | None:
+    """The moment of the event the callback follows (its trigger), when it has one."""
+    from ..store.models import Sale, WorkOrder
+
+    kind, _, ref = cb.trigger_ref.partition(":")
+    if kind == "wo":
+        wo = s.exec(select(WorkOrder).where(WorkOrder.number == ref)).first()
+        if wo is not None:
+            return wo.actual_completion or wo.planned_completion
+    elif kind == "sale":
+        sale = s.exec(select(Sale).where(Sale.contract_no == ref)).first()
+        if sale is not None:
+            return datetime.combine(sale.sold_on, time.min)
+    elif kind == "cb":
+        parent = s.exec(select(Callback).where(Callback.number == ref)).first()
+        if parent is not None:
+            return parent.completed_at
+    elif kind in ("event", "reg", "inactive"):
+        day = ref.rsplit(":", 1)[-1]
+        try:
+            return datetime.combine(date.fromisoformat(day), time.min)
+        except ValueError:
+            return None
+    return None
+
+
+def _last_attempt(s: Session, cb: Callback) -> datetime | None:
+    return s.exec(select(func.max(CallAttempt.at)).where(CallAttempt.callback_id == cb.id)).one()
+
+
+def _transition(s: Session, actor: Actor, cb: Callback, rec: CallRecord, at: datetime, now: datetime,
+                cal, policy) -> Transition:  # noqa: ANN001
+    check_stated_time(rec.outcome, at, now, follows=follows_from(s, cb), last_attempt_at=_last_attempt(s, cb),
+                      next_attempt_at=cb.next_attempt_at)
+    state = AttemptState(cb.attempts, cb.due_on, cb.deadline_on, cb.deadline_at)
+    return apply_outcome(state, rec.outcome, at, policy, cal, to=rec.to, may_exceed_deadline=actor.is_supervisor)
+
+
+def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transition, at: datetime, now: datetime,
+          late: bool) -> None:
+    """Write one attempt onto one callback (optimistic version guard, attempt row, audit)."""
+    before = cb.model_dump()
+    version = cb.version
+    # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too;
+    # on SQLite BEGIN IMMEDIATE already serialises the whole read-modify-write).
+    res = s.exec(update(Callback).where(Callback.id == cb.id, Callback.version == version)
+                 .values(version=version + 1).execution_options(synchronize_session=False))
+    if res.rowcount != 1:
+        raise Conflict(t("call.changed", number=cb.number))
+    cb.status, cb.attempts, cb.due_on = tr.status, tr.attempts, tr.due_on
+    cb.next_attempt_at, cb.outcome = tr.next_attempt_at, rec.outcome
+    cb.reached_name, cb.reached_position = rec.reached_name.strip(), rec.reached_position.strip()
+    if rec.outcome == "completed":
+        cb.completed_at = at
+        for f in RECORD_FIELDS:
+            setattr(cb, f.name, getattr(rec, f.name))
+        cb.answers = json.dumps(rec.answers, ensure_ascii=False)
+        cb.follow_status = t("call.follow.done")
+        if cb.agent_login is None:
+            cb.agent_login = actor.login  # a pool item belongs to whoever completed it
+    if rec.note:
+        cb.note = (cb.note + "\n" if cb.note else "") + f"{at:%m-%d %H:%M} {rec.note}"
+    cb.claimed_by = cb.claim_pid = cb.claim_host = cb.claimed_at = None
+    cb.updated_at, cb.version = now, version + 1
+    s.add(cb)
+    s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
+                      reached_name=cb.reached_name, reached_position=cb.reached_position,
+                      note=rec.note, rescheduled_to=rec.to, entered_at=now, late_entry=late))
+    if tr.flag_contact:
+        for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
+            c.needs_correction = True
+            s.add(c)
+    drop_draft(s, actor, cb.id)
+    s.flush()
+    after = {**cb.model_dump(), "late_entry": True} if late else cb
+    audit(s, actor, now, f"callback.{rec.outcome}", "callback", cb.number, before, after)
+    if tr.alert_supervisor:
+        audit(s, actor, now, "alert.unreachable", "callback", cb.number, None, {"attempts": tr.attempts})
+
+
+def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
+    """One transaction: attempt + callback + audit (+ follow-ups when completed).
+
+    An outcome other than ``completed`` is one phone call: it is recorded on the customer's
+    other callbacks worked together with this one (those that allow it); a completion applies
+    to this callback only (each has its own script and scores).
+    """
+    errors = validate(rec)
+    if errors:
+        raise ValidationError("\n".join(errors))
+    now = store.now()
+    at = rec.at or now
+    with store.write() as s:
+        cb = workable(s, actor, number, now)
+        cal, policy = load_calendar(s), load_policy(s)
+        try:
+            tr = _transition(s, actor, cb, rec, at, now, cal, policy)
+        except OutcomeError as e:
+            raise outcome_error(e) from e
+        late = is_late_entry(at, now, cal)
+        others = same_call(s, actor, cb) if rec.outcome != "completed" else []
+        _save(s, actor, cb, rec, tr, at, now, late)
+        if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
+            from .issues import record_verifications
+
+            record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
+        also = []
+        same = CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
+                          reached_position=rec.reached_position, note=rec.note)
+        for other in others:
+            try:
+                otr = _transition(s, actor, other, same, at, now, cal, policy)
+            except OutcomeError:
+                continue  # e.g. its next attempt is not due yet: it keeps its own schedule
+            _save(s, actor, other, same, otr, at, now, late)
+            also.append(other.number)
+            if otr.status in CLOSED_UNDONE:
+                plan_after_closing(s, actor, other, now, cal, policy)
+        followups = []
+        if tr.status == "completed":
+            followups = plan_after_completion(s, actor, cb, now, cal, policy)
+        elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
+            followups = plan_after_closing(s, actor, cb, now, cal, policy)
+        return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
+                             tr.alert_supervisor, also, late)
+
+
+def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None) -> date:
+    """Put a callback off with a reason (counts as handled for the day close)."""
+    if not reason.strip():
+        raise ValidationError(t("call.err.defer_reason"))
+    now = store.now()
+    with store.write() as s:
+        cb = workable(s, actor, number, now)
+        cal = load_calendar(s)
+        new_due = to or cal.next_working_day(now.date())
+        if new_due <= now.date():
+            raise ValidationError(t("call.err.defer_past", day=new_due.isoformat()))
+        if new_due > cb.deadline_on and not actor.is_supervisor:
+            raise Refused(t("call.err.defer_deadline", deadline=cb.deadline_on.isoformat()))
+        before = cb.model_dump()
+        cb.deferred_reason, cb.deferred_on, cb.due_on = reason.strip(), now.date(), new_due
+        cb.updated_at, cb.version = now, cb.version + 1
+        s.add(cb)
+        s.flush()
+        audit(s, actor, now, "callback.defer", "callback", number, before, cb)
+    return new_due
+

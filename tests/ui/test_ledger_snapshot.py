@@ -1,0 +1,53 @@
+"""Snapshots of the ledger at 80×24 (issue 10 §7) and one issue's detail: fixed clock, the demo
+data with its six issues (overdue/escalated, at risk, complaint, waiting, closed, fresh).
+
+Regenerate only after looking at the report: `pytest tests/ui/test_ledger_snapshot.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from huifang_tui.app import HuifangApp
+from huifang_tui.demo import build_demo
+from huifang_tui.services.base import Store
+from huifang_tui.services.users import resolve_actor
+
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 9, 30)
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
+    store.ensure_schema()
+    build_demo(store, TODAY, seed=7)
+    return HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
+
+
+async def _settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _ledger(pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("l")
+    await _settle(pilot)
+
+
+def test_ledger_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_ledger)
+
+
+def test_issue_detail_80x24(snap_compare, demo_app):
+    async def detail(pilot) -> None:
+        await _ledger(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=detail)
