@@ -124,13 +124,8 @@ def agent_main(idx: int, login: str, url: str, t0_box, ready, go, seconds: float
         from huifang_tui.errors import ServiceError
         from huifang_tui.i18n import set_lang
         from huifang_tui.services.base import Actor, Store
-        from huifang_tui.services.callbacks import (
-            CallRecord,
-            open_call,
-            raise_issue,
-            record_attempt,
-            release,
-        )
+        from huifang_tui.services.callbacks import CallRecord, open_call, record_attempt, release
+        from huifang_tui.services.issues import raise_issue
         from huifang_tui.services.queue import queue_rows
 
         set_lang("en")

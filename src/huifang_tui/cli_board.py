@@ -19,17 +19,12 @@ def add_parsers(sub) -> None:
     pa.add_argument("--json", action="store_true", help=t("cli.json"))
 
 
-COMMANDS = ("board", "audit")
-
-
-def run(store, actor, args) -> int:
-    if args.cmd == "board":
-        return _board(store, actor, args)
-    return _audit(store, actor, args)
-
-
-def _board(store, actor, args) -> int:
+def _board(args) -> int:
+    from .cli import _actor, _store
     from .services.board import board
+
+    store = _store(args)
+    actor = _actor(store, args)
 
     b = board(store, actor, args.date)
     if args.json:
@@ -39,8 +34,12 @@ def _board(store, actor, args) -> int:
     return 0
 
 
-def _audit(store, actor, args) -> int:
+def _audit(args) -> int:
+    from .cli import _actor, _store
     from .services.board import audit_log
+
+    store = _store(args)
+    actor = _actor(store, args)
 
     since = datetime.combine(args.since, time.min) if args.since else None
     rows = audit_log(store, actor, since=since, login=args.login, limit=10_000)

@@ -13,7 +13,8 @@ from sqlmodel import select
 
 from huifang_tui.services.base import Actor
 from huifang_tui.services.board import ALERT_SOURCES, Alert, board
-from huifang_tui.services.callbacks import CallRecord, raise_issue, record_attempt
+from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.dayclose import close_day
 from huifang_tui.services.queue import queue_progress
 from huifang_tui.store.models import Callback, User

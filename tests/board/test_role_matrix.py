@@ -15,7 +15,7 @@ from huifang_tui.errors import PermissionDenied, ServiceError
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
 from huifang_tui.services import callbacks as cbsvc
-from huifang_tui.services import dayclose, imports, planner, queue, search, users
+from huifang_tui.services import dayclose, imports, issues, planner, queue, search, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
 
@@ -46,7 +46,7 @@ MATRIX = [
      lambda st, a: cbsvc.record_attempt(st, a, "HF202611002", cbsvc.CallRecord(**REACHED)), SUP),
     ("defer another agent's callback", lambda st, a: cbsvc.defer(st, a, "HF202611002", "客户出差"), SUP),
     ("raise an issue on another agent's callback",
-     lambda st, a: cbsvc.raise_issue(st, a, "HF202611002", title="报警"), SUP),
+     lambda st, a: issues.raise_issue(st, a, "HF202611002", title="报警"), SUP),
     ("day close summary", lambda st, a: dayclose.summarize(st, a, D), ALL),
     ("list users", lambda st, a: users.list_users(st, a), SUP),
     ("add a user", lambda st, a: users.add_user(st, a, "agent9", "agent", "新人"), {"admin"}),

@@ -164,7 +164,7 @@ async def test_an_agent_has_no_board(store):
 
 async def test_drill_into_a_callback_and_a_complaint(centre):
     from huifang_tui.screens.dialogs import MessageDialog
-    from huifang_tui.services.callbacks import raise_issue
+    from huifang_tui.services.issues import raise_issue
 
     raise_issue(centre, Actor("agent1", "agent"), "HF202611001", title="设备反复报警", is_complaint=True)
     app = _app(centre)
@@ -224,3 +224,20 @@ async def test_one_load_at_a_time_and_a_change_during_a_load_is_loaded_after_it(
         assert calls[:2] == [0, 1] and most[0] == 1  # one more after the first, never two at once
         fig = {r.login: r.figures for r in screen.board.rows}
         assert fig["agent1"].done == 1
+
+
+async def test_lapse_marked_stale_work_with_a_reason(centre):
+    app = _app(centre)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#board-alerts").focus()
+        await pilot.press("space", "space")  # both overdue callbacks
+        await pilot.press("x")
+        await _type(pilot, "客户已停业")
+        await settle(pilot)
+        with centre.read() as s:
+            rows = s.exec(select(Callback.status, Callback.note).where(
+                Callback.number.in_(["HF202611001", "HF202611002"]))).all()
+        assert [st for st, _ in rows] == ["lapsed", "lapsed"] and all("客户已停业" in n for _, n in rows)
+        assert not [a for a in app.screen.board.alerts if a.kind == "overdue"]
+

@@ -185,6 +185,7 @@ class BoardScreen(_Live):
         Binding("space", "mark", t("key.mark"), id="board_mark"),
         Binding("t", "reassign", t("key.reassign"), id="board_reassign"),
         Binding("f", "reassign_future", t("key.reassign_future"), show=False, id="board_reassign_future"),
+        Binding("x", "lapse", t("key.lapse"), id="board_lapse"),
         Binding("left_square_bracket", "day(-1)", t("key.prev_day"), show=False, id="board_prev_day"),
         Binding("right_square_bracket", "day(1)", t("key.next_day"), show=False, id="board_next_day"),
         Binding("r", "reload", t("key.reload"), show=False, id="board_reload"),
@@ -366,6 +367,38 @@ class BoardScreen(_Live):
 
     def after_reassign(self) -> None:
         self.marked.clear()
+
+    def action_lapse(self) -> None:
+        """Close stale work as lapsed (逾期未回访) with a reason: the marked alerts or the one under
+        the cursor (SPEC §7; services.stale.lapse refuses anything not past its deadline)."""
+        from .dialogs import TextDialog
+
+        if self._focused_table().id != "board-alerts":
+            return
+        numbers = [n for n in self._selected_numbers() if n.startswith("HF")]
+        if not numbers:
+            self.notify(t("board.err.nothing_selected"), severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._lapse(numbers, reason)
+
+        self.app.push_screen(TextDialog(t("board.lapse_title", n=len(numbers)), t("board.lapse_hint")), done)
+
+    @work(thread=True, group="board-lapse", exit_on_error=False)
+    def _lapse(self, numbers: list[str], reason: str) -> None:
+        from ..errors import ServiceError
+        from ..services.stale import lapse
+
+        try:
+            done = lapse(self.app.store, self.app.actor, numbers, reason)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, t("board.lapsed", n=len(done)))
+        self.app.call_from_thread(self.after_reassign)
+        self.app.call_from_thread(self.request_load)
 
     def action_day(self, delta: int) -> None:
         base = self.day or self.app.today()

@@ -14,7 +14,7 @@ from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..i18n import t
 from ..safe import mask_phone
 from ..store.models import CallAttempt, Callback, Customer
-from .base import Actor, Store, ValidationError, acting, denied
+from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .queue import _phones
 
 STATUSES = ("open", "waiting_data", "completed", "unreachable", "refused", "cancelled", "lapsed")

@@ -10,18 +10,7 @@ from ..i18n import t
 from ..identity import os_login  # noqa: F401  (re-exported)
 from ..store.models import Callback, User
 from .base import (
-    ROLES,
-    Actor,
-    Conflict,
-    NotFound,
-    PermissionDenied,
-    Refused,
-    Store,
-    ValidationError,
-    acting,
-    audit,
-    get_user,
-    require,
+    ROLES, Actor, Conflict, NotFound, PermissionDenied, Refused, Store, ValidationError, acting, audit, get_user, require,
 )
 
 
