@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -136,7 +137,16 @@ class HuifangApp(App):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group in ("db", "open-call"):
-            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            self.notify(self.error_text(event.worker.error), title=t("err.title"), severity="error", timeout=10,
+                        markup=False)
+
+    def error_text(self, err: BaseException | None) -> str:
+        """One plain message for any failed worker (crash.user_message; traceback to the log)."""
+        from .crash import user_message
+
+        url = getattr(self.store, "url", "") if getattr(self, "store", None) is not None else ""
+        path = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        return user_message(err or RuntimeError("?"), path.name if path else "", path)
 
     def refresh_queue(self) -> None:
         from .screens.queue import QueueScreen

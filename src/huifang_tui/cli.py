@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     pim.add_argument("kind", choices=["workorders", "customers", "sales", "events"])
     pim.add_argument("file", type=Path)
     pim.add_argument("--skip-bad", action="store_true", help=t("cli.import_skip_bad"))
+    pim.add_argument("--encoding", metavar="NAME", help=t("cli.import_encoding"))
 
     pc = sub.add_parser("calendar", help=t("cli.calendar"))
     csub = pc.add_subparsers(dest="cal_cmd", required=True, metavar="ACTION")
@@ -177,24 +178,71 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import Refused, ServiceError
 
     try:
+        _check_dates(args)
         return _dispatch(args)
     except Refused as e:
         return _fail(EXIT_REFUSED, str(e))
     except ServiceError as e:
         return _fail(EXIT_BAD_INPUT, str(e))
-    except OSError as e:  # a file named on the command line cannot be read or written
-        return _fail(EXIT_BAD_INPUT, t("cli.os_error", file=e.filename or "", error=e.strerror or e))
-    except KeyboardInterrupt:
-        return 130
-    except Exception as e:  # never a traceback for the user; HUIFANG_DEBUG=1 shows it
-        if os.environ.get("HUIFANG_DEBUG"):
+    except (Exception, KeyboardInterrupt) as e:  # never a traceback for the user; HUIFANG_DEBUG=1 shows it
+        if os.environ.get("HUIFANG_DEBUG") and not isinstance(e, KeyboardInterrupt):
             raise
-        return _fail(EXIT_BAD_INPUT, t("cli.internal_error", error=f"{type(e).__name__}: {e}"))
+        return _fail_plain(e, args)
 
 
 def _fail(status: int, message: str) -> int:
-    print(message, file=sys.stderr)
+    _say(message, file=sys.stderr)
     return status
+
+
+def _fail_plain(e: BaseException, args) -> int:  # noqa: ANN001
+    """Anything around the program (disk, database file, permissions, a closed pipe, Ctrl-C):
+    one or two plain lines, the traceback to the log (crash.py); exit 1."""
+    import os
+
+    from .crash import explain
+
+    if isinstance(e, BrokenPipeError):  # nobody reads stdout any more: stop writing to it quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    db, path = "", None
+    try:
+        url, _src = config.resolve_db(getattr(args, "db", None))
+        db = config.display_db(url)
+        if url.startswith("sqlite:///"):
+            path = Path(url[len("sqlite:///"):])
+    except Exception:  # noqa: BLE001
+        pass
+    message, _log = explain(e, db, path)
+    try:
+        _say(message, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return EXIT_BAD_INPUT
+
+
+def _say(*parts: object, file=None) -> None:  # noqa: ANN001
+    """Print text that may hold file or user input: escape sequences and control characters
+    never reach the terminal (SPEC §6)."""
+    from .safe import plain_message
+
+    print(*(plain_message(p) for p in parts), file=file or sys.stdout)
+
+
+def _check_dates(args) -> None:  # noqa: ANN001
+    """Every date given on the command line (--date, --now, calendar and visit days) must lie
+    within 2000-2099; --when/--to are checked where they are parsed."""
+    from .domain import dates
+    from .errors import ServiceError
+
+    for name in ("date", "now", "day"):
+        v = getattr(args, name, None)
+        if isinstance(v, (date, datetime)) and not dates.in_range(v):
+            option = {"date": "--date", "now": "--now"}.get(name, "DAY")
+            raise ServiceError(t("cli.date_range", option=option, value=v.isoformat(),
+                                 first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()))
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
@@ -255,16 +303,16 @@ def _cmd_user(args) -> int:  # noqa: ANN001
     actor = _actor(store, args)
     if args.user_cmd == "add":
         u = users.add_user(store, actor, args.login, args.role, args.name)
-        print(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
+        _say(t("user.added", login=u.login, role=t(f"role.{u.role}"), name=u.name))
     elif args.user_cmd in ("disable", "enable"):
         u = users.set_active(store, actor, args.login, args.user_cmd == "enable")
-        print(t(f"users.{args.user_cmd}d", login=u.login))
+        _say(t(f"users.{args.user_cmd}d", login=u.login))
     elif args.user_cmd == "role":
         u = users.set_role(store, actor, args.login, args.role)
-        print(t("users.role_set", login=u.login, role=t(f"role.{u.role}")))
+        _say(t("users.role_set", login=u.login, role=t(f"role.{u.role}")))
     else:
         for u in users.list_users(store, actor):
-            print(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
+            _say(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
     return 0
 
 
@@ -273,7 +321,7 @@ def _cmd_plan(args) -> int:  # noqa: ANN001
 
     store = _store(args)
     rep = run_planner(store, now=args.now, actor=_actor(store, args))
-    print(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
+    _say(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
     return 0
 
 
@@ -283,12 +331,12 @@ def _cmd_policy(args) -> int:  # noqa: ANN001
     store = _store(args)
     actor = _actor(store, args)
     if args.policy_cmd == "show":
-        print(calsvc.policy_text(store, actor))
+        _say(calsvc.policy_text(store, actor))
         return 0
     from .safe_files import read_text
 
     calsvc.set_policy(store, actor, read_text(args.file))
-    print(t("policy.saved", file=args.file))
+    _say(t("policy.saved", file=args.file))
     return 0
 
 
@@ -297,7 +345,7 @@ def _cmd_visit(args) -> int:  # noqa: ANN001
 
     store = _store(args)
     number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
-    print(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
+    _say(t("visit.planned", number=number, name=args.customer, date=args.date.isoformat()))
     return 0
 
 
@@ -307,7 +355,7 @@ def _cmd_assign(args) -> int:  # noqa: ANN001
     store = _store(args)
     login = None if args.login in ("-", "pool") else args.login
     cb = assign(store, _actor(store, args), args.number, login)
-    print(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
+    _say(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
     return 0
 
 
@@ -383,22 +431,22 @@ def _cmd_db(args) -> int:  # noqa: ANN001
 
         check_directory(args.file)  # a person's backup never goes into the shared store's directory
         path = maintenance.backup(store, actor, args.file)
-        print(t("db.backup_done", file=path))
+        _say(t("db.backup_done", file=path))
         return 0
     if args.db_cmd == "upgrade":
         rep = maintenance.upgrade(store, actor)
         if not rep.changed:
-            print(t("db.upgrade_none", rev=rep.after))
+            _say(t("db.upgrade_none", rev=rep.after))
             return 0
         if rep.backup is not None:
-            print(t("db.upgrade_backup", file=rep.backup))
-        print(t("db.upgrade_done", before=rep.before or "v1", after=rep.after))
+            _say(t("db.upgrade_backup", file=rep.backup))
+        _say(t("db.upgrade_done", before=rep.before or "v1", after=rep.after))
         return 0
     lines = maintenance.check(store, actor)
     for line in lines:
-        print(("✓ " if line.ok else "✗ ") + line.text)
+        _say(("✓ " if line.ok else "✗ ") + line.text)
     ok = all(line.ok for line in lines)
-    print(t("db.check_ok") if ok else t("db.check_bad"))
+    _say(t("db.check_ok") if ok else t("db.check_bad"))
     return 0 if ok else 1
 
 
@@ -431,7 +479,7 @@ def _cmd_init(args) -> int:  # noqa: ANN001
 
         set_company_name(store, Actor(u.login, u.role, u.name), args.company)
         lines.append(t("init.company", company=args.company))
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 
@@ -473,12 +521,12 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
     summary = build_demo(store, today, seed=args.seed, customers=args.customers, admin_login=os_login())
     if path is not None:
         fix_mode(path)
-    print(t("demo.built", db=url, customers=summary.customers, work_orders=summary.work_orders))
+    _say(t("demo.built", db=url, customers=summary.customers, work_orders=summary.work_orders))
     if args.no_open:
         return 0
     if not args.as_login:
         args.as_login = DEMO_DEFAULT_LOGIN
-        print(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
+        _say(t("demo.opening_as", login=DEMO_DEFAULT_LOGIN))
     actor = _actor(store, args)
     return _open_app(store, actor)
 
@@ -562,11 +610,11 @@ def _cmd_queue(args) -> int:  # noqa: ANN001
     agent = None if args.all else (args.agent or actor.login)
     rows = queue_rows(store, actor, day, agent=agent, all_agents=args.all)
     if args.json:
-        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+        sys.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n")
         return 0
     from .ui_text import render_queue_text
 
-    print(render_queue_text(rows, day))
+    _say(render_queue_text(rows, day))
     return 0
 
 
@@ -577,13 +625,14 @@ def _cmd_import(args) -> int:  # noqa: ANN001
     actor = _actor(store, args)
     progress = _progress_bar(args.file.name)
     try:
-        rep = import_file(store, actor, args.kind, args.file, skip_bad=args.skip_bad, progress=progress)
+        rep = import_file(store, actor, args.kind, args.file, skip_bad=args.skip_bad, progress=progress,
+                          encoding=args.encoding)
     except ImportRejected as e:
         progress(None, None)
-        print(str(e), file=sys.stderr)
+        _say(str(e), file=sys.stderr)
         return 1
     progress(None, None)
-    print(rep.describe())
+    _say(rep.describe())
     return 1 if rep.rejected and not args.skip_bad else 0
 
 
@@ -596,7 +645,7 @@ def _progress_bar(label: str):  # noqa: ANN202
             if "p" in state:
                 state["p"].stop()
             return
-        if total is None or total < 2000 or not sys.stderr.isatty():
+        if (total is not None and total < 2000) or done < 2000 or not sys.stderr.isatty():
             return
         if "p" not in state:
             from rich.progress import Progress
@@ -606,7 +655,7 @@ def _progress_bar(label: str):  # noqa: ANN202
             state["p"] = Progress(console=Console(stderr=True), transient=True)
             state["p"].start()
             state["task"] = state["p"].add_task(label, total=total)
-        state["p"].update(state["task"], completed=done)
+        state["p"].update(state["task"], completed=done, total=total)
 
     return cb
 
@@ -618,15 +667,15 @@ def _cmd_calendar(args) -> int:  # noqa: ANN001
     actor = _actor(store, args)
     if args.cal_cmd == "set":
         calsvc.set_day(store, actor, args.day, args.what == "workday", args.note)
-        print(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
+        _say(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
         return 0
     try:
         y, m = (int(x) for x in args.month.split("-"))
         first = date(y, m, 1)
     except ValueError:
-        print(t("cal.bad_month", value=args.month), file=sys.stderr)
+        _say(t("cal.bad_month", value=args.month), file=sys.stderr)
         return 1
-    print(calsvc.month_text(store, actor, first))
+    _say(calsvc.month_text(store, actor, first))
     return 0
 
 
@@ -668,7 +717,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
         lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
     if res.followups:
         lines.append(t("call.followups", numbers=", ".join(res.followups)))
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from . import dates
 from .calendar import WorkCalendar
 from .policy import Policy
 from .queue import deadline_moment
@@ -145,8 +146,19 @@ _USAGE = "2026-05-06 15:00、2026-05-06、明天 15:00、后天、今天 16:30�
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """Parse a reschedule time typed by an agent; bare dates mean 00:00 of that day."""
-    s = text.strip()
+    """Parse a reschedule time typed by an agent; bare dates mean 00:00 of that day.
+    Only dates within 2000-2099 (``domain.dates``) are accepted."""
+    when = _parse_when(text.strip(), now)
+    if when is None:
+        raise OutcomeError("bad_time", f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
+                           f"unrecognised time {text!r} (use e.g. {_USAGE})", value=text, usage=_USAGE)
+    if not dates.in_range(when):
+        raise OutcomeError("date_range", f"日期超出范围：{text!r} / date out of range {text!r}", value=text,
+                           first=dates.FIRST.isoformat(), last=dates.LAST.isoformat())
+    return when
+
+
+def _parse_when(s: str, now: datetime) -> datetime | None:
     try:
         if m := _ABS.fullmatch(s):
             y, mo, d, hh, mm = m.groups()
@@ -159,7 +171,6 @@ def parse_when(text: str, now: datetime) -> datetime:
             return now + timedelta(**{unit: int(m.group(1))})
         if m := _TIME.fullmatch(s):
             return datetime.combine(now.date(), time(int(m.group(1)), int(m.group(2))))
-    except ValueError:
-        pass  # e.g. 2026-02-30 or 25:00: fall through to the same message
-    raise OutcomeError("bad_time", f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
-                       f"unrecognised time {text!r} (use e.g. {_USAGE})", value=text, usage=_USAGE)
+    except (ValueError, OverflowError):
+        pass  # e.g. 2026-02-30, 25:00 or +99999999d: the same message
+    return None

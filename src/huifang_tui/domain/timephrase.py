@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
+from . import dates
 from .calendar import WorkCalendar
 
 WorkHours = Sequence[tuple[time, time]]
@@ -73,7 +74,9 @@ def parse_phrase(text: str, now: datetime, cal: WorkCalendar, work_hours: WorkHo
 def check_moment(at: datetime, now: datetime, cal: WorkCalendar, work_hours: WorkHours,
                  text: str = "") -> datetime:
     """Refuse a moment in the past, on a non-working day or outside the working hours,
-    suggesting the next allowed one."""
+    suggesting the next allowed one. A moment outside 2000-2099 is not understood at all."""
+    if not dates.in_range(at):
+        raise PhraseError("unknown", text or f"{at:%Y-%m-%d %H:%M}")
     if at <= now:
         raise PhraseError("past", text or f"{at:%Y-%m-%d %H:%M}", next_allowed(now, cal, work_hours))
     if not cal.is_working_day(at.date()):

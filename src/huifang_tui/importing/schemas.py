@@ -13,18 +13,19 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
+from ..domain.dates import FIRST, LAST, in_range
+from ..domain.phones import phone_ok
 from ..i18n import t
-from .readers import ImportFileError, Value, as_text
+from ..safe import ESCAPES
+from .errors import FieldError, ImportFileError
+from .readers import Value, as_text
 
 KINDS = ("workorders", "customers", "sales", "events")
-
-
-class FieldError(ValueError):
-    """One cell is wrong; the message (without line prefix) names the column and the fix."""
+__all__ = ["FieldError", "ImportFileError", "KINDS", "SCHEMAS", "bind", "parse", "Checker"]
 
 
 # -- parsers: (value, column header as written in the file) -> python value ----------------
@@ -34,8 +35,8 @@ _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def p_text(v: Value, col: str) -> str:
     if isinstance(v, (date, datetime)):
         v = as_text([v])[0]
-    # Control characters (terminal escapes) never belong in imported text (SPEC §6).
-    return _CTRL.sub("", v).strip()
+    # Escape sequences and control characters never belong in imported text (SPEC §6).
+    return _CTRL.sub("", ESCAPES.sub("", v)).strip()
 
 
 _DT = re.compile(
@@ -43,24 +44,48 @@ _DT = re.compile(
     r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*(?:[:分]\s*(\d{1,2})(?:\.\d+)?\s*秒?|分)?)?$"
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# An Excel date saved as its serial number (days since 1899-12-30), e.g. 45413 = 2024-05-01.
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def _datetime(v: Value, col: str, hint: str) -> datetime | None:
     if isinstance(v, datetime):
-        return v.replace(microsecond=0)
-    if isinstance(v, date):
-        return datetime(v.year, v.month, v.day)
-    s = unicodedata.normalize("NFKC", v).strip()
-    if not s:
-        return None
+        d = v.replace(microsecond=0)
+    elif isinstance(v, date):
+        d = datetime(v.year, v.month, v.day)
+    else:
+        s = unicodedata.normalize("NFKC", v).strip()
+        if not s:
+            return None
+        d = _parse_dt(s)
+        if d is None:
+            raise FieldError(t(hint, field=col, value=shown(v)))
+    if not in_range(d):
+        raise FieldError(t("imp.bad.date_range", field=col, value=shown(as_text([v])[0]),
+                           first=FIRST.isoformat(), last=LAST.isoformat()))
+    return d
+
+
+def _parse_dt(s: str) -> datetime | None:
+    if _SERIAL.match(s):
+        return (_EXCEL_EPOCH + timedelta(days=float(s))).replace(microsecond=0)
     m = _DT.match(s) or _COMPACT.match(s)
     try:
         if m:
-            parts = [int(x) if x else 0 for x in m.groups()]
-            return datetime(*parts)
+            return datetime(*[int(x) if x else 0 for x in m.groups()])
     except ValueError:
         pass
-    raise FieldError(t(hint, field=col, value=v))
+    return None
+
+
+def shown(v: object, limit: int = 60) -> str:
+    """A cell value as it may appear inside a message: control characters made visible and
+    long values cut (the message is one line; the cell may be 10 kB)."""
+    from ..safe import visible
+
+    text = visible(str(v))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def p_date(v: Value, col: str) -> date | None:
@@ -86,8 +111,8 @@ def choice(mapping: dict[str, str], default: str | None) -> Callable[[Value, str
             return default
         if s in table:
             return table[s]
-        shown = " / ".join(f"{k}（{c}）" for k, c in mapping.items())
-        raise FieldError(t("imp.bad.choice", field=col, value=v, choices=shown))
+        labels = " / ".join(f"{k}（{c}）" for k, c in mapping.items())
+        raise FieldError(t("imp.bad.choice", field=col, value=shown(v), choices=labels))
 
     return parse
 
@@ -102,7 +127,7 @@ def p_bool(v: Value, col: str) -> bool | None:
         return None
     if s in _BOOL:
         return _BOOL[s]
-    raise FieldError(t("imp.bad.bool", field=col, value=v))
+    raise FieldError(t("imp.bad.bool", field=col, value=shown(v)))
 
 
 def p_int(v: Value, col: str) -> int | None:
@@ -115,7 +140,7 @@ def p_int(v: Value, col: str) -> int | None:
             return int(d)
     except InvalidOperation:
         pass
-    raise FieldError(t("imp.bad.int", field=col, value=v))
+    raise FieldError(t("imp.bad.int", field=col, value=shown(v)))
 
 
 def p_amount(v: Value, col: str) -> Decimal | None:
@@ -128,13 +153,13 @@ def p_amount(v: Value, col: str) -> Decimal | None:
             return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         pass
-    raise FieldError(t("imp.bad.amount", field=col, value=v))
+    raise FieldError(t("imp.bad.amount", field=col, value=shown(v)))
 
 
 def p_email(v: Value, col: str) -> str:
     s = p_text(v, col)
     if s and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", s):
-        raise FieldError(t("imp.bad.email", field=col, value=v))
+        raise FieldError(t("imp.bad.email", field=col, value=shown(v)))
     return s
 
 
@@ -146,10 +171,19 @@ class Column:
     aliases: tuple[str, ...] = ()
     parse: Callable[[Value, str], object] = p_text
     required: bool = False  # the header must be present and the cell non-blank
+    max_len: int = 200  # characters, after trimming
+
+
+# Text length limits per field (characters); fields not listed: 200.
+MAX_LEN = {"number": 50, "contract_no": 50, "customer": 100, "contact_name": 50, "contact_phone": 40,
+           "phone": 40, "role": 50, "email": 100, "region": 50, "owner": 50, "status": 50,
+           "description": 2000, "solution": 2000, "note": 2000}
+# Phone columns: a number that cannot be dialled flags the contact instead of failing the row.
+PHONE_FIELDS = ("contact_phone", "phone")
 
 
 def col(key: str, header: str, aliases: str = "", parse=p_text, required: bool = False) -> Column:
-    return Column(key, header, tuple(aliases.split()), parse, required)
+    return Column(key, header, tuple(aliases.split()), parse, required, MAX_LEN.get(key, 200))
 
 
 PRIORITY = choice({"紧急": "urgent", "一般": "normal", "低": "low"}, "normal")
@@ -241,6 +275,20 @@ def accepted_names(kind: str) -> str:
                      for c in SCHEMAS[kind])
 
 
+def _typo_hints(missing: list[Column], ignored: list[str]) -> str:
+    """'Did you mean' lines: an unknown header that is close to a missing column's name."""
+    import difflib
+
+    lines = []
+    for c in missing:
+        names = {norm_header(n): n for n in (c.header, *c.aliases)}
+        for h in ignored:
+            if difflib.get_close_matches(norm_header(h), names, n=1, cutoff=0.6):
+                lines.append(t("imp.err.typo", header=shown(h, 30), field=c.header))
+                break
+    return "".join("\n" + x for x in lines)
+
+
 def bind(kind: str, headers: list[str], path: Path) -> Binding:
     if kind not in SCHEMAS:
         raise ImportFileError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
@@ -251,16 +299,19 @@ def bind(kind: str, headers: list[str], path: Path) -> Binding:
         c = lookup.get(norm_header(h))
         if c is None:
             if h.strip():
-                ignored.append(h.strip())
+                ignored.append(shown(h.strip(), 40))
             continue
         dup = next((j for j, d in columns.items() if d is c), None)
         if dup is not None:
-            raise ImportFileError(t("imp.err.dup_column", path=path, a=headers[dup], b=h, field=c.header))
+            raise ImportFileError(t("imp.err.dup_column", path=path, a=shown(headers[dup], 40), b=shown(h, 40),
+                                    field=c.header))
         columns[i] = c
-    missing = [c.header for c in SCHEMAS[kind] if c.required and c not in columns.values()]
+    missing = [c for c in SCHEMAS[kind] if c.required and c not in columns.values()]
     if missing:
+        hints = _typo_hints(missing, ignored)
         raise ImportFileError(
-            t("imp.err.missing", path=path, missing="、".join(missing), accepted=accepted_names(kind))
+            t("imp.err.missing", path=path, missing="、".join(c.header for c in missing),
+              accepted=accepted_names(kind)) + hints
         )
     return Binding(kind, path, headers, columns, ignored)
 
@@ -270,6 +321,7 @@ def bind(kind: str, headers: list[str], path: Path) -> Binding:
 class Parsed:
     line: int
     values: dict[str, object]  # only the columns present in the file
+    bad_phone: bool = False  # a phone column holds a number that cannot be dialled
 
 
 @dataclass
@@ -283,44 +335,113 @@ def row_error(line: int, msg: str) -> str:
     return t("imp.row", line=line, msg=msg)
 
 
+class Checker:
+    """Checks rows one at a time, remembering only what cross-row checks need (a natural
+    key's first line and a fingerprint of its values; each customer's customer-level
+    values), so a 100,000-row file is checked in little memory. Run over the same rows
+    twice, it gives the same answers: the import checks the file once, then re-reads it
+    to write."""
+
+    def __init__(self, b: Binding, resolve_agent: Callable[[str], str | None]):
+        self.b, self.resolve_agent = b, resolve_agent
+        self.seen_key: dict[object, tuple[int, int]] = {}
+        # customer -> (stated customer-level values, line where each was first stated)
+        self.seen_cust: dict[str, tuple[dict[str, object], dict[str, int]]] = {}
+        self.level = CUSTOMER_LEVEL if b.kind == "customers" else ("agent",)
+        self.names = {i: shown(h, 40) for i, h in enumerate(b.headers)}  # headers as messages show them
+
+    def customer_values(self, name: str) -> dict[str, object]:
+        """The customer-level values the file states for ``name`` (blank ones absent)."""
+        return self.seen_cust.get(name, ({}, {}))[0]
+
+    def check(self, line: int, raw: list[Value]) -> Parsed | Bad | None:
+        """A good row, a bad one, or None for an exact repeat of an earlier row."""
+        b = self.b
+        vals: dict[str, object] = {}
+        errs: list[str] = []
+        bad_phone = False
+        for i, c in b.columns.items():
+            cell = raw[i] if i < len(raw) else ""
+            try:
+                name = self.names[i]
+                v = c.parse(cell, name)
+                if c.required and v in (None, ""):
+                    raise FieldError(t("imp.bad.required", field=name))
+                if isinstance(v, str) and len(v) > c.max_len:
+                    raise FieldError(t("imp.bad.too_long", field=name, length=len(v), max=c.max_len))
+                if c.key == "agent" and v:
+                    login = self.resolve_agent(v)
+                    if login is None:
+                        raise FieldError(t("imp.bad.agent", field=name, value=shown(v)))
+                    v = login
+                if c.key in PHONE_FIELDS and v and not phone_ok(v):
+                    bad_phone = True
+                vals[c.key] = v
+            except FieldError as e:
+                errs.append(str(e))
+        repeat = False
+        if not errs:
+            errs, repeat = self._cross_check(line, vals)
+        if errs:
+            return Bad(line, row_error(line, "；".join(errs)), as_text(raw))
+        if repeat:  # an exact repeat of an earlier row adds nothing
+            return None
+        return Parsed(line, vals, bad_phone)
+
+    def _cross_check(self, line: int, vals: dict) -> tuple[list[str], bool]:
+        b = self.b
+        errs: list[str] = []
+        key = natural_key(b.kind, vals)
+        own = _fingerprint(_own(b.kind, vals))
+        first = self.seen_key.get(key)
+        if first is not None and first[1] != own:
+            label = "、".join(shown(b.header_of(k), 40) for k in _key_fields(b.kind) if b.present(k))
+            text = " / ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if k != "")
+            errs.append(t("imp.bad.duplicate", columns=label, value=shown(text), other=first[0]))
+        # Customer-level values must agree between rows of one customer (blank = not stated).
+        stated, where = self.seen_cust.setdefault(vals["customer"], ({}, {}))
+        for k in self.level:
+            v = vals.get(k)
+            if v in (None, ""):
+                continue
+            if k in stated and stated[k] != v:
+                errs.append(t("imp.bad.conflict", field=shown(b.header_of(k), 40), a=shown(_show(stated[k])),
+                              b=shown(_show(v)), other=where[k]))
+        if errs:
+            return errs, False
+        for k in self.level:
+            if vals.get(k) not in (None, "") and k not in stated:
+                stated[k], where[k] = vals[k], line
+        if first is None:
+            self.seen_key[key] = (line, own)
+            return errs, False
+        # Same key, same own values: a customer row may still state customer-level values.
+        return errs, b.kind != "customers"
+
+
 def parse(
     b: Binding,
     rows: Iterable[tuple[int, list[Value]]],
     resolve_agent: Callable[[str], str | None],
     tick: Callable[[], None] | None = None,
 ) -> tuple[list[Parsed], list[Bad]]:
-    """Parse and check every row; ``resolve_agent`` maps a login or name to a login or None."""
+    """Parse and check every row into lists (small files and tests; imports stream)."""
     good: list[Parsed] = []
     bad: list[Bad] = []
-    seen_key: dict[object, Parsed] = {}
-    seen_cust: dict[str, tuple[dict[str, object], dict[str, int]]] = {}
+    checker = Checker(b, resolve_agent)
     for line, raw in rows:
         if tick:
             tick()
-        vals: dict[str, object] = {}
-        errs: list[str] = []
-        for i, c in b.columns.items():
-            cell = raw[i] if i < len(raw) else ""
-            try:
-                v = c.parse(cell, b.headers[i])
-                if c.required and v in (None, ""):
-                    raise FieldError(t("imp.bad.required", field=b.headers[i]))
-                if c.key == "agent" and v:
-                    login = resolve_agent(v)
-                    if login is None:
-                        raise FieldError(t("imp.bad.agent", field=b.headers[i], value=v))
-                    v = login
-                vals[c.key] = v
-            except FieldError as e:
-                errs.append(str(e))
-        repeat = False
-        if not errs:
-            errs, repeat = _cross_check(b, line, vals, seen_key, seen_cust)
-        if errs:
-            bad.append(Bad(line, row_error(line, "；".join(errs)), as_text(raw)))
-        elif not repeat:  # an exact repeat of an earlier row adds nothing
-            good.append(Parsed(line, vals))
+        r = checker.check(line, raw)
+        if isinstance(r, Bad):
+            bad.append(r)
+        elif r is not None:
+            good.append(r)
     return good, bad
+
+
+def _fingerprint(values: dict) -> int:
+    return hash(tuple(sorted((k, repr(v)) for k, v in values.items())))
 
 
 def natural_key(kind: str, v: dict[str, object]) -> object:
@@ -336,36 +457,6 @@ def natural_key(kind: str, v: dict[str, object]) -> object:
 def _own(kind: str, v: dict) -> dict:
     """The values a repeated natural key must agree on (customer rows: the contact's)."""
     return {k: x for k, x in v.items() if k not in CUSTOMER_LEVEL} if kind == "customers" else v
-
-
-def _cross_check(b: Binding, line: int, vals: dict, seen_key: dict, seen_cust: dict) -> tuple[list[str], bool]:
-    errs: list[str] = []
-    key = natural_key(b.kind, vals)
-    first = seen_key.get(key)
-    if first is not None:
-        if _own(b.kind, first.values) != _own(b.kind, vals):
-            label = "、".join(b.header_of(k) for k in _key_fields(b.kind) if b.present(k))
-            shown = " / ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if k != "")
-            errs.append(t("imp.bad.duplicate", columns=label, value=shown, other=first.line))
-    # Customer-level values must agree between rows of one customer (blank = not stated).
-    level = CUSTOMER_LEVEL if b.kind == "customers" else ("agent",)
-    stated, where = seen_cust.setdefault(vals["customer"], ({}, {}))
-    for k in level:
-        v = vals.get(k)
-        if v in (None, ""):
-            continue
-        if k in stated and stated[k] != v:
-            errs.append(t("imp.bad.conflict", field=b.header_of(k), a=_show(stated[k]), b=_show(v), other=where[k]))
-    if errs:
-        return errs, False
-    for k in level:
-        if vals.get(k) not in (None, "") and k not in stated:
-            stated[k], where[k] = vals[k], line
-    if first is None:
-        seen_key[key] = Parsed(line, vals)
-        return errs, False
-    # Same key, same own values: a customer row may still state customer-level values.
-    return errs, b.kind != "customers"
 
 
 def _key_fields(kind: str) -> tuple[str, ...]:

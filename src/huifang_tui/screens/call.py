@@ -271,7 +271,8 @@ class CallScreen(Screen):
         if event.state == WorkerState.ERROR:
             if event.worker.group == "call-record" and self.phase is Phase.SAVING:
                 self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
-            self.notify(str(event.worker.error), title=t("call.cannot_save"), severity="error", timeout=10)
+            self.notify(self.app.error_text(event.worker.error), title=t("call.cannot_save"), severity="error",
+                        timeout=10, markup=False)
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:

@@ -15,7 +15,7 @@ from ..domain.policy import Policy
 from ..i18n import t
 from ..resources import data_dir
 from ..store.models import CalendarOverride, Setting
-from .base import Actor, Store, acting, audit, require
+from .base import Actor, ServiceError, Store, acting, audit, require
 
 
 def load_calendar(s: Session) -> WorkCalendar:
@@ -50,8 +50,17 @@ def load_policy(s: Session) -> Policy:
     return Policy.from_mapping(base)
 
 
+def _check_day(day: date) -> None:
+    from ..domain import dates
+
+    if not dates.in_range(day):
+        raise ServiceError(t("cli.date_range", option="day", value=day.isoformat(),
+                             first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()))
+
+
 def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = "") -> None:
     require(actor, "admin", store=store)
+    _check_day(day)
     now = store.now()
     with store.write() as s:
         acting(s, actor)

@@ -1,40 +1,56 @@
 """Imports of customers, work orders, sales and non-member events (SPEC §5).
 
-One file is one transaction. Every row is parsed and checked before anything is written;
-any bad row refuses the whole file (``ImportRejected`` lists every bad row) unless
-``skip_bad``, which imports the good rows and writes the bad ones to ``<stem>.rejected.csv``
-beside the input. Records are upserted by natural key and touched only when a value
-actually changes, so importing the same file again writes nothing (no audit rows either).
+An import never blocks the floor (issue 13): the whole file is read and checked first
+without holding any lock (pass 1, streamed: memory does not grow with the file), then it is
+read again and written in short transactions of ``CHUNK_ROWS`` rows (pass 2), so an agent's
+save waits at most one chunk. Any bad row refuses the whole file before anything is written
+(``ImportRejected`` lists every bad row) unless ``skip_bad``, which imports the good rows and
+writes the bad ones to ``<stem>.rejected.csv`` beside the input (first: a reject file that
+cannot be written stops the import before any write).
+
+Resumable and idempotent, not all-or-nothing: records are upserted by natural key and touched
+only when a value actually changes, so if an import is interrupted (Ctrl-C, a full disk) the
+chunks already committed stay, and importing the same file again writes exactly the rest;
+importing it a third time writes nothing (no audit rows either). Every audit row of one import
+carries its ``import_id``; ``import.start`` and ``import.done`` rows bracket it.
 
 Blank cells: in work-order, sale and event files the file is the record of truth (a blank
 clears the field). In customer files a blank customer/contact value means "not stated"
 and keeps what is stored — except 回访员, where blank means the shared pool. In work-order
-files a blank 回访员 leaves the customer's agent as it is.
+files a blank 回访员 leaves the customer's agent as it is. A phone number that cannot be
+dialled does not fail the row: the contact is stored flagged for correction.
 """
 
 from __future__ import annotations
 
 import csv
-from contextlib import nullcontext
+import json
+import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
 from ..i18n import t
-from ..importing.readers import ImportFileError, as_text, read_table
-from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed, bind, parse
-from ..store.models import Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
+from ..importing import Checker, ImportFileError, open_table
+from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed
+from ..safe import defuse_cell
+from ..store.models import AuditEntry, Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
 from .base import Actor, ServiceError, Store, acting, audit, require, snapshot
 
 __all__ = ["ImportFileError", "ImportRejected", "ImportReport", "import_file"]
 
 PROGRESS_EVERY = 500
+CHUNK_ROWS = 300  # rows per write transaction (well under 1 s each on SQLite, even on a busy machine)
+# A pause after each write transaction. SQLite's busy handler polls a waiting writer only every
+# ~100 ms, so a writer that re-takes the lock at once starves the agents (measured: 7 s waits).
+YIELD_S = 0.1
 _CHUNK = 500
-_TITLE_ROWS = 3
 
 
 class ImportRejected(ServiceError):
@@ -42,7 +58,9 @@ class ImportRejected(ServiceError):
 
     def __init__(self, path: Path, errors: list[tuple[int, str]]):
         self.path, self.errors = path, errors
-        lines = "\n".join(reason for _, reason in errors)
+        lines = "\n".join(reason for _, reason in errors[:200])
+        if len(errors) > 200:
+            lines += "\n…"
         super().__init__(t("imp.err.rejected", path=path, count=len(errors), lines=lines))
 
 
@@ -65,6 +83,8 @@ class ImportReport:
     contacts_created: int = 0
     contacts_updated: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    flagged_lines: list[int] = field(default_factory=list)  # rows whose phone cannot be dialled
+    import_id: str = ""
 
     @property
     def changed(self) -> bool:
@@ -79,16 +99,23 @@ class ImportReport:
             out.append(t("imp.report.customers", created=self.customers_created, updated=self.customers_updated))
         if self.contacts_created or self.contacts_updated:
             out.append(t("imp.report.contacts", created=self.contacts_created, updated=self.contacts_updated))
+        if self.flagged_lines:
+            shown = "、".join(str(x) for x in self.flagged_lines[:10]) + ("…" if len(self.flagged_lines) > 10 else "")
+            out.append(t("imp.report.flagged", count=len(self.flagged_lines), lines=shown))
         if self.ignored_columns:
             out.append(t("imp.report.ignored", columns="、".join(self.ignored_columns)))
         if self.reject_file:
             out.append(t("imp.report.reject_file", path=self.reject_file))
+        if self.import_id:
+            out.append(t("imp.report.import_id", id=self.import_id))
         return "\n".join(out)
 
 
 class _Progress:
-    def __init__(self, cb: Callable[[int, int], None] | None, total: int):
-        self.cb, self.total, self.done = cb, total, 0
+    """``cb(done, total)``; ``total`` is None while the file is first read (unknown length)."""
+
+    def __init__(self, cb: Callable[[int, int | None], None] | None):
+        self.cb, self.total, self.done = cb, None, 0
 
     def tick(self) -> None:
         self.done += 1
@@ -97,7 +124,7 @@ class _Progress:
 
     def finish(self) -> None:
         if self.cb:
-            self.cb(self.total, self.total)
+            self.cb(self.done, self.done)
 
 
 def import_file(
@@ -107,12 +134,14 @@ def import_file(
     path: str | Path,
     *,
     skip_bad: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import one file of ``kind`` (workorders | customers | sales | events).
 
     ``progress(done, total)`` is called every ~500 steps; a step is one row checked, then
-    one row written (so ``total`` is twice the row count) and it ends at ``done == total``.
+    one row written (so ``total``, known once the file has been checked, is twice the row
+    count) and it ends at ``done == total``.
     """
     require(actor, "admin", "supervisor", store=store)
     with store.read() as s:
@@ -120,37 +149,88 @@ def import_file(
     if kind not in KINDS:
         raise ServiceError(t("imp.err.kind", kind=kind, kinds=", ".join(KINDS)))
     path = Path(path)
-    headers, rows_iter = read_table(path)
-    rows = list(rows_iter)
-    b, headers, rows = _bind(kind, headers, rows, path)
-    prog = _Progress(progress, 2 * len(rows))
-    good, bad = parse(b, rows, _agent_resolver(store), prog.tick)
-    report = ImportReport(kind, path, total=len(rows), ignored_columns=b.ignored,
-                          rejected=[(x.line, x.reason) for x in bad])
+    resolve = _agent_resolver(store)
+    prog = _Progress(progress)
+    # Pass 1: read and check everything; no lock is held, nothing is kept but the bad rows.
+    table = open_table(kind, path, encoding)
+    b = table.binding
+    checker = Checker(b, resolve)
+    report = ImportReport(kind, path, ignored_columns=b.ignored)
+    bad: list[Bad] = []
+    events: dict[str, tuple[date | None, date]] = {}
+    good = 0
+    for line, raw in table.rows:
+        prog.tick()
+        report.total += 1
+        r = checker.check(line, raw)
+        if isinstance(r, Bad):
+            bad.append(r)
+        elif r is not None:
+            good += 1
+            if r.bad_phone:
+                report.flagged_lines.append(line)
+            if kind == "events":
+                _fold_event(events, r)
+    report.rejected = [(x.line, x.reason) for x in bad]
     if bad and not skip_bad:
         raise ImportRejected(path, report.rejected)
-    with store.write() if good or bad else nullcontext() as s:
-        if good:
-            _Writer(s, actor, store.now(), b, report, prog.tick).run(good)
-        if bad:  # before the commit: a reject file that cannot be written rolls the import back
-            report.reject_file = _write_rejects(path, headers, bad)
+    prog.total = prog.done + report.total
+    stamp = _stamp(path)
+    if bad:  # before any write: a reject file that cannot be written stops the import here
+        report.reject_file = _write_rejects(path, b.headers, bad)
+    del bad
+    if good:
+        report.import_id = f"{store.now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+        # Pass 2: read the same file again and write it in short transactions.
+        if _stamp(path) != stamp:
+            raise ImportFileError(t("imp.err.changed", path=path))
+        table2 = open_table(kind, path, encoding)
+        writer = _Writer(store, actor, table2.binding, report, checker, events, prog.tick)
+        again = Checker(table2.binding, resolve)
+        chunk: list[Parsed] = []
+        for line, raw in table2.rows:
+            r = again.check(line, raw)
+            if isinstance(r, Parsed):
+                chunk.append(r)
+                if len(chunk) >= CHUNK_ROWS:
+                    writer.write(chunk)
+                    chunk = []
+                    time.sleep(YIELD_S)  # let waiting agents in
+        writer.write(chunk)
+        writer.finish()
+        if writer.started:
+            with store.write() as s:
+                _audit_import(s, actor, store.now(), "import.done", report)
     prog.finish()
     if report.changed:
         _run_planner(store)
     return report
 
 
-def _bind(kind: str, headers: list[str], rows: list, path: Path) -> tuple[Binding, list[str], list]:
-    """Bind the header row; a title row or two above it (e.g. 表1:售后服务记录表) is skipped."""
-    try:
-        return bind(kind, headers, path), headers, rows
-    except ImportFileError as first:
-        for i, (_, values) in enumerate(rows[:_TITLE_ROWS]):
-            try:
-                return bind(kind, as_text(values), path), as_text(values), rows[i + 1 :]
-            except ImportFileError:
-                continue
-        raise first from None
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _fold_event(events: dict, p: Parsed) -> None:
+    """Per customer: earliest registration and latest event date (the planner reads them)."""
+    name, d = p.values["customer"], p.values["occurred_on"]
+    reg, last = events.get(name, (None, d))
+    if p.values["kind"] == "registration":
+        reg = d if reg is None else min(reg, d)
+    events[name] = (reg, max(last, d))
+
+
+def _audit_import(s: Session, actor: Actor, now: datetime, action: str, r: ImportReport) -> None:
+    """``import.start`` goes in with the first chunk that changes something, ``import.done``
+    after the last: an import that changes nothing leaves no audit rows."""
+    after = {"import_id": r.import_id, "kind": r.kind, "file": str(r.path), "rows": r.total,
+             "rejected": len(r.rejected)}
+    if action == "import.done":
+        after |= {"created": r.created, "updated": r.updated, "unchanged": r.unchanged,
+                  "customers_created": r.customers_created, "contacts_created": r.contacts_created,
+                  "flagged": len(r.flagged_lines)}
+    audit(s, actor, now, action, "import", r.import_id, None, after)
 
 
 def _run_planner(store: Store) -> None:
@@ -183,15 +263,17 @@ def _agent_resolver(store: Store) -> Callable[[str], str | None]:
 
 
 def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
+    """Bad rows beside the input, cells as they were but with formulas defused (=, +, -, @)."""
     from ..safe_files import open_write
 
     out = path.with_name(f"{path.stem}.rejected.csv")
     # BOM: Excel opens it as UTF-8; safe_files: never a symlink or a file of the shared store
     with open_write(out, mode=0o640, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow([*headers, t("imp.reject_column")])
+        w.writerow([defuse_cell(h) for h in headers] + [t("imp.reject_column")])
         for x in bad:
-            w.writerow([*x.raw, *[""] * (len(headers) - len(x.raw))][: len(headers)] + [x.reason])
+            cells = [*x.raw, *[""] * (len(headers) - len(x.raw))][: len(headers)] + [x.reason]
+            w.writerow([defuse_cell(c) for c in cells])
     return out
 
 
@@ -220,24 +302,65 @@ _ENTITY = {Customer: "customer", Contact: "contact", WorkOrder: "work_order", Sa
            NonMemberEvent: "event"}
 
 
+@dataclass
+class _Known:
+    """A record inserted by executemany in this chunk: only its id is needed."""
+
+    id: int
+
+
 class _Writer:
-    """The write half of one import, inside one transaction."""
+    """The write half of one import: each ``write(chunk)`` is one short transaction. Counts
+    and the customers already counted live here, across chunks; database objects do not."""
 
-    def __init__(self, s: Session, actor: Actor, now: datetime, b: Binding, report: ImportReport,
-                 tick: Callable[[], None]):
-        self.s, self.actor, self.now, self.b, self.r, self.tick = s, actor, now, b, report, tick
-        self.created: list[SQLModel] = []
-        self.updated: list[tuple[SQLModel, dict]] = []
-        self.customers: dict[str, Customer] = {}
-        self.touched: set[str] = set()  # customers changed by this import
+    def __init__(self, store: Store, actor: Actor, b: Binding, report: ImportReport, checked: Checker,
+                 events: dict, tick: Callable[[], None]):
+        self.store, self.actor, self.b, self.r, self.tick = store, actor, b, report, tick
+        self.checked, self.events = checked, events
+        self.touched: set[str] = set()  # customers changed as a side effect (counted once)
+        self.cust_new: set[str] = set()  # customer files: created / changed / seen customers
+        self.cust_changed: set[str] = set()
+        self.cust_seen: set[str] = set()
+        self.started = False  # import.start written
 
-    def run(self, good: list[Parsed]) -> None:
-        getattr(self, f"_{self.b.kind}")(good)
-        self.s.flush()  # ids for the audit of created records
-        for obj in self.created:
-            audit(self.s, self.actor, self.now, "import.create", _ENTITY[type(obj)], obj.id, None, obj)
-        for obj, before in self.updated:
-            audit(self.s, self.actor, self.now, "import.update", _ENTITY[type(obj)], obj.id, before, obj)
+    def write(self, good: list[Parsed]) -> None:
+        if not good:
+            return
+        with self.store.write() as s:
+            self.s, self.now = s, self.store.now()
+            self.created: list[SQLModel] = []
+            self.updated: list[tuple[SQLModel, dict]] = []
+            self.customers: dict[str, Customer] = {}
+            self.new_rows: dict[type[SQLModel], list[dict]] = {}
+            self.log: list[dict] = []
+            getattr(self, f"_{self.b.kind}")(good)
+            s.flush()  # ids for the audit of created records
+            tag = {"import_id": self.r.import_id}
+            for model, rows in self.new_rows.items():
+                self._insert_rows(model, rows)
+            log = self.log
+            for obj in self.created:
+                log.append(self._log("import.create", _ENTITY[obj.__class__], obj.id, None, snapshot(obj) | tag))
+            for obj, before in self.updated:
+                log.append(self._log("import.update", _ENTITY[obj.__class__], obj.id, before, snapshot(obj) | tag))
+            if log and not self.started:
+                self.started = True
+                _audit_import(s, self.actor, self.now, "import.start", self.r)
+            if log:
+                s.execute(insert(AuditEntry.__table__), log)
+        del self.s, self.created, self.updated, self.customers, self.new_rows, self.log
+
+    def _log(self, action: str, entity: str, entity_id: object, before: dict | None, after: dict) -> dict:
+        """One audit row (as ``base.audit`` writes it), for a Core executemany."""
+        return {"at": self.now, "login": self.actor.login, "action": action, "entity": entity,
+                "entity_id": str(entity_id), "before": json.dumps(before, ensure_ascii=False) if before else "",
+                "after": json.dumps(after, ensure_ascii=False)}
+
+    def finish(self) -> None:
+        if self.b.kind == "customers":
+            self.r.created = len(self.cust_new)
+            self.r.updated = len(self.cust_changed - self.cust_new)
+            self.r.unchanged = len(self.cust_seen - self.cust_changed - self.cust_new)
 
     # -- helpers ---------------------------------------------------------------------
     def _new(self, obj: SQLModel) -> SQLModel:
@@ -267,6 +390,7 @@ class _Writer:
                 name=name, tier="standard", is_member=member, created_at=self.now, updated_at=self.now,
                 **{k: v for k, v in values.items() if v is not None}))
             self.r.customers_created += 1
+            self.touched.add(name)
         elif self._change(c, {k: v for k, v in values.items() if v is not None}):
             if name not in self.touched:
                 self.r.customers_updated += 1
@@ -274,22 +398,50 @@ class _Writer:
         return c
 
     def _record_customers(self, good: list[Parsed], member: bool) -> None:
+        """The customers a work-order or sale file names: new ones inserted in one executemany
+        (their ids are needed by the records), known ones re-assigned if the file says so."""
         self._load_customers(p.values["customer"] for p in good)
-        agents = {p.values["customer"]: p.values.get("agent") for p in good if p.values.get("agent")}
+        new: list[dict] = []
         for name in dict.fromkeys(p.values["customer"] for p in good):
-            self._customer(name, member, agent_login=agents.get(name))
+            agent = self.checked.customer_values(name).get("agent")
+            if name in self.customers:
+                self._customer(name, member, agent_login=agent)
+            else:
+                new.append({"name": name, "tier": "standard", "is_member": member, "created_at": self.now,
+                            "updated_at": self.now, "agent_login": agent or None})
+        if new:
+            for row, cid in zip(new, self._insert_rows(Customer, new), strict=True):
+                self.customers[row["name"]] = _Known(cid)
+                self.touched.add(row["name"])
+            self.r.customers_created += len(new)
         self.s.flush()
 
-    def _upsert(self, existing: SQLModel | None, make: Callable[[], SQLModel], values: dict) -> SQLModel:
+    def _insert_rows(self, model: type[SQLModel], rows: list[dict]) -> list[int]:
+        """Insert new records with one executemany; their audit rows are logged with them."""
+        t = model.__table__
+        defaults = {c.name: c.default.arg for c in t.columns
+                    if c.default is not None and not callable(c.default.arg) and c.name != "id"}
+        keys = set(defaults).union(*rows)  # executemany: every row has the same keys
+        rows = [{k: r[k] if k in r else defaults.get(k) for k in keys} for r in rows]
+        ids = self.s.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        tag = {"import_id": self.r.import_id}
+        for i, r in zip(ids, rows, strict=True):
+            self.log.append(self._log("import.create", _ENTITY[model], i, None, snapshot({"id": i, **r}) | tag))
+        return ids
+
+    def _upsert(self, existing: SQLModel | None, model: type[SQLModel], row: dict, values: dict) -> None:
+        """Change ``existing``, or queue ``row`` (all columns) as a new record of ``model``:
+        new records go in with one Core executemany per chunk (building ORM objects row by row
+        costs ~1 ms each, which would stretch the transaction)."""
         self.tick()
         if existing is None:
             self.r.created += 1
-            return self._new(make())
+            self.new_rows.setdefault(model, []).append(row)
+            return
         if self._change(existing, values):
             self.r.updated += 1
         else:
             self.r.unchanged += 1
-        return existing
 
     def _contacts_of(self, cids: Iterable[int]) -> dict[tuple[int, str], Contact]:
         out: dict[tuple[int, str], Contact] = {}
@@ -299,18 +451,28 @@ class _Writer:
         self.with_contacts = {k[0] for k in out}
         return out
 
-    def _contact(self, known: dict, cid: int, name: str, values: dict, update: bool) -> str | None:
-        """Create or (if ``update``) change a contact; returns "created"/"updated"/None."""
+    def _contact(self, known: dict, cid: int, name: str, values: dict, update: bool, bad_phone: bool) -> str | None:
+        """Create or (if ``update``) change a contact; returns "created"/"updated"/None.
+        A number that cannot be dialled flags the contact; a new valid number clears the flag."""
         c = known.get((cid, name))
         if c is None:
             first = cid not in self.with_contacts  # a customer's first contact is its primary one
             self.with_contacts.add(cid)
-            known[(cid, name)] = self._new(Contact(customer_id=cid, name=name, is_primary=first, **values))
+            row = {"customer_id": cid, "name": name, "is_primary": first, "needs_correction": bad_phone, **values}
+            if update:
+                known[(cid, name)] = self._new(Contact(**row))
+            else:  # never changed later in this chunk: one executemany with the others
+                known[(cid, name)] = _Known(0)
+                self.new_rows.setdefault(Contact, []).append(row)
             self.r.contacts_created += 1
             return "created"
-        if update and c.needs_correction and values.get("phone") and values["phone"] != c.phone:
-            values = {**values, "needs_correction": False}  # the wrong number was corrected
-        if update and self._change(c, values):
+        if not update:
+            return None
+        if values.get("phone") and values["phone"] != c.phone:
+            values = {**values, "needs_correction": bad_phone}  # a corrected number clears the flag
+        elif bad_phone and values.get("phone") and not c.needs_correction:
+            values = {**values, "needs_correction": True}
+        if self._change(c, values):
             self.r.contacts_updated += 1
             return "updated"
         return None
@@ -327,10 +489,11 @@ class _Writer:
             v = {k: p.values[k] for k in _WO_FIELDS if k in p.values}
             v["customer_id"] = cid = self.customers[p.values["customer"]].id
             num = p.values["number"]
-            self._upsert(existing.get(num), lambda: WorkOrder(number=num, updated_at=self.now, **v), v)
+            self._upsert(existing.get(num), WorkOrder, {"number": num, "updated_at": self.now, **v}, v)
             # A customer needs someone to call: add the work order's contact if it is new.
             if v.get("contact_name"):
-                self._contact(contacts, cid, v["contact_name"], {"phone": v.get("contact_phone", "")}, False)
+                self._contact(contacts, cid, v["contact_name"], {"phone": v.get("contact_phone", "")}, False,
+                              p.bad_phone)
 
     def _sales(self, good: list[Parsed]) -> None:
         self._record_customers(good, member=True)
@@ -343,24 +506,18 @@ class _Writer:
                  for k in ("product", "quantity", "amount") if k in p.values}
             v |= {"customer_id": self.customers[p.values["customer"]].id, "sold_on": p.values["sold_on"]}
             no = p.values["contract_no"]
-            self._upsert(existing.get(no), lambda: Sale(contract_no=no, **v), v)
+            self._upsert(existing.get(no), Sale, {"contract_no": no, **v}, v)
 
     def _events(self, good: list[Parsed]) -> None:
         self._load_customers(p.values["customer"] for p in good)
-        # Registration and activity dates follow the events (the planner reads them).
-        reg: dict[str, date] = {}
-        last: dict[str, date] = {}
-        for p in good:
-            name, d = p.values["customer"], p.values["occurred_on"]
-            last[name] = max(last.get(name, d), d)
-            if p.values["kind"] == "registration":
-                reg[name] = min(reg.get(name, d), d)
-        for name in last:
+        # Registration and activity dates follow the events of the whole file (folded in pass 1).
+        for name in dict.fromkeys(p.values["customer"] for p in good):
+            reg, last = self.events[name]
             c = self.customers.get(name)
             self._customer(
                 name, False,
-                registered_on=reg.get(name) if c is None or c.registered_on is None else None,
-                last_activity_on=last[name] if c is None or not c.last_activity_on or c.last_activity_on < last[name]
+                registered_on=reg if c is None or c.registered_on is None else None,
+                last_activity_on=last if c is None or not c.last_activity_on or c.last_activity_on < last
                 else None,
             )
         self.s.flush()
@@ -371,33 +528,32 @@ class _Writer:
         for p in good:
             key = (self.customers[p.values["customer"]].id, p.values["kind"], p.values["occurred_on"])
             v = {"note": p.values.get("note", "")} if "note" in p.values else {}
-            self._upsert(existing.get(key), lambda: NonMemberEvent(
-                customer_id=key[0], kind=key[1], occurred_on=key[2], **v), v)
+            self._upsert(existing.get(key), NonMemberEvent,
+                         {"customer_id": key[0], "kind": key[1], "occurred_on": key[2], **v}, v)
 
     def _customers(self, good: list[Parsed]) -> None:
         self._load_customers(p.values["customer"] for p in good)
         rows: dict[str, list[Parsed]] = {}
         for p in good:
             rows.setdefault(p.values["customer"], []).append(p)
-        changed: set[str] = set()
-        new: set[str] = set()
-        for name, group in rows.items():
-            # Customer-level values: the first non-blank of the customer's rows (they agree).
+        for name in rows:
+            # Customer-level values: what the whole file states for this customer (rows agree).
+            stated = self.checked.customer_values(name)
             v: dict[str, object] = {}
             for k in CUSTOMER_LEVEL:
                 if self.b.present(k):
-                    x = next((p.values[k] for p in group if p.values.get(k) not in (None, "")), None)
+                    x = stated.get(k)
                     if k == "agent":
                         v["agent_login"] = x  # blank: the shared pool
                     elif x is not None:
                         v[k] = x
             c = self.customers.get(name)
+            self.cust_seen.add(name)
             if c is None:
-                self.r.created += 1
-                new.add(name)
+                self.cust_new.add(name)
                 self.customers[name] = self._new(Customer(name=name, created_at=self.now, updated_at=self.now, **v))
             elif self._change(c, v):
-                changed.add(name)
+                self.cust_changed.add(name)
         self.s.flush()
         contacts = self._contacts_of(c.id for c in self.customers.values())
         for name, group in rows.items():
@@ -407,10 +563,5 @@ class _Writer:
                 cname = p.values.get("contact_name")
                 if cname:
                     cv = {k: p.values[k] for k in ("role", "phone", "email") if p.values.get(k)}
-                    if self._contact(contacts, cid, cname, cv, True):
-                        changed.add(name)
-            if name not in new:
-                if name in changed:
-                    self.r.updated += 1
-                else:
-                    self.r.unchanged += 1
+                    if self._contact(contacts, cid, cname, cv, True, p.bad_phone):
+                        self.cust_changed.add(name)

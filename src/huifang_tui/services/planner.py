@@ -8,6 +8,8 @@ day's run stays fast on a large centre's history.
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,21 +63,42 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
     )
 
 
+PLAN_CHUNK = 250  # planned callbacks per write transaction (issue 13: agents never wait long)
+YIELD_S = 0.1  # pause between two of them, so agents waiting for the lock get it
+
+
 def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
     """Plan everything the facts call for at ``now`` (default: the store's clock).
+
+    The facts are read in one read transaction (no lock); the new callbacks are written in
+    short transactions of ``PLAN_CHUNK``, each re-checking which already exist, so a planner
+    run after a 100,000-row import never holds the write lock for long, and two runs at once
+    still create each callback once. The watermark moves only after the last chunk: an
+    interrupted run is simply re-done by the next one.
 
     Automatic runs (start-up, after an import) act as the system; ``huifang plan`` passes the
     user, who must be a supervisor or an admin."""
     wall = store.now()
     now = now or wall
-    with store.write() as s:
+    with store.read() as s:
         acting(s, actor, "supervisor")
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
         if row and row.value and now >= wall - timedelta(minutes=5):
             since = max(since, datetime.fromisoformat(row.value) - timedelta(days=1))
         cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat()
-        created, cancelled = _plan(s, actor, now, since, cycles=not cycles_done)
+        planned, customers = _gather(s, now, since, cycles=not cycles_done)
+    with store.write() as s:  # before the new callbacks, as in one transaction
+        _alert_stale(s, actor, now, since, load_policy(s).stale_days)
+    created = 0
+    for i in range(0, len(planned), PLAN_CHUNK):
+        if i:
+            time.sleep(YIELD_S)  # let waiting agents in (SQLite polls a waiting writer every ~100 ms)
+        with store.write() as s:
+            created += len(_insert(s, actor, now, planned[i : i + PLAN_CHUNK], customers))
+    with store.write() as s:
+        cancelled = _cancel_progress_checks(s, actor, now)
+        _reopen_corrected(s, actor, now)
         s.merge(Setting(key=WATERMARK, value=wall.isoformat()))
         s.merge(Setting(key=CYCLES_ON, value=now.date().isoformat()))
         from .issues import write_due_escalations
@@ -108,7 +131,9 @@ def _facts(rows) -> dict[int, CustomerFact]:  # noqa: ANN001
     return {r[0]: CustomerFact(*r) for r in rows}
 
 
-def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: bool = True) -> tuple[int, int]:
+def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True
+            ) -> tuple[list[PlannedCallback], dict[int, CustomerFact]]:
+    """What the facts changed since ``since`` call for (read only)."""
     cal, policy = load_calendar(s), load_policy(s)
     today = now.date()
     horizon = today - timedelta(days=policy.history_days)
@@ -170,14 +195,10 @@ def _plan(s: Session, actor: Actor, now: datetime, since: datetime, *, cycles: b
     for cb in closed:
         planned += rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on,
                                        customers[cb.customer_id], policy, cal)
-    _alert_stale(s, actor, now, since, policy.stale_days)
 
     # History imports must not flood today's queue with long-dead work.
     planned = [p for p in planned if p.deadline_on >= horizon]
-    created = _insert(s, actor, now, planned, customers)
-    cancelled = _cancel_progress_checks(s, actor, now)
-    _reopen_corrected(s, actor, now)
-    return len(created), cancelled
+    return planned, customers
 
 
 def _alert_stale(s: Session, actor: Actor, now: datetime, since: datetime, stale_days: int) -> None:
@@ -263,6 +284,11 @@ def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on
     from ..i18n import t
     from .base import NotFound, ServiceError
 
+    from ..domain import dates
+
+    if not dates.in_range(planned_on):
+        raise ServiceError(t("cli.date_range", option="date", value=planned_on.isoformat(),
+                             first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()))
     now = store.now()
     with store.write() as s:
         acting(s, actor, "supervisor")

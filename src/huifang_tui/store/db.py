@@ -44,6 +44,7 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         new_file = not path.exists()
+    # hide_parameters: customer data never lands in error messages or logs (SPEC §6).
     engine = create_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}, hide_parameters=True
     )

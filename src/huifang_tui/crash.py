@@ -1,0 +1,136 @@
+"""Errors in plain words, never a traceback (SPEC §6, issue 13 item 6).
+
+``explain(exc)`` turns what can go wrong around the program — a read-only or corrupted
+database, a full disk, a lock held past the timeout, missing permissions, a closed pipe,
+Ctrl-C — into one or two lines saying what happened and what to do. The traceback goes to
+``<user state dir>/huifang/huifang.log`` (created 0600, never through a symlink), whose path
+the message names. Light module: no ORM import unless an error is being explained.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+from .i18n import t
+
+APP = "huifang"
+LOG_NAME = "huifang.log"
+
+
+def log_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_state_path(APP)
+
+
+def write_log(exc: BaseException) -> Path | None:
+    """Append the traceback to the log; None if the log cannot be written safely."""
+    d = log_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = d / LOG_NAME
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags, 0o600)
+    except OSError:
+        return None  # a symlink planted as the log, a full disk, …: no log rather than a wrong one
+    try:
+        text = f"--- {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()}\n"
+        text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        os.write(fd, text.encode("utf-8", errors="replace"))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return path
+
+
+def _db_message(msg: str) -> str | None:
+    m = msg.lower()
+    if "readonly" in m or "read-only" in m:
+        return "err.io.readonly"
+    if "disk is full" in m or "database or disk is full" in m:
+        return "err.io.disk_full"
+    if "database is locked" in m or "database table is locked" in m:
+        return "err.io.locked"
+    if "not a database" in m or "malformed" in m or "file is encrypted" in m:
+        return "err.io.not_database"
+    if "unable to open database" in m:
+        return "err.io.cannot_open"
+    if "disk i/o error" in m:
+        return "err.io.disk_io"
+    return None
+
+
+def _key(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "err.io.interrupted"
+    if isinstance(exc, BrokenPipeError):
+        return "err.io.broken_pipe"
+    if isinstance(exc, sqlite3.Error):
+        return _db_message(str(exc)) or "err.io.database"
+    orig = getattr(exc, "orig", None)  # sqlalchemy.exc.DBAPIError wraps the driver's error
+    if isinstance(orig, BaseException) and type(exc).__module__.startswith("sqlalchemy"):
+        return _db_message(str(orig)) or "err.io.database"
+    if isinstance(exc, PermissionError):
+        return "err.io.permission"
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "err.io.disk_full"
+        if exc.errno == errno.EROFS:
+            return "err.io.readonly"
+        return "err.io.os"
+    return "err.io.unexpected"
+
+
+def _read_only(path: Path | None) -> bool:
+    """The database file or its directory cannot be written (SQLite then says only that it is
+    "unable to open" the file, as it cannot create the -wal/-shm files beside it)."""
+    if path is None or not path.exists():
+        return False
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return True
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def _full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1024 * 1024
+
+
+def explain(exc: BaseException, db: str = "", db_path: Path | None = None) -> tuple[str, Path | None]:
+    """The plain message for ``exc`` (the traceback logged, its path named) and the log path."""
+    key = _key(exc)
+    if key in ("err.io.cannot_open", "err.io.database", "err.io.permission") and _read_only(db_path):
+        key = "err.io.readonly"
+    if key in ("err.io.disk_io", "err.io.database", "err.io.os") and _full(db_path):
+        key = "err.io.disk_full"  # SQLite reports a WAL that cannot grow as a disk I/O error
+    if key in ("err.io.interrupted", "err.io.broken_pipe"):
+        return t(key), None
+    log = write_log(exc)
+    where = t("err.io.log", path=log) if log else t("err.io.no_log")
+    target = getattr(exc, "filename", None) or db or "-"
+    return t(key, db=db or "-", path=target, kind=type(exc).__name__) + "\n" + where, log
+
+
+def user_message(exc: BaseException, db: str = "", db_path: Path | None = None) -> str:
+    """What the app shows for a failed worker: a refusal's own words, or the plain message
+    (the traceback logged) for anything else — never a traceback, never Rich markup."""
+    from .errors import ServiceError
+    from .safe import plain_message
+
+    if isinstance(exc, ServiceError):
+        return plain_message(str(exc))
+    return plain_message(explain(exc, db, db_path)[0])
