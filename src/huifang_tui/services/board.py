@@ -225,7 +225,7 @@ def _last_attempts(s: Session, ids: list[int]) -> dict[int, datetime]:
 def alerts_complaint(s: Session, ctx: BoardContext) -> list[Alert]:
     """Open complaints (投诉: level 2 at once, 000 §4.11)."""
     q = (select(Issue, Customer.name).join(Customer, Customer.id == Issue.customer_id)
-         .where(Issue.is_complaint == True, Issue.status != "closed", Issue.raised_at <= ctx.judge))
+         .where(Issue.is_complaint.is_(True), Issue.status != "closed", Issue.raised_at <= ctx.judge))
     return [Alert("complaint", i.number, name, i.owner_login or i.raised_by, i.raised_at) for i, name in s.exec(q)]
 
 
@@ -234,7 +234,7 @@ def alerts_disabled_owner(s: Session, ctx: BoardContext) -> list[Alert]:
     q = (select(Callback, Customer.name, User.login)
          .join(User, User.login == Callback.agent_login)
          .join(Customer, Customer.id == Callback.customer_id)
-         .where(User.active == False, Callback.status.in_(OPEN_STATES)))
+         .where(User.active.is_(False), Callback.status.in_(OPEN_STATES)))
     rows = list(s.exec(q))
     since: dict[str, datetime] = {}
     for login in {u for _, _, u in rows}:

@@ -32,7 +32,8 @@ from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
-from .base import SYSTEM, Actor, Conflict, acting, NotFound, PermissionDenied, ServiceError, Store, audit, denied, get_user, next_number, require  # noqa: F401
+from .base import SYSTEM, Actor, Conflict, acting, NotFound, PermissionDenied, ServiceError, Store, audit, get_user, next_number, require  # noqa: F401
+from .base import denied
 from .calendar import load_calendar, load_policy
 
 
