@@ -156,15 +156,16 @@ class HuifangApp(App):
                 screen.action_reload()
 
     # -- the call screen --------------------------------------------------------------
-    def open_call(self, number: str) -> None:
-        """Claim and load the callback in a worker, then show the call screen."""
+    def open_call(self, number: str, carry: dict | None = None) -> None:
+        """Claim and load the callback in a worker, then show the call screen. ``carry``: what the
+        previous callback of the same call offers this one (the person reached, the scores)."""
         if self._opening:
             return  # a double Enter: the first one is still claiming
         self._opening = True
-        self.run_worker(partial(self._open_call, number), thread=True, group="open-call", exclusive=True,
+        self.run_worker(partial(self._open_call, number, carry), thread=True, group="open-call", exclusive=True,
                         exit_on_error=False)
 
-    def _open_call(self, number: str) -> None:
+    def _open_call(self, number: str, carry: dict | None = None) -> None:
         view = None
         try:
             from .services.callbacks import open_call
@@ -173,9 +174,9 @@ class HuifangApp(App):
         except ServiceError as e:
             self.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
         finally:
-            self.call_from_thread(self._opened, view)  # always clears the double-Enter guard
+            self.call_from_thread(self._opened, view, carry)  # always clears the double-Enter guard
 
-    def _opened(self, view) -> None:  # noqa: ANN001
+    def _opened(self, view, carry: dict | None = None) -> None:  # noqa: ANN001
         self._opening = False
         if view is None:
             return
@@ -186,7 +187,7 @@ class HuifangApp(App):
 
             self.db_task(release, self.store, self.actor, view.callback.number)  # one call at a time
             return
-        self.push_screen(CallScreen(view))
+        self.push_screen(CallScreen(view, carry=carry))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "supervise" and not self.actor.is_supervisor:

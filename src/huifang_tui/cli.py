@@ -275,9 +275,9 @@ def _dispatch(args) -> int:  # noqa: ANN001
 
 
 def _extensions() -> list:
-    from . import cli_board, cli_work
+    from . import cli_board, cli_undo, cli_work
 
-    return [cli_work, cli_board]
+    return [cli_work, cli_undo, cli_board]
 
 
 def _cmd_run(args) -> int:  # noqa: ANN001
@@ -683,7 +683,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     """``huifang record NUMBER --outcome CODE …`` through the same service as the screen."""
     from .domain.outcomes import OutcomeError, parse_when
     from .errors import ValidationError
-    from .services.recording import CallRecord, outcome_error, record_attempt, reschedule_time
+    from .services.recording import CallRecord, next_step, outcome_error, record_attempt, reschedule_time
 
     store = _store(args)
     actor = _actor(store, args)
@@ -705,19 +705,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
         name, _, pos = args.reached.partition("/")
         rec.reached_name, rec.reached_position = name.strip(), pos.strip()
     res = record_attempt(store, actor, args.number, rec)
-    lines = [t("call.recorded", number=res.number, state=t(f"cbstate.{res.status}"), attempts=res.attempts,
-               due=res.due_on.isoformat())]
-    if res.next_attempt_at and res.status == "open":
-        lines.append(t("call.next_attempt", at=res.next_attempt_at.isoformat(" ", timespec="minutes")))
-    if res.late_entry:
-        lines.append(t("rules.late_entry_saved"))
-    if res.alert_supervisor:
-        lines.append(t("call.alerted"))
-    if res.also:
-        lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
-    if res.followups:
-        lines.append(t("call.followups", numbers=", ".join(res.followups)))
-    _say("\n".join(lines))
+    _say(next_step(res, rec.outcome, store.now()))
     return 0
 
 

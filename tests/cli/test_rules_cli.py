@@ -42,7 +42,7 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 def test_second_no_answer_a_minute_later_is_refused_with_the_allowed_time(desk, capsys):
     first = (datetime.now() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
     rc, out, _ = _run(capsys, "record", "HF202611001", "--outcome", "no_answer", "--when", first)
-    assert rc == 0 and "下次尝试" in out
+    assert rc == 0 and "第1次未接通" in out and "再拨" in out  # issue 16 item 4: says what happens next
     rc, _, err = _run(capsys, "record", "HF202611001", "--outcome", "no_answer")
     assert rc == 2 and "起才可记录" in err and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
@@ -155,4 +155,8 @@ def test_reschedule_falls_inside_working_hours(desk, capsys):
     assert rc == 2 and f"{day} 13:30" in err
     rc, out, err = _run(capsys, "record", "HF202611001", "--outcome", "reschedule", "--to", day.isoformat())
     assert rc == 0, err
-    assert f"{day} 08:30" in out  # the next attempt: the first working hour of that day
+    # the next attempt: the first working hour of that day, said as people say it (issue 16 item 4)
+    from huifang_tui.services.recording import when_text
+
+    assert "已改约到 " + when_text(datetime.combine(day, datetime.min.time()).replace(hour=8, minute=30),
+                                datetime.now()) in out

@@ -258,3 +258,20 @@ def test_filters_and_paging(st, people):
     assert svc.list_issues(st, people["sup"], svc.IssueFilter(customer="华东")).total == 13
     assert svc.list_issues(st, people["sup"], svc.IssueFilter(customer="西南")).total == 0
     assert svc.list_issues(st, people["head"], svc.IssueFilter(my_department=True)).total == 7  # the complaint went to 投诉处理组
+
+
+def test_undo_of_a_completion_that_verified_an_issue_is_refused(st, people):
+    """Issue 16 item 3: the ledger moved on (reopened); undo would leave it inconsistent."""
+    from huifang_tui.errors import Refused
+    from huifang_tui.services.undo import undo_last
+
+    i = svc.raise_issue(st, people["agent"], "HF202611001", title="漏水", category="product")
+    _close(st, people, i)
+    with st.read() as s:
+        cid = s.exec(select(Issue)).one().customer_id
+    add_callback(st, cid, "HF202611002")
+    record_attempt(st, people["agent"], "HF202611002", CallRecord(
+        outcome="completed", reached_name="王经理", score_resolution=2, score_attitude=4,
+        not_held_issue_ids=[i.id]))
+    with pytest.raises(Refused, match="问题台账"):
+        undo_last(st, people["agent"], "HF202611002")

@@ -94,13 +94,16 @@ async def test_complete_without_scores_is_refused(desk):
 
 async def test_three_no_answers_make_it_unreachable(desk):
     store, agent = desk
-    for _ in range(3):
+    for i in range(3):
         app = HuifangApp(store, agent)
         async with app.run_test(size=(100, 30)) as pilot:
             await _open_first(pilot)
             await pilot.press("f4")
             await app.workers.wait_for_complete()
             await pilot.pause()
+            if i == 2:  # the last allowed attempt asks first (issue 16 item 3): Enter confirms
+                await pilot.press("enter")
+                await _settle(pilot)
         cb = _cb(store)
         if cb.next_attempt_at is not None:  # SPEC §3: the next try only once it is allowed
             later = cb.next_attempt_at + timedelta(hours=10)

@@ -114,6 +114,8 @@ class Policy:
     # SPEC §7: this many days past its deadline, open work is stale: the supervisor is alerted
     # and may lapse it.
     stale_days: int = 30
+    # Issue 16: the last outcome recorded may be undone by its author for this many minutes.
+    undo_minutes: int = 10
     # SPEC §3: next attempts and 改约 fall inside these hours of a working day.
     work_hours: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 
@@ -181,6 +183,7 @@ def _unknown(path: str) -> PolicyError:
 _TOP_INTS: dict[str, tuple[str, int, int]] = {
     "history_days": ("history_days", 1, 3650),
     "stale_days": ("stale_days", 1, 3650),
+    "undo_minutes": ("undo_minutes", 1, 1440),
 }
 _HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 

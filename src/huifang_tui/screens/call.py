@@ -8,19 +8,21 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
+from ..domain.record import SCORE_FIELDS
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
-from ..services.recording import reschedule_time
+from ..services.recording import closing_status, next_step, reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar
@@ -63,6 +65,20 @@ class _Drafts:
             self._closed = False
 
 
+class FinalOutcomeDialog(ConfirmDialog):
+    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form."""
+
+    BINDINGS = [
+        Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-body")
+            yield Static(t("firsthour.confirm.hint"), classes="dialog-hint")
+
+
 class CallScreen(Screen):
     CSS_PATH = "call.tcss"
     TITLE_KEY = "call.title"
@@ -71,6 +87,14 @@ class CallScreen(Screen):
           for code, key in OUTCOME_KEYS.items()),
         Binding("ctrl+r", "raise_issue", t("key.raise_issue"), id="call_raise_issue"),
         Binding("escape", "leave", t("key.back_to_queue"), id="call_leave"),
+        # Moving between fields is handled when the key is read, not after the field it leaves
+        # has seen it: a fast typist's next keys then land in the field they were meant for.
+        Binding("tab", "move_focus(1)", t("firsthour.key.next_field"), show=False, priority=True,
+                id="call_next_field"),
+        Binding("shift+tab", "move_focus(-1)", t("firsthour.key.prev_field"), show=False, priority=True,
+                id="call_prev_field"),
+        Binding("enter", "enter_field", t("firsthour.key.next_field"), show=False, priority=True,
+                id="call_enter_field"),
     ]
 
     class Recorded(Message):
@@ -79,9 +103,10 @@ class CallScreen(Screen):
             self.result = result
             self.outcome = outcome
 
-    def __init__(self, view: svc.CallView) -> None:
+    def __init__(self, view: svc.CallView, carry: dict | None = None) -> None:
         super().__init__()
         self.view = view
+        self.carry = carry or {}
         self.script = load_script(view.callback.kind)
         self._draft_timer = None
         self._pending: dict | None = None
@@ -137,6 +162,7 @@ class CallScreen(Screen):
             self.app.push_screen(ConfirmDialog(t("call.draft_offer")), self._draft_answer)
         else:
             self.form.go(Phase.EDITING)
+            self._apply_carry()
             self.query_one("#reached_name", Input).focus()
 
     def on_unmount(self) -> None:
@@ -166,7 +192,21 @@ class CallScreen(Screen):
             self.form.load(self.view.draft or {})
             self.notify(t("call.draft_restored"))
         self.form.go(Phase.EDITING)
+        if not restore:
+            self._apply_carry()
         self.query_one("#reached_name", Input).focus()
+
+    def _apply_carry(self) -> None:
+        """The same customer's previous callback of this call (issue 16 item 6): the person reached
+        carries over; its scores are only offered on each score row (Enter adopts one), never copied."""
+        if not self.carry:
+            return
+        for name in ("reached_name", "reached_position"):
+            if self.carry.get(name):
+                self.query_one(f"#{name}", Input).value = self.carry[name]
+        for name, score in self.carry.get("scores", {}).items():
+            if score:
+                self.query_one(f"#{name}", ScoreRow).offer = score
 
     # -- the form as data (drafts) ------------------------------------------------
     def form_data(self) -> dict:
@@ -195,6 +235,22 @@ class CallScreen(Screen):
         self._drafts.offer(data)
         self.app.db_task(self._drafts.write)
 
+    def action_move_focus(self, step: int) -> None:
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_enter_field(self) -> None:
+        """Enter in a text field or a score row goes on to the next field (other widgets,
+        e.g. a radio set or a checkbox, keep their own Enter)."""
+        focused = self.focused
+        if not isinstance(focused, Input | ScoreRow):
+            raise SkipAction()
+        if isinstance(focused, ScoreRow) and focused.value is None and focused.offer:
+            focused.value = focused.offer  # the agent adopts the previous callback's score
+        self.focus_next()
+
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
@@ -213,8 +269,20 @@ class CallScreen(Screen):
             self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
             self.form.focus_first_missing(rec)
             return
-        self.form.go(Phase.SAVING)
-        self._submit(rec)
+        closing = closing_status(self.app.store, self.view.callback.number, outcome)
+        if closing is None:
+            self.form.go(Phase.SAVING)
+            self._submit(rec)
+            return
+        question = t(f"firsthour.confirm.{closing}", number=self.view.callback.number,
+                     outcome=t(f"outcome.{outcome}"), n=self.view.callback.attempts + 1)
+
+        def answer(yes: bool | None) -> None:
+            if yes and self.form.editing:
+                self.form.go(Phase.SAVING)
+                self._submit(rec)
+
+        self.app.push_screen(FinalOutcomeDialog(question), answer)
 
     def _ask_reschedule(self, value: str = "") -> None:
         dlg = TextDialog(t("call.reschedule_title"), t("call.reschedule_hint"), value=value,
@@ -245,26 +313,26 @@ class CallScreen(Screen):
     @on(Recorded)
     def _on_recorded(self, event: Recorded) -> None:
         self.form.go(Phase.DONE)
-        r = event.result
-        msg = t("call.recorded", number=r.number, state=t(f"cbstate.{r.status}"), attempts=r.attempts,
-                due=r.due_on.isoformat())
-        if r.followups:
-            msg += "\n" + t("call.followups", numbers=", ".join(r.followups))
-        if r.alert_supervisor:
-            msg += "\n" + t("call.alerted")
-        if r.late_entry:
-            msg += "\n" + t("rules.late_entry_saved")
-        if r.also:
-            msg += "\n" + t("call.also_recorded", numbers=", ".join(r.also))
+        msg = next_step(event.result, event.outcome, self.app.now())
         self.app.notify(msg, timeout=6)
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self._pending = None
+        carry = self._carry_for_next(event.outcome)
         self.dismiss_call(released=True)
         if event.outcome == "completed" and self.view.same_day:
             nxt = self.view.same_day[0]
             self.app.notify(t("call.continue_same", number=nxt.number, kind=t(f"kind.{nxt.kind}")), timeout=6)
-            self.app.open_call(nxt.number)
+            self.app.open_call(nxt.number, carry=carry)
+
+    def _carry_for_next(self, outcome: str) -> dict:
+        """What the next callback of the same call is offered: the person reached and the scores."""
+        if outcome != "completed":
+            return {}
+        d = self.form.data()
+        return {"from": self.view.callback.number, "reached_name": d["reached_name"].strip(),
+                "reached_position": d["reached_position"].strip(),
+                "scores": {f.name: d[f.name] for f in SCORE_FIELDS}}
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -50,6 +50,7 @@ class QueueScreen(Screen):
         Binding("p", "page(-1)", t("key.prev_page"), show=False, id="queue_prev_page"),
         Binding("slash", "search", t("search.key_search"), show=False, id="queue_search"),
         Binding("t", "my_calls", t("search.key_today"), show=False, id="queue_my_calls"),
+        Binding("u", "undo_last", t("undo.key"), show=False, id="queue_undo"),
     ]
 
     class Loaded(Message):
@@ -307,6 +308,23 @@ class QueueScreen(Screen):
         to, reason = _split_date(text)
         day = defer(self.app.store, self.app.actor, number, reason, to)
         self.app.call_from_thread(self.notify, t("dayclose.deferred", number=number, day=day.isoformat()))
+        self._load()
+
+    # -- undo the last outcome (issue 16 item 3) ----------------------------------------
+    def action_undo_last(self) -> None:
+        self._undo()
+
+    @work(thread=True, group="queue-undo", exclusive=True, exit_on_error=False)
+    def _undo(self) -> None:
+        from ..errors import Refused
+        from ..services.undo import undo_last, undo_text
+
+        try:
+            res = undo_last(self.app.store, self.app.actor)
+        except Refused as e:
+            self.app.call_from_thread(self.notify, str(e), title=t("undo.refused_title"), severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.notify, undo_text(res), timeout=8)
         self._load()
 
     def action_day_close(self) -> None:

@@ -148,7 +148,7 @@ def _transition(s: Session, actor: Actor, cb: Callback, rec: CallRecord, at: dat
 
 
 def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transition, at: datetime, now: datetime,
-          late: bool) -> None:
+          late: bool) -> list[int]:
     """Write one attempt onto one callback (optimistic version guard, attempt row, audit)."""
     before = cb.model_dump()
     version = cb.version
@@ -177,8 +177,11 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
                       reached_name=cb.reached_name, reached_position=cb.reached_position,
                       note=rec.note, rescheduled_to=rec.to, entered_at=now, late_entry=late))
+    flagged = []  # contacts this outcome flagged (an undo clears them again)
     if tr.flag_contact:
         for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
+            if not c.needs_correction:
+                flagged.append(c.id)
             c.needs_correction = True
             s.add(c)
     drop_draft(s, actor, cb.id)
@@ -187,6 +190,7 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     audit(s, actor, now, f"callback.{rec.outcome}", "callback", cb.number, before, after)
     if tr.alert_supervisor:
         audit(s, actor, now, "alert.unreachable", "callback", cb.number, None, {"attempts": tr.attempts})
+    return flagged
 
 
 def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
@@ -210,7 +214,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
         others = same_call(s, actor, cb) if rec.outcome != "completed" else []
-        _save(s, actor, cb, rec, tr, at, now, late)
+        flagged = _save(s, actor, cb, rec, tr, at, now, late)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
 
@@ -223,17 +227,50 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                 otr = _transition(s, actor, other, same, at, now, cal, policy)
             except OutcomeError:
                 continue  # e.g. its next attempt is not due yet: it keeps its own schedule
-            _save(s, actor, other, same, otr, at, now, late)
+            flagged += _save(s, actor, other, same, otr, at, now, late)
             also.append(other.number)
             if otr.status in CLOSED_UNDONE:
-                plan_after_closing(s, actor, other, now, cal, policy)
+                _note_created(s, actor, now, other.number, plan_after_closing(s, actor, other, now, cal, policy))
         followups = []
         if tr.status == "completed":
             followups = plan_after_completion(s, actor, cb, now, cal, policy)
         elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
             followups = plan_after_closing(s, actor, cb, now, cal, policy)
+        _note_created(s, actor, now, cb.number, followups, also, flagged,
+                      [*rec.verified_issue_ids, *rec.not_held_issue_ids])
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
+
+
+def closing_status(store: Store, number: str, outcome: str) -> str | None:
+    """The status this outcome would close the callback with for good — 拒访 refused, 号码错误
+    waiting for a new number, or the last allowed attempt making it unreachable — else None.
+    The call screen asks for confirmation of these (issue 16 item 3)."""
+    from ..domain.outcomes import NOT_REACHED
+    from .calls import get_callback
+
+    if outcome == "refused":
+        return "refused"
+    if outcome == "wrong_number":
+        return "waiting_data"
+    if outcome not in NOT_REACHED:
+        return None
+    with store.read() as s:
+        attempts, policy = get_callback(s, number).attempts, load_policy(s)
+    return "unreachable" if attempts + 1 >= policy.max_attempts else None
+
+
+def _note_created(s: Session, actor: Actor, now: datetime, number: str, followups: list[str],
+                  also: list[str] | None = None, flagged: list[int] | None = None,
+                  issues: list[int] | None = None) -> None:
+    """What an outcome created or touched besides its callback, for ``undo_last``."""
+    if followups or also or flagged or issues:
+        audit(s, actor, now, UNDO_NOTE, "callback", number, None,
+              {"followups": followups, "also": also or [], "flagged_contacts": flagged or [],
+               "issues": issues or []})
+
+
+UNDO_NOTE = "callback.outcome_effects"
 
 
 def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None) -> date:
@@ -257,3 +294,45 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
         audit(s, actor, now, "callback.defer", "callback", number, before, cb)
     return new_due
 
+
+
+def when_text(at: datetime, now: datetime) -> str:
+    """A time as people say it: 今天/明天/后天 08:30, else 5月6日 15:00 (en: tomorrow 08:30, May 6 15:00)."""
+    days = (at.date() - now.date()).days
+    if 0 <= days <= 2:
+        day = t(f"firsthour.day.{days}")
+    elif at.year == now.year:
+        day = t("firsthour.day.md", d=at.day, mon=t(f"firsthour.month.{at.month}"))
+    else:
+        day = t("firsthour.day.ymd", y=at.year, d=at.day, mon=t(f"firsthour.month.{at.month}"))
+    return f"{day} {at:%H:%M}"
+
+
+def next_step(res: AttemptResult, outcome: str, now: datetime) -> str:
+    """What was recorded and what happens next, in the user's language: the same words on the call
+    screen's notification and in ``huifang record``'s output (issue 16 item 4)."""
+    what = t(f"outcome.{outcome}")
+    if outcome == "reschedule" and res.next_attempt_at is not None:
+        lines = [t("firsthour.next.reschedule", number=res.number, when=when_text(res.next_attempt_at, now))]
+    elif res.status == "unreachable":
+        lines = [t("firsthour.next.unreachable", number=res.number, n=res.attempts, what=what)]
+    elif res.status == "open" and res.next_attempt_at is not None:
+        lines = [t("firsthour.next.retry", number=res.number, n=res.attempts, what=what,
+                   when=when_text(res.next_attempt_at, now))]
+    elif res.status == "completed":
+        key = "firsthour.next.completed_followups" if res.followups else "firsthour.next.completed"
+        lines = [t(key, number=res.number, numbers=", ".join(res.followups), n=len(res.followups))]
+    elif res.status == "waiting_data":
+        lines = [t("firsthour.next.wrong_number", number=res.number)]
+    elif res.status == "refused":
+        lines = [t("firsthour.next.refused", number=res.number)]
+    else:
+        lines = [t("firsthour.next.other", number=res.number, state=t(f"cbstate.{res.status}"),
+                   due=res.due_on.isoformat())]
+    if res.followups and res.status != "completed":
+        lines.append(t("call.followups", numbers=", ".join(res.followups)))
+    if res.late_entry:
+        lines.append(t("rules.late_entry_saved"))
+    if res.also:
+        lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
+    return "\n".join(lines)

@@ -21,6 +21,9 @@ class ScoreRow(Widget, can_focus=True):
     ]
 
     value: reactive[int | None] = reactive(None)
+    # A score offered from the same customer's previous callback of this call: shown, adopted only
+    # when the agent presses Enter on the empty row (issue 16 item 6).
+    offer: reactive[int | None] = reactive(None)
 
     class Changed(Message):
         def __init__(self, row: ScoreRow, value: int | None) -> None:
@@ -39,7 +42,9 @@ class ScoreRow(Widget, can_focus=True):
     def render(self) -> Text:
         out = Text()
         out.append(self.label, style="bold")
-        if self.value is None:
+        if self.value is None and self.offer:
+            out.append("  " + t("firsthour.score_offer", n=self.offer), style="bold italic")
+        elif self.value is None:
             out.append("  " + t("score.hint"), style="italic")
         else:
             out.append(f"  {self.value} {t(f'score.{self.value}')}", style="bold")
