@@ -825,8 +825,8 @@ def test_service_errors_are_one_family():
 @pytest.mark.parametrize("phone, masked", [
     ("13812345678", "138****5678"),
     ("138-1234-5678", "138****5678"),  # separators do not leak digits
-    ("0571-8888888", "057****8888"),
-    ("1234567", "123****4567"),
+    ("0571-8888888", "0571****8888"),  # issue 12: a landline keeps its area code and the last 4
+    ("1234567", "****4567"),  # a local number without area code: the last 4 only
     ("123456", "****56"),
     ("123", "*23"),
     ("12", "**"),
