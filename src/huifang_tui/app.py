@@ -29,6 +29,18 @@ def _queue_screen():  # noqa: ANN202 - imported on first use, keeps start-up lig
     return QueueScreen()
 
 
+def _board_screen():  # noqa: ANN202
+    from .screens.board import BoardScreen
+
+    return BoardScreen()
+
+
+def _audit_screen():  # noqa: ANN202
+    from .screens.audit import AuditScreen
+
+    return AuditScreen()
+
+
 def _ledger_screen():  # noqa: ANN202
     from .screens.ledger import LedgerScreen
 
@@ -37,7 +49,7 @@ def _ledger_screen():  # noqa: ANN202
 
 class HuifangApp(App):
     CSS_PATH = "app.tcss"
-    MODES = {"queue": _queue_screen, "ledger": _ledger_screen}
+    MODES = {"queue": _queue_screen, "board": _board_screen, "audit": _audit_screen, "ledger": _ledger_screen}
     DEFAULT_MODE = "queue"  # the first screen is the queue itself: one full paint, not two
     TITLE = t("app.title")
     ENABLE_COMMAND_PALETTE = False
@@ -45,14 +57,25 @@ class HuifangApp(App):
         Binding("f1", "help", t("key.help"), id="help"),
         Binding("question_mark", "help", t("key.help"), show=False, id="help_alt"),
         Binding("f2", "switch_mode('queue')", t("key.queue"), show=False, id="mode_queue"),
+        Binding("f3", "supervise('board')", t("key.board"), show=False, id="mode_board"),
+        Binding("f4", "supervise('audit')", t("key.audit"), show=False, id="mode_audit"),
         Binding("ctrl+q", "quit", t("key.quit"), priority=True, id="quit"),
     ]
 
     def __init__(self, store: Store | str, actor: Actor, *, clock: Callable[[], datetime] | None = None,
                  cursor_blink: bool = True, first_paint: tuple | None = None):
         """``store`` is a Store, or a database URL whose Store (and ORM) is made on first use, off
-        the UI thread. ``first_paint`` is a fast read-only queue snapshot for the first screen."""
+        the UI thread. ``first_paint`` is a fast read-only queue snapshot for the first screen.
+        Supervisors and admins open on the board (SPEC §4), agents on their queue."""
+        if actor.is_supervisor:
+            self.DEFAULT_MODE = "board"
         super().__init__()
+        from textual import constants
+
+        if constants.COLOR_SYSTEM == "standard":
+            # 16 colours (TEXTUAL_COLOR_SYSTEM=standard, e.g. some SSH terminals): the theme made
+            # of the terminal's own ANSI colours reads better than truecolor squeezed into 16.
+            self.theme = "ansi-dark"
         self._store: Store | None = None if isinstance(store, str) else store
         self._url = store if isinstance(store, str) else store.url
         self._clock = clock
@@ -172,6 +195,18 @@ class HuifangApp(App):
 
         if not isinstance(self.screen, MonthScreen):
             self.push_screen(MonthScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supervise" and not self.actor.is_supervisor:
+            return False  # no board or audit keys for agents (the services refuse them anyway)
+        return True
+
+    def action_supervise(self, mode: str) -> None:
+        """The board and the audit log: supervisors and admins (the services refuse others too)."""
+        if not self.actor.is_supervisor:
+            self.notify(t("err.permission", role=t(f"role.{self.actor.role}")), severity="warning")
+            return
+        self.switch_mode(mode)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -278,9 +278,9 @@ def _dispatch(args) -> int:  # noqa: ANN001
 
 
 def _extensions() -> list:
-    from . import cli_pg, cli_undo, cli_work
+    from . import cli_board, cli_pg, cli_undo, cli_work
 
-    return [cli_work, cli_undo, cli_pg]
+    return [cli_work, cli_undo, cli_pg, cli_board]
 
 
 def _cmd_run(args) -> int:  # noqa: ANN001
@@ -322,7 +322,7 @@ def _cmd_user(args) -> int:  # noqa: ANN001
         u = users.set_role(store, actor, args.login, args.role)
         _say(t("users.role_set", login=u.login, role=t(f"role.{u.role}")))
     else:
-        for u in users.list_users(store):
+        for u in users.list_users(store, actor):
             _say(f"{u.login}\t{u.role}\t{u.name}\t{'' if u.active else '(inactive)'}")
     return 0
 
@@ -342,7 +342,7 @@ def _cmd_policy(args) -> int:  # noqa: ANN001
     store = _store(args)
     actor = _actor(store, args)
     if args.policy_cmd == "show":
-        _say(calsvc.policy_text(store))
+        _say(calsvc.policy_text(store, actor))
         return 0
     from .safe_files import read_text
 
@@ -404,14 +404,16 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
         if not user[3]:
             raise PermissionDenied(t("rules.user_inactive", login=login))
         actor = Actor(user[0], user[2], user[1])
-        now = _dt.now().replace(microsecond=0)
-        rows, progress = fastread.queue_snapshot(conn, actor.login, actor.role, now)
-        cal = fastread.calendar(conn)
+        first_paint = None
+        if not actor.is_supervisor:  # supervisors open on the board, not the queue
+            now = _dt.now().replace(microsecond=0)
+            rows, progress = fastread.queue_snapshot(conn, actor.login, actor.role, now)
+            first_paint = (rows, progress, fastread.calendar(conn))
     finally:
         conn.close()
     from .app import HuifangApp
 
-    HuifangApp(url, actor, first_paint=(rows, progress, cal)).run()
+    HuifangApp(url, actor, first_paint=first_paint).run()
     return 0
 
 
@@ -684,7 +686,7 @@ def _cmd_calendar(args) -> int:  # noqa: ANN001
     except ValueError:
         _say(t("cal.bad_month", value=args.month), file=sys.stderr)
         return 1
-    _say(calsvc.month_text(store, first))
+    _say(calsvc.month_text(store, actor, first))
     return 0
 
 

@@ -12,7 +12,14 @@ class Refused(ServiceError):
 
 
 class PermissionDenied(Refused):
-    pass
+    """A role refusal. ``login``/``what``/``target`` say who was refused what, for the audit log
+    (SPEC §6: every refusal is audited); the services write that row."""
+
+    def __init__(self, message: str = "", *, login: str | None = None, role: str = "", what: str = "",
+                 target: str = "") -> None:
+        super().__init__(message)
+        self.login, self.role, self.what, self.target = login, role, what, target
+        self.audited = False
 
 
 class UnknownLogin(PermissionDenied):

@@ -11,6 +11,8 @@ import re
 from rich.markup import escape
 from rich.text import Text
 
+from .domain.masking import mask_phone  # noqa: F401  (re-exported: area code + last 4 for landlines)
+
 # ESC sequences first (so their parameters go too), then any remaining control character.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -80,13 +82,3 @@ def defuse_cell(value: object) -> str:
     if s.startswith(_FORMULA_START):
         return "'" + s
     return s
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678 (SPEC §6): lists and exports never show a whole number."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) >= 3:
-        return "*" * (len(digits) - 2) + digits[-2:]
-    return "*" * len(digits)

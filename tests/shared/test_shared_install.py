@@ -73,9 +73,14 @@ def test_elevated_process_ignores_db_and_env(shared_install):
         (["user", "list"], {"XDG_CONFIG_HOME": str(inst.home(inst.agent))}),
     ):
         r = inst.sudo(inst.agent, *args, env=env)
-        assert r.returncode == 0, r.stderr
-        logins = {line.split("\t")[0] for line in r.stdout.splitlines()}
-        assert {inst.agent, inst.supervisor, "root"} <= logins  # the store's users, not own.db's
+        # In own.db this login is the admin and may list users; in the shared store it is an
+        # agent, and listing users is for supervisors and admins (issue 12): refused, exit 2.
+        assert r.returncode == 2, r.stderr
+        assert "无权" in r.stderr and "agent" in r.stderr
+    r = inst.sudo(inst.supervisor, "--db", str(own), "user", "list")
+    assert r.returncode == 0, r.stderr
+    logins = {line.split("\t")[0] for line in r.stdout.splitlines()}
+    assert {inst.agent, inst.supervisor, "root"} <= logins  # the store's users, not own.db's
 
 
 def test_locked_mode_ignores_env_even_if_sudo_let_it_through(shared_install, tmp_path):

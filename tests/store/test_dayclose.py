@@ -25,7 +25,10 @@ def test_summary_counts_each_callback_once(store):
     assert [r.number for r in refused.value.untouched] == ["HF202611004"]
     defer(store, agent, "HF202611004", "客户出差")
     s = close_day(store, agent, date(2026, 11, 23))
-    assert (s.due, s.completed, s.deferred) == (4, 1, 1)
+    # Issue 12: due = done + remaining (as the board and the queue header count): the completed
+    # one, plus 001 (busy, retried today) and 002 (waiting for data) still due; the deferral
+    # left today's due and is told apart.
+    assert (s.due, s.completed, s.deferred) == (3, 1, 1)
     assert s.tomorrow == date(2026, 11, 24)
 
 

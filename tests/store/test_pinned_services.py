@@ -825,8 +825,8 @@ def test_service_errors_are_one_family():
 @pytest.mark.parametrize("phone, masked", [
     ("13812345678", "138****5678"),
     ("138-1234-5678", "138****5678"),  # separators do not leak digits
-    ("0571-8888888", "057****8888"),
-    ("1234567", "123****4567"),
+    ("0571-8888888", "0571****8888"),  # issue 12: a landline keeps its area code and the last 4
+    ("1234567", "****4567"),  # a local number without area code: the last 4 only
     ("123456", "****56"),
     ("123", "*23"),
     ("12", "**"),
@@ -893,8 +893,9 @@ def test_progress_counts_hour_deadlines_and_the_unreachable_alert(st, clock, des
         s.add(cb)
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
     p = queue_progress(st, a1, NOW.date())
-    # one call covers the customer's other callback too (SPEC §3), so both are handled
-    assert (p.done_today, p.due_today, p.unreachable) == (2, 2, 0)  # agents get no alert count
+    # one call covers the customer's other callback too (SPEC §3): neither is still due today and
+    # neither was completed, so as the board counts (issue 12) the day is 0/0
+    assert (p.done_today, p.due_today, p.unreachable) == (0, 0, 0)  # agents get no alert count
     assert queue_progress(st, sup, NOW.date()).unreachable >= 1
     clock.advance(days=8)  # SPEC §3 alert: counted for a week
     assert queue_progress(st, sup, clock.now.date()).unreachable == 0

@@ -181,7 +181,9 @@ def test_user_add_refuses_an_existing_login(store, admin):
 def list_users_(store):
     from huifang_tui.services.users import list_users
 
-    return list_users(store)
+    from huifang_tui.identity import SYSTEM
+
+    return list_users(store, SYSTEM)
 
 
 def test_last_active_admin_is_neither_disabled_nor_demoted(store, admin):

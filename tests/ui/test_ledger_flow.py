@@ -56,7 +56,9 @@ async def test_whole_life_of_an_issue_in_the_ledger(desk):
     app = HuifangApp(store, sup, cursor_blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(pilot)
-        assert isinstance(app.screen, QueueScreen)
+        from huifang_tui.screens.board import BoardScreen
+
+        assert isinstance(app.screen, BoardScreen)  # supervisors open on the board (issue 12)
         await pilot.press("l")
         await _settle(pilot)
         assert isinstance(app.screen, LedgerScreen)

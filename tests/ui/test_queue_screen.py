@@ -58,7 +58,7 @@ async def test_refreshes_when_another_process_writes(store):
         assert sorted(_numbers(app)) == ["HF202611001", "HF202611002"]
 
 
-async def test_progress_counts_attempted_and_deferred_as_handled(store):
+async def test_progress_counts_as_the_board_counts(store):
     from huifang_tui.services.callbacks import CallRecord, defer, record_attempt
     from huifang_tui.services.queue import queue_progress
 
@@ -68,7 +68,13 @@ async def test_progress_counts_attempted_and_deferred_as_handled(store):
     record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
     defer(store, agent, "HF202611002", "客户出差")
     p = queue_progress(store, agent, date(2026, 11, 23))
-    assert (p.done_today, p.due_today) == (2, 3)  # 今日 2/3: the retry and the deferral are handled
+    # Issue 12: done = completed today, due = done + still open and due by today; the retry and
+    # the deferral moved to a later day, so they left today's due.
+    assert (p.done_today, p.due_today) == (0, 1)
+    record_attempt(store, agent, "HF202611003", CallRecord(outcome="completed", reached_name="王经理",
+                                                           score_resolution=4, score_attitude=5))
+    p = queue_progress(store, agent, date(2026, 11, 23))
+    assert (p.done_today, p.due_today) == (1, 1)
 
 
 async def test_supervisor_sees_the_unreachable_alert(store):
@@ -88,6 +94,9 @@ async def test_supervisor_sees_the_unreachable_alert(store):
     assert res.status == "unreachable" and res.alert_supervisor  # SPEC §3: max_attempts = 3
     app = HuifangApp(store, sup)
     async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f2")  # supervisors open on the board; their own queue is on F2
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "无法联系 1" in str(app.screen.query_one("#queue-status").render())

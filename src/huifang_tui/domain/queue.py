@@ -115,10 +115,15 @@ class QueueRow:
 
 @dataclass(slots=True)
 class Progress:
+    """The queue header, counted as the board counts (issue 12): done = completed today by this
+    login's attempt; due = done + open callbacks assigned to this login due by today; overdue =
+    of those, past their deadline. Pool items are counted apart (they never block a day close)."""
+
     done_today: int
     due_today: int
     overdue: int
     unreachable: int = 0  # supervisors only: callbacks that ran out of attempts this week (alert)
+    pool: int = 0  # unassigned items in this queue, due by today
 
 
 ALERT_DAYS = 7  # how long an unreachable callback stays in the supervisor's alert count

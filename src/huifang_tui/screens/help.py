@@ -51,5 +51,7 @@ class HelpScreen(ModalScreen[None]):
         for node in nodes:
             for b in getattr(type(node), "BINDINGS", []):
                 if isinstance(b, Binding) and b.id and b.description:
+                    if node.check_action(b.action.split("(")[0], ()) is False:
+                        continue  # not for this user (e.g. the board for an agent)
                     out.append(b)
         return out

@@ -236,6 +236,8 @@ class QueueScreen(Screen):
         parts = [t("queue.progress", done=p.done_today, total=p.due_today) if p else ""]
         over = Text(t("queue.overdue", n=p.overdue if p else 0), style="bold red" if p and p.overdue else "")
         status = Text("  ·  ").join([Text(parts[0]), over])
+        if p and p.pool:
+            status.append("  ·  " + t("queue.pool_count", n=p.pool))
         if p and p.unreachable:
             status.append("  ·  ")
             status.append(t("queue.unreachable_alert", n=p.unreachable), style="bold yellow")

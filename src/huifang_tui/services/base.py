@@ -39,13 +39,31 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with db.write_session(self.engine) as s:
-            yield s
+        try:
+            with db.write_session(self.engine) as s:
+                yield s
+        except PermissionDenied as e:
+            self.record_refusal(e)  # the transaction rolled back; the refusal is still logged
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with db.read_session(self.engine) as s:
-            yield s
+        try:
+            with db.read_session(self.engine) as s:
+                yield s
+        except PermissionDenied as e:
+            self.record_refusal(e)
+            raise
+
+    def record_refusal(self, e: PermissionDenied) -> None:
+        """Append one ``refused`` audit row for a role refusal (SPEC §6), once per refusal."""
+        if getattr(e, "audited", True) or not getattr(e, "login", None):
+            return
+        e.audited = True
+        with db.write_session(self.engine) as s:
+            s.add(AuditEntry(at=self.now(), login=e.login, action="refused", entity=e.what or "",
+                             entity_id=str(e.target or ""),
+                             after=json.dumps({"role": e.role, "reason": str(e)}, ensure_ascii=False)))
 
     # -- schema ---------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -107,11 +125,21 @@ class Store:
         return db.data_version(self.engine)
 
 
-def require(actor: Actor, *roles: str) -> None:
+def denied(actor: Actor, message: str, what: str = "", target: object = "") -> PermissionDenied:
+    """A refusal that knows who was refused what (for the audit row)."""
+    return PermissionDenied(message, login=actor.login, role=actor.role, what=what, target=str(target or ""))
+
+
+def require(actor: Actor, *roles: str, store: Store | None = None, what: str = "", target: object = "") -> None:
+    """Refuse unless the actor has one of ``roles`` (admin always may). With ``store`` the refusal
+    is written to the audit log at once; inside ``store.read()``/``write()`` that happens anyway."""
     if actor.role not in roles and actor.role != "admin":
         from ..i18n import t
 
-        raise PermissionDenied(t("err.permission", role=actor.role))
+        e = denied(actor, t("err.permission", role=actor.role), what, target)
+        if store is not None:
+            store.record_refusal(e)
+        raise e
 
 
 def acting(s: Session, actor: Actor, *roles: str) -> None:
@@ -124,13 +152,13 @@ def acting(s: Session, actor: Actor, *roles: str) -> None:
 
     u = get_user(s, actor.login)
     if u is None:
-        raise PermissionDenied(t("err.unknown_login", login=actor.login))
+        raise denied(actor, t("err.unknown_login", login=actor.login), "login", actor.login)
     if not u.active:
-        raise PermissionDenied(t("rules.user_inactive", login=actor.login))
+        raise denied(actor, t("rules.user_inactive", login=actor.login), "login", actor.login)
     if u.role != actor.role:
-        raise PermissionDenied(t("rules.role_changed", login=actor.login, role=t(f"role.{u.role}")))
+        raise denied(actor, t("rules.role_changed", login=actor.login, role=t(f"role.{u.role}")), "login", actor.login)
     if roles:
-        require(actor, *roles)
+        require(actor, *roles)  # inside store.read()/write(): the refusal is audited on the way out
 
 
 def _plain(v: Any) -> Any:

@@ -59,7 +59,7 @@ def _check_day(day: date) -> None:
 
 
 def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = "") -> None:
-    require(actor, "admin")
+    require(actor, "admin", store=store)
     _check_day(day)
     now = store.now()
     with store.write() as s:
@@ -75,8 +75,10 @@ def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = ""
         audit(s, actor, now, "calendar.set", "calendar_override", day.isoformat(), before, row)
 
 
-def month_text(store: Store, first: date) -> str:
-    """A month grid: working days plain, rest days in brackets, estimated months flagged."""
+def month_text(store: Store, actor: Actor, first: date) -> str:
+    """A month grid: working days plain, rest days in brackets, estimated months flagged.
+    Every role may read the calendar (countdowns depend on it)."""
+    require(actor, "agent", "supervisor", "sales_manager", store=store, what="calendar")
     with store.read() as s:
         cal = load_calendar(s)
         notes = {r.day: r.note for r in s.exec(select(CalendarOverride))}
@@ -104,7 +106,7 @@ def set_policy(store: Store, actor: Actor, text: str) -> Policy:
     """Store the admin's policy overrides (TOML); refused whole if any key or value is wrong."""
     from ..domain.policy import PolicyError
 
-    require(actor, "admin")
+    require(actor, "admin", store=store)
     try:
         over = tomllib.loads(text)
         base = _base_policy()
@@ -123,8 +125,10 @@ def set_policy(store: Store, actor: Actor, text: str) -> Policy:
     return policy
 
 
-def policy_text(store: Store) -> str:
-    """The effective policy: data/policy.toml with the admin's overrides (if any) after it."""
+def policy_text(store: Store, actor: Actor) -> str:
+    """The effective policy: data/policy.toml with the admin's overrides (if any) after it
+    (supervisors and admins)."""
+    require(actor, "supervisor", store=store, what="policy")
     base = (data_dir() / "policy.toml").read_text(encoding="utf-8")
     over = store.setting("policy")
     if over.strip():
@@ -134,7 +138,7 @@ def policy_text(store: Store) -> str:
 
 def set_company_name(store: Store, actor: Actor, name: str) -> None:
     """Our company's name, as the call scripts say it ({company})."""
-    require(actor, "admin")
+    require(actor, "admin", store=store)
     now = store.now()
     with store.write() as s:
         acting(s, actor)

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
 from ..store.claims import HOST, claim_alive
-from ..store.models import CallDraft, Callback, Contact, Customer, Issue
-from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit
+from ..store.models import Callback, CallDraft, Contact, Customer, Issue
+from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
 
 OPEN_STATES = ("open", "waiting_data")
 
@@ -65,7 +65,7 @@ def may_work(actor: Actor, cb: Callback) -> None:
     if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
         return
     owner = cb.agent_login or t(f"assignee.{cb.assignee}")
-    raise PermissionDenied(t("call.not_yours", number=cb.number, agent=owner))
+    raise denied(actor, t("call.not_yours", number=cb.number, agent=owner), "callback", cb.number)
 
 
 def claim_holds(cb: Callback, now: datetime) -> bool:

@@ -12,7 +12,7 @@ from ..i18n import t
 from ..store.models import CallAttempt, Callback, DayClose
 from .base import Actor, Conflict, ServiceError, Store, acting, audit
 from .calendar import load_calendar
-from .queue import OPEN_STATES, QueueRow, _scope, queue_rows
+from .queue import OPEN_STATES, QueueRow, queue_rows
 
 
 class DayCloseRefused(ServiceError):
@@ -36,8 +36,9 @@ class DaySummary:
 
 
 def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
-    """Items in today's queue with no attempt today and not deferred today."""
-    rows = queue_rows(store, actor, day)
+    """Items assigned to the actor, due by today, with no attempt today and not deferred today.
+    Pool items never block a day close (issue 12)."""
+    rows = [r for r in queue_rows(store, actor, day) if r.agent == actor.login]
     if not rows:
         return []
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
@@ -52,28 +53,32 @@ def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
 
 
 def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
-    """Each callback counted once: completed, else attempted and moved or closed, else deferred,
-    else still open. ``due`` is all of them together."""
+    """``due``, ``completed`` and ``overdue`` are the board's figures for this login and day
+    (services.board: due = done + remaining). ``rescheduled`` (tried today and moved to a later
+    day or closed without completion) and ``deferred`` are told apart, outside ``due``."""
+    from .board import login_figures
+
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
-    scope = _scope(actor, None, False)
+    now = store.now()
     with store.read() as s:
         acting(s, actor)
+        fig = login_figures(s, actor.login, day, now)
         attempts = s.exec(
             select(CallAttempt.callback_id, CallAttempt.outcome)
             .where(CallAttempt.at >= start, CallAttempt.at <= end, CallAttempt.agent_login == actor.login)
         ).all()
-        deferred_ids = set(s.exec(select(Callback.id).where(Callback.deferred_on == day, scope)))
+        remaining_ids = set(s.exec(select(Callback.id).where(
+            Callback.agent_login == actor.login, Callback.status.in_(OPEN_STATES), Callback.due_on <= day)))
+        deferred_ids = set(s.exec(select(Callback.id).where(Callback.deferred_on == day,
+                                                            Callback.agent_login == actor.login)))
         cal = load_calendar(s)
-    still_open = queue_rows(store, actor, day)
-    open_ids = {r.id for r in still_open}
     completed = {cid for cid, o in attempts if o == "completed"}
-    attempted = {cid for cid, _ in attempts} - completed - open_ids
-    deferred = deferred_ids - completed - attempted - open_ids
-    overdue = sum(1 for r in still_open if r.overdue)
+    attempted = {cid for cid, _ in attempts} - completed - remaining_ids
+    deferred = deferred_ids - completed - attempted - remaining_ids
     tomorrow = cal.next_working_day(day)
     tomorrow_rows = queue_rows(store, actor, tomorrow, now=datetime.combine(tomorrow, time(9, 0)))
-    due = len(completed | attempted | deferred | open_ids)
-    return DaySummary(day, due, len(completed), len(attempted), len(deferred), overdue, tomorrow, len(tomorrow_rows))
+    return DaySummary(day, fig.due, fig.done, len(attempted), len(deferred), fig.overdue, tomorrow,
+                      len(tomorrow_rows))
 
 
 def close_day(store: Store, actor: Actor, day: date) -> DaySummary:

@@ -143,7 +143,7 @@ def import_file(
     one row written (so ``total``, known once the file has been checked, is twice the row
     count) and it ends at ``done == total``.
     """
-    require(actor, "admin", "supervisor")
+    require(actor, "admin", "supervisor", store=store)
     with store.read() as s:
         acting(s, actor)
     if kind not in KINDS:

@@ -17,15 +17,23 @@ from sqlmodel import Session, col, select
 
 from ..domain.calendar import WorkCalendar
 from ..domain.issues import (
-    CATEGORIES, DEFAULT_DEPARTMENT_OF, LEVELS, IssueFacts, IssueState,
-    can_close, issue_deadlines, issue_roles, issue_state, may,
+    CATEGORIES,
+    DEFAULT_DEPARTMENT_OF,
+    LEVELS,
+    IssueFacts,
+    IssueState,
+    can_close,
+    issue_deadlines,
+    issue_roles,
+    issue_state,
+    may,
 )
 from ..domain.policy import ISSUE_PRIORITIES, Policy
-from ..i18n import t
 from ..domain.queue import ROLE_QUEUES
+from ..i18n import t
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
-from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting, audit, get_user,
-                   next_number, require, serialize)
+from .base import (SYSTEM, Actor, Conflict, NotFound, ServiceError, Store, acting, audit, denied,
+                   get_user, next_number, require, serialize)
 from .calendar import load_calendar, load_policy
 from .report import ensure_month_open
 
@@ -273,8 +281,8 @@ def _parts(s: Session, actor: Actor, issue: Issue) -> frozenset[str]:
 
 def _require(s: Session, actor: Actor, issue: Issue, action: str) -> None:
     if not may(action, _parts(s, actor, issue)):
-        raise PermissionDenied(t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"),
-                                 number=issue.number))
+        raise denied(actor, t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=issue.number),
+                     "issue", issue.number)
 
 
 def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
@@ -410,7 +418,8 @@ def _may_raise_from(actor: Actor, cb: Callback) -> None:
         return
     if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
         return
-    raise PermissionDenied(t("call.not_yours", number=cb.number, agent=cb.agent_login or t(f"assignee.{cb.assignee}")))
+    raise denied(actor, t("call.not_yours", number=cb.number, agent=cb.agent_login or t(f"assignee.{cb.assignee}")),
+                 "callback", cb.number)
 
 
 def raise_issue(store: Store, actor: Actor, number: str | None = None, *, customer: str | None = None,

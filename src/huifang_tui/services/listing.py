@@ -14,7 +14,7 @@ from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..i18n import t
 from ..safe import mask_phone
 from ..store.models import CallAttempt, Callback, Customer
-from .base import Actor, PermissionDenied, Store, ValidationError, acting
+from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .queue import _phones
 
 STATUSES = ("open", "waiting_data", "completed", "unreachable", "refused", "cancelled", "lapsed")
@@ -66,7 +66,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
             q = q.where(Callback.agent_login == agent)
     else:
         if agent and agent != actor.login:
-            raise PermissionDenied(t("work.other_agent"))
+            raise denied(actor, t("work.other_agent"), "callbacks", agent)
         kinds = ROLE_QUEUES.get(actor.role, ("agent",))
         q = q.where(or_(Callback.agent_login == actor.login,
                         and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))))

@@ -20,7 +20,7 @@ from ..errors import PermissionDenied, SchemaMismatch, ServiceError, UnknownLogi
 from ..i18n import t
 from ..identity import Actor, os_login
 from ..store import db, revision
-from .base import Store
+from .base import Store, denied
 
 
 def db_actor(store: Store, as_login: str | None = None) -> Actor:
@@ -43,7 +43,7 @@ def db_actor(store: Store, as_login: str | None = None) -> Actor:
 
 def _require_admin(actor: Actor) -> None:
     if actor.role != "admin":
-        raise PermissionDenied(t("db.need_admin", role=t(f"role.{actor.role}")))
+        raise denied(actor, t("db.need_admin", role=t(f"role.{actor.role}")), "db")
 
 
 # -- backup ---------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def check(store: Store, actor: Actor) -> list[CheckLine]:
     """Integrity, foreign keys, the schema revision and the callbacks' planned dates, in
     plain words. Reads only."""
     if actor.role not in ("admin", "supervisor"):
-        raise PermissionDenied(t("db.need_supervisor", role=t(f"role.{actor.role}")))
+        raise denied(actor, t("db.need_supervisor", role=t(f"role.{actor.role}")), "db")
     lines: list[CheckLine] = []
     state = store.schema_state()
     with db.read_connection(store.engine) as conn:

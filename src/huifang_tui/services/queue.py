@@ -13,7 +13,7 @@ from ..i18n import t
 from ..safe import mask_phone
 from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
-from .base import Actor, PermissionDenied, Store, acting
+from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401
 
 OPEN_STATES = ("open", "waiting_data")
 # Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
@@ -25,7 +25,7 @@ def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
     """Which callbacks a queue shows. Agents see only their own queue plus the shared pool."""
     if all_agents or (agent and agent != actor.login):
         if not actor.is_supervisor:
-            raise PermissionDenied(t("err.queue_other"))
+            raise denied(actor, t("err.queue_other"), "queue", "*" if all_agents else agent)
     if all_agents:
         return True
     login = agent or actor.login
@@ -33,12 +33,20 @@ def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
     return or_(Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds)))
 
 
+def _checked_scope(store: Store, actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
+    try:
+        return _scope(actor, agent, all_agents)
+    except PermissionDenied as e:
+        store.record_refusal(e)
+        raise
+
+
 def queue_rows(
     store: Store, actor: Actor, day: date, *, agent: str | None = None, all_agents: bool = False,
     now: datetime | None = None, kinds: tuple[str, ...] = (), states: tuple[str, ...] = OPEN_STATES,
 ) -> list[QueueRow]:
     """The ordered queue for ``day``: low-score follow-ups and complaints, then overdue, then deadline."""
-    scope = _scope(actor, agent, all_agents)
+    scope = _checked_scope(store, actor, agent, all_agents)
     if now is None:
         now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
     with store.read() as s:
@@ -80,33 +88,23 @@ def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
 
 
 def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None = None, now: datetime | None = None) -> Progress:
-    """今日 done/total · 逾期 n: total = still open in the queue + handled today."""
-    scope = _scope(actor, agent, False)
+    """今日 done/due · 逾期 n, counted exactly as the board counts (services.board)."""
+    from .board import login_figures
+
+    _checked_scope(store, actor, agent, False)
+    login = agent or actor.login
     now = now or store.now()
-    start = datetime.combine(day, time.min)
+    kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
     with store.read() as s:
         acting(s, actor)
-        open_q = select(func.count()).select_from(Callback).where(
-            Callback.status.in_(OPEN_STATES), Callback.due_on <= day, scope)
-        open_n = s.exec(open_q).one()
-        done_n = s.exec(
-            select(func.count()).select_from(Callback).where(
-                or_(Callback.status.in_(HANDLED_STATES),
-                    and_(Callback.status == "open", Callback.due_on > day,
-                         or_(Callback.next_attempt_at.is_not(None), Callback.deferred_on == day))),
-                Callback.updated_at >= start, Callback.updated_at < datetime.combine(day, time.max), scope)
-        ).one()
-        # Hour deadlines (low_score: 24 h) can be overdue before their date has passed.
-        deadlines = s.exec(
-            select(Callback.deadline_on, Callback.deadline_at).where(
-                Callback.status.in_(OPEN_STATES), Callback.due_on <= day,
-                or_(Callback.deadline_on <= now.date(), Callback.deadline_at.is_not(None)), scope)
-        ).all()
-        over = sum(1 for d_on, d_at in deadlines if dq.is_overdue(d_on, d_at, now))
+        f = login_figures(s, login, day, now)
+        pool = s.exec(select(func.count()).select_from(Callback).where(
+            Callback.status.in_(OPEN_STATES), Callback.due_on <= day, Callback.agent_login.is_(None),
+            Callback.assignee.in_(kinds))).one()
         unreachable = 0
         if actor.is_supervisor and agent in (None, actor.login):
             # SPEC §3: after max_attempts the supervisor is alerted (every agent's, not only own)
             unreachable = s.exec(select(func.count()).select_from(Callback).where(
                 Callback.status == "unreachable",
                 Callback.updated_at >= datetime.combine(day - timedelta(days=ALERT_DAYS), time.min))).one()
-    return Progress(done_today=done_n, due_today=open_n + done_n, overdue=over, unreachable=unreachable)
+    return Progress(done_today=f.done, due_today=f.due, overdue=f.overdue, unreachable=unreachable, pool=pool)

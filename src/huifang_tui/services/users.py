@@ -24,15 +24,19 @@ def resolve_actor(store: Store, as_login: str | None = None) -> Actor:
     with store.read() as s:
         u = get_user(s, login)
     if u is None:
-        raise UnknownLogin(t("err.unknown_login", login=login))
+        e = UnknownLogin(t("err.unknown_login", login=login), login=login, what="login", target=login)
+        store.record_refusal(e)
+        raise e
     if not u.active:
-        raise PermissionDenied(t("rules.user_inactive", login=login))
+        e = PermissionDenied(t("rules.user_inactive", login=login), login=login, role=u.role, what="login", target=login)
+        store.record_refusal(e)
+        raise e
     return Actor(u.login, u.role, u.name)
 
 
 def add_user(store: Store, actor: Actor, login: str, role: str, name: str) -> User:
     """A new user (admin). An existing login is refused: use ``user enable`` / ``user role``."""
-    require(actor, "admin")
+    require(actor, "admin", store=store)
     if role not in ROLES:
         raise ValidationError(t("user.bad_role", role=role, roles="|".join(ROLES)))
     now = store.now()
@@ -90,8 +94,10 @@ def inactive_logins(s: Session) -> set[str]:
     return set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
 
 
-def list_users(store: Store) -> list[User]:
+def list_users(store: Store, actor: Actor) -> list[User]:
+    """Every login with its role (supervisors and admins: the board and reassigning name them)."""
     with store.read() as s:
+        acting(s, actor, "supervisor")
         return list(s.exec(select(User).order_by(User.role, User.login)))
 
 

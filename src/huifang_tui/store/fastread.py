@@ -98,19 +98,27 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
             next_attempt_at=_dt(next_at), claimed_by=claimed_by if alive else None,
         ))
     order_queue(rows)
+    return rows, progress(conn, login, role, now, rows)
+
+
+def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, rows: list[QueueRow]) -> Progress:
+    """The header, counted as services.board counts (mirrors services.queue.queue_progress)."""
+    day = now.date()
     start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
     done = conn.execute(
-        "SELECT count(*) FROM callback cb WHERE (cb.status IN ('completed', 'refused', 'unreachable')"
-        " OR (cb.status = 'open' AND cb.due_on > ? AND (cb.next_attempt_at IS NOT NULL OR cb.deferred_on = ?)))"
-        f" AND cb.updated_at >= ? AND cb.updated_at < ? AND {scope}",
-        [day.isoformat(), day.isoformat(), start, end, *args]).fetchone()[0]
-    overdue = sum(1 for r in rows if r.overdue)
+        "SELECT count(DISTINCT cb.id) FROM call_attempt a JOIN callback cb ON cb.id = a.callback_id"
+        " WHERE cb.status = 'completed' AND cb.completed_at >= ? AND cb.completed_at <= ?"
+        " AND a.outcome = 'completed' AND a.at >= ? AND a.at <= ? AND a.agent_login = ?",
+        (start, end, start, end, login)).fetchone()[0]
+    mine = [r for r in rows if r.agent == login]
+    overdue = sum(1 for r in mine if r.overdue)
+    pool = sum(1 for r in rows if r.agent is None)
     unreachable = 0
     if role in ("supervisor", "admin"):
         since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min).isoformat(" ")
         unreachable = conn.execute("SELECT count(*) FROM callback WHERE status = 'unreachable' AND updated_at >= ?",
                                    (since,)).fetchone()[0]
-    return rows, Progress(done_today=done, due_today=len(rows) + done, overdue=overdue, unreachable=unreachable)
+    return Progress(done_today=done, due_today=done + len(mine), overdue=overdue, unreachable=unreachable, pool=pool)
 
 
 def _phones(conn: sqlite3.Connection, cids: Iterable[int]) -> dict[tuple[int, str], str]:

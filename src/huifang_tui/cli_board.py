@@ -1,0 +1,95 @@
+"""``huifang board`` and ``huifang audit`` (issue 12): supervisors and admins only; an agent is
+refused (exit 2). JSON output masks every phone."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+
+from .i18n import t
+
+
+def add_parsers(sub) -> None:
+    pb = sub.add_parser("board", help=t("cli.board"))
+    pb.add_argument("--date", type=date.fromisoformat, help=t("cli.board_date"))
+    pb.add_argument("--json", action="store_true", help=t("cli.json"))
+    pa = sub.add_parser("audit", help=t("cli.audit"))
+    pa.add_argument("--since", type=date.fromisoformat, help=t("cli.audit_since"))
+    pa.add_argument("--login", help=t("cli.audit_login"))
+    pa.add_argument("--json", action="store_true", help=t("cli.json"))
+
+
+def _board(args) -> int:
+    from .cli import _actor, _store
+    from .services.board import board
+
+    store = _store(args)
+    actor = _actor(store, args)
+
+    b = board(store, actor, args.date)
+    if args.json:
+        print(json.dumps(b.as_json(), ensure_ascii=False, indent=1))
+        return 0
+    print(render_board_text(b))
+    return 0
+
+
+def _audit(args) -> int:
+    from .cli import _actor, _store
+    from .services.board import audit_log
+
+    store = _store(args)
+    actor = _actor(store, args)
+
+    since = datetime.combine(args.since, time.min) if args.since else None
+    rows = audit_log(store, actor, since=since, login=args.login, limit=10_000)
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    from .safe import literal
+
+    table = Table(title=t("audit.title"))
+    for key in ("at", "login", "action", "entity", "detail"):
+        table.add_column(t(f"audit.col.{key}"))
+    for r in rows:
+        detail = r.after or r.before
+        table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(r.login), literal(r.action),
+                      literal(f"{r.entity} {r.entity_id}"), literal(detail[:80]))
+    console = Console(width=140, record=True, force_terminal=False, color_system=None)
+    with console.capture() as cap:
+        console.print(table)
+    print(cap.get().rstrip())
+    return 0
+
+
+def render_board_text(b) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .safe import literal
+
+    table = Table(title=f"{t('board.title')} · {b.day.isoformat()}")
+    for key in ("agent", "state", "done", "due", "remaining", "overdue", "unreachable"):
+        table.add_column(t(f"board.col.{key}"))
+    for r in [*b.rows, b.pool]:
+        f = r.figures
+        state = t(f"board.{r.state}") if r.state in ("calling", "idle", "closed") else t("board.pool_state")
+        table.add_row(literal(r.name if r.login != "_pool" else t("board.pool")), state, str(f.done), str(f.due),
+                      str(f.remaining), str(f.overdue), str(f.unreachable))
+    alerts = Table(title=t("board.alerts_title", n=len(b.alerts)))
+    for key in ("kind", "number", "customer", "agent", "since"):
+        alerts.add_column(t(f"board.col.{key}"))
+    for a in b.alerts:
+        alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer), literal(a.agent or t("board.pool")),
+                       a.since.isoformat(" ", timespec="minutes"))
+    console = Console(width=120, record=True, force_terminal=False, color_system=None)
+    with console.capture() as cap:
+        console.print(table)
+        console.print(alerts if b.alerts else t("board.no_alerts"))
+    return cap.get().rstrip()
+
+
+COMMANDS = {"board": _board, "audit": _audit}

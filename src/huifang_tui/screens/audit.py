@@ -1,0 +1,141 @@
+"""审计日志 — the audit viewer for supervisors (SPEC §6; issue 12 §4): who, what, when, which
+customer; newest first, phones masked. Read only: nothing here edits or deletes an entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Header, Static
+
+from ..i18n import t
+from ..safe import literal
+from ..widgets.keybar import KeyBar
+from .board import _Live, _table_key
+
+LIMIT = 500
+FILTER_KEYS = ("login", "action", "customer", "since", "until")
+
+
+@dataclass
+class AuditFilter:
+    login: str | None = None
+    action: str | None = None
+    customer: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def describe(self) -> str:
+        parts = [f"{k}={getattr(self, k)}" for k in FILTER_KEYS if getattr(self, k)]
+        return " ".join(parts) or t("audit.no_filter")
+
+
+def parse_filter(text: str) -> AuditFilter:
+    """``login=agent1 action=refused customer=甲公司 since=2026-11-01`` → AuditFilter. A bare
+    word is taken as a login. Raises ValueError naming what it could not read."""
+    f = AuditFilter()
+    for word in text.split():
+        key, sep, value = word.partition("=")
+        if not sep:
+            key, value = "login", word
+        if key not in FILTER_KEYS or not value:
+            raise ValueError(word)
+        if key in ("since", "until"):
+            setattr(f, key, date.fromisoformat(value))
+        else:
+            setattr(f, key, value)
+    return f
+
+
+class AuditScreen(_Live):
+    TITLE_KEY = "audit.title"
+    BINDINGS = [
+        Binding("slash", "filter", t("key.filter"), id="audit_filter"),
+        Binding("enter", "detail", t("key.open_detail"), id="audit_detail"),
+        Binding("c", "clear", t("key.clear_filter"), id="audit_clear"),
+        Binding("r", "reload", t("key.reload"), show=False, id="audit_reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audit_filter = AuditFilter()
+        self.rows: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="audit-status")
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        width = self.app.size.width
+        for key, w in (("at", 14), ("login", 8), ("action", 16), ("entity", 14), ("detail", None)):
+            table.add_column(t(f"audit.col.{key}"), key=key, width=w or max(8, width - 64))
+        super().on_mount()
+
+    def fetch(self) -> object:
+        from ..services.board import audit_log
+
+        f = self.audit_filter
+        return audit_log(self.app.store, self.app.actor, login=f.login, action=f.action, customer=f.customer,
+                         since=datetime.combine(f.since, time.min) if f.since else None,
+                         until=datetime.combine(f.until, time.max) if f.until else None, limit=LIMIT)
+
+    @on(_Live.Loaded)
+    def _loaded(self, event: _Live.Loaded) -> None:
+        self.rows = event.data
+        table = self.query_one(DataTable)
+        keep = _table_key(table)
+        table.clear()
+        for i, r in enumerate(self.rows):
+            table.add_row(Text(r.at.strftime("%m-%d %H:%M:%S")), literal(r.login),
+                          Text(r.action, style="bold red" if r.action == "refused" else ""),
+                          literal(f"{r.entity} {r.entity_id}"), literal(r.after or r.before), key=str(i))
+        if keep is not None and int(keep) < len(self.rows):
+            table.move_cursor(row=int(keep))
+        status = t("audit.filters", what=self.audit_filter.describe()) + "  ·  " + t("audit.count", n=len(self.rows), limit=LIMIT)
+        if not self.rows:
+            status += "  ·  " + t("audit.empty")
+        self.query_one("#audit-status", Static).update(literal(status))
+
+    def action_filter(self) -> None:
+        from .dialogs import TextDialog
+
+        dialog = TextDialog(t("audit.filter_title"), t("audit.filter_hint"),
+                            value="" if self.audit_filter.describe() == t("audit.no_filter") else self.audit_filter.describe())
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                self.audit_filter = parse_filter(text)
+            except ValueError:
+                self.notify(t("audit.bad_filter", text=text), severity="warning", timeout=8)
+                return
+            self.request_load()
+
+        self.app.push_screen(dialog, done)
+
+    def action_clear(self) -> None:
+        self.audit_filter = AuditFilter()
+        self.request_load()
+
+    def action_detail(self) -> None:
+        from .dialogs import MessageDialog
+
+        key = _table_key(self.query_one(DataTable))
+        if key is None:
+            return
+        r = self.rows[int(key)]
+        body = "\n".join([f"{r.at.isoformat(' ')}  {r.login}  {r.action}", f"{r.entity} {r.entity_id}",
+                          "", f"- {r.before}" if r.before else "", f"+ {r.after}" if r.after else ""])
+        self.app.push_screen(MessageDialog(t("audit.title"), body))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_detail()

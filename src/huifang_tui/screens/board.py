@@ -1,0 +1,520 @@
+"""主管看板 — the supervisor board (SPEC §4; issue 12), and the drill-down into one queue.
+
+Refreshes by itself: every 2 s a worker reads ``PRAGMA data_version`` (one cheap statement,
+no table read) and reloads only when another connection has committed; a full reload also
+runs once a minute, because overdue and time-in-state move with the clock alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..i18n import t
+from ..safe import literal
+from ..widgets.keybar import KeyBar
+
+POLL_SECONDS = 2.0
+FULL_RELOAD_SECONDS = 60.0
+BAR = 10
+
+
+def duration(seconds: float) -> str:
+    minutes = max(0, int(seconds // 60))
+    if minutes < 60:
+        return t("board.dur.m", n=minutes)
+    return t("board.dur.h", h=minutes // 60, m=minutes % 60)
+
+
+def age_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return t("board.age_s", n=seconds) if seconds < 120 else t("board.age_m", n=seconds // 60)
+
+
+def bar(done: int, due: int, width: int = BAR) -> Text:
+    filled = 0 if due <= 0 else min(width, round(done / due * width))
+    out = Text("█" * filled, style="green")
+    out.append("░" * (width - filled), style="dim")
+    return out
+
+
+class _Live(Screen):
+    """A screen that reloads when the database changes (data_version) and once a minute."""
+
+    class Loaded(Message):
+        def __init__(self, data: object, seq: int) -> None:
+            super().__init__()
+            self.data, self.seq = data, seq
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._dv: int | None = None
+        self._loading = False  # one load at a time: a slow read never overwrites a newer one
+        self._again = False  # a change (or a request) came in while loading: load once more after
+        self._seq = 0
+
+    def on_mount(self) -> None:
+        self.request_load()
+        self.set_interval(POLL_SECONDS, self._check_changes)
+        self.set_interval(FULL_RELOAD_SECONDS, self.request_load)
+
+    def action_reload(self) -> None:
+        self.request_load()
+
+    def request_load(self) -> None:
+        """Load now, or right after the load in progress (UI thread only)."""
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self._seq += 1
+        self._load(self._seq)
+
+    @work(thread=True, exclusive=True, group="live-poll", exit_on_error=False)
+    def _check_changes(self) -> None:
+        version = self.app.store.data_version()
+        if self._dv is not None and version != self._dv:
+            self.app.call_from_thread(self.request_load)
+
+    @work(thread=True, group="live-load", exit_on_error=False)
+    def _load(self, seq: int) -> None:
+        version = self.app.store.data_version()  # first: a commit during the reads is not taken as seen
+        data = self.fetch()
+        self._dv = version
+        self.post_message(self.Loaded(data, seq))
+
+    def fetch(self) -> object:  # pragma: no cover - each screen reads its own data
+        raise NotImplementedError
+
+    def _load_done(self) -> None:
+        self._loading = False
+        if self._again:
+            self._again = False
+            self.request_load()
+
+    @on(Loaded)
+    def _loaded_any(self, event: Loaded) -> None:
+        self._load_done()
+
+    @on(Worker.StateChanged)
+    def _on_worker(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            if event.worker.group == "live-load":
+                self._load_done()
+
+    # -- reassigning (shared by the board and the drill-down) -----------------------------
+    def ask_reassign(self, numbers: list[str], future_of: str | None = None) -> None:
+        from .dialogs import TextDialog
+
+        if not numbers:
+            self.notify(t("board.err.nothing_selected"), severity="warning")
+            return
+        title = (t("board.reassign_future_title", customer=future_of) if future_of
+                 else t("board.reassign_title", n=len(numbers)))
+
+        def done(text: str | None) -> None:
+            if text:
+                login = None if text.strip().lower() in ("pool", "-", t("board.pool")) else text.strip()
+                self._reassign(numbers, login, future_of is not None)
+
+        self.app.push_screen(TextDialog(title, t("board.reassign_hint")), done)
+
+    @work(thread=True, group="board-reassign", exit_on_error=False)
+    def _reassign(self, numbers: list[str], login: str | None, future: bool) -> None:
+        from ..errors import ServiceError
+        from ..services.board import reassign
+
+        try:
+            res = reassign(self.app.store, self.app.actor, numbers, login, customer_future=future)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error", timeout=8)
+            return
+        to = login or t("board.pool")
+        self.app.call_from_thread(self.notify, t("board.reassigned", n=len(res.moved), to=to))
+        if res.skipped:
+            detail = "; ".join(f"{n} {why}" for n, why in res.skipped[:5])
+            self.app.call_from_thread(self.notify, t("board.reassign_skipped", n=len(res.skipped), detail=detail),
+                                      severity="warning", timeout=8)
+        self.app.call_from_thread(self.after_reassign)
+        self.app.call_from_thread(self.request_load)
+
+    def after_reassign(self) -> None:
+        pass
+
+    def show_detail(self, number: str, *, issue: bool = False) -> None:
+        self._detail(number, issue)
+
+    @work(thread=True, group="board-detail", exit_on_error=False)
+    def _detail(self, number: str, issue: bool) -> None:
+        from ..errors import ServiceError
+        from ..services.board import callback_detail, issue_detail
+        from .dialogs import MessageDialog
+
+        try:
+            lines = (issue_detail if issue else callback_detail)(self.app.store, self.app.actor, number)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="warning", timeout=8)
+            return
+        body = "\n".join(f"{k}：{v}" for k, v in lines)
+        title = t("board.issue.title_of", number=number) if issue else t("board.detail.title", number=number)
+        self.app.call_from_thread(self.app.push_screen, MessageDialog(title, body))
+
+
+def _table_key(table: DataTable) -> str | None:
+    if not table.row_count or table.cursor_row is None:
+        return None
+    try:
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+    except Exception:  # noqa: BLE001 - the cursor row may be gone after a reload
+        return None
+
+
+class BoardScreen(_Live):
+    TITLE_KEY = "board.title"
+    BINDINGS = [
+        Binding("enter", "open", t("key.drill"), id="board_open"),
+        Binding("space", "mark", t("key.mark"), id="board_mark"),
+        Binding("t", "reassign", t("key.reassign"), id="board_reassign"),
+        Binding("f", "reassign_future", t("key.reassign_future"), show=False, id="board_reassign_future"),
+        Binding("x", "lapse", t("key.lapse"), id="board_lapse"),
+        Binding("l", "app.switch_mode('ledger')", t("ledger.key.ledger"), show=False, id="board_ledger"),
+        Binding("left_square_bracket", "day(-1)", t("key.prev_day"), show=False, id="board_prev_day"),
+        Binding("right_square_bracket", "day(1)", t("key.next_day"), show=False, id="board_next_day"),
+        Binding("r", "reload", t("key.reload"), show=False, id="board_reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+        self.board = None
+        self.marked: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="board-status")
+        yield DataTable(id="board-agents", cursor_type="row")
+        yield Static(id="board-alerts-title")
+        yield DataTable(id="board-alerts", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        agents = self.query_one("#board-agents", DataTable)
+        for key, w in (("agent", 8), ("state", 11), ("done", 7), ("overdue", 4), ("unreachable", 4),
+                       ("scores", 7), ("bar", BAR), ("projected", 4)):
+            agents.add_column(t(f"board.col.{key}"), key=key, width=w)
+        alerts = self.query_one("#board-alerts", DataTable)
+        width = self.app.size.width
+        for key, w in (("mark", 1), ("kind", 10), ("number", 11), ("customer", None), ("agent", 8), ("since", 11)):
+            label = "" if key == "mark" else t(f"board.col.{key}")
+            alerts.add_column(label, key=key, width=w or max(8, width - 62))
+        self.set_interval(1.0, self._tick_age)
+        super().on_mount()
+
+    def fetch(self) -> object:
+        from ..services.board import board
+
+        return board(self.app.store, self.app.actor, self.day)
+
+    @on(_Live.Loaded)
+    def _loaded(self, event: _Live.Loaded) -> None:
+        self.board = event.data
+        self.marked &= {a.number for a in self.board.alerts}
+        self._paint()
+
+    # -- rendering ------------------------------------------------------------------------
+    def _paint(self) -> None:
+        b = self.board
+        agents = self.query_one("#board-agents", DataTable)
+        keep = _table_key(agents)
+        agents.clear()
+        for r in [*b.rows, b.pool]:
+            f = r.figures
+            name = literal(r.name if r.login != "_pool" else t("board.pool"), style="" if r.active else "dim")
+            agents.add_row(
+                name, self._state(r), Text(f"{f.done}/{f.due}", justify="right"),
+                Text(str(f.overdue), style="bold red" if f.overdue else "", justify="right"),
+                Text(str(f.unreachable), style="bold yellow" if f.unreachable else "", justify="right"),
+                Text(_avg(r.avg_resolution, r.avg_attitude)), bar(f.done, f.due) if r.login != "_pool" else Text(""),
+                Text(f"{round(r.projected * 100)}%" if r.projected is not None else "", justify="right"),
+                key=r.login,
+            )
+        agents.styles.height = len(b.rows) + 2
+        if keep is not None:
+            try:
+                agents.move_cursor(row=agents.get_row_index(keep))
+            except Exception:  # noqa: BLE001 - that login left the board
+                pass
+        self._render_alerts()
+        self._tick_age()
+
+    def _render_alerts(self) -> None:
+        b = self.board
+        table = self.query_one("#board-alerts", DataTable)
+        keep = _table_key(table)
+        table.clear()
+        seen: set[str] = set()
+        for a in b.alerts:
+            key = f"{a.kind}:{a.number}"
+            if key in seen:
+                continue
+            seen.add(key)
+            if a.until is not None and a.until > b.now:  # a countdown (low-score follow-up: 24 h)
+                left = (a.until - b.now).total_seconds()
+                when = Text(t("board.alert.left", t=duration(left)), style="bold red" if left < 4 * 3600 else "bold yellow")
+            else:
+                when = Text(a.since.strftime("%m-%d %H:%M"))
+            style = "bold red" if a.kind in ("low_score", "low_score_followup", "complaint", "issue_escalated") else ""
+            table.add_row(Text("✓" if a.number in self.marked else ""), Text(t(f"board.alert.{a.kind}"), style=style),
+                          Text(a.number), literal(a.customer), literal(a.agent or t("board.pool")), when, key=key)
+        if keep is not None and keep in seen:
+            table.move_cursor(row=table.get_row_index(keep))
+        title = t("board.alerts_title", n=len(b.alerts)) if b.alerts else t("board.no_alerts")
+        if self.marked:
+            title += "  ·  " + t("board.marked", n=len(self.marked))
+        self.query_one("#board-alerts-title", Static).update(Text(title, style="bold"))
+
+    def _state(self, r) -> Text:
+        if r.state == "pool":
+            return Text(t("board.pool_state"))
+        label = t(f"board.{r.state}")
+        if r.state in ("calling", "idle") and r.state_since is not None:
+            label += " " + duration((self.board.now - r.state_since).total_seconds())
+        style = {"calling": "bold green", "closed": "dim"}.get(r.state, "")
+        if not r.active:
+            label = t("board.inactive").strip("（）() ") or label
+            style = "bold red"
+        return Text(label, style=style)
+
+    def _tick_age(self) -> None:
+        b = self.board
+        if b is None:
+            return
+        age = age_text((self.app.now() - b.now).total_seconds())
+        if b.day < b.now.date():
+            text = t("board.status_past", date=b.day.isoformat(), age=age)
+        else:
+            text = t("board.status", date=b.day.isoformat(), age=age, n=len(b.rows))
+        self.query_one("#board-status", Static).update(text)
+
+    # -- actions ---------------------------------------------------------------------------
+    def _focused_table(self) -> DataTable:
+        focused = self.focused
+        return focused if isinstance(focused, DataTable) else self.query_one("#board-agents", DataTable)
+
+    def _alert_at_cursor(self):
+        key = _table_key(self.query_one("#board-alerts", DataTable))
+        if key is None or self.board is None:
+            return None
+        kind, _, number = key.partition(":")
+        return next((a for a in self.board.alerts if a.kind == kind and a.number == number), None)
+
+    def action_open(self) -> None:
+        table = self._focused_table()
+        if table.id == "board-agents":
+            login = _table_key(table)
+            if login:
+                self.app.push_screen(AgentQueueScreen(login, self.day))
+            return
+        alert = self._alert_at_cursor()
+        if alert is not None and alert.number:
+            self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_mark(self) -> None:
+        alert = self._alert_at_cursor()
+        if alert is None or self.focused is not self.query_one("#board-alerts"):
+            return
+        self.marked ^= {alert.number}
+        row = self.query_one("#board-alerts", DataTable).cursor_row
+        self._render_alerts()
+        self.query_one("#board-alerts", DataTable).move_cursor(row=min(row + 1, max(0, len(self.board.alerts) - 1)))
+
+    def _selected_numbers(self) -> list[str]:
+        if self._focused_table().id == "board-agents":
+            login = _table_key(self._focused_table())
+            return self._agent_numbers(login) if login else []
+        if self.marked:
+            return sorted(self.marked)
+        alert = self._alert_at_cursor()
+        return [alert.number] if alert is not None else []
+
+    def _agent_numbers(self, login: str) -> list[str]:
+        """Every open callback of that login due by the day (for moving a whole queue)."""
+        from ..services.board import agent_queue
+
+        rows = agent_queue(self.app.store, self.app.actor, login, self.day)
+        return [r.number for r in rows if (r.agent or "_pool") == login]
+
+    def action_reassign(self) -> None:
+        self.ask_reassign(self._selected_numbers())
+
+    def action_reassign_future(self) -> None:
+        alert = self._alert_at_cursor()
+        if alert is None or self._focused_table().id != "board-alerts":
+            return
+        self.ask_reassign([alert.number], future_of=alert.customer)
+
+    def after_reassign(self) -> None:
+        self.marked.clear()
+
+    def action_lapse(self) -> None:
+        """Close stale work as lapsed (逾期未回访) with a reason: the marked alerts or the one under
+        the cursor (SPEC §7; services.stale.lapse refuses anything not past its deadline)."""
+        from .dialogs import TextDialog
+
+        if self._focused_table().id != "board-alerts":
+            return
+        numbers = [n for n in self._selected_numbers() if n.startswith("HF")]
+        if not numbers:
+            self.notify(t("board.err.nothing_selected"), severity="warning")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._lapse(numbers, reason)
+
+        self.app.push_screen(TextDialog(t("board.lapse_title", n=len(numbers)), t("board.lapse_hint")), done)
+
+    @work(thread=True, group="board-lapse", exit_on_error=False)
+    def _lapse(self, numbers: list[str], reason: str) -> None:
+        from ..errors import ServiceError
+        from ..services.stale import lapse
+
+        try:
+            done = lapse(self.app.store, self.app.actor, numbers, reason)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, t("board.lapsed", n=len(done)))
+        self.app.call_from_thread(self.after_reassign)
+        self.app.call_from_thread(self.request_load)
+
+    def action_day(self, delta: int) -> None:
+        base = self.day or self.app.today()
+        self.day = base + timedelta(days=delta)
+        if self.day >= self.app.today():
+            self.day = None  # today: overdue at now
+        self.request_load()
+
+
+def _avg(r: float | None, a: float | None) -> str:
+    if r is None or a is None:
+        return "—"
+    return f"{r:.1f}/{a:.1f}"
+
+
+class AgentQueueScreen(_Live):
+    """One agent's queue (or the pool) as the supervisor sees it: mark, reassign, details."""
+
+    TITLE_KEY = "board.title"
+    BINDINGS = [
+        Binding("escape", "back", t("key.back"), id="drill_back"),
+        Binding("enter", "detail", t("key.open_detail"), id="drill_detail"),
+        Binding("space", "mark", t("key.mark"), id="drill_mark"),
+        Binding("t", "reassign", t("key.reassign"), id="drill_reassign"),
+        Binding("f", "reassign_future", t("key.reassign_future"), id="drill_reassign_future"),
+        Binding("r", "reload", t("key.reload"), show=False, id="drill_reload"),
+    ]
+
+    def __init__(self, login: str, day: date | None = None) -> None:
+        super().__init__()
+        self.login, self.day = login, day
+        self.rows: list = []
+        self.marked: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="drill-status")
+        yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        width = self.app.size.width
+        for key, w in (("mark", 1), ("number", 11), ("kind", 10), ("customer", None), ("phone", 11),
+                       ("deadline", 10)):
+            label = "" if key == "mark" else t(f"queue.col.{key}")
+            table.add_column(label, key=key, width=w or max(8, width - 65))
+        super().on_mount()
+
+    def fetch(self) -> object:
+        from ..services.board import agent_queue
+
+        return agent_queue(self.app.store, self.app.actor, self.login, self.day)
+
+    @on(_Live.Loaded)
+    def _loaded(self, event: _Live.Loaded) -> None:
+        self.rows = event.data
+        self.marked &= {r.number for r in self.rows}
+        self._paint()
+
+    def _paint(self) -> None:
+        table = self.query_one(DataTable)
+        keep = _table_key(table)
+        table.clear()
+        for r in self.rows:
+            table.add_row(Text("✓" if r.number in self.marked else ""), Text(r.number, style="bold red" if r.overdue else ""),
+                          Text(t(f"kind.{r.kind}")), literal(r.customer), Text(r.phone_masked),
+                          Text(r.deadline_iso[:10]), key=r.number)
+        if keep is not None and keep in {r.number for r in self.rows}:
+            table.move_cursor(row=table.get_row_index(keep))
+        who = t("board.pool") if self.login == "_pool" else self.login
+        day = (self.day or self.app.today()).isoformat()
+        status = t("board.drill_title", who=who, date=day)
+        if self.marked:
+            status += "  ·  " + t("board.marked", n=len(self.marked))
+        if not self.rows:
+            status += "  ·  " + t("board.empty_queue")
+        self.query_one("#drill-status", Static).update(literal(status))
+
+    def _current(self) -> str | None:
+        return _table_key(self.query_one(DataTable))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_detail(self) -> None:
+        number = self._current()
+        if number:
+            self.show_detail(number)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_detail()
+
+    def action_mark(self) -> None:
+        number = self._current()
+        if number is None:
+            return
+        self.marked ^= {number}
+        row = self.query_one(DataTable).cursor_row
+        self._paint()
+        self.query_one(DataTable).move_cursor(row=min(row + 1, len(self.rows) - 1))
+
+    def action_reassign(self) -> None:
+        numbers = sorted(self.marked) or ([self._current()] if self._current() else [])
+        self.ask_reassign(numbers)
+
+    def action_reassign_future(self) -> None:
+        number = self._current()
+        row = next((r for r in self.rows if r.number == number), None)
+        if row is not None:
+            self.ask_reassign([row.number], future_of=row.customer)
+
+    def after_reassign(self) -> None:
+        self.marked.clear()
+
+
+__all__ = ["AgentQueueScreen", "BoardScreen", "age_text", "bar", "duration"]

@@ -1,0 +1,619 @@
+"""主管看板 — the supervisor board (SPEC §4; issue 12): each agent's figures for a day, the pool,
+the alerts, and the supervisor's actions on them (reassign).
+
+Figures for login A and day D (the one definition the queue header and the day close use too):
+
+- ``done``: callbacks whose completing attempt is A's and dated D;
+- ``remaining``: open callbacks assigned to A with ``due_on`` <= D;
+- ``due`` = ``done + remaining``;
+- ``overdue``: of ``remaining``, past their deadline (at now for today, at the end of D for a
+  past day);
+- ``unreachable``: A's callbacks that became unreachable on D (their last attempt is dated D);
+- ``day_closed``: A closed D (日清日结).
+
+``_pool`` holds the same figures for unassigned work (``agent_login`` NULL). A pool item a
+login completes becomes theirs, so it counts in that login's ``done``; the pool's ``done`` is
+therefore always 0. Pool items never block an agent's day close.
+
+Alerts are produced by small functions registered in ``ALERT_SOURCES``; each takes the read
+session and the ``BoardContext`` and returns ``Alert`` rows. Add a kind by adding a function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, select
+
+from ..domain import queue as dq
+from ..domain.board import (
+    DEFAULT_WORK_HOURS,
+    judge_moment,
+    overdue_since,
+    projected_completion,
+)
+from ..domain.masking import mask_phone
+from ..i18n import t
+from ..domain.queue import ALERT_DAYS
+from ..store.claims import claim_alive
+from ..store.models import (
+    AuditEntry,
+    CallAttempt,
+    Callback,
+    Customer,
+    DayClose,
+    Issue,
+    User,
+)
+from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
+
+OPEN_STATES = ("open", "waiting_data")
+POOL = "_pool"
+LOW_SCORE_ALERT = 2  # issue 12: any score of 1–2 is an alert the moment it is recorded
+
+
+# -- figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    due: int = 0
+    done: int = 0
+    remaining: int = 0
+    overdue: int = 0
+    unreachable: int = 0
+    day_closed: bool | None = False
+
+    def as_json(self) -> dict:
+        return {"due": self.due, "done": self.done, "remaining": self.remaining, "overdue": self.overdue,
+                "unreachable": self.unreachable, "day_closed": self.day_closed}
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    return datetime.combine(day, time.min), datetime.combine(day, time.max)
+
+
+def _overdue_expr(judge: datetime):
+    """SQL: past the deadline at ``judge`` (mirrors domain.queue.is_overdue)."""
+    return case(
+        (and_(Callback.deadline_at.is_not(None), Callback.deadline_at < judge), 1),
+        (and_(Callback.deadline_at.is_(None), Callback.deadline_on < judge.date()), 1),
+        else_=0,
+    )
+
+
+def done_by_login(s: Session, day: date, logins: list[str] | None = None) -> dict[str, tuple[int, float | None, float | None]]:
+    """login → (completed on ``day`` by that login's completing attempt, avg resolution, avg attitude)."""
+    start, end = _day_bounds(day)
+    q = (
+        select(CallAttempt.agent_login, func.count(func.distinct(Callback.id)),
+               func.avg(Callback.score_resolution), func.avg(Callback.score_attitude))
+        .join(Callback, Callback.id == CallAttempt.callback_id)
+        .where(Callback.status == "completed", Callback.completed_at >= start, Callback.completed_at <= end,
+               CallAttempt.outcome == "completed", CallAttempt.at >= start, CallAttempt.at <= end)
+        .group_by(CallAttempt.agent_login)
+    )
+    if logins is not None:
+        q = q.where(CallAttempt.agent_login.in_(logins))
+    return {login: (n, r, a) for login, n, r, a in s.exec(q)}
+
+
+def remaining_by_login(s: Session, day: date, judge: datetime, logins: list[str] | None = None) -> dict[str | None, tuple[int, int]]:
+    """login (None = pool) → (open callbacks due by ``day``, of which overdue at ``judge``)."""
+    q = (
+        select(Callback.agent_login, func.count(), func.sum(_overdue_expr(judge)))
+        .where(Callback.status.in_(OPEN_STATES), Callback.due_on <= day)
+        .group_by(Callback.agent_login)
+    )
+    if logins is not None:
+        q = q.where(Callback.agent_login.in_(logins))
+    return {login: (n, int(o or 0)) for login, n, o in s.exec(q)}
+
+
+def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None) -> dict[str | None, int]:
+    """login (None = pool) → callbacks that became unreachable on ``day`` (last attempt dated D)."""
+    start, end = _day_bounds(day)
+    sub = (
+        select(Callback.id.label("id"), Callback.agent_login.label("login"), func.max(CallAttempt.at).label("last"))
+        .join(CallAttempt, CallAttempt.callback_id == Callback.id)
+        .where(Callback.status == "unreachable", Callback.updated_at >= start)
+        .group_by(Callback.id, Callback.agent_login)
+        .subquery()
+    )
+    q = select(sub.c.login, func.count()).where(sub.c.last >= start, sub.c.last <= end).group_by(sub.c.login)
+    if logins is not None:
+        q = q.where(sub.c.login.in_(logins))
+    return {login: n for login, n in s.exec(q)}
+
+
+def login_figures(s: Session, login: str, day: date, now: datetime) -> Figures:
+    """One login's figures (the queue header and the day close read these)."""
+    judge = judge_moment(day, now)
+    done = done_by_login(s, day, [login]).get(login, (0, None, None))[0]
+    remaining, overdue = remaining_by_login(s, day, judge, [login]).get(login, (0, 0))
+    unreachable = unreachable_by_login(s, day, [login]).get(login, 0)
+    closed = s.exec(select(DayClose.id).where(DayClose.login == login, DayClose.day == day)).first() is not None
+    return Figures(done + remaining, done, remaining, overdue, unreachable, closed)
+
+
+# -- alerts ----------------------------------------------------------------------------
+
+
+@dataclass
+class Alert:
+    kind: str
+    number: str
+    customer: str
+    agent: str | None
+    since: datetime
+    until: datetime | None = None  # a countdown's end (low-score follow-up: 24 h)
+    detail: str = ""
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "number": self.number, "customer": self.customer, "agent": self.agent,
+                "since": self.since.isoformat(timespec="seconds")}
+
+
+@dataclass
+class BoardContext:
+    day: date
+    now: datetime
+    judge: datetime
+    policy: object = None
+    calendar: object = None
+
+
+AlertSource = Callable[[Session, BoardContext], list[Alert]]
+
+
+def _cb_alerts(s: Session, kind: str, q, since: Callable[[Callback], datetime],
+               until: Callable[[Callback], datetime | None] = lambda cb: None) -> list[Alert]:
+    out = []
+    for cb, name in s.exec(q.join(Customer, Customer.id == Callback.customer_id)):
+        out.append(Alert(kind, cb.number, name, cb.agent_login, since(cb), until(cb)))
+    return out
+
+
+def alerts_overdue(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open callbacks past their deadline (SPEC §3: overdue escalates to the supervisor)."""
+    q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), _overdue_expr(ctx.judge) == 1)
+    return _cb_alerts(s, "overdue", q, lambda cb: overdue_since(cb.deadline_on, cb.deadline_at))
+
+
+def alerts_low_score_followup(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open low-score follow-ups with their 24 h countdown (003 四)."""
+    q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), Callback.kind == "low_score",
+                                              Callback.created_at <= ctx.judge)
+    return _cb_alerts(s, "low_score_followup", q, lambda cb: cb.created_at,
+                      lambda cb: dq.deadline_moment(cb.deadline_on, cb.deadline_at))
+
+
+def alerts_low_score(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Any score of 1–2 recorded on the day, from the moment it is recorded."""
+    start, _ = _day_bounds(ctx.day)
+    q = select(Callback, Customer.name).where(
+        Callback.status == "completed", Callback.completed_at >= start, Callback.completed_at <= ctx.judge,
+        or_(Callback.score_resolution <= LOW_SCORE_ALERT, Callback.score_attitude <= LOW_SCORE_ALERT))
+    return _cb_alerts(s, "low_score", q, lambda cb: cb.completed_at)
+
+
+def alerts_unreachable(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Customers who could not be reached within max_attempts (last ALERT_DAYS days)."""
+    start = datetime.combine(ctx.day - timedelta(days=ALERT_DAYS), time.min)
+    found = list(s.exec(select(Callback, Customer.name).join(Customer, Customer.id == Callback.customer_id)
+                        .where(Callback.status == "unreachable", Callback.updated_at >= start)))
+    last = _last_attempts(s, [cb.id for cb, _ in found])
+    return [Alert("unreachable", cb.number, name, cb.agent_login, last[cb.id]) for cb, name in found
+            if cb.id in last and start <= last[cb.id] <= ctx.judge]
+
+
+def _last_attempts(s: Session, ids: list[int]) -> dict[int, datetime]:
+    """callback id → its last attempt (by the callback_id index, a few ids at a time)."""
+    out: dict[int, datetime] = {}
+    for i in range(0, len(ids), 400):
+        q = (select(CallAttempt.callback_id, func.max(CallAttempt.at))
+             .where(CallAttempt.callback_id.in_(ids[i:i + 400])).group_by(CallAttempt.callback_id))
+        out.update(dict(s.exec(q).all()))
+    return out
+
+
+def alerts_complaint(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open complaints (投诉: level 2 at once, 000 §4.11)."""
+    q = (select(Issue, Customer.name).join(Customer, Customer.id == Issue.customer_id)
+         .where(Issue.is_complaint.is_(True), Issue.status != "closed", Issue.raised_at <= ctx.judge))
+    return [Alert("complaint", i.number, name, i.owner_login or i.raised_by, i.raised_at) for i, name in s.exec(q)]
+
+
+def alerts_disabled_owner(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open work still assigned to a login that has been disabled: it needs reassigning."""
+    q = (select(Callback, Customer.name, User.login)
+         .join(User, User.login == Callback.agent_login)
+         .join(Customer, Customer.id == Callback.customer_id)
+         .where(User.active.is_(False), Callback.status.in_(OPEN_STATES)))
+    rows = list(s.exec(q))
+    since: dict[str, datetime] = {}
+    for login in {u for _, _, u in rows}:
+        at = s.exec(select(func.max(AuditEntry.at)).where(AuditEntry.entity == "user",
+                                                          AuditEntry.entity_id == login)).one()
+        user = s.exec(select(User).where(User.login == login)).one()
+        since[login] = at or user.created_at
+    return [Alert("disabled_owner", cb.number, name, login, since[login]) for cb, name, login in rows]
+
+
+def alerts_stale(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open work more than ``stale_days`` (policy) past its deadline: to be lapsed (SPEC §7)."""
+    days = int(getattr(ctx.policy, "stale_days", 30))
+    limit = ctx.judge.date() - timedelta(days=days)
+    q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), Callback.deadline_on < limit)
+    return _cb_alerts(s, "stale", q, lambda cb: datetime.combine(cb.deadline_on + timedelta(days=days + 1), time.min))
+
+
+# Every alert kind the board knows; later kinds (issue_at_risk, issue_escalated, summary_due)
+# are added here as small functions.
+ALERT_SOURCES: dict[str, AlertSource] = {
+    "overdue": alerts_overdue,
+    "low_score_followup": alerts_low_score_followup,
+    "low_score": alerts_low_score,
+    "unreachable": alerts_unreachable,
+    "complaint": alerts_complaint,
+    "disabled_owner": alerts_disabled_owner,
+    "stale": alerts_stale,
+}
+# The order alerts are listed in (most urgent first); kinds not listed go last.
+ALERT_ORDER = ("low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
+               "unreachable", "disabled_owner", "stale", "summary_due")
+
+
+def _alert_key(a: Alert) -> tuple:
+    rank = ALERT_ORDER.index(a.kind) if a.kind in ALERT_ORDER else len(ALERT_ORDER)
+    return (rank, a.since, a.number)
+
+
+# -- the board ---------------------------------------------------------------------------
+
+
+@dataclass
+class AgentRow:
+    """One row of the board: the JSON figures plus what the screen shows besides."""
+
+    login: str
+    name: str
+    figures: Figures
+    active: bool = True
+    state: str = "idle"  # calling | idle | closed | pool
+    state_since: datetime | None = None
+    calling: str | None = None  # the callback being worked
+    avg_resolution: float | None = None
+    avg_attitude: float | None = None
+    projected: float | None = None
+
+
+@dataclass
+class Board:
+    day: date
+    now: datetime
+    rows: list[AgentRow]
+    alerts: list[Alert]
+    data_version: int = 0
+    pool: AgentRow | None = None
+
+    def as_json(self) -> dict:
+        agents = {r.login: r.figures.as_json() for r in self.rows}
+        agents[POOL] = (self.pool.figures if self.pool else Figures(day_closed=None)).as_json()
+        return {"date": self.day.isoformat(), "agents": agents, "alerts": [a.as_json() for a in self.alerts]}
+
+
+def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime | None = None) -> Board:
+    """Every agent's figures for ``day``, the pool, and the alerts (supervisors and admins)."""
+    require(actor, "supervisor", store=store, what="board")
+    now = now or store.now()
+    day = day or now.date()
+    judge = judge_moment(day, now)
+    version = store.data_version()  # first: a commit during the reads must not look seen
+    with store.read() as s:
+        from .calendar import load_calendar, load_policy
+
+        ctx = BoardContext(day, now, judge, load_policy(s), load_calendar(s))
+        done = done_by_login(s, day)
+        remaining = remaining_by_login(s, day, judge)
+        unreachable = unreachable_by_login(s, day)
+        closed = {login: at for login, at in s.exec(select(DayClose.login, DayClose.closed_at).where(DayClose.day == day))}
+        users = {u.login: u for u in s.exec(select(User))}
+        logins = {u.login for u in users.values() if u.role == "agent" and u.active}
+        logins |= {k for k in (*done, *remaining, *unreachable) if k is not None}
+        activity = _activity(s, day, now, set(users)) if day == now.date() else {}
+        alerts: list[Alert] = []
+        for source in ALERT_SOURCES.values():
+            alerts.extend(source(s, ctx))
+    hours = getattr(ctx.policy, "work_hours", None) or DEFAULT_WORK_HOURS
+    rows = []
+    for login in sorted(logins):
+        u = users.get(login)
+        n_done, avg_r, avg_a = done.get(login, (0, None, None))
+        n_rem, n_over = remaining.get(login, (0, 0))
+        f = Figures(n_done + n_rem, n_done, n_rem, n_over, unreachable.get(login, 0), login in closed)
+        row = AgentRow(login, u.name if u else login, f, active=bool(u and u.active),
+                       avg_resolution=avg_r, avg_attitude=avg_a,
+                       projected=projected_completion(f.done, f.due, day, now, _hours(hours)))
+        if login in closed:
+            row.state, row.state_since = "closed", closed[login]
+        elif login in activity:
+            row.state, row.state_since, row.calling = activity[login]
+        rows.append(row)
+    p_rem, p_over = remaining.get(None, (0, 0))
+    pool = AgentRow(POOL, t("board.pool"), Figures(p_rem, 0, p_rem, p_over, unreachable.get(None, 0), None), state="pool")
+    alerts.sort(key=_alert_key)
+    return Board(day, now, rows, alerts, version, pool)
+
+
+def _hours(hours) -> tuple:
+    """Policy work hours as (start, end) time pairs, whatever form the policy gives them in."""
+    out = []
+    for pair in hours:
+        a, b = pair
+        out.append((a if isinstance(a, time) else time.fromisoformat(str(a)),
+                    b if isinstance(b, time) else time.fromisoformat(str(b))))
+    return tuple(out)
+
+
+def _activity(s: Session, day: date, now: datetime, logins: set[str]) -> dict[str, tuple[str, datetime | None, str | None]]:
+    """login → (calling | idle, since when, callback being worked) for today. Reads only the
+    callbacks touched today (index on agent_login, updated_at) and the open ones' claims."""
+    start, _ = _day_bounds(day)
+    out: dict[str, tuple[str, datetime | None, str | None]] = {}
+    touched = or_(Callback.agent_login.in_(sorted(logins)), Callback.agent_login.is_(None))
+    q = (select(CallAttempt.agent_login, func.max(CallAttempt.at))
+         .join(Callback, Callback.id == CallAttempt.callback_id)
+         .where(touched, Callback.updated_at >= start, CallAttempt.at >= start)
+         .group_by(CallAttempt.agent_login))
+    for login, at in s.exec(q):
+        out[login] = ("idle", at, None)
+    claims = s.exec(select(Callback.number, Callback.claimed_by, Callback.claimed_at, Callback.claim_pid,
+                           Callback.claim_host).where(Callback.status.in_(OPEN_STATES), Callback.claimed_by.is_not(None)))
+    for number, who, at, pid, host in claims:
+        if claim_alive(who, at, pid, host, now):
+            out[who] = ("calling", at, number)
+    return out
+
+
+# -- drill-down and actions ------------------------------------------------------------------
+
+
+def agent_queue(store: Store, actor: Actor, login: str, day: date | None = None):
+    """A supervisor's look into one agent's queue (or the pool)."""
+    from .queue import queue_rows
+
+    require(actor, "supervisor", store=store, what="queue", target=login)
+    day = day or store.today()
+    if login == POOL:
+        rows = queue_rows(store, actor, day, all_agents=True)
+        return [r for r in rows if r.agent is None]
+    return queue_rows(store, actor, day, agent=login)
+
+
+def callback_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str]]:
+    """One callback as (label, value) lines, phones masked: what a supervisor sees when drilling
+    into a callback from the board (no claim, no reveal)."""
+    from .callbacks import _get, _may_work
+
+    with store.read() as s:
+        cb = _get(s, number)
+        _may_work(actor, cb)
+        cust = s.get(Customer, cb.customer_id)
+        from ..store.models import Contact
+
+        phone = s.exec(select(Contact.phone).where(Contact.customer_id == cb.customer_id,
+                                                   Contact.name == cb.contact_name)).first() or ""
+        attempts = list(s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id).order_by(CallAttempt.at)))
+    deadline = cb.deadline_at.isoformat(" ", timespec="minutes") if cb.deadline_at else cb.deadline_on.isoformat()
+    lines = [
+        (t("board.detail.number"), cb.number),
+        (t("board.detail.kind"), t(f"kind.{cb.kind}")),
+        (t("board.detail.customer"), cust.name if cust else ""),
+        (t("board.detail.contact"), f"{cb.contact_name} {mask_phone(phone)}".strip()),
+        (t("board.detail.agent"), cb.agent_login or t("board.pool")),
+        (t("board.detail.status"), t(f"cbstate.{cb.status}")),
+        (t("board.detail.due"), f"{cb.due_on.isoformat()} → {deadline}"),
+        (t("board.detail.attempts"), str(cb.attempts)),
+    ]
+    if cb.score_resolution is not None:
+        lines.append((t("board.detail.scores"), f"{cb.score_resolution} / {cb.score_attitude}"))
+    for a in attempts[-5:]:
+        lines.append((a.at.isoformat(" ", timespec="minutes"), f"{a.agent_login} {t(f'outcome.{a.outcome}')}"))
+    if cb.note:
+        lines.append((t("board.detail.note"), cb.note))
+    return lines
+
+
+def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str]]:
+    """One issue as (label, value) lines with its latest timeline entries (supervisors, and the
+    agent who raised or owns it)."""
+    from ..store.models import IssueEvent
+
+    with store.read() as s:
+        issue = s.exec(select(Issue).where(Issue.number == number)).first()
+        if issue is None:
+            raise NotFound(t("board.err.no_issue", number=number))
+        if not actor.is_supervisor and actor.login not in (issue.raised_by, issue.owner_login):
+            raise denied(actor, t("err.permission", role=actor.role), "issue", number)
+        cust = s.get(Customer, issue.customer_id)
+        events = list(s.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id)
+                             .order_by(IssueEvent.at.desc(), IssueEvent.id.desc()).limit(5)))
+    lines = [
+        (t("board.issue.number"), issue.number),
+        (t("board.issue.title"), issue.title),
+        (t("board.detail.customer"), cust.name if cust else ""),
+        (t("board.detail.status"), f"{issue.status} · L{issue.level}" + (" · " + t("board.alert.complaint") if issue.is_complaint else "")),
+        (t("board.issue.raised"), f"{issue.raised_at.isoformat(' ', timespec='minutes')} {issue.raised_by}"),
+        (t("board.issue.deadlines"), f"{issue.ack_by.isoformat(' ', timespec='minutes')} / {issue.solve_by.isoformat()}"),
+        (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),
+    ]
+    for e in reversed(events):
+        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {e.kind} {e.text}".strip()))
+    return lines
+
+
+class ReassignError(ServiceError):
+    pass
+
+
+@dataclass
+class ReassignResult:
+    moved: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
+    customers: list[str] = field(default_factory=list)  # customers whose future work moved too
+
+
+def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, *,
+             customer_future: bool = False) -> ReassignResult:
+    """Move open callbacks to another login, or to the pool (``login`` None). With
+    ``customer_future`` the customers' callbacks not yet due move as well, and the customers
+    themselves, so that work planned for them later goes to the new login too.
+
+    A callback being worked right now (a live claim) or already closed is skipped, not moved.
+    """
+    require(actor, "supervisor", store=store, what="reassign", target=",".join(numbers[:5]))
+    if not numbers:
+        raise ReassignError(t("board.err.nothing_selected"))
+    now = store.now()
+    res = ReassignResult()
+    with store.write() as s:
+        if login is not None:
+            u = s.exec(select(User).where(User.login == login)).first()
+            if u is None or not u.active:
+                raise NotFound(t("err.unknown_login", login=login))
+        cbs = list(s.exec(select(Callback).where(Callback.number.in_(numbers))))
+        found = {cb.number for cb in cbs}
+        res.skipped += [(n, t("board.skip.not_found")) for n in numbers if n not in found]
+        if customer_future:
+            cids = {cb.customer_id for cb in cbs}
+            extra = s.exec(select(Callback).where(Callback.customer_id.in_(cids), Callback.status.in_(OPEN_STATES),
+                                                  Callback.due_on > now.date(), Callback.number.not_in(found)))
+            cbs += list(extra)
+            for c in s.exec(select(Customer).where(Customer.id.in_(cids))):
+                if login is not None and c.agent_login != login:
+                    before = {"agent_login": c.agent_login}
+                    c.agent_login, c.updated_at = login, now
+                    s.add(c)
+                    audit(s, actor, now, "customer.reassign", "customer", c.id, before, {"agent_login": login})
+                res.customers.append(c.name)
+        for cb in sorted(cbs, key=lambda c: c.number):
+            if cb.status not in OPEN_STATES:
+                res.skipped.append((cb.number, t("board.skip.closed", state=t(f"cbstate.{cb.status}"))))
+                continue
+            if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now):
+                res.skipped.append((cb.number, t("board.skip.claimed", who=cb.claimed_by)))
+                continue
+            if cb.agent_login == login:
+                continue
+            before = {"agent_login": cb.agent_login}
+            cb.agent_login, cb.updated_at, cb.version = login, now, cb.version + 1
+            s.add(cb)
+            audit(s, actor, now, "callback.reassign", "callback", cb.number, before, {"agent_login": login})
+            res.moved.append(cb.number)
+    return res
+
+
+# -- the audit log -----------------------------------------------------------------------------
+
+
+@dataclass
+class AuditRow:
+    at: datetime
+    login: str
+    action: str
+    entity: str
+    entity_id: str
+    before: str
+    after: str
+
+    def as_json(self) -> dict:
+        return {"at": self.at.isoformat(timespec="seconds"), "login": self.login, "action": self.action,
+                "entity": self.entity, "entity_id": self.entity_id,
+                "before": _json_or_text(self.before), "after": _json_or_text(self.after)}
+
+
+def _json_or_text(text: str):
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+_PHONE_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-]{5,}\d(?![0-9])")
+
+
+def mask_text(text: str) -> str:
+    """Any phone-like run of digits in ``text`` masked (audit before/after snapshots)."""
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)) if sum(c.isdigit() for c in m.group(0)) >= 7
+                          else m.group(0), text or "")
+
+
+_DATEISH = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+
+
+def _mask_snapshot(text: str) -> str:
+    """Mask phones but keep ISO dates and times readable."""
+    keep: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        keep.append(m.group(0))
+        return f"\x00{len(keep) - 1}\x00"
+
+    held = _DATEISH.sub(hold, text or "")
+    masked = mask_text(held)
+    return re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], masked)
+
+
+def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, until: datetime | None = None,
+              login: str | None = None, action: str | None = None, customer: str | None = None,
+              limit: int = 500) -> list[AuditRow]:
+    """The audit log, newest first, phones masked (supervisors and admins; read only — nothing
+    in the app edits or deletes audit entries)."""
+    require(actor, "supervisor", store=store, what="audit")
+    with store.read() as s:
+        q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        if since is not None:
+            q = q.where(AuditEntry.at >= since)
+        if until is not None:
+            q = q.where(AuditEntry.at <= until)
+        if login:
+            q = q.where(AuditEntry.login == login)
+        if action:
+            q = q.where(AuditEntry.action.like(f"{action}%"))
+        if customer:
+            cids = list(s.exec(select(Customer.id).where(Customer.name.like(f"%{customer}%"))))
+            numbers = list(s.exec(select(Callback.number).where(Callback.customer_id.in_(cids)))) if cids else []
+            issues = list(s.exec(select(Issue.number).where(Issue.customer_id.in_(cids)))) if cids else []
+            q = q.where(or_(
+                and_(AuditEntry.entity == "customer", AuditEntry.entity_id.in_([str(c) for c in cids])),
+                and_(AuditEntry.entity == "callback", AuditEntry.entity_id.in_(numbers)),
+                and_(AuditEntry.entity == "issue", AuditEntry.entity_id.in_(issues)),
+            ))
+        rows = list(s.exec(q))
+    return [AuditRow(r.at, r.login, r.action, r.entity, r.entity_id, _mask_snapshot(r.before), _mask_snapshot(r.after))
+            for r in rows]
+
+
+__all__ = [
+    "ALERT_SOURCES",
+    "POOL",
+    "AgentRow",
+    "Alert",
+    "Board",
+    "BoardContext",
+    "Figures",
+    "agent_queue",
+    "audit_log",
+    "board",
+    "denied",
+    "login_figures",
+    "reassign",
+]

@@ -1,0 +1,152 @@
+"""The board's figures on a fixed fixture (issue 12 §2: done / remaining / due / overdue /
+unreachable / day_closed per login and for ``_pool``; alerts with ``since``), and the queue
+header and the day close counting the same way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from conftest import NOW
+from factories import add_callback, add_customer, add_user
+from sqlmodel import select
+
+from huifang_tui.services.base import Actor
+from huifang_tui.services.board import ALERT_SOURCES, Alert, board
+from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.issues import raise_issue
+from huifang_tui.services.dayclose import close_day
+from huifang_tui.services.queue import queue_progress
+from huifang_tui.store.models import Callback, User
+
+D = NOW.date()  # 2026-11-23, 09:30
+DONE = {"outcome": "completed", "reached_name": "王经理"}
+
+
+@pytest.fixture
+def world(store):
+    agent1, agent2 = add_user(store, "agent1"), add_user(store, "agent2")
+    add_user(store, "agent3")
+    sup = add_user(store, "supervisor", "supervisor")
+    c = {n: add_customer(store, f"客户{n}") for n in range(1, 10)}
+    add_callback(store, c[1], "HF202611001", deadline_on=date(2026, 11, 27))               # agent1: completes, low score
+    add_callback(store, c[2], "HF202611002", deadline_on=date(2026, 11, 20), due_on=date(2026, 11, 18))  # agent1 overdue
+    add_callback(store, c[3], "HF202611003", due_on=date(2026, 11, 24))                    # agent1, tomorrow
+    add_callback(store, c[4], "HF202611004", agent=None, deadline_on=date(2026, 11, 27))   # the pool
+    add_callback(store, c[5], "HF202611005", agent=None, deadline_on=date(2026, 11, 27))   # pool, agent2 completes
+    add_callback(store, c[6], "HF202611006", deadline_on=date(2026, 11, 27))               # agent1's, supervisor completes
+    add_callback(store, c[7], "HF202611007", agent="agent2", deadline_on=date(2026, 11, 27))  # becomes unreachable
+    add_callback(store, c[8], "HF202611008", agent="agent3", deadline_on=date(2026, 11, 27))  # owner gets disabled
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611007")).one()
+        cb.attempts = 2
+        s.add(cb)
+        u = s.exec(select(User).where(User.login == "agent3")).one()
+        u.active = False
+        s.add(u)
+    record_attempt(store, agent1, "HF202611001", CallRecord(**DONE, score_resolution=2, score_attitude=4))
+    record_attempt(store, agent2, "HF202611005", CallRecord(**DONE, score_resolution=5, score_attitude=5))
+    record_attempt(store, sup, "HF202611006", CallRecord(**DONE, score_resolution=4, score_attitude=4))
+    record_attempt(store, agent2, "HF202611007", CallRecord(outcome="no_answer"))
+    raise_issue(store, agent1, "HF202611002", title="设备反复报警", is_complaint=True)
+    return store, sup
+
+
+def test_board_figures(world):
+    store, sup = world
+    data = board(store, sup, D).as_json()
+    assert data["date"] == "2026-11-23"
+    assert data["agents"] == {
+        # agent1: 001 completed (done); 002 open, overdue since 11-21 (remaining); 003 not due yet;
+        # 006 completed by the supervisor, so not agent1's done.
+        "agent1": {"due": 2, "done": 1, "remaining": 1, "overdue": 1, "unreachable": 0, "day_closed": False},
+        # agent2: the pool item it completed is its done; 007 became unreachable today.
+        "agent2": {"due": 1, "done": 1, "remaining": 0, "overdue": 0, "unreachable": 1, "day_closed": False},
+        # agent3 is disabled but still holds open work: it stays on the board.
+        "agent3": {"due": 1, "done": 0, "remaining": 1, "overdue": 0, "unreachable": 0, "day_closed": False},
+        "supervisor": {"due": 1, "done": 1, "remaining": 0, "overdue": 0, "unreachable": 0, "day_closed": False},
+        # the pool: HF202611004 and the low-score follow-up nobody is set to take (no followup_login)
+        "_pool": {"due": 2, "done": 0, "remaining": 2, "overdue": 0, "unreachable": 0, "day_closed": None},
+    }
+
+
+def test_board_alerts(world):
+    store, sup = world
+    alerts = {(a["kind"], a["number"]): a for a in board(store, sup, D).as_json()["alerts"]}
+    followup = next(k for k in alerts if k[0] == "low_score_followup")
+    assert alerts[followup]["agent"] is None and alerts[followup]["since"] == "2026-11-23T09:30:00"
+    assert alerts[("low_score", "HF202611001")] == {
+        "kind": "low_score", "number": "HF202611001", "customer": "客户1", "agent": "agent1",
+        "since": "2026-11-23T09:30:00"}
+    assert alerts[("overdue", "HF202611002")]["since"] == "2026-11-21T00:00:00"
+    assert alerts[("unreachable", "HF202611007")]["agent"] == "agent2"
+    assert alerts[("disabled_owner", "HF202611008")]["agent"] == "agent3"
+    complaint = next(v for k, v in alerts.items() if k[0] == "complaint")
+    assert complaint["customer"] == "客户2" and complaint["agent"] == "agent1"
+    assert {k[0] for k in alerts} == {"low_score_followup", "low_score", "overdue", "unreachable",
+                                      "complaint", "disabled_owner"}
+
+
+def test_a_past_day_is_judged_at_its_end(world):
+    store, sup = world
+    # On 11-20 (the deadline day) HF202611002 was due and not yet overdue; nothing was done then.
+    data = board(store, sup, date(2026, 11, 20), now=NOW).as_json()
+    assert data["agents"]["agent1"] == {"due": 1, "done": 0, "remaining": 1, "overdue": 0,
+                                        "unreachable": 0, "day_closed": False}
+    data = board(store, sup, date(2026, 11, 21), now=NOW).as_json()
+    assert data["agents"]["agent1"]["overdue"] == 1
+
+
+def test_queue_header_and_day_close_count_as_the_board(world):
+    store, sup = world
+    agent1 = Actor("agent1", "agent", "agent1")
+    fig = board(store, sup, D).as_json()["agents"]["agent1"]
+    p = queue_progress(store, agent1, D)
+    assert (p.done_today, p.due_today, p.overdue) == (fig["done"], fig["due"], fig["overdue"])
+    assert p.pool == 1  # the pool is counted apart
+    # 002 tried (busy: still due today); the untouched pool item never blocks the close.
+    record_attempt(store, agent1, "HF202611002", CallRecord(outcome="busy"))
+    summary = close_day(store, agent1, D)
+    after = board(store, sup, D).as_json()["agents"]["agent1"]
+    assert (summary.due, summary.completed, summary.overdue) == (after["due"], after["done"], after["overdue"])
+    assert after["day_closed"] is True
+    p = queue_progress(store, agent1, D)
+    assert (p.done_today, p.due_today) == (after["done"], after["due"])
+
+
+def test_stale_work_alerts_after_stale_days(world):
+    store, sup = world
+    # HF202611002's deadline is 11-20: overdue now, stale (policy stale_days = 30) from 12-21 on.
+    kinds = {(a["kind"], a["number"]) for a in board(store, sup, D).as_json()["alerts"]}
+    assert ("stale", "HF202611002") not in kinds
+    later = datetime(2026, 12, 21, 9, 0)
+    alerts = board(store, sup, later.date(), now=later).as_json()["alerts"]
+    stale = [a for a in alerts if a["kind"] == "stale"]
+    assert [a["number"] for a in stale] == ["HF202611002"]
+    assert stale[0]["since"] == "2026-12-21T00:00:00"
+
+
+def test_a_new_alert_kind_is_one_small_function(world, monkeypatch):
+    store, sup = world
+
+    def stale(s, ctx):
+        return [Alert("stale", "HF202611003", "客户3", "agent1", datetime(2026, 11, 1))]
+
+    monkeypatch.setitem(ALERT_SOURCES, "stale", stale)
+    kinds = [a["kind"] for a in board(store, sup, D).as_json()["alerts"]]
+    assert "stale" in kinds
+
+
+def test_agent_state_and_time_in_state(world):
+    from huifang_tui.services.callbacks import open_call
+
+    store, sup = world
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert (rows["agent1"].state, rows["agent1"].state_since) == ("idle", NOW)  # since the last attempt
+    assert rows["agent3"].active is False
+    open_call(store, Actor("agent2", "agent", "agent2"), "HF202611004")  # a pool item, on the phone now
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert (rows["agent2"].state, rows["agent2"].calling) == ("calling", "HF202611004")
+    close_day(store, Actor("agent2", "agent", "agent2"), D)
+    rows = {r.login: r for r in board(store, sup, D).rows}
+    assert rows["agent2"].state == "closed" and rows["agent2"].figures.day_closed is True

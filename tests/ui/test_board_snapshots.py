@@ -1,0 +1,69 @@
+"""Snapshots of the supervisor board at 80×24 (issue 12 §6): fixed clock, fixed demo data, no
+blink; in the default colours and as a 16-colour terminal gets it (TEXTUAL_COLOR_SYSTEM=standard,
+which the app meets with the ANSI theme).
+
+Regenerate only after looking at the report: `pytest tests/ui/test_board_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from textual import constants
+
+from huifang_tui.app import HuifangApp
+from huifang_tui.demo import build_demo
+from huifang_tui.services.base import Store
+from huifang_tui.services.users import resolve_actor
+
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 10, 30)
+
+
+@pytest.fixture
+def board_app(tmp_path):
+    def make() -> HuifangApp:
+        store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
+        store.ensure_schema()
+        build_demo(store, TODAY, seed=7)
+        return HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
+
+    return make
+
+
+async def _settle(pilot) -> None:
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("colors", ["256", "standard"])
+def test_board_80x24(snap_compare, board_app, monkeypatch, colors):
+    monkeypatch.setattr(constants, "COLOR_SYSTEM", colors)
+    app = board_app()
+    assert app.theme == ("ansi-dark" if colors == "standard" else "textual-dark")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_drill_down_80x24(snap_compare, board_app):
+    async def drill(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(board_app(), terminal_size=(80, 24), run_before=drill)
+
+
+def test_audit_viewer_80x24(snap_compare, board_app):
+    async def audit(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+
+    assert snap_compare(board_app(), terminal_size=(80, 24), run_before=audit)
