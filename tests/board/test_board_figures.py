@@ -84,7 +84,45 @@ def test_board_alerts(world):
     complaint = next(v for k, v in alerts.items() if k[0] == "complaint")
     assert complaint["customer"] == "客户2" and complaint["agent"] == "agent1"
     assert {k[0] for k in alerts} == {"low_score_followup", "low_score", "overdue", "unreachable",
-                                      "complaint", "disabled_owner"}
+                                      "complaint", "disabled_owner", "summary_due"}
+    # October's summary was never approved: due since its last working day (000 §4.9)
+    assert alerts[("summary_due", "2026-10")]["since"] == "2026-10-30T00:00:00"
+
+
+def test_issue_alerts_at_risk_then_escalated(world):
+    """SPEC §3: a normal issue is acknowledged within 24 h; at 75 % of that time it is at risk,
+    past it the level rises (部门负责人) and the board lists it as escalated."""
+    store, sup = world
+    raise_issue(store, sup, "HF202611003", title="配件未到", priority="normal")
+    number = next(a["number"] for a in board(store, sup, D).as_json()["alerts"] if a["kind"] == "complaint")
+
+    def kinds(at):
+        return {(a["kind"], a["number"]): a for a in board(store, sup, at.date(), now=at).as_json()["alerts"]
+                if a["kind"].startswith("issue_")}
+
+    assert kinds(datetime(2026, 11, 23, 20, 0)) == {}                    # 10.5 h of 24 h used
+    risky = kinds(datetime(2026, 11, 24, 4, 0))                          # 18.5 h used: at risk
+    [(kind, new)] = risky
+    assert kind == "issue_at_risk" and new != number                     # the complaint is its own alert
+    assert risky[(kind, new)]["since"] == "2026-11-24T03:30:00"
+    late = kinds(datetime(2026, 11, 24, 10, 0))                          # the 24 h have passed
+    assert list(late) == [("issue_escalated", new)]
+    assert late[("issue_escalated", new)]["since"] == "2026-11-24T09:30:00"
+
+
+def test_summary_due_from_the_last_working_day_until_approved(world):
+    from huifang_tui.domain.kpi import Month
+    from huifang_tui.services.report import approve
+
+    store, sup = world
+    def due(day):
+        return sorted(a["number"] for a in board(store, sup, day, now=datetime.combine(day, datetime.min.time()))
+                      .as_json()["alerts"] if a["kind"] == "summary_due")
+
+    assert due(date(2026, 11, 27)) == ["2026-10"]                        # November not over yet
+    assert due(date(2026, 11, 30)) == ["2026-10", "2026-11"]             # 11-30: November's last working day
+    approve(store, sup, Month(2026, 10))
+    assert due(date(2026, 11, 30)) == ["2026-11"]
 
 
 def test_a_past_day_is_judged_at_its_end(world):

@@ -325,6 +325,9 @@ class BoardScreen(_Live):
                 self.app.push_screen(AgentQueueScreen(login, self.day))
             return
         alert = self._alert_at_cursor()
+        if alert is not None and alert.kind == "summary_due":
+            self.app.action_open_month()  # the 客户回访汇总记录表, where the month is approved
+            return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
 

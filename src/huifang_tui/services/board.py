@@ -253,9 +253,69 @@ def alerts_stale(s: Session, ctx: BoardContext) -> list[Alert]:
     return _cb_alerts(s, "stale", q, lambda cb: datetime.combine(cb.deadline_on + timedelta(days=days + 1), time.min))
 
 
-# Every alert kind the board knows; later kinds (issue_at_risk, issue_escalated, summary_due)
-# are added here as small functions.
+def _open_issue_views(s: Session, ctx: BoardContext) -> list:
+    """Open issues judged at the board's moment (SPEC §3 deadlines, waiting, escalation)."""
+    from .issues import _views
+
+    issues = list(s.exec(select(Issue).where(Issue.status != "closed", Issue.raised_at <= ctx.judge)))
+    if not issues or ctx.policy is None or ctx.calendar is None:
+        return []
+    return _views(s, issues, ctx.judge, ctx.policy, ctx.calendar)
+
+
+def alerts_issue_escalated(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open issues above level 0 (部门负责人 / 总经理); since = when the first deadline was
+    missed (a complaint: when it was raised)."""
+    out = []
+    for v in _open_issue_views(s, ctx):
+        if v.state.level > 0 and not v.issue.is_complaint:
+            since = v.state.escalations[0].at if v.state.escalations else v.issue.raised_at
+            out.append(Alert("issue_escalated", v.issue.number, v.customer,
+                             v.issue.owner_login or v.issue.raised_by, since))
+    return out
+
+
+def alerts_issue_at_risk(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Open issues with 75 % or more of the time to a deadline used (not yet escalated);
+    since = the 75 % moment of the deadline still outstanding, in clock time."""
+    from ..domain.issues import solve_deadline_passes
+
+    out = []
+    for v in _open_issue_views(s, ctx):
+        st = v.state
+        if not st.at_risk or st.level > 0:
+            continue
+        start = v.issue.raised_at
+        deadline = st.ack_by if st.acknowledged_at is None else solve_deadline_passes(st.solve_by)
+        since = start + (deadline - start) * 0.75 if deadline > start else start
+        out.append(Alert("issue_at_risk", v.issue.number, v.customer, v.issue.owner_login or v.issue.raised_by,
+                         min(since, ctx.judge).replace(microsecond=0)))
+    return out
+
+
+def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
+    """The monthly 回访汇总表 of the last finished (or finishing) month, from its last working day
+    until the supervisor approves it (000 §4.9: by the 2nd of the next month)."""
+    from ..domain.summary import summary_due
+    from .report import approved_version
+
+    if ctx.calendar is None:
+        return []
+    out = []
+    first = ctx.day.replace(day=1)
+    for year, month in ((first.year, first.month), ((first - timedelta(days=1)).year, (first - timedelta(days=1)).month)):
+        key = f"{year:04d}-{month:02d}"
+        due = summary_due(year, month, ctx.calendar, ctx.policy)
+        if due.visible_from <= ctx.day and approved_version(s, key) is None:
+            out.append(Alert("summary_due", key, "", None, datetime.combine(due.visible_from, time.min)))
+    return out
+
+
+# Every alert kind the board knows, each a small function.
 ALERT_SOURCES: dict[str, AlertSource] = {
+    "issue_escalated": alerts_issue_escalated,
+    "issue_at_risk": alerts_issue_at_risk,
+    "summary_due": alerts_summary_due,
     "overdue": alerts_overdue,
     "low_score_followup": alerts_low_score_followup,
     "low_score": alerts_low_score,
