@@ -32,8 +32,8 @@ from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
-from .base import (SYSTEM, Actor, Conflict, NotFound, ServiceError, Store, acting, audit, denied,
-                   get_user, next_number, require, serialize)
+from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
+                   audit, denied, get_user, next_number, require, serialize)
 from .calendar import load_calendar, load_policy
 from .report import ensure_month_open
 
