@@ -187,6 +187,7 @@ class BoardScreen(_Live):
         Binding("f", "reassign_future", t("key.reassign_future"), show=False, id="board_reassign_future"),
         Binding("x", "lapse", t("key.lapse"), id="board_lapse"),
         Binding("l", "app.switch_mode('ledger')", t("ledger.key.ledger"), show=False, id="board_ledger"),
+        Binding("m", "app.open_month", t("month.key.open"), show=False, id="board_month"),
         Binding("left_square_bracket", "day(-1)", t("key.prev_day"), show=False, id="board_prev_day"),
         Binding("right_square_bracket", "day(1)", t("key.next_day"), show=False, id="board_next_day"),
         Binding("r", "reload", t("key.reload"), show=False, id="board_reload"),
