@@ -173,7 +173,9 @@ def snapshot(obj: SQLModel | dict | None) -> dict | None:
     if obj is None:
         return None
     data = obj if isinstance(obj, dict) else obj.model_dump()
-    return {k: _plain(v) for k, v in data.items()}
+    # Sorted keys: the same record always reads the same in the audit log, whatever order the
+    # ORM happened to load or set its attributes in.
+    return {k: _plain(data[k]) for k in sorted(data)}
 
 
 def audit(
