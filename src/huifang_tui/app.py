@@ -137,8 +137,11 @@ class HuifangApp(App):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group in ("db", "open-call"):
-            self.notify(self.error_text(event.worker.error), title=t("err.title"), severity="error", timeout=10,
-                        markup=False)
+            self.notify_failure(event.worker.error)
+
+    def notify_failure(self, err: BaseException | None) -> None:
+        """The one error notice for a failed worker: plain words, never read as markup."""
+        self.notify(self.error_text(err), title=t("err.title"), severity="error", timeout=10, markup=False)
 
     def error_text(self, err: BaseException | None) -> str:
         """One plain message for any failed worker (crash.user_message; traceback to the log)."""

@@ -420,7 +420,4 @@ class MonthScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._failed_hook(str(event.worker.error))
-
-    def _failed_hook(self, message: str) -> None:
-        self.notify(message, title=t("err.title"), severity="error", timeout=10)
+            self.app.notify_failure(event.worker.error)

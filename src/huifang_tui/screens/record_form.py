@@ -263,7 +263,4 @@ class RecordFormScreen(Screen[str | None]):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._failed_hook(str(event.worker.error))
-
-    def _failed_hook(self, message: str) -> None:
-        self._failed(None, message)
+            self._failed(None, self.app.error_text(event.worker.error))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, func, or_
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from ..i18n import t
 from ..domain.queue import ROLE_QUEUES
@@ -60,10 +60,6 @@ class TodayCall:
     score_attitude: int | None
 
 
-def _check_active(s: Session, actor: Actor) -> None:
-    acting(s, actor)  # one place for the rule: active, same role (services.base)
-
-
 def _visible(actor: Actor):  # noqa: ANN202 - a SQL condition on Customer
     if actor.is_supervisor:
         return True
@@ -82,7 +78,7 @@ def search_customers(store: Store, actor: Actor, text: str, limit: int = LIMIT) 
     if not q:
         return []
     with store.read() as s:
-        _check_active(s, actor)
+        acting(s, actor)
         if _DIGITS.match(q):
             phone_hit = exists().where(Contact.customer_id == Customer.id, Contact.phone.like(f"%{q}"))
             cond, order = phone_hit, (Customer.name,)
@@ -114,7 +110,7 @@ def customer_card(store: Store, actor: Actor, customer_id: int) -> CustomerCard:
     """The customer's card as a search result opens it: contacts (phones masked), the last
     callbacks with their scores, open issues."""
     with store.read() as s:
-        _check_active(s, actor)
+        acting(s, actor)
         c = s.exec(select(Customer).where(Customer.id == customer_id, _visible(actor))).first()
         if c is None:
             raise NotFound(t("search.not_found"))
@@ -136,7 +132,7 @@ def my_calls_today(store: Store, actor: Actor, day: date | None = None) -> list[
     day = day or store.today()
     start = datetime.combine(day, time.min)
     with store.read() as s:
-        _check_active(s, actor)
+        acting(s, actor)
         rows = s.exec(
             select(CallAttempt.at, Callback.number, Customer.name, Callback.kind, CallAttempt.outcome,
                    Callback.score_resolution, Callback.score_attitude)
