@@ -273,3 +273,23 @@ def test_first_page_is_the_reports_first_rows(store, month):
     assert svc.first_page(store, month["a1"], NOV, 2) is None  # agents: their own month is small
     svc.approve(store, month["sup"], NOV)
     assert svc.first_page(store, month["sup"], NOV, 2) is None  # approved: the snapshot is shown
+
+
+def test_first_page_merges_the_three_ways_into_a_month(store, month):
+    """A record belongs to M when planned in M, completed in M or attempted in M (issue 11 §1);
+    the first page reads each way from its own index and must still equal the report's first
+    rows, whatever the page size."""
+    c3 = add_customer(store, "宁波顺发环保设备有限公司", agent="agent1", phone="13700002222")
+    add_callback(store, c3, "HF202610010", due_on=date(2026, 10, 20), deadline_on=date(2026, 10, 23))
+    add_callback(store, c3, "HF202610011", due_on=date(2026, 10, 26), deadline_on=date(2026, 10, 29))
+    add_callback(store, c3, "HF202612001", due_on=date(2026, 12, 3), deadline_on=date(2026, 12, 8))
+    add_callback(store, c3, "HF202612002", due_on=date(2026, 12, 4), deadline_on=date(2026, 12, 9))
+    record_attempt(store, month["a1"], "HF202610010", CallRecord(outcome="no_answer", at=datetime(2026, 11, 2, 10)))
+    record_attempt(store, month["a1"], "HF202610011", CallRecord(
+        outcome="completed", at=datetime(2026, 11, 3, 10), reached_name="赵工", score_resolution=4, score_attitude=5))
+    record_attempt(store, month["a1"], "HF202612001", CallRecord(
+        outcome="completed", at=datetime(2026, 11, 20, 10), reached_name="赵工", score_resolution=3, score_attitude=3))
+    full = [r.number for r in svc.monthly_report(store, month["sup"], NOV).records]
+    assert full == ["HF202610010", "HF202610011", "HF202611001", "HF202611002", "HF202611003", "HF202612001"]
+    for n in range(1, len(full) + 2):
+        assert [r.number for r in svc.first_page(store, month["sup"], NOV, n)] == full[:n]

@@ -199,6 +199,29 @@ def txt(col):  # noqa: ANN001, ANN201
     return type_coerce(col, String)
 
 
+def _first_ids(s: Session, start: date, end: date, t0: datetime, t1: datetime, limit: int) -> list[int]:
+    """The ids of the month's first *limit* records in 回访编号 order.
+
+    The month's condition is an OR of three ranges; sorting its ~30,000 matches by number
+    reads every row (~150 ms). Each range alone comes in number order from its own index
+    (ix_callback_planned_number, ix_callback_completed_number, ix_call_attempt_at), so three
+    small ordered reads, merged here, give the same first page in a few milliseconds.
+    """
+    branches = (
+        select(Callback.number, Callback.id)
+        .where(Callback.planned_due_on >= start, Callback.planned_due_on < end),
+        select(Callback.number, Callback.id)
+        .where(Callback.status == "completed", Callback.completed_at >= t0, Callback.completed_at < t1),
+        select(Callback.number, Callback.id)
+        .where(Callback.id.in_(select(CallAttempt.callback_id).where(CallAttempt.at >= t0, CallAttempt.at < t1))),
+    )
+    found: dict[str, int] = {}
+    conn = s.connection()
+    for stmt in branches:
+        found.update(conn.execute(stmt.order_by(Callback.number).limit(limit)).all())
+    return [found[n] for n in sorted(found)[:limit]]
+
+
 def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: int | None = None) -> _Loaded:
     """Every record of M in a few set-based queries (no per-row round trips).
 
@@ -211,9 +234,11 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     attempted = select(CallAttempt.callback_id).where(CallAttempt.at >= t0, CallAttempt.at < t1)
     cond = or_(
         and_(Callback.planned_due_on >= start, Callback.planned_due_on < end),
-        and_(Callback.completed_at >= t0, Callback.completed_at < t1),
+        and_(Callback.status == "completed", Callback.completed_at >= t0, Callback.completed_at < t1),
         Callback.id.in_(attempted),
     )
+    if limit is not None:
+        cond = Callback.id.in_(_first_ids(s, start, end, t0, t1, limit))
     completer = (select(CallAttempt.agent_login)
                  .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
                  .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())

@@ -15,6 +15,7 @@ REVISIONS: tuple[str, ...] = (
     "0004_issue_ledger",
     "0005_attempt_entered_at",
     "0006_report_month",
+    "0007_month_indexes",
 )
 HEAD = REVISIONS[-1]
 
