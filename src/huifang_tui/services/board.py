@@ -122,12 +122,13 @@ def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None)
         select(Callback.id.label("id"), Callback.agent_login.label("login"), func.max(CallAttempt.at).label("last"))
         .join(CallAttempt, CallAttempt.callback_id == Callback.id)
         .where(Callback.status == "unreachable", Callback.updated_at >= start)
-        .group_by(Callback.id, Callback.agent_login)
-        .subquery()
     )
-    q = select(sub.c.login, func.count()).where(sub.c.last >= start, sub.c.last <= end).group_by(sub.c.login)
     if logins is not None:
-        q = q.where(sub.c.login.in_(logins))
+        # inside the subquery: only these logins' callbacks touched today are read
+        # (ix_callback_agent_updated), not every unreachable callback of the centre
+        sub = sub.where(Callback.agent_login.in_(logins))
+    sub = sub.group_by(Callback.id, Callback.agent_login).subquery()
+    q = select(sub.c.login, func.count()).where(sub.c.last >= start, sub.c.last <= end).group_by(sub.c.login)
     return {login: n for login, n in s.exec(q)}
 
 
