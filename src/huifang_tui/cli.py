@@ -5,29 +5,38 @@ Without a command the app opens on the current user's queue.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, NoReturn
 
 from . import config
 from .i18n import detect, set_lang, t
 
+if TYPE_CHECKING:
+    import argparse
+
 EXIT_BAD_INPUT = 1
 EXIT_REFUSED = 2
 DEMO_DEFAULT_LOGIN = "agent1"
+# The options the app itself takes (``huifang [--db X] [--lang L] [--as LOGIN]``); see _app_args.
+_APP_OPTIONS = {"--db": "db", "--lang": "lang", "--as": "as_login"}
 
 
-class _Parser(argparse.ArgumentParser):
-    """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
+def _parser_class() -> type:
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        from .i18n.argparse_words import translate
+    class _Parser(argparse.ArgumentParser):
+        """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
 
-        self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+        def error(self, message: str) -> NoReturn:
+            from .i18n.argparse_words import translate
+
+            self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+
+    return _Parser
 
 
 def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]:
@@ -37,6 +46,8 @@ def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]
         try:
             return parse(text)
         except (ValueError, TypeError):
+            import argparse
+
             raise argparse.ArgumentTypeError(t(f"cli.expect.{kind}", value=text)) from None
 
     convert.__name__ = kind
@@ -49,7 +60,7 @@ _INT = _typed("int", int)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="huifang", description=t("cli.description"))
+    p = _parser_class()(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
     p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help=t("cli.opt_as"))
@@ -165,14 +176,20 @@ def main(argv: list[str] | None = None) -> int:
     stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
     if stop is not None:
         return stop
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--lang")
-    known, _ = pre.parse_known_args(argv)
-    set_lang(detect(known.lang))
-    from .i18n.argparse_words import install
+    args = _app_args(argv)
+    if args is None:
+        import argparse
 
-    install()  # argparse's own words ("usage:", "options", errors) in the app's language
-    args = _parser().parse_args(argv)
+        pre = argparse.ArgumentParser(add_help=False)
+        pre.add_argument("--lang")
+        known, _ = pre.parse_known_args(argv)
+        set_lang(detect(known.lang))
+        from .i18n.argparse_words import install
+
+        install()  # argparse's own words ("usage:", "options", errors) in the app's language
+        args = _parser().parse_args(argv)
+    else:
+        set_lang(detect(args.lang))
     stop = cli_shared.check_locked(args)
     if stop is None:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
@@ -191,6 +208,30 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("HUIFANG_DEBUG") and not isinstance(e, KeyboardInterrupt):
             raise
         return _fail_plain(e, args)
+
+
+def _app_args(argv: list[str]) -> SimpleNamespace | None:
+    """``huifang [--db X] [--lang zh_CN|en] [--as LOGIN]``, the app's own start, read without
+    building every command's parser (start-up speed: argparse and ~40 sub-parsers with their
+    help texts cost ~30 ms). Anything else (a command, ``--help``, an abbreviated or unknown
+    option, a missing value) returns None and goes through the full parser, which gives the
+    same values here and says what is wrong there."""
+    out = {"db": None, "lang": None, "as_login": None}
+    i = 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name not in _APP_OPTIONS:
+            return None
+        if not eq:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return None
+            i += 1
+            value = argv[i]
+        if name == "--lang" and value not in ("zh_CN", "en"):
+            return None
+        out[_APP_OPTIONS[name]] = value
+        i += 1
+    return SimpleNamespace(cmd=None, **out)
 
 
 def _fail(status: int, message: str) -> int:
@@ -621,6 +662,8 @@ def _cmd_queue(args) -> int:  # noqa: ANN001
     agent = None if args.all else (args.agent or actor.login)
     rows = queue_rows(store, actor, day, agent=agent, all_agents=args.all)
     if args.json:
+        import json
+
         sys.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n")
         return 0
     from .ui_text import render_queue_text
