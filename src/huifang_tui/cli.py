@@ -59,12 +59,61 @@ _DATETIME = _typed("datetime", datetime.fromisoformat)
 _INT = _typed("int", int)
 
 
-def _parser() -> argparse.ArgumentParser:
+# The commands the cli_* modules add, by module (read without importing them; a test checks it).
+_EXTENSION_COMMANDS = {
+    "cli_work": ("lapse", "callbacks"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
+    "cli_board": ("board", "audit"), "cli_issues": ("issue", "issues", "department"),
+    "cli_report": ("report", "spotcheck"),
+}
+_CORE_COMMANDS = ("run", "init", "user", "demo", "queue", "plan", "import", "calendar", "policy", "visit", "assign",
+                  "db", "record")
+
+
+class _Skipped:
+    """Stands for the parser of a command that is not being run: takes every call, keeps nothing."""
+
+    def __getattr__(self, _name: str):  # noqa: ANN204
+        return lambda *a, **kw: self
+
+
+class _Only:
+    """``add_subparsers()``'s action, building only the command being run (``--help`` of that
+    command and its errors read exactly as with every command built)."""
+
+    def __init__(self, sub, only: str) -> None:  # noqa: ANN001
+        self._sub, self._only = sub, only
+
+    def add_parser(self, name: str, **kw):  # noqa: ANN003, ANN201
+        return self._sub.add_parser(name, **kw) if name == self._only else _Skipped()
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command in ``argv`` when it is plainly one (after the app's own options), else None."""
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in _APP_OPTIONS:
+            i += 2
+        elif tok.partition("=")[0] in _APP_OPTIONS and "=" in tok:
+            i += 1
+        elif tok.startswith("-"):
+            return None  # --help, or an option only the full parser knows how to read
+        else:
+            known = tok in _CORE_COMMANDS or any(tok in names for names in _EXTENSION_COMMANDS.values())
+            return tok if known else None
+    return None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` the one command being run: building every
+    command's parser (and importing every cli_* module for it) costs more than parsing."""
     p = _parser_class()(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
     p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help=t("cli.opt_as"))
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+    if only is not None:
+        sub = _Only(sub, only)
 
     sub.add_parser("run", help=t("cli.run"))
 
@@ -153,14 +202,11 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
-    for module in _extensions():
-        module.add_parsers(sub)
-    from . import cli_issues
+    import importlib
 
-    cli_issues.add_parsers(sub)
-    from . import cli_report
-
-    cli_report.add_parsers(sub)
+    for name, commands in _EXTENSION_COMMANDS.items():
+        if only is None or only in commands:
+            importlib.import_module(f".{name}", __package__).add_parsers(sub)
     from .cli_help import finish
 
     return finish(p)
@@ -187,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         from .i18n.argparse_words import install
 
         install()  # argparse's own words ("usage:", "options", errors) in the app's language
-        args = _parser().parse_args(argv)
+        args = _parser(_command_of(argv)).parse_args(argv)
     else:
         set_lang(detect(args.lang))
     stop = cli_shared.check_locked(args)
@@ -312,10 +358,13 @@ def _actor(store, args):  # noqa: ANN001, ANN202
 
 def _dispatch(args) -> int:  # noqa: ANN001
     """Each command's handler from the table; commands from ``cli_*`` modules add theirs."""
-    handlers = dict(COMMANDS)
+    cmd = args.cmd or "run"
+    if cmd in COMMANDS:  # the extensions are imported only for their own commands (start-up speed)
+        return COMMANDS[cmd](args)
+    handlers = {}
     for module in _extensions():
         handlers.update(module.COMMANDS)
-    return handlers[args.cmd or "run"](args)
+    return handlers[cmd](args)
 
 
 def _extensions() -> list:

@@ -136,3 +136,59 @@ def test_anything_else_goes_to_the_full_parser(argv):
     from huifang_tui import cli
 
     assert cli._app_args(argv) is None
+
+
+def _subparsers(parser):  # noqa: ANN001, ANN202
+    import argparse
+
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return action.choices
+
+
+def test_a_command_alone_is_built_as_with_every_command():
+    """``huifang record …`` builds only record's parser: its help (examples included), its
+    sub-commands and its errors must read exactly as when every command is built."""
+    from huifang_tui import cli
+
+    full = _subparsers(cli._parser())
+    listed = set(cli._CORE_COMMANDS) | {n for names in cli._EXTENSION_COMMANDS.values() for n in names}
+    assert listed == set(full)  # a new command is listed where it is defined
+    for name, sub in full.items():
+        alone = _subparsers(cli._parser(name))
+        assert list(alone) == [name]
+        assert alone[name].format_help() == sub.format_help(), name
+        assert alone[name].format_usage() == sub.format_usage(), name
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["record", "HF1", "--outcome", "busy"], "record"), (["--db", "x.db", "--as", "a", "queue", "--json"], "queue"),
+    (["--db=record", "issues"], "issues"), (["--lang", "en", "report", "monthly"], "report"),
+    (["--help"], None), (["--d", "x", "queue"], None), (["nosuch"], None), ([], None), (["--db", "queue"], None),
+])
+def test_the_command_is_found_after_the_apps_options(argv, command):
+    from huifang_tui import cli
+
+    assert cli._command_of(argv) == command
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_commands_help_prints(lang):
+    """Every ``huifang CMD --help`` formats (a catalog text with a bare % broke ``issues --help``)."""
+    from huifang_tui import cli
+    from huifang_tui.i18n import get_lang, set_lang
+
+    before = get_lang()
+    set_lang(lang)
+    try:
+        def walk(parser):  # noqa: ANN001, ANN202
+            parser.format_help()
+            import argparse
+
+            for a in parser._actions:
+                if isinstance(a, argparse._SubParsersAction):
+                    for sub in a.choices.values():
+                        walk(sub)
+
+        walk(cli._parser())
+    finally:
+        set_lang(before)
