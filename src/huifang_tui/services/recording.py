@@ -15,10 +15,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import (
-    INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
+    CLOSED_UNDONE, INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
     is_late_entry,
 )
-from ..domain.rules import CLOSED_UNDONE
 from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, Contact
