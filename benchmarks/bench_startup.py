@@ -21,7 +21,9 @@ child before ``exec``; ``TERM=xterm-256color``) and reads its output until a mar
   ``BARE-READY 30``, written once its table is filled.
 
 The clock starts just before the fork; the child is killed (SIGKILL) as soon as the marker
-is seen. Runs alternate bare/app so machine noise hits both alike; the ratio reported is the
+is seen. The CPU time the child had used by then (all its threads, from
+``/proc/PID/task/*/schedstat``) is read at that moment too: on a busy machine it moves far
+less than the wall time, so it is reported beside it. Runs alternate bare/app so machine noise hits both alike; the ratio reported is the
 median of the per-pair ratios (robust to the machine's speed drifting during the run), next to
 the medians of each. The DB is a byte copy so the cached large DB never gets WAL files.
 
@@ -57,7 +59,19 @@ APP_MARKER = re.compile("今日 ".encode() + rb"\d")
 BARE_MARKER = re.compile(rb"BARE-READY 30")
 
 
-def time_to_marker(argv: list[str], marker: re.Pattern, timeout: float = 60.0) -> tuple[float, bytes]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by every thread of ``pid`` (``/proc/PID/task/*/schedstat``, ns)."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
+def time_to_marker(argv: list[str], marker: re.Pattern, timeout: float = 60.0,
+                   cpu: list[float] | None = None) -> tuple[float, bytes]:
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), LANG="zh_CN.UTF-8",
                LC_ALL="C.UTF-8", HUIFANG_LANG="zh_CN")
     env.pop("TEXTUAL", None)
@@ -85,6 +99,8 @@ def time_to_marker(argv: list[str], marker: re.Pattern, timeout: float = 60.0) -
             buf += chunk
             if marker.search(buf, max(0, len(buf) - len(chunk) - 16)):
                 found = time.perf_counter() - t0
+                if cpu is not None:
+                    cpu.append(cpu_seconds(pid))
                 break
     finally:
         try:
@@ -140,12 +156,15 @@ def main(argv: list[str] | None = None) -> int:
         time_to_marker(cmd, APP_MARKER)
     bare: list[list[float]] = [[] for _ in dbs]
     app: list[list[float]] = [[] for _ in dbs]
+    bare_cpu: list[list[float]] = [[] for _ in dbs]
+    app_cpu: list[list[float]] = [[] for _ in dbs]
     for i in range(a.runs):
         for k, cmd in enumerate(app_cmds):  # bare, app, bare, app ...: each pair sees the same machine
-            bare[k].append(time_to_marker(bare_cmd, BARE_MARKER)[0])
-            app[k].append(time_to_marker(cmd, APP_MARKER)[0])
+            bare[k].append(time_to_marker(bare_cmd, BARE_MARKER, cpu=bare_cpu[k])[0])
+            app[k].append(time_to_marker(cmd, APP_MARKER, cpu=app_cpu[k])[0])
             print(f"  run {i + 1} {sources[k].name}: bare {bare[k][-1] * 1000:.0f} ms, app {app[k][-1] * 1000:.0f} ms"
-                  f" ({app[k][-1] / bare[k][-1]:.2f}×)", file=sys.stderr)
+                  f" ({app[k][-1] / bare[k][-1]:.2f}×); CPU bare {bare_cpu[k][-1] * 1000:.0f} ms,"
+                  f" app {app_cpu[k][-1] * 1000:.0f} ms", file=sys.stderr)
     load_after = os.getloadavg()
     for db in dbs:
         drop(db)
@@ -153,15 +172,20 @@ def main(argv: list[str] | None = None) -> int:
     for k, src in enumerate(sources):
         mb, ma = median(bare[k]), median(app[k])
         pair = median([x / y for x, y in zip(app[k], bare[k])])
-        per_db.append({"db": str(src), "bare_s": mb, "app_s": ma, "ratio": pair, "bare_all": bare[k], "app_all": app[k]})
+        cb, ca = median(bare_cpu[k]), median(app_cpu[k])
+        pair_cpu = median([x / y for x, y in zip(app_cpu[k], bare_cpu[k])])
+        per_db.append({"db": str(src), "bare_s": mb, "app_s": ma, "ratio": pair, "bare_all": bare[k], "app_all": app[k],
+                       "bare_cpu_s": cb, "app_cpu_s": ca, "ratio_cpu": pair_cpu, "bare_cpu_all": bare_cpu[k],
+                       "app_cpu_all": app_cpu[k]})
         rows.append((src.name, f"median of {a.runs}", f"{mb * 1000:.0f} ms", f"{ma * 1000:.0f} ms", f"{pair:.2f}×",
-                     f"≤ {TARGET_RATIO}×", verdict(pair, TARGET_RATIO)))
+                     f"{cb * 1000:.0f} / {ca * 1000:.0f} ms = {pair_cpu:.2f}×", f"≤ {TARGET_RATIO}×",
+                     verdict(pair, TARGET_RATIO)))
     load = f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
     res = {**per_db[0], "dbs": per_db, "target_ratio": TARGET_RATIO, "app_cmds": app_cmds, "bare_cmd": bare_cmd,
            "loadavg_before": load_before, "loadavg_after": load_after, "day_in_progress": not a.no_day,
            "bytecode": not a.no_bytecode,
            "table": table(rows, ("centre", "runs", "bare Textual app", "huifang --as " + a.agent,
-                                 "ratio (median of pairs)", "target", "result")) + f"\n\n({load})"}
+                                 "ratio (median of pairs)", "CPU to ready: bare / app", "target", "result")) + f"\n\n({load})"}
     print(res["table"])
     write_json(a.json, res)
     return 0
