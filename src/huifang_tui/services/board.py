@@ -121,12 +121,15 @@ def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None)
     sub = (
         select(Callback.id.label("id"), Callback.agent_login.label("login"), func.max(CallAttempt.at).label("last"))
         .join(CallAttempt, CallAttempt.callback_id == Callback.id)
-        .where(Callback.status == "unreachable", Callback.updated_at >= start)
+        .where(Callback.updated_at >= start)
     )
-    if logins is not None:
-        # inside the subquery: only these logins' callbacks touched today are read
-        # (ix_callback_agent_updated), not every unreachable callback of the centre
-        sub = sub.where(Callback.agent_login.in_(logins))
+    if logins is None:
+        sub = sub.where(Callback.status == "unreachable")
+    else:
+        # These logins' callbacks touched today (ix_callback_agent_updated), never every callback
+        # of the centre that became unreachable today: ``status || ''`` keeps SQLite off
+        # ix_callback_status_updated for this one.
+        sub = sub.where(Callback.agent_login.in_(logins), (Callback.status + "") == "unreachable")
     sub = sub.group_by(Callback.id, Callback.agent_login).subquery()
     q = select(sub.c.login, func.count()).where(sub.c.last >= start, sub.c.last <= end).group_by(sub.c.login)
     return {login: n for login, n in s.exec(q)}

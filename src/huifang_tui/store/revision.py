@@ -16,7 +16,8 @@ REVISIONS: tuple[str, ...] = (
     "0005_attempt_entered_at",
     "0006_report_month",
     "0007_month_indexes",
-    "0008_attempt_agent_index",
+    "0008_planner_marks",
+    "0009_attempt_agent_index",
 )
 HEAD = REVISIONS[-1]
 

@@ -5,8 +5,8 @@ login completed today by reading every callback completed today in the whole cen
 ``ix_call_attempt_agent_at`` the count reads only that login's attempts of the day, so the
 queue opens as fast in a centre of 300,000 customers as in one of 10,000. Nothing else changes.
 
-Revision ID: 0008_attempt_agent_index
-Revises: 0007_month_indexes
+Revision ID: 0009_attempt_agent_index
+Revises: 0008_planner_marks
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0008_attempt_agent_index"
-down_revision = "0007_month_indexes"
+revision = "0009_attempt_agent_index"
+down_revision = "0008_planner_marks"
 branch_labels = None
 depends_on = None
 
