@@ -165,6 +165,8 @@ class Callback(_Table, table=True):
         Index("ix_callback_planned_number", "planned_due_on", "number"),
         Index("ix_callback_agent_updated", "agent_login", "updated_at"),
         Index("ix_callback_status_updated", "status", "updated_at"),  # links closed since the last run
+        Index("ix_callback_status_deadline", "status", "deadline_on"),  # open work gone stale since the last run
+        Index("ix_callback_kind_status", "kind", "status"),  # open progress checks (few, in any centre)
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # HF202405001
