@@ -36,3 +36,14 @@ def add_callback(store: Store, customer_id: int, number: str, *, kind: str = "co
         s.add(cb)
         s.flush()
         return cb.id
+
+
+def demo_centre(tmp_path_factory, prefix: str) -> tuple[Store, str]:  # noqa: ANN001
+    """The demo centre (seed 7, 2026-11-23) in a fresh file: (store, path)."""
+    from huifang_tui.demo import build_demo
+
+    path = tmp_path_factory.mktemp(prefix) / "demo.db"
+    store = Store("sqlite:///" + str(path), clock=lambda: NOW)
+    store.ensure_schema()
+    build_demo(store, date(2026, 11, 23), seed=7)
+    return store, str(path)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
+from factories import demo_centre
 
-from huifang_tui.demo import build_demo
-from huifang_tui.services.base import Store
 from huifang_tui.services.callbacks import open_call
 from huifang_tui.services.queue import queue_progress, queue_rows
 from huifang_tui.services.users import resolve_actor
@@ -19,11 +18,7 @@ NOW = datetime(2026, 11, 23, 9, 30)
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("fast") / "demo.db"
-    store = Store("sqlite:///" + str(path), clock=lambda: NOW)
-    store.ensure_schema()
-    build_demo(store, date(2026, 11, 23), seed=7)
-    return store, str(path)
+    return demo_centre(tmp_path_factory, "fast")
 
 
 @pytest.mark.parametrize("login", ["agent1", "agent2", "supervisor", "salesmgr"])

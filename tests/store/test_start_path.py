@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
+from factories import demo_centre
 from sqlalchemy import event
 
-from huifang_tui.demo import build_demo
-from huifang_tui.services.base import Store
 from huifang_tui.services.calendar import load_calendar
 from huifang_tui.services.queue import queue_progress, queue_rows
 from huifang_tui.services.users import resolve_actor
@@ -52,11 +51,7 @@ def unbounded(conn: sqlite3.Connection, sql: str, params=()) -> list[str]:  # no
 
 @pytest.fixture(scope="module")
 def centre(tmp_path_factory):
-    path = tmp_path_factory.mktemp("start") / "demo.db"
-    store = Store("sqlite:///" + str(path), clock=lambda: NOW)
-    store.ensure_schema()
-    build_demo(store, date(2026, 11, 23), seed=7)
-    return store, str(path)
+    return demo_centre(tmp_path_factory, "start")
 
 
 def test_the_check_catches_a_centre_wide_read(centre):
