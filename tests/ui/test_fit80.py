@@ -5,9 +5,10 @@ the queue and the call screen at 80×24 as snapshots.
 
 Key labels are read from the catalog when the screen modules are imported, so one process
 shows one language. This module runs in the test process in zh_CN, and ``test_in_english``
-runs it again in a child process with ``HUIFANG_TEST_LANG=en`` (``--snapshot-update`` is
-passed on). Regenerate only after looking at the report:
-`pytest tests/ui/test_fit80.py --snapshot-update`.
+runs the same tests in a child process with ``HUIFANG_TEST_LANG=en`` through
+``test_fit80_en.py`` (whose snapshots live apart). Regenerate only after looking at the report:
+`pytest tests/ui/test_fit80.py --snapshot-update -k "not english"` and
+`HUIFANG_TEST_LANG=en pytest tests/ui/test_fit80_en.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -241,13 +242,11 @@ async def test_queue_columns_fit_at_80(demo_app):
 
 
 # -- snapshots of the queue and the call screen, 80×24 ----------------------------------------
-@pytest.mark.parametrize("lang", [LANG])
-def test_queue_80x24(snap_compare, demo_app, lang):
+def test_queue_80x24(snap_compare, demo_app):
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_settle)
 
 
-@pytest.mark.parametrize("lang", [LANG])
-def test_call_80x24(snap_compare, demo_app, lang):
+def test_call_80x24(snap_compare, demo_app):
     async def open_call(pilot) -> None:
         await _settle(pilot)
         await pilot.press("enter")
@@ -257,11 +256,10 @@ def test_call_80x24(snap_compare, demo_app, lang):
 
 
 @pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
-def test_in_english(request):
+def test_in_english():
     """The same tests with the English catalog, in a process of their own."""
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(Path(__file__).relative_to(ROOT))]
-    if request.config.getoption("--snapshot-update", default=False):
-        args.append("--snapshot-update")
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            str(Path(__file__).with_name("test_fit80_en.py").relative_to(ROOT))]
     env = dict(os.environ, HUIFANG_TEST_LANG="en")
     env.pop("PYTEST_CURRENT_TEST", None)
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +19,7 @@ from ..i18n import t
 from ..queue_view import Progress, QueueRow
 from ..safe import literal
 from ..widgets.keybar import KeyBar
-from ..widgets.cells import countdown_text
+from ..widgets.cells import countdown_text, ellipsize, fit_widths
 
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
@@ -105,18 +104,11 @@ class QueueScreen(Screen):
         width = self.app.size.width
         wide = width >= WIDE
         keys = [k for k in COLUMNS if wide or k not in NARROW_HIDDEN]
-        out: dict[str, int] = {}
-        for key in keys:
-            if key == "customer":
-                continue
-            cap = CAPS[key][0 if wide else 1]
-            longest = max((r[key].cell_len for r in texts), default=0)
-            out[key] = min(cap, max(cell_len(t(f"queue.col.{key}")), longest))
-        used = sum(out.values()) + 2 * len(keys) + 2  # cell padding + scrollbar
-        out["customer"] = max(CUSTOMER_MIN, width - used)
-        return [(k, out[k]) for k in keys]
+        heads = {k: t(f"queue.col.{k}") for k in keys}
+        caps = {k: c[0 if wide else 1] for k, c in CAPS.items()}
+        return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN)
 
-        # -- loading ------------------------------------------------------------------
+    # -- loading ------------------------------------------------------------------
     def action_search(self) -> None:
         from .search import SearchScreen
 
@@ -248,7 +240,7 @@ class QueueScreen(Screen):
         else:
             table.clear()
         for i, cells in zip(shown, texts):
-            table.add_row(*(_fit(cells[k], w) for k, w in layout), key=self.rows[i].number)
+            table.add_row(*(ellipsize(cells[k], w) for k, w in layout), key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#queue-empty").display = not shown
@@ -377,15 +369,6 @@ class QueueScreen(Screen):
                  rescheduled=s.rescheduled, deferred=s.deferred, overdue=s.overdue,
                  tomorrow=s.tomorrow.isoformat(), tomorrow_due=s.tomorrow_due)
         self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.title"), body))
-
-
-def _fit(text: Text, width: int) -> Text:
-    """Text longer than its column ends in "…" (names are ellipsised, never cut)."""
-    if text.cell_len <= width:
-        return text
-    out = text.copy()
-    out.truncate(width, overflow="ellipsis")
-    return out
 
 
 def _split_date(text: str) -> tuple[date | None, str]:

@@ -32,3 +32,39 @@ def countdown_text(cd: Countdown, estimated: bool = False, short: bool = False) 
     if estimated:
         text.append(t("cd.estimated_mark"), style="italic dim")
     return text
+
+
+def ellipsize(text: Text, width: int) -> Text:
+    """Text longer than its column ends in "…" (names are ellipsised, never cut)."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(width, overflow="ellipsis")
+    return out
+
+
+def fit_widths(keys: list[str], heads: dict[str, str], rows: list[dict[str, Text]], caps: dict[str, int],
+               flex: str, width: int, flex_min: int) -> list[tuple[str, int]]:
+    """Column widths for a terminal ``width`` wide: each column as wide as its header and its
+    widest cell, up to its cap (a header is never cut); ``flex`` takes the rest."""
+    from rich.cells import cell_len
+
+    out: dict[str, int] = {}
+    for key in keys:
+        if key == flex:
+            continue
+        longest = max((r[key].cell_len for r in rows), default=0)
+        out[key] = max(cell_len(heads[key]), min(caps[key], longest))
+    used = sum(out.values()) + 2 * len(keys) + 2  # cell padding + scrollbar
+    out[flex] = max(flex_min, width - used)
+    return [(k, out[k]) for k in keys]
+
+
+def fit_row(table, cells) -> list:  # noqa: ANN001 - a DataTable
+    """The cells of one row, each ellipsised to its column's width (a fixed-width column must
+    not cut a name or a word silently)."""
+    out = []
+    for cell, col in zip(cells, table.ordered_columns):
+        text = cell if isinstance(cell, Text) else Text(str(cell))
+        out.append(ellipsize(text, col.width) if col.width else text)
+    return out
