@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
     pp = sub.add_parser("plan", help=t("cli.plan"))
     pp.add_argument("--now", type=_DATETIME, help=t("cli.plan_now"))
+    pp.add_argument("--full", action="store_true", help=t("cli.plan_full"))
 
     pim = sub.add_parser("import", help=t("cli.import"))
     pim.add_argument("kind", choices=["workorders", "customers", "sales", "events"])
@@ -331,7 +332,7 @@ def _cmd_plan(args) -> int:  # noqa: ANN001
     from .services.planner import run_planner
 
     store = _store(args)
-    rep = run_planner(store, now=args.now, actor=_actor(store, args))
+    rep = run_planner(store, now=args.now, actor=_actor(store, args), full=args.full)
     _say(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
     return 0
 

@@ -92,3 +92,109 @@ def test_wrong_number_waits_until_the_contact_is_corrected(store, tmp_path):
     import_file(store, add_user(store, "admin1", "admin"), "customers", fixed)  # runs the planner after it
     cb = _callbacks(store)["first_sale|sale:HT001"]
     assert cb.status == "open" and cb.due_on == date(2026, 11, 23)
+
+
+# -- a run costs what changed (issue 13 §2) ------------------------------------------------------
+
+RULES = ("for_work_order", "for_sale", "for_event", "after_completion", "after_closing", "for_customer")
+
+
+def _facts_looked_at(monkeypatch):
+    """Counts, per rule, the facts a run hands to the domain: what the run had to read."""
+    from collections import Counter
+
+    from huifang_tui.domain import rules
+
+    seen: Counter = Counter()
+    for name in RULES:
+        def spy(*a, _orig=getattr(rules, name), _name=name, **k):
+            seen[_name] += 1
+            return _orig(*a, **k)
+        monkeypatch.setattr(rules, name, spy)
+    return seen
+
+
+def _centre_with_history(store) -> int:
+    """A member customer with old work orders and sales, a non-member with an old event, and
+    one major customer (on-site cycle): all planned by a first (full) run at NOW."""
+    from huifang_tui.store.models import NonMemberEvent
+
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    nm = add_customer(store, "绍兴恒泰化工有限公司", member=False)
+    add_customer(store, "宁波顺发环保设备有限公司", tier="major")
+    with store.write() as s:
+        for i in range(5):
+            s.add(WorkOrder(number=f"SX2026100{i}", customer_id=cid, service_type="repair",
+                            planned_completion=datetime(2026, 10, 10 + i, 18), actual_completion=datetime(2026, 10, 10 + i, 17),
+                            updated_at=datetime(2026, 10, 10 + i, 18)))
+            s.add(Sale(contract_no=f"HT10{i}", customer_id=cid, sold_on=date(2026, 10, 20 + i),
+                       updated_at=datetime(2026, 10, 20 + i, 9)))
+        s.add(NonMemberEvent(customer_id=nm, kind="inquiry", occurred_on=date(2026, 11, 2),
+                             updated_at=datetime(2026, 11, 2, 9)))
+    run_planner(store)
+    return cid
+
+
+def test_a_run_with_nothing_new_hands_no_fact_to_the_rules(store, monkeypatch):
+    _centre_with_history(store)
+    seen = _facts_looked_at(monkeypatch)
+    store.clock = lambda: datetime(2026, 11, 23, 11, 0)
+    assert run_planner(store).created == 0
+    assert sum(seen.values()) == 0, seen  # not the recent sales, events or work orders again
+
+
+def test_a_run_reads_only_the_facts_changed_since_the_last(store, monkeypatch):
+    from huifang_tui.store.models import NonMemberEvent
+
+    cid = _centre_with_history(store)
+    later = datetime(2026, 11, 23, 11, 0)
+    store.clock = lambda: later
+    with store.write() as s:
+        s.add(Sale(contract_no="HT200", customer_id=cid, sold_on=date(2026, 11, 23), updated_at=later))
+        s.add(WorkOrder(number="SX20261120", customer_id=cid, service_type="repair",
+                        planned_completion=datetime(2026, 11, 22, 18), actual_completion=datetime(2026, 11, 23, 10),
+                        updated_at=later))
+        s.add(NonMemberEvent(customer_id=cid, kind="activity", occurred_on=date(2026, 11, 22), updated_at=later))
+    seen = _facts_looked_at(monkeypatch)
+    rep = run_planner(store)
+    assert dict(seen) == {"for_sale": 1, "for_work_order": 1, "for_event": 1}
+    cbs = _callbacks(store)
+    assert {"first_sale|sale:HT200", "completion|wo:SX20261120"} <= set(cbs) and rep.created >= 2
+
+
+def test_an_open_work_order_is_read_when_its_planned_completion_passes(store, monkeypatch):
+    """The time trigger (progress_check, 000 §4.5) needs no change to the row: the run that
+    follows the planned completion reads it, and the runs after it do not."""
+    cid = _centre_with_history(store)
+    with store.write() as s:
+        s.add(WorkOrder(number="SX20261121", customer_id=cid, service_type="install",
+                        planned_completion=datetime(2026, 11, 23, 12), updated_at=datetime(2026, 11, 23, 9)))
+    store.clock = lambda: datetime(2026, 11, 23, 11, 0)
+    run_planner(store)  # stamped before the last run: read now, not due yet
+    seen = _facts_looked_at(monkeypatch)
+    store.clock = lambda: datetime(2026, 11, 23, 13, 0)
+    run_planner(store)
+    assert seen["for_work_order"] == 1 and "progress_check|wo:SX20261121" in _callbacks(store)
+    seen.clear()
+    store.clock = lambda: datetime(2026, 11, 23, 14, 0)
+    run_planner(store)
+    assert seen["for_work_order"] == 0
+
+
+def test_full_reconciles_what_was_written_around_the_app(store, monkeypatch, capsys):
+    """A sale restored from elsewhere carries no stamp: the next run does not see it (it
+    follows changes), ``huifang plan --full`` does (issue 13 §2)."""
+    from huifang_tui import cli
+    from huifang_tui.services.users import os_login
+
+    cid = _centre_with_history(store)
+    add_user(store, os_login(), "admin")
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    store.clock = lambda: datetime(2026, 11, 23, 11, 0)
+    with store.write() as s:
+        s.add(Sale(contract_no="HT300", customer_id=cid, sold_on=date(2026, 11, 20)))
+    assert run_planner(store).created == 0
+    assert "first_sale|sale:HT300" not in _callbacks(store)
+    assert cli.main(["plan", "--full"]) == 0, capsys.readouterr().err
+    assert "first_sale|sale:HT300" in _callbacks(store)

@@ -373,8 +373,8 @@ class _Writer:
         before = _apply(obj, values)
         if before is None:
             return False
-        if isinstance(obj, (Customer, WorkOrder)):
-            obj.updated_at = self.now
+        if isinstance(obj, (Customer, WorkOrder, Sale, NonMemberEvent)):
+            obj.updated_at = self.now  # the planner reads what changed since its last run
         self.updated.append((obj, before))
         return True
 
@@ -507,7 +507,7 @@ class _Writer:
                  for k in ("product", "quantity", "amount") if k in p.values}
             v |= {"customer_id": self.customers[p.values["customer"]].id, "sold_on": p.values["sold_on"]}
             no = p.values["contract_no"]
-            self._upsert(existing.get(no), Sale, {"contract_no": no, **v}, v)
+            self._upsert(existing.get(no), Sale, {"contract_no": no, "updated_at": self.now, **v}, v)
 
     def _events(self, good: list[Parsed]) -> None:
         self._load_customers(p.values["customer"] for p in good)
@@ -530,7 +530,8 @@ class _Writer:
             key = (self.customers[p.values["customer"]].id, p.values["kind"], p.values["occurred_on"])
             v = {"note": p.values.get("note", "")} if "note" in p.values else {}
             self._upsert(existing.get(key), NonMemberEvent,
-                         {"customer_id": key[0], "kind": key[1], "occurred_on": key[2], **v}, v)
+                         {"customer_id": key[0], "kind": key[1], "occurred_on": key[2], "updated_at": self.now,
+                          **v}, v)
 
     def _customers(self, good: list[Parsed]) -> None:
         self._load_customers(p.values["customer"] for p in good)

@@ -37,6 +37,10 @@ CYCLES_ON = "planner.cycles_on"
 # Without a watermark (first run, back-fill) look far enough back to pick up usage callbacks
 # (completion + 2–3 months) and quarterly links of history that was never planned.
 FIRST_RUN_DAYS = 200
+# A run reads what changed since the previous run began, less this margin: a change stamped
+# just before that run read the store may have been committed just after (every write
+# transaction is short), and the thin clients' clocks may differ a little on PostgreSQL.
+MARGIN = timedelta(minutes=5)
 _BATCH = 400
 
 
@@ -67,8 +71,15 @@ PLAN_CHUNK = 250  # planned callbacks per write transaction (issue 13: agents ne
 YIELD_S = 0.1  # pause between two of them, so agents waiting for the lock get it
 
 
-def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM) -> PlanReport:
+def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM, *, full: bool = False) -> PlanReport:
     """Plan everything the facts call for at ``now`` (default: the store's clock).
+
+    A run costs what changed since the previous one (issue 13 §2): work orders, sales and
+    events stamped since its watermark, callbacks completed or closed since, open work
+    orders whose planned completion has passed since. ``full`` (``huifang plan --full``, and
+    any run without a watermark or under a ``--now`` in the past) instead reconciles every
+    fact that can still produce work, as a repair: rows written around the app (a restore,
+    another tool) are planned too.
 
     The facts are read in one read transaction (no lock); the new callbacks are written in
     short transactions of ``PLAN_CHUNK``, each re-checking which already exist, so a planner
@@ -85,10 +96,12 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         serialize(s, "planner")  # two planners at once never insert the same callback (PostgreSQL)
         row = s.get(Setting, WATERMARK)
         since = now - timedelta(days=FIRST_RUN_DAYS)
-        if row and row.value and now >= wall - timedelta(minutes=5):
-            since = max(since, datetime.fromisoformat(row.value) - timedelta(days=1))
-        cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat()
-        planned, customers = _gather(s, now, since, cycles=not cycles_done)
+        if row and row.value and now >= wall - MARGIN and not full:
+            since = max(since, datetime.fromisoformat(row.value) - MARGIN)
+        else:
+            full = True
+        cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat() and not full
+        planned, customers = _gather(s, now, since, cycles=not cycles_done, full=full)
     with store.write() as s:  # before the new callbacks, as in one transaction
         _alert_stale(s, actor, now, since, load_policy(s).stale_days)
     created = 0
@@ -134,9 +147,11 @@ def _facts(rows) -> dict[int, CustomerFact]:  # noqa: ANN001
     return {r[0]: CustomerFact(*r) for r in rows}
 
 
-def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True
+def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True, full: bool = False
             ) -> tuple[list[PlannedCallback], dict[int, CustomerFact]]:
-    """What the facts changed since ``since`` call for (read only)."""
+    """What the facts changed since ``since`` call for (read only). Every read below is a
+    range on an index of a change stamp, so a run with nothing new reads next to nothing;
+    ``full`` adds the windows of every fact that can still produce work."""
     cal, policy = load_calendar(s), load_policy(s)
     today = now.date()
     horizon = today - timedelta(days=policy.history_days)
@@ -151,13 +166,14 @@ def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True
 
     # Work orders changed since the last run (imports stamp updated_at), and open ones whose
     # planned completion has just passed (a time trigger: nothing else changes for them).
+    passed_from = horizon_at if full else max(horizon_at, since)
     wos = s.exec(
         select(WorkOrder.id, WorkOrder.number, WorkOrder.customer_id, WorkOrder.service_type,
                WorkOrder.planned_completion, WorkOrder.actual_completion).where(
             or_(
                 WorkOrder.updated_at >= since,
                 WorkOrder.actual_completion.is_(None) & (WorkOrder.planned_completion < now)
-                & (WorkOrder.planned_completion >= horizon_at),
+                & (WorkOrder.planned_completion >= passed_from),
             )
         )
     ).all()
@@ -165,14 +181,19 @@ def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True
     for w in wos:
         planned += rules.for_work_order(WorkOrderFact(*w), customers[w[2]], policy, cal, now)
 
-    sales = s.exec(select(Sale.id, Sale.contract_no, Sale.customer_id, Sale.sold_on)
-                   .where(Sale.sold_on >= today - relativedelta(months=1, days=policy.history_days))).all()
+    changed_sale = Sale.updated_at >= since
+    if full:
+        changed_sale = or_(changed_sale, Sale.sold_on >= today - relativedelta(months=1, days=policy.history_days))
+    sales = s.exec(select(Sale.id, Sale.contract_no, Sale.customer_id, Sale.sold_on).where(changed_sale)).all()
     preload(x[2] for x in sales)
     for x in sales:
         planned += rules.for_sale(SaleFact(*x), customers[x[2]], policy, cal)
 
+    changed_event = NonMemberEvent.updated_at >= since
+    if full:
+        changed_event = or_(changed_event, NonMemberEvent.occurred_on >= horizon)
     events = s.exec(select(NonMemberEvent.id, NonMemberEvent.customer_id, NonMemberEvent.kind,
-                           NonMemberEvent.occurred_on).where(NonMemberEvent.occurred_on >= horizon)).all()
+                           NonMemberEvent.occurred_on).where(changed_event)).all()
     preload(e[1] for e in events)
     for e in events:
         planned += rules.for_event(EventFact(*e), customers[e[1]], policy, cal)

@@ -90,6 +90,8 @@ class WorkOrder(SQLModel, table=True):
     """售后服务记录表 (003 表1) plus service type and contract number."""
 
     __tablename__ = "work_order"
+    # open work orders whose planned completion has just passed (the planner's time trigger)
+    __table_args__ = (Index("ix_work_order_open", "actual_completion", "planned_completion"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # SX202405001
     customer_id: int = Field(foreign_key="customer.id", index=True)
@@ -109,7 +111,7 @@ class WorkOrder(SQLModel, table=True):
     status: str = ""
     service_type: str | None = None  # install | commission | repair | consult
     contract_no: str = ""
-    updated_at: NaiveDatetime
+    updated_at: NaiveDatetime = Field(index=True)  # the planner reads what changed since its last run
 
 
 class Sale(SQLModel, table=True):
@@ -121,6 +123,8 @@ class Sale(SQLModel, table=True):
     sold_on: date
     quantity: int = 1
     amount: Decimal = Field(default=Decimal("0"), max_digits=14, decimal_places=2)
+    # when an import wrote it (NULL: before the planner followed changes; planned then)
+    updated_at: NaiveDatetime | None = Field(default=None, index=True)
 
 
 class NonMemberEvent(SQLModel, table=True):
@@ -133,6 +137,7 @@ class NonMemberEvent(SQLModel, table=True):
     kind: str  # registration | activity | inquiry
     occurred_on: date
     note: str = ""
+    updated_at: NaiveDatetime | None = Field(default=None, index=True)  # as Sale.updated_at
 
 
 def _planned_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
@@ -151,6 +156,7 @@ class Callback(SQLModel, table=True):
         Index("ix_callback_completed_number", "status", "completed_at", "number"),
         Index("ix_callback_planned_number", "planned_due_on", "number"),
         Index("ix_callback_agent_updated", "agent_login", "updated_at"),
+        Index("ix_callback_status_updated", "status", "updated_at"),  # links closed since the last run
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # HF202405001

@@ -16,6 +16,7 @@ REVISIONS: tuple[str, ...] = (
     "0005_attempt_entered_at",
     "0006_report_month",
     "0007_month_indexes",
+    "0008_planner_marks",
 )
 HEAD = REVISIONS[-1]
 
