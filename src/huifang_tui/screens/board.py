@@ -473,7 +473,8 @@ class AgentQueueScreen(_Live):
         for r in self.rows:
             table.add_row(*fit_row(table, (Text("✓" if r.number in self.marked else ""),
                                            Text(r.number, style="bold red" if r.overdue else ""),
-                                           Text(t(f"kind.{r.kind}")), literal(r.customer), Text(r.phone_masked),
+                                           Text(t(f"kind.{r.kind}") if self.app.size.width >= 100
+                                                else t(f"kindshort.{r.kind}")), literal(r.customer), Text(r.phone_masked),
                                            Text(r.deadline_iso[:10]))), key=r.number)
         if keep is not None and keep in {r.number for r in self.rows}:
             table.move_cursor(row=table.get_row_index(keep))

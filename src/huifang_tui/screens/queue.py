@@ -25,7 +25,8 @@ PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
 STATE_FILTERS = ("all", "new", "tried", "overdue")
 COLUMNS = ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state")
-WIDE = 100  # from here on the full wording and the callback number; below it the short forms
+WIDE = 100  # from here on the callback number shows (below it the call screen shows it)
+FULL_WORDS = 130  # from here on the full wording of type, deadline and state; below it the short forms
 NARROW_HIDDEN = ("number",)  # below 100 columns the call screen shows it instead
 # The most a column takes (cells), wide and narrow; longer text ends in "…". The customer
 # column takes the rest, at least CUSTOMER_MIN.
@@ -99,13 +100,12 @@ class QueueScreen(Screen):
     def _layout_for(self, texts: list[dict[str, Text]]) -> list[tuple[str, int]]:
         """Fit the columns to the terminal (issue 16): every column but the customer is as wide
         as its header and its widest cell, up to its cap; the customer takes the rest. Below
-        100 columns the callback number goes (the call screen shows it) and the short forms
-        are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state."""
+        100 columns the callback number goes (the call screen shows it); below 130 the short
+        forms are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state."""
         width = self.app.size.width
-        wide = width >= WIDE
-        keys = [k for k in COLUMNS if wide or k not in NARROW_HIDDEN]
+        keys = [k for k in COLUMNS if width >= WIDE or k not in NARROW_HIDDEN]
         heads = {k: t(f"queue.col.{k}") for k in keys}
-        caps = {k: c[0 if wide else 1] for k, c in CAPS.items()}
+        caps = {k: c[0 if width >= FULL_WORDS else 1] for k, c in CAPS.items()}
         return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN)
 
     # -- loading ------------------------------------------------------------------
@@ -178,7 +178,7 @@ class QueueScreen(Screen):
         return cd
 
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
-        """The cells of one row; below 100 columns with the catalog's short forms."""
+        """The cells of one row; below FULL_WORDS columns with the catalog's short forms."""
         pool = r.agent is None and r.assignee == "agent"
         if wide:
             kind = t(f"kind.{r.kind}") + (t("queue.pool_mark") if pool else "")
@@ -229,7 +229,7 @@ class QueueScreen(Screen):
         pages = max(1, (len(visible) + PAGE_SIZE - 1) // PAGE_SIZE)
         self.page = min(self.page, pages - 1)
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
-        wide = self._show_all_columns
+        wide = self.app.size.width >= FULL_WORDS
         texts = [self._texts(self.rows[i], self._cells[i], wide) for i in shown]
         layout = self._layout_for(texts)
         if layout != self._layout:

@@ -39,7 +39,9 @@ def ellipsize(text: Text, width: int) -> Text:
     if text.cell_len <= width:
         return text
     out = text.copy()
-    out.truncate(width, overflow="ellipsis")
+    out.truncate(max(0, width - 1), overflow="crop")
+    out.rstrip()  # a wide character split at the edge leaves a space: "…" follows the last whole one
+    out.append("…")
     return out
 
 
