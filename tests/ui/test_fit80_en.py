@@ -1,5 +1,6 @@
 """The tests of test_fit80.py with the English catalog: run by ``test_fit80.test_in_english`` in a
-process of its own (``HUIFANG_TEST_LANG=en``); skipped in the zh_CN test process."""
+process of its own (``HUIFANG_TEST_LANG=en``); skipped in the zh_CN test process (collected
+there all the same, so that their snapshots are not taken for unused ones)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import os
 
 import pytest
 
-if os.environ.get("HUIFANG_TEST_LANG") != "en":
-    pytest.skip("run by test_fit80.test_in_english with HUIFANG_TEST_LANG=en", allow_module_level=True)
-
-from .test_fit80 import (  # noqa: E402,F401 - collected here again, in English
+from .test_fit80 import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     demo_app,
     test_call_80x24,
@@ -21,3 +19,6 @@ from .test_fit80 import (  # noqa: E402,F401 - collected here again, in English
     test_queue_80x24,
     test_queue_columns_fit_at_80,
 )
+
+pytestmark = pytest.mark.skipif(os.environ.get("HUIFANG_TEST_LANG") != "en",
+                                reason="run by test_fit80.test_in_english with HUIFANG_TEST_LANG=en")
