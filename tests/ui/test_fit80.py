@@ -6,9 +6,9 @@ the queue and the call screen at 80×24 as snapshots.
 Key labels are read from the catalog when the screen modules are imported, so one process
 shows one language. This module runs in the test process in zh_CN, and ``test_in_english``
 runs the same tests in a child process with ``HUIFANG_TEST_LANG=en`` through
-``test_fit80_en.py`` (whose snapshots live apart). Regenerate only after looking at the report:
-`pytest tests/ui/test_fit80.py --snapshot-update -k "not english"` and
-`HUIFANG_TEST_LANG=en pytest tests/ui/test_fit80_en.py --snapshot-update`.
+``test_fit80_en.py``; the child writes its queue and call screens as SVG and this process
+compares them with the English snapshots. Regenerate only after looking at the screens:
+`pytest tests/ui/test_fit80.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -50,8 +50,12 @@ def _zh_catalog():  # overrides conftest's: this process's language
 
 @pytest.fixture
 def demo_app(tmp_path):
+    made = iter(range(100))
+
     def make(login: str = "agent1") -> HuifangApp:
-        store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
+        folder = tmp_path / str(next(made))  # a fresh demo database for each app
+        folder.mkdir()
+        store = Store("sqlite:///" + str(folder / "demo.db"), clock=lambda: NOW)
         store.ensure_schema()
         build_demo(store, TODAY, seed=7)
         return HuifangApp(store, resolve_actor(store, login), cursor_blink=False)
@@ -247,20 +251,41 @@ def test_queue_80x24(snap_compare, demo_app):
 
 
 def test_call_80x24(snap_compare, demo_app):
-    async def open_call(pilot) -> None:
-        await _settle(pilot)
-        await pilot.press("enter")
-        await _settle(pilot)
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_open_call)
 
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=open_call)
+
+async def _open_call(pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+SCREENS = {"queue_80x24": _settle, "call_80x24": _open_call}
+
+
+@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+def test_take_screens(demo_app):
+    """In the English process: the queue and call screens as SVG, for test_in_english to compare."""
+    from textual._doc import take_svg_screenshot
+
+    out = Path(os.environ["HUIFANG_TEST_SVG_DIR"])
+    for name, run_before in SCREENS.items():
+        svg = take_svg_screenshot(app=demo_app(), terminal_size=(80, 24), run_before=run_before)
+        (out / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
 @pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
-def test_in_english():
-    """The same tests with the English catalog, in a process of their own."""
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+def test_in_english(snapshot, tmp_path):
+    """The same tests with the English catalog, in a process of its own; its queue and call
+    screens are compared here with the English snapshots (``--snapshot-update`` applies)."""
+    from pytest_textual_snapshot import SVGImageExtension
+
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy",
             str(Path(__file__).with_name("test_fit80_en.py").relative_to(ROOT))]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en")
+    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
     env.pop("PYTEST_CURRENT_TEST", None)
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    svg = snapshot.use_extension(SVGImageExtension)
+    for name in SCREENS:
+        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
