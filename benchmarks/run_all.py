@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/run_all.py [--skip planner,startup,keystroke]
+    .venv/bin/python benchmarks/run_all.py [--skip planner,startup,record,keystroke]
 
 Generates (or reuses) ``benchmarks/out/large.db`` first, then runs each benchmark script as a
 subprocess (fresh interpreter, JSON results in ``benchmarks/out/*.json``) and writes the figures,
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     benches = [
         ("planner", "Planner and queue", ["benchmarks/bench_planner.py"]),
         ("startup", "Startup to interactive queue (pty, 100×30)", ["benchmarks/bench_startup.py"]),
+        ("record", "huifang record against its floor (import sqlmodel + one transaction)", ["benchmarks/bench_record.py"]),
         ("keystroke", "Keystroke to repaint (call screen, headless)", ["benchmarks/bench_keystroke.py"]),
     ]
     for key, title, script in benches:

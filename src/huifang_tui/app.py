@@ -140,8 +140,20 @@ class HuifangApp(App):
             self.notify_failure(event.worker.error)
 
     def notify_failure(self, err: BaseException | None) -> None:
-        """The one error notice for a failed worker: plain words, never read as markup."""
-        self.notify(self.error_text(err), title=t("err.title"), severity="error", timeout=10, markup=False)
+        """The one error path for a failed worker, in plain words, never read as markup: a
+        refusal by a rule is a notice (the user goes on); anything else — a read-only or full
+        disk, a lock held too long, a damaged database — is one dialog naming what to do and
+        the log (a second failure while it is open does not stack another)."""
+        from .errors import ServiceError
+        from .screens.dialogs import MessageDialog
+
+        text = self.error_text(err)
+        if isinstance(err, ServiceError):
+            self.notify(text, title=t("err.title"), severity="warning", timeout=10, markup=False)
+            return
+        if any(isinstance(s, MessageDialog) and s.error for s in self.screen_stack):
+            return
+        self.push_screen(MessageDialog(t("err.title"), text, error=True))
 
     def error_text(self, err: BaseException | None) -> str:
         """One plain message for any failed worker (crash.user_message; traceback to the log)."""

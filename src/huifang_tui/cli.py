@@ -5,29 +5,38 @@ Without a command the app opens on the current user's queue.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, NoReturn
 
 from . import config
 from .i18n import detect, set_lang, t
 
+if TYPE_CHECKING:
+    import argparse
+
 EXIT_BAD_INPUT = 1
 EXIT_REFUSED = 2
 DEMO_DEFAULT_LOGIN = "agent1"
+# The options the app itself takes (``huifang [--db X] [--lang L] [--as LOGIN]``); see _app_args.
+_APP_OPTIONS = {"--db": "db", "--lang": "lang", "--as": "as_login"}
 
 
-class _Parser(argparse.ArgumentParser):
-    """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
+def _parser_class() -> type:
+    import argparse
 
-    def error(self, message: str) -> NoReturn:
-        from .i18n.argparse_words import translate
+    class _Parser(argparse.ArgumentParser):
+        """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
 
-        self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+        def error(self, message: str) -> NoReturn:
+            from .i18n.argparse_words import translate
+
+            self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
+
+    return _Parser
 
 
 def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]:
@@ -37,6 +46,8 @@ def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]
         try:
             return parse(text)
         except (ValueError, TypeError):
+            import argparse
+
             raise argparse.ArgumentTypeError(t(f"cli.expect.{kind}", value=text)) from None
 
     convert.__name__ = kind
@@ -48,12 +59,61 @@ _DATETIME = _typed("datetime", datetime.fromisoformat)
 _INT = _typed("int", int)
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="huifang", description=t("cli.description"))
+# The commands the cli_* modules add, by module (read without importing them; a test checks it).
+_EXTENSION_COMMANDS = {
+    "cli_work": ("lapse", "callbacks"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
+    "cli_board": ("board", "audit"), "cli_issues": ("issue", "issues", "department"),
+    "cli_report": ("report", "spotcheck"),
+}
+_CORE_COMMANDS = ("run", "init", "user", "demo", "queue", "plan", "import", "calendar", "policy", "visit", "assign",
+                  "db", "record")
+
+
+class _Skipped:
+    """Stands for the parser of a command that is not being run: takes every call, keeps nothing."""
+
+    def __getattr__(self, _name: str):  # noqa: ANN204
+        return lambda *a, **kw: self
+
+
+class _Only:
+    """``add_subparsers()``'s action, building only the command being run (``--help`` of that
+    command and its errors read exactly as with every command built)."""
+
+    def __init__(self, sub, only: str) -> None:  # noqa: ANN001
+        self._sub, self._only = sub, only
+
+    def add_parser(self, name: str, **kw):  # noqa: ANN003, ANN201
+        return self._sub.add_parser(name, **kw) if name == self._only else _Skipped()
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command in ``argv`` when it is plainly one (after the app's own options), else None."""
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in _APP_OPTIONS:
+            i += 2
+        elif tok.partition("=")[0] in _APP_OPTIONS and "=" in tok:
+            i += 1
+        elif tok.startswith("-"):
+            return None  # --help, or an option only the full parser knows how to read
+        else:
+            known = tok in _CORE_COMMANDS or any(tok in names for names in _EXTENSION_COMMANDS.values())
+            return tok if known else None
+    return None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` the one command being run: building every
+    command's parser (and importing every cli_* module for it) costs more than parsing."""
+    p = _parser_class()(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
     p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
     p.add_argument("--as", dest="as_login", metavar="LOGIN", help=t("cli.opt_as"))
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+    if only is not None:
+        sub = _Only(sub, only)
 
     sub.add_parser("run", help=t("cli.run"))
 
@@ -143,14 +203,11 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
-    for module in _extensions():
-        module.add_parsers(sub)
-    from . import cli_issues
+    import importlib
 
-    cli_issues.add_parsers(sub)
-    from . import cli_report
-
-    cli_report.add_parsers(sub)
+    for name, commands in _EXTENSION_COMMANDS.items():
+        if only is None or only in commands:
+            importlib.import_module(f".{name}", __package__).add_parsers(sub)
     from .cli_help import finish
 
     return finish(p)
@@ -166,14 +223,20 @@ def main(argv: list[str] | None = None) -> int:
     stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
     if stop is not None:
         return stop
-    pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--lang")
-    known, _ = pre.parse_known_args(argv)
-    set_lang(detect(known.lang))
-    from .i18n.argparse_words import install
+    args = _app_args(argv)
+    if args is None:
+        import argparse
 
-    install()  # argparse's own words ("usage:", "options", errors) in the app's language
-    args = _parser().parse_args(argv)
+        pre = argparse.ArgumentParser(add_help=False)
+        pre.add_argument("--lang")
+        known, _ = pre.parse_known_args(argv)
+        set_lang(detect(known.lang))
+        from .i18n.argparse_words import install
+
+        install()  # argparse's own words ("usage:", "options", errors) in the app's language
+        args = _parser(_command_of(argv)).parse_args(argv)
+    else:
+        set_lang(detect(args.lang))
     stop = cli_shared.check_locked(args)
     if stop is None:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
@@ -192,6 +255,30 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("HUIFANG_DEBUG") and not isinstance(e, KeyboardInterrupt):
             raise
         return _fail_plain(e, args)
+
+
+def _app_args(argv: list[str]) -> SimpleNamespace | None:
+    """``huifang [--db X] [--lang zh_CN|en] [--as LOGIN]``, the app's own start, read without
+    building every command's parser (start-up speed: argparse and ~40 sub-parsers with their
+    help texts cost ~30 ms). Anything else (a command, ``--help``, an abbreviated or unknown
+    option, a missing value) returns None and goes through the full parser, which gives the
+    same values here and says what is wrong there."""
+    out = {"db": None, "lang": None, "as_login": None}
+    i = 0
+    while i < len(argv):
+        name, eq, value = argv[i].partition("=")
+        if name not in _APP_OPTIONS:
+            return None
+        if not eq:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return None
+            i += 1
+            value = argv[i]
+        if name == "--lang" and value not in ("zh_CN", "en"):
+            return None
+        out[_APP_OPTIONS[name]] = value
+        i += 1
+    return SimpleNamespace(cmd=None, **out)
 
 
 def _fail(status: int, message: str) -> int:
@@ -272,10 +359,13 @@ def _actor(store, args):  # noqa: ANN001, ANN202
 
 def _dispatch(args) -> int:  # noqa: ANN001
     """Each command's handler from the table; commands from ``cli_*`` modules add theirs."""
-    handlers = dict(COMMANDS)
+    cmd = args.cmd or "run"
+    if cmd in COMMANDS:  # the extensions are imported only for their own commands (start-up speed)
+        return COMMANDS[cmd](args)
+    handlers = {}
     for module in _extensions():
         handlers.update(module.COMMANDS)
-    return handlers[args.cmd or "run"](args)
+    return handlers[cmd](args)
 
 
 def _extensions() -> list:
@@ -622,6 +712,8 @@ def _cmd_queue(args) -> int:  # noqa: ANN001
     agent = None if args.all else (args.agent or actor.login)
     rows = queue_rows(store, actor, day, agent=agent, all_agents=args.all)
     if args.json:
+        import json
+
         sys.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n")
         return 0
     from .ui_text import render_queue_text

@@ -33,7 +33,8 @@ def _walk(parser: argparse.ArgumentParser, path: list[str]) -> None:
                 _walk(sub, [*path, name])
             continue
         if action.help is None and _has(f"opt.{action.dest}"):
-            action.help = t(f"opt.{action.dest}")
+            # argparse %-formats help texts: a catalog's "75%" must reach it as "75%%"
+            action.help = t(f"opt.{action.dest}").replace("%", "%%")
 
 
 def missing(parser: argparse.ArgumentParser, path: tuple[str, ...] = ("huifang",)) -> list[str]:

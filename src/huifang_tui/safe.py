@@ -7,9 +7,7 @@ interpreted: wrap in ``Text`` objects, or escape when a markup string is needed.
 from __future__ import annotations
 
 import re
-
-from rich.markup import escape
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from .domain.masking import mask_phone  # noqa: F401  (re-exported: area code + last 4 for landlines)
 
@@ -17,6 +15,9 @@ from .domain.masking import mask_phone  # noqa: F401  (re-exported: area code + 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 ESCAPES = _ANSI  # terminal escape sequences (CSI, OSC, two-byte ESC)
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def clean(value: object) -> str:
@@ -36,12 +37,17 @@ def clean_multiline(value: object) -> str:
 
 
 def literal(value: object, style: str = "") -> Text:
-    """A Rich ``Text`` that shows ``value`` exactly as typed (no markup)."""
+    """A Rich ``Text`` that shows ``value`` exactly as typed (no markup). Rich is imported here,
+    not at the top: the commands that print JSON or plain lines never load it."""
+    from rich.text import Text
+
     return Text(clean(value), style=style)
 
 
 def markup_safe(value: object) -> str:
     """For places that take a markup string: escaped, cleaned text."""
+    from rich.markup import escape
+
     return escape(clean(value))
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.console import Console
-from rich.table import Table
-
 from .i18n import t
 from .queue_view import QueueRow
 from .safe import literal
 
+# Rich is imported inside each rendering (not here): ``--json`` output never loads it.
+
 
 def render_queue_text(rows: list[QueueRow], day: date) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=t("queue.cli_title", day=day.isoformat(), n=len(rows)), show_lines=False)
     for key in ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state"):
         table.add_column(t(f"queue.col.{key}"))
@@ -30,6 +32,9 @@ def render_callbacks_text(rows: list) -> str:
     """``huifang callbacks`` as a table (phones never shown; 补录 marked)."""
     if not rows:
         return t("work.none")
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_lines=False)
     for col in t("work.cols").split("\t"):
         table.add_column(col)

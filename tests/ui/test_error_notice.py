@@ -1,5 +1,6 @@
-"""A failing database worker ends in one plain notice (issue 13 item 6): the catalog's words,
-the log named, no traceback, and nothing in it read as Rich markup."""
+"""A failing database worker ends in one plain error dialog (issue 13 item 6): the catalog's
+words, the log named, no traceback, nothing in it read as Rich markup; a refusal by a rule is a
+notice the user reads and goes on from."""
 
 from __future__ import annotations
 
@@ -19,20 +20,30 @@ def _refused() -> None:
     raise ServiceError("客户 [bold]甲公司[/bold] 不存在")
 
 
-async def test_a_locked_database_is_one_plain_notice(store, tmp_path, monkeypatch):
+async def test_a_locked_database_is_one_plain_dialog(store, tmp_path, monkeypatch):
+    from textual.widgets import Static
+
+    from huifang_tui.screens.dialogs import MessageDialog
+
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     app = HuifangApp(store, add_user(store, "agent1", "agent"))
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         app.db_task(_locked)
         app.db_task(_refused)
+        app.db_task(_locked)  # a second failure while the dialog is open: still one dialog
         for _ in range(100):  # wait_for_complete() re-raises a failed worker's error
             await pilot.pause(0.05)
-            if len(app._notifications) >= 2:
+            if app._notifications and isinstance(app.screen, MessageDialog):
                 break
+        await pilot.pause(0.2)
+        dialogs = [s for s in app.screen_stack if isinstance(s, MessageDialog)]
+        assert len(dialogs) == 1
+        body = str(dialogs[0].query_one(".dialog-body", Static).render())
+        assert body.startswith("数据库 huifang.db 正被其他程序长时间占用（等待超时）。")
+        assert str(tmp_path / "state" / "huifang" / "huifang.log") in body.replace("\n", "") and "Traceback" not in body
         notes = [n.message for n in app._notifications]
-        locked = next(m for m in notes if "等待超时" in m)
-        assert locked.startswith("数据库 huifang.db 正被其他程序长时间占用（等待超时）。")
-        assert str(tmp_path / "state" / "huifang" / "huifang.log") in locked and "Traceback" not in locked
-        assert "客户 [bold]甲公司[/bold] 不存在" in notes  # shown as written, markup=False
+        assert notes == ["客户 [bold]甲公司[/bold] 不存在"]  # shown as written, markup=False
         assert all(not n.markup for n in app._notifications)
+        await pilot.press("enter")
+        assert not any(isinstance(s, MessageDialog) for s in app.screen_stack)

@@ -21,6 +21,8 @@ OUTCOMES: tuple[str, ...] = (
     "completed", "no_answer", "busy", "phone_off", "wrong_number", "reschedule", "refused",
     "wrong_person",
 )
+# Statuses that end a link without completing it; a chain continues past them (SPEC §7).
+CLOSED_UNDONE: tuple[str, ...] = ("lapsed", "refused", "unreachable")
 _RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
 # SPEC §3: attempts that did not reach the customer; only these wait for the next attempt time.
 NOT_REACHED: tuple[str, ...] = ("no_answer", "busy", "phone_off", "wrong_person")

@@ -22,6 +22,7 @@ from .facts import (
     SaleFact,
     WorkOrderFact,
 )
+from .outcomes import CLOSED_UNDONE  # noqa: F401  (statuses ending a link undone; re-exported for the planner)
 from .policy import Policy
 
 AGENT, SUPERVISOR, SALES_MANAGER, FOLLOWUP = "agent", "supervisor", "sales_manager", "followup"
@@ -176,8 +177,6 @@ def after_completion(cb: CompletedCallback, customer: CustomerFact, policy: Poli
     return out
 
 
-# Statuses that end a link without completing it; a chain continues past them (SPEC §7).
-CLOSED_UNDONE: tuple[str, ...] = ("lapsed", "refused", "unreachable")
 _CHAIN_KINDS = ("first_sale", "quarterly", "onsite", "nm_inactive")
 
 

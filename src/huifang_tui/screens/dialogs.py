@@ -53,9 +53,9 @@ class MessageDialog(_Dialog):
         Binding("enter", "cancel", t("key.close"), show=False, id="dialog_ok"),
     ]
 
-    def __init__(self, title: str, body: str) -> None:
+    def __init__(self, title: str, body: str, *, error: bool = False) -> None:
         super().__init__()
-        self.title_text, self.body = title, body
+        self.title_text, self.body, self.error = title, body, error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

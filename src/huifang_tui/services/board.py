@@ -121,13 +121,17 @@ def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None)
     sub = (
         select(Callback.id.label("id"), Callback.agent_login.label("login"), func.max(CallAttempt.at).label("last"))
         .join(CallAttempt, CallAttempt.callback_id == Callback.id)
-        .where(Callback.status == "unreachable", Callback.updated_at >= start)
-        .group_by(Callback.id, Callback.agent_login)
-        .subquery()
+        .where(Callback.updated_at >= start)
     )
+    if logins is None:
+        sub = sub.where(Callback.status == "unreachable")
+    else:
+        # These logins' callbacks touched today (ix_callback_agent_updated), never every callback
+        # of the centre that became unreachable today: ``status || ''`` keeps SQLite off
+        # ix_callback_status_updated for this one.
+        sub = sub.where(Callback.agent_login.in_(logins), (Callback.status + "") == "unreachable")
+    sub = sub.group_by(Callback.id, Callback.agent_login).subquery()
     q = select(sub.c.login, func.count()).where(sub.c.last >= start, sub.c.last <= end).group_by(sub.c.login)
-    if logins is not None:
-        q = q.where(sub.c.login.in_(logins))
     return {login: n for login, n in s.exec(q)}
 
 

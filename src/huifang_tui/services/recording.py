@@ -15,10 +15,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import (
-    INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
+    CLOSED_UNDONE, INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
     is_late_entry,
 )
-from ..domain.rules import CLOSED_UNDONE
 from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, Contact
@@ -26,7 +25,6 @@ from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
 from .drafts import drop_draft
-from .planner import plan_after_closing, plan_after_completion
 from .report import ensure_month_open
 
 
@@ -206,6 +204,8 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         raise ValidationError("\n".join(errors))
     now = store.now()
     at = rec.at or now
+    if rec.outcome == "completed":
+        _planner()  # imported before the write lock is taken, not while holding it
     with store.write() as s:
         cb = workable(s, actor, number, now)
         ensure_month_open(s, at)  # a signed-off month takes nothing dated in it (issue 11 §4)
@@ -232,16 +232,24 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             flagged += _save(s, actor, other, same, otr, at, now, late)
             also.append(other.number)
             if otr.status in CLOSED_UNDONE:
-                _note_created(s, actor, now, other.number, plan_after_closing(s, actor, other, now, cal, policy))
+                _note_created(s, actor, now, other.number, _planner().plan_after_closing(s, actor, other, now, cal, policy))
         followups = []
         if tr.status == "completed":
-            followups = plan_after_completion(s, actor, cb, now, cal, policy)
+            followups = _planner().plan_after_completion(s, actor, cb, now, cal, policy)
         elif tr.status in CLOSED_UNDONE:  # a chain continues past a refused or unreachable link
-            followups = plan_after_closing(s, actor, cb, now, cal, policy)
+            followups = _planner().plan_after_closing(s, actor, cb, now, cal, policy)
         _note_created(s, actor, now, cb.number, followups, also, flagged,
                       [*rec.verified_issue_ids, *rec.not_held_issue_ids])
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
+
+
+def _planner():  # noqa: ANN202
+    """The planner, imported when an outcome plans what comes next (a completion, a closed
+    link): not answered, busy, 改约 and the like do not need it (``huifang record`` start-up)."""
+    from . import planner
+
+    return planner
 
 
 def closing_status(store: Store, number: str, outcome: str) -> str | None:

@@ -66,24 +66,27 @@ def _dt(v: str | None) -> datetime | None:
     return datetime.fromisoformat(v) if v else None
 
 
-def _scope(login: str, role: str) -> tuple[str, list]:
+def _parts(login: str, role: str) -> list[tuple[str, list]]:
+    """The user's own rows and the pool's, read apart so that each uses ix_callback_queue
+    (as one OR, SQLite reads every open callback of the centre due by the day)."""
     kinds = ROLE_QUEUES.get(role, ("agent",))
-    sql = f"(cb.agent_login = ? OR (cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))})))"
-    return sql, [login, *kinds]
+    return [("cb.agent_login = ?", [login]),
+            (f"cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))})", list(kinds))]
 
 
 def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetime) -> tuple[list[QueueRow], Progress]:
     """Today's queue and progress for one user, ordered as SPEC §4 says."""
     day = now.date()
-    scope, args = _scope(login, role)
-    found = conn.execute(
-        "SELECT cb.id, cb.number, cb.kind, cb.customer_id, c.name, c.tier, cb.contact_name, cb.due_on,"
-        " cb.deadline_on, cb.deadline_at, cb.attempts, cb.status, cb.agent_login, cb.assignee, cb.priority,"
-        " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host"
-        " FROM callback cb JOIN customer c ON c.id = cb.customer_id"
-        f" WHERE cb.status IN (?, ?) AND cb.due_on <= ? AND {scope}",
-        [*OPEN_STATES, day.isoformat(), *args],
-    ).fetchall()
+    found = []
+    for scope, args in _parts(login, role):
+        found += conn.execute(
+            "SELECT cb.id, cb.number, cb.kind, cb.customer_id, c.name, c.tier, cb.contact_name, cb.due_on,"
+            " cb.deadline_on, cb.deadline_at, cb.attempts, cb.status, cb.agent_login, cb.assignee, cb.priority,"
+            " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host"
+            " FROM callback cb JOIN customer c ON c.id = cb.customer_id"
+            f" WHERE cb.status IN (?, ?) AND cb.due_on <= ? AND {scope}",
+            [*OPEN_STATES, day.isoformat(), *args],
+        ).fetchall()
     phones = _phones(conn, {r[3] for r in found})
     rows = []
     for (cid_, number, kind, cust_id, name, tier, contact, due_on, deadline_on, deadline_at, attempts, status,
@@ -105,11 +108,14 @@ def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, row
     """The header, counted as services.board counts (mirrors services.queue.queue_progress)."""
     day = now.date()
     start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
+    # From this login's own attempts of the day (ix_call_attempt_agent_at), never from every
+    # callback completed today in the centre: the count costs the same at any centre size.
+    # CROSS JOIN keeps call_attempt the outer table (SQLite does not reorder it).
     done = conn.execute(
-        "SELECT count(DISTINCT cb.id) FROM call_attempt a JOIN callback cb ON cb.id = a.callback_id"
-        " WHERE cb.status = 'completed' AND cb.completed_at >= ? AND cb.completed_at <= ?"
-        " AND a.outcome = 'completed' AND a.at >= ? AND a.at <= ? AND a.agent_login = ?",
-        (start, end, start, end, login)).fetchone()[0]
+        "SELECT count(DISTINCT cb.id) FROM call_attempt a CROSS JOIN callback cb ON cb.id = a.callback_id"
+        " WHERE a.agent_login = ? AND a.at >= ? AND a.at <= ? AND a.outcome = 'completed'"
+        " AND cb.status = 'completed' AND cb.completed_at >= ? AND cb.completed_at <= ?",
+        (login, start, end, start, end)).fetchone()[0]
     mine = [r for r in rows if r.agent == login]
     overdue = sum(1 for r in mine if r.overdue)
     pool = sum(1 for r in rows if r.agent is None)

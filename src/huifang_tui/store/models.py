@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import NaiveDatetime
+from pydantic import ConfigDict, NaiveDatetime
 
 from sqlalchemy import Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
@@ -16,13 +16,21 @@ from sqlmodel import Field, SQLModel
 SCHEMA_VERSION = 1  # the pre-migration marker; the schema revision is store/revision.py
 
 
-class SchemaVersion(SQLModel, table=True):
+class _Table(SQLModel):
+    """The base of every table. Rows are made and read through SQLAlchemy; pydantic validation
+    is never run on them, so its schema is built only if something asks for it (``defer_build``):
+    that is a fifth of what importing this module costs, on every command."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class SchemaVersion(_Table, table=True):
     __tablename__ = "schema_version"
     id: int = Field(default=1, primary_key=True)
     version: int
 
 
-class Counter(SQLModel, table=True):
+class Counter(_Table, table=True):
     """Per-month sequence for document numbers (SX/HF/WT + YYYYMM + seq)."""
 
     __tablename__ = "counter"
@@ -30,7 +38,7 @@ class Counter(SQLModel, table=True):
     value: int = 0
 
 
-class User(SQLModel, table=True):
+class User(_Table, table=True):
     __tablename__ = "app_user"
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(unique=True, index=True)
@@ -41,7 +49,7 @@ class User(SQLModel, table=True):
     department: str | None = None  # a supervisor of a department is its head (issue ledger)
 
 
-class Department(SQLModel, table=True):
+class Department(_Table, table=True):
     """A responsible department of the issue ledger (001 六(二)1 相关责任部门)."""
 
     __tablename__ = "department"
@@ -57,7 +65,7 @@ def _initials_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensiti
     return initials(ctx.get_current_parameters().get("name"))
 
 
-class Customer(SQLModel, table=True):
+class Customer(_Table, table=True):
     __tablename__ = "customer"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
@@ -73,7 +81,7 @@ class Customer(SQLModel, table=True):
     updated_at: NaiveDatetime
 
 
-class Contact(SQLModel, table=True):
+class Contact(_Table, table=True):
     __tablename__ = "contact"
     __table_args__ = (UniqueConstraint("customer_id", "name", name="uq_contact_name"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -86,7 +94,7 @@ class Contact(SQLModel, table=True):
     is_primary: bool = False
 
 
-class WorkOrder(SQLModel, table=True):
+class WorkOrder(_Table, table=True):
     """售后服务记录表 (003 表1) plus service type and contract number."""
 
     __tablename__ = "work_order"
@@ -114,7 +122,7 @@ class WorkOrder(SQLModel, table=True):
     updated_at: NaiveDatetime = Field(index=True)  # the planner reads what changed since its last run
 
 
-class Sale(SQLModel, table=True):
+class Sale(_Table, table=True):
     __tablename__ = "sale"
     id: int | None = Field(default=None, primary_key=True)
     contract_no: str = Field(unique=True, index=True)
@@ -127,7 +135,7 @@ class Sale(SQLModel, table=True):
     updated_at: NaiveDatetime | None = Field(default=None, index=True)
 
 
-class NonMemberEvent(SQLModel, table=True):
+class NonMemberEvent(_Table, table=True):
     __tablename__ = "non_member_event"
     __table_args__ = (
         UniqueConstraint("customer_id", "kind", "occurred_on", name="uq_event"),
@@ -144,7 +152,7 @@ def _planned_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitiv
     return ctx.get_current_parameters().get("due_on")
 
 
-class Callback(SQLModel, table=True):
+class Callback(_Table, table=True):
     """客户回访记录表 (003 表2) plus scheduling state."""
 
     __tablename__ = "callback"
@@ -157,6 +165,8 @@ class Callback(SQLModel, table=True):
         Index("ix_callback_planned_number", "planned_due_on", "number"),
         Index("ix_callback_agent_updated", "agent_login", "updated_at"),
         Index("ix_callback_status_updated", "status", "updated_at"),  # links closed since the last run
+        Index("ix_callback_status_deadline", "status", "deadline_on"),  # open work gone stale since the last run
+        Index("ix_callback_kind_status", "kind", "status"),  # open progress checks (few, in any centre)
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # HF202405001
@@ -207,9 +217,14 @@ class Callback(SQLModel, table=True):
     updated_at: NaiveDatetime
 
 
-class CallAttempt(SQLModel, table=True):
+class CallAttempt(_Table, table=True):
     __tablename__ = "call_attempt"
-    __table_args__ = (Index("ix_call_attempt_at", "at", "callback_id"),)
+    __table_args__ = (
+        Index("ix_call_attempt_at", "at", "callback_id"),
+        # one login's attempts of a day (the queue's "done today", my calls today): read from
+        # that login's own rows, whatever the size of the centre
+        Index("ix_call_attempt_agent_at", "agent_login", "at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     callback_id: int = Field(foreign_key="callback.id", index=True)
     at: NaiveDatetime
@@ -225,7 +240,7 @@ class CallAttempt(SQLModel, table=True):
     late_entry: bool = False
 
 
-class CallDraft(SQLModel, table=True):
+class CallDraft(_Table, table=True):
     """A half-entered call, saved as it is typed (SPEC §4 call script)."""
 
     __tablename__ = "call_draft"
@@ -237,7 +252,7 @@ class CallDraft(SQLModel, table=True):
     updated_at: NaiveDatetime
 
 
-class Issue(SQLModel, table=True):
+class Issue(_Table, table=True):
     """问题跟踪台账 entry (001 六)."""
 
     __tablename__ = "issue"
@@ -272,7 +287,7 @@ class Issue(SQLModel, table=True):
     verify_callback: str | None = None  # the callback (HF…) that verified it
 
 
-class IssueEvent(SQLModel, table=True):
+class IssueEvent(_Table, table=True):
     __tablename__ = "issue_event"
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id", index=True)
@@ -283,7 +298,7 @@ class IssueEvent(SQLModel, table=True):
     text: str = ""
 
 
-class DayClose(SQLModel, table=True):
+class DayClose(_Table, table=True):
     """日清日结 (000 §4.11): one agent's closed day."""
 
     __tablename__ = "day_close"
@@ -300,7 +315,7 @@ class DayClose(SQLModel, table=True):
     closed_at: NaiveDatetime
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(_Table, table=True):
     """Append-only audit log: who, when, what, before/after (SPEC §6)."""
 
     __tablename__ = "audit_entry"
@@ -314,7 +329,7 @@ class AuditEntry(SQLModel, table=True):
     after: str = ""  # JSON
 
 
-class CalendarOverride(SQLModel, table=True):
+class CalendarOverride(_Table, table=True):
     __tablename__ = "calendar_override"
     id: int | None = Field(default=None, primary_key=True)
     day: date = Field(unique=True, index=True)
@@ -322,7 +337,7 @@ class CalendarOverride(SQLModel, table=True):
     note: str = ""
 
 
-class Setting(SQLModel, table=True):
+class Setting(_Table, table=True):
     """Database-wide settings (e.g. demo flag, policy overrides as TOML text)."""
 
     __tablename__ = "setting"
@@ -344,7 +359,7 @@ def _customer_initials(_mapper, _conn, target: Customer) -> None:  # noqa: ANN00
     target.name_initials = initials(target.name)
 
 
-class ReportSnapshot(SQLModel, table=True):
+class ReportSnapshot(_Table, table=True):
     """A signed-off month of the 回访汇总表 (000 §4.9): records and KPIs as they stood.
 
     Version 1 is the approval; each amendment adds a version (the old ones are kept).
@@ -362,7 +377,7 @@ class ReportSnapshot(SQLModel, table=True):
     data: str  # JSON: {"overall", "agents", "records"}
 
 
-class SpotCheck(SQLModel, table=True):
+class SpotCheck(_Table, table=True):
     """抽查 (SPEC §7): a completed callback of month M drawn for checking, then marked."""
 
     __tablename__ = "spot_check"

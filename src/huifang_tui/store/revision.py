@@ -17,6 +17,7 @@ REVISIONS: tuple[str, ...] = (
     "0006_report_month",
     "0007_month_indexes",
     "0008_planner_marks",
+    "0009_attempt_agent_index",
 )
 HEAD = REVISIONS[-1]
 

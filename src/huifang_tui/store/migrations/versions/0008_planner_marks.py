@@ -31,10 +31,14 @@ def upgrade() -> None:
     op.create_index("ix_work_order_updated_at", "work_order", ["updated_at"])
     op.create_index("ix_work_order_open", "work_order", ["actual_completion", "planned_completion"])
     op.create_index("ix_callback_status_updated", "callback", ["status", "updated_at"])
+    op.create_index("ix_callback_status_deadline", "callback", ["status", "deadline_on"])
+    op.create_index("ix_callback_kind_status", "callback", ["kind", "status"])
     op.execute("UPDATE setting SET value = '' WHERE key = 'planner.watermark'")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_callback_kind_status", table_name="callback")
+    op.drop_index("ix_callback_status_deadline", table_name="callback")
     op.drop_index("ix_callback_status_updated", table_name="callback")
     op.drop_index("ix_work_order_open", table_name="work_order")
     op.drop_index("ix_work_order_updated_at", table_name="work_order")
