@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from ..i18n import t
 from ..safe import literal
+from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
 
 POLL_SECONDS = 2.0
@@ -274,8 +275,9 @@ class BoardScreen(_Live):
             else:
                 when = Text(a.since.strftime("%m-%d %H:%M"))
             style = "bold red" if a.kind in ("low_score", "low_score_followup", "complaint", "issue_escalated") else ""
-            table.add_row(Text("✓" if a.number in self.marked else ""), Text(t(f"board.alert.{a.kind}"), style=style),
-                          Text(a.number), literal(a.customer), literal(a.agent or t("board.pool")), when, key=key)
+            table.add_row(*fit_row(table, (Text("✓" if a.number in self.marked else ""),
+                                           Text(t(f"board.alert.{a.kind}"), style=style), Text(a.number),
+                                           literal(a.customer), literal(a.agent or t("board.pool")), when)), key=key)
         if keep is not None and keep in seen:
             table.move_cursor(row=table.get_row_index(keep))
         title = t("board.alerts_title", n=len(b.alerts)) if b.alerts else t("board.no_alerts")
@@ -469,9 +471,11 @@ class AgentQueueScreen(_Live):
         keep = _table_key(table)
         table.clear()
         for r in self.rows:
-            table.add_row(Text("✓" if r.number in self.marked else ""), Text(r.number, style="bold red" if r.overdue else ""),
-                          Text(t(f"kind.{r.kind}")), literal(r.customer), Text(r.phone_masked),
-                          Text(r.deadline_iso[:10]), key=r.number)
+            table.add_row(*fit_row(table, (Text("✓" if r.number in self.marked else ""),
+                                           Text(r.number, style="bold red" if r.overdue else ""),
+                                           Text(t(f"kind.{r.kind}") if self.app.size.width >= 100
+                                                else t(f"kindshort.{r.kind}")), literal(r.customer), Text(r.phone_masked),
+                                           Text(r.deadline_iso[:10]))), key=r.number)
         if keep is not None and keep in {r.number for r in self.rows}:
             table.move_cursor(row=table.get_row_index(keep))
         who = t("board.pool") if self.login == "_pool" else self.login

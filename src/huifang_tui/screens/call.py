@@ -25,7 +25,7 @@ from ..services import issues as issues_svc
 from ..services.recording import closing_status, next_step, reschedule_time
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
-from ..widgets.keybar import KeyBar
+from ..widgets.keybar import KeyBar, KeyItem, KeyLine
 from ..widgets.score_row import ScoreRow
 from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog
 
@@ -63,6 +63,15 @@ class _Drafts:
     def reopen(self) -> None:
         with self._lock:
             self._closed = False
+
+
+class OutcomeBar(KeyLine):
+    """F3–F10 and the outcomes: the full names when they fit, else the catalog's short forms
+    (outcomeshort.*); F1 lists them all in full."""
+
+    def items(self) -> tuple[list[KeyItem], None]:
+        return [KeyItem(key.upper(), t(f"outcome.{code}"), t(f"outcomeshort.{code}"), binding_id=f"call_outcome_{code}")
+                for code, key in OUTCOME_KEYS.items()], None
 
 
 class FinalOutcomeDialog(ConfirmDialog):
@@ -126,15 +135,8 @@ class CallScreen(Screen):
             with VerticalScroll(id="call-card"):
                 yield CustomerCard(id="customer-card")
             yield self.form
-        yield Static(self._outcome_bar(), id="call-outcomes")
+        yield OutcomeBar(id="call-outcomes")
         yield KeyBar()
-
-    def _outcome_bar(self) -> Text:
-        bar = Text()
-        for code, key in OUTCOME_KEYS.items():
-            bar.append(f" {key.upper()} ", style="reverse")
-            bar.append(f"{t(f'outcome.{code}')} ")
-        return bar
 
     def _placeholders(self) -> dict[str, Any]:
         cb, c, wo = self.view.callback, self.view.customer, self.view.work_order

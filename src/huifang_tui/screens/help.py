@@ -50,6 +50,8 @@ class HelpScreen(ModalScreen[None]):
         out: list[Binding] = []
         for node in nodes:
             for b in getattr(type(node), "BINDINGS", []):
+                if node is self.app and self.under.is_modal and not b.priority:
+                    continue  # a dialog or search box: only the app's priority keys reach past it
                 if isinstance(b, Binding) and b.id and b.description:
                     if node.check_action(b.action.split("(")[0], ()) is False:
                         continue  # not for this user (e.g. the board for an agent)

@@ -24,6 +24,7 @@ from ..errors import ServiceError
 from ..i18n import t
 from ..safe import literal
 from ..widgets.issue_cells import deadline_countdown, level_text
+from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
 
 PAGE_SIZE = 100
@@ -212,7 +213,7 @@ class LedgerScreen(Screen):
         now = self.app.now()
         table.clear()
         for v in self.rows:
-            table.add_row(*_cells(v, now, self._wide), key=v.issue.number)
+            table.add_row(*fit_row(table, _cells(v, now, self._wide)), key=v.issue.number)
         if keep is not None and any(v.issue.number == keep for v in self.rows):
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#ledger-empty").display = not self.rows

@@ -23,17 +23,20 @@ from textual.worker import Worker, WorkerState
 from ..domain.kpi import Month
 from ..i18n import t
 from ..safe import literal
+from ..widgets.cells import ellipsize, fit_widths
 from ..widgets.keybar import KeyBar
 
 PAGE_SIZE = 300
 # While a large month is counted the screen shows its first rows: a terminal's height of them
 # (adding all 300 of a page first doubles the time to the first useful frame).
 EARLY_ROWS = 60
-# (key, width; None = takes the rest). Narrow terminals drop the ones in WIDE_ONLY.
-COLUMNS = (("number", 11), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
-           ("kind", 8), ("channel", 4), ("score_resolution", 2), ("score_attitude", 2),
-           ("issues", 11), ("follow_status", 8), ("agent", 8), ("late_entry", 2))
-WIDE_ONLY = ("contact", "phone", "issues")
+# (key, the most it takes; the customer takes the rest). Below 100 columns the ones in
+# WIDE_ONLY go and the type is in its short form (issue 16: nothing cut at 80 columns).
+COLUMNS = (("number", 12), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
+           ("kind", 12), ("channel", 8), ("score_resolution", 2), ("score_attitude", 2),
+           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3))
+WIDE_ONLY = ("contact", "phone", "issues", "channel")
+CUSTOMER_MIN = 10
 HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
          "day": "month.col.day"}
 
@@ -82,6 +85,7 @@ class MonthScreen(Screen):
         self.agent_filter: str | None = None
         self.page = 0
         self._wide: int | None = None
+        self._layout: list[tuple[str, int]] = []
         self._shown: list = []
         self._early: list = []  # the first page, shown while the whole month loads
         # set once the first page is on screen: the worker counts the month only then, so the
@@ -105,26 +109,28 @@ class MonthScreen(Screen):
         self.action_reload()
 
     def on_resize(self) -> None:
-        if self._setup_columns():
+        if self._wide != self.app.size.width:
+            self._wide = self.app.size.width
             self._paint()
 
     def _columns(self) -> list[tuple[str, int | None]]:
         wide = (self._wide or 0) >= 100
         return [(k, w) for k, w in COLUMNS if wide or k not in WIDE_ONLY]
 
-    def _setup_columns(self) -> bool:
-        width = self.app.size.width
-        if width == self._wide:
-            return False
-        self._wide = width
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
+    def _setup_columns(self, rows: list[dict[str, Text]] | None = None) -> list[tuple[str, int]]:
+        """Each column as wide as its header and widest cell (up to its cap), the customer the rest."""
+        self._wide = width = self.app.size.width
         cols = self._columns()
-        fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2
-        for key, w in cols:
-            head = t(HEADS[key]) if key in HEADS else t(f"report.col.{key}")
-            table.add_column(head, key=key, width=w or max(8, width - fixed))
-        return True
+        heads = {k: t(HEADS[k]) if k in HEADS else t(f"report.col.{k}") for k, _ in cols}
+        caps = {k: w for k, w in cols if w}
+        layout = fit_widths([k for k, _ in cols], heads, rows or [], caps, "customer", width, CUSTOMER_MIN)
+        if layout != self._layout:
+            self._layout = layout
+            table = self.query_one(DataTable)
+            table.clear(columns=True)
+            for key, w in layout:
+                table.add_column(heads[key], key=key, width=w)
+        return layout
 
     # -- loading ----------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -179,7 +185,7 @@ class MonthScreen(Screen):
         if key == "day":
             return Text(r.day[5:])
         if key == "kind":
-            return Text(t(f"kind.{r.kind}"))
+            return Text(t(f"kind.{r.kind}") if (self._wide or 0) >= 100 else t(f"kindshort.{r.kind}"))
         if key == "channel":
             return Text(t(f"channel.{r.channel}"))
         if key in ("score_resolution", "score_attitude"):
@@ -207,10 +213,12 @@ class MonthScreen(Screen):
         self.page = min(self.page, pages - 1)
         shown = records[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         self._shown = shown
-        table.clear()
         cols = [k for k, _ in self._columns()]
-        for r in shown:
-            table.add_row(*(self._cell(k, r) for k in cols), key=r.number)
+        rows = [{k: self._cell(k, r) for k in cols} for r in shown]
+        layout = self._setup_columns(rows)
+        table.clear()
+        for r, cells in zip(shown, rows):
+            table.add_row(*(ellipsize(cells[k], w) for k, w in layout), key=r.number)
         table.display = bool(shown)
         self.query_one("#month-empty").display = not shown
         self._render_status(len(records), pages)

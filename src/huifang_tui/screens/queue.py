@@ -14,25 +14,31 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ..domain.queue import countdown
+from ..domain.queue import Countdown, countdown
 from ..i18n import t
 from ..queue_view import Progress, QueueRow
 from ..safe import literal
 from ..widgets.keybar import KeyBar
-from ..widgets.cells import countdown_text
+from ..widgets.cells import countdown_text, ellipsize, fit_widths
 
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
 STATE_FILTERS = ("all", "new", "tried", "overdue")
-COLUMNS = (("number", 11), ("kind", 12), ("customer", None), ("contact", 6), ("phone", 11),
-           ("attempts", 4), ("deadline", 10), ("state", 10))
-NARROW_HIDDEN = ("number", "state")  # below 100 columns the call screen shows these instead
+COLUMNS = ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state")
+WIDE = 100  # from here on the callback number shows (below it the call screen shows it)
+FULL_WORDS = 130  # from here on the full wording of type, deadline and state; below it the short forms
+NARROW_HIDDEN = ("number",)  # below 100 columns the call screen shows it instead
+# The most a column takes (cells), wide and narrow; longer text ends in "…". The customer
+# column takes the rest, at least CUSTOMER_MIN.
+CAPS = {"number": (11, 11), "kind": (16, 9), "contact": (10, 8), "phone": (11, 11), "attempts": (5, 5),
+        "deadline": (18, 12), "state": (16, 10)}
+CUSTOMER_MIN = 12
 
 
 @dataclass
 class _Loaded:
     rows: list[QueueRow]
-    cells: list[tuple]
+    cells: list[Countdown]
     progress: Progress
 
 
@@ -67,7 +73,8 @@ class QueueScreen(Screen):
         self.state_filter = "all"
         self._progress: Progress | None = None
         self._data_version: int | None = None
-        self._cells: list[tuple] = []
+        self._cells: list[Countdown] = []  # one countdown per row (the clock and calendar of the load)
+        self._layout: list[tuple[str, int]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,36 +84,29 @@ class QueueScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._wide: int | None = None
-        self._setup_columns()
         self.query_one("#queue-empty").display = False
         if not self._first_paint():
+            self._render_table()  # the headers while the first load runs
             self.action_reload()
         self.set_interval(REFRESH_SECONDS, self._check_changes)
 
     def on_resize(self) -> None:
-        if self._setup_columns():
-            self._render_table()
-
-    def _setup_columns(self) -> bool:
-        """Fit the columns to the terminal; below 100 columns number and state go (the call
-        screen shows them) so that 80×24 still shows customer, contact, phone and deadline."""
-        width = self.app.size.width
-        if width == self._wide:
-            return False
-        self._wide = width
-        wide = width >= 100
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        cols = [(k, w) for k, w in COLUMNS if wide or k not in NARROW_HIDDEN]
-        fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2  # cell padding + scrollbar
-        for key, w in cols:
-            table.add_column(t(f"queue.col.{key}"), key=key, width=w or max(10, width - fixed))
-        return True
+        self._render_table()
 
     @property
     def _show_all_columns(self) -> bool:
-        return (self._wide or 0) >= 100
+        return self.app.size.width >= WIDE
+
+    def _layout_for(self, texts: list[dict[str, Text]]) -> list[tuple[str, int]]:
+        """Fit the columns to the terminal (issue 16): every column but the customer is as wide
+        as its header and its widest cell, up to its cap; the customer takes the rest. Below
+        100 columns the callback number goes (the call screen shows it); below 130 the short
+        forms are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state."""
+        width = self.app.size.width
+        keys = [k for k in COLUMNS if width >= WIDE or k not in NARROW_HIDDEN]
+        heads = {k: t(f"queue.col.{k}") for k in keys}
+        caps = {k: c[0 if width >= FULL_WORDS else 1] for k, c in CAPS.items()}
+        return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN)
 
     # -- loading ------------------------------------------------------------------
     def action_search(self) -> None:
@@ -174,26 +174,34 @@ class QueueScreen(Screen):
             self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
 
     # -- rendering ----------------------------------------------------------------
-    def _cells_for(self, r: QueueRow, cd) -> tuple:  # noqa: ANN001
-        kind = t(f"kind.{r.kind}")
-        if r.agent is None and r.assignee == "agent":
-            kind += t("queue.pool_mark")
-        state = t(f"cbstate.{r.status}")
+    def _cells_for(self, r: QueueRow, cd: Countdown) -> Countdown:  # noqa: ARG002
+        return cd
+
+    def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
+        """The cells of one row; below FULL_WORDS columns with the catalog's short forms."""
+        pool = r.agent is None and r.assignee == "agent"
+        if wide:
+            kind = t(f"kind.{r.kind}") + (t("queue.pool_mark") if pool else "")
+            state = t(f"cbstate.{r.status}")
+        else:  # the pool moves to the state column: the type column stays narrow
+            kind = t(f"kindshort.{r.kind}")
+            state = t("fit.pool") if pool and r.status == "open" else t(f"cbstate.{r.status}")
         if r.next_attempt_at is not None and r.status == "open" and r.next_attempt_at.time() != time(0):
-            state = t("queue.next_attempt", at=r.next_attempt_at.strftime("%H:%M"))
+            at = r.next_attempt_at.strftime("%H:%M")
+            state = t("queue.next_attempt", at=at) if wide else t("colshort.next_attempt", at=at)
         if r.claimed_by:
-            state = t("queue.claimed", login=r.claimed_by)
+            state = t("queue.claimed", login=r.claimed_by) if wide else t("colshort.claimed", login=r.claimed_by)
         style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")
-        return (
-            Text(r.number, style=style),
-            Text(kind, style="bold yellow" if r.priority == 0 else ""),
-            literal(r.customer),
-            literal(r.contact),
-            Text(r.phone_masked),
-            Text(str(r.attempts), justify="right"),
-            countdown_text(cd, r.estimated),
-            Text(state),
-        )
+        return {
+            "number": Text(r.number, style=style),
+            "kind": Text(kind, style="bold yellow" if r.priority == 0 else ""),
+            "customer": literal(r.customer),
+            "contact": literal(r.contact),
+            "phone": Text(r.phone_masked),
+            "attempts": Text(str(r.attempts), justify="right"),
+            "deadline": countdown_text(cd, r.estimated, short=not wide),
+            "state": Text(state),
+        }
 
     def _visible(self) -> list[int]:
         out = []
@@ -221,10 +229,18 @@ class QueueScreen(Screen):
         pages = max(1, (len(visible) + PAGE_SIZE - 1) // PAGE_SIZE)
         self.page = min(self.page, pages - 1)
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
-        table.clear()
-        for i in shown:
-            cells = self._cells[i] if self._show_all_columns else self._cells[i][1:-1]
-            table.add_row(*cells, key=self.rows[i].number)
+        wide = self.app.size.width >= FULL_WORDS
+        texts = [self._texts(self.rows[i], self._cells[i], wide) for i in shown]
+        layout = self._layout_for(texts)
+        if layout != self._layout:
+            self._layout = layout
+            table.clear(columns=True)
+            for key, w in layout:
+                table.add_column(t(f"queue.col.{key}"), key=key, width=w)
+        else:
+            table.clear()
+        for i, cells in zip(shown, texts):
+            table.add_row(*(ellipsize(cells[k], w) for k, w in layout), key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#queue-empty").display = not shown

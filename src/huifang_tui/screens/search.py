@@ -27,6 +27,7 @@ class SearchScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", t("key.close"), id="search_close"),
         Binding("down", "to_results", t("search.key_results"), show=False, id="search_results"),
+        Binding("f1", "app.help", t("key.help"), show=False, id="search_help"),
     ]
 
     class Found(Message):
@@ -92,7 +93,8 @@ class SearchScreen(ModalScreen[None]):
 class CustomerCardScreen(ModalScreen[None]):
     TITLE_KEY = "search.card_title"
     CSS_PATH = "search.tcss"
-    BINDINGS = [Binding("escape", "dismiss", t("key.close"), id="card_close")]
+    BINDINGS = [Binding("escape", "dismiss", t("key.close"), id="card_close"),
+                Binding("f1", "app.help", t("key.help"), show=False, id="card_help")]
 
     class Loaded(Message):
         def __init__(self, card) -> None:  # noqa: ANN001
@@ -169,7 +171,8 @@ class MyCallsScreen(ModalScreen[None]):
 
     TITLE_KEY = "search.today_title"
     CSS_PATH = "search.tcss"
-    BINDINGS = [Binding("escape", "dismiss", t("key.close"), id="today_close")]
+    BINDINGS = [Binding("escape", "dismiss", t("key.close"), id="today_close"),
+                Binding("f1", "app.help", t("key.help"), show=False, id="today_help")]
 
     class Loaded(Message):
         def __init__(self, calls: list) -> None:

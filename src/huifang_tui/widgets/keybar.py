@@ -1,18 +1,103 @@
-"""A one-line key bar built from the screen's and the app's bindings (those with show=True).
+"""One-line key bars that fit the terminal: the screen's keys, and the call screen's outcomes.
 
 Textual's Footer composes one widget per key. With the queue's keys that cost ~65 ms of
-start-up, more than the rest of the first paint together. The full list with descriptions is
-on F1.
+start-up, more than the rest of the first paint together. Here one widget renders one line.
+
+Nothing is cut silently (issue 16): when the full labels do not fit, the catalog's short forms
+(``keyshort.<binding id>``) are used; when even those do not fit, the least important keys are
+left out and the F1 key reads "all keys": F1 lists every binding of the screen, shown or not.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widget import Widget
+
+from ..i18n import t
+
+HELP_ID = "help"
 
 
-class KeyBar(Static):
+@dataclass(frozen=True)
+class KeyItem:
+    key: str  # as shown: "⏎", "f1", "^q"
+    label: str
+    short: str
+    keep: bool = False  # never left out (the F1 key)
+    binding_id: str = ""
+    more: str = ""  # a kept item's label once others are left out ("all keys")
+
+
+def short_label(binding_id: str, label: str) -> str:
+    """The catalog's short form for a key's label (``keyshort.<id>``), else the label itself."""
+    key = f"keyshort.{binding_id}"
+    short = t(key)
+    return label if short == key else short
+
+
+def item_width(key: str, label: str, pad: bool) -> int:
+    return cell_len(key) + (2 if pad else 0) + cell_len(label) + 2
+
+
+def fit(items: list[KeyItem], width: int, *, pad: bool = False,
+        order: list[int] | None = None) -> tuple[list[tuple[KeyItem, str]], bool]:
+    """The items that fit in ``width`` cells, each with the label to show, and whether any
+    were left out. Full labels if all fit, else short ones; then leave items out, the last of
+    ``order`` (indices, most important first; default: as listed) first, never a ``keep`` one."""
+    for use_short in (False, True):
+        labels = [i.short if use_short else i.label for i in items]
+        if sum(item_width(i.key, lab, pad) for i, lab in zip(items, labels)) <= width:
+            return list(zip(items, labels)), False
+    labels = [(i.more or i.short) if i.keep else i.short for i in items]
+    order = list(range(len(items))) if order is None else order
+    shown = set(range(len(items)))
+    total = sum(item_width(i.key, lab, pad) for i, lab in zip(items, labels))
+    for idx in reversed(order):
+        if total <= width:
+            break
+        if items[idx].keep:
+            continue
+        shown.discard(idx)
+        total -= item_width(items[idx].key, labels[idx], pad)
+    return [(items[i], labels[i]) for i in range(len(items)) if i in shown], True
+
+
+class KeyLine(Widget):
+    """Renders ``items()`` on one line, fitted to the widget's width at every render."""
+
+    DEFAULT_CSS = """
+    KeyLine {
+        height: 1;
+    }
+    """
+    PAD_KEYS = False  # " F3 " (outcome bar) or "f1" (key bar) in reverse video
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.shown: list[tuple[KeyItem, str]] = []
+        self.left_out = False
+
+    def items(self) -> tuple[list[KeyItem], list[int] | None]:
+        raise NotImplementedError
+
+    def render(self) -> Text:
+        items, order = self.items()
+        self.shown, self.left_out = fit(items, self.size.width or 80, pad=self.PAD_KEYS, order=order)
+        out = Text(no_wrap=True, overflow="crop")
+        for item, label in self.shown:
+            key = f" {item.key} " if self.PAD_KEYS else item.key
+            out.append(key, style="bold reverse")
+            out.append(f" {label} ")
+        return out
+
+
+class KeyBar(KeyLine):
+    """The screen's and the app's keys with ``show=True``; the rest are on F1."""
+
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
@@ -22,13 +107,23 @@ class KeyBar(Static):
     }
     """
 
-    def on_mount(self) -> None:
-        self.update(self.render_keys())
-
-    def render_keys(self) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
-        for b in (*type(self.screen).BINDINGS, *type(self.app).BINDINGS):
-            if isinstance(b, Binding) and b.show and b.description:
-                out.append(self.app.get_key_display(b), style="bold reverse")
-                out.append(f" {b.description} ")
+    def bindings(self) -> list[Binding]:
+        out = []
+        for node, bindings in ((self.screen, type(self.screen).BINDINGS), (self.app, type(self.app).BINDINGS)):
+            for b in bindings:
+                if isinstance(b, Binding) and b.show and b.description:
+                    if node.check_action(b.action.split("(")[0], ()) is False:
+                        continue
+                    out.append(b)
         return out
+
+    def items(self) -> tuple[list[KeyItem], list[int]]:
+        bindings = self.bindings()
+        items = [KeyItem(self.app.get_key_display(b), b.description, short_label(b.id or "", b.description),
+                         keep=b.id == HELP_ID, binding_id=b.id or "",
+                         more=t("fit.all_keys") if b.id == HELP_ID else "") for b in bindings]
+        # Most important first: F1, the screen's first key, quit, then the screen's keys in order.
+        first = [i for i, b in enumerate(bindings) if b.id == HELP_ID]
+        screen_keys = [i for i, b in enumerate(bindings) if b in type(self.screen).BINDINGS]
+        rest = [i for i in range(len(bindings)) if i not in first and i not in screen_keys]
+        return items, first + screen_keys[:1] + rest + screen_keys[1:]

@@ -1,0 +1,291 @@
+"""Everything fits at 80 columns, in both languages (issue 16 item 2, item 11).
+
+Every key bound on a screen is either in its key bar (and the bar is not cut) or listed by F1;
+the queue and the call screen at 80×24 as snapshots.
+
+Key labels are read from the catalog when the screen modules are imported, so one process
+shows one language. This module runs in the test process in zh_CN, and ``test_in_english``
+runs the same tests in a child process with ``HUIFANG_TEST_LANG=en`` through
+``test_fit80_en.py``; the child writes its queue and call screens as SVG and this process
+compares them with the English snapshots. Regenerate only after looking at the screens:
+`pytest tests/ui/test_fit80.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from huifang_tui.i18n import set_lang
+
+LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
+set_lang(LANG)  # before the screens are imported (in the child process, they are not yet)
+
+from rich.cells import cell_len  # noqa: E402
+from textual.binding import Binding  # noqa: E402
+from textual.widgets import DataTable  # noqa: E402
+
+from huifang_tui.app import HuifangApp  # noqa: E402
+from huifang_tui.demo import build_demo  # noqa: E402
+from huifang_tui.services.base import Store  # noqa: E402
+from huifang_tui.services.users import resolve_actor  # noqa: E402
+from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 9, 30)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _zh_catalog():  # overrides conftest's: this process's language
+    set_lang(LANG)
+    yield
+    set_lang("zh_CN")
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    made = iter(range(100))
+
+    def make(login: str = "agent1") -> HuifangApp:
+        folder = tmp_path / str(next(made))  # a fresh demo database for each app
+        folder.mkdir()
+        store = Store("sqlite:///" + str(folder / "demo.db"), clock=lambda: NOW)
+        store.ensure_schema()
+        build_demo(store, TODAY, seed=7)
+        return HuifangApp(store, resolve_actor(store, login), cursor_blink=False)
+
+    return make
+
+
+async def _settle(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+# -- the fitting rule -----------------------------------------------------------------------
+def _items(*labels: tuple[str, str], keep: int | None = None) -> list[KeyItem]:
+    return [KeyItem(f"k{i}", full, short, keep=i == keep, more="ALL" if i == keep else "")
+            for i, (full, short) in enumerate(labels)]
+
+
+def _width(shown) -> int:  # noqa: ANN001
+    return sum(cell_len(i.key) + cell_len(label) + 2 for i, label in shown)
+
+
+@pytest.mark.parametrize("width, labels, left_out", [
+    (44, ["Open callback", "Filter by state", "Help"], False),  # everything fits: full labels
+    (30, ["Open", "Filter", "Help"], False),               # short labels, nothing left out
+    (20, ["Open", "ALL"], True),                           # the last ones go, F1 stays and says so
+    (8, ["ALL"], True),                                    # even then F1 stays
+])
+def test_fit_uses_short_labels_then_leaves_out_the_least_important(width, labels, left_out):
+    items = _items(("Open callback", "Open"), ("Filter by state", "Filter"), ("Help", "Help"), keep=2)
+    shown, out = fit(items, width)
+    assert [label for _, label in shown] == labels
+    assert out is left_out
+    if len(shown) > 1:
+        assert _width(shown) <= width
+
+
+def test_fit_leaves_out_in_the_given_order():
+    items = _items(("aaaa", "aaaa"), ("bbbb", "bbbb"), ("cccc", "cccc"), keep=None)
+    shown, _ = fit(items, 16, order=[1, 0, 2])  # b most important, then a; c goes first
+    assert [i.label for i, _ in shown] == ["aaaa", "bbbb"]
+
+
+# -- every key visible or on F1, at 80×24 ----------------------------------------------------
+def _own(node) -> bool:  # noqa: ANN001
+    return type(node).__module__.startswith("huifang_tui")
+
+
+def _bound(app) -> list[Binding]:
+    """Every key the user can press here: the focused widget's (ours), the screen's, the app's."""
+    screen = app.screen
+    nodes = [n for n in (screen.focused, screen, app) if n is not None and _own(n)]
+    out = []
+    for node in nodes:
+        for b in type(node).BINDINGS:
+            if not isinstance(b, Binding):
+                continue
+            if node is app and screen.is_modal and not b.priority:
+                continue  # Textual stops at a modal screen: only priority keys of the app reach past it
+            if node.check_action(b.action.split("(")[0], ()) is False:
+                continue
+            out.append(b)
+    return out
+
+
+async def _check_screen(pilot, where: str) -> None:
+    app = pilot.app
+    screen = app.screen
+    bound = _bound(app)
+    assert bound, f"{where}: no keys found"
+    in_bar: set[str] = set()
+    for bar in screen.query(KeyLine):
+        text = bar.render()
+        assert text.cell_len <= bar.size.width, f"{where}: the key bar is cut: {text.plain!r}"
+        for item, label in bar.shown:
+            assert f"{item.key} {label}" in text.plain
+            in_bar.add(item.binding_id)
+    await pilot.press("f1")
+    await pilot.pause()
+    from huifang_tui.screens.help import HelpScreen
+
+    assert isinstance(app.screen, HelpScreen), f"{where}: F1 did not open the help"
+    table = app.screen.query_one(DataTable)
+    rows = {tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)}
+    for b in bound:
+        assert b.description, f"{where}: key {b.key} ({b.action}) has no description"
+        if b.id in in_bar:
+            continue
+        assert b.id, f"{where}: key {b.key} ({b.action}) has no id, so F1 cannot list it"
+        assert (app.get_key_display(b), b.description) in rows, (
+            f"{where}: {b.key} {b.description!r} is neither in the key bar nor on F1")
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is screen
+
+
+async def test_every_key_of_an_agent_is_visible_or_on_f1(demo_app):
+    app = demo_app("agent1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await _check_screen(pilot, "queue")
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "CallScreen"
+        await _check_screen(pilot, "call")
+        await pilot.press("escape")
+        await _settle(pilot)
+        for key, name in (("slash", "SearchScreen"), ("t", "MyCallsScreen")):
+            await pilot.press(key)
+            await _settle(pilot)
+            assert type(app.screen).__name__ == name
+            await _check_screen(pilot, name)
+            await pilot.press("escape")
+            await _settle(pilot)
+        await pilot.press("m")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "MonthScreen"
+        await _check_screen(pilot, "month")
+        await pilot.press("i")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "RecordFormScreen"
+        await _check_screen(pilot, "record form")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("l")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "LedgerScreen"
+        await _check_screen(pilot, "ledger")
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "IssueScreen"
+        await _check_screen(pilot, "issue")
+
+
+async def test_every_key_of_a_supervisor_is_visible_or_on_f1(demo_app):
+    app = demo_app("supervisor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "BoardScreen"
+        await _check_screen(pilot, "board")
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "AgentQueueScreen"
+        await _check_screen(pilot, "drill-down")
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "AuditScreen"
+        await _check_screen(pilot, "audit")
+        await pilot.press("f3")
+        await _settle(pilot)
+        await pilot.press("m")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "MonthScreen"
+        await _check_screen(pilot, "month (supervisor)")
+        await pilot.press("y")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "YearlyScreen"
+        await _check_screen(pilot, "yearly")
+
+
+async def test_queue_columns_fit_at_80(demo_app):
+    """Every column shows at 80 columns, headers whole, names ending in "…" when too long."""
+    from huifang_tui.i18n import t
+
+    app = demo_app("agent1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        table = app.screen.query_one(DataTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        assert keys == ["kind", "customer", "contact", "phone", "attempts", "deadline", "state"]
+        for col in table.ordered_columns:
+            assert col.width >= cell_len(t(f"queue.col.{col.key.value}")), f"header {col.label} cut"
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80 - 2
+        for i in range(table.row_count):
+            row = app.screen.rows[i]
+            for col, cell in zip(table.ordered_columns, table.get_row_at(i)):
+                assert cell.cell_len <= col.width, f"{col.key.value} of row {i} is cut: {cell.plain!r}"
+            customer = table.get_row_at(i)[1].plain
+            assert customer == row.customer or (customer.rstrip(" …").rstrip() and customer.endswith("…")
+                                                and row.customer.startswith(customer.rstrip("…").rstrip()))
+        shown = {table.get_row_at(i)[1].plain for i in range(table.row_count)}
+        assert any(s.endswith("…") for s in shown), "the demo has long names: some must end in …"
+
+
+# -- snapshots of the queue and the call screen, 80×24 ----------------------------------------
+def test_queue_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_call_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_open_call)
+
+
+async def _open_call(pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+SCREENS = {"queue_80x24": _settle, "call_80x24": _open_call}
+
+
+@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+def test_take_screens(demo_app):
+    """In the English process: the queue and call screens as SVG, for test_in_english to compare."""
+    from textual._doc import take_svg_screenshot
+
+    out = Path(os.environ["HUIFANG_TEST_SVG_DIR"])
+    for name, run_before in SCREENS.items():
+        svg = take_svg_screenshot(app=demo_app(), terminal_size=(80, 24), run_before=run_before)
+        (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+
+
+@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+def test_in_english(snapshot, tmp_path):
+    """The same tests with the English catalog, in a process of its own; its queue and call
+    screens are compared here with the English snapshots (``--snapshot-update`` applies)."""
+    from pytest_textual_snapshot import SVGImageExtension
+
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy",
+            str(Path(__file__).with_name("test_fit80_en.py").relative_to(ROOT))]
+    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
+    env.pop("PYTEST_CURRENT_TEST", None)
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    svg = snapshot.use_extension(SVGImageExtension)
+    for name in SCREENS:
+        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
