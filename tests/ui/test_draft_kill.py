@@ -43,8 +43,11 @@ def _start_app(db_url: str) -> tuple[subprocess.Popen, int]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     env = dict(os.environ, TERM="xterm-256color", HUIFANG_DATABASE_URL=db_url, COLUMNS="100", LINES="30")
+    # SIGHUP as a terminal delivers it, even when this run was started under nohup (which
+    # leaves it ignored, and children inherit that)
     proc = subprocess.Popen([sys.executable, "-m", "huifang_tui.cli", "--as", "agent1"], stdin=slave,
-                            stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True)
+                            stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))
     os.close(slave)
     return proc, master
 
