@@ -153,72 +153,55 @@ async def _check_screen(pilot, where: str) -> None:
     assert app.screen is screen
 
 
+# A walk through the screens: (key to press, the screen it must open, its name in messages);
+# a step without a screen only presses the key (e.g. back with escape).
+AGENT_WALK = (
+    (None, "QueueScreen", "queue"),
+    ("enter", "CallScreen", "call"),
+    ("escape", None, ""),
+    ("slash", "SearchScreen", "search"),
+    ("escape", None, ""),
+    ("t", "MyCallsScreen", "my calls"),
+    ("escape", None, ""),
+    ("m", "MonthScreen", "month"),
+    ("i", "RecordFormScreen", "record form"),
+    ("escape", None, ""),
+    ("escape", None, ""),
+    ("l", "LedgerScreen", "ledger"),
+    ("enter", "IssueScreen", "issue"),
+)
+SUPERVISOR_WALK = (
+    (None, "BoardScreen", "board"),
+    ("enter", "AgentQueueScreen", "drill-down"),
+    ("escape", None, ""),
+    ("f4", "AuditScreen", "audit"),
+    ("f3", None, ""),
+    ("m", "MonthScreen", "month (supervisor)"),
+    ("y", "YearlyScreen", "yearly"),
+)
+
+
+async def _walk(app, pilot, steps) -> None:
+    await _settle(pilot)
+    for key, screen, name in steps:
+        if key is not None:
+            await pilot.press(key)
+            await _settle(pilot)
+        if screen is not None:
+            assert type(app.screen).__name__ == screen, f"{key} did not open {screen}"
+            await _check_screen(pilot, name)
+
+
 async def test_every_key_of_an_agent_is_visible_or_on_f1(demo_app):
     app = demo_app("agent1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
-        await _check_screen(pilot, "queue")
-        await pilot.press("enter")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "CallScreen"
-        await _check_screen(pilot, "call")
-        await pilot.press("escape")
-        await _settle(pilot)
-        for key, name in (("slash", "SearchScreen"), ("t", "MyCallsScreen")):
-            await pilot.press(key)
-            await _settle(pilot)
-            assert type(app.screen).__name__ == name
-            await _check_screen(pilot, name)
-            await pilot.press("escape")
-            await _settle(pilot)
-        await pilot.press("m")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "MonthScreen"
-        await _check_screen(pilot, "month")
-        await pilot.press("i")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "RecordFormScreen"
-        await _check_screen(pilot, "record form")
-        await pilot.press("escape")
-        await _settle(pilot)
-        await pilot.press("escape")
-        await _settle(pilot)
-        await pilot.press("l")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "LedgerScreen"
-        await _check_screen(pilot, "ledger")
-        await pilot.press("enter")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "IssueScreen"
-        await _check_screen(pilot, "issue")
+        await _walk(app, pilot, AGENT_WALK)
 
 
 async def test_every_key_of_a_supervisor_is_visible_or_on_f1(demo_app):
     app = demo_app("supervisor")
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "BoardScreen"
-        await _check_screen(pilot, "board")
-        await pilot.press("enter")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "AgentQueueScreen"
-        await _check_screen(pilot, "drill-down")
-        await pilot.press("escape")
-        await _settle(pilot)
-        await pilot.press("f4")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "AuditScreen"
-        await _check_screen(pilot, "audit")
-        await pilot.press("f3")
-        await _settle(pilot)
-        await pilot.press("m")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "MonthScreen"
-        await _check_screen(pilot, "month (supervisor)")
-        await pilot.press("y")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "YearlyScreen"
-        await _check_screen(pilot, "yearly")
+        await _walk(app, pilot, SUPERVISOR_WALK)
 
 
 async def test_queue_columns_fit_at_80(demo_app):
