@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from conftest import NOW
 from factories import add_callback, add_customer, add_user
+from pilot_help import settle
 from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
@@ -16,16 +17,6 @@ from huifang_tui.services.base import Actor, Store
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.store.models import AuditEntry, Callback, Customer
 
-
-async def settle(pilot) -> None:
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # an exclusive reload replaced an older one: wait for the new one
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture

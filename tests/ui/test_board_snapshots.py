@@ -12,6 +12,7 @@ from datetime import date, datetime
 import pytest
 from textual import constants
 
+from pilot_help import settle
 from huifang_tui.app import HuifangApp
 from huifang_tui.demo import build_demo
 from huifang_tui.services.base import Store
@@ -32,30 +33,20 @@ def board_app(tmp_path):
     return make
 
 
-async def _settle(pilot) -> None:
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 @pytest.mark.parametrize("colors", ["256", "standard"])
 def test_board_80x24(snap_compare, board_app, monkeypatch, colors):
     monkeypatch.setattr(constants, "COLOR_SYSTEM", colors)
     app = board_app()
     assert app.theme == ("ansi-dark" if colors == "standard" else "textual-dark")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
 def test_drill_down_80x24(snap_compare, board_app):
     async def drill(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(board_app(), terminal_size=(80, 24), run_before=drill)
 
@@ -65,8 +56,8 @@ def test_audit_viewer_80x24(snap_compare, board_app):
         # The start-up planner run (0.5 s after mounting) writes audit rows: let it run first,
         # so the log shown does not depend on which came first.
         await pilot.pause(0.8)
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("f4")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(board_app(), terminal_size=(80, 24), run_before=audit)

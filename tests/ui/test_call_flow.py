@@ -15,16 +15,8 @@ from huifang_tui.store.models import Callback, CallDraft, Issue
 from huifang_tui.widgets.score_row import ScoreRow
 
 from factories import add_callback, add_customer, add_user
+from pilot_help import open_first, settle, workers_done
 
-
-@pytest.fixture
-def desk(store):
-    agent = add_user(store, "agent1", "agent", "陈晓雯")
-    add_user(store, "supervisor", "supervisor", "周主管")
-    cid = add_customer(store, "杭州恒达机械有限公司")
-    add_callback(store, cid, "HF202611001", kind="completion", trigger="wo:SX202611001",
-                 deadline_on=date(2026, 11, 25))
-    return store, agent
 
 
 @pytest.fixture
@@ -37,34 +29,7 @@ def two_due(desk):
     return store, agent
 
 
-async def _workers_done(app) -> None:
-    """Wait for the app's workers; a worker cancelled because a newer one replaced it (an
-    exclusive load, e.g. the start-up refresh) is not a failure: wait for the newer one."""
-    from textual.worker import WorkerCancelled
 
-    for _ in range(10):
-        try:
-            await app.workers.wait_for_complete()
-            return
-        except WorkerCancelled:
-            continue
-    await app.workers.wait_for_complete()
-
-
-async def _settle(pilot) -> None:
-    """Let database workers finish and their messages land."""
-    await _workers_done(pilot.app)
-    await pilot.pause()
-
-
-async def _open_first(pilot, expect=CallScreen):
-    await _workers_done(pilot.app)
-    await pilot.pause()
-    await pilot.press("enter")
-    await _workers_done(pilot.app)
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, expect)
-    return pilot.app.screen
 
 
 def _cb(store, number="HF202611001") -> Callback:
@@ -76,7 +41,7 @@ async def test_complete_with_low_score_creates_followup(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         screen.query_one("#reached_position").value = "技术负责人"
         screen.query_one("#score_resolution", ScoreRow).focus()
         await pilot.press("2")
@@ -85,7 +50,7 @@ async def test_complete_with_low_score_creates_followup(desk):
         assert screen.query_one("#score_resolution", ScoreRow).value == 2
         assert screen.query_one("#score_attitude", ScoreRow).value == 4
         await pilot.press("f3")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen), [n.message for n in app._notifications]
     cb = _cb(store)
     assert cb.status == "completed" and cb.score_resolution == 2 and cb.reached_position == "技术负责人"
@@ -98,7 +63,7 @@ async def test_complete_without_scores_is_refused(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_first(pilot)
+        await open_first(pilot)
         await pilot.press("f3")
         await pilot.pause()
         assert isinstance(app.screen, CallScreen)
@@ -111,13 +76,13 @@ async def test_three_no_answers_make_it_unreachable(desk):
     for i in range(3):
         app = HuifangApp(store, agent)
         async with app.run_test(size=(100, 30)) as pilot:
-            await _open_first(pilot)
+            await open_first(pilot)
             await pilot.press("f4")
-            await _workers_done(app)
+            await workers_done(app)
             await pilot.pause()
             if i == 2:  # the last allowed attempt asks first (issue 16 item 3): Enter confirms
                 await pilot.press("enter")
-                await _settle(pilot)
+                await settle(pilot)
         cb = _cb(store)
         if cb.next_attempt_at is not None:  # SPEC §3: the next try only once it is allowed
             later = cb.next_attempt_at + timedelta(hours=10)
@@ -130,12 +95,12 @@ async def test_reschedule_typed_as_text(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_first(pilot)
+        await open_first(pilot)
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press(*"明天 15:00")
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
     cb = _cb(store)
     assert cb.due_on == date(2026, 11, 24) and cb.next_attempt_at.hour == 15 and cb.attempts == 0
 
@@ -144,12 +109,12 @@ async def test_raise_issue_from_call(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_first(pilot)
+        await open_first(pilot)
         await pilot.press("ctrl+r")
         await pilot.pause()
         await pilot.press(*"滤布更换后仍漏液")
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
     with store.read() as s:
         issue = s.exec(select(Issue)).one()
     assert issue.number == "WT202611001" and issue.title == "滤布更换后仍漏液"
@@ -160,18 +125,18 @@ async def test_day_close_refused_then_accepted(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _workers_done(app)
+        await workers_done(app)
         await pilot.press("c", "y")
-        await _settle(pilot)
+        await settle(pilot)
         assert "不能日结" in str(app.screen.query_one(".dialog-title").render())
         await pilot.press("escape")
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"客户出差")
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("c", "y")
-        await _settle(pilot)
+        await settle(pilot)
         assert "日结完成" in str(app.screen.query_one(".dialog-title").render())
 
 
@@ -179,16 +144,16 @@ async def test_draft_saved_as_typed_and_offered_back(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         screen.query_one("#suggestions").focus()
         await pilot.press(*"希望提供培训")
         await pilot.pause(1.0)
-        await _workers_done(app)
+        await workers_done(app)
     with store.read() as s:
         assert "希望提供培训" in s.exec(select(CallDraft)).one().data
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_first(pilot, expect=ConfirmDialog)
+        await open_first(pilot, expect=ConfirmDialog)
         await pilot.press("y")
         await pilot.pause()
         assert app.screen.query_one("#suggestions").value == "希望提供培训"
@@ -209,10 +174,10 @@ async def test_one_call_per_customer_covers_their_other_callbacks(two_due):
     store, agent = two_due
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         assert [c.number for c in screen.view.same_day] == ["HF202611002"]
         await pilot.press("f4")  # no answer: one call, so both callbacks got the attempt
-        await _settle(pilot)
+        await settle(pilot)
     assert _cb(store).attempts == 1 and _cb(store, "HF202611002").attempts == 1
 
 
@@ -220,13 +185,13 @@ async def test_completing_continues_with_the_same_customers_next_callback(two_du
     store, agent = two_due
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         first = screen.view.callback.number
         screen.query_one("#score_resolution", ScoreRow).value = 5
         screen.query_one("#score_attitude", ScoreRow).value = 5
         await pilot.press("f3")
-        await _settle(pilot)
-        await _settle(pilot)
+        await settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CallScreen)
         assert app.screen.view.callback.number != first
     assert _cb(store, first).status == "completed"
@@ -253,13 +218,13 @@ async def test_recording_right_after_typing_leaves_no_stale_draft(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         screen.query_one("#note").focus()
         await pilot.press(*"abc")
         await pilot.press("f4")  # within the 0.6 s debounce
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.pause(1.0)
-        await _settle(pilot)
+        await settle(pilot)
     with store.read() as s:
         assert s.exec(select(CallDraft)).all() == []
     assert _cb(store).attempts == 1
@@ -294,14 +259,14 @@ async def test_a_user_disabled_meanwhile_is_refused_at_the_next_action(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         assert screen.phase is Phase.EDITING
         with store.write() as s:
             u = s.exec(select(User).where(User.login == "agent1")).one()
             u.active = False
             s.add(u)
         await pilot.press("f4")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING  # not saved
     assert _cb(store).attempts == 0
 
@@ -330,12 +295,12 @@ async def test_reschedule_outside_working_hours_is_refused_in_the_screen_too(des
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press(*"明天 12:30")  # the lunch break
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CallScreen) and screen.phase is Phase.EDITING
     cb = _cb(store)
     assert cb.next_attempt_at is None and cb.due_on == date(2026, 11, 23)

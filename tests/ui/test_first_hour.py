@@ -11,17 +11,9 @@ from huifang_tui.app import HuifangApp
 from huifang_tui.screens.call import CallScreen
 from huifang_tui.store.models import Callback
 
-from factories import add_callback, add_customer, add_user
+from factories import add_callback
+from pilot_help import open_first, settle
 
-
-@pytest.fixture
-def desk(store):
-    agent = add_user(store, "agent1", "agent", "陈晓雯")
-    add_user(store, "supervisor", "supervisor", "周主管")
-    cid = add_customer(store, "杭州恒达机械有限公司")
-    add_callback(store, cid, "HF202611001", kind="completion", trigger="wo:SX202611001",
-                 deadline_on=date(2026, 11, 25))
-    return store, agent
 
 
 async def burst(pilot, *keys: str) -> None:
@@ -39,17 +31,6 @@ async def burst(pilot, *keys: str) -> None:
     await pilot.pause()
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def _open_first(pilot):
-    await _settle(pilot)
-    await pilot.press("enter")
-    await _settle(pilot)
-    assert isinstance(pilot.app.screen, CallScreen)
-    return pilot.app.screen
 
 
 def _cb(store, number="HF202611001") -> Callback:
@@ -62,7 +43,7 @@ async def test_burst_across_tab_lands_in_the_focused_fields(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         screen.query_one("#reached_name").value = ""
         await burst(pilot, *"王经理", "tab", *"技术负责人", "tab", *"很好", "enter", *"没有", "shift+tab")
         await pilot.pause()
@@ -81,18 +62,18 @@ async def test_refused_asks_first_escape_records_nothing_enter_records(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         await pilot.press("f9")  # 拒访
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FinalOutcomeDialog)
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is screen and screen.form.editing
         assert _cb(store).status == "open" and _cb(store).attempts == 0
         await pilot.press("f9")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     assert _cb(store).status == "refused"
 
@@ -112,13 +93,13 @@ async def test_which_outcomes_ask(desk, outcome_key, attempts, asks):
         s.add(cb)
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _open_first(pilot)
+        await open_first(pilot)
         await pilot.press(outcome_key)
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FinalOutcomeDialog) is asks
         if asks:
             await pilot.press("enter")
-            await _settle(pilot)
+            await settle(pilot)
     assert _cb(store).attempts == attempts + 1
 
 
@@ -128,19 +109,19 @@ async def _complete_low(pilot, screen):
     screen.query_one("#score_resolution", ScoreRow).value = 2
     screen.query_one("#score_attitude", ScoreRow).value = 4
     await pilot.press("f3")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def test_undo_from_the_queue_cancels_the_followup(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         await _complete_low(pilot, screen)
         with store.read() as s:
             low = s.exec(select(Callback).where(Callback.kind == "low_score")).one()
         await pilot.press("u")
-        await _settle(pilot)
+        await settle(pilot)
         texts = [n.message for n in app._notifications]
     assert any("已撤销 HF202611001" in m and low.number in m for m in texts), texts
     assert _cb(store).status == "open" and _cb(store, low.number).status == "cancelled"
@@ -154,11 +135,11 @@ async def test_undo_from_the_queue_too_late(desk):
     store, agent = desk
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await _open_first(pilot)
+        screen = await open_first(pilot)
         await _complete_low(pilot, screen)
         store.clock = lambda: NOW + timedelta(minutes=11)
         await pilot.press("u")
-        await _settle(pilot)
+        await settle(pilot)
         texts = [n.message for n in app._notifications]
     assert any("已超过 10 分钟" in m for m in texts), texts
     assert _cb(store).status == "completed"
@@ -178,9 +159,9 @@ async def test_undo_from_the_queue_not_the_author(desk):
                    CallRecord(outcome="refused"))
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("u")
-        await _settle(pilot)
+        await settle(pilot)
         texts = [n.message for n in app._notifications]
     assert any("supervisor 记录的，只有记录人本人可以撤销" in m for m in texts), texts
     assert _cb(store).status == "refused" and _cb(store).attempts == 2
@@ -203,14 +184,14 @@ async def test_same_customer_twice_carries_the_person_and_offers_the_scores(two_
     store, agent = two_due
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
-        first = await _open_first(pilot)
+        first = await open_first(pilot)
         first.query_one("#reached_name").value = "李工"
         first.query_one("#reached_position").value = "设备主管"
         first.query_one("#score_resolution", ScoreRow).value = 4
         first.query_one("#score_attitude", ScoreRow).value = 5
         await pilot.press("f3")
-        await _settle(pilot)
-        await _settle(pilot)
+        await settle(pilot)
+        await settle(pilot)
         second = app.screen
         assert isinstance(second, CallScreen) and second is not first
         assert second.view.callback.number != first.view.callback.number
@@ -221,7 +202,7 @@ async def test_same_customer_twice_carries_the_person_and_offers_the_scores(two_
         assert (res.value, att.value) == (None, None)  # never copied silently
         assert "上一项评分 4/5 — 按 Enter 采用" in str(res.render())
         await pilot.press("f3")  # not confirmed: the completion still needs both scores
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is second
         res.focus()
         await pilot.press("enter")  # adopt 4 and move on
@@ -229,6 +210,6 @@ async def test_same_customer_twice_carries_the_person_and_offers_the_scores(two_
         await pilot.pause()
         assert (res.value, att.value) == (4, 3)
         await pilot.press("f3")
-        await _settle(pilot)
+        await settle(pilot)
     two = _cb(store, second.view.callback.number)
     assert (two.status, two.reached_name, two.score_resolution, two.score_attitude) == ("completed", "李工", 4, 3)

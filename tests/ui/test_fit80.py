@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from pilot_help import settle
 from huifang_tui.i18n import set_lang
 
 LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
@@ -62,11 +63,6 @@ def demo_app(tmp_path):
 
     return make
 
-
-async def _settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 # -- the fitting rule -----------------------------------------------------------------------
@@ -182,11 +178,11 @@ SUPERVISOR_WALK = (
 
 
 async def _walk(app, pilot, steps) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     for key, screen, name in steps:
         if key is not None:
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot)
         if screen is not None:
             assert type(app.screen).__name__ == screen, f"{key} did not open {screen}"
             await _check_screen(pilot, name)
@@ -210,7 +206,7 @@ async def test_queue_columns_fit_at_80(demo_app):
 
     app = demo_app("agent1")
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         table = app.screen.query_one(DataTable)
         keys = [c.key.value for c in table.ordered_columns]
         assert keys == ["kind", "customer", "contact", "phone", "attempts", "deadline", "state"]
@@ -230,7 +226,7 @@ async def test_queue_columns_fit_at_80(demo_app):
 
 # -- snapshots of the queue and the call screen, 80×24 ----------------------------------------
 def test_queue_80x24(snap_compare, demo_app):
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=settle)
 
 
 def test_call_80x24(snap_compare, demo_app):
@@ -238,12 +234,12 @@ def test_call_80x24(snap_compare, demo_app):
 
 
 async def _open_call(pilot) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
-SCREENS = {"queue_80x24": _settle, "call_80x24": _open_call}
+SCREENS = {"queue_80x24": settle, "call_80x24": _open_call}
 
 
 @pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")

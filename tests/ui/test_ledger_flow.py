@@ -19,6 +19,7 @@ from huifang_tui.store.models import Issue
 from huifang_tui.widgets.score_row import ScoreRow
 
 from factories import add_callback, add_customer, add_user
+from pilot_help import settle
 
 
 @pytest.fixture
@@ -32,12 +33,6 @@ def desk(store):
     return store, agent, sup
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 def _issue(store) -> Issue:
     with store.read() as s:
@@ -48,43 +43,43 @@ async def _type(pilot, text: str) -> None:
     await pilot.pause()
     await pilot.press(*("space" if c == " " else c for c in text))
     await pilot.press("enter")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 async def test_whole_life_of_an_issue_in_the_ledger(desk):
     store, _agent, sup = desk
     app = HuifangApp(store, sup, cursor_blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         from huifang_tui.screens.board import BoardScreen
 
         assert isinstance(app.screen, BoardScreen)  # supervisors open on the board (issue 12)
         await pilot.press("l")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LedgerScreen)
         # raised for a customer outside a call
         await pilot.press("a")
         await _type(pilot, "恒达")
         await pilot.press(*"设备异响")
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert _issue(store).callback_id is None
         assert app.screen.query_one(DataTable).row_count == 1
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, IssueScreen)
         await pilot.press("g")
         await _type(pilot, "技术支持组 tech1")
         await pilot.press("k")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("w")
         await _type(pilot, "客户出差")
         assert _issue(store).status == "waiting"
         await pilot.press("u")
-        await _settle(pilot)
+        await settle(pilot)
         # the refused close names what is missing and changes nothing
         await pilot.press("c")
-        await _settle(pilot)
+        await settle(pilot)
         assert _issue(store).status == "acknowledged"
         assert any("解决方案" in n.message and "满意度" in n.message for n in app._notifications)
         await pilot.press("s")
@@ -92,14 +87,14 @@ async def test_whole_life_of_an_issue_in_the_ledger(desk):
         await pilot.press("t")
         await _type(pilot, "4")
         await pilot.press("c")
-        await _settle(pilot)
+        await settle(pilot)
         i = _issue(store)
         assert (i.status, i.satisfaction, i.customer_told_on, i.owner_login) == ("closed", 4, date(2026, 11, 23), "tech1")
         kinds = [str(row[1]) for row in (app.screen.query_one("#issue-timeline", DataTable).get_row_at(r)
                                          for r in range(app.screen.query_one("#issue-timeline", DataTable).row_count))]
         assert kinds == ["登记", "分派", "受理", "挂起", "恢复", "解决方案", "告知客户", "关闭"]
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, LedgerScreen)
 
 
@@ -112,9 +107,9 @@ async def test_not_held_on_the_next_callback_reopens_the_issue(desk):
     svc.close(store, sup, i.number)
     app = HuifangApp(store, agent, cursor_blink=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CallScreen)
         radios = screen.query_one(f"#verify_{i.id}", RadioSet)
@@ -126,7 +121,7 @@ async def test_not_held_on_the_next_callback_reopens_the_issue(desk):
         screen.query_one("#score_resolution", ScoreRow).value = 2
         screen.query_one("#score_attitude", ScoreRow).value = 4
         await pilot.press("f3")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, QueueScreen), [n.message for n in app._notifications]
     v = svc.show_issue(store, i.number)
     assert v.state.status == "acknowledged" and v.issue.verify_result == "not_held"
@@ -145,30 +140,30 @@ async def test_filters_search_and_paging(desk):
                         title=f"问题{n}", is_complaint=n == 7)
     app = HuifangApp(store, agent, cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("l")
-        await _settle(pilot)
+        await settle(pilot)
         ledger = app.screen
         table = ledger.query_one(DataTable)
         assert (ledger.total, table.row_count) == (PAGE_SIZE + 5, PAGE_SIZE)
         await pilot.press("n")
-        await _settle(pilot)
+        await settle(pilot)
         assert table.row_count == 5
         await pilot.press("f")  # mine: raised by me or owned by me
-        await _settle(pilot)
+        await settle(pilot)
         assert ledger.total == (PAGE_SIZE + 5) // 2 and ledger.page == 0
         for _ in range(5):  # my department, overdue, at risk, escalated → complaints
             await pilot.press("f")
-            await _settle(pilot)
+            await settle(pilot)
         assert ledger.filter_kind == "complaints" and ledger.total == 1
         for _ in range(2):  # waiting → all
             await pilot.press("f")
-            await _settle(pilot)
+            await settle(pilot)
         assert ledger.filter_kind == "all"
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
         await pilot.press(*"卓越", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert ledger.total == (PAGE_SIZE + 5 + 4) // 5
         assert all(v.customer == "宁波卓越建材有限公司" for v in ledger.rows)

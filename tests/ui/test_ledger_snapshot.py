@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
+from pilot_help import settle
 from huifang_tui.app import HuifangApp
 from huifang_tui.demo import build_demo
 from huifang_tui.services.base import Store
@@ -27,17 +28,11 @@ def demo_app(tmp_path):
     return HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 async def _ledger(pilot) -> None:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("l")
-    await _settle(pilot)
+    await settle(pilot)
 
 
 def test_ledger_screen_80x24(snap_compare, demo_app):
@@ -48,6 +43,6 @@ def test_issue_detail_80x24(snap_compare, demo_app):
     async def detail(pilot) -> None:
         await _ledger(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=detail)

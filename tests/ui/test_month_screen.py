@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 from factories import add_callback, add_customer, add_user
+from pilot_help import settle
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
@@ -31,16 +32,11 @@ def office(store):
     return store, sup, agent
 
 
-async def _settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 async def _open_month(pilot) -> MonthScreen:
-    await _settle(pilot)
+    await settle(pilot)
     await pilot.press("m")
-    await _settle(pilot)
+    await settle(pilot)
     assert isinstance(pilot.app.screen, MonthScreen)
     return pilot.app.screen
 
@@ -56,18 +52,18 @@ async def test_month_view_from_the_queue_with_totals_and_switching(office):
         footer = str(screen.query_one("#month-footer", Static).render())
         assert "计划回访 2" in footer and "完成 1（50.00%）" in footer
         await pilot.press("n")
-        await _settle(pilot)
+        await settle(pilot)
         assert str(screen.month) == "2026-12" and table.row_count == 0
         assert screen.query_one("#month-empty").display
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         assert table.row_count == 2
         await pilot.press("a")  # first login in the agents: the pool, then agent1 …
         assert screen.agent_filter == "_pool" and table.row_count == 0
         await pilot.press("a")
         assert screen.agent_filter == "agent1" and table.row_count == 2
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot)
         assert not isinstance(pilot.app.screen, MonthScreen)
 
 
@@ -77,12 +73,12 @@ async def test_keyboard_form_enters_an_adhoc_visit(office):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_month(pilot)
         await pilot.press("i")
-        await _settle(pilot)
+        await settle(pilot)
         form = pilot.app.screen
         assert isinstance(form, RecordFormScreen)
         assert form.focused.id == "f-customer"
         await pilot.press(*"杭州恒达")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("right")  # accept the suggestion
         assert form.query_one("#f-customer", Input).value == "杭州恒达机械有限公司"
         order = []
@@ -103,7 +99,7 @@ async def test_keyboard_form_enters_an_adhoc_visit(office):
         assert order == ["f-reached_name", "f-reached_position", "f-completed_at", "f-channel", "…", "f-suggestions"]
         await pilot.press(*"希望再来培训一次")
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         errors = [str(w.render()) for w in form.query(".form-error")]
         assert isinstance(pilot.app.screen, MonthScreen), (errors, str(form.query_one("#form-status").render()))
         assert pilot.app.screen.query_one(DataTable).row_count == 3
@@ -119,10 +115,10 @@ async def test_form_shows_each_message_beside_its_field(office):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_month(pilot)
         await pilot.press("i")
-        await _settle(pilot)
+        await settle(pilot)
         form = pilot.app.screen
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, RecordFormScreen)
         errs = {fid: str(form.query_one(f"#e-{fid}", Static).render())
                 for fid in ("customer", "reached_name", "score_resolution", "score_attitude", "channel")}
@@ -134,7 +130,7 @@ async def test_form_shows_each_message_beside_its_field(office):
         await pilot.pause()
         assert "YYYY-MM-DD" in str(form.query_one("#e-completed_at", Static).render())
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, MonthScreen)
 
 
@@ -144,23 +140,23 @@ async def test_edit_from_the_month_view_and_the_lock(office):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open_month(pilot)
         await pilot.press("enter")  # the first row: HF202611001, completed
-        await _settle(pilot)
+        await settle(pilot)
         form = pilot.app.screen
         assert isinstance(form, RecordFormScreen) and form.number == "HF202611001"
         assert form.query_one("#f-reached_name", Input).value == "王经理"
         form.query_one("#f-improvement", Input).value = "已反馈产品部门"
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert pilot.app.screen is screen
         # approve with the key, then an edit dated in the month is refused beside the form
         await pilot.press("v", "y")
-        await _settle(pilot)
+        await settle(pilot)
         assert rsvc.month_locked(store, Month(2026, 11))
         assert "已审批" in str(screen.query_one("#month-status", Static).render())
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, RecordFormScreen)
         assert "已审批" in str(pilot.app.screen.query_one("#form-status", Static).render())
     with store.read() as s:
@@ -177,7 +173,7 @@ async def test_yearly_chart_from_the_month_view(office):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_month(pilot)
         await pilot.press("y")
-        await _settle(pilot)
+        await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, YearlyScreen)
         completion = list(screen.query_one("#yearly-completion", Sparkline).data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pilot_help import settle
 from huifang_tui.app import HuifangApp
 from huifang_tui.demo import build_demo
 from huifang_tui.services.base import Store
@@ -16,11 +17,6 @@ TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30)
 
 
-async def _settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 def test_month_view(snap_compare, tmp_path):
     store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
@@ -29,8 +25,8 @@ def test_month_view(snap_compare, tmp_path):
     app = HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
 
     async def open_month(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("m")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_month)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
+from pilot_help import settle
 from huifang_tui.app import HuifangApp
 from huifang_tui.demo import build_demo
 from huifang_tui.services.base import Store
@@ -29,31 +30,25 @@ def demo_app(tmp_path):
     return make
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 def test_queue_screen(snap_compare, demo_app, size):
-    assert snap_compare(demo_app(), terminal_size=size, run_before=_settle)
+    assert snap_compare(demo_app(), terminal_size=size, run_before=settle)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 def test_call_screen(snap_compare, demo_app, size):
     async def open_call(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=size, run_before=open_call)
 
 
 def test_help_screen(snap_compare, demo_app):
     async def help_(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("f1")
         await pilot.pause()
 
