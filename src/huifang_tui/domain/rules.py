@@ -2,8 +2,9 @@
 
 Conventions (SPEC §3): "within N working days after D" = ``cal.add_working_days(D, N)``;
 months as ``relativedelta`` counts them (``dates.add_months``: the day clipped to the month's
-end); a ``due_on`` on a non-working day moves forward, a date deadline moves back; if that would put ``due_on`` after the deadline, ``due_on`` is clamped
-to it.  "due_on + 1 month" is counted from the (moved) ``due_on``.
+end); a ``due_on`` on a non-working day moves forward, a date deadline moves back; if that
+would put ``due_on`` after the deadline, ``due_on`` is clamped to it.  "due_on + 1 month" is
+counted from the (moved) ``due_on``.
 """
 
 from __future__ import annotations
