@@ -229,3 +229,41 @@ def test_a_callback_planned_by_another_writer_between_read_and_write(store, monk
     assert sorted(ref for _, ref in rows) == ["wo:SX202611001", "wo:SX202611002", "wo:SX202611003"]
     assert sorted(n for n, _ in rows) == ["HF202611001", "HF202611002", "HF202611003"]  # no gap
     assert rep.created == 2
+
+
+def test_many_slices_leave_pauses_and_lose_nothing(store, monkeypatch):
+    """Issue 13 §1: the planner writes in short transactions with a pause between two of them
+    (agents waiting for the lock get it); slices prepared during those pauses add up to every
+    callback, numbered without a gap."""
+    import time as _time
+    from contextlib import contextmanager
+
+    from huifang_tui.services import planner
+
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    with store.write() as s:
+        for n in range(9):
+            s.add(WorkOrder(number=f"SX2026110{n + 10}", customer_id=cid, service_type="consult",
+                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    monkeypatch.setattr(planner, "PLAN_CHUNK", 2)
+    monkeypatch.setattr(planner, "HOLD_S", 0.0)  # one chunk per transaction
+    monkeypatch.setattr(planner, "FIRST_BATCH", 3)
+    spans: list[tuple[float, float]] = []
+    real_write = store.write
+
+    @contextmanager
+    def timed_write():  # noqa: ANN202
+        with real_write() as s:
+            t0 = _time.monotonic()
+            yield s
+        spans.append((t0, _time.monotonic()))
+
+    monkeypatch.setattr(store, "write", timed_write)
+    rep = run_planner(store)
+    with store.read() as s:
+        numbers = sorted(s.exec(select(Callback.number)).all())
+    assert rep.created == 9 and numbers == [f"HF202611{n:03d}" for n in range(1, 10)]
+    slices = spans[1:-1]  # the stale alert's transaction first, the watermark's last
+    assert len(slices) == 5
+    assert all(b[0] - a[1] >= planner.YIELD_S for a, b in zip(slices, slices[1:]))
