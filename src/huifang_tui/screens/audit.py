@@ -10,10 +10,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ..i18n import t
 from ..safe import literal
+from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from .board import _Live, _table_key
 
@@ -66,7 +67,7 @@ class AuditScreen(_Live):
         self.rows: list = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="audit-status")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()

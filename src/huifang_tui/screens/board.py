@@ -15,11 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..i18n import t
 from ..safe import literal
+from ..widgets.header import AppHeader
 from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
 
@@ -201,7 +202,7 @@ class BoardScreen(_Live):
         self.marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="board-status")
         yield DataTable(id="board-agents", cursor_type="row")
         yield Static(id="board-alerts-title")
@@ -441,7 +442,7 @@ class AgentQueueScreen(_Live):
         self.marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="drill-status")
         yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()

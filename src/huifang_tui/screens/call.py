@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
@@ -23,6 +23,7 @@ from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
 from ..services.recording import closing_status, next_step, reschedule_time
+from ..widgets.header import AppHeader
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar, KeyItem, KeyLine
@@ -130,7 +131,7 @@ class CallScreen(Screen):
         cb = self.view.callback
         self.form = CallForm(self.script, self._placeholders(), cb.number, cb.contact_name, self.view.to_verify,
                              id="call-form")
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
                 yield CustomerCard(id="customer-card")
