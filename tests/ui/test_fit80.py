@@ -35,7 +35,7 @@ from huifang_tui.app import HuifangApp  # noqa: E402
 from huifang_tui.demo import build_demo  # noqa: E402
 from huifang_tui.services.base import Store  # noqa: E402
 from huifang_tui.services.users import resolve_actor  # noqa: E402
-from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit  # noqa: E402
+from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit, own_bindings  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30)
@@ -102,12 +102,13 @@ def _own(node) -> bool:  # noqa: ANN001
 
 
 def _bound(app) -> list[Binding]:
-    """Every key the user can press here: the focused widget's (ours), the screen's, the app's."""
+    """Every key the user can press here: the focused widget's (ours), the screen's, the app's,
+    each with what it inherits (a dialog's Esc and F1 come from its base)."""
     screen = app.screen
     nodes = [n for n in (screen.focused, screen, app) if n is not None and _own(n)]
     out = []
     for node in nodes:
-        for b in type(node).BINDINGS:
+        for b in own_bindings(node):
             if not isinstance(b, Binding):
                 continue
             if node is app and screen.is_modal and not b.priority:
@@ -153,7 +154,17 @@ async def _check_screen(pilot, where: str) -> None:
 # a step without a screen only presses the key (e.g. back with escape).
 AGENT_WALK = (
     (None, "QueueScreen", "queue"),
+    ("d", "TextDialog", "defer dialog"),
+    ("escape", None, ""),
+    ("c", "ConfirmDialog", "day-close confirmation"),
+    ("escape", None, ""),
     ("enter", "CallScreen", "call"),
+    ("f9", "FinalOutcomeDialog", "outcome confirmation"),
+    ("escape", None, ""),
+    ("f8", "TextDialog", "reschedule dialog"),
+    ("escape", None, ""),
+    ("ctrl+r", "IssueDialog", "issue dialog"),
+    ("escape", None, ""),
     ("escape", None, ""),
     ("slash", "SearchScreen", "search"),
     ("escape", None, ""),
@@ -164,15 +175,31 @@ AGENT_WALK = (
     ("escape", None, ""),
     ("escape", None, ""),
     ("l", "LedgerScreen", "ledger"),
+    ("slash", "TextDialog", "ledger search dialog"),
+    ("escape", None, ""),
+    ("a", "TextDialog", "raise-issue dialog"),
+    ("escape", None, ""),
     ("enter", "IssueScreen", "issue"),
 )
 SUPERVISOR_WALK = (
     (None, "BoardScreen", "board"),
     ("enter", "AgentQueueScreen", "drill-down"),
+    ("enter", "MessageDialog", "callback details"),
+    ("escape", None, ""),
+    ("t", "TextDialog", "reassign dialog"),
+    ("escape", None, ""),
     ("escape", None, ""),
     ("f4", "AuditScreen", "audit"),
+    ("slash", "TextDialog", "audit filter dialog"),
+    ("escape", None, ""),
+    ("enter", "MessageDialog", "audit entry"),
+    ("escape", None, ""),
     ("f3", None, ""),
     ("m", "MonthScreen", "month (supervisor)"),
+    ("v", "ConfirmDialog", "approval confirmation"),
+    ("escape", None, ""),
+    ("x", "TextDialog", "export dialog"),
+    ("escape", None, ""),
     ("y", "YearlyScreen", "yearly"),
 )
 
@@ -186,6 +213,40 @@ async def _walk(app, pilot, steps) -> None:
         if screen is not None:
             assert type(app.screen).__name__ == screen, f"{key} did not open {screen}"
             await _check_screen(pilot, name)
+
+
+def _modal_screens() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import huifang_tui.screens as pkg
+    from textual.screen import ModalScreen
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"huifang_tui.screens.{info.name}")
+    found, todo = [], [ModalScreen]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("huifang_tui") and not sub.__name__.startswith("_"):
+                found.append(sub)
+    return found
+
+
+def test_every_dialog_answers_f1_and_names_its_keys():
+    """Every dialog and box over a screen (the app's F1 stops at a modal screen): F1 is its own
+    key, and each key it answers to (inherited ones too) has an id and words for F1's list."""
+    from huifang_tui.screens.help import HelpScreen
+
+    screens = _modal_screens()
+    assert {"ConfirmDialog", "MessageDialog", "TextDialog", "IssueDialog", "FinalOutcomeDialog",
+            "SearchScreen", "CustomerCardScreen", "MyCallsScreen"} <= {c.__name__ for c in screens}
+    for cls in screens:
+        keys = {k.strip(): b for b in own_bindings(cls.__new__(cls)) for k in b.key.split(",")}
+        assert "f1" in keys, f"{cls.__name__}: F1 does nothing"
+        assert keys["f1"].action == ("dismiss" if cls is HelpScreen else "app.help"), cls.__name__
+        for b in keys.values():
+            assert b.id and b.description, f"{cls.__name__}: {b.key} has no id or no words for F1"
 
 
 async def test_every_key_of_an_agent_is_visible_or_on_f1(demo_app):

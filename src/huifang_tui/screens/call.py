@@ -28,7 +28,7 @@ from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar, KeyItem, KeyLine
 from ..widgets.score_row import ScoreRow
-from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog
+from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog, _Dialog
 
 DRAFT_DELAY = 0.6
 HEARTBEAT_SECONDS = 120
@@ -75,18 +75,26 @@ class OutcomeBar(KeyLine):
                 for code, key in OUTCOME_KEYS.items()], None
 
 
-class FinalOutcomeDialog(ConfirmDialog):
-    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form."""
+class FinalOutcomeDialog(_Dialog):
+    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form.
+    Only those two (and F1): not a yes/no dialog, so a stray y or n does nothing."""
 
     BINDINGS = [
         Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
     ]
 
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), classes="dialog-body")
             yield Static(t("firsthour.confirm.hint"), classes="dialog-hint")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
 
 
 class CallScreen(Screen):

@@ -16,8 +16,14 @@ from ..i18n import t
 
 
 class _Dialog(ModalScreen):
+    """Every dialog: Esc cancels, F1 lists the dialog's keys (the app's F1 stops at a modal
+    screen). A subclass's BINDINGS add to these (widgets/keybar.own_bindings)."""
+
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+        Binding("f1", "app.help", t("key.help"), show=False, id="dialog_help"),
+    ]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
