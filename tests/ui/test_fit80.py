@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from textual.widgets import DataTable  # noqa: E402
 
 from huifang_tui.app import HuifangApp  # noqa: E402
 from huifang_tui.demo import build_demo  # noqa: E402
+from huifang_tui.screens.queue import CAPS, SCROLLBAR  # noqa: E402
 from huifang_tui.services.base import Store  # noqa: E402
 from huifang_tui.services.users import resolve_actor  # noqa: E402
 from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit, own_bindings  # noqa: E402
@@ -272,8 +274,12 @@ async def test_queue_columns_fit_at_80(demo_app):
         keys = [c.key.value for c in table.ordered_columns]
         assert keys == ["kind", "customer", "contact", "phone", "attempts", "deadline", "state"]
         for col in table.ordered_columns:
-            assert col.width >= cell_len(t(f"queue.col.{col.key.value}")), f"header {col.label} cut"
-        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80 - 2
+            assert col.width >= cell_len(app.screen._head(col.key.value, False)), f"header {col.label} cut"
+        # the customer has the room the other columns leave by their short forms (issue 16):
+        # 10 Chinese characters, a typical company name, at the demo's rows
+        assert table.columns["customer"].width >= 20
+        assert table.styles.scrollbar_size_vertical == SCROLLBAR
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80 - SCROLLBAR
         for i in range(table.row_count):
             row = app.screen.rows[i]
             for col, cell in zip(table.ordered_columns, table.get_row_at(i)):
@@ -283,6 +289,95 @@ async def test_queue_columns_fit_at_80(demo_app):
                                                 and row.customer.startswith(customer.rstrip("…").rstrip()))
         shown = {table.get_row_at(i)[1].plain for i in range(table.row_count)}
         assert any(s.endswith("…") for s in shown), "the demo has long names: some must end in …"
+        # someone else on the call: a long login gives way, the words around it stay
+        row = app.screen.rows[0]
+        state = app.screen._texts(replace(row, claimed_by="wangxiaoming-nightshift"), app.screen._cells[0],
+                                  False)["state"].plain
+        assert cell_len(state) <= CAPS["state"][1]
+        assert state.startswith("w") and "…" in state and state.endswith(t("colshort.claimed", login="")), state
+
+
+async def test_ledger_status_and_level_in_short_forms_at_80(demo_app):
+    """Issue 16 item 2: at 80 columns the ledger's status and level are the catalog's short
+    forms, whole (never "…"), and the customer keeps the room they leave."""
+    from huifang_tui.domain.issues import LEVELS
+    from huifang_tui.i18n import t
+
+    app = demo_app("supervisor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "LedgerScreen" and screen.rows
+        table = screen.query_one(DataTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        seen = set()
+        for i, v in enumerate(screen.rows):
+            cells = dict(zip(keys, (c.plain for c in table.get_row_at(i))))
+            assert cells["status"] == t(f"ledgershort.status.{v.state.status}")
+            assert cells["level"] == t(f"ledgershort.level.{LEVELS[v.state.level]}")
+            seen |= {v.state.status, v.state.level}
+        assert {"acknowledged", "waiting", 2} <= seen, "the demo's long ones are among the rows"
+        for key in ("status", "level"):
+            assert table.columns[key].width <= 7
+            assert not any(table.get_row_at(i)[keys.index(key)].plain.endswith("…") for i in range(table.row_count))
+        assert table.columns["customer"].width >= 14
+
+
+# -- the header: a long name ends in "…", the role and the date stay ----------------------------
+LONG_NAME = {"zh_CN": "欧阳慕容司马长孙诸葛东方西门南宫上官皇甫令狐", "en": "Alexandra Catherine Montgomery-Whitfield of Castlebridge"}
+
+
+@pytest.mark.parametrize("width, shows", [
+    (200, "everything"),     # wide: the whole line
+    (62, "name cut"),        # 80 columns: short title, no database, the name ends in …
+    (20, "Textual cuts"),    # not even two cells of the name: Textual's ellipsis at the end
+])
+def test_header_gives_way_in_order(width, shows):
+    from huifang_tui.i18n import t
+    from huifang_tui.widgets.header import fit_title
+
+    parts = dict(user=LONG_NAME[LANG], role=t("role.supervisor"), date="2026-11-23", db="centre.db")
+    title, sub = fit_title(t("app.title"), t("fit.app_title"), parts, width)
+    line = f"{title} — {sub}"
+    if shows == "everything":
+        assert (title, sub) == (t("app.title"), t("app.subtitle", **parts))
+        return
+    assert title == t("fit.app_title") and "centre.db" not in sub
+    if shows == "name cut":
+        assert cell_len(line) <= width
+        assert t("role.supervisor") in sub and "2026-11-23" in sub
+        name = sub.split("…")[0]
+        assert "…" in sub and name and LONG_NAME[LANG].startswith(name)
+    else:
+        assert sub == t("fit.subtitle", **parts)
+
+
+async def test_header_at_80_shows_a_long_name_deliberately(demo_app):
+    from factories import add_user
+    from huifang_tui.i18n import t
+    from huifang_tui.widgets.header import AppHeader
+
+    app = demo_app("supervisor")
+    add_user(app.store, "longname", "supervisor", LONG_NAME[LANG])
+    app = HuifangApp(app.store, resolve_actor(app.store, "longname"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(AppHeader)
+        title = header.children[1]
+        line = title.render().plain
+        assert cell_len(line) <= title.size.width
+        assert t("role.supervisor") in line and app.today().isoformat() in line
+        assert "…" in line and LONG_NAME[LANG].startswith(line.split(" — ")[1].split("…")[0])
+        await pilot.press("f4")  # every screen's header, e.g. the audit log's
+        await settle(pilot)
+        assert app.screen.query_one(AppHeader).children[1].render().plain == line
+    normal = demo_app("agent1")  # a usual name: the whole line, the database too
+    async with normal.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = normal.screen.query_one(AppHeader).children[1].render().plain
+        assert line == f"{t('app.title')} — {normal.sub_title}"
 
 
 # -- snapshots of the queue and the call screen, 80×24 ----------------------------------------
