@@ -246,6 +246,7 @@ def test_every_dialog_answers_f1_and_names_its_keys():
     for cls in screens:
         keys = {k.strip(): b for b in own_bindings(cls.__new__(cls)) for k in b.key.split(",")}
         assert "f1" in keys, f"{cls.__name__}: F1 does nothing"
+        assert cls is HelpScreen or getattr(cls, "TITLE_KEY", ""), f"{cls.__name__}: F1's list has no title"
         assert keys["f1"].action == ("dismiss" if cls is HelpScreen else "app.help"), cls.__name__
         for b in keys.values():
             assert b.id and b.description, f"{cls.__name__}: {b.key} has no id or no words for F1"
