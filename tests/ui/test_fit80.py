@@ -326,6 +326,33 @@ async def test_ledger_status_and_level_in_short_forms_at_80(demo_app):
         assert table.columns["customer"].width >= 14
 
 
+@pytest.mark.parametrize("width, full", [(120, False), (150, True)])
+async def test_ledger_words_whole_when_wider(demo_app, width, full):
+    """From 120 columns category and priority show too, from 150 status and level in full: each
+    column as wide as its longest word, none cut."""
+    from huifang_tui.domain.issues import LEVELS
+    from huifang_tui.i18n import t
+
+    app = demo_app("supervisor")
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        assert {"category", "priority", "status", "level"} <= set(keys)
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= width - 2
+        for i, v in enumerate(screen.rows):
+            cells = dict(zip(keys, (c.plain for c in table.get_row_at(i))))
+            status = "ledger.status" if full else "ledgershort.status"
+            level = "ledger.level" if full else "ledgershort.level"
+            assert cells["status"].startswith(t(f"{status}.{v.state.status}"))
+            assert cells["level"] == t(f"{level}.{LEVELS[v.state.level]}")
+            assert cells["category"] == t(f"issue.category.{v.issue.category}")
+            assert cells["priority"] == t(f"issue.priority.{v.issue.priority}")
+
+
 # -- the header: a long name ends in "…", the role and the date stay ----------------------------
 LONG_NAME = {"zh_CN": "欧阳慕容司马长孙诸葛东方西门南宫上官皇甫令狐", "en": "Alexandra Catherine Montgomery-Whitfield of Castlebridge"}
 

@@ -19,6 +19,7 @@ from .test_fit80 import (  # noqa: F401 - collected here again, in English
     test_header_at_80_shows_a_long_name_deliberately,
     test_header_gives_way_in_order,
     test_ledger_status_and_level_in_short_forms_at_80,
+    test_ledger_words_whole_when_wider,
     test_queue_columns_fit_at_80,
     test_take_screens,
 )
