@@ -353,6 +353,31 @@ async def test_ledger_words_whole_when_wider(demo_app, width, full):
             assert cells["priority"] == t(f"issue.priority.{v.issue.priority}")
 
 
+async def test_board_names_and_alerts_at_80(demo_app):
+    """The board at 80 columns: alerts by their short names, whole; a long agent name ends in "…"."""
+    from factories import add_user
+    from huifang_tui.i18n import t
+    from huifang_tui.screens.board import AGENT_NAME, ALERT_KINDS
+    from huifang_tui.services.board import ALERT_SOURCES
+
+    assert set(ALERT_KINDS) == set(ALERT_SOURCES), "every alert has a short name"
+    app = demo_app("supervisor")
+    add_user(app.store, "longname", "agent", LONG_NAME[LANG])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        agents = screen.query_one("#board-agents", DataTable)
+        names = [agents.get_row_at(i)[0].plain for i in range(agents.row_count)]
+        long = [n for n in names if n.endswith("…")]
+        assert long and LONG_NAME[LANG].startswith(long[0][:-1]) and cell_len(long[0]) <= AGENT_NAME
+        alerts = screen.query_one("#board-alerts", DataTable)
+        kinds = {a.kind for a in screen.board.alerts}
+        assert len(kinds) >= 3
+        shown = {alerts.get_row_at(i)[1].plain for i in range(alerts.row_count)}
+        assert shown == {t(f"alertshort.{k}") for k in kinds}
+        assert all(cell_len(x) <= alerts.columns["kind"].width for x in shown)
+
+
 # -- the header: a long name ends in "…", the role and the date stay ----------------------------
 LONG_NAME = {"zh_CN": "欧阳慕容司马长孙诸葛东方西门南宫上官皇甫令狐", "en": "Alexandra Catherine Montgomery-Whitfield of Castlebridge"}
 
