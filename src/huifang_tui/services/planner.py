@@ -16,7 +16,7 @@ from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import insert, or_, text, update
+from sqlalchemy import or_, text, update
 from sqlmodel import Session, select
 
 from ..domain import rules
@@ -28,6 +28,7 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
+from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
 from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
 from .calendar import load_calendar, load_policy
@@ -67,7 +68,7 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
     )
 
 
-PLAN_CHUNK = 250  # planned callbacks per insert (duplicate check, numbers, one executemany)
+PLAN_CHUNK = 500  # planned callbacks per insert (duplicate check, numbers, one executemany)
 HOLD_S = 0.3  # a write transaction takes chunks for at most this long (issue 13: agents never wait long)
 YIELD_S = 0.1  # pause between two of them, so agents waiting for the lock get it
 
@@ -103,12 +104,16 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
             full = True
         cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat() and not full
         planned, customers = _gather(s, now, since, cycles=not cycles_done, full=full)
+        # In customer order: consecutive inserts then touch neighbouring pages of the index keyed
+        # by customer (the unique trigger key), so each page is written once per run rather than
+        # once per transaction (on a large centre the commits were most of the cost).
+        planned = sorted(_unique(planned).values(), key=lambda p: p.customer_id)
+        # What already exists, and what the new rows copy, read here rather than under the write lock.
+        existing = _existing(s, [p.key for p in planned])
+        planned = [p for p in planned if p.key not in existing]
+        looked = _lookups(s, planned)
     with store.write() as s:  # before the new callbacks, as in one transaction
         _alert_stale(s, actor, now, since, load_policy(s).stale_days)
-    # In customer order: consecutive inserts then touch neighbouring pages of the indexes keyed
-    # by customer (the unique trigger key, customer_id), so each page is written once per run
-    # rather than once per transaction (on a large centre the commits were most of the cost).
-    planned.sort(key=lambda p: p.customer_id)
     created, i = 0, 0
     while i < len(planned):
         if i:
@@ -116,7 +121,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         with store.write() as s:
             began = time.monotonic()
             while i < len(planned) and time.monotonic() - began < HOLD_S:
-                created += len(_insert(s, actor, now, planned[i : i + PLAN_CHUNK], customers))
+                created += len(_insert_new(s, actor, now, planned[i : i + PLAN_CHUNK], customers, looked))
                 i += PLAN_CHUNK
     with store.write() as s:
         cancelled = _cancel_progress_checks(s, actor, now)
@@ -270,13 +275,34 @@ def _existing_query(n: int):  # noqa: ANN202
                 "ON c.customer_id = k.cid AND c.kind = k.kind AND c.trigger_ref = k.ref")
 
 
-def _insert(
-    s: Session, actor: Actor, now: datetime, planned: list[PlannedCallback], customers: dict[int, CustomerFact]
-) -> list[str]:
-    """Insert the planned callbacks that do not exist yet; returns their numbers."""
+@dataclass
+class _Lookups:
+    """What a callback row copies from elsewhere: the customer's primary contact, the work order's id."""
+
+    contacts: dict[int, str]
+    work_orders: dict[str, int]
+
+
+def _lookups(s: Session, planned: list[PlannedCallback]) -> _Lookups:
+    return _Lookups(_primary_contacts(s, {p.customer_id for p in planned}),
+                    _work_order_ids(s, [p.trigger_ref[3:] for p in planned if p.trigger_ref.startswith("wo:")]))
+
+
+def _unique(planned: Iterable[PlannedCallback]) -> dict[tuple, PlannedCallback]:
     unique: dict[tuple, PlannedCallback] = {}
     for p in planned:
         unique.setdefault(p.key, p)
+    return unique
+
+
+def _insert(
+    s: Session, actor: Actor, now: datetime, planned: list[PlannedCallback], customers: dict[int, CustomerFact],
+    looked: _Lookups | None = None,
+) -> list[str]:
+    """Insert the planned callbacks that do not exist yet; returns their numbers. ``looked``:
+    contacts and work orders read beforehand for these (a planner run reads them once, outside
+    the write lock); read here otherwise."""
+    unique = _unique(planned)
     if not unique:
         return []
     existing = _existing(s, list(unique))
@@ -284,16 +310,52 @@ def _insert(
     if not todo:
         return []
     numbers = _reserve_numbers(s, "HF", now.date(), len(todo))
-    contacts = _primary_contacts(s, {p.customer_id for p in todo})
+    insert_many(s.connection(), Callback.__table__, _rows(s, now, todo, numbers, customers, looked or _lookups(s, todo)))
+    _audit_created(s, actor, now, numbers)
+    return numbers
+
+
+def _insert_new(
+    s: Session, actor: Actor, now: datetime, planned: list[PlannedCallback], customers: dict[int, CustomerFact],
+    looked: _Lookups,
+) -> list[str]:
+    """Insert callbacks that a read moments ago (outside the write lock) found not to exist.
+
+    On SQLite they are inserted as they are, skipping any key that exists after all, under a
+    savepoint: if a writer planned one of them in between (fewer rows went in than were given),
+    the chunk is undone, its numbers with it, and done the careful way, so numbers never have
+    gaps. The check under the lock was a third of the planner's write time on a large centre.
+    PostgreSQL takes the careful way (its planners serialise on an advisory lock)."""
+    if not planned or s.get_bind().dialect.name != "sqlite":
+        return _insert(s, actor, now, planned, customers, looked)
+    s.flush()  # earlier chunks' audit rows belong before the savepoint
+    conn = s.connection()
+    conn.exec_driver_sql("SAVEPOINT plan_chunk")
+    numbers = _reserve_numbers(s, "HF", now.date(), len(planned))
+    stored = insert_many(conn, Callback.__table__, _rows(s, now, planned, numbers, customers, looked),
+                         skip_existing=("customer_id", "kind", "trigger_ref"))
+    if stored != len(planned):
+        conn.exec_driver_sql("ROLLBACK TO plan_chunk")
+        conn.exec_driver_sql("RELEASE plan_chunk")
+        return _insert(s, actor, now, planned, customers, looked)
+    conn.exec_driver_sql("RELEASE plan_chunk")
+    _audit_created(s, actor, now, numbers)
+    return numbers
+
+
+def _rows(s: Session, now: datetime, todo: list[PlannedCallback], numbers: list[str],
+          customers: dict[int, CustomerFact], looked: _Lookups) -> list[dict]:
+    contacts, wo_ids = looked.contacts, looked.work_orders
     followup = _setting(s, "followup_login") or None
     inactive = set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
-    wo_ids = _work_order_ids(s, [p.trigger_ref[3:] for p in todo if p.trigger_ref.startswith("wo:")])
+    defaults = _defaults()
     rows = []
-    for p, number in zip(todo, numbers):
+    for p, number in zip(todo, numbers, strict=True):
         agent = {"agent": customers[p.customer_id].agent, "followup": followup}.get(p.assignee)
         if agent in inactive:
             agent = None  # a disabled user gets no new work: it goes to the pool
         rows.append({
+            **defaults,
             "number": number, "customer_id": p.customer_id, "kind": p.kind, "trigger_ref": p.trigger_ref,
             "work_order_id": wo_ids.get(p.trigger_ref[3:]) if p.trigger_ref.startswith("wo:") else None,
             "channel": "onsite" if p.kind in ("onsite", "annual_visit") else "phone",
@@ -302,13 +364,19 @@ def _insert(
             "deadline_on": p.deadline_on, "deadline_at": p.deadline_at, "estimated": p.estimated,
             "contact_name": contacts.get(p.customer_id, ""), "created_at": now, "updated_at": now,
         })
-    # One executemany through Core: building ORM objects row by row costs ~0.5 ms each.
-    defaults = {c.name: c.default.arg for c in Callback.__table__.columns
-                if c.default is not None and not callable(c.default.arg)}
-    s.execute(insert(Callback.__table__), [{**defaults, **r} for r in rows])
-    audit(s, actor, now, "plan.create", "callback", f"{len(rows)}", None,
-          {"numbers": [r["number"] for r in rows[:200]], "count": len(rows)})
-    return [r["number"] for r in rows]
+    return rows
+
+
+def _audit_created(s: Session, actor: Actor, now: datetime, numbers: list[str]) -> None:
+    audit(s, actor, now, "plan.create", "callback", f"{len(numbers)}", None,
+          {"numbers": numbers[:200], "count": len(numbers)})
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    """The callback columns' plain default values (the driver-level insert does not fill them)."""
+    return {c.name: c.default.arg for c in Callback.__table__.columns
+            if c.default is not None and not callable(c.default.arg)}
 
 
 def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on: date, n: int = 1) -> str:
