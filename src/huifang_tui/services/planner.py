@@ -28,6 +28,7 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
+from ..store import db
 from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
 from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
@@ -115,6 +116,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     # and what their rows copy, are read in the pause that lets agents in between two slices.
     created, i, todo, batch, wrote = 0, 0, [], FIRST_BATCH, False
     looked = _Lookups({}, {})
+    checkpoints = db.Checkpointer(store.engine)  # SQLite: the WAL copied aside, not in the commits
     while i < len(planned) or todo:
         paused = time.monotonic()
         if i < len(planned) and len(todo) < batch:
@@ -127,13 +129,16 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         if wrote:  # the rest of the pause (SQLite polls a waiting writer every ~100 ms)
             time.sleep(max(0.0, YIELD_S - (time.monotonic() - paused)))
         with store.write() as s:
+            checkpoints.defer(s)
             began, j = time.monotonic(), 0
             while j < len(todo) and (not j or time.monotonic() - began < HOLD_S):  # a chunk at least
                 created += len(_insert_new(s, actor, now, todo[j : j + PLAN_CHUNK], customers, looked))
                 j += PLAN_CHUNK
             held = time.monotonic() - began
+        checkpoints.kick()
         todo, wrote = todo[j:], True
         batch = max(PLAN_CHUNK, int(j * HOLD_S / max(held, 0.01)))  # what the next slice will take
+    checkpoints.join()  # the last slice's pages are copied by this commit's own checkpoint
     with store.write() as s:
         cancelled = _cancel_progress_checks(s, actor, now)
         _reopen_corrected(s, actor, now)
