@@ -288,6 +288,7 @@ def test_slices_leave_checkpoints_to_a_thread_and_the_connection_as_it_was(store
     monkeypatch.setattr(planner, "HOLD_S", 0.0)
     monkeypatch.setattr(planner, "YIELD_S", 0.0)
     monkeypatch.setattr(planner, "FIRST_BATCH", 2)
+    monkeypatch.setattr(planner, "ASIDE_ROWS", 2)
     settings: list[int] = []
     copied: list[int] = []
     real_insert, real_run = planner._insert_new, planner.db.Checkpointer._run
