@@ -142,7 +142,6 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
             checkpoints.kick()
         todo, wrote = todo[j:], True
         batch = max(PLAN_CHUNK, int(j * HOLD_S / max(held, 0.01)))  # what the next slice will take
-    checkpoints.join()  # the last slice's pages are copied by this commit's own checkpoint
     with store.write() as s:
         cancelled = _cancel_progress_checks(s, actor, now)
         _reopen_corrected(s, actor, now)
@@ -151,6 +150,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         from .issues import write_due_escalations
 
         write_due_escalations(s, wall)  # by the clock, never under --now (SPEC §3)
+    checkpoints.join()  # the last slice's copy ran alongside this transaction
     return PlanReport(created, cancelled, now)
 
 
