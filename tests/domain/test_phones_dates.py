@@ -36,3 +36,18 @@ def test_when_outside_the_range_is_refused(text):
     with pytest.raises(OutcomeError) as e:
         parse_when(text, datetime(2026, 11, 23, 9, 30))
     assert e.value.code in ("date_range", "bad_time")
+
+
+@pytest.mark.parametrize(("day", "n", "expected"), [
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),   # clipped to the month's end
+    (date(2028, 1, 31), 1, date(2028, 2, 29)),   # leap year
+    (date(2100 - 1, 11, 30), -1, date(2099, 10, 30)),
+    (date(2026, 12, 15), 1, date(2027, 1, 15)),  # across the year
+    (date(2026, 1, 15), -1, date(2025, 12, 15)),
+    (date(2000, 2, 29), 12, date(2001, 2, 28)),
+    (date(2026, 5, 31), 0, date(2026, 5, 31)),
+])
+def test_add_months(day: date, n: int, expected: date) -> None:
+    from huifang_tui.domain.dates import add_months
+
+    assert add_months(day, n) == expected

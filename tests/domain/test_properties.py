@@ -84,3 +84,15 @@ def test_neighbours(d):
     assert not any(CAL.is_working_day(prev + timedelta(days=i)) for i in range(1, (d - prev).days))
     assert not any(CAL.is_working_day(d + timedelta(days=i)) for i in range(1, (nxt - d).days))
     assert CAL.on_or_after(d) in (d, nxt) and CAL.on_or_before(d) in (d, prev)
+
+
+@settings(max_examples=500)
+@given(st.dates(date(2000, 1, 1), date(2099, 12, 31)), st.integers(-36, 36))
+def test_add_months_counts_as_relativedelta(d: date, n: int) -> None:
+    """SPEC §3: months are counted as ``relativedelta`` counts them (the day clipped to the
+    month's end); the planner's own arithmetic must agree with it on every date it accepts."""
+    from dateutil.relativedelta import relativedelta
+
+    from huifang_tui.domain.dates import add_months
+
+    assert add_months(d, n) == d + relativedelta(months=n)

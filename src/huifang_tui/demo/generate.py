@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.calendar import WorkCalendar
+from ..domain.dates import add_months
 from ..store.models import CallAttempt, Callback, Contact, Counter, Customer, NonMemberEvent, Sale, WorkOrder
 
 TIERS = ("standard", "key", "major", "strategic")
@@ -29,11 +30,6 @@ ONSITE_TYPES = ("install", "commission", "repair")
 _TIER_WEIGHT = {"standard": 1, "key": 2, "major": 4, "strategic": 6}
 _RETRY_OUTCOMES = ("no_answer", "busy", "phone_off")
 
-
-def _add_months(d: date, months: int) -> date:
-    from dateutil.relativedelta import relativedelta
-
-    return d + relativedelta(months=months)
 
 
 # -- the generator --------------------------------------------------------------------
@@ -228,9 +224,9 @@ class _Gen:
             self.events.append(NonMemberEvent(customer_id=c.id, kind="registration", occurred_on=d, note=note))
         for c in inact:
             if c.tier == "standard":
-                last = _add_months(today, -6) - timedelta(days=r.randint(0, 15))
+                last = add_months(today, -6) - timedelta(days=r.randint(0, 15))
             else:  # key and above: 3 months without activity
-                last = _add_months(today, -3) - timedelta(days=r.randint(0, 10))
+                last = add_months(today, -3) - timedelta(days=r.randint(0, 10))
             c.last_activity_on = last
             c.registered_on = last - timedelta(days=r.randint(30, 900))
         for j, c in enumerate(evt):
@@ -502,8 +498,8 @@ class _Gen:
                 self._hist(c, "completion", wo, created, due, deadline, wo=wo)
             # usage: two months after on-site work, unless it is due about now
             if wo.service_type in ONSITE_TYPES and done <= today - timedelta(days=76):
-                udue = self.cal.on_or_after(_add_months(done, 2))
-                udead = self.cal.on_or_before(_add_months(done, 3))
+                udue = self.cal.on_or_after(add_months(done, 2))
+                udead = self.cal.on_or_before(add_months(done, 3))
                 if udue < today - timedelta(days=3):
                     self._hist(c, "usage", wo, created, udue, udead, wo=wo)
         first_done: dict[int, _Hist] = {}
@@ -513,19 +509,19 @@ class _Gen:
             c = cust_by_id[sale.customer_id]
             created = datetime.combine(sale.sold_on, time(17, 40))
             h = self._hist(c, "first_sale", sale, created, self.cal.add_working_days(sale.sold_on, 1),
-                           self.cal.on_or_before(_add_months(sale.sold_on, 1)))
+                           self.cal.on_or_before(add_months(sale.sold_on, 1)))
             if h and (sale.customer_id not in first_done or h.completed_at < first_done[sale.customer_id].completed_at):
                 first_done[sale.customer_id] = h
         # quarterly chains from each customer's earliest first_sale callback
         for cid in sorted(first_done):
             prev = first_done[cid]
             while True:
-                due = self.cal.on_or_after(_add_months(prev.completed_at.date(), 3))
+                due = self.cal.on_or_after(add_months(prev.completed_at.date(), 3))
                 if due > today - timedelta(days=3):
                     break
                 nxt = self._hist(
                     cust_by_id[cid], "quarterly", prev, prev.completed_at + timedelta(minutes=1),
-                    due, self.cal.on_or_before(_add_months(due, 1)),
+                    due, self.cal.on_or_before(add_months(due, 1)),
                 )
                 if nxt is None:
                     break
@@ -569,7 +565,7 @@ class _Gen:
             current = True
             while True:
                 start = date(year, (index - 1) * m + 1, 1)
-                end = _add_months(start, m) - timedelta(days=1)
+                end = add_months(start, m) - timedelta(days=1)
                 if end < horizon:
                     break
                 first = max(start, horizon)

@@ -1,9 +1,10 @@
 """Scheduling rules of SPEC §3: pure functions from dated facts to planned callbacks.
 
 Conventions (SPEC §3): "within N working days after D" = ``cal.add_working_days(D, N)``;
-months via ``relativedelta``; a ``due_on`` on a non-working day moves forward, a date
-deadline moves back; if that would put ``due_on`` after the deadline, ``due_on`` is clamped
-to it.  "due_on + 1 month" is counted from the (moved) ``due_on``.
+months as ``relativedelta`` counts them (``dates.add_months``: the day clipped to the month's
+end); a ``due_on`` on a non-working day moves forward, a date deadline moves back; if that
+would put ``due_on`` after the deadline, ``due_on`` is clamped to it.  "due_on + 1 month" is
+counted from the (moved) ``due_on``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from datetime import date, datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from .calendar import WorkCalendar
+from .dates import add_months
 from .facts import (
     CompletedCallback,
     CustomerFact,
@@ -28,8 +28,7 @@ from .policy import Policy
 AGENT, SUPERVISOR, SALES_MANAGER, FOLLOWUP = "agent", "supervisor", "sales_manager", "followup"
 
 
-def _months(d: date, n: int) -> date:
-    return d + relativedelta(months=n)
+_months = add_months
 
 
 def _check(customer: CustomerFact, customer_id: int) -> None:

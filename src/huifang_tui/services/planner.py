@@ -16,7 +16,7 @@ from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import insert, or_, text, update
+from sqlalchemy import or_, text, update
 from sqlmodel import Session, select
 
 from ..domain import rules
@@ -28,6 +28,7 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
+from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
 from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
 from .calendar import load_calendar, load_policy
@@ -302,13 +303,19 @@ def _insert(
             "deadline_on": p.deadline_on, "deadline_at": p.deadline_at, "estimated": p.estimated,
             "contact_name": contacts.get(p.customer_id, ""), "created_at": now, "updated_at": now,
         })
-    # One executemany through Core: building ORM objects row by row costs ~0.5 ms each.
-    defaults = {c.name: c.default.arg for c in Callback.__table__.columns
-                if c.default is not None and not callable(c.default.arg)}
-    s.execute(insert(Callback.__table__), [{**defaults, **r} for r in rows])
+    # One executemany in the driver: ORM objects cost ~0.5 ms a row, Core's parameter handling ~40 µs.
+    defaults = _defaults()
+    insert_many(s.connection(), Callback.__table__, [{**defaults, **r} for r in rows])
     audit(s, actor, now, "plan.create", "callback", f"{len(rows)}", None,
           {"numbers": [r["number"] for r in rows[:200]], "count": len(rows)})
     return [r["number"] for r in rows]
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    """The callback columns' plain default values (the driver-level insert does not fill them)."""
+    return {c.name: c.default.arg for c in Callback.__table__.columns
+            if c.default is not None and not callable(c.default.arg)}
 
 
 def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on: date, n: int = 1) -> str:
