@@ -198,3 +198,72 @@ def test_full_reconciles_what_was_written_around_the_app(store, monkeypatch, cap
     assert "first_sale|sale:HT300" not in _callbacks(store)
     assert cli.main(["plan", "--full"]) == 0, capsys.readouterr().err
     assert "first_sale|sale:HT300" in _callbacks(store)
+
+
+def test_a_callback_planned_by_another_writer_between_read_and_write(store, monkeypatch):
+    """The planner finds what is new in a read outside the write lock, then inserts it as new.
+    If a writer planned one of those meanwhile, nothing is duplicated and the numbers of the
+    month still have no gap (the chunk is redone the careful way)."""
+    from huifang_tui.services import planner
+
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    with store.write() as s:
+        for n in range(3):
+            s.add(WorkOrder(number=f"SX20261100{n + 1}", customer_id=cid, service_type="consult",
+                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    real = planner._lookups
+
+    def lookups_then_someone_plans_one(s, planned):  # noqa: ANN001, ANN202
+        looked = real(s, planned)
+        first = next(p for p in planned if p.trigger_ref == "wo:SX202611002")
+        with store.write() as w:  # another process, while the planner's read is still open
+            planner._insert(w, planner.SYSTEM, store.now(), [first],
+                            {cid: planner.customer_fact(w.get(planner.Customer, cid))}, real(w, [first]))
+        return looked
+
+    monkeypatch.setattr(planner, "_lookups", lookups_then_someone_plans_one)
+    rep = run_planner(store)
+    with store.read() as s:
+        rows = s.exec(select(Callback.number, Callback.trigger_ref)).all()
+    assert sorted(ref for _, ref in rows) == ["wo:SX202611001", "wo:SX202611002", "wo:SX202611003"]
+    assert sorted(n for n, _ in rows) == ["HF202611001", "HF202611002", "HF202611003"]  # no gap
+    assert rep.created == 2
+
+
+def test_many_slices_leave_pauses_and_lose_nothing(store, monkeypatch):
+    """Issue 13 §1: the planner writes in short transactions with a pause between two of them
+    (agents waiting for the lock get it); slices prepared during those pauses add up to every
+    callback, numbered without a gap."""
+    import time as _time
+    from contextlib import contextmanager
+
+    from huifang_tui.services import planner
+
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    with store.write() as s:
+        for n in range(9):
+            s.add(WorkOrder(number=f"SX2026110{n + 10}", customer_id=cid, service_type="consult",
+                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    monkeypatch.setattr(planner, "PLAN_CHUNK", 2)
+    monkeypatch.setattr(planner, "HOLD_S", 0.0)  # one chunk per transaction
+    monkeypatch.setattr(planner, "FIRST_BATCH", 3)
+    spans: list[tuple[float, float]] = []
+    real_write = store.write
+
+    @contextmanager
+    def timed_write():  # noqa: ANN202
+        with real_write() as s:
+            t0 = _time.monotonic()
+            yield s
+        spans.append((t0, _time.monotonic()))
+
+    monkeypatch.setattr(store, "write", timed_write)
+    rep = run_planner(store)
+    with store.read() as s:
+        numbers = sorted(s.exec(select(Callback.number)).all())
+    assert rep.created == 9 and numbers == [f"HF202611{n:03d}" for n in range(1, 10)]
+    slices = spans[1:-1]  # the stale alert's transaction first, the watermark's last
+    assert len(slices) == 5
+    assert all(b[0] - a[1] >= planner.YIELD_S for a, b in zip(slices, slices[1:]))

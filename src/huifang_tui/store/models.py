@@ -170,7 +170,7 @@ class Callback(_Table, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, index=True)  # HF202405001
-    customer_id: int = Field(foreign_key="customer.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id")  # reads by customer use uq_callback_trigger
     work_order_id: int | None = Field(default=None, foreign_key="work_order.id")
     kind: str
     trigger_ref: str

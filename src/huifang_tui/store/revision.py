@@ -18,6 +18,7 @@ REVISIONS: tuple[str, ...] = (
     "0007_month_indexes",
     "0008_planner_marks",
     "0009_attempt_agent_index",
+    "0010_callback_customer_index",
 )
 HEAD = REVISIONS[-1]
 
