@@ -90,10 +90,9 @@ class HuifangApp(App):
         self._opening = False
         if clock is not None and self._store is not None:
             self._store.clock = clock
-        self.sub_title = t(
-            "app.subtitle", user=actor.name or actor.login, role=t(f"role.{actor.role}"),
-            date=self.today().isoformat(), db=config.display_db(self._url),
-        )
+        self.title_parts = dict(user=actor.name or actor.login, role=t(f"role.{actor.role}"),
+                                date=self.today().isoformat(), db=config.display_db(self._url))
+        self.sub_title = t("app.subtitle", **self.title_parts)  # widgets/header.py fits it
 
     @property
     def store(self) -> Store:

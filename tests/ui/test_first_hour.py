@@ -78,6 +78,32 @@ async def test_refused_asks_first_escape_records_nothing_enter_records(desk):
     assert _cb(store).status == "refused"
 
 
+async def test_the_outcome_confirmation_is_not_a_yes_no_dialog(desk):
+    """Issue 16 items 2–3: only Enter confirms (and Esc goes back); a stray y or n typed into the
+    confirmation does nothing, and F1 lists its keys."""
+    from huifang_tui.screens.call import FinalOutcomeDialog
+    from huifang_tui.screens.help import HelpScreen
+
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_first(pilot)
+        await pilot.press("f9")  # 拒访
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FinalOutcomeDialog)
+        await pilot.press("y", "n")
+        await settle(pilot)
+        assert app.screen is dialog
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is dialog
+    assert _cb(store).status == "open" and _cb(store).attempts == 0
+
+
 @pytest.mark.parametrize(("outcome_key", "attempts", "asks"), [
     ("f4", 2, True),   # 未接通 on the last allowed attempt (max_attempts 3): unreachable
     ("f4", 1, False),  # 未接通 with tries left: no question

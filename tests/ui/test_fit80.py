@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,9 +34,10 @@ from textual.widgets import DataTable  # noqa: E402
 
 from huifang_tui.app import HuifangApp  # noqa: E402
 from huifang_tui.demo import build_demo  # noqa: E402
+from huifang_tui.screens.queue import CAPS, SCROLLBAR  # noqa: E402
 from huifang_tui.services.base import Store  # noqa: E402
 from huifang_tui.services.users import resolve_actor  # noqa: E402
-from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit  # noqa: E402
+from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit, own_bindings  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30)
@@ -102,12 +104,13 @@ def _own(node) -> bool:  # noqa: ANN001
 
 
 def _bound(app) -> list[Binding]:
-    """Every key the user can press here: the focused widget's (ours), the screen's, the app's."""
+    """Every key the user can press here: the focused widget's (ours), the screen's, the app's,
+    each with what it inherits (a dialog's Esc and F1 come from its base)."""
     screen = app.screen
     nodes = [n for n in (screen.focused, screen, app) if n is not None and _own(n)]
     out = []
     for node in nodes:
-        for b in type(node).BINDINGS:
+        for b in own_bindings(node):
             if not isinstance(b, Binding):
                 continue
             if node is app and screen.is_modal and not b.priority:
@@ -153,7 +156,17 @@ async def _check_screen(pilot, where: str) -> None:
 # a step without a screen only presses the key (e.g. back with escape).
 AGENT_WALK = (
     (None, "QueueScreen", "queue"),
+    ("d", "TextDialog", "defer dialog"),
+    ("escape", None, ""),
+    ("c", "ConfirmDialog", "day-close confirmation"),
+    ("escape", None, ""),
     ("enter", "CallScreen", "call"),
+    ("f9", "FinalOutcomeDialog", "outcome confirmation"),
+    ("escape", None, ""),
+    ("f8", "TextDialog", "reschedule dialog"),
+    ("escape", None, ""),
+    ("ctrl+r", "IssueDialog", "issue dialog"),
+    ("escape", None, ""),
     ("escape", None, ""),
     ("slash", "SearchScreen", "search"),
     ("escape", None, ""),
@@ -164,15 +177,31 @@ AGENT_WALK = (
     ("escape", None, ""),
     ("escape", None, ""),
     ("l", "LedgerScreen", "ledger"),
+    ("slash", "TextDialog", "ledger search dialog"),
+    ("escape", None, ""),
+    ("a", "TextDialog", "raise-issue dialog"),
+    ("escape", None, ""),
     ("enter", "IssueScreen", "issue"),
 )
 SUPERVISOR_WALK = (
     (None, "BoardScreen", "board"),
     ("enter", "AgentQueueScreen", "drill-down"),
+    ("enter", "MessageDialog", "callback details"),
+    ("escape", None, ""),
+    ("t", "TextDialog", "reassign dialog"),
+    ("escape", None, ""),
     ("escape", None, ""),
     ("f4", "AuditScreen", "audit"),
+    ("slash", "TextDialog", "audit filter dialog"),
+    ("escape", None, ""),
+    ("enter", "MessageDialog", "audit entry"),
+    ("escape", None, ""),
     ("f3", None, ""),
     ("m", "MonthScreen", "month (supervisor)"),
+    ("v", "ConfirmDialog", "approval confirmation"),
+    ("escape", None, ""),
+    ("x", "TextDialog", "export dialog"),
+    ("escape", None, ""),
     ("y", "YearlyScreen", "yearly"),
 )
 
@@ -186,6 +215,41 @@ async def _walk(app, pilot, steps) -> None:
         if screen is not None:
             assert type(app.screen).__name__ == screen, f"{key} did not open {screen}"
             await _check_screen(pilot, name)
+
+
+def _modal_screens() -> list[type]:
+    import importlib
+    import pkgutil
+
+    import huifang_tui.screens as pkg
+    from textual.screen import ModalScreen
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"huifang_tui.screens.{info.name}")
+    found, todo = [], [ModalScreen]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("huifang_tui") and not sub.__name__.startswith("_"):
+                found.append(sub)
+    return found
+
+
+def test_every_dialog_answers_f1_and_names_its_keys():
+    """Every dialog and box over a screen (the app's F1 stops at a modal screen): F1 is its own
+    key, and each key it answers to (inherited ones too) has an id and words for F1's list."""
+    from huifang_tui.screens.help import HelpScreen
+
+    screens = _modal_screens()
+    assert {"ConfirmDialog", "MessageDialog", "TextDialog", "IssueDialog", "FinalOutcomeDialog",
+            "SearchScreen", "CustomerCardScreen", "MyCallsScreen"} <= {c.__name__ for c in screens}
+    for cls in screens:
+        keys = {k.strip(): b for b in own_bindings(cls.__new__(cls)) for k in b.key.split(",")}
+        assert "f1" in keys, f"{cls.__name__}: F1 does nothing"
+        assert cls is HelpScreen or getattr(cls, "TITLE_KEY", ""), f"{cls.__name__}: F1's list has no title"
+        assert keys["f1"].action == ("dismiss" if cls is HelpScreen else "app.help"), cls.__name__
+        for b in keys.values():
+            assert b.id and b.description, f"{cls.__name__}: {b.key} has no id or no words for F1"
 
 
 async def test_every_key_of_an_agent_is_visible_or_on_f1(demo_app):
@@ -211,8 +275,12 @@ async def test_queue_columns_fit_at_80(demo_app):
         keys = [c.key.value for c in table.ordered_columns]
         assert keys == ["kind", "customer", "contact", "phone", "attempts", "deadline", "state"]
         for col in table.ordered_columns:
-            assert col.width >= cell_len(t(f"queue.col.{col.key.value}")), f"header {col.label} cut"
-        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80 - 2
+            assert col.width >= cell_len(app.screen._head(col.key.value, False)), f"header {col.label} cut"
+        # the customer has the room the other columns leave by their short forms (issue 16):
+        # 10 Chinese characters, a typical company name, at the demo's rows
+        assert table.columns["customer"].width >= 20
+        assert table.styles.scrollbar_size_vertical == SCROLLBAR
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= 80 - SCROLLBAR
         for i in range(table.row_count):
             row = app.screen.rows[i]
             for col, cell in zip(table.ordered_columns, table.get_row_at(i)):
@@ -222,6 +290,147 @@ async def test_queue_columns_fit_at_80(demo_app):
                                                 and row.customer.startswith(customer.rstrip("…").rstrip()))
         shown = {table.get_row_at(i)[1].plain for i in range(table.row_count)}
         assert any(s.endswith("…") for s in shown), "the demo has long names: some must end in …"
+        # someone else on the call: a long login gives way, the words around it stay
+        row = app.screen.rows[0]
+        state = app.screen._texts(replace(row, claimed_by="wangxiaoming-nightshift"), app.screen._cells[0],
+                                  False)["state"].plain
+        assert cell_len(state) <= CAPS["state"][1]
+        assert state.startswith("w") and "…" in state and state.endswith(t("colshort.claimed", login="")), state
+
+
+async def test_ledger_status_and_level_in_short_forms_at_80(demo_app):
+    """Issue 16 item 2: at 80 columns the ledger's status and level are the catalog's short
+    forms, whole (never "…"), and the customer keeps the room they leave."""
+    from huifang_tui.domain.issues import LEVELS
+    from huifang_tui.i18n import t
+
+    app = demo_app("supervisor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "LedgerScreen" and screen.rows
+        table = screen.query_one(DataTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        seen = set()
+        for i, v in enumerate(screen.rows):
+            cells = dict(zip(keys, (c.plain for c in table.get_row_at(i))))
+            assert cells["status"] == t(f"ledgershort.status.{v.state.status}")
+            assert cells["level"] == t(f"ledgershort.level.{LEVELS[v.state.level]}")
+            seen |= {v.state.status, v.state.level}
+        assert {"acknowledged", "waiting", 2} <= seen, "the demo's long ones are among the rows"
+        for key in ("status", "level"):
+            assert table.columns[key].width <= 7
+            assert not any(table.get_row_at(i)[keys.index(key)].plain.endswith("…") for i in range(table.row_count))
+        assert table.columns["customer"].width >= 14
+
+
+@pytest.mark.parametrize("width, full", [(120, False), (150, True)])
+async def test_ledger_words_whole_when_wider(demo_app, width, full):
+    """From 120 columns category and priority show too, from 150 status and level in full: each
+    column as wide as its longest word, none cut."""
+    from huifang_tui.domain.issues import LEVELS
+    from huifang_tui.i18n import t
+
+    app = demo_app("supervisor")
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        keys = [c.key.value for c in table.ordered_columns]
+        assert {"category", "priority", "status", "level"} <= set(keys)
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= width - 2
+        for i, v in enumerate(screen.rows):
+            cells = dict(zip(keys, (c.plain for c in table.get_row_at(i))))
+            status = "ledger.status" if full else "ledgershort.status"
+            level = "ledger.level" if full else "ledgershort.level"
+            assert cells["status"].startswith(t(f"{status}.{v.state.status}"))
+            assert cells["level"] == t(f"{level}.{LEVELS[v.state.level]}")
+            assert cells["category"] == t(f"issue.category.{v.issue.category}")
+            assert cells["priority"] == t(f"issue.priority.{v.issue.priority}")
+
+
+async def test_board_names_and_alerts_at_80(demo_app):
+    """The board at 80 columns: alerts by their short names, whole; a long agent name ends in "…"."""
+    from factories import add_user
+    from huifang_tui.i18n import t
+    from huifang_tui.screens.board import AGENT_NAME, ALERT_KINDS
+    from huifang_tui.services.board import ALERT_SOURCES
+
+    assert set(ALERT_KINDS) == set(ALERT_SOURCES), "every alert has a short name"
+    app = demo_app("supervisor")
+    add_user(app.store, "longname", "agent", LONG_NAME[LANG])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        agents = screen.query_one("#board-agents", DataTable)
+        names = [agents.get_row_at(i)[0].plain for i in range(agents.row_count)]
+        long = [n for n in names if n.endswith("…")]
+        assert long and LONG_NAME[LANG].startswith(long[0][:-1]) and cell_len(long[0]) <= AGENT_NAME
+        alerts = screen.query_one("#board-alerts", DataTable)
+        kinds = {a.kind for a in screen.board.alerts}
+        assert len(kinds) >= 3
+        shown = {alerts.get_row_at(i)[1].plain for i in range(alerts.row_count)}
+        assert shown == {t(f"alertshort.{k}") for k in kinds}
+        assert all(cell_len(x) <= alerts.columns["kind"].width for x in shown)
+
+
+# -- the header: a long name ends in "…", the role and the date stay ----------------------------
+LONG_NAME = {"zh_CN": "欧阳慕容司马长孙诸葛东方西门南宫上官皇甫令狐", "en": "Alexandra Catherine Montgomery-Whitfield of Castlebridge"}
+
+
+@pytest.mark.parametrize("width, shows", [
+    (200, "everything"),     # wide: the whole line
+    (62, "name cut"),        # 80 columns: short title, no database, the name ends in …
+    (20, "Textual cuts"),    # not even two cells of the name: Textual's ellipsis at the end
+])
+def test_header_gives_way_in_order(width, shows):
+    from huifang_tui.i18n import t
+    from huifang_tui.widgets.header import fit_title
+
+    parts = dict(user=LONG_NAME[LANG], role=t("role.supervisor"), date="2026-11-23", db="centre.db")
+    title, sub = fit_title(t("app.title"), t("fit.app_title"), parts, width)
+    line = f"{title} — {sub}"
+    if shows == "everything":
+        assert (title, sub) == (t("app.title"), t("app.subtitle", **parts))
+        return
+    assert title == t("fit.app_title") and "centre.db" not in sub
+    if shows == "name cut":
+        assert cell_len(line) <= width
+        assert t("role.supervisor") in sub and "2026-11-23" in sub
+        name = sub.split("…")[0]
+        assert "…" in sub and name and LONG_NAME[LANG].startswith(name)
+    else:
+        assert sub == t("fit.subtitle", **parts)
+
+
+async def test_header_at_80_shows_a_long_name_deliberately(demo_app):
+    from factories import add_user
+    from huifang_tui.i18n import t
+    from huifang_tui.widgets.header import AppHeader
+
+    app = demo_app("supervisor")
+    add_user(app.store, "longname", "supervisor", LONG_NAME[LANG])
+    app = HuifangApp(app.store, resolve_actor(app.store, "longname"), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(AppHeader)
+        title = header.children[1]
+        line = title.render().plain
+        assert cell_len(line) <= title.size.width
+        assert t("role.supervisor") in line and app.today().isoformat() in line
+        assert "…" in line and LONG_NAME[LANG].startswith(line.split(" — ")[1].split("…")[0])
+        await pilot.press("f4")  # every screen's header, e.g. the audit log's
+        await settle(pilot)
+        assert app.screen.query_one(AppHeader).children[1].render().plain == line
+    normal = demo_app("agent1")  # a usual name: the whole line, the database too
+    async with normal.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = normal.screen.query_one(AppHeader).children[1].render().plain
+        assert line == f"{t('app.title')} — {normal.sub_title}"
 
 
 # -- snapshots of the queue and the call screen, 80×24 ----------------------------------------

@@ -11,10 +11,16 @@ import pytest
 from .test_fit80 import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     demo_app,
+    test_board_names_and_alerts_at_80,
     test_every_key_of_a_supervisor_is_visible_or_on_f1,
+    test_every_dialog_answers_f1_and_names_its_keys,
     test_every_key_of_an_agent_is_visible_or_on_f1,
     test_fit_leaves_out_in_the_given_order,
     test_fit_uses_short_labels_then_leaves_out_the_least_important,
+    test_header_at_80_shows_a_long_name_deliberately,
+    test_header_gives_way_in_order,
+    test_ledger_status_and_level_in_short_forms_at_80,
+    test_ledger_words_whole_when_wider,
     test_queue_columns_fit_at_80,
     test_take_screens,
 )

@@ -26,6 +26,9 @@ class WorkCalendar:
         self._overrides: dict[date, bool] = dict(overrides)
         self._days: dict[int, list[int]] = {}  # year -> sorted ordinals of working days
         self._sets: dict[int, frozenset[int]] = {}
+        # A planner run asks about the same few dates tens of thousands of times; the answers
+        # never change (the overrides are fixed at construction).
+        self._added: dict[tuple[date, int], date] = {}
 
     @property
     def known_years(self) -> frozenset[int]:
@@ -83,6 +86,12 @@ class WorkCalendar:
 
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day strictly after *d* (n < 0: strictly before); n=0 → on_or_after."""
+        found = self._added.get((d, n))
+        if found is None:
+            found = self._added[(d, n)] = self._add_working_days(d, n)
+        return found
+
+    def _add_working_days(self, d: date, n: int) -> date:
         if n == 0:
             return self.on_or_after(d)
         o, year, empty = d.toordinal(), d.year, 0

@@ -10,14 +10,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from ..i18n import t
 from ..safe import literal
+from ..widgets.cells import fit_row
+from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from .board import _Live, _table_key
 
 LIMIT = 500
+WIDE = 100
 FILTER_KEYS = ("login", "action", "customer", "since", "until")
 
 
@@ -74,9 +77,10 @@ class AuditScreen(_Live):
         super().__init__()
         self.audit_filter = AuditFilter()
         self.rows: list = []
+        self._narrow = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="audit-status")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
@@ -84,8 +88,13 @@ class AuditScreen(_Live):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         width = self.app.size.width
-        for key, w in (("at", 14), ("login", 8), ("action", 16), ("entity", 14), ("detail", None)):
-            table.add_column(t(f"audit.col.{key}"), key=key, width=w or max(8, width - 64))
+        # below 100 columns the time without seconds (Enter shows them) leaves room for the
+        # whole object ("callback HF202611001"); longer cells end in "…"
+        self._narrow = width < WIDE
+        cols = (("at", 11 if self._narrow else 14), ("login", 8), ("action", 16), ("entity", 20 if self._narrow else 14))
+        fixed = sum(w for _, w in cols) + 2 * (len(cols) + 1) + 2
+        for key, w in (*cols, ("detail", None)):
+            table.add_column(t(f"audit.col.{key}"), key=key, width=w or max(8, width - fixed))
         super().on_mount()
 
     def fetch(self) -> object:
@@ -103,9 +112,11 @@ class AuditScreen(_Live):
         keep = _table_key(table)
         table.clear()
         for i, r in enumerate(self.rows):
-            table.add_row(Text(r.at.strftime("%m-%d %H:%M:%S")), literal(r.login),
-                          Text(r.action, style="bold red" if r.action == "refused" else ""),
-                          literal(f"{r.entity} {r.entity_id}"), literal(r.after or r.before), key=str(i))
+            at = r.at.strftime("%m-%d %H:%M" if self._narrow else "%m-%d %H:%M:%S")
+            table.add_row(*fit_row(table, (Text(at), literal(r.login),
+                                           Text(r.action, style="bold red" if r.action == "refused" else ""),
+                                           literal(f"{r.entity} {r.entity_id}"), literal(r.after or r.before))),
+                          key=str(i))
         if keep is not None and int(keep) < len(self.rows):
             table.move_cursor(row=int(keep))
         status = t("audit.filters", what=self.audit_filter.describe()) + "  ·  " + t("audit.count", n=len(self.rows), limit=LIMIT)

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..i18n import t
 from ..safe import literal
-from ..widgets.cells import fit_row
+from ..widgets.header import AppHeader
+from ..widgets.cells import ellipsize, fit_row
 from ..widgets.keybar import KeyBar
 
 POLL_SECONDS = 2.0
 FULL_RELOAD_SECONDS = 60.0
 BAR = 10
+AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
+ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
+               "complaint", "summary_due", "stale", "disabled_owner")
+FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
 
 
 def duration(seconds: float) -> str:
@@ -217,9 +223,10 @@ class BoardScreen(_Live):
         self.day: date | None = None
         self.board = None
         self.marked: set[str] = set()
+        self._alert_words = "alertshort"  # set for the width at mount
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="board-status")
         yield DataTable(id="board-agents", cursor_type="row")
         yield Static(id="board-alerts-title")
@@ -228,14 +235,16 @@ class BoardScreen(_Live):
 
     def on_mount(self) -> None:
         agents = self.query_one("#board-agents", DataTable)
-        for key, w in (("agent", 8), ("state", 11), ("done", 7), ("overdue", 4), ("unreachable", 4),
+        for key, w in (("agent", AGENT_NAME), ("state", 11), ("done", 7), ("overdue", 4), ("unreachable", 4),
                        ("scores", 7), ("bar", BAR), ("projected", 4)):
             agents.add_column(t(f"board.col.{key}"), key=key, width=w)
         alerts = self.query_one("#board-alerts", DataTable)
         width = self.app.size.width
-        for key, w in (("mark", 1), ("kind", 10), ("number", 11), ("customer", None), ("agent", 8), ("since", 11)):
+        self._alert_words = "board.alert" if width >= FULL_ALERTS else "alertshort"
+        kind = max(cell_len(x) for x in [t("board.col.kind"), *(t(f"{self._alert_words}.{k}") for k in ALERT_KINDS)])
+        for key, w in (("mark", 1), ("kind", kind), ("number", 11), ("customer", None), ("agent", 8), ("since", 11)):
             label = "" if key == "mark" else t(f"board.col.{key}")
-            alerts.add_column(label, key=key, width=w or max(8, width - 62))
+            alerts.add_column(label, key=key, width=w or max(8, width - 52 - kind))
         self.set_interval(1.0, self._tick_age)
         super().on_mount()
 
@@ -258,7 +267,8 @@ class BoardScreen(_Live):
         agents.clear()
         for r in [*b.rows, b.pool]:
             f = r.figures
-            name = literal(r.name if r.login != "_pool" else t("board.pool"), style="" if r.active else "dim")
+            name = ellipsize(literal(r.name if r.login != "_pool" else t("board.pool"), style="" if r.active else "dim"),
+                             AGENT_NAME)
             agents.add_row(
                 name, self._state(r), Text(f"{f.done}/{f.due}", justify="right"),
                 Text(str(f.overdue), style="bold red" if f.overdue else "", justify="right"),
@@ -294,7 +304,7 @@ class BoardScreen(_Live):
                 when = Text(a.since.strftime("%m-%d %H:%M"))
             style = "bold red" if a.kind in ("low_score", "low_score_followup", "complaint", "issue_escalated") else ""
             table.add_row(*fit_row(table, (Text("✓" if a.number in self.marked else ""),
-                                           Text(t(f"board.alert.{a.kind}"), style=style), Text(a.number),
+                                           Text(self._alert_name(a.kind), style=style), Text(a.number),
                                            literal(a.customer), literal(a.agent or t("board.pool")), when)), key=key)
         if keep is not None and keep in seen:
             table.move_cursor(row=table.get_row_index(keep))
@@ -302,6 +312,10 @@ class BoardScreen(_Live):
         if self.marked:
             title += "  ·  " + t("board.marked", n=len(self.marked))
         self.query_one("#board-alerts-title", Static).update(Text(title, style="bold"))
+
+    def _alert_name(self, kind: str) -> str:
+        key = f"{self._alert_words}.{kind}"
+        return t(key) if t(key) != key else t(f"board.alert.{kind}")
 
     def _state(self, r) -> Text:
         if r.state == "pool":
@@ -469,7 +483,7 @@ class AgentQueueScreen(_Live):
         self.marked: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="drill-status")
         yield DataTable(id="drill-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()

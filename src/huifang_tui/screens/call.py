@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
@@ -23,11 +23,12 @@ from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
 from ..services.recording import closing_status, next_step, reschedule_time
+from ..widgets.header import AppHeader
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar, KeyItem, KeyLine
 from ..widgets.score_row import ScoreRow
-from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog
+from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog, _Dialog
 
 DRAFT_DELAY = 0.6
 HEARTBEAT_SECONDS = 120
@@ -74,18 +75,26 @@ class OutcomeBar(KeyLine):
                 for code, key in OUTCOME_KEYS.items()], None
 
 
-class FinalOutcomeDialog(ConfirmDialog):
-    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form."""
+class FinalOutcomeDialog(_Dialog):
+    """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form.
+    Only those two (and F1): not a yes/no dialog, so a stray y or n does nothing."""
 
     BINDINGS = [
         Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
     ]
 
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), classes="dialog-body")
             yield Static(t("firsthour.confirm.hint"), classes="dialog-hint")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
 
 
 class CallScreen(Screen):
@@ -130,7 +139,7 @@ class CallScreen(Screen):
         cb = self.view.callback
         self.form = CallForm(self.script, self._placeholders(), cb.number, cb.contact_name, self.view.to_verify,
                              id="call-form")
-        yield Header()
+        yield AppHeader()
         with Horizontal(id="call-body"):
             with VerticalScroll(id="call-card"):
                 yield CustomerCard(id="customer-card")

@@ -16,8 +16,15 @@ from ..i18n import t
 
 
 class _Dialog(ModalScreen):
+    """Every dialog: Esc cancels, F1 lists the dialog's keys (the app's F1 stops at a modal
+    screen). A subclass's BINDINGS add to these (widgets/keybar.own_bindings)."""
+
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel")]
+    TITLE_KEY = "fit.dialog"  # F1's title: "Keys · Dialog"
+    BINDINGS = [
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+        Binding("f1", "app.help", t("key.help"), show=False, id="dialog_help"),
+    ]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -65,7 +72,10 @@ class MessageDialog(_Dialog):
 
 
 class TextDialog(_Dialog):
-    """One line of text (e.g. 改约 time, a deferral reason); returns the text."""
+    """One line of text (e.g. 改约 time, a deferral reason); returns the text. Enter is the
+    dialog's key (so F1 lists it), taken before the line it would submit."""
+
+    BINDINGS = [Binding("enter", "submit", t("fit.dialog_ok"), show=False, priority=True, id="dialog_submit")]
 
     def __init__(self, title: str, hint: str = "", value: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -80,11 +90,10 @@ class TextDialog(_Dialog):
     def on_mount(self) -> None:
         self.app.settle_inputs(self)
 
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.dismiss(event.value.strip())
+    def action_submit(self) -> None:
+        value = self.query_one("#dialog-input", Input).value.strip()
+        if value:
+            self.dismiss(value)
 
     def show_error(self, message: str) -> None:
         self.query_one("#dialog-error", Static).update(Text(message, style="bold red"))

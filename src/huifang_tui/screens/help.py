@@ -10,6 +10,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ..i18n import t
+from ..widgets.keybar import own_bindings
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
         nodes += [self.under, self.app]
         out: list[Binding] = []
         for node in nodes:
-            for b in getattr(type(node), "BINDINGS", []):
+            for b in own_bindings(node):
                 if node is self.app and self.under.is_modal and not b.priority:
                     continue  # a dialog or search box: only the app's priority keys reach past it
                 if isinstance(b, Binding) and b.id and b.description:

@@ -16,13 +16,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from ..domain.issues import solve_deadline_passes
+from ..domain.issues import LEVELS, solve_deadline_passes
 from ..errors import ServiceError
 from ..i18n import t
 from ..safe import literal
+from ..widgets.header import AppHeader
 from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
@@ -34,13 +35,31 @@ FILTERS = ("all", "mine", "my_department", "overdue", "at_risk", "escalated", "c
 STATUSES = (None, "open", "acknowledged", "waiting", "solved", "closed")
 CATEGORIES = (None, "product", "service", "need", "other")
 # (key, width); None = takes the rest.  Below 120 columns the ones in WIDE_ONLY go to the
-# line under the table (the selected issue's details).
+# line under the table (the selected issue's details). Category, priority, status and level are
+# as wide as their header and the longest of their words (SIZED); below 150 columns status and
+# level use the catalog's short forms (ledgershort.*) (issue 16: words whole, never cut).
 COLUMNS = (("number", 12), ("customer", None), ("category", 4), ("priority", 4), ("department", 10),
            ("owner", 8), ("status", 8), ("level", 10), ("ack", 8), ("solve", 8), ("update", 8))
 WIDE_ONLY = ("category", "priority", "department", "owner")
+WIDE = 120
+FULL_WORDS = 150
+PRIORITIES = ("urgent", "normal", "low")
 
 
-def _cells(v, now: datetime, wide: bool) -> tuple:  # noqa: ANN001
+def _sized_widths(full: bool) -> dict[str, int]:
+    """Columns as wide as their header and their longest word: full or short forms."""
+    from rich.cells import cell_len
+
+    status = "ledger.status" if full else "ledgershort.status"
+    level = "ledger.level" if full else "ledgershort.level"
+    words = {"category": [t(f"issue.category.{c}") for c in CATEGORIES[1:]],
+             "priority": [t(f"issue.priority.{p}") for p in PRIORITIES],
+             "status": [t(f"{status}.{x}") + (t("ledger.risk_flag") if full else "") for x in STATUSES[1:]],
+             "level": [t(f"{level}.{x}") for x in LEVELS]}
+    return {key: max(cell_len(x) for x in [t(f"ledger.head.{key}"), *texts]) for key, texts in words.items()}
+
+
+def _cells(v, now: datetime, wide: bool, full: bool = False) -> tuple:  # noqa: ANN001
     i, st = v.issue, v.state
     number = Text(i.number, style="bold red" if st.overdue else ("bold" if i.is_complaint else ""))
     if i.is_complaint:
@@ -53,15 +72,15 @@ def _cells(v, now: datetime, wide: bool) -> tuple:  # noqa: ANN001
     if st.status == "waiting":
         solve = Text(t("ledger.cd.paused"), style="italic cyan")
     update = deadline_countdown(st.next_update_by, now, overdue="update" in st.overdue)
-    status = Text(t(f"ledger.status.{st.status}"),
+    status = Text(t(f"ledger.status.{st.status}") if full else t(f"ledgershort.status.{st.status}"),
                   style="bold yellow" if st.at_risk else ("cyan" if st.status == "waiting" else ""))
-    if st.at_risk and wide:
+    if st.at_risk and full:
         status.append(t("ledger.risk_flag"), style="bold yellow")
     cells = {
         "number": number, "customer": literal(v.customer), "category": Text(t(f"issue.category.{i.category}")),
         "priority": Text(t(f"issue.priority.{i.priority}"), style="bold red" if i.priority == "urgent" else ""),
         "department": literal(i.department), "owner": literal(i.owner_login or "-"), "status": status,
-        "level": level_text(st.level), "ack": ack, "solve": solve, "update": update,
+        "level": level_text(st.level, short=not full), "ack": ack, "solve": solve, "update": update,
     }
     return tuple(cells[k] for k, _ in COLUMNS if wide or k not in WIDE_ONLY)
 
@@ -127,7 +146,7 @@ class LedgerScreen(Screen):
         self._width: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="ledger-status")
         yield DataTable(id="ledger-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("ledger.empty"), id="ledger-empty")
@@ -151,7 +170,11 @@ class LedgerScreen(Screen):
 
     @property
     def _wide(self) -> bool:
-        return (self._width or 0) >= 120
+        return (self._width or 0) >= WIDE
+
+    @property
+    def _full(self) -> bool:
+        return (self._width or 0) >= FULL_WORDS
 
     def _setup_columns(self) -> bool:
         width = self.app.size.width
@@ -160,7 +183,8 @@ class LedgerScreen(Screen):
         self._width = width
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        cols = [(k, w) for k, w in COLUMNS if self._wide or k not in WIDE_ONLY]
+        sized = _sized_widths(self._full)
+        cols = [(k, sized.get(k, w)) for k, w in COLUMNS if self._wide or k not in WIDE_ONLY]
         fixed = sum(w for _, w in cols if w) + 2 * len(cols) + 2
         for key, w in cols:
             table.add_column(t(f"ledger.head.{key}"), key=key, width=w or max(8, width - fixed))
@@ -213,7 +237,7 @@ class LedgerScreen(Screen):
         now = self.app.now()
         table.clear()
         for v in self.rows:
-            table.add_row(*fit_row(table, _cells(v, now, self._wide)), key=v.issue.number)
+            table.add_row(*fit_row(table, _cells(v, now, self._wide, self._full)), key=v.issue.number)
         if keep is not None and any(v.issue.number == keep for v in self.rows):
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#ledger-empty").display = not self.rows
@@ -361,7 +385,7 @@ class IssueScreen(Screen):
         self.allowed: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with VerticalScroll(id="issue-body"):
             yield Static(id="issue-fields")
             yield Static(Text(t("ledger.timeline"), style="bold underline"), id="issue-timeline-title")

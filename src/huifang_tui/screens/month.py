@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.kpi import Month
 from ..i18n import t
 from ..safe import literal
+from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_widths
 from ..widgets.keybar import KeyBar
 
@@ -114,7 +115,7 @@ class MonthScreen(Screen):
         self._early_shown = threading.Event()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="month-status")
         yield DataTable(id="month-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("month.empty"), id="month-empty")

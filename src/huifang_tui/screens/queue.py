@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.queue import Countdown, countdown
 from ..i18n import t
 from ..queue_view import Progress, QueueRow
 from ..safe import literal
+from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.cells import countdown_text, ellipsize, fit_widths
 
@@ -33,6 +35,7 @@ NARROW_HIDDEN = ("number",)  # below 100 columns the call screen shows it instea
 CAPS = {"number": (11, 11), "kind": (16, 9), "contact": (10, 8), "phone": (11, 11), "attempts": (5, 5),
         "deadline": (18, 12), "state": (16, 10)}
 CUSTOMER_MIN = 12
+SCROLLBAR = 1  # the table's vertical scrollbar (app.tcss): one cell, left to the customer
 
 
 @dataclass
@@ -78,7 +81,7 @@ class QueueScreen(Screen):
         self._rendered_width: int | None = None  # the terminal width the table was last laid out for
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="queue-status")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("queue.empty"), id="queue-empty")
@@ -111,9 +114,18 @@ class QueueScreen(Screen):
         forms are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state."""
         width = self.app.size.width
         keys = [k for k in COLUMNS if width >= WIDE or k not in NARROW_HIDDEN]
-        heads = {k: t(f"queue.col.{k}") for k in keys}
+        heads = {k: self._head(k, width >= FULL_WORDS) for k in keys}
         caps = {k: c[0 if width >= FULL_WORDS else 1] for k, c in CAPS.items()}
-        return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN)
+        return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN, scrollbar=SCROLLBAR)
+
+    @staticmethod
+    def _head(key: str, wide: bool) -> str:
+        """A column's header; below FULL_WORDS the catalog's short one when it has one
+        (queueshort.col.*: e.g. English "Due" over "in 3wd")."""
+        short = f"queueshort.col.{key}"
+        if not wide and t(short) != short:
+            return t(short)
+        return t(f"queue.col.{key}")
 
     # -- loading ------------------------------------------------------------------
     def action_search(self) -> None:
@@ -197,7 +209,11 @@ class QueueScreen(Screen):
             at = r.next_attempt_at.strftime("%H:%M")
             state = t("queue.next_attempt", at=at) if wide else t("colshort.next_attempt", at=at)
         if r.claimed_by:
-            state = t("queue.claimed", login=r.claimed_by) if wide else t("colshort.claimed", login=r.claimed_by)
+            if wide:
+                state = t("queue.claimed", login=r.claimed_by)
+            else:  # the login gives way ("agent…在拨"), never the words around it
+                room = CAPS["state"][1] - cell_len(t("colshort.claimed", login=""))
+                state = t("colshort.claimed", login=ellipsize(Text(r.claimed_by), room).plain)
         style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")
         return {
             "number": Text(r.number, style=style),
@@ -244,7 +260,7 @@ class QueueScreen(Screen):
             self._layout = layout
             table.clear(columns=True)
             for key, w in layout:
-                table.add_column(t(f"queue.col.{key}"), key=key, width=w)
+                table.add_column(self._head(key, wide), key=key, width=w)
         else:
             table.clear()
         for i, cells in zip(shown, texts):

@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Checkbox, Header, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..i18n import t
+from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
 from ..widgets.keybar import KeyBar
 
@@ -87,7 +88,7 @@ class RecordFormScreen(Screen[str | None]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         title = t("form.title_edit", number=self.number) if self.number else t("form.title_new")
         yield Static(Text(title, style="bold"), id="form-title")
         with VerticalScroll(id="form-body"):

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from ..i18n import t
+from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 
 
@@ -53,7 +54,7 @@ class YearlyScreen(Screen):
         self.year = year
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield Static(id="yearly-title")
         yield Label(t("yearly.satisfied"))
         yield Sparkline([], id="yearly-satisfied")

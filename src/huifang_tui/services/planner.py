@@ -273,6 +273,8 @@ def _existing(s: Session, keys: list[tuple]) -> set[tuple]:
     found: set[tuple] = set()
     for i in range(0, len(keys), _BATCH):
         chunk = keys[i : i + _BATCH]
+        if len(keys) > _BATCH:  # every chunk the same size (the last repeats a key): one statement to compile
+            chunk += [chunk[-1]] * (_BATCH - len(chunk))
         params = {}
         for j, (cid, kind, ref) in enumerate(chunk):
             params[f"c{j}"], params[f"k{j}"], params[f"r{j}"] = cid, kind, ref

@@ -23,12 +23,13 @@ from sqlalchemy.engine import Connection, Dialect
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
                 skip_existing: tuple[str, ...] = ()) -> int:
     """Insert ``rows`` (dicts with the same keys, column names of ``table``) into ``table``;
-    returns how many went in. ``skip_existing``: the columns of a unique key; a row whose key
-    exists already is skipped (``ON CONFLICT DO NOTHING``) rather than failing the statement."""
+    returns how many went in. Their values may be converted in place. ``skip_existing``: the
+    columns of a unique key; a row whose key exists already is skipped (``ON CONFLICT DO
+    NOTHING``) rather than failing the statement."""
     if not rows:
         return 0
     sql, order, converters, fill = _compiled(table, tuple(rows[0]), conn.dialect, skip_existing)
-    rows = [{**fill, **r} for r in rows]
+    rows = [{**fill, **r} for r in rows] if fill else rows  # (converted in place below)
     for c, f in converters:  # a run's rows share few distinct dates: convert each once
         memo: dict = {}
         for r in rows:

@@ -46,9 +46,10 @@ def ellipsize(text: Text, width: int) -> Text:
 
 
 def fit_widths(keys: list[str], heads: dict[str, str], rows: list[dict[str, Text]], caps: dict[str, int],
-               flex: str, width: int, flex_min: int) -> list[tuple[str, int]]:
+               flex: str, width: int, flex_min: int, scrollbar: int = 2) -> list[tuple[str, int]]:
     """Column widths for a terminal ``width`` wide: each column as wide as its header and its
-    widest cell, up to its cap (a header is never cut); ``flex`` takes the rest."""
+    widest cell, up to its cap (a header is never cut); ``flex`` takes the rest (beside a
+    vertical scrollbar ``scrollbar`` cells wide)."""
     from rich.cells import cell_len
 
     out: dict[str, int] = {}
@@ -57,7 +58,7 @@ def fit_widths(keys: list[str], heads: dict[str, str], rows: list[dict[str, Text
             continue
         longest = max((r[key].cell_len for r in rows), default=0)
         out[key] = max(cell_len(heads[key]), min(caps[key], longest))
-    used = sum(out.values()) + 2 * len(keys) + 2  # cell padding + scrollbar
+    used = sum(out.values()) + 2 * len(keys) + scrollbar  # cell padding + scrollbar
     out[flex] = max(flex_min, width - used)
     return [(k, out[k]) for k in keys]
 

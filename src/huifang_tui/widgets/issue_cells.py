@@ -30,5 +30,7 @@ def deadline_countdown(deadline: datetime | None, now: datetime, *, done: bool =
     return Text(t(f"ledger.cd.left_{key}", n=n), style="yellow" if at_risk else "")
 
 
-def level_text(level: int) -> Text:
-    return Text(t(f"ledger.level.{LEVELS[level]}"), style=LEVEL_STYLES[level])
+def level_text(level: int, short: bool = False) -> Text:
+    """Who the issue is escalated to; ``short``: the catalog's form for a narrow ledger."""
+    key = f"ledgershort.level.{LEVELS[level]}" if short else f"ledger.level.{LEVELS[level]}"
+    return Text(t(key), style=LEVEL_STYLES[level])

@@ -32,6 +32,29 @@ class KeyItem:
     more: str = ""  # a kept item's label once others are left out ("all keys")
 
 
+def own_bindings(node: object) -> list[Binding]:
+    """The keys a node of ours answers to, as Textual merges its classes' ``BINDINGS`` (a
+    subclass's key replaces its base's; ``inherit_bindings = False`` starts afresh): a dialog
+    keeps its base's Esc and F1. Only our own classes' bindings (Textual's are its own)."""
+    by_key: dict[str, Binding] = {}
+    for cls in reversed(type(node).__mro__):
+        if not cls.__module__.startswith("huifang_tui"):
+            continue
+        if cls.__dict__.get("_inherit_bindings", True) is False:
+            by_key.clear()
+        own: dict[str, Binding] = {}
+        for b in cls.__dict__.get("BINDINGS", []):
+            if isinstance(b, Binding):
+                for key in b.key.split(","):
+                    own.setdefault(key.strip(), b)
+        by_key.update(own)
+    out: list[Binding] = []
+    for b in by_key.values():
+        if all(b is not o for o in out):
+            out.append(b)
+    return out
+
+
 def short_label(binding_id: str, label: str) -> str:
     """The catalog's short form for a key's label (``keyshort.<id>``), else the label itself."""
     key = f"keyshort.{binding_id}"
@@ -109,7 +132,7 @@ class KeyBar(KeyLine):
 
     def bindings(self) -> list[Binding]:
         out = []
-        for node, bindings in ((self.screen, type(self.screen).BINDINGS), (self.app, type(self.app).BINDINGS)):
+        for node, bindings in ((self.screen, own_bindings(self.screen)), (self.app, own_bindings(self.app))):
             for b in bindings:
                 if isinstance(b, Binding) and b.show and b.description:
                     if node.check_action(b.action.split("(")[0], ()) is False:
@@ -124,6 +147,6 @@ class KeyBar(KeyLine):
                          more=t("fit.all_keys") if b.id == HELP_ID else "") for b in bindings]
         # Most important first: F1, the screen's first key, quit, then the screen's keys in order.
         first = [i for i, b in enumerate(bindings) if b.id == HELP_ID]
-        screen_keys = [i for i, b in enumerate(bindings) if b in type(self.screen).BINDINGS]
+        screen_keys = [i for i, b in enumerate(bindings) if any(b is o for o in own_bindings(self.screen))]
         rest = [i for i in range(len(bindings)) if i not in first and i not in screen_keys]
         return items, first + screen_keys[:1] + rest + screen_keys[1:]
