@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from sqlmodel import func, select
 
 from huifang_tui.services.callbacks import CallRecord, record_attempt
@@ -267,3 +269,41 @@ def test_many_slices_leave_pauses_and_lose_nothing(store, monkeypatch):
     slices = spans[1:-1]  # the stale alert's transaction first, the watermark's last
     assert len(slices) == 5
     assert all(b[0] - a[1] >= planner.YIELD_S for a, b in zip(slices, slices[1:]))
+
+
+@pytest.mark.sqlite_only
+def test_slices_leave_checkpoints_to_a_thread_and_the_connection_as_it_was(store, monkeypatch):
+    """The planner's slices do not checkpoint the WAL in their commits: a thread copies it
+    after each one while the planner goes on. The pooled connection gets SQLite's default back
+    for whoever uses it next."""
+    from huifang_tui.services import planner
+
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    with store.write() as s:
+        for n in range(6):
+            s.add(WorkOrder(number=f"SX2026110{n + 10}", customer_id=cid, service_type="consult",
+                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    monkeypatch.setattr(planner, "PLAN_CHUNK", 2)
+    monkeypatch.setattr(planner, "HOLD_S", 0.0)
+    monkeypatch.setattr(planner, "YIELD_S", 0.0)
+    monkeypatch.setattr(planner, "FIRST_BATCH", 2)
+    monkeypatch.setattr(planner, "ASIDE_ROWS", 2)
+    settings: list[int] = []
+    copied: list[int] = []
+    real_insert, real_run = planner._insert_new, planner.db.Checkpointer._run
+
+    def spy_insert(s, *a):  # noqa: ANN001, ANN202
+        settings.append(s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar())
+        return real_insert(s, *a)
+
+    def spy_run(self):  # noqa: ANN001, ANN202
+        real_run(self)
+        copied.append(1)
+
+    monkeypatch.setattr(planner, "_insert_new", spy_insert)
+    monkeypatch.setattr(planner.db.Checkpointer, "_run", spy_run)
+    assert run_planner(store).created == 6
+    assert settings == [0, 0, 0] and copied  # at least one copy ran (one at a time)
+    with store.write() as s:
+        assert s.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000

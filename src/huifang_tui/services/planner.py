@@ -28,6 +28,7 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
+from ..store import db
 from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
 from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
@@ -71,6 +72,7 @@ def completed_fact(cb: Callback, number: str | None = None) -> CompletedCallback
 PLAN_CHUNK = 500  # planned callbacks per insert (duplicate check, numbers, one executemany)
 HOLD_S = 0.3  # a write transaction takes chunks for at most this long (issue 13: agents never wait long)
 YIELD_S = 0.1  # pause between two of them, so agents waiting for the lock get it
+ASIDE_ROWS = 500  # from this many callbacks in a slice, its WAL pages are checkpointed in a thread
 FIRST_BATCH = 2000  # callbacks prepared for the first slice; then what a slice was seen to take
 
 
@@ -115,6 +117,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     # and what their rows copy, are read in the pause that lets agents in between two slices.
     created, i, todo, batch, wrote = 0, 0, [], FIRST_BATCH, False
     looked = _Lookups({}, {})
+    checkpoints = db.Checkpointer(store.engine)  # SQLite: the WAL copied aside, not in the commits
     while i < len(planned) or todo:
         paused = time.monotonic()
         if i < len(planned) and len(todo) < batch:
@@ -126,12 +129,17 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
             continue
         if wrote:  # the rest of the pause (SQLite polls a waiting writer every ~100 ms)
             time.sleep(max(0.0, YIELD_S - (time.monotonic() - paused)))
+        aside = len(todo) >= ASIDE_ROWS  # a few rows' pages are left to SQLite's own checkpoint
         with store.write() as s:
+            if aside:
+                checkpoints.defer(s)
             began, j = time.monotonic(), 0
             while j < len(todo) and (not j or time.monotonic() - began < HOLD_S):  # a chunk at least
                 created += len(_insert_new(s, actor, now, todo[j : j + PLAN_CHUNK], customers, looked))
                 j += PLAN_CHUNK
             held = time.monotonic() - began
+        if aside:
+            checkpoints.kick()
         todo, wrote = todo[j:], True
         batch = max(PLAN_CHUNK, int(j * HOLD_S / max(held, 0.01)))  # what the next slice will take
     with store.write() as s:
@@ -142,6 +150,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         from .issues import write_due_escalations
 
         write_due_escalations(s, wall)  # by the clock, never under --now (SPEC §3)
+    checkpoints.join()  # the last slice's copy ran alongside this transaction
     return PlanReport(created, cancelled, now)
 
 
