@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/bench_startup.py [--db benchmarks/out/large.db ...] [--runs 9] [--agent agent01]
-        [--no-day] [--no-bytecode] [--json OUT.json]
+        [--no-day] [--no-bytecode] [--before OLD/src] [--json OUT.json]
 
 ``--db`` may be given several times (centres of several sizes from ``gen_large.py``): they are
 measured in the same run, each app start paired with a bare start just before it. Each centre is
@@ -71,9 +71,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def time_to_marker(argv: list[str], marker: re.Pattern, timeout: float = 60.0,
-                   cpu: list[float] | None = None) -> tuple[float, bytes]:
+                   cpu: list[float] | None = None, env_extra: dict | None = None) -> tuple[float, bytes]:
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS), LANG="zh_CN.UTF-8",
-               LC_ALL="C.UTF-8", HUIFANG_LANG="zh_CN")
+               LC_ALL="C.UTF-8", HUIFANG_LANG="zh_CN", **(env_extra or {}))
     env.pop("TEXTUAL", None)
     t0 = time.perf_counter()
     pid, fd = pty.fork()
@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-day", action="store_true", help="measure the centre as generated (nothing done today)")
     p.add_argument("--no-bytecode", action="store_true",
                    help="keep PYTHONDONTWRITEBYTECODE from the environment (every start compiles the app's sources)")
+    p.add_argument("--before", type=Path,
+                   help="the src/ tree of an earlier version (e.g. `git archive main src`), measured in the same"
+                        " loop: each round is bare, before, this code")
     p.add_argument("--json")
     a = p.parse_args(argv)
     sources = a.db or [LARGE]
@@ -152,8 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     # One untimed warm-up of each (bytecode caches, page cache), as a user's second start would be.
     time_to_marker(bare_cmd, BARE_MARKER)
+    before_env = {"PYTHONPATH": str(a.before.resolve())} if a.before else None
     for cmd in app_cmds:
         time_to_marker(cmd, APP_MARKER)
+        if before_env:
+            time_to_marker(cmd, APP_MARKER, env_extra=before_env)
+    before: list[list[float]] = [[] for _ in dbs]
+    before_cpu: list[list[float]] = [[] for _ in dbs]
     bare: list[list[float]] = [[] for _ in dbs]
     app: list[list[float]] = [[] for _ in dbs]
     bare_cpu: list[list[float]] = [[] for _ in dbs]
@@ -161,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(a.runs):
         for k, cmd in enumerate(app_cmds):  # bare, app, bare, app ...: each pair sees the same machine
             bare[k].append(time_to_marker(bare_cmd, BARE_MARKER, cpu=bare_cpu[k])[0])
+            if before_env:
+                before[k].append(time_to_marker(cmd, APP_MARKER, cpu=before_cpu[k], env_extra=before_env)[0])
             app[k].append(time_to_marker(cmd, APP_MARKER, cpu=app_cpu[k])[0])
             print(f"  run {i + 1} {sources[k].name}: bare {bare[k][-1] * 1000:.0f} ms, app {app[k][-1] * 1000:.0f} ms"
                   f" ({app[k][-1] / bare[k][-1]:.2f}×); CPU bare {bare_cpu[k][-1] * 1000:.0f} ms,"
@@ -177,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
         per_db.append({"db": str(src), "bare_s": mb, "app_s": ma, "ratio": pair, "bare_all": bare[k], "app_all": app[k],
                        "bare_cpu_s": cb, "app_cpu_s": ca, "ratio_cpu": pair_cpu, "bare_cpu_all": bare_cpu[k],
                        "app_cpu_all": app_cpu[k]})
+        if before_env:
+            per_db[-1].update({
+                "before_s": median(before[k]), "before_all": before[k], "before_cpu_s": median(before_cpu[k]),
+                "before_cpu_all": before_cpu[k], "ratio_before": median([x / y for x, y in zip(before[k], bare[k])]),
+                "ratio_cpu_before": median([x / y for x, y in zip(before_cpu[k], bare_cpu[k])])})
+            d = per_db[-1]
+            print(f"  {src.name} before ({a.before}): {d['before_s'] * 1000:.0f} ms, {d['ratio_before']:.2f}×;"
+                  f" CPU {d['before_cpu_s'] * 1000:.0f} ms, {d['ratio_cpu_before']:.2f}×")
         rows.append((src.name, f"median of {a.runs}", f"{mb * 1000:.0f} ms", f"{ma * 1000:.0f} ms", f"{pair:.2f}×",
                      f"{cb * 1000:.0f} / {ca * 1000:.0f} ms = {pair_cpu:.2f}×", f"≤ {TARGET_RATIO}×",
                      verdict(pair, TARGET_RATIO)))

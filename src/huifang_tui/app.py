@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -63,10 +64,12 @@ class HuifangApp(App):
     ]
 
     def __init__(self, store: Store | str, actor: Actor, *, clock: Callable[[], datetime] | None = None,
-                 cursor_blink: bool = True, first_paint: tuple | None = None):
+                 cursor_blink: bool = True, first_paint: tuple | None = None, resume_gc: bool = False):
         """``store`` is a Store, or a database URL whose Store (and ORM) is made on first use, off
         the UI thread. ``first_paint`` is a fast read-only queue snapshot for the first screen.
-        Supervisors and admins open on the board (SPEC §4), agents on their queue."""
+        ``resume_gc``: the caller turned the garbage collector off for the start; turn it back
+        on once the app is up. Supervisors and admins open on the board (SPEC §4), agents on
+        their queue."""
         if actor.is_supervisor:
             self.DEFAULT_MODE = "board"
         super().__init__()
@@ -83,6 +86,7 @@ class HuifangApp(App):
         self.actor = actor
         self.cursor_blink = cursor_blink  # off for snapshots: a blinking cursor is not reproducible
         self.first_paint = first_paint
+        self._resume_gc = resume_gc
         self._opening = False
         if clock is not None and self._store is not None:
             self._store.clock = clock
@@ -103,8 +107,12 @@ class HuifangApp(App):
     def on_mount(self) -> None:
         # After the first paint: load the ORM and reconcile facts with callbacks.
         # (half a second later, so that importing the ORM does not hold up the first frame)
-        self.set_timer(0.5, lambda: self.run_worker(self._plan_at_start, thread=True, group="db",
-                                                   exit_on_error=False))
+        self.set_timer(0.5, self._after_start)
+
+    def _after_start(self) -> None:
+        if self._resume_gc:
+            gc.enable()  # off while starting (cli._fast_open)
+        self.run_worker(self._plan_at_start, thread=True, group="db", exit_on_error=False)
 
     def _plan_at_start(self) -> None:
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""

@@ -56,6 +56,16 @@ def parse_filter(text: str) -> AuditFilter:
 
 class AuditScreen(_Live):
     TITLE_KEY = "audit.title"
+    DEFAULT_CSS = """
+    #audit-status {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    #audit-table {
+        height: 1fr;
+    }
+    """
     BINDINGS = [
         Binding("slash", "filter", t("key.filter"), id="audit_filter"),
         Binding("enter", "detail", t("key.open_detail"), id="audit_detail"),

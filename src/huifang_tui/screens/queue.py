@@ -78,6 +78,7 @@ class QueueScreen(Screen):
         self._data_version: int | None = None
         self._cells: list[Countdown] = []  # one countdown per row (the clock and calendar of the load)
         self._layout: list[tuple[str, int]] = []
+        self._rendered_width: int | None = None  # the terminal width the table was last laid out for
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -88,13 +89,19 @@ class QueueScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#queue-empty").display = False
-        if not self._first_paint():
+        if self.app.first_paint is not None:
+            # The first mode's screen is mounted inside Textual's start-up batch, where a frame is
+            # rendered but never written. Fill the table once the app's own start-up is over, so
+            # that its rows are rendered once, into the first frame that reaches the terminal.
+            self.app.call_later(self._first_paint)
+        else:
             self._render_table()  # the headers while the first load runs
             self.action_reload()
         self.set_interval(REFRESH_SECONDS, self._check_changes)
 
     def on_resize(self) -> None:
-        self._render_table()
+        if self._rendered_width != self.app.size.width and self.app.first_paint is None:
+            self._render_table()  # the columns fit the width: nothing to redo when only the height moved
 
     @property
     def _show_all_columns(self) -> bool:
@@ -245,6 +252,7 @@ class QueueScreen(Screen):
         pages = max(1, (len(visible) + PAGE_SIZE - 1) // PAGE_SIZE)
         self.page = min(self.page, pages - 1)
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
+        self._rendered_width = self.app.size.width
         wide = self.app.size.width >= FULL_WORDS
         texts = [self._texts(self.rows[i], self._cells[i], wide) for i in shown]
         layout = self._layout_for(texts)

@@ -22,6 +22,22 @@ def pct(v: float | None) -> str:
 
 class YearlyScreen(Screen):
     TITLE_KEY = "yearly.title"
+    DEFAULT_CSS = """
+    #yearly-title {
+        padding: 0 1;
+    }
+    YearlyScreen Sparkline {
+        height: 3;
+        margin: 0 1;
+    }
+    YearlyScreen Label {
+        padding: 0 1;
+        text-style: bold;
+    }
+    #yearly-table {
+        padding: 1 1;
+    }
+    """
     BINDINGS = [
         Binding("p", "year(-1)", t("yearly.key.prev"), id="yearly_prev"),
         Binding("n", "year(1)", t("yearly.key.next"), id="yearly_next"),
