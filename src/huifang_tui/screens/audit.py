@@ -56,16 +56,7 @@ def parse_filter(text: str) -> AuditFilter:
 
 class AuditScreen(_Live):
     TITLE_KEY = "audit.title"
-    DEFAULT_CSS = """
-    #audit-status {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    #audit-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "audit.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("slash", "filter", t("key.filter"), id="audit_filter"),
         Binding("enter", "detail", t("key.open_detail"), id="audit_detail"),

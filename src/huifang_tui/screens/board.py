@@ -187,24 +187,7 @@ def _table_key(table: DataTable) -> str | None:
 
 class BoardScreen(_Live):
     TITLE_KEY = "board.title"
-    DEFAULT_CSS = """
-    #board-status {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    #board-agents {
-        height: auto;
-        max-height: 50%;
-    }
-    #board-alerts-title {
-        height: 1;
-        padding: 0 1;
-    }
-    #board-alerts {
-        height: 1fr;
-    }
-    """  # here, not in app.tcss: parsed when the board is first shown, not at every start
+    CSS_PATH = "board.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("enter", "open", t("key.drill"), id="board_open"),
         Binding("space", "mark", t("key.mark"), id="board_mark"),
@@ -457,16 +440,7 @@ class AgentQueueScreen(_Live):
     """One agent's queue (or the pool) as the supervisor sees it: mark, reassign, details."""
 
     TITLE_KEY = "board.title"
-    DEFAULT_CSS = """
-    #drill-status {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    #drill-table {
-        height: 1fr;
-    }
-    """
+    CSS_PATH = "board.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("escape", "back", t("key.back"), id="drill_back"),
         Binding("enter", "detail", t("key.open_detail"), id="drill_detail"),

@@ -56,27 +56,7 @@ def shift(month: Month, delta: int) -> Month:
 
 class MonthScreen(Screen):
     TITLE_KEY = "month.title"
-    DEFAULT_CSS = """
-    #month-status {
-        height: 1;
-        padding: 0 1;
-        background: $boost;
-    }
-    #month-table {
-        height: 1fr;
-    }
-    #month-empty {
-        height: 1fr;
-        padding: 1 2;
-        color: $text-muted;
-    }
-    #month-footer {
-        height: auto;
-        max-height: 3;
-        padding: 0 1;
-        background: $boost;
-    }
-    """  # here, not in app.tcss: parsed when the screen is first shown, not at every start
+    CSS_PATH = "month.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("p", "month(-1)", t("month.key.prev"), id="month_prev"),
         Binding("n", "month(1)", t("month.key.next"), id="month_next"),

@@ -22,22 +22,7 @@ def pct(v: float | None) -> str:
 
 class YearlyScreen(Screen):
     TITLE_KEY = "yearly.title"
-    DEFAULT_CSS = """
-    #yearly-title {
-        padding: 0 1;
-    }
-    YearlyScreen Sparkline {
-        height: 3;
-        margin: 0 1;
-    }
-    YearlyScreen Label {
-        padding: 0 1;
-        text-style: bold;
-    }
-    #yearly-table {
-        padding: 1 1;
-    }
-    """
+    CSS_PATH = "yearly.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("p", "year(-1)", t("yearly.key.prev"), id="yearly_prev"),
         Binding("n", "year(1)", t("yearly.key.next"), id="yearly_next"),
