@@ -216,8 +216,8 @@ def test_a_callback_planned_by_another_writer_between_read_and_write(store, monk
                             actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
     real = planner._lookups
 
-    def lookups_then_someone_plans_one(s, planned):  # noqa: ANN001, ANN202
-        looked = real(s, planned)
+    def lookups_then_someone_plans_one(s, planned, *known):  # noqa: ANN001, ANN202
+        looked = real(s, planned, *known)
         first = next(p for p in planned if p.trigger_ref == "wo:SX202611002")
         with store.write() as w:  # another process, while the planner's read is still open
             planner._insert(w, planner.SYSTEM, store.now(), [first],
@@ -265,7 +265,10 @@ def test_many_slices_leave_pauses_and_lose_nothing(store, monkeypatch):
     rep = run_planner(store)
     with store.read() as s:
         numbers = sorted(s.exec(select(Callback.number)).all())
+        linked = s.exec(select(Callback.trigger_ref, WorkOrder.number)
+                        .join(WorkOrder, WorkOrder.id == Callback.work_order_id)).all()
     assert rep.created == 9 and numbers == [f"HF202611{n:03d}" for n in range(1, 10)]
+    assert sorted(linked) == sorted((f"wo:{n}", n) for _, n in linked) and len(linked) == 9  # each to its order
     slices = spans[1:-1]  # the stale alert's transaction first, the watermark's last
     assert len(slices) == 5
     assert all(b[0] - a[1] >= planner.YIELD_S for a, b in zip(slices, slices[1:]))

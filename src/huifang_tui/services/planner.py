@@ -106,7 +106,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         else:
             full = True
         cycles_done = _setting(s, CYCLES_ON) == now.date().isoformat() and not full
-        planned, customers = _gather(s, now, since, cycles=not cycles_done, full=full)
+        planned, customers, wo_ids = _gather(s, now, since, cycles=not cycles_done, full=full)
         # In customer order: consecutive inserts then touch neighbouring pages of the index keyed
         # by customer (the unique trigger key), so each page is written once per run rather than
         # once per transaction (on a large centre the commits were most of the cost).
@@ -116,7 +116,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     # Each write slice is prepared while the lock is free: which of the next callbacks exist,
     # and what their rows copy, are read in the pause that lets agents in between two slices.
     created, i, todo, batch, wrote = 0, 0, [], FIRST_BATCH, False
-    looked = _Lookups({}, {})
+    looked = _Lookups({}, wo_ids)
     checkpoints = db.Checkpointer(store.engine)  # SQLite: the WAL copied aside, not in the commits
     while i < len(planned) or todo:
         paused = time.monotonic()
@@ -181,10 +181,11 @@ def _facts(rows) -> dict[int, CustomerFact]:  # noqa: ANN001
 
 
 def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True, full: bool = False
-            ) -> tuple[list[PlannedCallback], dict[int, CustomerFact]]:
-    """What the facts changed since ``since`` call for (read only). Every read below is a
-    range on an index of a change stamp, so a run with nothing new reads next to nothing;
-    ``full`` adds the windows of every fact that can still produce work."""
+            ) -> tuple[list[PlannedCallback], dict[int, CustomerFact], dict[str, int]]:
+    """What the facts changed since ``since`` call for (read only), the customers they concern,
+    and the ids of the work orders read (by number). Every read below is a range on an index of
+    a change stamp, so a run with nothing new reads next to nothing; ``full`` adds the windows
+    of every fact that can still produce work."""
     cal, policy = load_calendar(s), load_policy(s)
     today = now.date()
     horizon = today - timedelta(days=policy.history_days)
@@ -215,6 +216,7 @@ def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True, 
         )
     )
     preload(w[2] for w in wos)
+    wo_ids = {w[1]: w[0] for w in wos}
     for w in wos:
         planned += rules.for_work_order(WorkOrderFact(*w), customers[w[2]], policy, cal, now)
 
@@ -259,7 +261,7 @@ def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True, 
 
     # History imports must not flood today's queue with long-dead work.
     planned = [p for p in planned if p.deadline_on >= horizon]
-    return planned, customers
+    return planned, customers, wo_ids
 
 
 def _alert_stale(s: Session, actor: Actor, now: datetime, since: datetime, stale_days: int) -> None:
@@ -309,16 +311,19 @@ class _Lookups:
     work_orders: dict[str, int]
 
 
-def _lookups(s: Session, planned: list[PlannedCallback]) -> _Lookups:
+def _lookups(s: Session, planned: list[PlannedCallback], known: dict[str, int] | None = None) -> _Lookups:
+    """Contacts and work-order ids for ``planned``; work orders already in ``known`` are not read again."""
+    known = known or {}
     return _Lookups(_primary_contacts(s, {p.customer_id for p in planned}),
-                    _work_order_ids(s, [p.trigger_ref[3:] for p in planned if p.trigger_ref.startswith("wo:")]))
+                    _work_order_ids(s, [p.trigger_ref[3:] for p in planned
+                                        if p.trigger_ref.startswith("wo:") and p.trigger_ref[3:] not in known]))
 
 
 def _not_existing(s: Session, planned: list[PlannedCallback], looked: _Lookups) -> list[PlannedCallback]:
     """Those of ``planned`` (unique keys) that have no callback yet; their lookups are added to ``looked``."""
     existing = _existing(s, [p.key for p in planned])
     new = [p for p in planned if p.key not in existing]
-    more = _lookups(s, new)
+    more = _lookups(s, new, looked.work_orders)
     looked.contacts.update(more.contacts)
     looked.work_orders.update(more.work_orders)
     return new
