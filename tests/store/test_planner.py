@@ -202,18 +202,31 @@ def test_full_reconciles_what_was_written_around_the_app(store, monkeypatch, cap
     assert "first_sale|sale:HT300" in _callbacks(store)
 
 
+def _completed_orders(store, n: int, first: int = 1) -> int:
+    """``n`` consulting work orders of one customer completed on 11-20 (one completion callback
+    each), stamped now; returns the customer's id."""
+    add_user(store, "agent1")
+    cid = add_customer(store, "杭州恒达机械有限公司")
+    with store.write() as s:
+        for k in range(first, first + n):
+            s.add(WorkOrder(number=f"SX202611{k:03d}", customer_id=cid, service_type="consult",
+                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    return cid
+
+
+def _small_slices(monkeypatch, planner, **more) -> None:  # noqa: ANN001
+    """Slices of one chunk of two callbacks, so a handful of callbacks takes several."""
+    for name, value in {"PLAN_CHUNK": 2, "HOLD_S": 0.0, **more}.items():
+        monkeypatch.setattr(planner, name, value)
+
+
 def test_a_callback_planned_by_another_writer_between_read_and_write(store, monkeypatch):
     """The planner finds what is new in a read outside the write lock, then inserts it as new.
     If a writer planned one of those meanwhile, nothing is duplicated and the numbers of the
     month still have no gap (the chunk is redone the careful way)."""
     from huifang_tui.services import planner
 
-    add_user(store, "agent1")
-    cid = add_customer(store, "杭州恒达机械有限公司")
-    with store.write() as s:
-        for n in range(3):
-            s.add(WorkOrder(number=f"SX20261100{n + 1}", customer_id=cid, service_type="consult",
-                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
+    cid = _completed_orders(store, 3)
     real = planner._lookups
 
     def lookups_then_someone_plans_one(s, planned, *known):  # noqa: ANN001, ANN202
@@ -242,15 +255,8 @@ def test_many_slices_leave_pauses_and_lose_nothing(store, monkeypatch):
 
     from huifang_tui.services import planner
 
-    add_user(store, "agent1")
-    cid = add_customer(store, "杭州恒达机械有限公司")
-    with store.write() as s:
-        for n in range(9):
-            s.add(WorkOrder(number=f"SX2026110{n + 10}", customer_id=cid, service_type="consult",
-                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
-    monkeypatch.setattr(planner, "PLAN_CHUNK", 2)
-    monkeypatch.setattr(planner, "HOLD_S", 0.0)  # one chunk per transaction
-    monkeypatch.setattr(planner, "FIRST_BATCH", 3)
+    _completed_orders(store, 9, first=10)
+    _small_slices(monkeypatch, planner, FIRST_BATCH=3)
     spans: list[tuple[float, float]] = []
     real_write = store.write
 
@@ -281,17 +287,8 @@ def test_slices_leave_checkpoints_to_a_thread_and_the_connection_as_it_was(store
     for whoever uses it next."""
     from huifang_tui.services import planner
 
-    add_user(store, "agent1")
-    cid = add_customer(store, "杭州恒达机械有限公司")
-    with store.write() as s:
-        for n in range(6):
-            s.add(WorkOrder(number=f"SX2026110{n + 10}", customer_id=cid, service_type="consult",
-                            actual_completion=datetime(2026, 11, 20, 10), updated_at=store.now()))
-    monkeypatch.setattr(planner, "PLAN_CHUNK", 2)
-    monkeypatch.setattr(planner, "HOLD_S", 0.0)
-    monkeypatch.setattr(planner, "YIELD_S", 0.0)
-    monkeypatch.setattr(planner, "FIRST_BATCH", 2)
-    monkeypatch.setattr(planner, "ASIDE_ROWS", 2)
+    _completed_orders(store, 6, first=10)
+    _small_slices(monkeypatch, planner, YIELD_S=0.0, FIRST_BATCH=2, ASIDE_ROWS=2)
     settings: list[int] = []
     copied: list[int] = []
     real_insert, real_run = planner._insert_new, planner.db.Checkpointer._run

@@ -22,13 +22,10 @@ from .facts import (
     SaleFact,
     WorkOrderFact,
 )
-from .outcomes import CLOSED_UNDONE  # noqa: F401  (statuses ending a link undone; re-exported for the planner)
 from .policy import Policy
 
 AGENT, SUPERVISOR, SALES_MANAGER, FOLLOWUP = "agent", "supervisor", "sales_manager", "followup"
 
-
-_months = add_months
 
 
 def _check(customer: CustomerFact, customer_id: int) -> None:
@@ -67,8 +64,8 @@ def for_work_order(wo: WorkOrderFact, customer: CustomerFact, policy: Policy,
     out = [_plan("completion", customer, ref, cal.next_working_day(done),
                  cal.add_working_days(done, policy.completion_deadline_wd), policy, cal)]
     if wo.service_type in policy.usage_service_types:
-        out.append(_plan("usage", customer, ref, _months(done, policy.usage_due_months),
-                         _months(done, policy.usage_deadline_months), policy, cal))
+        out.append(_plan("usage", customer, ref, add_months(done, policy.usage_due_months),
+                         add_months(done, policy.usage_deadline_months), policy, cal))
     return out
 
 
@@ -78,7 +75,7 @@ def for_sale(sale: SaleFact, customer: CustomerFact, policy: Policy,
     _check(customer, sale.customer_id)
     return [_plan("first_sale", customer, f"sale:{sale.contract_no}",
                   cal.next_working_day(sale.sold_on),
-                  _months(sale.sold_on, policy.first_sale_deadline_months), policy, cal)]
+                  add_months(sale.sold_on, policy.first_sale_deadline_months), policy, cal)]
 
 
 def for_event(ev: EventFact, customer: CustomerFact, policy: Policy,
@@ -106,7 +103,7 @@ def _nm_inactive(customer: CustomerFact, ref: str, due: date, policy: Policy,
                  cal: WorkCalendar) -> PlannedCallback:
     due_on = cal.on_or_after(due)
     return _plan("nm_inactive", customer, ref, due_on,
-                 _months(due_on, policy.nm_inactive_deadline_months), policy, cal)
+                 add_months(due_on, policy.nm_inactive_deadline_months), policy, cal)
 
 
 def _cycle(customer: CustomerFact, year: int, index: int, policy: Policy,
@@ -117,7 +114,7 @@ def _cycle(customer: CustomerFact, year: int, index: int, policy: Policy,
     if index > 12 // months:  # cycle length changed under us: start the next year afresh
         year, index = year + 1, 1
     start = date(year, (index - 1) * months + 1, 1)
-    end = _months(start, months) - timedelta(days=1)
+    end = add_months(start, months) - timedelta(days=1)
     return [_plan("onsite", customer, f"onsite:{year}-{index}", start, end, policy, cal,
                   assignee=SUPERVISOR)]
 
@@ -129,7 +126,7 @@ def for_customer(customer: CustomerFact, policy: Policy, cal: WorkCalendar,
     last = customer.last_activity_on or customer.registered_on
     if not customer.is_member and last is not None:
         plan = _nm_inactive(customer, f"inactive:{last.isoformat()}",
-                            _months(last, inactive_months(customer, policy)), policy, cal)
+                            add_months(last, inactive_months(customer, policy)), policy, cal)
         if plan.deadline_on < today:
             # A state that still holds is not history (SPEC §7): due at the run, a month to do it.
             plan = _nm_inactive(customer, plan.trigger_ref, today, policy, cal)
@@ -157,9 +154,9 @@ def after_completion(cb: CompletedCallback, customer: CustomerFact, policy: Poli
         out.append(_plan("low_score", customer, ref, done, at.date(), policy, cal,
                          assignee=FOLLOWUP, deadline_at=at))
     if cb.kind in ("first_sale", "quarterly"):
-        due_on = cal.on_or_after(_months(done, policy.quarterly_months))
+        due_on = cal.on_or_after(add_months(done, policy.quarterly_months))
         out.append(_plan("quarterly", customer, ref, due_on,
-                         _months(due_on, policy.quarterly_deadline_months), policy, cal))
+                         add_months(due_on, policy.quarterly_deadline_months), policy, cal))
     if cb.needs_onsite:
         out.append(_plan("onsite", customer, ref, cal.next_working_day(done),
                          cal.add_working_days(done, policy.onsite_needs_deadline_wd), policy, cal,
@@ -171,7 +168,7 @@ def after_completion(cb: CompletedCallback, customer: CustomerFact, policy: Poli
             nxt = (year, index + 1) if index < 12 // months else (year + 1, 1)
             out += _cycle(customer, *nxt, policy, cal)
     if cb.kind == "nm_inactive" and not customer.is_member:
-        out.append(_nm_inactive(customer, ref, _months(done, inactive_months(customer, policy)),
+        out.append(_nm_inactive(customer, ref, add_months(done, inactive_months(customer, policy)),
                                 policy, cal))
     return out
 
@@ -203,7 +200,7 @@ def annual_visit(customer: CustomerFact, planned_on: date, n: int, policy: Polic
         return []
     if not 1 <= n <= policy.annual_visits_max:
         raise ValueError(f"annual visit number must be 1..{policy.annual_visits_max}, got {n}")
-    deadline = deadline_on or _months(planned_on, policy.annual_visit_deadline_months)
+    deadline = deadline_on or add_months(planned_on, policy.annual_visit_deadline_months)
     return [_plan("annual_visit", customer, f"annual:{planned_on.year}-{n}", planned_on,
                   deadline, policy, cal, assignee=SALES_MANAGER)]
 

@@ -28,6 +28,7 @@ from ..domain.facts import (
     SaleFact,
     WorkOrderFact,
 )
+from ..domain.outcomes import CLOSED_UNDONE
 from ..store import db
 from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
@@ -89,8 +90,8 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     The facts are read in one read transaction (no lock); the new callbacks are written in
     write transactions of at most ``HOLD_S``, with pauses between them, so a planner run after
     a 100,000-row import never holds the write lock for long. Two runs at once still create
-    each callback once (the unique trigger key, and a re-check under the lock). The watermark moves only after the last chunk: an
-    interrupted run is simply re-done by the next one.
+    each callback once (the unique trigger key, and a re-check under the lock). The watermark
+    moves only after the last slice: an interrupted run is simply re-done by the next one.
 
     Automatic runs (start-up, after an import) act as the system; ``huifang plan`` passes the
     user, who must be a supervisor or an admin."""
@@ -253,7 +254,7 @@ def _gather(s: Session, now: datetime, since: datetime, *, cycles: bool = True, 
         planned += rules.after_completion(completed_fact(cb), customers[cb.customer_id], policy, cal)
 
     # Chains continue past a lapsed, refused or unreachable link (SPEC §7).
-    closed = list(s.exec(select(Callback).where(Callback.status.in_(rules.CLOSED_UNDONE), Callback.updated_at >= since)))
+    closed = list(s.exec(select(Callback).where(Callback.status.in_(CLOSED_UNDONE), Callback.updated_at >= since)))
     preload(c.customer_id for c in closed)
     for cb in closed:
         planned += rules.after_closing(cb.number, cb.customer_id, cb.kind, cb.trigger_ref, cb.deadline_on,
@@ -389,14 +390,12 @@ def _rows(s: Session, now: datetime, todo: list[PlannedCallback], numbers: list[
     contacts, wo_ids = looked.contacts, looked.work_orders
     followup = _setting(s, "followup_login") or None
     inactive = set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
-    defaults = _defaults()
     rows = []
     for p, number in zip(todo, numbers, strict=True):
         agent = {"agent": customers[p.customer_id].agent, "followup": followup}.get(p.assignee)
         if agent in inactive:
             agent = None  # a disabled user gets no new work: it goes to the pool
-        rows.append({
-            **defaults,
+        rows.append({  # columns left out take their plain defaults (store/bulk.py)
             "number": number, "customer_id": p.customer_id, "kind": p.kind, "trigger_ref": p.trigger_ref,
             "work_order_id": wo_ids.get(p.trigger_ref[3:]) if p.trigger_ref.startswith("wo:") else None,
             "channel": "onsite" if p.kind in ("onsite", "annual_visit") else "phone",
@@ -411,13 +410,6 @@ def _rows(s: Session, now: datetime, todo: list[PlannedCallback], numbers: list[
 def _audit_created(s: Session, actor: Actor, now: datetime, numbers: list[str]) -> None:
     audit(s, actor, now, "plan.create", "callback", f"{len(numbers)}", None,
           {"numbers": numbers[:200], "count": len(numbers)})
-
-
-@lru_cache(maxsize=1)
-def _defaults() -> dict:
-    """The callback columns' plain default values (the driver-level insert does not fill them)."""
-    return {c.name: c.default.arg for c in Callback.__table__.columns
-            if c.default is not None and not callable(c.default.arg)}
 
 
 def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on: date, n: int = 1) -> str:
