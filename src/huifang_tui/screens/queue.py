@@ -78,6 +78,7 @@ class QueueScreen(Screen):
         self._data_version: int | None = None
         self._cells: list[Countdown] = []  # one countdown per row (the clock and calendar of the load)
         self._layout: list[tuple[str, int]] = []
+        self._text_cache: dict[bool, list[dict[str, Text]]] = {}  # a load's cells, by wording
         self._rendered_width: int | None = None  # the terminal width the table was last laid out for
 
     def compose(self) -> ComposeResult:
@@ -103,18 +104,14 @@ class QueueScreen(Screen):
         if self._rendered_width != self.app.size.width and self.app.first_paint is None:
             self._render_table()  # the columns fit the width: nothing to redo when only the height moved
 
-    @property
-    def _show_all_columns(self) -> bool:
-        return self.app.size.width >= WIDE
-
-    def _layout_for(self, texts: list[dict[str, Text]]) -> list[tuple[str, int]]:
+    def _layout_for(self, texts: list[dict[str, Text]], heads: dict[str, str]) -> list[tuple[str, int]]:
         """Fit the columns to the terminal (issue 16): every column but the customer is as wide
         as its header and its widest cell, up to its cap; the customer takes the rest. Below
         100 columns the callback number goes (the call screen shows it); below 130 the short
-        forms are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state."""
+        forms are used, so that 80×24 shows type, customer, contact, phone, tries, deadline and state.
+        Measured over every loaded row, so a filter or a page does not move the columns."""
         width = self.app.size.width
         keys = [k for k in COLUMNS if width >= WIDE or k not in NARROW_HIDDEN]
-        heads = {k: self._head(k, width >= FULL_WORDS) for k in keys}
         caps = {k: c[0 if width >= FULL_WORDS else 1] for k, c in CAPS.items()}
         return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN, scrollbar=SCROLLBAR)
 
@@ -148,8 +145,8 @@ class QueueScreen(Screen):
             return False
         rows, progress, cal = snap
         now = self.app.now()
-        cells = [self._cells_for(r, countdown(r.deadline_on, r.deadline_at, now, cal)) for r in rows]
-        self.rows, self._cells, self._progress = rows, cells, progress
+        cells = [countdown(r.deadline_on, r.deadline_at, now, cal) for r in rows]
+        self.rows, self._cells, self._progress, self._text_cache = rows, cells, progress, {}
         self._render_table()
         return True
 
@@ -166,7 +163,7 @@ class QueueScreen(Screen):
         progress = queue_progress(store, actor, now.date(), now=now)
         with store.read() as s:
             cal = load_calendar(s)
-        cells = [self._cells_for(r, countdown(r.deadline_on, r.deadline_at, now, cal)) for r in rows]
+        cells = [countdown(r.deadline_on, r.deadline_at, now, cal) for r in rows]
         self._data_version = version
         self.post_message(self.Loaded(_Loaded(rows, cells, progress)))
 
@@ -185,6 +182,7 @@ class QueueScreen(Screen):
     @on(Loaded)
     def _on_loaded(self, event: Loaded) -> None:
         self.rows, self._cells, self._progress = event.data.rows, event.data.cells, event.data.progress
+        self._text_cache = {}
         self._render_table()
 
     @on(Worker.StateChanged)
@@ -193,9 +191,6 @@ class QueueScreen(Screen):
             self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
 
     # -- rendering ----------------------------------------------------------------
-    def _cells_for(self, r: QueueRow, cd: Countdown) -> Countdown:  # noqa: ARG002
-        return cd
-
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
         """The cells of one row; below FULL_WORDS columns with the catalog's short forms."""
         pool = r.agent is None and r.assignee == "agent"
@@ -254,17 +249,20 @@ class QueueScreen(Screen):
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         self._rendered_width = self.app.size.width
         wide = self.app.size.width >= FULL_WORDS
-        texts = [self._texts(self.rows[i], self._cells[i], wide) for i in shown]
-        layout = self._layout_for(texts)
+        texts = self._text_cache.get(wide)
+        if texts is None:  # once per load and wording, not at every filter key or page
+            texts = self._text_cache[wide] = [self._texts(r, cd, wide) for r, cd in zip(self.rows, self._cells)]
+        heads = {k: self._head(k, wide) for k in COLUMNS}
+        layout = self._layout_for(texts, heads)
         if layout != self._layout:
             self._layout = layout
             table.clear(columns=True)
             for key, w in layout:
-                table.add_column(self._head(key, wide), key=key, width=w)
+                table.add_column(heads[key], key=key, width=w)
         else:
             table.clear()
-        for i, cells in zip(shown, texts):
-            table.add_row(*(ellipsize(cells[k], w) for k, w in layout), key=self.rows[i].number)
+        for i in shown:
+            table.add_row(*(ellipsize(texts[i][k], w) for k, w in layout), key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#queue-empty").display = not shown
