@@ -47,3 +47,23 @@ async def test_a_locked_database_is_one_plain_dialog(store, tmp_path, monkeypatc
         assert all(not n.markup for n in app._notifications)
         await pilot.press("enter")
         assert not any(isinstance(s, MessageDialog) for s in app.screen_stack)
+
+
+async def test_a_screen_whose_load_fails_takes_the_same_path(store, tmp_path, monkeypatch):
+    """The queue's own loading worker failing (here: the lock held too long) ends in the same
+    one dialog, never the exception's raw text as a notice."""
+    from huifang_tui.screens.dialogs import MessageDialog
+    from huifang_tui.services import queue as queue_service
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = HuifangApp(store, add_user(store, "agent1", "agent"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        monkeypatch.setattr(queue_service, "queue_rows", lambda *a, **kw: _locked())
+        await pilot.press("r")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, MessageDialog):
+                break
+        assert isinstance(app.screen, MessageDialog) and app.screen.error
+        assert not [n for n in app._notifications if "database is locked" in n.message]

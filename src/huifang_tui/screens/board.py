@@ -114,7 +114,7 @@ class _Live(Screen):
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
             if event.worker.group == "live-load":
                 self._load_done()
 

@@ -228,7 +228,7 @@ class LedgerScreen(Screen):
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     # -- rendering --------------------------------------------------------------------
     def _render_table(self) -> None:
@@ -415,7 +415,7 @@ class IssueScreen(Screen):
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     def _show(self) -> None:
         v, now = self.view, self.app.now()

@@ -188,7 +188,7 @@ class QueueScreen(Screen):
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), title=t("err.title"), severity="error", timeout=10)
+            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     # -- rendering ----------------------------------------------------------------
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
