@@ -7,51 +7,34 @@ Regenerate only after looking at the report: `pytest tests/ui/test_board_snapsho
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from textual import constants
 
 from pilot_help import settle
-from huifang_tui.app import HuifangApp
-from huifang_tui.demo import build_demo
-from huifang_tui.services.base import Store
-from huifang_tui.services.users import resolve_actor
 
-TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 10, 30)
 
 
-@pytest.fixture
-def board_app(tmp_path):
-    def make() -> HuifangApp:
-        store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
-        store.ensure_schema()
-        build_demo(store, TODAY, seed=7)
-        return HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
-
-    return make
-
-
-
 @pytest.mark.parametrize("colors", ["256", "standard"])
-def test_board_80x24(snap_compare, board_app, monkeypatch, colors):
+def test_board_80x24(snap_compare, demo_app, monkeypatch, colors):
     monkeypatch.setattr(constants, "COLOR_SYSTEM", colors)
-    app = board_app()
+    app = demo_app("supervisor", NOW)
     assert app.theme == ("ansi-dark" if colors == "standard" else "textual-dark")
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
-def test_drill_down_80x24(snap_compare, board_app):
+def test_drill_down_80x24(snap_compare, demo_app):
     async def drill(pilot) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(board_app(), terminal_size=(80, 24), run_before=drill)
+    assert snap_compare(demo_app("supervisor", NOW), terminal_size=(80, 24), run_before=drill)
 
 
-def test_audit_viewer_80x24(snap_compare, board_app):
+def test_audit_viewer_80x24(snap_compare, demo_app):
     async def audit(pilot) -> None:
         # The start-up planner run (0.5 s after mounting) writes audit rows: let it run first,
         # so the log shown does not depend on which came first.
@@ -60,4 +43,4 @@ def test_audit_viewer_80x24(snap_compare, board_app):
         await pilot.press("f4")
         await settle(pilot)
 
-    assert snap_compare(board_app(), terminal_size=(80, 24), run_before=audit)
+    assert snap_compare(demo_app("supervisor", NOW), terminal_size=(80, 24), run_before=audit)

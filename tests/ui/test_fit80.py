@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,10 @@ from textual.binding import Binding  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
 from huifang_tui.app import HuifangApp  # noqa: E402
-from huifang_tui.demo import build_demo  # noqa: E402
 from huifang_tui.screens.queue import CAPS, SCROLLBAR  # noqa: E402
-from huifang_tui.services.base import Store  # noqa: E402
 from huifang_tui.services.users import resolve_actor  # noqa: E402
 from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit, own_bindings  # noqa: E402
 
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 9, 30)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,22 +44,6 @@ def _zh_catalog():  # overrides conftest's: this process's language
     set_lang(LANG)
     yield
     set_lang("zh_CN")
-
-
-@pytest.fixture
-def demo_app(tmp_path):
-    made = iter(range(100))
-
-    def make(login: str = "agent1") -> HuifangApp:
-        folder = tmp_path / str(next(made))  # a fresh demo database for each app
-        folder.mkdir()
-        store = Store("sqlite:///" + str(folder / "demo.db"), clock=lambda: NOW)
-        store.ensure_schema()
-        build_demo(store, TODAY, seed=7)
-        return HuifangApp(store, resolve_actor(store, login), cursor_blink=False)
-
-    return make
-
 
 
 # -- the fitting rule -----------------------------------------------------------------------
@@ -433,15 +412,7 @@ async def test_header_at_80_shows_a_long_name_deliberately(demo_app):
         assert line == f"{t('app.title')} — {normal.sub_title}"
 
 
-# -- snapshots of the queue and the call screen, 80×24 ----------------------------------------
-def test_queue_80x24(snap_compare, demo_app):
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=settle)
-
-
-def test_call_80x24(snap_compare, demo_app):
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_open_call)
-
-
+# -- the queue and the call screen at 80×24 in English (the Chinese ones: test_snapshots.py) --
 async def _open_call(pilot) -> None:
     await settle(pilot)
     await pilot.press("enter")

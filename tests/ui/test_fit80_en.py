@@ -10,7 +10,6 @@ import pytest
 
 from .test_fit80 import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
-    demo_app,
     test_board_names_and_alerts_at_80,
     test_every_key_of_a_supervisor_is_visible_or_on_f1,
     test_every_dialog_answers_f1_and_names_its_keys,

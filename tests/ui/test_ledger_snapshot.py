@@ -6,27 +6,8 @@ Regenerate only after looking at the report: `pytest tests/ui/test_ledger_snapsh
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-import pytest
 
 from pilot_help import settle
-from huifang_tui.app import HuifangApp
-from huifang_tui.demo import build_demo
-from huifang_tui.services.base import Store
-from huifang_tui.services.users import resolve_actor
-
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 9, 30)
-
-
-@pytest.fixture
-def demo_app(tmp_path):
-    store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
-    store.ensure_schema()
-    build_demo(store, TODAY, seed=7)
-    return HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
-
 
 
 async def _ledger(pilot) -> None:
@@ -36,7 +17,7 @@ async def _ledger(pilot) -> None:
 
 
 def test_ledger_screen_80x24(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_ledger)
+    assert snap_compare(demo_app("supervisor"), terminal_size=(80, 24), run_before=_ledger)
 
 
 def test_issue_detail_80x24(snap_compare, demo_app):
@@ -45,4 +26,4 @@ def test_issue_detail_80x24(snap_compare, demo_app):
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=detail)
+    assert snap_compare(demo_app("supervisor"), terminal_size=(80, 24), run_before=detail)

@@ -5,24 +5,12 @@ Regenerate only after looking at the report: `pytest tests/ui/test_month_snapsho
 
 from __future__ import annotations
 
-from datetime import date, datetime
 
 from pilot_help import settle
-from huifang_tui.app import HuifangApp
-from huifang_tui.demo import build_demo
-from huifang_tui.services.base import Store
-from huifang_tui.services.users import resolve_actor
-
-TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 9, 30)
 
 
-
-def test_month_view(snap_compare, tmp_path):
-    store = Store("sqlite:///" + str(tmp_path / "demo.db"), clock=lambda: NOW)
-    store.ensure_schema()
-    build_demo(store, TODAY, seed=7)
-    app = HuifangApp(store, resolve_actor(store, "supervisor"), cursor_blink=False)
+def test_month_view(snap_compare, demo_app):
+    app = demo_app("supervisor")
 
     async def open_month(pilot) -> None:
         await settle(pilot)
