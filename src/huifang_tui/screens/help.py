@@ -10,7 +10,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ..i18n import t
-from ..widgets.keybar import own_bindings
+from ..widgets.keybar import reachable_bindings
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,17 +44,5 @@ class HelpScreen(ModalScreen[None]):
 
     def _own_bindings(self) -> list[Binding]:
         """Our own keys only (every one has an id): focused widget, then screen, then app."""
-        nodes = []
-        if self.under.focused is not None:
-            nodes.append(self.under.focused)
-        nodes += [self.under, self.app]
-        out: list[Binding] = []
-        for node in nodes:
-            for b in own_bindings(node):
-                if node is self.app and self.under.is_modal and not b.priority:
-                    continue  # a dialog or search box: only the app's priority keys reach past it
-                if isinstance(b, Binding) and b.id and b.description:
-                    if node.check_action(b.action.split("(")[0], ()) is False:
-                        continue  # not for this user (e.g. the board for an agent)
-                    out.append(b)
-        return out
+        nodes = ([self.under.focused] if self.under.focused is not None else []) + [self.under, self.app]
+        return reachable_bindings(self.under, nodes, lambda b: bool(b.id and b.description))

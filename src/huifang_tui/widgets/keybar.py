@@ -10,7 +10,9 @@ left out and the F1 key reads "all keys": F1 lists every binding of the screen, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -36,8 +38,13 @@ def own_bindings(node: object) -> list[Binding]:
     """The keys a node of ours answers to, as Textual merges its classes' ``BINDINGS`` (a
     subclass's key replaces its base's; ``inherit_bindings = False`` starts afresh): a dialog
     keeps its base's Esc and F1. Only our own classes' bindings (Textual's are its own)."""
+    return _own_of(type(node))
+
+
+@cache
+def _own_of(node_class: type) -> list[Binding]:  # BINDINGS are fixed per class: merged once
     by_key: dict[str, Binding] = {}
-    for cls in reversed(type(node).__mro__):
+    for cls in reversed(node_class.__mro__):
         if not cls.__module__.startswith("huifang_tui"):
             continue
         if cls.__dict__.get("_inherit_bindings", True) is False:
@@ -55,6 +62,21 @@ def own_bindings(node: object) -> list[Binding]:
     return out
 
 
+def reachable_bindings(under, nodes, wanted: Callable[[Binding], bool]) -> list[Binding]:  # noqa: ANN001
+    """The ``wanted`` keys of ``nodes`` (screen ``under`` and what is above it in the key
+    chain) that answer now: under a modal screen only the app's priority keys reach past it,
+    and a key whose action the node refuses (``check_action``, e.g. the board for an agent)
+    is left out."""
+    out: list[Binding] = []
+    for node in nodes:
+        for b in own_bindings(node):
+            if node is under.app and under.is_modal and not b.priority:
+                continue
+            if wanted(b) and node.check_action(b.action.split("(")[0], ()) is not False:
+                out.append(b)
+    return out
+
+
 def short_label(binding_id: str, label: str) -> str:
     """The catalog's short form for a key's label (``keyshort.<id>``), else the label itself."""
     key = f"keyshort.{binding_id}"
@@ -62,30 +84,29 @@ def short_label(binding_id: str, label: str) -> str:
     return label if short == key else short
 
 
-def item_width(key: str, label: str, pad: bool) -> int:
-    return cell_len(key) + (2 if pad else 0) + cell_len(label) + 2
+def item_width(key: str, label: str) -> int:
+    return cell_len(key) + cell_len(label) + 2
 
 
-def fit(items: list[KeyItem], width: int, *, pad: bool = False,
-        order: list[int] | None = None) -> tuple[list[tuple[KeyItem, str]], bool]:
+def fit(items: list[KeyItem], width: int, *, order: list[int] | None = None) -> tuple[list[tuple[KeyItem, str]], bool]:
     """The items that fit in ``width`` cells, each with the label to show, and whether any
     were left out. Full labels if all fit, else short ones; then leave items out, the last of
     ``order`` (indices, most important first; default: as listed) first, never a ``keep`` one."""
     for use_short in (False, True):
         labels = [i.short if use_short else i.label for i in items]
-        if sum(item_width(i.key, lab, pad) for i, lab in zip(items, labels)) <= width:
+        if sum(item_width(i.key, lab) for i, lab in zip(items, labels)) <= width:
             return list(zip(items, labels)), False
     labels = [(i.more or i.short) if i.keep else i.short for i in items]
     order = list(range(len(items))) if order is None else order
     shown = set(range(len(items)))
-    total = sum(item_width(i.key, lab, pad) for i, lab in zip(items, labels))
+    total = sum(item_width(i.key, lab) for i, lab in zip(items, labels))
     for idx in reversed(order):
         if total <= width:
             break
         if items[idx].keep:
             continue
         shown.discard(idx)
-        total -= item_width(items[idx].key, labels[idx], pad)
+        total -= item_width(items[idx].key, labels[idx])
     return [(items[i], labels[i]) for i in range(len(items)) if i in shown], True
 
 
@@ -97,7 +118,6 @@ class KeyLine(Widget):
         height: 1;
     }
     """
-    PAD_KEYS = False  # " F3 " (outcome bar) or "f1" (key bar) in reverse video
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -109,11 +129,10 @@ class KeyLine(Widget):
 
     def render(self) -> Text:
         items, order = self.items()
-        self.shown, self.left_out = fit(items, self.size.width or 80, pad=self.PAD_KEYS, order=order)
+        self.shown, self.left_out = fit(items, self.size.width or 80, order=order)
         out = Text(no_wrap=True, overflow="crop")
         for item, label in self.shown:
-            key = f" {item.key} " if self.PAD_KEYS else item.key
-            out.append(key, style="bold reverse")
+            out.append(item.key, style="bold reverse")
             out.append(f" {label} ")
         return out
 
@@ -131,14 +150,7 @@ class KeyBar(KeyLine):
     """
 
     def bindings(self) -> list[Binding]:
-        out = []
-        for node, bindings in ((self.screen, own_bindings(self.screen)), (self.app, own_bindings(self.app))):
-            for b in bindings:
-                if isinstance(b, Binding) and b.show and b.description:
-                    if node.check_action(b.action.split("(")[0], ()) is False:
-                        continue
-                    out.append(b)
-        return out
+        return reachable_bindings(self.screen, (self.screen, self.app), lambda b: b.show and bool(b.description))
 
     def items(self) -> tuple[list[KeyItem], list[int]]:
         bindings = self.bindings()
@@ -147,6 +159,7 @@ class KeyBar(KeyLine):
                          more=t("fit.all_keys") if b.id == HELP_ID else "") for b in bindings]
         # Most important first: F1, the screen's first key, quit, then the screen's keys in order.
         first = [i for i, b in enumerate(bindings) if b.id == HELP_ID]
-        screen_keys = [i for i, b in enumerate(bindings) if any(b is o for o in own_bindings(self.screen))]
+        mine = own_bindings(self.screen)
+        screen_keys = [i for i, b in enumerate(bindings) if any(b is o for o in mine)]
         rest = [i for i in range(len(bindings)) if i not in first and i not in screen_keys]
         return items, first + screen_keys[:1] + rest + screen_keys[1:]
