@@ -117,6 +117,16 @@ def get_lang() -> str:
 
 def t(key: str, **kw: object) -> str:
     text = catalog(_lang).get(key) or catalog(DEFAULT).get(key) or key
+    return _format(text, kw)
+
+
+def t_or(key: str, fallback: str, **kw: object) -> str:
+    """``t(key)`` when the catalog has ``key`` (e.g. a short form), else ``t(fallback)``."""
+    text = catalog(_lang).get(key) or catalog(DEFAULT).get(key)
+    return _format(text, kw) if text else t(fallback, **kw)
+
+
+def _format(text: str, kw: dict) -> str:
     if kw:
         try:
             return text.format(**kw)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from ..i18n import t
+from ..i18n import t, t_or
 from ..safe import literal
 from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_row
@@ -297,8 +297,7 @@ class BoardScreen(_Live):
         self.query_one("#board-alerts-title", Static).update(Text(title, style="bold"))
 
     def _alert_name(self, kind: str) -> str:
-        key = f"{self._alert_words}.{kind}"
-        return t(key) if t(key) != key else t(f"board.alert.{kind}")
+        return t_or(f"{self._alert_words}.{kind}", f"board.alert.{kind}")
 
     def _state(self, r) -> Text:
         if r.state == "pool":

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.queue import Countdown, countdown
-from ..i18n import t
+from ..i18n import t, t_or
 from ..queue_view import Progress, QueueRow
 from ..safe import literal
 from ..widgets.header import AppHeader
@@ -119,10 +119,7 @@ class QueueScreen(Screen):
     def _head(key: str, wide: bool) -> str:
         """A column's header; below FULL_WORDS the catalog's short one when it has one
         (queueshort.col.*: e.g. English "Due" over "in 3wd")."""
-        short = f"queueshort.col.{key}"
-        if not wide and t(short) != short:
-            return t(short)
-        return t(f"queue.col.{key}")
+        return t(f"queue.col.{key}") if wide else t_or(f"queueshort.col.{key}", f"queue.col.{key}")
 
     # -- loading ------------------------------------------------------------------
     def action_search(self) -> None:
