@@ -5,15 +5,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, Input, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioSet
 from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import OUTCOMES
@@ -28,7 +27,7 @@ from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar, KeyItem, KeyLine
 from ..widgets.score_row import ScoreRow
-from .dialogs import ConfirmDialog, IssueDialog, IssueInput, TextDialog, _Dialog
+from .dialogs import ConfirmDialog, IssueDialog, IssueInput, QuestionDialog, TextDialog
 
 DRAFT_DELAY = 0.6
 HEARTBEAT_SECONDS = 120
@@ -75,26 +74,15 @@ class OutcomeBar(KeyLine):
                 for code, key in OUTCOME_KEYS.items()], None
 
 
-class FinalOutcomeDialog(_Dialog):
+class FinalOutcomeDialog(QuestionDialog):
     """An outcome that closes the callback for good: Enter confirms, Esc goes back to the form.
     Only those two (and F1): not a yes/no dialog, so a stray y or n does nothing."""
 
+    HINT_KEY = "firsthour.confirm.hint"
     BINDINGS = [
         Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
     ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-body")
-            yield Static(t("firsthour.confirm.hint"), classes="dialog-hint")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
 
 
 class CallScreen(Screen):

@@ -30,14 +30,10 @@ class _Dialog(ModalScreen):
         self.dismiss(None)
 
 
-class ConfirmDialog(_Dialog):
-    """Yes/no; returns True/False (None on escape)."""
+class QuestionDialog(_Dialog):
+    """A question answered by its subclass's keys (``answer(True/False)``); None on escape."""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", t("key.yes"), id="confirm_yes"),
-        Binding("n", "answer(False)", t("key.no"), id="confirm_no"),
-        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
-    ]
+    HINT_KEY = "dialog.yes_no"
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -46,10 +42,20 @@ class ConfirmDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question), classes="dialog-body")
-            yield Static(t("dialog.yes_no"), classes="dialog-hint")
+            yield Static(t(self.HINT_KEY), classes="dialog-hint")
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+class ConfirmDialog(QuestionDialog):
+    """Yes/no; returns True/False (None on escape)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", t("key.yes"), id="confirm_yes"),
+        Binding("n", "answer(False)", t("key.no"), id="confirm_no"),
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+    ]
 
 
 class MessageDialog(_Dialog):
