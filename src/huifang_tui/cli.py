@@ -242,9 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
     if stop is not None:
         return stop
+    from .cli_limits import check_argv
     from .errors import Refused, ServiceError
 
     try:
+        check_argv(argv)  # no single value over domain.limits.ARG_MAX characters (exit 1)
         _check_dates(args)
         return _dispatch(args)
     except Refused as e:

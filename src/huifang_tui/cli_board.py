@@ -83,7 +83,8 @@ def render_board_text(b) -> str:
     for key in ("kind", "number", "customer", "agent", "since"):
         alerts.add_column(t(f"board.col.{key}"))
     for a in b.alerts:
-        alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer), literal(a.agent or t("board.pool")),
+        agent = a.agent or ("" if a.data else t("board.pool"))  # a disk alert is nobody's work
+        alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer or a.detail), literal(agent),
                        a.since.isoformat(" ", timespec="minutes"))
     console = Console(width=120, record=True, force_terminal=False, color_system=None)
     with console.capture() as cap:

@@ -21,6 +21,7 @@ from sqlmodel import select
 from huifang_tui.store.claims import CLAIM_TTL_SECONDS, HOST, claim_alive
 from huifang_tui.errors import Refused
 from huifang_tui.services.base import Conflict, NotFound, PermissionDenied, ServiceError, Store
+from huifang_tui.services.recording import callback_notes
 from huifang_tui.services.callbacks import (
     CallRecord, ValidationError, assign, defer, discard_draft, heartbeat, open_call, record_attempt, release,
     save_draft, validate,
@@ -407,7 +408,7 @@ def test_an_attempt_writes_attempt_row_audit_and_bumps_version(st, clock, desk):
     cb = _cb(st)
     assert (cb.status, cb.attempts, cb.due_on, cb.outcome, cb.version) == (
         "open", 1, date(2026, 11, 24), "no_answer", 1)
-    assert cb.note == "11-23 09:30 没人接" and cb.updated_at == NOW
+    assert cb.note == "" and cb.updated_at == NOW  # each attempt keeps its own note (issue 21)
     with st.read() as s:
         (att,) = s.exec(select(CallAttempt)).all()
     assert (att.agent_login, att.outcome, att.at, att.note) == ("agent1", "no_answer", NOW, "没人接")
@@ -418,7 +419,10 @@ def test_an_attempt_writes_attempt_row_audit_and_bumps_version(st, clock, desk):
     assert json.loads(entry.after)["attempts"] == 1
     clock.now = datetime(2026, 11, 24, 9, 40)
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer", note="还是没人接"))
-    assert _cb(st).note == "11-23 09:30 没人接\n11-24 09:40 还是没人接"
+    cb = _cb(st)
+    assert cb.note == ""
+    with st.read() as s:
+        assert callback_notes(s, [cb]) == {cb.id: "11-23 09:30 没人接\n11-24 09:40 还是没人接"}
 
 
 def test_a_completion_keeps_what_the_agent_entered(st, desk):
@@ -793,8 +797,10 @@ def test_only_supervisors_assign_and_only_to_active_logins(st, desk):
     assert (cb.agent_login, cb.version, cb.updated_at) == (None, 2, NOW)
     entries = _audits(st, "callback.assign")
     assert [(e.login, e.entity, e.entity_id) for e in entries] == [("sup1", "callback", "HF202611001")] * 2
-    assert [json.loads(e.after)["agent_login"] for e in entries] == ["agent1", None]
-    assert [json.loads(e.before)["agent_login"] for e in entries] == ["agent1", "agent1"]
+    # the audit keeps what changed only (issue 21): agent1 → agent1 changed the version alone
+    assert [json.loads(e.after).get("agent_login", "same") for e in entries] == ["same", None]
+    assert [json.loads(e.before).get("agent_login", "same") for e in entries] == ["same", "agent1"]
+    assert [json.loads(e.after)["version"] for e in entries] == [1, 2]
 
 
 # -- day close ---------------------------------------------------------------------------------

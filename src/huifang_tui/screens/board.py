@@ -30,7 +30,7 @@ FULL_RELOAD_SECONDS = 60.0
 BAR = 10
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
-               "complaint", "summary_due", "stale", "disabled_owner")
+               "complaint", "summary_due", "stale", "disabled_owner", "disk_low")
 FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
 
 
@@ -285,10 +285,12 @@ class BoardScreen(_Live):
                 when = Text(t("board.alert.left", t=duration(left)), style="bold red" if left < 4 * 3600 else "bold yellow")
             else:
                 when = Text(a.since.strftime("%m-%d %H:%M"))
-            style = "bold red" if a.kind in ("low_score", "low_score_followup", "complaint", "issue_escalated") else ""
+            style = "bold red" if a.kind in ("low_score", "low_score_followup", "complaint", "issue_escalated", "disk_low") else ""
             table.add_row(*fit_row(table, (Text("✓" if a.number in self.marked else ""),
                                            Text(self._alert_name(a.kind), style=style), Text(a.number),
-                                           literal(a.customer), literal(a.agent or t("board.pool")), when)), key=key)
+                                           literal(a.customer or a.detail),
+                                           literal(a.agent or ("" if a.data else t("board.pool"))),
+                                           when)), key=key)
         if keep is not None and keep in seen:
             table.move_cursor(row=table.get_row_index(keep))
         title = t("board.alerts_title", n=len(b.alerts)) if b.alerts else t("board.no_alerts")

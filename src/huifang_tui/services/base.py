@@ -56,14 +56,27 @@ class Store:
             raise
 
     def record_refusal(self, e: PermissionDenied) -> None:
-        """Append one ``refused`` audit row for a role refusal (SPEC §6), once per refusal."""
+        """Audit a role refusal (SPEC §6), once per refusal, without letting a loop of them fill the
+        store (issue 21 §3): the first ``REFUSALS_KEPT`` of one login and action within a minute
+        get a ``refused`` row with their details; the next one a ``refused.more`` row naming the
+        counter (``counter`` key ``refused:<login>:<action>:<minute>``) that counts them all.
+        ``board.audit_log`` shows that row with the count."""
         if getattr(e, "audited", True) or not getattr(e, "login", None):
             return
         e.audited = True
+        from ..domain.limits import REFUSALS_KEPT
+
+        now = self.now()
+        key = refusal_key(e.login, e.what or "", now)
         with db.write_session(self.engine) as s:
-            s.add(AuditEntry(at=self.now(), login=e.login, action="refused", entity=e.what or "",
-                             entity_id=str(e.target or ""),
-                             after=json.dumps({"role": e.role, "reason": str(e)}, ensure_ascii=False)))
+            n = reserve(s, key, 1)
+            if n > REFUSALS_KEPT + 1:
+                return  # counted; the refused.more row of this minute reads the counter
+            action, details = "refused", {"role": e.role, "reason": str(e)}
+            if n == REFUSALS_KEPT + 1:
+                action, details = REFUSED_MORE, {**details, "counter": key}
+            s.add(AuditEntry(at=now, login=e.login, action=action, entity=e.what or "",
+                             entity_id=str(e.target or ""), after=json.dumps(details, ensure_ascii=False)))
 
     # -- schema ---------------------------------------------------------------
     def ensure_schema(self) -> None:
@@ -125,6 +138,14 @@ class Store:
         return db.data_version(self.engine)
 
 
+REFUSED_MORE = "refused.more"
+
+
+def refusal_key(login: str, what: str, at: datetime) -> str:
+    """The counter of one login's refusals of one action within one minute."""
+    return f"refused:{login}:{what}:{at:%Y-%m-%dT%H:%M}"
+
+
 def denied(actor: Actor, message: str, what: str = "", target: object = "") -> PermissionDenied:
     """A refusal that knows who was refused what (for the audit row)."""
     return PermissionDenied(message, login=actor.login, role=actor.role, what=what, target=str(target or ""))
@@ -178,6 +199,23 @@ def snapshot(obj: SQLModel | dict | None) -> dict | None:
     return {k: _plain(data[k]) for k in sorted(data)}
 
 
+# Kept in both images even when unchanged: what names the row (its entity_id may be another key).
+AUDIT_KEYS = ("id", "number", "login")
+
+
+def changes(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Before → after of what changed only, plus the key fields (issue 21 §3: a big note must not
+    be copied into every audit row). A field present on one side only counts as changed. With one
+    side missing (a row created or removed) the other is kept whole."""
+    if before is None or after is None:
+        return before, after
+    missing = object()
+    changed = [k for k in sorted({*before, *after}) if before.get(k, missing) != after.get(k, missing)]
+    keys = [k for k in AUDIT_KEYS if k in before and k in after and k not in changed]
+    return ({k: before[k] for k in (*keys, *changed) if k in before},
+            {k: after[k] for k in (*keys, *changed) if k in after})
+
+
 def audit(
     s: Session,
     actor: Actor,
@@ -188,6 +226,8 @@ def audit(
     before: SQLModel | dict | None = None,
     after: SQLModel | dict | None = None,
 ) -> None:
+    """Append one audit row: who, when, what, and the before → after of the fields it changed."""
+    b, a = changes(snapshot(before), snapshot(after))
     s.add(
         AuditEntry(
             at=at,
@@ -195,8 +235,8 @@ def audit(
             action=action,
             entity=entity,
             entity_id=str(entity_id),
-            before=json.dumps(snapshot(before), ensure_ascii=False) if before is not None else "",
-            after=json.dumps(snapshot(after), ensure_ascii=False) if after is not None else "",
+            before=json.dumps(b, ensure_ascii=False) if b is not None else "",
+            after=json.dumps(a, ensure_ascii=False) if a is not None else "",
         )
     )
 

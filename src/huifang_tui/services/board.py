@@ -22,6 +22,7 @@ session and the ``BoardContext`` and returns ``Alert`` rows. Add a kind by addin
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,9 +38,11 @@ from ..domain.board import (
     overdue_since,
     projected_completion,
 )
+from ..domain.limits import DiskReading, disk_low
 from ..domain.masking import mask_phone
 from ..i18n import t
 from ..domain.queue import ALERT_DAYS
+from ..store import db
 from ..store.claims import claim_alive
 from ..store.models import (
     AuditEntry,
@@ -158,9 +161,15 @@ class Alert:
     until: datetime | None = None  # a countdown's end (low-score follow-up: 24 h)
     detail: str = ""
 
+    data: dict | None = None  # what an alert about no callback or issue says (disk_low: the bytes)
     def as_json(self) -> dict:
-        return {"kind": self.kind, "number": self.number, "customer": self.customer, "agent": self.agent,
-                "since": self.since.isoformat(timespec="seconds")}
+        out = {"kind": self.kind, "number": self.number, "customer": self.customer, "agent": self.agent,
+               "since": self.since.isoformat(timespec="seconds")}
+        if self.detail:
+            out["detail"] = self.detail
+        if self.data:
+            out.update(self.data)
+        return out
 
 
 @dataclass
@@ -171,6 +180,7 @@ class BoardContext:
     policy: object = None
     calendar: object = None
 
+    store_dir: str | None = None  # the SQLite store's directory (None: PostgreSQL)
 
 AlertSource = Callable[[Session, BoardContext], list[Alert]]
 
@@ -316,6 +326,39 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
 
 
 # Every alert kind the board knows, each a small function.
+def statvfs(path: str) -> os.statvfs_result:
+    """The filesystem reading the disk alert uses (a test replaces it)."""
+    return os.statvfs(path)
+
+
+def disk_reading(path: str) -> DiskReading | None:
+    try:
+        st = statvfs(path)
+    except OSError:
+        return None
+    return DiskReading(st.f_bavail * st.f_frsize, st.f_blocks * st.f_frsize)
+
+
+def size_text(n: int) -> str:
+    """Bytes as people read them: 850 MB, 3.2 GB."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB"
+    return f"{n // 1024**2} MB"
+
+
+def alerts_disk_low(s: Session, ctx: BoardContext) -> list[Alert]:
+    """The store's filesystem has less than 10 % or 1 GB free (``domain.limits``): a full disk
+    stops every write of the centre. SQLite only (PostgreSQL's disk is its server's)."""
+    if ctx.store_dir is None or ctx.day != ctx.now.date():
+        return []
+    reading = disk_reading(ctx.store_dir)
+    if reading is None or not disk_low(reading):
+        return []
+    detail = t("board.disk.detail", free=size_text(reading.free_bytes), pct=f"{reading.free_ratio * 100:.0f}")
+    return [Alert("disk_low", "", "", None, ctx.now, detail=detail, data={
+        "free_bytes": reading.free_bytes, "total_bytes": reading.total_bytes})]
+
+
 ALERT_SOURCES: dict[str, AlertSource] = {
     "issue_escalated": alerts_issue_escalated,
     "issue_at_risk": alerts_issue_at_risk,
@@ -328,8 +371,9 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "disabled_owner": alerts_disabled_owner,
     "stale": alerts_stale,
 }
+    "disk_low": alerts_disk_low,
 # The order alerts are listed in (most urgent first); kinds not listed go last.
-ALERT_ORDER = ("low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
+ALERT_ORDER = ("disk_low", "low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
                "unreachable", "disabled_owner", "stale", "summary_due")
 
 
@@ -382,7 +426,9 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
     with store.read() as s:
         from .calendar import load_calendar, load_policy
 
-        ctx = BoardContext(day, now, judge, load_policy(s), load_calendar(s))
+        path = db.sqlite_path(store.url)
+        ctx = BoardContext(day, now, judge, load_policy(s), load_calendar(s),
+                           str(path.resolve().parent) if path is not None else None)
         done = done_by_login(s, day)
         remaining = remaining_by_login(s, day, judge)
         unreachable = unreachable_by_login(s, day)
@@ -489,8 +535,11 @@ def callback_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, 
         lines.append((t("board.detail.scores"), f"{cb.score_resolution} / {cb.score_attitude}"))
     for a in attempts[-5:]:
         lines.append((a.at.isoformat(" ", timespec="minutes"), f"{a.agent_login} {t(f'outcome.{a.outcome}')}"))
-    if cb.note:
-        lines.append((t("board.detail.note"), cb.note))
+    from .recording import note_text
+
+    note = note_text(attempts, cb.note)
+    if note:
+        lines.append((t("board.detail.note"), note))
     return lines
 
 
@@ -662,13 +711,41 @@ def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, unti
                 and_(AuditEntry.entity == "issue", AuditEntry.entity_id.in_(issues)),
             ))
         rows = list(s.exec(q))
-    return [AuditRow(r.at, r.login, r.action, r.entity, r.entity_id, _mask_snapshot(r.before), _mask_snapshot(r.after))
+        counted = _refusal_counts(s, rows)
+    return [AuditRow(r.at, r.login, r.action, r.entity, r.entity_id, _mask_snapshot(r.before),
+                     _mask_snapshot(counted.get(r.id, r.after)))
             for r in rows]
 
 
 __all__ = [
     "ALERT_SOURCES",
     "POOL",
+def _refusal_counts(s: Session, rows: list[AuditEntry]) -> dict[int, str]:
+    """A ``refused.more`` row's ``after`` with ``count``: how many refusals of that login and action
+    it stands for in its minute, beyond the first ``REFUSALS_KEPT`` (read from its counter)."""
+    from ..domain.limits import REFUSALS_KEPT
+    from ..store.models import Counter
+    from .base import REFUSED_MORE
+
+    more = {}
+    for r in rows:
+        if r.action == REFUSED_MORE:
+            try:
+                more[r.id] = json.loads(r.after)
+            except ValueError:
+                continue
+    keys = [d.get("counter") for d in more.values() if isinstance(d, dict) and d.get("counter")]
+    if not keys:
+        return {}
+    totals = dict(s.exec(select(Counter.key, Counter.value).where(Counter.key.in_(keys))).all())
+    out = {}
+    for rid, d in more.items():
+        key = d.pop("counter", None)
+        d["count"] = max(1, totals.get(key, REFUSALS_KEPT + 1) - REFUSALS_KEPT)
+        out[rid] = json.dumps(d, ensure_ascii=False)
+    return out
+
+
     "AgentRow",
     "Alert",
     "Board",

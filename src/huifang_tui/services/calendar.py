@@ -16,6 +16,7 @@ from ..i18n import t
 from ..resources import data_dir
 from ..store.models import CalendarOverride, Setting
 from .base import Actor, ServiceError, Store, acting, audit, require
+from .limits import bound
 
 
 def load_calendar(s: Session) -> WorkCalendar:
@@ -61,6 +62,7 @@ def _check_day(day: date) -> None:
 def set_day(store: Store, actor: Actor, day: date, working: bool, note: str = "") -> None:
     require(actor, "admin", store=store)
     _check_day(day)
+    bound({"note": note})
     now = store.now()
     with store.write() as s:
         acting(s, actor)

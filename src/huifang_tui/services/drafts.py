@@ -14,6 +14,7 @@ def save_draft(store: Store, actor: Actor, callback_id: int, data: dict) -> None
     """Saved as typed (debounced by the screen): survives a crash or a dropped SSH session."""
     now = store.now()
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    bound_draft(text)
     with store.write() as s:
         acting(s, actor)
         row = s.exec(select(CallDraft).where(CallDraft.callback_id == callback_id, CallDraft.login == actor.login)).first()
@@ -23,6 +24,14 @@ def save_draft(store: Store, actor: Actor, callback_id: int, data: dict) -> None
             return
         row.data, row.updated_at = text, now
         s.add(row)
+
+
+def bound_draft(text: str) -> None:
+    """A draft is refused (exit 1) over ``DRAFT_MAX`` characters: it lives in the shared store."""
+    from ..domain.limits import DRAFT_MAX
+    from .limits import bound_to
+
+    bound_to({"draft": text}, DRAFT_MAX)
 
 
 def discard_draft(store: Store, actor: Actor, callback_id: int) -> None:

@@ -35,6 +35,7 @@ from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Se
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
 from .calendar import load_calendar, load_policy
+from .limits import bound
 from .report import ensure_month_open
 
 
@@ -331,6 +332,7 @@ def add_department(store: Store, actor: Actor, name: str) -> Department:
     name = name.strip()
     if not name:
         raise IssueInputError(t("ledger.err.department_name"))
+    bound(names={"department": name}, error=IssueInputError)
     now = store.now()
     with store.write() as s:
         acting(s, actor)
@@ -429,6 +431,8 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
     it goes to the category's default department (a complaint: 投诉处理组, level 2 at once)."""
     if not title.strip():
         raise IssueInputError(t("issue.err.title"))
+    bound({"description": description}, {"title": title, "customer": customer, "department": department},
+          error=IssueInputError)
     if category not in CATEGORIES:
         raise IssueInputError(t("issue.err.category", value=category))
     if priority not in ISSUE_PRIORITIES:
@@ -524,9 +528,10 @@ def acknowledge(store: Store, actor: Actor, number: str, when: datetime | None =
     return _act(store, actor, number, "ack", when, apply)
 
 
-def _text(value: str, key: str) -> str:
+def _text(value: str, key: str, field: str = "note") -> str:
     if not (value or "").strip():
         raise IssueInputError(t(key))
+    bound({field: value}, error=IssueInputError)
     return value.strip()
 
 
@@ -540,7 +545,7 @@ def add_note(store: Store, actor: Actor, number: str, text: str, when: datetime 
 
 
 def wait(store: Store, actor: Actor, number: str, reason: str, when: datetime | None = None) -> Issue:
-    reason = _text(reason, "ledger.err.reason")
+    reason = _text(reason, "ledger.err.reason", "reason")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
         _refuse_status(issue, st, "acknowledged")
@@ -556,7 +561,7 @@ def resume(store: Store, actor: Actor, number: str, when: datetime | None = None
 
 
 def solve(store: Store, actor: Actor, number: str, solution: str, when: datetime | None = None) -> Issue:
-    solution = _text(solution, "ledger.err.solution")
+    solution = _text(solution, "ledger.err.solution", "solution")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
         _refuse_status(issue, st, "acknowledged", "waiting")
@@ -600,7 +605,7 @@ def _reopen_fields(issue: Issue) -> None:
 
 
 def reopen(store: Store, actor: Actor, number: str, reason: str, when: datetime | None = None) -> Issue:
-    reason = _text(reason, "ledger.err.reason")
+    reason = _text(reason, "ledger.err.reason", "reason")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
         _refuse_status(issue, st, "solved", "closed")

@@ -33,6 +33,7 @@ from .base import (
     next_number,
 )
 from .calendar import load_calendar, load_policy
+from .limits import problem, too_long_message
 from .planner import plan_after_completion
 from .report import ENTRY_ACTIONS, ensure_month_open
 
@@ -83,6 +84,11 @@ def validate(inp: RecordInput, now: datetime) -> list[FormError]:
         v = getattr(inp, name)
         if v is None or not 1 <= v <= 5:
             errs.append(FormError(name, t("form.err.score", field=t(f"report.col.{name}"))))
+    long = problem({"suggestions": inp.suggestions, "improvement": inp.improvement, "needs": inp.needs},
+                   {"reached_name": inp.reached_name, "reached_position": inp.reached_position,
+                    "customer": inp.customer})
+    if long is not None:
+        errs.append(FormError(long.field, too_long_message(long)))
     return errs
 
 

@@ -18,13 +18,14 @@ from ..domain.outcomes import (
     CLOSED_UNDONE, INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
     is_late_entry,
 )
-from ..domain.record import REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
+from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
 from .drafts import drop_draft
+from .limits import bound
 from .report import ensure_month_open
 
 
@@ -86,6 +87,29 @@ def validate(rec: CallRecord) -> list[str]:
                 errors.append(t("call.err.score_missing", field=t(f"call.field.{f.name}")))
     if rec.outcome == "reschedule" and rec.to is None:
         errors.append(t("call.err.to_missing"))
+    errors.extend(too_long_errors(rec))
+    return errors
+
+
+def too_long_errors(rec: CallRecord) -> list[str]:
+    """The bounds of ``domain.limits`` on what was typed (note, texts, names, script answers)."""
+    from ..domain.limits import ANSWERS_MAX
+    from .limits import problem, too_long_message
+
+    errors = []
+    texts = {"note": rec.note, **{f.name: getattr(rec, f.name) for f in CONTENT_FIELDS if f.kind == "text"}}
+    names = {f.name: getattr(rec, f.name) for f in REACHED_FIELDS}
+    e = problem(texts, names)
+    if e is not None:
+        errors.append(too_long_message(e))
+    answers = rec.answers or {}
+    if len(answers) > ANSWERS_MAX:
+        errors.append(t("limits.too_many_answers", n=len(answers), limit=ANSWERS_MAX))
+    for value in (*answers, *answers.values()):
+        e = problem({"answer": value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)})
+        if e is not None:
+            errors.append(too_long_message(e))
+            break
     return errors
 
 
@@ -168,8 +192,6 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
         cb.follow_status = t("call.follow.done")
         if cb.agent_login is None:
             cb.agent_login = actor.login  # a pool item belongs to whoever completed it
-    if rec.note:
-        cb.note = (cb.note + "\n" if cb.note else "") + f"{at:%m-%d %H:%M} {rec.note}"
     cb.claimed_by = cb.claim_pid = cb.claim_host = cb.claimed_at = None
     cb.updated_at, cb.version = now, version + 1
     s.add(cb)
@@ -244,6 +266,27 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                              tr.alert_supervisor, also, late)
 
 
+def note_text(attempts: list[CallAttempt], own: str = "") -> str:
+    """A callback's 备注 as every reader shows it: each attempt's own note ("MM-DD HH:MM note",
+    oldest first), then the callback's own (a lapse reason, notes from before attempts kept
+    theirs). Nothing is copied onto the callback when an attempt is recorded (issue 21 §3)."""
+    lines = [f"{a.at:%m-%d %H:%M} {a.note}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0)) if a.note]
+    if own:
+        lines.append(own)
+    return "\n".join(lines)
+
+
+def callback_notes(s: Session, callbacks: list[Callback]) -> dict[int, str]:
+    """callback id → its 备注 (``note_text``), read a few hundred callbacks at a time."""
+    by_id: dict[int, list[CallAttempt]] = {cb.id: [] for cb in callbacks}
+    ids = list(by_id)
+    for i in range(0, len(ids), 400):
+        for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids[i:i + 400]),
+                                                  CallAttempt.note != "")):
+            by_id[a.callback_id].append(a)
+    return {cb.id: note_text(by_id[cb.id], cb.note) for cb in callbacks}
+
+
 def _planner():  # noqa: ANN202
     """The planner, imported when an outcome plans what comes next (a completion, a closed
     link): not answered, busy, 改约 and the like do not need it (``huifang record`` start-up)."""
@@ -287,6 +330,7 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
     """Put a callback off with a reason (counts as handled for the day close)."""
     if not reason.strip():
         raise ValidationError(t("call.err.defer_reason"))
+    bound({"reason": reason})
     now = store.now()
     with store.write() as s:
         cb = workable(s, actor, number, now)

@@ -485,6 +485,9 @@ def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
     require(actor, "supervisor")
     if not reason.strip():
         raise BadMonth(t("report.err.reason"))
+    from .limits import bound
+
+    bound({"reason": reason}, error=BadMonth)
     now = store.now()
     with store.write() as s:
         current = approved_version(s, month)

@@ -13,6 +13,7 @@ from ..domain.kpi import Month
 from ..i18n import t
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck
 from .base import Actor, NotFound, ServiceError, Store, audit, require
+from .limits import bound
 
 
 @dataclass
@@ -62,6 +63,7 @@ def draw(store: Store, actor: Actor, month: Month, n: int, *, seed: int | None =
 
 def mark(store: Store, actor: Actor, number: str, accurate: bool, note: str = "") -> SpotCheck:
     require(actor, "supervisor")
+    bound({"note": note})
     now = store.now()
     with store.write() as s:
         row = s.exec(select(SpotCheck).where(SpotCheck.number == number)).first()

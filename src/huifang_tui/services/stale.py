@@ -18,6 +18,7 @@ from ..store.models import Callback
 from .base import Actor, Conflict, Store, ValidationError, acting, audit
 from .calendar import load_calendar, load_policy
 from .calls import OPEN_STATES, get_callback
+from .limits import bound
 from .planner import plan_after_closing
 
 
@@ -25,6 +26,7 @@ def lapse(store: Store, actor: Actor, numbers: list[str], reason: str) -> list[s
     """Close open or waiting_data callbacks that are past their deadline as lapsed."""
     if not reason.strip():
         raise ValidationError(t("work.reason_missing"))
+    bound({"reason": reason})
     now = store.now()
     with store.write() as s:
         acting(s, actor, "supervisor")

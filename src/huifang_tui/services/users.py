@@ -9,6 +9,7 @@ from ..errors import UnknownLogin  # noqa: F401  (re-exported)
 from ..i18n import t
 from ..identity import os_login  # noqa: F401  (re-exported)
 from ..store.models import Callback, User
+from .limits import bound
 from .base import (
     ROLES, Actor, Conflict, NotFound, PermissionDenied, Refused, Store, ValidationError, acting, audit, get_user, require,
 )
@@ -39,6 +40,7 @@ def add_user(store: Store, actor: Actor, login: str, role: str, name: str) -> Us
     require(actor, "admin", store=store)
     if role not in ROLES:
         raise ValidationError(t("user.bad_role", role=role, roles="|".join(ROLES)))
+    bound(names={"login": login, "name": name})
     now = store.now()
     with store.write() as s:
         acting(s, actor, "admin")

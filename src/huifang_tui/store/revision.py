@@ -19,6 +19,7 @@ REVISIONS: tuple[str, ...] = (
     "0008_planner_marks",
     "0009_attempt_agent_index",
     "0010_callback_customer_index",
+    "0011_attempt_notes",
 )
 HEAD = REVISIONS[-1]
 
