@@ -29,6 +29,8 @@ def add_init_options(pi) -> None:  # noqa: ANN001
     pi.add_argument("--store-group", default=system.DEFAULT_STORE_GROUP, metavar="G",
                     help=t("shared.opt_store_group"))
     pi.add_argument("--admin", metavar="LOGIN", help=t("shared.opt_admin"))
+    pi.add_argument("--service-user", default=system.DEFAULT_SERVICE_USER, metavar="U",
+                    help=t("shared.opt_service_user"))
     pi.add_argument("--install", action="store_true", help=t("shared.opt_install"))
 
 
@@ -96,8 +98,11 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
     if not os.access(system.SUDO, os.X_OK):
         print(t("shared.err.no_sudo", sudo=system.SUDO), file=sys.stderr)
         return EXIT_REFUSED
-    system.reexec(conf, argv)
-    return EXIT_REFUSED  # not reached
+    if conf.service_uid() is None:
+        print(t("broker.service_missing", user=conf.service_user, dir=conf.store_dir, group=conf.agents_group),
+              file=sys.stderr)
+        return EXIT_REFUSED
+    return system.run_elevated(conf, argv)
 
 
 # -- huifang init --shared ------------------------------------------------------------------
@@ -133,6 +138,7 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
     store_group = args.store_group or system.DEFAULT_STORE_GROUP
     if store_group == args.group:
         raise InitError(t("shared.init.same_group", group=store_group))
+    service_user = getattr(args, "service_user", None) or system.DEFAULT_SERVICE_USER
     login = args.admin or os.environ.get("SUDO_USER") or _os_login()
     try:
         pwd.getpwnam(login)
@@ -142,6 +148,8 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
     lines: list[str] = []
     python = _python_for(args, lines)  # refused or installed before anything is created
     gid = _store_group(store_group, lines)
+    if args.install:
+        _service_user(service_user, store_group, lines)
     d = Path(args.shared).expanduser().absolute()
     old_conf = _old_config()
     d.parent.mkdir(parents=True, exist_ok=True)  # with the usual umask: others pass through
@@ -157,6 +165,7 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
         path=system.config_path(), database=dbfile, store_group=store_group,
         agents_group=args.group, python=python,
         timezone=(old_conf.timezone if old_conf and old_conf.timezone else machine_timezone()),
+        service_user=service_user,
     )
     write_config(conf)
     lines.append(t("shared.init.config", path=conf.path, tz=conf.timezone or "-"))
@@ -196,6 +205,24 @@ def _store_group(name: str, lines: list[str]) -> int:
         raise InitError(t("shared.init.group_has_members", group=name, members=", ".join(sorted(members))),
                         EXIT_REFUSED)
     return g.gr_gid
+
+
+def _service_user(name: str, store_group: str, lines: list[str]) -> None:
+    """The account the elevated process runs as (no login, no home, its own group): a person
+    cannot signal, trace or stop a process of another uid."""
+    import grp
+    import pwd
+
+    try:
+        u = pwd.getpwnam(name)
+    except KeyError:
+        _run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+              "--shell", "/usr/sbin/nologin", name])
+        lines.append(t("shared.init.service_created", user=name, group=store_group))
+        return
+    if u.pw_uid == 0 or u.pw_gid == grp.getgrnam(store_group).gr_gid:
+        raise InitError(t("shared.init.service_bad", user=name, group=store_group), EXIT_REFUSED)
+    lines.append(t("shared.init.service_kept", user=name))
 
 
 def _store_dir(d: Path, gid: int, group: str, lines: list[str]) -> None:
@@ -291,6 +318,7 @@ def write_config(conf: system.SystemConfig) -> None:
         f"agents_group = {_q(conf.agents_group)}\n"
         f"python = {_q(conf.python)}\n"
         f"timezone = {_q(conf.timezone)}\n"
+        f"service_user = {_q(conf.service_user)}\n"
     )
     tmp = conf.path.with_name(f".{conf.path.name}.{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
@@ -309,9 +337,11 @@ def sudoers_rule(conf: system.SystemConfig) -> str:
     py = str(conf.python)
     keep = " ".join(KEEP_ENV)
     return (
-        "# huifang: the agents' group runs the app with the store's group (huifang init --shared).\n"
-        f'Defaults!{py} env_reset, env_keep = "{keep}", !env_check, !setenv\n'
-        f"%{conf.agents_group} ALL = (:{conf.store_group}) NOPASSWD: "
+        "# huifang: the agents' group runs the app as its service account with the store's group\n"
+        "# (huifang init --shared). closefrom_override lets the person's own huifang hand it the\n"
+        "# one descriptor it reads and writes the person's files through.\n"
+        f'Defaults!{py} env_reset, env_keep = "{keep}", !env_check, !setenv, closefrom_override\n'
+        f"%{conf.agents_group} ALL = ({conf.service_user} : {conf.store_group}) NOPASSWD: "
         f"{py} -I -m huifang_tui, {py} -I -m huifang_tui *\n"
     )
 
@@ -425,6 +455,8 @@ def install_steps(conf: system.SystemConfig, rule: str) -> list[str]:
             f"  chmod -R go-w {venv}",
         ]
     out += [
+        f"  id -u {conf.service_user} >/dev/null 2>&1 || useradd --system --user-group --no-create-home "
+        f"--home-dir /nonexistent --shell /usr/sbin/nologin {conf.service_user}",
         f"  ln -sf {venv}/bin/huifang /usr/local/bin/huifang",
         f"  cat > /tmp/huifang.sudoers <<'EOF'\n{rule}EOF",
         f"  visudo -c -f /tmp/huifang.sudoers && install -m 0440 /tmp/huifang.sudoers {SUDOERS_FILE}",

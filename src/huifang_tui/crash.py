@@ -30,17 +30,32 @@ def log_dir() -> Path:
 
 def write_log(exc: BaseException) -> Path | None:
     """Append the traceback to the log; None if the log cannot be written safely."""
-    d = log_dir()
+    text = f"--- {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()}\n"
+    text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    from . import system
+
+    if system.locked() is not None:
+        # The elevated process writes nothing of the person's: their own process appends it
+        # to their log (issue 21), or there is no log.
+        from . import broker
+
+        got = broker.log(text)
+        return Path(got) if got else None
+    return append_log(text)
+
+
+def append_log(text: str) -> Path | None:
+    """Append ``text`` to this user's log (created 0600, never through a symlink); its path, or
+    None when it cannot be written safely."""
     try:
+        d = log_dir()
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = d / LOG_NAME
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(path, flags, 0o600)
-    except OSError:
+    except (OSError, ValueError):
         return None  # a symlink planted as the log, a full disk, …: no log rather than a wrong one
     try:
-        text = f"--- {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()}\n"
-        text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         os.write(fd, text.encode("utf-8", errors="replace"))
     except OSError:
         return None

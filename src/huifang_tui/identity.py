@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import os
 from dataclasses import dataclass
 
 
@@ -22,9 +21,13 @@ SYSTEM = Actor("system", "admin", "system")
 
 
 def os_login() -> str:
+    """The person at the keyboard. In the shared install's elevated process, which runs under the
+    service account, that is the uid sudo reports (``system.acting_uid``)."""
     try:
         import pwd
 
-        return pwd.getpwuid(os.geteuid()).pw_name
+        from .system import acting_uid
+
+        return pwd.getpwuid(acting_uid()).pw_name
     except (ImportError, KeyError):
         return getpass.getuser()

@@ -22,6 +22,7 @@ from pathlib import Path
 DEFAULT_CONFIG = Path("/etc/huifang/config.toml")
 DEFAULT_PREFIX = Path("/opt/huifang")
 DEFAULT_STORE_GROUP = "huifang-db"
+DEFAULT_SERVICE_USER = "huifang-svc"
 SUDO = "/usr/bin/sudo"
 # Tests only: a root-owned file of this name in the interpreter's own prefix (a root-owned
 # venv) names another system config. Nothing the caller sets reaches it: the prefix comes
@@ -41,6 +42,15 @@ class SystemConfig:
     agents_group: str
     python: Path
     timezone: str = ""
+    service_user: str = DEFAULT_SERVICE_USER
+
+    def service_uid(self) -> int | None:
+        import pwd
+
+        try:
+            return pwd.getpwnam(self.service_user).pw_uid
+        except KeyError:
+            return None
 
     @property
     def store_dir(self) -> Path:
@@ -113,6 +123,7 @@ def load(path: Path | None = None) -> SystemConfig | None:
         agents_group=agents,
         python=Path(str(data.get("python") or DEFAULT_PREFIX / "venv" / "bin" / "python")),
         timezone=str(data.get("timezone") or ""),
+        service_user=str(data.get("service_user") or DEFAULT_SERVICE_USER),
     )
 
 
@@ -120,14 +131,21 @@ def load(path: Path | None = None) -> SystemConfig | None:
 
 _locked: SystemConfig | None = None
 _via_main = False
+_broker_fd: int | None = None
 
 
 def enter_main() -> None:
     """``python -m huifang_tui`` (the sudo entry): harden first, and never read the user's
-    caches in this process, even before it knows whether it is locked."""
-    global _via_main
+    caches in this process, even before it knows whether it is locked. The first stage's
+    channel (``--broker-fd N``, first) is taken off the arguments here."""
+    global _via_main, _broker_fd
     _via_main = True
     harden_process()
+    from .broker import take_fd_argument
+
+    rest = sys.argv[1:]
+    _broker_fd = take_fd_argument(rest)
+    sys.argv[1:] = rest
 
 
 def via_main() -> bool:
@@ -191,7 +209,37 @@ def lock(conf: SystemConfig) -> None:
     import time
 
     time.tzset()
+    # A person may not freeze the store: while this process holds the write lock, job control
+    # from the terminal must not stop it (SIGSTOP itself needs the service account's uid).
+    import signal
+
+    for sig in (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
+        try:
+            signal.signal(sig, signal.SIG_IGN)
+        except (ValueError, OSError):
+            pass
     _locked = conf
+    from . import broker
+
+    broker.attach(_broker_fd, caller_uid())
+
+
+def caller_uid() -> int | None:
+    """The person's uid as sudo reports it (``SUDO_UID``, which sudo sets itself and the sudoers
+    rule does not let the caller choose); None outside sudo."""
+    raw = os.environ.get("SUDO_UID", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def acting_uid() -> int:
+    """Whose login this process acts for: in the elevated process run under the service account,
+    the person sudo names; otherwise this process's own uid."""
+    if _locked is not None:
+        svc = _locked.service_uid()
+        uid = caller_uid()
+        if uid is not None and svc is not None and os.geteuid() == svc:
+            return uid
+    return os.geteuid()
 
 
 def unlock_for_tests() -> None:
@@ -226,12 +274,17 @@ def in_agents_group(conf: SystemConfig) -> bool:
     return gid in os.getgroups() or gid in (os.getgid(), os.getegid())
 
 
-def elevated_argv(conf: SystemConfig, argv: list[str]) -> list[str]:
-    return [SUDO, "-n", "-g", conf.store_group, str(conf.python), "-I", "-m", "huifang_tui", *argv]
+def elevated_argv(conf: SystemConfig, argv: list[str], fd: int) -> list[str]:
+    """The elevated process: the service account with the store's group, keeping descriptor
+    ``fd`` (the first stage's channel) open and naming it first."""
+    from .broker import ARG
+
+    return [SUDO, "-n", "-C", str(fd + 1), "-u", conf.service_user, "-g", conf.store_group,
+            str(conf.python), "-I", "-m", "huifang_tui", ARG, str(fd), *argv]
 
 
-def reexec(conf: SystemConfig, argv: list[str]) -> None:
-    """Replace this process with the elevated one (never returns on success)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(SUDO, elevated_argv(conf, argv))
+def run_elevated(conf: SystemConfig, argv: list[str]) -> int:
+    """Run the elevated process as a child and serve its files until it ends (``broker``)."""
+    from . import broker
+
+    return broker.run_elevated(lambda fd: elevated_argv(conf, argv, fd))

@@ -34,6 +34,7 @@ class Install:
     agent: str
     supervisor: str
     outsider: str
+    service: str
     sudoers: Path
     numbers: list[str]
 
@@ -50,7 +51,8 @@ class Install:
 
     def sudo(self, login: str, *args: str, env: dict | None = None):
         """The elevated process started directly (as the re-exec does), extra args included."""
-        cmd = ["sudo", "-n", "-g", self.store_group, self.python, "-I", "-m", "huifang_tui", *args]
+        cmd = ["sudo", "-n", "-u", self.service, "-g", self.store_group, self.python, "-I", "-m", "huifang_tui",
+               *args]
         return osusers.as_user(login, cmd, env=env, cwd=self.root)
 
     def home(self, login: str) -> Path:
@@ -66,7 +68,7 @@ def shared_install():
         pytest.skip(reason)
     suf = secrets.token_hex(3)
     names = {"store": f"hfdb{suf}", "agents": f"hfag{suf}", "agent": f"hfa{suf}", "sup": f"hfs{suf}",
-             "out": f"hfo{suf}"}
+             "out": f"hfo{suf}", "svc": f"hfsvc{suf}"}
     prefix = Path(f"/opt/huifang-test-{suf}")
     root = Path(tempfile.mkdtemp(prefix="huifang-shared-"))
     sudoers = Path(f"/etc/sudoers.d/huifang-test-{suf}")
@@ -81,6 +83,8 @@ def shared_install():
             made_users.append(names[u])
         osusers.add_user(names["out"])
         made_users.append(names["out"])
+        osusers.add_service_user(names["svc"])
+        made_users.append(names["svc"])
         made_groups.append(names["store"])  # created by init below
 
         prefix.mkdir(mode=0o755)
@@ -94,7 +98,8 @@ def shared_install():
         store_dir = root / "srv" / "huifang"
         r = subprocess.run(
             [str(venv / "bin" / "python"), "-I", "-m", "huifang_tui", "init", "--shared", str(store_dir),
-             "--group", names["agents"], "--store-group", names["store"], "--admin", "root"],
+             "--group", names["agents"], "--store-group", names["store"], "--admin", "root",
+             "--service-user", names["svc"]],
             capture_output=True, text=True, env={"PATH": "/usr/sbin:/usr/bin:/bin", "LANG": "C.UTF-8"})
         assert r.returncode == 0, r.stdout + r.stderr
         _set_timezone(config, TZ)
@@ -109,11 +114,12 @@ def shared_install():
         numbers = _seed(conf.database, names["agent"], names["sup"])
         yield Install(venv=venv, root=root, config=config, store=conf.database, store_group=names["store"],
                       agents_group=names["agents"], agent=names["agent"], supervisor=names["sup"],
-                      outsider=names["out"], sudoers=sudoers, numbers=numbers)
+                      outsider=names["out"], service=names["svc"], sudoers=sudoers, numbers=numbers)
     finally:
         sudoers.unlink(missing_ok=True)
         for u in made_users:
             osusers.remove_user(u)
+        made_groups.append(names["svc"])  # the service account's own group, if userdel left it
         for g in made_groups:
             osusers.remove_group(g)
         shutil.rmtree(prefix, ignore_errors=True)

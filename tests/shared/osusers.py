@@ -68,6 +68,12 @@ def add_user(name: str, *groups: str) -> None:
     must([*cmd, name])
 
 
+def add_service_user(name: str) -> None:
+    """As ``huifang init --shared --install`` makes it: no login, no home, its own group."""
+    must(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
+          "--shell", "/usr/sbin/nologin", name])
+
+
 def remove_user(name: str) -> None:
     run(["userdel", "-f", "-r", name])
 

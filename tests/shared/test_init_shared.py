@@ -64,7 +64,9 @@ def test_init_creates_store_group_dir_config_and_first_admin(tmp_path, groups, c
     assert data["agents_group"] == agents and data["timezone"]
     assert data["python"] == "/opt/huifang/venv/bin/python"  # this test's interpreter is not everyone's
     # without --install: the exact steps, the sudoers rule among them
-    assert "visudo -c" in out.out and f"%{agents} ALL = (:{store_group})" in out.out
+    assert "visudo -c" in out.out and f"%{agents} ALL = (huifang-svc : {store_group})" in out.out
+    assert "closefrom_override" in out.out and "useradd --system" in out.out  # the service account
+    assert data["service_user"] == "huifang-svc"
 
 
 def test_store_group_with_a_person_in_it_is_refused(tmp_path, groups, capsys):

@@ -50,8 +50,26 @@ def totals_line(overall: dict) -> str:
              issues=overall["issues_raised"], unreachable=overall["unreachable"])
 
 
+def _private_then_place(path: Path, build: Any) -> None:
+    """Build the workbook in a private temporary folder of this process (``build(tmp_path)``),
+    then hand it to ``safe_files``: the person's file appears whole, with their own rights, or
+    not at all (in the shared install, written by the person's own process)."""
+    import tempfile
+
+    from .. import safe_files
+
+    with tempfile.TemporaryDirectory(prefix="huifang-export-") as d:
+        tmp = Path(d) / ("export" + Path(path).suffix)
+        build(tmp)
+        safe_files.write_from(path, tmp)
+
+
 def write_xlsx(path: Path, report: Any) -> None:
     """*report* is a ``services.report.MonthReport`` (plain data)."""
+    _private_then_place(path, lambda tmp: _write_xlsx(tmp, report))
+
+
+def _write_xlsx(path: Path, report: Any) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -231,7 +249,9 @@ def _fill_rows(path: Path, rows: list[list[Any]], first: int) -> None:
 
 def write_csv(path: Path, report: Any) -> None:
     """UTF-8 with BOM (Excel in China opens it right); formula-like cells defused."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    from .. import safe_files
+
+    with safe_files.open_write(path, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(headers())
         for r in report.records:
@@ -245,6 +265,10 @@ YEARLY_KEYS = ("due", "completed", "completion_rate", "on_time", "on_time_rate",
 
 def write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
     """000 §4.13 yearly analysis: one row per month, the main KPIs across."""
+    _private_then_place(path, lambda tmp: _write_yearly_xlsx(tmp, year, months))
+
+
+def _write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

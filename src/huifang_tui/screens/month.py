@@ -345,8 +345,16 @@ class MonthScreen(Screen):
         if path.suffix.lower() not in (".xlsx", ".csv"):
             self.app.call_from_thread(self.notify, t("report.err.out_ext", file=path), severity="warning")
             return
+        from ..broker import failure_text
+        from ..errors import ServiceError
+
         rep = svc.monthly_report(self.app.store, self.app.actor, self.month)
-        (write_xlsx if path.suffix.lower() == ".xlsx" else write_csv)(path, rep)
+        try:
+            (write_xlsx if path.suffix.lower() == ".xlsx" else write_csv)(path, rep)
+        except (OSError, ServiceError) as e:  # the person's file: one plain line, nothing half-written
+            msg = str(e) if isinstance(e, ServiceError) else failure_text(e, path)
+            self.app.call_from_thread(self.notify, msg, severity="error", markup=False)
+            return
         self.app.call_from_thread(self.notify, t("report.exported", file=path, n=len(rep.records)))
 
     def action_approve(self) -> None:

@@ -52,6 +52,28 @@ def backup(store: Store, actor: Actor, dest: Path) -> Path:
     """An online copy of the store, safe while agents work; the file is 0640 in the store's
     group. Refuses to overwrite anything; on failure nothing is left behind."""
     _require_admin(actor)
+    from .. import system
+
+    conf = system.locked()
+    src = db.sqlite_path(store.url)
+    if conf is not None and src is not None:
+        # The elevated process opens no path a person names: the copy is made in a private
+        # folder beside the store, and the person's own process writes it to ``dest``.
+        import tempfile
+
+        from .. import safe_files
+
+        tmp = Path(tempfile.mkdtemp(prefix=".backup-", dir=src.parent))
+        try:
+            copy = tmp / "huifang.db"
+            _sqlite_backup(src, copy)
+            written = safe_files.write_from(dest, copy, mode=0o600, exclusive=True)
+        except FileExistsError:
+            raise ServiceError(t("db.backup_exists", file=dest)) from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        _audit_raw(store, actor, "db.backup", str(written), {"file": str(written)})
+        return written
     dest = Path(dest).expanduser()
     if not dest.is_absolute():
         dest = Path.cwd() / dest
@@ -59,7 +81,6 @@ def backup(store: Store, actor: Actor, dest: Path) -> Path:
         raise ServiceError(t("db.backup_exists", file=dest))
     if not dest.parent.is_dir():
         raise ServiceError(t("db.backup_no_dir", dir=dest.parent))
-    src = db.sqlite_path(store.url)
     try:
         if src is not None:
             _sqlite_backup(src, dest)
