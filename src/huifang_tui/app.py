@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -93,6 +93,23 @@ class HuifangApp(App):
         self.title_parts = dict(user=actor.name or actor.login, role=t(f"role.{actor.role}"),
                                 date=self.today().isoformat(), db=config.display_db(self._url))
         self.sub_title = t("app.subtitle", **self.title_parts)  # widgets/header.py fits it
+
+    last_active: datetime | None = None  # the person's last key or click (store clock)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self._person_active()
+        await super().on_event(event)
+
+    def _person_active(self) -> None:
+        """A key or a click: the person is at the terminal. Claims follow the person, not the
+        connection (issue 21 §4): a screen holding one hears of it (``person_active(now, before)``)."""
+        now = self.now()
+        before, self.last_active = self.last_active, now
+        for screen in list(self.screen_stack):
+            hook = getattr(screen, "person_active", None)
+            if hook is not None:
+                hook(now, before)
 
     @property
     def store(self) -> Store:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from textual import on, work
@@ -22,6 +23,7 @@ from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
 from ..services.recording import closing_status, next_step, reschedule_time
+from ..store.claims import IDLE_LIMIT_SECONDS
 from ..widgets.header import AppHeader
 from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
@@ -30,7 +32,7 @@ from ..widgets.score_row import ScoreRow
 from .dialogs import ConfirmDialog, IssueDialog, IssueInput, QuestionDialog, TextDialog
 
 DRAFT_DELAY = 0.6
-HEARTBEAT_SECONDS = 120
+HEARTBEAT_SECONDS = 60  # how often the claim is renewed up to the last key, or let go when idle
 OUTCOME_KEYS = dict(zip(OUTCOMES, ("f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10")))
 
 
@@ -117,6 +119,14 @@ class CallScreen(Screen):
         self._draft_timer = None
         self._pending: dict | None = None
         self._drafts: _Drafts | None = None
+        # The claim follows the person (issue 21 §4): renewed up to their last key, let go after
+        # IDLE_LIMIT_SECONDS without one, taken again when they come back if nobody else has it.
+        self._claimed = True
+        self._idle_note = False  # let go for idleness; the person has not been told yet
+        self._opened_at: datetime | None = None
+        self._renewed_to: datetime | None = None
+        self._seen_version = view.callback.version
+        self._last_refusal = ""
 
     # -- layout -------------------------------------------------------------------
     @property
@@ -156,7 +166,8 @@ class CallScreen(Screen):
         self._drafts = _Drafts(self.app.store, self.app.actor, self.view.callback.id)
         self.app.settle_inputs(self)
         self.query_one(CustomerCard).show(self.view)
-        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+        self._opened_at = self._renewed_to = self.app.now()
+        self.set_interval(HEARTBEAT_SECONDS, self._tick)
         if self.view.draft:
             self.app.push_screen(ConfirmDialog(t("call.draft_offer")), self._draft_answer)
         else:
@@ -338,6 +349,8 @@ class CallScreen(Screen):
         if event.state == WorkerState.ERROR:
             if event.worker.group == "call-record" and self.phase is Phase.SAVING:
                 self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
+                self._keep_draft()  # and nothing typed is lost, whatever changed under the call
+                self._check_claim(self.app.last_active or self.app.now())  # say what changed
             self.notify(self.app.error_text(event.worker.error), title=t("call.cannot_save"), severity="error",
                         timeout=10, markup=False)
 
@@ -382,6 +395,94 @@ class CallScreen(Screen):
             self.app.pop_screen()
         self.app.refresh_queue()
 
-    @work(thread=True, group="call-heartbeat", exit_on_error=False)
-    def _heartbeat(self) -> None:
-        svc.heartbeat(self.app.store, self.app.actor, self.view.callback.number)
+    # -- the claim follows the person (issue 21 §4, issue 22 §2) -------------------
+    def _live(self) -> bool:
+        return self.phase in (Phase.LOADING, Phase.EDITING)
+
+    def _idle_seconds(self, now: datetime) -> float:
+        last = self.app.last_active or self._opened_at or now
+        return (now - last).total_seconds()
+
+    def _tick(self) -> None:
+        """Every HEARTBEAT_SECONDS: renew the claim up to the last key, or let it go when there
+        has been none for IDLE_LIMIT_SECONDS (the person is away; a frozen terminal too)."""
+        if not self._live():
+            return
+        now = self.app.now()
+        if self._idle_seconds(now) > IDLE_LIMIT_SECONDS:
+            if self._claimed:
+                self._let_go()
+            return  # away: claimed again when they come back
+        self._check_claim(self.app.last_active or now)
+
+    def _let_go(self) -> None:
+        """Save what is typed as a draft, then release the claim (this process's only)."""
+        self._claimed, self._idle_note = False, True
+        self._stop_timer()
+        drafts, store, actor, number = self._drafts, self.app.store, self.app.actor, self.view.callback.number
+
+        def release() -> None:  # in a worker owned by the app: the screen may be left meanwhile
+            if drafts is not None:
+                drafts.write()
+            svc.release(store, actor, number)
+
+        self.app.db_task(release)
+
+    def person_active(self, now: datetime, before: datetime | None) -> None:
+        """Called by the app on every key or click, before the key does anything."""
+        if not self._live():
+            return
+        if self._idle_note or (self._claimed and before is not None
+                               and (now - before).total_seconds() > IDLE_LIMIT_SECONDS):
+            # Back after the idle limit (let go by the tick, or expired between two ticks).
+            self._claimed, self._idle_note = False, False
+            self.notify(t("claim.idle_released", n=IDLE_LIMIT_SECONDS // 60), severity="warning", timeout=12)
+            self._check_claim(now, loud=True)
+        elif self._claimed and self._renewed_to is not None \
+                and (now - self._renewed_to).total_seconds() > IDLE_LIMIT_SECONDS / 2:
+            self._check_claim(now)  # keys after a quiet spell: renew before the claim runs out
+
+    @work(thread=True, group="call-claim", exit_on_error=False)
+    def _check_claim(self, active_at: datetime, loud: bool = False) -> None:
+        """Renew the claim (a claim lost meanwhile is taken again if nobody else has the
+        customer), and learn whether someone else changed the callback since it was opened."""
+        store, actor, number = self.app.store, self.app.actor, self.view.callback.number
+        pulse = svc.heartbeat(store, actor, number, active_at=active_at, seen_version=self._seen_version,
+                              since=self._opened_at)
+        refusal = ""
+        if not pulse.held:
+            try:
+                svc.reclaim(store, actor, number)
+            except svc.ServiceError as e:
+                refusal = str(e)
+        self.app.call_from_thread(self._claim_checked, pulse, active_at, refusal, loud)
+
+    def _claim_checked(self, pulse: svc.Pulse, active_at: datetime, refusal: str, loud: bool) -> None:
+        if not self._live():
+            return
+        if pulse.version != self._seen_version:
+            self._seen_version = pulse.version
+            if pulse.changes:
+                self._keep_draft()
+                self.notify("\n".join([*pulse.changes, t("claim.kept_draft")]), title=t("claim.changed_title"),
+                            severity="warning", timeout=20, markup=False)
+        if refusal:
+            self._claimed = False
+            if loud or refusal != self._last_refusal:
+                self._keep_draft()
+                self.notify(f"{refusal}\n{t('claim.kept_draft')}", severity="warning", timeout=15, markup=False)
+            self._last_refusal = refusal
+            return
+        was = self._claimed
+        self._claimed, self._last_refusal = True, ""
+        self._renewed_to = max(self._renewed_to or active_at, active_at) if pulse.held else self.app.now()
+        if not pulse.held and (loud or not was):
+            self.notify(t("claim.reclaimed"), timeout=6)
+
+    def _keep_draft(self) -> None:
+        """Write what is typed now as the draft (something changed under the call)."""
+        data = self.form_data()
+        if self._drafts is None or (data == self._pristine and not self.view.draft):
+            return
+        self._drafts.offer(data)
+        self.app.db_task(self._drafts.write)

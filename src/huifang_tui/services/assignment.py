@@ -1,11 +1,15 @@
-"""Who works a callback: supervisors assign pool work or move work between agents."""
+"""Who works a callback: supervisors assign pool work or move work between agents.
+
+Nothing is moved under an agent: a callback whose customer another user has open right now
+(a live claim) is refused, naming who and since when (``calls.claim_conflict``, the check the
+board's reassign, ``lapse`` and ``defer`` make too)."""
 
 from __future__ import annotations
 
 from ..i18n import t
 from ..store.models import Callback
 from .base import Actor, NotFound, Store, acting, audit, get_user
-from .calls import get_callback
+from .calls import get_callback, refuse_if_claimed
 
 
 def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callback:
@@ -14,6 +18,7 @@ def assign(store: Store, actor: Actor, number: str, login: str | None) -> Callba
     with store.write() as s:
         acting(s, actor, "supervisor")
         cb = get_callback(s, number, lock=True)
+        refuse_if_claimed(s, actor, cb, now)
         if login is not None:
             u = get_user(s, login)
             if u is None or not u.active:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
 from ..store.claims import HOST, claim_alive
-from ..store.models import Callback, CallDraft, Contact, Customer, Issue
+from ..store.models import AuditEntry, Callback, CallDraft, Contact, Customer, Issue
 from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
 
 OPEN_STATES = ("open", "waiting_data")
@@ -89,11 +89,43 @@ def customer_claim(s: Session, actor: Actor, cb: Callback, now: datetime, *, pid
     return None
 
 
-def _refuse_claimed(holder: Callback, cb: Callback, customer_name: str) -> Conflict:
+def claim_since(s: Session, holder: Callback) -> datetime:
+    """When the holder opened the call: their latest claim of it (``callback.claim`` audit row).
+    ``claimed_at`` moves with the holder's keys, so it says when they were last active, not
+    since when they have the call. Read only to name a holder, through the audit's time index
+    (a call is not open for more than a working day); ``claimed_at`` if no row is found."""
+    at = holder.claimed_at
+    row = s.exec(select(AuditEntry.at).where(
+        AuditEntry.at >= at - timedelta(hours=12), AuditEntry.at <= at, AuditEntry.action == "callback.claim",
+        AuditEntry.entity == "callback", AuditEntry.entity_id == holder.number, AuditEntry.login == holder.claimed_by,
+    ).order_by(AuditEntry.at.desc()).limit(1)).first()
+    return row or at
+
+
+def _refuse_claimed(s: Session, holder: Callback, cb: Callback) -> Conflict:
+    at = claim_since(s, holder).strftime("%H:%M")
     if holder.id == cb.id:
-        return Conflict(t("call.claimed", number=cb.number, who=holder.claimed_by, at=holder.claimed_at.strftime("%H:%M")))
-    return Conflict(t("rules.customer_claimed", number=cb.number, customer=customer_name, who=holder.claimed_by,
-                      other=holder.number, at=holder.claimed_at.strftime("%H:%M")))
+        return Conflict(t("call.claimed", number=cb.number, who=holder.claimed_by, at=at))
+    return Conflict(t("rules.customer_claimed", number=cb.number, customer=_customer_name(s, cb), who=holder.claimed_by,
+                      other=holder.number, at=at))
+
+
+def claim_conflict(s: Session, actor: Actor, cb: Callback, now: datetime) -> Conflict | None:
+    """The refusal for moving or closing ``cb`` under someone (assign, reassign, lapse, defer):
+    another user has this customer's call open right now. Names who and since when; None once
+    the claim is released or has expired (issue 22 §2). Every door asks this one function."""
+    holder = customer_claim(s, actor, cb, now)
+    if holder is None:
+        return None
+    at = claim_since(s, holder).strftime("%H:%M")
+    return Conflict(t("claim.moving_refused", number=cb.number, customer=_customer_name(s, cb), who=holder.claimed_by,
+                      other=holder.number, at=at))
+
+
+def refuse_if_claimed(s: Session, actor: Actor, cb: Callback, now: datetime) -> None:
+    conflict = claim_conflict(s, actor, cb, now)
+    if conflict is not None:
+        raise conflict
 
 
 def workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
@@ -106,7 +138,7 @@ def workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
         raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
     holder = customer_claim(s, actor, cb, now)
     if holder is not None:
-        raise _refuse_claimed(holder, cb, _customer_name(s, cb))
+        raise _refuse_claimed(s, holder, cb)
     return cb
 
 
@@ -118,23 +150,35 @@ def _customer_name(s: Session, cb: Callback) -> str:
 def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> CallView:
     """Claim the callback (and so its customer) for this process and load the call card."""
     now = store.now()
-    pid = pid or os.getpid()
     with store.write() as s:
-        acting(s, actor)
-        cb = get_callback(s, number, lock=True)
-        may_work(actor, cb)
-        if cb.status not in OPEN_STATES:
-            raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
-        holder = customer_claim(s, actor, cb, now, pid=pid)
-        if holder is not None:
-            raise _refuse_claimed(holder, cb, _customer_name(s, cb))
-        before = {"claimed_by": cb.claimed_by}
-        cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at = actor.login, pid, HOST, now
-        s.add(cb)
-        audit(s, actor, now, "callback.claim", "callback", number, before, {"claimed_by": actor.login})
+        cb = _claim(s, actor, number, now, pid or os.getpid())
         audit(s, actor, now, "phone.reveal", "customer", cb.customer_id, None, {"callback": number})
         view = _view(s, actor, cb)
     return view
+
+
+def reclaim(store: Store, actor: Actor, number: str, *, pid: int | None = None) -> None:
+    """Claim again a call whose screen stayed open after its claim was released (the person
+    was idle) or expired: the same checks as opening it, the card is already on screen."""
+    now = store.now()
+    with store.write() as s:
+        _claim(s, actor, number, now, pid or os.getpid())
+
+
+def _claim(s: Session, actor: Actor, number: str, now: datetime, pid: int) -> Callback:
+    acting(s, actor)
+    cb = get_callback(s, number, lock=True)
+    may_work(actor, cb)
+    if cb.status not in OPEN_STATES:
+        raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
+    holder = customer_claim(s, actor, cb, now, pid=pid)
+    if holder is not None:
+        raise _refuse_claimed(s, holder, cb)
+    before = {"claimed_by": cb.claimed_by}
+    cb.claimed_by, cb.claim_pid, cb.claim_host, cb.claimed_at = actor.login, pid, HOST, now
+    s.add(cb)
+    audit(s, actor, now, "callback.claim", "callback", number, before, {"claimed_by": actor.login})
+    return cb
 
 
 def same_call(s: Session, actor: Actor, cb: Callback, *, lock: bool = False) -> list[Callback]:
@@ -223,8 +267,63 @@ def release(store: Store, actor: Actor, number: str, *, pid: int | None = None) 
         )
 
 
-def heartbeat(store: Store, actor: Actor, number: str) -> None:
+@dataclass(frozen=True)
+class Pulse:
+    """What the call screen learns when it renews its claim."""
+
+    held: bool  # this login still holds the claim (renewed to the person's last key)
+    version: int  # the callback's version now: another than the one opened means it changed
+    changes: tuple[str, ...] = ()  # what others changed on it since ``since`` (plain lines)
+
+
+def heartbeat(store: Store, actor: Actor, number: str, *, active_at: datetime | None = None,
+              seen_version: int | None = None, since: datetime | None = None) -> Pulse:
+    """Renew this login's claim up to the person's last key (``active_at``; now if not given).
+
+    A claim follows the person, not the connection (issue 21 §4): it holds CLAIM_TTL after the
+    last key, however long the screen stays open. A claim already expired is not renewed here
+    (someone may have taken the customer meanwhile): the screen claims again with ``reclaim``.
+    With ``seen_version`` (the version the screen opened), a callback changed since by someone
+    else is described from its audit rows written since ``since``."""
+    now = store.now()
+    at = min(active_at or now, now)
     with store.write() as s:
         acting(s, actor)
-        s.exec(update(Callback).where(Callback.number == number, Callback.claimed_by == actor.login)
-               .values(claimed_at=store.now()))
+        cb = get_callback(s, number)
+        held = cb.claimed_by == actor.login and claim_holds(cb, now)
+        if held and cb.claimed_at < at:
+            cb.claimed_at = at
+            s.add(cb)
+        changes: tuple[str, ...] = ()
+        if seen_version is not None and cb.version != seen_version:
+            changes = _changes(s, actor, cb, since or now)
+        return Pulse(held, cb.version, changes)
+
+
+def _changes(s: Session, actor: Actor, cb: Callback, since: datetime) -> tuple[str, ...]:
+    """Plain lines saying what others did to the callback since ``since`` (its audit rows, oldest
+    first, read through the audit's time index), then what it is now. Nothing if only this
+    login changed it."""
+    rows = s.exec(select(AuditEntry).where(
+        AuditEntry.at >= since, AuditEntry.entity == "callback", AuditEntry.entity_id == cb.number,
+        AuditEntry.login != actor.login, AuditEntry.action.like("callback.%"),
+        AuditEntry.action.not_in(("callback.claim", "callback.outcome_effects")),
+    ).order_by(AuditEntry.at, AuditEntry.id)).all()
+    out = [t("claim.changed_by", who=row.login, at=row.at.strftime("%H:%M"), what=_what(row.action)) for row in rows]
+    if not out:
+        return ()  # only this login's own changes (an issue raised from the call, say)
+    owner = cb.agent_login or t(f"assignee.{cb.assignee}")
+    out.append(t("claim.changed_now", number=cb.number, state=t(f"report.state.{cb.status}"), owner=owner,
+                 due=cb.due_on.isoformat()))
+    return tuple(out)
+
+
+def _what(action: str) -> str:
+    from ..domain.outcomes import OUTCOMES
+
+    name = action.removeprefix("callback.")
+    if name in OUTCOMES:
+        return t("claim.change.recorded", outcome=t(f"outcome.{name}"))
+    if name in ("assign", "reassign", "lapse", "defer", "cancel", "edit", "undo"):
+        return t(f"claim.change.{name}")
+    return t("claim.change.other")

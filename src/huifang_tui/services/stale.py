@@ -17,7 +17,7 @@ from ..i18n import t
 from ..store.models import Callback
 from .base import Actor, Conflict, Store, ValidationError, acting, audit
 from .calendar import load_calendar, load_policy
-from .calls import OPEN_STATES, get_callback
+from .calls import OPEN_STATES, get_callback, refuse_if_claimed
 from .limits import bound
 from .planner import plan_after_closing
 
@@ -42,6 +42,7 @@ def lapse(store: Store, actor: Actor, numbers: list[str], reason: str) -> list[s
             if not is_overdue(cb.deadline_on, cb.deadline_at, now):
                 deadline = cb.deadline_at.isoformat(" ", timespec="minutes") if cb.deadline_at else cb.deadline_on.isoformat()
                 raise Conflict(t("work.not_overdue", number=cb.number, deadline=deadline))
+            refuse_if_claimed(s, actor, cb, now)  # nothing is closed under an agent on the call
         for cb in cbs:
             before = cb.model_dump()
             cb.status, cb.next_attempt_at = "lapsed", None

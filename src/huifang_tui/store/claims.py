@@ -11,6 +11,9 @@ import socket
 from datetime import datetime
 
 CLAIM_TTL_SECONDS = 600
+# A claim follows the person, not the connection (issue 21 §4): it is renewed only up to their
+# last key, and a call screen left this long without one releases its claim.
+IDLE_LIMIT_SECONDS = CLAIM_TTL_SECONDS
 HOST = socket.gethostname()
 
 
