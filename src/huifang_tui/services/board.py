@@ -54,7 +54,6 @@ from ..store.models import (
     User,
 )
 from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
-from .calls import claim_conflict
 
 OPEN_STATES = ("open", "waiting_data")
 POOL = "_pool"
@@ -161,8 +160,8 @@ class Alert:
     since: datetime
     until: datetime | None = None  # a countdown's end (low-score follow-up: 24 h)
     detail: str = ""
-
     data: dict | None = None  # what an alert about no callback or issue says (disk_low: the bytes)
+
     def as_json(self) -> dict:
         out = {"kind": self.kind, "number": self.number, "customer": self.customer, "agent": self.agent,
                "since": self.since.isoformat(timespec="seconds")}
@@ -180,8 +179,8 @@ class BoardContext:
     judge: datetime
     policy: object = None
     calendar: object = None
-
     store_dir: str | None = None  # the SQLite store's directory (None: PostgreSQL)
+
 
 AlertSource = Callable[[Session, BoardContext], list[Alert]]
 
@@ -326,7 +325,6 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
     return out
 
 
-# Every alert kind the board knows, each a small function.
 def statvfs(path: str) -> os.statvfs_result:
     """The filesystem reading the disk alert uses (a test replaces it)."""
     return os.statvfs(path)
@@ -360,6 +358,7 @@ def alerts_disk_low(s: Session, ctx: BoardContext) -> list[Alert]:
         "free_bytes": reading.free_bytes, "total_bytes": reading.total_bytes})]
 
 
+# Every alert kind the board knows, each a small function.
 ALERT_SOURCES: dict[str, AlertSource] = {
     "issue_escalated": alerts_issue_escalated,
     "issue_at_risk": alerts_issue_at_risk,
@@ -371,8 +370,8 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "complaint": alerts_complaint,
     "disabled_owner": alerts_disabled_owner,
     "stale": alerts_stale,
-}
     "disk_low": alerts_disk_low,
+}
 # The order alerts are listed in (most urgent first); kinds not listed go last.
 ALERT_ORDER = ("disk_low", "low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
                "unreachable", "disabled_owner", "stale", "summary_due")
@@ -589,8 +588,7 @@ def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, 
     ``customer_future`` the customers' callbacks not yet due move as well, and the customers
     themselves, so that work planned for them later goes to the new login too.
 
-    A callback whose customer another user has open right now (a live claim) or already closed
-    is skipped, not moved.
+    A callback being worked right now (a live claim) or already closed is skipped, not moved.
     """
     require(actor, "supervisor", store=store, what="reassign", target=",".join(numbers[:5]))
     if not numbers:
@@ -621,9 +619,8 @@ def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, 
             if cb.status not in OPEN_STATES:
                 res.skipped.append((cb.number, t("board.skip.closed", state=t(f"cbstate.{cb.status}"))))
                 continue
-            conflict = claim_conflict(s, actor, cb, now)  # the same refusal as huifang assign
-            if conflict is not None:
-                res.skipped.append((cb.number, str(conflict)))
+            if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now):
+                res.skipped.append((cb.number, t("board.skip.claimed", who=cb.claimed_by)))
                 continue
             if cb.agent_login == login:
                 continue
@@ -720,9 +717,6 @@ def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, unti
             for r in rows]
 
 
-__all__ = [
-    "ALERT_SOURCES",
-    "POOL",
 def _refusal_counts(s: Session, rows: list[AuditEntry]) -> dict[int, str]:
     """A ``refused.more`` row's ``after`` with ``count``: how many refusals of that login and action
     it stands for in its minute, beyond the first ``REFUSALS_KEPT`` (read from its counter)."""
@@ -749,6 +743,9 @@ def _refusal_counts(s: Session, rows: list[AuditEntry]) -> dict[int, str]:
     return out
 
 
+__all__ = [
+    "ALERT_SOURCES",
+    "POOL",
     "AgentRow",
     "Alert",
     "Board",
