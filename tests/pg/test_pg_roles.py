@@ -197,3 +197,20 @@ def test_the_documented_setup_works(tmp_path, capsys):
             for role in names.values():
                 c.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
         admin.dispose()
+
+
+def test_the_app_role_itself_carries_the_lock_and_idle_timeouts(roles):
+    """Issue 21: any client logged in as the application role (a stuck terminal, a psql left
+    open inside a transaction) is cut off, not only this app's own connections."""
+    st = Store(roles["url"], clock=lambda: NOW)
+    try:
+        st.ensure_schema()
+        with st.engine.connect() as c:
+            rows = c.execute(text(
+                "SELECT unnest(setconfig) FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
+                "WHERE r.rolname = :r AND s.setdatabase = 0"), {"r": roles["app"]}).scalars().all()
+            assert c.execute(text("SHOW lock_timeout")).scalar() == "30s"
+    finally:
+        db.dispose(st.engine)
+    assert f"lock_timeout={db.LOCK_TIMEOUT_MS}" in rows
+    assert f"idle_in_transaction_session_timeout={db.IDLE_IN_TX_TIMEOUT_MS}" in rows

@@ -78,6 +78,7 @@ def test_idle_in_transaction_timeout_is_set(store):
     _pg(store)
     with store.engine.connect() as c:
         assert c.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "30s"
+        assert c.execute(text("SHOW lock_timeout")).scalar() == "30s"  # issue 21: nobody waits forever
 
 
 def test_a_stopped_client_cannot_hold_a_lock(store, monkeypatch):

@@ -107,6 +107,11 @@ class Store:
             path = db.sqlite_path(self.url)
             if path is not None:
                 db.fix_mode(path)
+            if self.engine.dialect.name == "postgresql":
+                from ..store.pgroles import role_defaults
+
+                with self.engine.begin() as conn:  # the application role's own timeouts
+                    role_defaults(conn)
         self.check_schema()
 
     def schema_state(self) -> str:

@@ -26,6 +26,15 @@ from sqlmodel import Session, SQLModel, create_engine
 
 BUSY_TIMEOUT_S = 30.0
 IDLE_IN_TX_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)  # PostgreSQL waits for a row lock as SQLite for the file
+
+
+def pg_session_settings() -> dict[str, int]:
+    """What every application connection to PostgreSQL runs with, and what the application role
+    gets as its defaults (``pgroles.role_defaults``): a stopped client's transaction is cut off,
+    and nobody waits for a lock longer than SQLite's busy timeout."""
+    return {"idle_in_transaction_session_timeout": int(IDLE_IN_TX_TIMEOUT_MS),
+            "lock_timeout": int(LOCK_TIMEOUT_MS)}
 CHANGES_KEY = "data_version"  # the row of table ``counter`` that PostgreSQL writes bump
 _BEGIN_OPTION = "huifang_begin"
 _NO_AUTOCHECKPOINT = "huifang_no_autocheckpoint"
@@ -110,7 +119,8 @@ def _make_server_engine(url) -> Engine:  # noqa: ANN001
         autocommit = dbapi_conn.autocommit
         dbapi_conn.autocommit = True
         with dbapi_conn.cursor() as cur:
-            cur.execute(f"SET idle_in_transaction_session_timeout = {int(IDLE_IN_TX_TIMEOUT_MS)}")
+            for name, value in pg_session_settings().items():
+                cur.execute(f"SET {name} = {int(value)}")
         dbapi_conn.autocommit = autocommit
 
     return engine

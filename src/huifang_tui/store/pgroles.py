@@ -96,3 +96,28 @@ def grant_app_role(conn: Connection, role: str) -> None:
         return
     for stmt in app_grants(role):
         conn.exec_driver_sql(stmt)
+    role_defaults(conn, role)
+
+
+def role_defaults(conn: Connection, role: str | None = None) -> bool:
+    """The application role's own defaults (``db.pg_session_settings``), so that any client
+    logged in as it — a stuck terminal, a hand-run psql — is cut off too. Needs the right to
+    alter that role (the role itself, CREATEROLE or a superuser); without it, only the app's
+    own connections have them. Returns whether they were set."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .db import pg_session_settings
+
+    target = _q(role) if role else "CURRENT_USER"
+    from sqlalchemy import text
+
+    if conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = COALESCE(:r, current_user)"),
+                    {"r": role}).scalar():
+        return False  # a superuser's defaults are the DBA's business, not the app's
+    try:
+        with conn.begin_nested():
+            for name, value in pg_session_settings().items():
+                conn.exec_driver_sql(f"ALTER ROLE {target} SET {name} = {int(value)}")
+    except DBAPIError:
+        return False
+    return True
