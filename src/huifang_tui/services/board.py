@@ -54,6 +54,7 @@ from ..store.models import (
     User,
 )
 from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
+from .calls import claim_conflict
 
 OPEN_STATES = ("open", "waiting_data")
 POOL = "_pool"
@@ -588,7 +589,8 @@ def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, 
     ``customer_future`` the customers' callbacks not yet due move as well, and the customers
     themselves, so that work planned for them later goes to the new login too.
 
-    A callback being worked right now (a live claim) or already closed is skipped, not moved.
+    A callback whose customer another user has open right now (a live claim) or already closed
+    is skipped, not moved.
     """
     require(actor, "supervisor", store=store, what="reassign", target=",".join(numbers[:5]))
     if not numbers:
@@ -619,8 +621,9 @@ def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, 
             if cb.status not in OPEN_STATES:
                 res.skipped.append((cb.number, t("board.skip.closed", state=t(f"cbstate.{cb.status}"))))
                 continue
-            if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now):
-                res.skipped.append((cb.number, t("board.skip.claimed", who=cb.claimed_by)))
+            conflict = claim_conflict(s, actor, cb, now)  # the same refusal as huifang assign
+            if conflict is not None:
+                res.skipped.append((cb.number, str(conflict)))
                 continue
             if cb.agent_login == login:
                 continue
