@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from ..domain.dates import FIRST, LAST, in_range
+from ..domain.limits import TEXT_MAX
 from ..domain.phones import phone_ok
 from ..i18n import t
 from ..safe import ESCAPES
@@ -177,7 +178,7 @@ class Column:
 # Text length limits per field (characters); fields not listed: 200.
 MAX_LEN = {"number": 50, "contract_no": 50, "customer": 100, "contact_name": 50, "contact_phone": 40,
            "phone": 40, "role": 50, "email": 100, "region": 50, "owner": 50, "status": 50,
-           "description": 2000, "solution": 2000, "note": 2000}
+           "description": TEXT_MAX, "solution": TEXT_MAX, "note": TEXT_MAX}
 # Phone columns: a number that cannot be dialled flags the contact instead of failing the row.
 PHONE_FIELDS = ("contact_phone", "phone")
 

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..i18n import t
 
 
@@ -90,7 +91,8 @@ class TextDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, compact=True, id="dialog-input")
+            yield Input(value=self.value, placeholder=self.placeholder, compact=True, id="dialog-input",
+                        max_length=TEXT_MAX)
             yield Static(Text(self.hint), classes="dialog-hint", id="dialog-error")
 
     def on_mount(self) -> None:
@@ -127,9 +129,9 @@ class IssueDialog(_Dialog):
         with Vertical(classes="dialog dialog-wide"):
             yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
             yield Label(t("issue.field.title"))
-            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"))
+            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"), max_length=NAME_MAX)
             yield Label(t("issue.field.description"))
-            yield Input(compact=True, id="issue-description")
+            yield Input(compact=True, id="issue-description", max_length=TEXT_MAX)
             with Horizontal(classes="dialog-row"):
                 yield Select([(t(f"issue.category.{c}"), c) for c in ("product", "service", "need", "other")],
                              value="service", allow_blank=False, compact=True, id="issue-category")
@@ -137,7 +139,8 @@ class IssueDialog(_Dialog):
                              value="normal", allow_blank=False, compact=True, id="issue-priority")
             yield Checkbox(t("issue.field.complaint"), compact=True, id="issue-complaint")
             yield Label(t("issue.field.department"))
-            yield Input(compact=True, id="issue-department", placeholder=t("issue.field.department_ph"))
+            yield Input(compact=True, id="issue-department", placeholder=t("issue.field.department_ph"),
+                        max_length=NAME_MAX)
             yield Static(t("issue.dialog_hint"), classes="dialog-hint", id="issue-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.save"), id="issue-save", variant="primary", compact=True)

@@ -20,6 +20,7 @@ from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
@@ -103,6 +104,9 @@ class RecordFormScreen(Screen[str | None]):
                         if fid == "completed_at":
                             kw["placeholder"] = t("form.hint_when")
                             kw["restrict"] = r"[0-9: T-]*"
+                        if fid != "completed_at":
+                            kw["max_length"] = NAME_MAX if fid in ("customer", "reached_name", "reached_position") \
+                                else TEXT_MAX
                         yield Input(compact=True, id=f"f-{fid}", classes="form-input", **kw)
                     elif kind == "choice":
                         yield ChoiceField([(c, t(f"channel.{c}")) for c in CHANNELS], "phone", id=f"f-{fid}")

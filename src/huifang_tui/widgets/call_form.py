@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
+from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, SCORE_FIELDS
 from ..i18n import t
 from ..scripts import fill
@@ -73,11 +74,12 @@ class CallForm(VerticalScroll):
         yield Static(Text(fill(sc.get("opening", ""), v)), classes="script-text")
         yield Label(t("call.field.reached_name"))
         with Horizontal(classes="form-row"):
-            yield Input(value=self.contact_name, id="reached_name", placeholder=t("call.field.reached_name_ph"))
-            yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"))
+            yield Input(value=self.contact_name, id="reached_name", placeholder=t("call.field.reached_name_ph"),
+                        max_length=NAME_MAX)
+            yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"), max_length=NAME_MAX)
         for i, q in enumerate(sc.get("questions", [])):
             yield Label(Text(f"{i + 1}. {fill(q, v)}"), classes="script-question")
-            yield Input(id=f"q{i}", classes="answer")
+            yield Input(id=f"q{i}", classes="answer", max_length=TEXT_MAX)
         prompts = sc.get("score_prompts", {})
         for f in SCORE_FIELDS:
             prompt = prompts.get(f.name.removeprefix("score_"))
@@ -89,7 +91,7 @@ class CallForm(VerticalScroll):
                 yield Checkbox(t(f"call.field.{f.name}"), id=f.name)
             else:
                 yield Label(t(f"call.field.{f.name}"))
-                yield Input(id=f.name)
+                yield Input(id=f.name, max_length=TEXT_MAX)
         for issue in self.to_verify:
             # 001 五(四)2: verify the improvement on the customer's next callback
             yield Label(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title)))
@@ -98,7 +100,7 @@ class CallForm(VerticalScroll):
                 yield RadioButton(t("ledger.verify_held"), id=f"verify_{issue.id}_held")
                 yield RadioButton(t("ledger.verify_not_held"), id=f"verify_{issue.id}_not_held")
         yield Label(t("call.field.note"))
-        yield Input(id="note")
+        yield Input(id="note", max_length=TEXT_MAX)  # the service is the rule; this stops typing there
         yield Static(Text(fill(sc.get("closing", ""), v)), classes="script-text")
         for tip in sc.get("tips", []):
             yield Static(Text("· " + tip, style="dim italic"), classes="script-tip")
