@@ -233,6 +233,7 @@ class CallAttempt(_Table, table=True):
     reached_name: str = ""
     reached_position: str = ""
     note: str = ""
+    reason: str = ""  # 拒访: the reason the customer gave (required, one line; migration 0012)
     rescheduled_to: NaiveDatetime | None = None
     # When it was typed in; ``at`` is when the call happened (``--when``). Entered more than one
     # working day after ``at``: a late entry (补录, SPEC §7). NULL on rows from before this.

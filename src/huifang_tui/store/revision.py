@@ -20,6 +20,7 @@ REVISIONS: tuple[str, ...] = (
     "0009_attempt_agent_index",
     "0010_callback_customer_index",
     "0011_attempt_notes",
+    "0012_attempt_reason",
 )
 HEAD = REVISIONS[-1]
 
