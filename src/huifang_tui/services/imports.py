@@ -29,7 +29,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -533,6 +533,29 @@ class _Writer:
                          {"customer_id": key[0], "kind": key[1], "occurred_on": key[2], "updated_at": self.now,
                           **v}, v)
 
+    def _registrations(self, names: Iterable[str]) -> None:
+        """A non-member whose 注册日期 falls within the planner's history window registered then
+        (issue 22 §13): its 注册 event is recorded as an events file would (same key, so a 注册
+        event for that date arriving later changes nothing), and the planner plans its 新注册回访
+        from it (trigger ``reg:<date>``)."""
+        from .calendar import load_policy
+
+        horizon = self.now.date() - timedelta(days=load_policy(self.s).history_days)
+        regs = {self.customers[n].id: self.customers[n].registered_on for n in names
+                if not self.customers[n].is_member and self.customers[n].registered_on is not None
+                and horizon <= self.customers[n].registered_on <= self.now.date()}
+        if not regs:
+            return
+        known: set[tuple[int, date]] = set()
+        for part in _chunks(regs):
+            known.update(self.s.exec(select(NonMemberEvent.customer_id, NonMemberEvent.occurred_on).where(
+                NonMemberEvent.customer_id.in_(part), NonMemberEvent.kind == "registration")).all())
+        for cid, day in regs.items():
+            if (cid, day) not in known:
+                self.new_rows.setdefault(NonMemberEvent, []).append(
+                    {"customer_id": cid, "kind": "registration", "occurred_on": day, "note": "",
+                     "updated_at": self.now})
+
     def _customers(self, good: list[Parsed]) -> None:
         self._load_customers(p.values["customer"] for p in good)
         rows: dict[str, list[Parsed]] = {}
@@ -557,6 +580,7 @@ class _Writer:
             elif self._change(c, v):
                 self.cust_changed.add(name)
         self.s.flush()
+        self._registrations(rows)
         contacts = self._contacts_of(c.id for c in self.customers.values())
         for name, group in rows.items():
             cid = self.customers[name].id
