@@ -96,9 +96,20 @@ URGENT = T(2025, 9, 30, 15)  # urgent: ack_by 09-30 17:00, solve_by 10-09 (after
     # missed at 10-14 00:00; the next update was due 24 h after resuming
     ((("acknowledged", T(2025, 9, 30, 16)), ("waiting", T(2025, 10, 9, 9)), ("resumed", T(2025, 10, 13, 9))),
      T(2025, 10, 15, 8), 1, ("solve", "update"), ((T(2025, 10, 14), 1, "solve"),)),
-    # reopened after a failed verification: same deadlines and level; the solution is owed again
+    # reopened after a failed verification (issue 22 item 14): same deadlines; the reopened issue
+    # is unsolved, so past solve_by (10-09) it is overdue and that is a missed solve deadline,
+    # counted from the reopen (the solution stood until then)
     ((("acknowledged", T(2025, 9, 30, 16)), ("solution", T(2025, 10, 9, 10)), ("closed", T(2025, 10, 9, 11)),
-      ("reopened", T(2025, 10, 20, 9))), T(2025, 10, 20, 10), 0, ("solve",), ()),
+      ("reopened", T(2025, 10, 20, 9))), T(2025, 10, 20, 10), 1, ("solve",), ((T(2025, 10, 20, 9), 1, "solve"),)),
+    # reopened before solve_by passed: nothing missed yet …
+    ((("acknowledged", T(2025, 9, 30, 16)), ("solution", T(2025, 10, 9, 10)), ("reopened", T(2025, 10, 9, 12))),
+     T(2025, 10, 9, 20), 0, (), ()),
+    # … and still unsolved once it passes: missed when it passed (10-10 00:00)
+    ((("acknowledged", T(2025, 9, 30, 16)), ("solution", T(2025, 10, 9, 10)), ("reopened", T(2025, 10, 9, 12))),
+     T(2025, 10, 10, 9), 1, ("solve",), ((T(2025, 10, 10), 1, "solve"),)),
+    # solved again in time after the reopen: the solution that stands met the deadline
+    ((("acknowledged", T(2025, 9, 30, 16)), ("solution", T(2025, 10, 9, 10)), ("reopened", T(2025, 10, 9, 12)),
+      ("solution", T(2025, 10, 9, 16))), T(2025, 10, 20), 0, (), ()),
 ])
 def test_escalation_and_overdue(events, now, level, overdue, escalations, policy, cal):
     s = issue_state(facts("urgent", *events, raised=URGENT), policy, cal, now)

@@ -168,6 +168,26 @@ def _share_used(start: datetime, deadline: datetime, now: datetime, cal: WorkCal
     return used / whole
 
 
+def _solve_missed_at(events: list[tuple[str, datetime]], passes: datetime, now: datetime) -> datetime | None:
+    """When the solution deadline (missed at *passes*) counts as missed, judged by the solution
+    that stands: *passes* itself if no solution stood then (none yet, a late one, or reopened
+    before it); else the first reopen after it (a reopened issue is unsolved); else None.
+    Later events never move an earlier answer (escalations are written once)."""
+    standing = False
+    for kind, at in events:  # sorted, none after now
+        if at >= passes:
+            if not standing:
+                return passes
+            if kind == "reopened":
+                return at
+            continue
+        if kind == "solution":
+            standing = True
+        elif kind == "reopened":
+            standing = False
+    return passes if not standing and now >= passes else None
+
+
 def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datetime) -> IssueState:
     """Deadlines, overdue kinds, risk and escalation of an issue as of *now* (SPEC §3).
 
@@ -177,7 +197,8 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
     - waiting (挂起) pauses the clock: while waiting nothing is owed and nothing escalates; each
       completed wait moves ``solve_by`` later by :func:`waited_working_days`;
     - level = complaint → 2 at once; otherwise the number of the two deadlines missed, judged
-      against the first solution (met late still counts; a reopen never lowers it);
+      against the solution that stands (met late still counts; a reopened issue is unsolved, so
+      once past ``solve_by`` its solution deadline is missed; a reopen never lowers it);
     - overdue ``ack`` (not acknowledged, now > ack_by), ``solve`` (no solution, now's date >
       solve_by), ``update`` (acknowledged, unsolved, not waiting, now > next_update_by).
     """
@@ -188,7 +209,6 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
     status = "open"
     acknowledged_at: datetime | None = None
     solved_at: datetime | None = None
-    first_solved_at: datetime | None = None
     waiting_since: datetime | None = None
     status_before_wait = "open"
     last_update: datetime | None = None
@@ -212,7 +232,6 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
             last_update = at
         if kind == "solution":
             solved_at = at
-            first_solved_at = first_solved_at or at
             status = "solved"
         elif kind == "closed":
             status = "closed"
@@ -224,11 +243,13 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
         waits.append((waiting_since, None))
 
     # -- the solution deadline, moved by completed waits begun before it passed ----------
+    # Judged by the solution that stands (SPEC §3): a reopen takes the solution away, so the
+    # reopened issue is unsolved and misses solve_by like any other (the KPI judges the same).
     solve_by = base.solve_by
     solve_missed_at: datetime | None = None
     paused_now = False
     for start, end in waits:
-        if first_solved_at is not None and start >= first_solved_at:
+        if solved_at is not None and start >= solved_at:
             break
         if start >= solve_deadline_passes(solve_by):
             break  # already missed when the wait began: the miss stands
@@ -239,8 +260,8 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
         if days:
             solve_by = cal.add_working_days(solve_by, days)
     passes = solve_deadline_passes(solve_by)
-    if not paused_now and (first_solved_at or now) >= passes:
-        solve_missed_at = passes
+    if not paused_now:
+        solve_missed_at = _solve_missed_at(events, passes, now)
 
     ack_missed_at = base.ack_by if (acknowledged_at or now) > base.ack_by else None
 
@@ -286,13 +307,27 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
     )
 
 
-# -- who may do what (issue 10: the agent who raised it, owner, department head, supervisor) --
+# -- who may do what (issue 10; issue 22 item 8: one table for the rule, the keys and the text) --
 
 ACTIONS: tuple[str, ...] = (
     "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen",
 )
-_RAISER_MAY = frozenset({"note", "tell", "wait", "resume"})
-_OWNER_MAY = frozenset(ACTIONS) - {"assign"}
+# The parts a user plays for one issue (``issue_roles``), in the order the refusal names them.
+PARTS: tuple[str, ...] = ("owner", "head", "supervisor", "raiser", "raiser_unowned")
+_WORKERS = ("owner", "head", "supervisor")
+# action → the parts that may do it.  SPEC §3: acknowledging is for the owner, the owner's
+# department head, supervisors, and the raiser while the issue has no owner.
+WHO_MAY: dict[str, tuple[str, ...]] = {
+    "assign": ("head", "supervisor"),
+    "ack": (*_WORKERS, "raiser_unowned"),
+    "note": (*_WORKERS, "raiser"),
+    "wait": (*_WORKERS, "raiser"),
+    "resume": (*_WORKERS, "raiser"),
+    "tell": (*_WORKERS, "raiser"),
+    "solve": _WORKERS,
+    "close": _WORKERS,
+    "reopen": _WORKERS,
+}
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "售后服务部", "技术支持组", "退换货组", "投诉处理组", "销售部", "市场部", "质量部",
 )
@@ -304,15 +339,18 @@ DEFAULT_DEPARTMENT_OF: dict[str, str] = {
 
 
 def issue_roles(login: str, role: str, department: str | None, *, raised_by: str,
-                owner: str | None, issue_department: str) -> frozenset[str]:
-    """The parts a user plays for one issue: raiser, owner, head (a supervisor of its
-    department), supervisor (supervisors and admins)."""
+                owner: str | None, issue_department: str, owner_department: str | None = None) -> frozenset[str]:
+    """The parts a user plays for one issue: raiser (``raiser_unowned`` too while it has no
+    owner), owner, head (a supervisor of its department or of its owner's department: a
+    department's head is its supervisor), supervisor (supervisors and admins)."""
     parts = set()
     if login == raised_by:
         parts.add("raiser")
+        if owner is None:
+            parts.add("raiser_unowned")
     if owner is not None and login == owner:
         parts.add("owner")
-    if role == "supervisor" and department and department == issue_department:
+    if role == "supervisor" and department and department in (issue_department, owner_department):
         parts.add("head")
     if role in ("supervisor", "admin"):
         parts.add("supervisor")
@@ -320,12 +358,7 @@ def issue_roles(login: str, role: str, department: str | None, *, raised_by: str
 
 
 def may(action: str, parts: frozenset[str]) -> bool:
-    """The permission matrix: raiser → note/tell/wait/resume; owner and head → all but
-    assign; supervisors and admins → all."""
+    """The permission matrix (:data:`WHO_MAY`)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown issue action {action!r}")
-    if "supervisor" in parts:
-        return True
-    if parts & {"owner", "head"} and action in _OWNER_MAY:
-        return True
-    return "raiser" in parts and action in _RAISER_MAY
+    return bool(parts & set(WHO_MAY[action]))
