@@ -72,7 +72,7 @@ class HuifangApp(App):
         their queue."""
         if actor.is_supervisor:
             self.DEFAULT_MODE = "board"
-        super().__init__()
+        super().__init__(driver_class=_locked_driver())
         from textual import constants
 
         if constants.COLOR_SYSTEM == "standard":
@@ -253,3 +253,36 @@ class HuifangApp(App):
         if isinstance(self.screen, HelpScreen) or getattr(self.screen, "_busy", False):
             return
         self.push_screen(HelpScreen(self.screen))
+
+
+def _locked_driver():  # noqa: ANN202
+    """In the shared install's elevated process: Textual's Linux driver without job control.
+    Textual answers SIGTSTP (Ctrl+Z, or one relayed by sudo from the person) and SIGTTIN/SIGTTOU
+    by stopping its own process, which could then hold the store's write lock in a worker
+    thread; this process keeps them ignored (``system.lock``). None elsewhere (the default)."""
+    from . import system
+
+    if system.locked() is None or not sys.platform.startswith("linux"):
+        return None
+    import signal
+
+    from textual.drivers.linux_driver import LinuxDriver
+
+    def ignore() -> None:
+        for sig in (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
+            signal.signal(sig, signal.SIG_IGN)
+
+    class LockedDriver(LinuxDriver):
+        def __init__(self, *a, **kw) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*a, **kw)
+            ignore()
+
+        def start_application_mode(self) -> None:
+            super().start_application_mode()
+            ignore()
+
+        @property
+        def can_suspend(self) -> bool:
+            return False
+
+    return LockedDriver

@@ -248,19 +248,18 @@ def run_elevated(argv_for: callable, env: dict | None = None) -> int:  # type: i
 
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     fd = child.fileno()
-    # The child and sudo get the terminal's signals themselves; the first stage waits for it.
-    old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGQUIT)}
     try:
         sys.stdout.flush()
         sys.stderr.flush()
         proc = subprocess.Popen(argv_for(fd), pass_fds=(fd,), env=env)
-    except OSError as e:
-        for s, h in old.items():
-            signal.signal(s, h)
+    except OSError:
         parent.close()
         child.close()
-        raise e
+        raise
     child.close()
+    # The child and sudo get the terminal's signals themselves; the first stage waits for it.
+    # (Ignored only now: an ignored signal would stay ignored in the child.)
+    old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGQUIT)}
     try:
         serve(parent)
     finally:

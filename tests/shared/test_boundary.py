@@ -172,7 +172,18 @@ def test_the_person_cannot_stop_the_elevated_process_and_its_claim_holds_against
         for sig in ("STOP", "TSTP", "KILL"):
             r = osusers.as_user(inst.agent, ["kill", f"-{sig}", str(pid)])
             assert r.returncode != 0 and "not permitted" in r.stderr, (sig, r.stderr)
+        # Ctrl+Z reaches the elevated process only through sudo, which the person may signal:
+        # relayed SIGTSTP is ignored (Textual would otherwise stop its own process).
+        sudo_pid = int(Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()[1])
+        r = osusers.as_user(inst.agent, ["kill", "-TSTP", str(sudo_pid)])
+        time.sleep(1.5)
         assert "\tT (stopped)" not in Path(f"/proc/{pid}/status").read_text()
+        osusers.as_user(inst.agent, ["kill", "-CONT", str(sudo_pid)])
+        ignored = int(next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines()
+                           if ln.startswith("SigIgn:")).split()[1], 16)
+        for sig in (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU):
+            assert ignored & (1 << (sig - 1)), sig
+        assert not ignored & (1 << (signal.SIGINT - 1))  # the first stage's own waiting is not inherited
 
         os.write(master, b"\r")  # open the first call: the customer is claimed
         mark = len(screen)
@@ -195,6 +206,13 @@ def test_the_person_cannot_stop_the_elevated_process_and_its_claim_holds_against
                     pass
         proc.wait(timeout=30)
         os.close(master)
+        _end_sessions(inst)
+
+
+def _end_sessions(inst) -> None:
+    """The first stage and sudo outlive a killed child briefly: end everything of theirs."""
+    for login in (inst.service, inst.agent):
+        osusers.run(["pkill", "-KILL", "-u", login])
 
 
 def test_files_cannot_be_read_or_written_without_the_persons_own_process(shared_install):

@@ -214,6 +214,8 @@ def test_elevated_process_is_not_dumpable(shared_install):
                     pass
         proc.wait(timeout=30)
         os.close(master)
+        for login in (inst.service, inst.agent):
+            osusers.run(["pkill", "-KILL", "-u", login])
 
 
 def _wait_for_elevated(uid: int, proc: subprocess.Popen, timeout: float = 60) -> int | None:
