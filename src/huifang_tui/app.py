@@ -179,6 +179,25 @@ class HuifangApp(App):
             return
         self.push_screen(MessageDialog(t("err.title"), text, error=True))
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing else caught stops the app without Textual's traceback on the
+        terminal: ``cli`` raises it again after the run (``stopped_by``), which writes one plain
+        line and logs the traceback (issue 21). ``HUIFANG_DEBUG=1`` keeps Textual's own report."""
+        import os
+
+        if os.environ.get("HUIFANG_DEBUG"):
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def stopped_by(self) -> BaseException | None:
+        """The error that stopped the app, if one did."""
+        return self._exception
+
     def error_text(self, err: BaseException | None) -> str:
         """One plain message for any failed worker (crash.user_message; traceback to the log)."""
         from .crash import user_message

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 1
 EXIT_REFUSED = 2
 DEMO_DEFAULT_LOGIN = "agent1"
+DEMO_MAX_CUSTOMERS = 100_000
 # The options the app itself takes (``huifang [--db X] [--lang L] [--as LOGIN]``); see _app_args.
 _APP_OPTIONS = {"--db": "db", "--lang": "lang", "--as": "as_login"}
 
@@ -214,10 +215,33 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 done · 1 bad input (names the field and the fix) · 2 refused (permission, a rule)."""
+    """Exit 0 done · 1 bad input (names the field and the fix) · 2 refused (permission, a rule).
+
+    Never a traceback (issue 21): whatever goes wrong, from reading the arguments to the last
+    line written, ends in one plain line (two with the error log's path) and exit 1 or 2; when
+    explaining fails too, a built-in line still says so. ``HUIFANG_DEBUG=1`` shows the traceback.
+    """
     import os
 
     argv = sys.argv[1:] if argv is None else argv
+    state = SimpleNamespace(args=None)
+    try:
+        status = _main(argv, state)
+        sys.stdout.flush()  # a reader gone (``| head``) shows here, not at the interpreter's exit
+        return status
+    except SystemExit:  # argparse's own ending (--help, a bad argument), its line already written
+        try:
+            sys.stdout.flush()
+        except BaseException as e:  # noqa: BLE001 - the help's reader has gone
+            return _fail_safely(e, state.args)
+        raise
+    except BaseException as e:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("HUIFANG_DEBUG") and not isinstance(e, KeyboardInterrupt):
+            raise
+        return _fail_safely(e, state.args)
+
+
+def _main(argv: list[str], state: SimpleNamespace) -> int:
     from . import cli_shared
 
     stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
@@ -237,26 +261,48 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser(_command_of(argv)).parse_args(argv)
     else:
         set_lang(detect(args.lang))
+    state.args = args
     stop = cli_shared.check_locked(args)
     if stop is None:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
     if stop is not None:
         return stop
     from .cli_limits import check_argv
+
+    check_argv(argv)  # no single value over domain.limits.ARG_MAX characters (exit 1)
+    _check_dates(args)
+    return _dispatch(args)
+
+
+def _fail_safely(e: BaseException, args) -> int:  # noqa: ANN001
+    """A refusal's own words (exit 2), bad input's (exit 1), or anything else explained
+    (exit 1); if saying it fails too, the built-in last words."""
     from .errors import Refused, ServiceError
 
+    status = EXIT_REFUSED if isinstance(e, Refused) else EXIT_BAD_INPUT
     try:
-        check_argv(argv)  # no single value over domain.limits.ARG_MAX characters (exit 1)
-        _check_dates(args)
-        return _dispatch(args)
-    except Refused as e:
-        return _fail(EXIT_REFUSED, str(e))
-    except ServiceError as e:
-        return _fail(EXIT_BAD_INPUT, str(e))
-    except (Exception, KeyboardInterrupt) as e:  # never a traceback for the user; HUIFANG_DEBUG=1 shows it
-        if os.environ.get("HUIFANG_DEBUG") and not isinstance(e, KeyboardInterrupt):
-            raise
+        if isinstance(e, ServiceError):
+            return _fail(status, str(e))
         return _fail_plain(e, args)
+    except BaseException as inner:  # noqa: BLE001 - the explainer's own failure, or Ctrl-C in it
+        _last_words(inner if isinstance(inner, KeyboardInterrupt) else e)
+        return status
+
+
+def _last_words(e: BaseException) -> None:
+    """One line on stderr, written with the fewest moving parts (no print, no Rich)."""
+    import os
+
+    try:
+        from .crash import last_words
+
+        line = last_words(e)
+    except BaseException:  # noqa: BLE001
+        line = "huifang: error"
+    try:
+        os.write(2, (line.replace("\n", " ") + "\n").encode("utf-8", "replace"))
+    except BaseException:  # noqa: BLE001, S110 - no stderr to say it on
+        pass
 
 
 def _app_args(argv: list[str]) -> SimpleNamespace | None:
@@ -342,7 +388,7 @@ def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
     from .services.base import ServiceError, Store
 
     url, _src = config.resolve_db(args.db)
-    if must_exist and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    if _store_file(url) is False and must_exist:
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
     store = Store(url)
     if must_exist and not store.is_initialised():
@@ -351,6 +397,27 @@ def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
     # is refused with a line telling to ask an admin for `huifang db upgrade`.
     store.check_schema()
     return store
+
+
+def _store_file(url: str) -> bool | None:
+    """For a SQLite store: whether its file exists (None: not SQLite). Anything there but a
+    regular file — a directory, a FIFO SQLite would wait on forever, a device — is refused
+    (exit 1) before SQLite opens it; a folder that cannot be entered raises PermissionError,
+    which says so in one line (issue 21)."""
+    import os
+    import stat
+
+    from .errors import ServiceError
+
+    if not url.startswith("sqlite:///"):
+        return None
+    try:
+        st = os.stat(url[len("sqlite:///"):])
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        raise ServiceError(t("err.io.not_database", db=config.display_db(url)))
+    return True
 
 
 def _actor(store, args):  # noqa: ANN001, ANN202
@@ -495,7 +562,7 @@ def _open_sqlite(args, resume_gc: bool) -> int | None:  # noqa: ANN001
     if not url.startswith("sqlite:///"):
         return None
     path = url[len("sqlite:///"):]
-    if not Path(path).exists():
+    if not _store_file(url):
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
     conn = fastread.connect(path)
     try:
@@ -522,8 +589,7 @@ def _open_sqlite(args, resume_gc: bool) -> int | None:  # noqa: ANN001
         conn.close()
     from .app import HuifangApp
 
-    HuifangApp(url, actor, first_paint=first_paint, resume_gc=resume_gc).run()
-    return 0
+    return _run_app(HuifangApp(url, actor, first_paint=first_paint, resume_gc=resume_gc))
 
 
 def _check_revision(stored: str | None) -> None:
@@ -542,7 +608,7 @@ def _cmd_db(args) -> int:  # noqa: ANN001
     from .services.base import ServiceError, Store
 
     url, _src = config.resolve_db(args.db)
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    if _store_file(url) is False:
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
     store = Store(url)
     actor = maintenance.db_actor(store, args.as_login)
@@ -575,7 +641,17 @@ def _cmd_db(args) -> int:  # noqa: ANN001
 def _open_app(store, actor) -> int:  # noqa: ANN001
     from .app import HuifangApp
 
-    HuifangApp(store, actor).run()
+    return _run_app(HuifangApp(store, actor))
+
+
+def _run_app(app) -> int:  # noqa: ANN001
+    """Run the app; an error that stopped it is raised here, once the terminal is restored, so
+    it ends like any command's: one plain line, the traceback in the log (never Textual's
+    traceback on the screen, issue 21)."""
+    app.run()
+    error = app.stopped_by()
+    if error is not None:
+        raise error
     return 0
 
 
@@ -589,6 +665,7 @@ def _cmd_init(args) -> int:  # noqa: ANN001
 
         return init_shared(args)
     url, src = config.resolve_db(args.db)
+    _store_file(url)  # a directory or a FIFO named as the new store: refused before SQLite waits on it
     store = Store(url)
     store.ensure_schema()
     lines.append(t("init.db_plain", db=config.display_db(url), src=src))
@@ -611,6 +688,10 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
     from .services.users import os_login
     from .store.db import fix_mode
 
+    if not 1 <= args.customers <= DEMO_MAX_CUSTOMERS:  # a huge number would build for hours
+        from .errors import ValidationError
+
+        raise ValidationError(t("demo.bad_customers", value=args.customers, max=DEMO_MAX_CUSTOMERS))
     if args.db:
         url = config.to_url(args.db)
     else:
@@ -619,7 +700,7 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
 
     path = sqlite_path(url)
     if path is not None:
-        if path.exists() and not _is_demo_file(path):
+        if _store_file(url) and not _is_demo_file(path):
             from .errors import ServiceError
 
             raise ServiceError(t("demo.not_demo", db=path))

@@ -29,19 +29,23 @@ def log_dir() -> Path:
 
 
 def write_log(exc: BaseException) -> Path | None:
-    """Append the traceback to the log; None if the log cannot be written safely."""
-    text = f"--- {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()}\n"
-    text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    from . import system
+    """Append the traceback to the log; None if the log cannot be written safely. Never raises:
+    it runs while another error is being reported."""
+    try:
+        text = f"--- {datetime.now().isoformat(timespec='seconds')} pid {os.getpid()}\n"
+        text += "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        from . import system
 
-    if system.locked() is not None:
-        # The elevated process writes nothing of the person's: their own process appends it
-        # to their log (issue 21), or there is no log.
-        from . import broker
+        if system.locked() is not None:
+            # The elevated process writes nothing of the person's: their own process appends it
+            # to their log (issue 21), or there is no log.
+            from . import broker
 
-        got = broker.log(text)
-        return Path(got) if got else None
-    return append_log(text)
+            got = broker.log(text)
+            return Path(got) if got else None
+        return append_log(text)
+    except Exception:  # noqa: BLE001 - no log rather than a second error
+        return None
 
 
 def append_log(text: str) -> Path | None:
@@ -57,7 +61,7 @@ def append_log(text: str) -> Path | None:
         return None  # a symlink planted as the log, a full disk, …: no log rather than a wrong one
     try:
         os.write(fd, text.encode("utf-8", errors="replace"))
-    except OSError:
+    except (OSError, ValueError):
         return None
     finally:
         os.close(fd)
@@ -104,14 +108,15 @@ def _key(exc: BaseException) -> str:
 
 def _read_only(path: Path | None) -> bool:
     """The database file or its directory cannot be written (SQLite then says only that it is
-    "unable to open" the file, as it cannot create the -wal/-shm files beside it)."""
-    if path is None or not path.exists():
-        return False
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        return True
+    "unable to open" the file, as it cannot create the -wal/-shm files beside it). False when
+    that cannot be told (e.g. the directory cannot be entered: ``Path.exists`` raises)."""
     try:
+        if path is None or not path.exists():
+            return False
+        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+            return True
         return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
-    except (OSError, AttributeError):
+    except (OSError, ValueError, AttributeError):
         return False
 
 
@@ -120,15 +125,49 @@ def _full(path: Path | None) -> bool:
         return False
     try:
         st = os.statvfs(path.parent)
-    except OSError:
+    except (OSError, ValueError):
         return False
     return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
+def _cause(exc: BaseException) -> BaseException:
+    """The error to explain: ``exc``, or, when ``exc`` is a programming error raised while
+    another was handled (a writer closing a file that never opened: ``ValueError: I/O
+    operation on closed file`` after the ``PermissionError``), the OS or database error under it."""
+    if _key(exc) != "err.io.unexpected":
+        return exc
+    seen, cur = set(), exc.__cause__ or exc.__context__
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if _key(cur) != "err.io.unexpected":
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return exc
+
+
+def _same_file(a: object, b: Path | None) -> bool:
+    try:
+        return b is not None and os.path.abspath(os.fsdecode(a)) == os.path.abspath(b)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
 def explain(exc: BaseException, db: str = "", db_path: Path | None = None) -> tuple[str, Path | None]:
-    """The plain message for ``exc`` (the traceback logged, its path named) and the log path."""
-    key = _key(exc)
-    if key in ("err.io.cannot_open", "err.io.database", "err.io.permission") and _read_only(db_path):
+    """The plain message for ``exc`` (the traceback logged, its path named) and the log path.
+    Never raises: when explaining fails too, one plain line still says that something went
+    wrong (issue 21)."""
+    try:
+        return _explain(exc, db, db_path)
+    except BaseException:  # noqa: BLE001 - the explainer's own failure: still one plain line
+        return last_words(exc), None
+
+
+def _explain(exc: BaseException, db: str, db_path: Path | None) -> tuple[str, Path | None]:
+    cause = _cause(exc)
+    key = _key(cause)
+    filename = getattr(cause, "filename", None)
+    about_db = not filename or _same_file(filename, db_path)  # not a person's export or import
+    if key in ("err.io.cannot_open", "err.io.database", "err.io.permission") and about_db and _read_only(db_path):
         key = "err.io.readonly"
     if key in ("err.io.disk_io", "err.io.database", "err.io.os") and _full(db_path):
         key = "err.io.disk_full"  # SQLite reports a WAL that cannot grow as a disk I/O error
@@ -136,8 +175,27 @@ def explain(exc: BaseException, db: str = "", db_path: Path | None = None) -> tu
         return t(key), None
     log = write_log(exc)
     where = t("err.io.log", path=log) if log else t("err.io.no_log")
-    target = getattr(exc, "filename", None) or db or "-"
-    return t(key, db=db or "-", path=target, kind=type(exc).__name__) + "\n" + where, log
+    target = os.fsdecode(filename) if isinstance(filename, (str, bytes)) and filename else db or "-"
+    return t(key, db=db or "-", path=target, kind=type(cause).__name__) + "\n" + where, log
+
+
+# The words when even the catalog cannot be read (no formatting, nothing that can fail).
+_LAST_WORDS = {"zh_CN": "发生了意外错误，操作已停止。", "en": "An unexpected error stopped the operation."}
+
+
+def last_words(exc: BaseException | None = None) -> str:
+    """One plain line for any error, from the catalog if it can be read, else built in."""
+    try:
+        if isinstance(exc, KeyboardInterrupt):
+            return t("err.io.interrupted")
+        return t("err.io.unexpected", kind=type(exc).__name__ if exc is not None else "-")
+    except BaseException:  # noqa: BLE001
+        try:
+            from .i18n import get_lang
+
+            return _LAST_WORDS.get(get_lang(), _LAST_WORDS["zh_CN"])
+        except BaseException:  # noqa: BLE001
+            return _LAST_WORDS["zh_CN"]
 
 
 def user_message(exc: BaseException, db: str = "", db_path: Path | None = None) -> str:
