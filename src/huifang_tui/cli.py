@@ -521,12 +521,14 @@ def _cmd_visit(args) -> int:  # noqa: ANN001
 
 
 def _cmd_assign(args) -> int:  # noqa: ANN001
-    from .services.assignment import assign
+    from .services.assignment import assign, display_names, person
 
     store = _store(args)
+    actor = _actor(store, args)
     login = None if args.login in ("-", "pool") else args.login
-    cb = assign(store, _actor(store, args), args.number, login)
-    _say(t("cli.assigned", number=cb.number, login=cb.agent_login or t("cli.pool")))
+    cb = assign(store, actor, args.number, login)
+    to = person(display_names(store, actor).get(cb.agent_login, ""), cb.agent_login) if cb.agent_login else t("cli.pool")
+    _say(t("cli.assigned", number=cb.number, login=to))
     return 0
 
 

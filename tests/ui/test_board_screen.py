@@ -232,3 +232,44 @@ async def test_lapse_marked_stale_work_with_a_reason(centre):
         assert [st for st, _ in rows] == ["lapsed", "lapsed"] and all("客户已停业" in n for _, n in rows)
         assert not [a for a in app.screen.board.alerts if a.kind == "overdue"]
 
+
+
+async def test_reassign_by_display_name_and_names_on_the_board(centre):
+    """Issue 22 §15: the dialog takes a display name; the alerts, the drill-down title and the
+    notice name people as people know them (the login too where there is room)."""
+    app = _app(centre)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        alerts = app.screen.query_one("#board-alerts")
+        assert "陈晓雯" in str(alerts.get_row_at(0)[4])  # the agent's name, not agent1
+        alerts.focus()
+        await pilot.press("t")
+        await _type(pilot, "刘思琪")
+        await settle(pilot)
+        assert _agent(centre, "HF202611002") == "agent2"
+        assert any("刘思琪 (agent2)" in str(n.message) for n in app._notifications)
+        agents = app.screen.query_one("#board-agents")
+        agents.focus()
+        await pilot.press("enter")  # agent1's queue
+        await settle(pilot)
+        assert "陈晓雯 (agent1)" in str(app.screen.query_one("#drill-status").render())
+
+
+async def test_reassign_to_an_ambiguous_or_unknown_name_says_why(centre):
+    add_user(centre, "agent3", name="刘思琪")  # a second 刘思琪
+    app = _app(centre)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#board-alerts").focus()
+        await pilot.press("t")
+        await _type(pilot, "刘思琪")
+        await settle(pilot)
+        assert _agent(centre, "HF202611002") == "agent1"
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "刘思琪 (agent2)" in said and "刘思琪 (agent3)" in said
+        await pilot.press("t")
+        await _type(pilot, "陈晓文")
+        await settle(pilot)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "没有这位回访员" in said and "陈晓雯 (agent1)" in said and "user add" not in said
+        assert _agent(centre, "HF202611002") == "agent1"

@@ -82,7 +82,9 @@ class AuditScreen(_Live):
         # below 100 columns the time without seconds (Enter shows them) leaves room for the
         # whole object ("callback HF202611001"); longer cells end in "…"
         self._narrow = width < WIDE
-        cols = (("at", 11 if self._narrow else 14), ("login", 8), ("action", 16), ("entity", 20 if self._narrow else 14))
+        # who: the display name; from 100 columns with the login too (issue 22 §15)
+        cols = (("at", 11 if self._narrow else 14), ("login", 8 if self._narrow else 18), ("action", 16),
+                ("entity", 20 if self._narrow else 14))
         fixed = sum(w for _, w in cols) + 2 * (len(cols) + 1) + 2
         for key, w in (*cols, ("detail", None)):
             table.add_column(t(f"audit.col.{key}"), key=key, width=w or max(8, width - fixed))
@@ -94,17 +96,17 @@ class AuditScreen(_Live):
         f = self.audit_filter
         return audit_log(self.app.store, self.app.actor, login=f.login, action=f.action, customer=f.customer,
                          since=datetime.combine(f.since, time.min) if f.since else None,
-                         until=datetime.combine(f.until, time.max) if f.until else None, limit=LIMIT)
+                         until=datetime.combine(f.until, time.max) if f.until else None, limit=LIMIT), self.read_names()
 
     @on(_Live.Loaded)
     def _loaded(self, event: _Live.Loaded) -> None:
-        self.rows = event.data
+        self.rows, self.names = event.data
         table = self.query_one(DataTable)
         keep = _table_key(table)
         table.clear()
         for i, r in enumerate(self.rows):
             at = r.at.strftime("%m-%d %H:%M" if self._narrow else "%m-%d %H:%M:%S")
-            table.add_row(*fit_row(table, (Text(at), literal(r.login),
+            table.add_row(*fit_row(table, (Text(at), literal(self.who(r.login, room=not self._narrow)),
                                            Text(r.action, style="bold red" if r.action == "refused" else ""),
                                            literal(f"{r.entity} {r.entity_id}"), literal(r.after or r.before))),
                           key=str(i))
@@ -144,7 +146,7 @@ class AuditScreen(_Live):
         if key is None:
             return
         r = self.rows[int(key)]
-        body = "\n".join([f"{r.at.isoformat(' ')}  {r.login}  {r.action}", f"{r.entity} {r.entity_id}",
+        body = "\n".join([f"{r.at.isoformat(' ')}  {self.who(r.login, room=True)}  {r.action}", f"{r.entity} {r.entity_id}",
                           "", f"- {r.before}" if r.before else "", f"+ {r.after}" if r.after else ""])
         self.app.push_screen(MessageDialog(t("audit.title"), body))
 

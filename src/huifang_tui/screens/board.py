@@ -32,6 +32,7 @@ AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
                "complaint", "summary_due", "stale", "disabled_owner", "disk_low")
 FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
+ALERT_AGENT, ALERT_AGENT_WIDE = 8, 18  # the alerts' agent column: the name; from FULL_ALERTS name (login)
 
 
 def duration(seconds: float) -> str:
@@ -61,6 +62,8 @@ class _Live(Screen):
             super().__init__()
             self.data, self.seq = data, seq
 
+    names: dict[str, str] = {}  # login → display name, read with the screen's data
+
     def __init__(self) -> None:
         super().__init__()
         self._dv: int | None = None
@@ -75,6 +78,19 @@ class _Live(Screen):
 
     def action_reload(self) -> None:
         self.request_load()
+
+    def read_names(self) -> dict[str, str]:
+        """Every login's display name (worker thread): people are named as people know them."""
+        from ..services.assignment import display_names
+
+        return display_names(self.app.store, self.app.actor)
+
+    def who(self, login: str | None, room: bool = False) -> str:
+        """A person as people know them: the display name, with the login where *room* allows."""
+        if not login:
+            return ""
+        name = self.names.get(login) or login
+        return f"{name} ({login})" if room and name != login else name
 
     def request_load(self) -> None:
         """Load now, or right after the load in progress (UI thread only)."""
@@ -145,7 +161,7 @@ class _Live(Screen):
         except ServiceError as e:
             self.app.call_from_thread(self.notify, str(e), severity="error", timeout=8)
             return
-        to = login or t("board.pool")
+        to = res.to or t("board.pool")
         self.app.call_from_thread(self.notify, t("board.reassigned", n=len(res.moved), to=to))
         if res.skipped:
             detail = "; ".join(f"{n} {why}" for n, why in res.skipped[:5])
@@ -225,20 +241,21 @@ class BoardScreen(_Live):
         width = self.app.size.width
         self._alert_words = "board.alert" if width >= FULL_ALERTS else "alertshort"
         kind = max(cell_len(x) for x in [t("board.col.kind"), *(t(f"{self._alert_words}.{k}") for k in ALERT_KINDS)])
-        for key, w in (("mark", 1), ("kind", kind), ("number", 11), ("customer", None), ("agent", 8), ("since", 11)):
+        agent = ALERT_AGENT_WIDE if width >= FULL_ALERTS else ALERT_AGENT  # room for the login too
+        for key, w in (("mark", 1), ("kind", kind), ("number", 11), ("customer", None), ("agent", agent), ("since", 11)):
             label = "" if key == "mark" else t(f"board.col.{key}")
-            alerts.add_column(label, key=key, width=w or max(8, width - 52 - kind))
+            alerts.add_column(label, key=key, width=w or max(8, width - 44 - agent - kind))
         self.set_interval(1.0, self._tick_age)
         super().on_mount()
 
     def fetch(self) -> object:
         from ..services.board import board
 
-        return board(self.app.store, self.app.actor, self.day)
+        return board(self.app.store, self.app.actor, self.day), self.read_names()
 
     @on(_Live.Loaded)
     def _loaded(self, event: _Live.Loaded) -> None:
-        self.board = event.data
+        self.board, self.names = event.data
         self.marked &= {a.number for a in self.board.alerts}
         self._paint()
 
@@ -289,7 +306,8 @@ class BoardScreen(_Live):
             table.add_row(*fit_row(table, (Text("✓" if a.number in self.marked else ""),
                                            Text(self._alert_name(a.kind), style=style), Text(a.number),
                                            literal(a.customer or a.detail),
-                                           literal(a.agent or ("" if a.data else t("board.pool"))),
+                                           literal(self.who(a.agent, self.app.size.width >= FULL_ALERTS)
+                                                   or ("" if a.data else t("board.pool"))),
                                            when)), key=key)
         if keep is not None and keep in seen:
             table.move_cursor(row=table.get_row_index(keep))
@@ -475,11 +493,11 @@ class AgentQueueScreen(_Live):
     def fetch(self) -> object:
         from ..services.board import agent_queue
 
-        return agent_queue(self.app.store, self.app.actor, self.login, self.day)
+        return agent_queue(self.app.store, self.app.actor, self.login, self.day), self.read_names()
 
     @on(_Live.Loaded)
     def _loaded(self, event: _Live.Loaded) -> None:
-        self.rows = event.data
+        self.rows, self.names = event.data
         self.marked &= {r.number for r in self.rows}
         self._paint()
 
@@ -495,7 +513,7 @@ class AgentQueueScreen(_Live):
                                            Text(r.deadline_iso[:10]))), key=r.number)
         if keep is not None and keep in {r.number for r in self.rows}:
             table.move_cursor(row=table.get_row_index(keep))
-        who = t("board.pool") if self.login == "_pool" else self.login
+        who = t("board.pool") if self.login == "_pool" else self.who(self.login, room=True)
         day = (self.day or self.app.today()).isoformat()
         status = t("board.drill_title", who=who, date=day)
         if self.marked:

@@ -581,6 +581,7 @@ class ReassignResult:
     moved: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (number, why)
     customers: list[str] = field(default_factory=list)  # customers whose future work moved too
+    to: str | None = None  # whom they went to, as people know them: 刘思琪 (agent2); None the pool
 
 
 def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, *,
@@ -599,9 +600,10 @@ def reassign(store: Store, actor: Actor, numbers: list[str], login: str | None, 
     res = ReassignResult()
     with store.write() as s:
         if login is not None:
-            u = s.exec(select(User).where(User.login == login)).first()
-            if u is None or not u.active:
-                raise NotFound(t("err.unknown_login", login=login))
+            from .assignment import person, resolve_person
+
+            u = resolve_person(s, login)  # a login or an exact display name (issue 22 §15)
+            login, res.to = u.login, person(u.name, u.login)
         cbs = list(s.exec(select(Callback).where(Callback.number.in_(numbers))))
         found = {cb.number for cb in cbs}
         res.skipped += [(n, t("board.skip.not_found")) for n in numbers if n not in found]
