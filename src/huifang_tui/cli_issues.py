@@ -276,6 +276,7 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
 def render_issue_text(v) -> str:  # noqa: ANN001
     from .domain.issues import LEVELS
     from .safe import clean
+    from .services.issues import event_text as svc_event_text
 
     i, st = v.issue, v.state
     lines = [
@@ -297,5 +298,5 @@ def render_issue_text(v) -> str:  # noqa: ANN001
         lines.append(clean(i.description))
     lines.append(t("ledger.timeline"))
     for e in v.events:
-        lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  {clean(e.text)}")
+        lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  {clean(svc_event_text(e))}")
     return "\n".join(lines)

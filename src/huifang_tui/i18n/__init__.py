@@ -115,9 +115,114 @@ def get_lang() -> str:
     return _lang
 
 
+class Msg(str):
+    """A catalog text that remembers its key and parameters: what the system stores for people
+    (issue timelines, its notes, audit reasons) is stored as that code and shown in each
+    reader's language (issue 22 item 9; :func:`encode`, :func:`render`)."""
+
+    key: str = ""
+    params: dict = {}
+
+
+def _msg(text: str, key: str, params: dict) -> Msg:
+    m = Msg(text)
+    m.key, m.params = key, params
+    return m
+
+
 def t(key: str, **kw: object) -> str:
     text = catalog(_lang).get(key) or catalog(DEFAULT).get(key) or key
-    return _format(text, kw)
+    return _msg(_format(text, kw), key, kw)
+
+
+OR_LIST = "@or"  # the code of :func:`or_list`
+
+
+def or_list(items: list[str]) -> str:
+    """"a, b or c" in the current language, remembering its items (a :class:`Msg`)."""
+    items = list(items)
+    if len(items) < 2:
+        text = "".join(items)
+    else:
+        text = t("join.sep").join(items[:-1]) + t("join.or") + items[-1]
+    return _msg(text, OR_LIST, {"items": items})
+
+
+def _enc(v: object) -> object:
+    if isinstance(v, Msg) and v.key:
+        return {"t": v.key, "p": {k: _enc(x) for k, x in v.params.items()}}
+    if isinstance(v, (list, tuple)):
+        return [_enc(x) for x in v]
+    if v is None or isinstance(v, (bool, int, float)):
+        return v
+    return str(v)
+
+
+def encode(message: str) -> dict | None:
+    """``{"code": key, "params": {...}}`` of a text made by :func:`t` (parameters that are
+    catalog texts themselves nested as ``{"t": key, "p": {...}}``); None for other text."""
+    if isinstance(message, Msg) and message.key:
+        return {"code": message.key, "params": {k: _enc(x) for k, x in message.params.items()}}
+    return None
+
+
+def _dec(v: object) -> object:
+    if isinstance(v, dict) and isinstance(v.get("t"), str):
+        return render(v["t"], v.get("p") or {})
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    return v
+
+
+def render(code: str, params: dict | None = None) -> str:
+    """A stored message code with its parameters, in the reader's language."""
+    params = {k: _dec(v) for k, v in (params or {}).items()} if isinstance(params, dict) else {}
+    if code == OR_LIST:
+        return or_list([str(x) for x in params.get("items") or []])
+    return t(code, **params)
+
+
+def stored(code: str, params: str | dict | None, text: str = "") -> str:
+    """What a stored entry says to this reader: its code rendered (``params`` a dict or its
+    JSON), else its text as stored (what people typed; an old text nobody could read back)."""
+    if not code:
+        return text
+    if isinstance(params, str):
+        try:
+            params = json.loads(params) if params else {}
+        except ValueError:
+            params = {}
+    return render(code, params)
+
+
+NOTE_CODE = "\x1e"  # a line of a stored note written by the system: NOTE_CODE + JSON of encode()
+
+
+def note_line(message: str) -> str:
+    """A system line for a stored note (e.g. ``callback.note``): the code, not the words."""
+    code = encode(message)
+    return NOTE_CODE + json.dumps(code, ensure_ascii=False) if code else message
+
+
+def note_text(note: str) -> str:
+    """A stored note for this reader: coded lines in their language, the rest as typed."""
+    if NOTE_CODE not in (note or ""):
+        return note
+    out = []
+    for line in note.split("\n"):
+        if line.startswith(NOTE_CODE):
+            try:
+                c = json.loads(line[len(NOTE_CODE):])
+                line = render(c["code"], c.get("params"))
+            except (ValueError, KeyError, TypeError):
+                line = line[len(NOTE_CODE):]
+        out.append(line)
+    return "\n".join(out)
+
+
+def is_code(value: object) -> bool:
+    """A stored ``{"code": …, "params": …}`` (what :func:`encode` gives)."""
+    return isinstance(value, dict) and isinstance(value.get("code"), str) and set(value) <= {"code", "params"}
 
 
 def t_or(key: str, fallback: str, **kw: object) -> str:

@@ -411,6 +411,15 @@ class IssueScreen(Screen):
     def _on_loaded(self, event: Loaded) -> None:
         self.view, self.allowed = event.view, event.allowed
         self._show()
+        self.refresh_bindings()  # the key bar and F1 offer only the actions the rule allows
+        self.query_one(KeyBar).refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An action key is offered (key bar, F1) and answers only when the user may do it
+        (``services.issues.allowed_actions``, the rule the service checks)."""
+        if action == "act":
+            return bool(parameters) and parameters[0] in self.allowed
+        return True
 
     @on(Worker.StateChanged)
     def _on_worker(self, event: Worker.StateChanged) -> None:
@@ -418,6 +427,8 @@ class IssueScreen(Screen):
             self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     def _show(self) -> None:
+        from ..services.issues import event_text
+
         v, now = self.view, self.app.now()
         i, st = v.issue, v.state
         out = Text()
@@ -467,7 +478,7 @@ class IssueScreen(Screen):
         table.clear()
         for e in v.events:
             table.add_row(Text(e.at.strftime("%Y-%m-%d %H:%M")), Text(t(f"ledger.event.{e.kind}"),
-                          style="bold red" if e.kind == "escalated" else ""), literal(e.login), literal(e.text))
+                          style="bold red" if e.kind == "escalated" else ""), literal(e.login), literal(event_text(e)))
 
     # -- actions --------------------------------------------------------------------
     def action_back(self) -> None:
@@ -479,8 +490,9 @@ class IssueScreen(Screen):
         if self.view is None:
             return
         if action not in self.allowed:
-            self.notify(t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=self.number),
-                        severity="warning", timeout=8)
+            from ..services.issues import refusal
+
+            self.notify(refusal(action, self.number), severity="warning", timeout=8)
             return
         prompt = dict((a, p) for a, _, p in ACTION_KEYS)[action]
         if prompt is None:

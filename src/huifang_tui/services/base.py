@@ -72,7 +72,11 @@ class Store:
             n = reserve(s, key, 1)
             if n > REFUSALS_KEPT + 1:
                 return  # counted; the refused.more row of this minute reads the counter
-            action, details = "refused", {"role": e.role, "reason": str(e)}
+            from ..i18n import encode
+
+            # the reason as its message code: each reader sees it in their language (issue 22 item 9)
+            reason = encode(e.args[0]) if e.args else None
+            action, details = "refused", {"role": e.role, "reason": reason or str(e)}
             if n == REFUSALS_KEPT + 1:
                 action, details = REFUSED_MORE, {**details, "counter": key}
             s.add(AuditEntry(at=now, login=e.login, action=action, entity=e.what or "",

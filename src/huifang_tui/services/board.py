@@ -548,6 +548,7 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
     """One issue as (label, value) lines with its latest timeline entries (supervisors, and the
     agent who raised or owns it)."""
     from ..store.models import IssueEvent
+    from .issues import event_text
 
     with store.read() as s:
         issue = s.exec(select(Issue).where(Issue.number == number)).first()
@@ -568,7 +569,7 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
         (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),
     ]
     for e in reversed(events):
-        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {e.kind} {e.text}".strip()))
+        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {e.kind} {event_text(e)}".strip()))
     return lines
 
 
@@ -717,9 +718,26 @@ def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, unti
             ))
         rows = list(s.exec(q))
         counted = _refusal_counts(s, rows)
-    return [AuditRow(r.at, r.login, r.action, r.entity, r.entity_id, _mask_snapshot(r.before),
-                     _mask_snapshot(counted.get(r.id, r.after)))
+    return [AuditRow(r.at, r.login, r.action, r.entity, r.entity_id, _mask_snapshot(audit_words(r.before)),
+                     _mask_snapshot(audit_words(counted.get(r.id, r.after))))
             for r in rows]
+
+
+def audit_words(snapshot: str) -> str:
+    """An audit row's before/after with the system's message codes (a refusal's reason) in the
+    reader's language; everything else as stored (issue 22 item 9)."""
+    if not snapshot or '"code"' not in snapshot:
+        return snapshot
+    from ..i18n import is_code, render
+
+    try:
+        data = json.loads(snapshot)
+    except ValueError:
+        return snapshot
+    if not isinstance(data, dict):
+        return snapshot
+    out = {k: render(v["code"], v.get("params")) if is_code(v) else v for k, v in data.items()}
+    return json.dumps(out, ensure_ascii=False)
 
 
 def _refusal_counts(s: Session, rows: list[AuditEntry]) -> dict[int, str]:

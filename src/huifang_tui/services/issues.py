@@ -81,9 +81,31 @@ class IssueView:
             "verified_at": iso(i.verified_at), "overdue": list(st.overdue), "at_risk": st.at_risk,
         }
         if with_events:
-            out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": e.text}
+            out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": event_text(e)}
                              for e in self.events]
         return out
+
+
+def event_text(e: IssueEvent) -> str:
+    """A timeline entry's text for this reader: the system's in their language (a stored code),
+    a person's as typed (issue 22 item 9)."""
+    from ..i18n import stored
+
+    return stored(e.code, e.params, e.text)
+
+
+def new_event(issue_id: int, at: datetime, login: str, kind: str, text: str = "") -> IssueEvent:
+    """A timeline entry: a catalog text (``t()``) is stored as its code and parameters, what a
+    person typed as typed."""
+    import json
+
+    from ..i18n import encode
+
+    code = encode(text)
+    if code is None:
+        return IssueEvent(issue_id=issue_id, at=at, login=login, kind=kind, text=text)
+    return IssueEvent(issue_id=issue_id, at=at, login=login, kind=kind, text="", code=code["code"],
+                      params=json.dumps(code["params"], ensure_ascii=False))
 
 
 def facts_of(issue: Issue, events: Iterable[IssueEvent]) -> IssueFacts:
@@ -259,8 +281,8 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
         st = issue_state(facts_of(item, events[iid]), policy, cal, at)
         done = sum(1 for e in events[iid] if e.kind == "escalated")
         for esc in st.escalations[done:]:
-            s.add(IssueEvent(issue_id=iid, at=esc.at, login=SYSTEM.login, kind="escalated",
-                             text=t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}"))))
+            s.add(new_event(iid, esc.at, SYSTEM.login, "escalated",
+                            t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}"))))
             written += 1
         if st.escalations and st.escalations[-1].level > item.level:
             before = item.model_dump()
@@ -276,14 +298,28 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
 
 def _parts(s: Session, actor: Actor, issue: Issue) -> frozenset[str]:
     u = get_user(s, actor.login)
+    o = get_user(s, issue.owner_login) if issue.owner_login else None
     return issue_roles(actor.login, actor.role, u.department if u else None, raised_by=issue.raised_by,
-                       owner=issue.owner_login, issue_department=issue.department)
+                       owner=issue.owner_login, issue_department=issue.department,
+                       owner_department=o.department if o else None)
+
+
+def who_may(action: str) -> str:
+    """Who may do *action*, in words, from the one rule (``domain.issues.WHO_MAY``)."""
+    from ..domain.issues import WHO_MAY
+    from ..i18n import or_list
+
+    return or_list([t(f"ledger.part.{p}") for p in WHO_MAY[action]])
+
+
+def refusal(action: str, number: str) -> str:
+    """The refusal of *action* on issue *number*: it names who may (the screen says the same)."""
+    return t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=number, who=who_may(action))
 
 
 def _require(s: Session, actor: Actor, issue: Issue, action: str) -> None:
     if not may(action, _parts(s, actor, issue)):
-        raise denied(actor, t("ledger.err.not_allowed", action=t(f"ledger.action.{action}"), number=issue.number),
-                     "issue", issue.number)
+        raise denied(actor, refusal(action, issue.number), "issue", issue.number)
 
 
 def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
@@ -485,7 +521,7 @@ def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | 
         before = issue.model_dump()
         added = apply(s, issue, st, at)
         for kind, text in added:
-            ev = IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind=kind, text=text)
+            ev = new_event(issue.id, at, actor.login, kind, text)
             s.add(ev)
             events.append(ev)
         _sync(issue, issue_state(facts_of(issue, events), policy, cal, at))
@@ -638,7 +674,7 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
             new.append(("reopened", t("ledger.reopen_not_held", number=cb.number)))
             reopened.append(issue.number)
         for kind, text in new:
-            ev = IssueEvent(issue_id=iid, at=at_, login=actor.login, kind=kind, text=text)
+            ev = new_event(iid, at_, actor.login, kind, text)
             s.add(ev)
             events.append(ev)
         _sync(issue, issue_state(facts_of(issue, events), policy, cal, at_))

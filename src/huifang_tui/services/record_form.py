@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import is_late_entry
-from ..i18n import t
+from ..i18n import note_line, t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
 from .base import (
     Actor,
@@ -229,7 +229,7 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
             fb = f.model_dump()
             # the natural key is freed (suffix) so the new values may plan the same kind again
             f.trigger_ref = f"{ref}~edited:{f.number}"
-            f.status, f.outcome, f.note = "cancelled", "cancelled", (f.note + "\n" if f.note else "") + "edited"
+            f.status, f.outcome, f.note = "cancelled", "cancelled", (f.note + "\n" if f.note else "") + note_line(t("form.note.edited"))
             f.deferred_reason = "edited"
             f.updated_at, f.version = now, f.version + 1
             s.add(f)

@@ -272,7 +272,9 @@ def note_text(attempts: list[CallAttempt], own: str = "") -> str:
     theirs). Nothing is copied onto the callback when an attempt is recorded (issue 21 §3)."""
     lines = [f"{a.at:%m-%d %H:%M} {a.note}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0)) if a.note]
     if own:
-        lines.append(own)
+        from ..i18n import note_text as stored_note
+
+        lines.append(stored_note(own))  # the system's lines in the reader's language (issue 22 item 9)
     return "\n".join(lines)
 
 

@@ -296,7 +296,11 @@ class IssueEvent(_Table, table=True):
     login: str
     kind: str  # raised | assigned | acknowledged | note | waiting | resumed | solution | told |
     #            closed | reopened | escalated | verified  (domain.issues.EVENT_KINDS)
-    text: str = ""
+    text: str = ""  # what a person typed, as typed (or an old system text the upgrade could not read)
+    # what the system wrote: a catalog key and its parameters (JSON), shown in each reader's
+    # language (issue 22 item 9; migration 0013)
+    code: str = ""
+    params: str = ""
 
 
 class DayClose(_Table, table=True):

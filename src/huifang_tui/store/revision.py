@@ -21,6 +21,7 @@ REVISIONS: tuple[str, ...] = (
     "0010_callback_customer_index",
     "0011_attempt_notes",
     "0012_attempt_reason",
+    "0013_message_codes",
 )
 HEAD = REVISIONS[-1]
 

@@ -66,13 +66,20 @@ def reachable_bindings(under, nodes, wanted: Callable[[Binding], bool]) -> list[
     """The ``wanted`` keys of ``nodes`` (screen ``under`` and what is above it in the key
     chain) that answer now: under a modal screen only the app's priority keys reach past it,
     and a key whose action the node refuses (``check_action``, e.g. the board for an agent)
-    is left out."""
+    is left out (asked with the action's parameters: the issue screen offers ``act('ack')``
+    only to those who may acknowledge)."""
+    from textual.actions import ActionError, parse
+
     out: list[Binding] = []
     for node in nodes:
         for b in own_bindings(node):
             if node is under.app and under.is_modal and not b.priority:
                 continue
-            if wanted(b) and node.check_action(b.action.split("(")[0], ()) is not False:
+            try:
+                params = parse(b.action)[2]
+            except ActionError:
+                params = ()
+            if wanted(b) and node.check_action(b.action.split("(")[0], params) is not False:
                 out.append(b)
     return out
 
