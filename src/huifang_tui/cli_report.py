@@ -25,6 +25,7 @@ def add_parsers(sub) -> None:
     pm.add_argument("--json", action="store_true", help=t("cli.report.json"))
     pm.add_argument("--out", type=Path, help=t("cli.report.out"))
     pm.add_argument("--full-phones", action="store_true", help=t("cli.report.full_phones"))
+    pm.add_argument("--version", metavar="N", help=t("cli.report.version"))
     pa = rsub.add_parser("approve", help=t("cli.report.approve"))
     pa.add_argument("--month", required=True, help=t("cli.report.month"))
     pam = rsub.add_parser("amend", help=t("cli.report.amend"))
@@ -53,14 +54,14 @@ def add_parsers(sub) -> None:
 
 def run(store, actor, args) -> int:
     """Run one command; refusals print one line and return 2, bad input 1."""
-    from .errors import MonthLocked, PermissionDenied, ServiceError
+    from .errors import Refused, ServiceError
     from .services.report import BadMonth
 
     try:
         if args.cmd == "spotcheck":
             return _spotcheck(store, actor, args)
         return _report(store, actor, args)
-    except (PermissionDenied, MonthLocked) as e:
+    except Refused as e:  # a role, a locked month, a month not over yet
         print(str(e), file=sys.stderr)
         return EXIT_REFUSED
     except (BadMonth, ServiceError) as e:
@@ -97,7 +98,8 @@ def _report(store, actor, args) -> int:
     out: Path | None = args.out
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
         raise ServiceError(t("report.err.out_ext", file=out))
-    rep = svc.monthly_report(store, actor, month, now=_now(args.now), full_phones=args.full_phones)
+    rep = svc.monthly_report(store, actor, month, now=_now(args.now), full_phones=args.full_phones,
+                             version=_version(args.version))
     if out is not None:
         from .exporting.sheets import write_csv, write_xlsx
 
@@ -111,13 +113,23 @@ def _report(store, actor, args) -> int:
     return 0
 
 
+def _version(text: str | None) -> int | None:
+    from .errors import ServiceError
+
+    if text is None:
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ServiceError(t("report.err.version_value", value=text))
+    return int(text)
+
+
 def render_text(rep) -> str:
     """A plain-text month summary for the terminal: KPIs per login."""
     from .domain.kpi import AVG_KEYS, RATE_KEYS
     from .exporting import kpi_table
     from .exporting.sheets import _avg, _pct, totals_line
 
-    state = t("report.approved_v", version=rep.version) if rep.approved else t("report.draft")
+    state = rep.state_text()
     lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
     header, rows = kpi_table(rep.overall, rep.agents, lambda k: t("report.pool") if k == "_pool" else k)
     lines.append("\t".join(header))

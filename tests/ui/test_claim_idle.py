@@ -152,3 +152,27 @@ async def test_a_change_made_under_the_call_is_told_and_the_typing_kept(desk):
         assert t("claim.change.assign") in notes and "supervisor" in notes and "agent2" in notes
         assert screen.query_one("#suggestions").value == TYPED
         assert TYPED in _draft(store)
+
+
+async def test_a_callback_moved_under_an_active_call_keeps_the_save_as_a_draft(desk):
+    """Issue 22 §2: the claim gone (an override, say) and the callback moved while the agent is
+    at it: the screen says what changed, the outcome is refused with the plain reason, and
+    everything typed stays on screen and in the draft."""
+    from factories import add_user
+
+    from huifang_tui.services.callbacks import release
+
+    store, agent = desk
+    add_user(store, "agent2", "agent", "王小明")
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen, _ = await _open_and_type(pilot, store)
+        release(store, agent, NUMBER)  # this process's claim, dropped behind the screen's back
+        assign(store, SUP, NUMBER, "agent2")
+        await pilot.press("f4")  # 未接通
+        await _ticks(pilot)
+        notes = "\n".join(_notes(app))
+        assert t("claim.change.assign") in notes and "agent2" in notes
+        assert _cb(store).attempts == 0 and _cb(store).agent_login == "agent2"
+        assert screen.form.editing and screen.query_one("#suggestions").value == TYPED
+        assert TYPED in _draft(store)

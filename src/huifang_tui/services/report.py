@@ -49,7 +49,7 @@ from ..store.models import (
     User,
     WorkOrder,
 )
-from .base import Actor, PermissionDenied, ServiceError, Store, audit, require
+from .base import Actor, NotFound, PermissionDenied, Refused, ServiceError, Store, audit, require
 from .calendar import load_calendar, load_policy
 
 #: audit actions that record when a completion was typed in (for 补录, SPEC §7 late_entries)
@@ -74,32 +74,128 @@ def _planned(cb_planned: date | None, due_on: date) -> date:
 
 
 # -- the lock ---------------------------------------------------------------------------
+#
+# A month's state is read from its report_snapshot rows (issue 22 §1; no schema change): none →
+# ``open``; the latest version holding a snapshot → ``approved``; the latest version without
+# one (``report amend`` wrote it, ``data`` empty) → ``amending``. ``report approve`` fills that
+# row in, so version N+1 is issued and the month locks again. An approved row is never changed.
+
+OPEN, APPROVED, AMENDING = "open", "approved", "amending"
+#: the audit ``after`` keys of a change made while its month is amending (``base.audit`` adds them)
+AMEND_KEY, AMEND_REASON, AMEND_VERSION = "amend", "amend_reason", "amend_version"
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    """Where a month stands: its state and its latest approved version (who, when)."""
+
+    month: str
+    state: str = OPEN
+    version: int | None = None  # the latest approved version
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    reason: str = ""  # amending: the amendment's reason
+    amended_by: str | None = None
+    amended_at: datetime | None = None
+
+    @property
+    def next_version(self) -> int:
+        return (self.version or 0) + 1
+
+    def as_json(self) -> dict:
+        out = {"state": self.state, "version": self.version, "approved_by": self.approved_by,
+               "approved_at": self.approved_at.isoformat(timespec="seconds") if self.approved_at else None}
+        if self.state == AMENDING:
+            out.update({"amend_reason": self.reason, "amended_by": self.amended_by,
+                        "amended_at": self.amended_at.isoformat(timespec="seconds") if self.amended_at else None})
+        return out
+
+
+def month_status(s: Session, month: Month | str) -> MonthStatus:
+    """The month's state from its snapshot rows (read without their data)."""
+    rows = s.exec(select(ReportSnapshot.version, ReportSnapshot.login, txt(ReportSnapshot.at), ReportSnapshot.reason,
+                         func.length(ReportSnapshot.data))
+                  .where(ReportSnapshot.month == str(month)).order_by(ReportSnapshot.version.desc()).limit(2)).all()
+    if not rows:
+        return MonthStatus(str(month))
+    version, login, at, reason, size = rows[0]
+    if size:
+        return MonthStatus(str(month), APPROVED, version, login, _dt(at))
+    prev = rows[1] if len(rows) > 1 else None
+    return MonthStatus(str(month), AMENDING, prev[0] if prev else None, prev[1] if prev else None,
+                       _dt(prev[2]) if prev else None, reason, login, _dt(at))
 
 
 def approved_version(s: Session, month: Month | str) -> int | None:
-    """Latest snapshot version of *month*, None while it is not approved."""
-    v = s.exec(select(func.max(ReportSnapshot.version)).where(ReportSnapshot.month == str(month))).one()
-    return v
+    """The version that locks *month*, None while it is open or being amended."""
+    st = month_status(s, month)
+    return st.version if st.state == APPROVED else None
+
+
+def approval_opens(month: Month) -> date:
+    """The first day month M may be approved: the first day of M+1 (issue 22 §1)."""
+    return month.next_first
+
+
+def check_approvable(month: Month, today: date) -> None:
+    """Refuse approving a month that has not ended (a future one too), naming the day it opens."""
+    opens = approval_opens(month)
+    if today < opens:
+        raise Refused(t("report.not_over", month=str(month), day=opens.isoformat()))
 
 
 def ensure_month_open(s: Session, when: date | datetime | None, *, system: bool = False) -> None:
-    """Refuse a change dated *when* if its month has been approved (SPEC §4 sign-off, issue 11).
+    """Refuse a change dated *when* if its month is approved (SPEC §4 sign-off, issue 11 §4).
 
     Call inside the write transaction of anything dated by the user: recording an attempt or
     completion (its stated time), editing a record (the record's stated time and the new one),
     an issue event with its own time. Escalations written by the system pass ``system=True``.
+    While the month is amending the change goes through, and every audit row of the same
+    transaction carries the amendment (month, reason, the version it will be part of).
     """
     if when is None or system:
         return
     d = when.date() if isinstance(when, datetime) else when
     month = Month(d.year, d.month)
-    if approved_version(s, month) is not None:
-        raise MonthLocked(t("report.locked", month=str(month), day=d.isoformat()))
+    st = month_status(s, month)
+    if st.state == APPROVED:
+        raise MonthLocked(t("report.locked", month=str(month), day=d.isoformat(), version=st.version))
+    if st.state == AMENDING:
+        s.info["amendment"] = {AMEND_KEY: str(month), AMEND_REASON: st.reason, AMEND_VERSION: st.next_version}
+
+
+def status_text(st: MonthStatus, names: dict[str, str] | None = None, *, short: bool = False) -> str:
+    """The month's state in words: open; approved vN · who when; amending (vN who when; reason).
+    *short* (the month view's one line at 80 columns): the day without the year, no reason."""
+    if st.state == OPEN or st.version is None:
+        return t(f"report.month_state.{st.state}")
+    who = (names or {}).get(st.approved_by or "", st.approved_by or "")
+    at = f"{st.approved_at:{'%m-%d %H:%M' if short else '%Y-%m-%d %H:%M'}}" if st.approved_at else ""
+    if st.state == APPROVED:
+        return t("report.status_approved", version=st.version, who=who, at=at)
+    if short:
+        return t("report.status_amending_short", version=st.version, who=who, at=at)
+    return t("report.status_amending", version=st.version, who=who, at=at, reason=st.reason)
 
 
 def month_locked(store: Store, month: Month | str) -> bool:
     with store.read() as s:
         return approved_version(s, month) is not None
+
+
+def status_of(store: Store, month: Month | str) -> MonthStatus:
+    with store.read() as s:
+        return month_status(s, month)
+
+
+def _amended_numbers(s: Session, month: Month) -> set[str]:
+    """Records changed while *month* was amending (any amendment): shown as 更正."""
+    first = s.exec(select(func.min(ReportSnapshot.at)).where(ReportSnapshot.month == str(month))).one()
+    if first is None:
+        return set()
+    tag = json.dumps({AMEND_KEY: str(month)}, ensure_ascii=False)[1:-1]  # '"amend": "2026-11"'
+    return set(s.exec(select(AuditEntry.entity_id).where(AuditEntry.at >= first, AuditEntry.entity == "callback",
+                                                         AuditEntry.after.contains(tag))).all())
 
 
 # -- records ------------------------------------------------------------------------------
@@ -129,6 +225,7 @@ class RecordLine:
     late_entry: bool  # 补录
     status: str
     login: str = ""  # the login the record counts for (SPEC §7 attribution)
+    amended: bool = False  # 更正: changed while its month was being amended (issue 22 §1)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -145,12 +242,20 @@ class MonthReport:
     company: str = ""
     generated_at: datetime | None = None
     agent_names: dict[str, str] = field(default_factory=dict)
+    status: MonthStatus | None = None  # the state; an approved version's own (issue 22 §1)
+
+    def state_text(self, *, short: bool = False) -> str:
+        """The state as the screen, the text output and the .xlsx say it (who approved, when)."""
+        return status_text(self.status or MonthStatus(str(self.month)), self.agent_names, short=short)
 
     def as_json(self) -> dict:
-        """The ``--json`` contract: month, approved, overall, agents (issue 11 §6)."""
+        """The ``--json`` contract: month, state, version, approved (by, at), overall, agents
+        (issue 11 §6, issue 22 §1). An approved version reads back the same every time."""
+        st = self.status or MonthStatus(str(self.month))
         return {
             "month": str(self.month),
             "approved": self.approved,
+            **st.as_json(),
             "overall": as_json_number(self.overall),
             "agents": {k: as_json_number(v) for k, v in self.agents.items()},
         }
@@ -381,12 +486,22 @@ def compute(s: Session, month: Month, now: datetime, *, full_phones: bool = Fals
         agents[POOL] = empty_figures()
         agents = dict(sorted(agents.items()))
     records = loaded.records if include is None else [r for r in loaded.records if include(r.login)]
+    _mark_amended(s, month, records)
     return k.overall, agents, records
 
 
+def _mark_amended(s: Session, month: Month, records: list[RecordLine]) -> None:
+    amended = _amended_numbers(s, month)
+    for r in records:
+        r.amended = r.number in amended
+
+
 def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | None = None,
-                   full_phones: bool = False) -> MonthReport:
-    """The month as it stands, or its latest approved snapshot (SPEC §7; issue 11 §4, §6)."""
+                   full_phones: bool = False, version: int | None = None) -> MonthReport:
+    """The month as it stands, or an approved version (SPEC §7; issue 11 §4, §6; issue 22 §1).
+
+    Without *version*: an approved month gives its latest version, an open or amending one the
+    live figures. With it: that version exactly as approved (figures, records, who, when)."""
     now = now or store.now()
     if full_phones and actor.role != "admin":
         raise PermissionDenied(t("report.err.full_phones"))
@@ -394,7 +509,16 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
     with store.read() as s:
         company = _setting(s, "company_name")
         names = {u.login: u.name for u in s.exec(select(User))}
-        snap = _latest_snapshot(s, month)
+        status = month_status(s, month)
+        snap = None
+        if version is not None:
+            snap = s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month),
+                                                       ReportSnapshot.version == version,
+                                                       func.length(ReportSnapshot.data) > 0)).first()
+            if snap is None:
+                raise NotFound(_no_version(s, month, version))
+        elif status.state == APPROVED:
+            snap = _latest_snapshot(s, month)
         if snap is not None:
             data = json.loads(snap.data)
             overall, agents = data["overall"], data["agents"]
@@ -405,16 +529,26 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
                 records = [r for r in records if include(r.login)]
             if full_phones:
                 records = _with_full_phones(s, records)
+            own = MonthStatus(str(month), APPROVED, snap.version, snap.login, snap.at)
             report = MonthReport(month, True, snap.version, overall, agents, records, company,
-                                 snap.at, names)
+                                 snap.at, names, own)
         else:
             overall, agents, records = compute(s, month, now, full_phones=full_phones, include=include)
-            report = MonthReport(month, False, None, overall, agents, records, company, now, names)
+            report = MonthReport(month, False, None, overall, agents, records, company, now, names, status)
     if full_phones:
         with store.write() as s:
             audit(s, actor, store.now(), "phone.reveal", "report", str(month), None,
                   {"records": len(report.records)})
     return report
+
+
+def _no_version(s: Session, month: Month, version: int) -> str:
+    have = s.exec(select(ReportSnapshot.version).where(ReportSnapshot.month == str(month),
+                                                       func.length(ReportSnapshot.data) > 0)
+                  .order_by(ReportSnapshot.version)).all()
+    if not have:
+        return t("report.err.no_versions", month=str(month), version=version)
+    return t("report.err.version", month=str(month), version=version, versions=", ".join(map(str, have)))
 
 
 def first_page(store: Store, actor: Actor, month: Month, limit: int) -> list[RecordLine] | None:
@@ -425,7 +559,9 @@ def first_page(store: Store, actor: Actor, month: Month, limit: int) -> list[Rec
     with store.read() as s:
         if approved_version(s, month) is not None:
             return None
-        return _load(s, month, store.now(), full_phones=False, limit=limit).records
+        records = _load(s, month, store.now(), full_phones=False, limit=limit).records
+        _mark_amended(s, month, records)
+        return records
 
 
 def _plain_empty() -> dict:
@@ -452,7 +588,9 @@ def _setting(s: Session, key: str) -> str:
 
 
 def _latest_snapshot(s: Session, month: Month) -> ReportSnapshot | None:
-    return s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month))
+    """The latest approved version (an amendment's row holds no snapshot until approved)."""
+    return s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month),
+                                               func.length(ReportSnapshot.data) > 0)
                   .order_by(ReportSnapshot.version.desc())).first()
 
 
@@ -465,23 +603,39 @@ def _snapshot_data(overall: dict, agents: dict, records: list[RecordLine]) -> st
 
 
 def approve(store: Store, actor: Actor, month: Month) -> int:
-    """The supervisor signs the month off: its records and KPIs are stored as they stand."""
+    """The supervisor signs the month off: its records and KPIs are stored as they stand.
+
+    Only once the month is over (from the first day of M+1). An amending month gets its next
+    version and locks again."""
     require(actor, "supervisor")
     now = store.now()
+    check_approvable(month, now.date())
     with store.write() as s:
-        if approved_version(s, month) is not None:
-            raise MonthLocked(t("report.already_approved", month=str(month)))
+        st = month_status(s, month)
+        if st.state == APPROVED:
+            raise MonthLocked(t("report.already_approved", month=str(month), version=st.version))
         overall, agents, records = compute(s, month, now)
-        s.add(ReportSnapshot(month=str(month), version=1, action="approve", login=actor.login, at=now,
-                             data=_snapshot_data(overall, agents, records)))
-        audit(s, actor, now, "report.approve", "report", str(month), None,
-              {"version": 1, "records": len(records), "due": overall["due"]})
-    return 1
+        data = _snapshot_data(overall, agents, records)
+        version = st.next_version
+        details = {"version": version, "records": len(records), "due": overall["due"]}
+        if st.state == AMENDING:
+            row = s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month),
+                                                      ReportSnapshot.version == version)
+                         .with_for_update()).one()
+            details.update(reason=row.reason, amended_by=row.login,
+                           amended_at=row.at.isoformat(timespec="seconds"))
+            row.action, row.login, row.at, row.data = "approve", actor.login, now, data
+            s.add(row)
+        else:
+            s.add(ReportSnapshot(month=str(month), version=version, action="approve", login=actor.login, at=now,
+                                 data=data))
+        audit(s, actor, now, "report.approve", "report", str(month), None, details)
+    return version
 
 
 def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
-    """A correction after sign-off: a new version of the snapshot from the records as they now
-    stand; the old versions are kept."""
+    """Open an approved month for correction (state ``amending``); ``approve`` issues the next
+    version. The approved versions are kept as they were. Returns the version being prepared."""
     require(actor, "supervisor")
     if not reason.strip():
         raise BadMonth(t("report.err.reason"))
@@ -490,15 +644,17 @@ def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
     bound({"reason": reason}, error=BadMonth)
     now = store.now()
     with store.write() as s:
-        current = approved_version(s, month)
-        if current is None:
+        st = month_status(s, month)
+        if st.state == OPEN:
             raise MonthLocked(t("report.not_approved", month=str(month)))
-        overall, agents, records = compute(s, month, now)
-        version = current + 1
+        if st.state == AMENDING:
+            raise MonthLocked(t("report.already_amending", month=str(month), reason=st.reason,
+                                who=st.amended_by or ""))
+        version = st.next_version
         s.add(ReportSnapshot(month=str(month), version=version, action="amend", reason=reason.strip(),
-                             login=actor.login, at=now, data=_snapshot_data(overall, agents, records)))
-        audit(s, actor, now, "report.amend", "report", str(month), {"version": current},
-              {"version": version, "reason": reason.strip()})
+                             login=actor.login, at=now, data=""))
+        audit(s, actor, now, "report.amend", "report", str(month), {"state": APPROVED, "version": st.version},
+              {"state": AMENDING, "version": version, "reason": reason.strip()})
     return version
 
 
@@ -534,6 +690,7 @@ def yearly_report(store: Store, actor: Actor, year: int, *, now: datetime | None
 
 
 __all__ = [
-    "KPI_KEYS", "MonthReport", "RecordLine", "amend", "approve", "ensure_month_open", "month_locked",
-    "monthly_report", "parse_month", "yearly_report",
+    "KPI_KEYS", "MonthReport", "MonthStatus", "RecordLine", "amend", "approve", "check_approvable",
+    "ensure_month_open", "month_locked", "month_status", "monthly_report", "parse_month", "status_of",
+    "yearly_report",
 ]
