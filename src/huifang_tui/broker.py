@@ -156,7 +156,34 @@ def attach(fd: int | None, expected_uid: int | None) -> bool:
         return False
     os.set_inheritable(fd, False)
     _channel = sock
+    import threading
+
+    threading.Thread(target=_end_with_first_stage, args=(fd,), name="first-stage-watch", daemon=True).start()
     return True
+
+
+def _end_with_first_stage(fd: int) -> None:
+    """End this process when the person's own process is gone (their SSH session dropped, or
+    they killed it): nothing is left running for them with a claim or a terminal that is gone.
+    Only a hang-up of the peer is watched; requests and replies are not read here."""
+    import select
+
+    p = select.poll()
+    p.register(fd, getattr(select, "POLLRDHUP", 0x2000))
+    while True:
+        try:
+            events = p.poll()
+        except InterruptedError:
+            continue
+        except OSError:
+            return
+        if events:
+            break
+    os.kill(os.getpid(), signal.SIGHUP)  # the default action ends it; SQLite rolls back an open write
+    import time
+
+    time.sleep(2)
+    os._exit(129)
 
 
 def active() -> bool:
@@ -207,6 +234,15 @@ def read_file(path: str | Path) -> BinaryIO:
             raise
     except (EOFError, ConnectionError) as e:
         raise _lost() from e
+
+
+def stamp(path: str | Path) -> tuple[int, int]:
+    """The person's file's size and modification time (to notice it changing between reads)."""
+    try:
+        reply = _answer(_ask({"op": "stat", "path": str(path)}))
+    except (EOFError, ConnectionError) as e:
+        raise _lost() from e
+    return int(reply.get("size") or 0), int(reply.get("mtime_ns") or 0)
 
 
 def write_file(path: str | Path, chunks: Iterable[bytes], *, exclusive: bool = False,
@@ -283,6 +319,8 @@ def serve(sock: socket.socket) -> None:
                 _serve_read(sock, msg)
             elif op == "write":
                 _serve_write(sock, msg)
+            elif op == "stat":
+                _serve_stat(sock, msg)
             elif op == "log":
                 _serve_log(sock, msg)
             else:
@@ -345,6 +383,18 @@ def _serve_read(sock: socket.socket, msg: dict) -> None:
             return
         send_msg(sock, {"ok": True, "size": size})
         send_chunks(sock, file_chunks(f))
+
+
+def _serve_stat(sock: socket.socket, msg: dict) -> None:
+    from . import safe_files
+
+    path = str(msg.get("path") or "")
+    try:
+        size, mtime = safe_files.stamp(path)
+    except (OSError, safe_files.FileRefused) as e:
+        send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
+        return
+    send_msg(sock, {"ok": True, "size": size, "mtime_ns": mtime})
 
 
 def _serve_write(sock: socket.socket, msg: dict) -> None:

@@ -150,6 +150,18 @@ def open_read(path: str | Path) -> BinaryIO:
         raise
 
 
+def stamp(path: str | Path) -> tuple[int, int]:
+    """Size and modification time of a person's file, read from the opened file (in the
+    elevated process, by the first stage)."""
+    if system.locked() is not None:
+        from . import broker
+
+        return broker.stamp(path)
+    with open_read(path) as f:
+        st = os.fstat(f.fileno())
+    return st.st_size, st.st_mtime_ns
+
+
 def read_bytes(path: str | Path) -> bytes:
     with open_read(path) as f:
         return f.read()

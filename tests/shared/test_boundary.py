@@ -196,6 +196,16 @@ def test_the_person_cannot_stop_the_elevated_process_and_its_claim_holds_against
             time.sleep(0.5)  # the claim is written a moment after the screen opens
         assert r.returncode == 2, (r.stdout, r.stderr)
         assert inst.agent in r.stderr and "Traceback" not in r.stderr
+
+        # The person's own process gone (an SSH session dropped): the elevated one ends too,
+        # and its claim with it.
+        first_stage = int(Path(f"/proc/{sudo_pid}/stat").read_text().split(") ", 1)[1].split()[1])
+        r = osusers.as_user(inst.agent, ["kill", "-KILL", str(first_stage)])
+        assert r.returncode == 0, r.stderr
+        _wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=15)
+        assert not Path(f"/proc/{pid}").exists(), "the elevated process outlived the person's"
+        r = inst.run(inst.supervisor, "assign", inst.numbers[0], inst.agent)
+        assert r.returncode == 0, (r.stdout, r.stderr)
     finally:
         stop.set()
         for p in (pid, proc.pid):

@@ -35,11 +35,13 @@ EARLY_ROWS = 60
 # WIDE_ONLY go and the type is in its short form (issue 16: nothing cut at 80 columns).
 COLUMNS = (("number", 12), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
            ("kind", 12), ("channel", 8), ("score_resolution", 2), ("score_attitude", 2),
-           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3))
+           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3), ("amended", 4))
 WIDE_ONLY = ("contact", "phone", "issues", "channel")
 CUSTOMER_MIN = 10
 HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
-         "day": "month.col.day"}
+         "day": "month.col.day", "amended": "report.amended_mark"}
+#: shown only when a record of the month was corrected while it was amending (issue 22 §1)
+ONLY_WHEN_AMENDED = "amended"
 
 
 @dataclass
@@ -117,7 +119,8 @@ class MonthScreen(Screen):
 
     def _columns(self) -> list[tuple[str, int | None]]:
         wide = (self._wide or 0) >= 100
-        return [(k, w) for k, w in COLUMNS if wide or k not in WIDE_ONLY]
+        amended = any(getattr(r, "amended", False) for r in self._records())
+        return [(k, w) for k, w in COLUMNS if (wide or k not in WIDE_ONLY) and (amended or k != ONLY_WHEN_AMENDED)]
 
     def _setup_columns(self, rows: list[dict[str, Text]] | None = None) -> list[tuple[str, int]]:
         """Each column as wide as its header and widest cell (up to its cap), the customer the rest."""
@@ -201,6 +204,8 @@ class MonthScreen(Screen):
             return literal(names.get(r.agent, r.agent))
         if key == "late_entry":
             return Text(t("report.yes") if r.late_entry else "")
+        if key == ONLY_WHEN_AMENDED:
+            return Text(t("report.amended_mark") if r.amended else "", style="bold yellow")
         if key == "number":
             mark = {True: "✓", False: "✗"}.get(self.spot.get(r.number), "")
             if r.number in self.spot and not mark:
@@ -232,10 +237,8 @@ class MonthScreen(Screen):
         out.append(t("month.heading", month=str(self.month)), style="bold")
         if rep is not None:
             out.append("  ")
-            if rep.approved:
-                out.append(t("report.approved_v", version=rep.version), style="bold green")
-            else:
-                out.append(t("report.draft"))
+            state = rep.status.state if rep.status else ""
+            out.append(rep.state_text(short=True), style={"approved": "bold green", "amending": "bold yellow"}.get(state, ""))
             if self.due_state in ("due", "overdue") and self.app.actor.is_supervisor:
                 out.append("  ")
                 out.append(t(f"month.due.{self.due_state}"), style="bold yellow" if self.due_state == "due" else "bold red")
@@ -358,18 +361,30 @@ class MonthScreen(Screen):
         self.app.call_from_thread(self.notify, t("report.exported", file=path, n=len(rep.records)))
 
     def action_approve(self) -> None:
-        from .dialogs import ConfirmDialog
+        from ..errors import Refused
+        from ..services.report import AMENDING, check_approvable
+        from .dialogs import ConfirmDialog, MessageDialog
 
         if not self.app.actor.is_supervisor:
             self.notify(t("err.permission", role=t(f"role.{self.app.actor.role}")), severity="warning")
             return
         month = self.month
+        try:  # a month not over yet: the dialog says when approval opens (the service's rule)
+            check_approvable(month, self.app.today())
+        except Refused as e:
+            self.app.push_screen(MessageDialog(t("month.approve_not_yet"), str(e)))
+            return
 
         def done(yes: bool | None) -> None:
             if yes:
                 self._approve(month)
 
-        self.app.push_screen(ConfirmDialog(t("month.approve_confirm", month=str(month))), done)
+        st = self.report.status if self.report is not None else None
+        if st is not None and st.state == AMENDING:
+            question = t("month.approve_confirm_amend", month=str(month), version=st.next_version)
+        else:
+            question = t("month.approve_confirm", month=str(month))
+        self.app.push_screen(ConfirmDialog(question), done)
 
     @work(thread=True, group="month-approve", exit_on_error=False)
     def _approve(self, month: Month) -> None:

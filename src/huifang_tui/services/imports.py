@@ -208,8 +208,9 @@ def import_file(
 
 
 def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
+    from ..safe_files import stamp
+
+    return stamp(path)  # in the shared install, read by the person's own process
 
 
 def _fold_event(events: dict, p: Parsed) -> None:
