@@ -235,8 +235,13 @@ def audit(
     before: SQLModel | dict | None = None,
     after: SQLModel | dict | None = None,
 ) -> None:
-    """Append one audit row: who, when, what, and the before → after of the fields it changed."""
+    """Append one audit row: who, when, what, and the before → after of the fields it changed.
+
+    A change made while its month is being amended (``report.ensure_month_open`` notes it on the
+    session) carries the amendment's month, reason and version (issue 22 §1)."""
     b, a = changes(snapshot(before), snapshot(after))
+    if s.info.get("amendment"):
+        a = {**(a or {}), **s.info["amendment"]}
     s.add(
         AuditEntry(
             at=at,

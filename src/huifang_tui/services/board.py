@@ -312,7 +312,7 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
     """The monthly 回访汇总表 of the last finished (or finishing) month, from its last working day
     until the supervisor approves it (000 §4.9: by the 2nd of the next month)."""
     from ..domain.summary import summary_due
-    from .report import approved_version
+    from .report import APPROVED, month_status, status_text
 
     if ctx.calendar is None:
         return []
@@ -321,9 +321,19 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
     for year, month in ((first.year, first.month), ((first - timedelta(days=1)).year, (first - timedelta(days=1)).month)):
         key = f"{year:04d}-{month:02d}"
         due = summary_due(year, month, ctx.calendar, ctx.policy)
-        if due.visible_from <= ctx.day and approved_version(s, key) is None:
-            out.append(Alert("summary_due", key, "", None, datetime.combine(due.visible_from, time.min)))
+        st = month_status(s, key)
+        if due.visible_from <= ctx.day and st.state != APPROVED:  # open, or amending (issue 22 §1)
+            names = {st.approved_by: _display_name(s, st.approved_by)} if st.approved_by else {}
+            out.append(Alert("summary_due", key, "", None, datetime.combine(due.visible_from, time.min),
+                             detail=status_text(st, names), data=st.as_json()))
     return out
+
+
+def _display_name(s: Session, login: str) -> str:
+    from ..store.models import User
+
+    u = s.exec(select(User).where(User.login == login)).first()
+    return u.name if u is not None and u.name else login
 
 
 def statvfs(path: str) -> os.statvfs_result:
