@@ -115,7 +115,7 @@ def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
 
 def run(args, store, actor) -> int:  # noqa: ANN001
     """Dispatch one of :data:`COMMANDS`; refusals exit 2, bad input 1."""
-    from .errors import Conflict, PermissionDenied, ServiceError
+    from .errors import Refused, ServiceError
     from .services.issues import IssueInputError
 
     try:
@@ -127,7 +127,7 @@ def run(args, store, actor) -> int:  # noqa: ANN001
     except _BadInput as e:
         print(str(e), file=sys.stderr)
         return 1
-    except (PermissionDenied, Conflict) as e:
+    except Refused as e:  # a role, a state, a customer on someone's call, an approved month
         print(str(e), file=sys.stderr)
         return 2
     except IssueInputError as e:

@@ -105,8 +105,10 @@ def test_adhoc_record_counts_in_its_month(store, setup):
 
 
 def test_no_edit_or_adhoc_dated_in_an_approved_month(store, setup):
+    store.clock = lambda: datetime(2026, 12, 1, 9)  # approval opens once the month is over
     rsvc.approve(store, setup["sup"], Month(2026, 11))
     inp = load_record(store, setup["sup"], "HF202611001")
+    inp.improvement = "已反馈产品部门"
     with pytest.raises(MonthLocked):
         edit_record(store, setup["sup"], "HF202611001", inp)
     with pytest.raises(MonthLocked):

@@ -62,8 +62,8 @@ def month(store):
 def test_supervisor_sees_every_login_and_the_pool(store, month):
     rep = svc.monthly_report(store, month["sup"], NOV)
     j = rep.as_json()
-    assert set(j) == {"month", "approved", "overall", "agents"}
-    assert j["month"] == "2026-11" and j["approved"] is False
+    assert list(j) == ["month", "approved", "state", "version", "approved_by", "approved_at", "overall", "agents"]
+    assert j["month"] == "2026-11" and j["approved"] is False and j["state"] == "open" and j["version"] is None
     assert list(j["agents"]) == ["_pool", "agent1", "agent2"]
     for figs in (j["overall"], *j["agents"].values()):
         assert list(figs) == list(KPI_KEYS)
@@ -170,8 +170,13 @@ def test_agent_may_not_approve(store, month, monkeypatch, capsys):
     assert not svc.month_locked(store, NOV)
 
 
-def test_approval_locks_the_month_and_amend_keeps_versions(store, month, monkeypatch, capsys):
+def _after_november(store) -> None:
+    store.clock = lambda: datetime(2026, 12, 1, 9)  # approval opens on the first day of M+1
+
+
+def test_approval_locks_the_month_and_amend_opens_it(store, month, monkeypatch, capsys):
     sup = month["sup"]
+    _after_november(store)
     assert svc.approve(store, sup, NOV) == 1
     with pytest.raises(MonthLocked):
         svc.approve(store, sup, NOV)
@@ -179,11 +184,12 @@ def test_approval_locks_the_month_and_amend_keeps_versions(store, month, monkeyp
     with pytest.raises(MonthLocked):
         record_attempt(store, month["a2"], "HF202611002", CallRecord(outcome="no_answer", at=datetime(2026, 11, 20, 9)))
     with pytest.raises(MonthLocked):
-        raise_issue(store, month["a1"], "HF202611001", title="再次反映")
+        raise_issue(store, month["a1"], "HF202611001", title="再次反映", when=datetime(2026, 11, 30, 9))
     monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
     add_user(store, os_login(), "supervisor")
     assert cli.main(["record", "HF202611002", "--outcome", "no_answer", "--when", "2026-11-20 09:00"]) == 2
-    assert "已审批" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "已审批" in err and "huifang report amend --month 2026-11 --reason" in err
     # work done later on November's callbacks is dated later and allowed
     store.clock = lambda: datetime(2026, 12, 2, 10)
     record_attempt(store, month["a2"], "HF202611002", CallRecord(
@@ -192,12 +198,11 @@ def test_approval_locks_the_month_and_amend_keeps_versions(store, month, monkeyp
     rep = svc.monthly_report(store, sup, NOV)
     assert rep.approved and rep.version == 1 and rep.overall["completed"] == 1
     assert [r.status for r in rep.records] == ["completed", "open", "open"]
-    assert svc.amend(store, sup, NOV, "补登 HF202611002") == 2
-    rep = svc.monthly_report(store, sup, NOV)
-    assert rep.version == 2 and rep.overall["completed"] == 2
+    assert svc.amend(store, sup, NOV, "补登 HF202611002") == 2  # the version being prepared
+    assert svc.status_of(store, NOV).state == "amending"
     with store.read() as s:
         snaps = s.exec(select(ReportSnapshot).order_by(ReportSnapshot.version)).all()
-        assert [(x.version, x.action) for x in snaps] == [(1, "approve"), (2, "amend")]
+        assert [(x.version, x.action, bool(x.data)) for x in snaps] == [(1, "approve", True), (2, "amend", False)]
         assert json.loads(snaps[0].data)["overall"]["completed"] == 1
         assert s.exec(select(AuditEntry).where(AuditEntry.action == "report.amend")).one().login == "sup"
 
@@ -205,6 +210,7 @@ def test_approval_locks_the_month_and_amend_keeps_versions(store, month, monkeyp
 def test_amend_needs_an_approved_month_and_a_reason(store, month):
     with pytest.raises(MonthLocked):
         svc.amend(store, month["sup"], NOV, "原因")
+    _after_november(store)
     svc.approve(store, month["sup"], NOV)
     with pytest.raises(svc.BadMonth):
         svc.amend(store, month["sup"], NOV, "  ")
@@ -262,6 +268,7 @@ def test_summary_shows_as_due_from_the_last_working_day(store, month, today, sta
 
 
 def test_summary_state_is_approved_once_signed(store, month):
+    _after_november(store)
     svc.approve(store, month["sup"], NOV)
     assert svc.summary_state(store, NOV, date(2026, 12, 5)) == "approved"
 
@@ -271,6 +278,7 @@ def test_first_page_is_the_reports_first_rows(store, month):
     page = svc.first_page(store, month["sup"], NOV, 2)
     assert [(r.number, r.issues, r.follow_status) for r in page] == [(r.number, r.issues, r.follow_status) for r in full[:2]]
     assert svc.first_page(store, month["a1"], NOV, 2) is None  # agents: their own month is small
+    _after_november(store)
     svc.approve(store, month["sup"], NOV)
     assert svc.first_page(store, month["sup"], NOV, 2) is None  # approved: the snapshot is shown
 

@@ -114,7 +114,7 @@ def _write_xlsx(path: Path, report: Any) -> None:
 
     ws.append([cell(t("report.title"), font=Font(bold=True, size=16), align=Alignment(horizontal="center"))])
     ws.merged_cells.add(CellRange(f"A{TITLE_ROW}:{last}{TITLE_ROW}"))
-    state = (t("report.approved_v", version=report.version) if report.approved else t("report.draft"))
+    state = report.state_text()  # open / approved vN · who when / amending (issue 22 §1)
     info = t("report.info", company=report.company or "—", month=str(report.month), state=state)
     ws.append([cell(info)])
     ws.merged_cells.add(CellRange(f"A{INFO_ROW}:{last}{INFO_ROW}"))

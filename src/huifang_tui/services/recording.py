@@ -336,6 +336,7 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
     now = store.now()
     with store.write() as s:
         cb = workable(s, actor, number, now)
+        ensure_month_open(s, now)  # dated now (a month approved early stays shut)
         cal = load_calendar(s)
         new_due = to or cal.next_working_day(now.date())
         if new_due <= now.date():

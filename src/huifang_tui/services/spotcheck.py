@@ -14,6 +14,7 @@ from ..i18n import t
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck
 from .base import Actor, NotFound, ServiceError, Store, audit, require
 from .limits import bound
+from .report import ensure_month_open
 
 
 @dataclass
@@ -35,6 +36,7 @@ def draw(store: Store, actor: Actor, month: Month, n: int, *, seed: int | None =
     t0 = datetime.combine(month.first, datetime.min.time())
     t1 = datetime.combine(month.next_first, datetime.min.time())
     with store.write() as s:
+        ensure_month_open(s, month.first)  # the sample is part of M's figures (SPEC §7 accuracy)
         taken = set(s.exec(select(SpotCheck.callback_id)).all())
         pool = [r for r in s.exec(
             select(Callback.id, Callback.number, Customer.name, Callback.agent_login)
@@ -69,6 +71,7 @@ def mark(store: Store, actor: Actor, number: str, accurate: bool, note: str = ""
         row = s.exec(select(SpotCheck).where(SpotCheck.number == number)).first()
         if row is None:
             raise NotFound(t("spotcheck.not_drawn", number=number))
+        ensure_month_open(s, Month.parse(row.month).first)
         before = row.model_dump()
         row.accurate, row.note, row.marked_by, row.marked_at = accurate, note.strip(), actor.login, now
         s.add(row)

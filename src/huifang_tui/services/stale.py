@@ -20,6 +20,7 @@ from .calendar import load_calendar, load_policy
 from .calls import OPEN_STATES, get_callback, refuse_if_claimed
 from .limits import bound
 from .planner import plan_after_closing
+from .report import ensure_month_open
 
 
 def lapse(store: Store, actor: Actor, numbers: list[str], reason: str) -> list[str]:
@@ -30,6 +31,7 @@ def lapse(store: Store, actor: Actor, numbers: list[str], reason: str) -> list[s
     now = store.now()
     with store.write() as s:
         acting(s, actor, "supervisor")
+        ensure_month_open(s, now)  # closing is dated now (a month approved early stays shut)
         cal, policy = load_calendar(s), load_policy(s)
         cbs = [get_callback(s, n) for n in dict.fromkeys(numbers)]
         # PostgreSQL: hold them all, taken in one statement in id order (no deadlock between two

@@ -21,6 +21,7 @@ from ..store.models import AuditEntry, CallAttempt, Callback, Contact
 from .base import Actor, Conflict, NotFound, Refused, Store, acting, audit, snapshot
 from .calendar import load_policy
 from .recording import UNDO_NOTE
+from .report import ensure_month_open
 
 # What an outcome changes on its callback (recording._save), restored from the before-image.
 _DATES = ("due_on",)
@@ -73,6 +74,7 @@ def _undo_one(s: Session, actor: Actor, cb: Callback, now: datetime, undo_minute
     entered = a.entered_at or a.at
     if now - entered > timedelta(minutes=undo_minutes):
         raise Refused(t("undo.too_late", number=cb.number, minutes=undo_minutes, at=f"{entered:%H:%M}"))
+    ensure_month_open(s, a.at)  # the attempt is dated in its month: approved since, it stays
     rec = _entry(s, cb.number, f"callback.{a.outcome}", entered)
     if rec is None or not rec.before:
         raise Refused(t("undo.no_image", number=cb.number))
