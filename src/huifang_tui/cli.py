@@ -204,6 +204,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
+    pr.add_argument("--reason", default="", help=t("onecall.opt_reason"))
     import importlib
 
     for name, commands in _EXTENSION_COMMANDS.items():
@@ -895,7 +896,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     store = _store(args)
     actor = _actor(store, args)
     now = store.now()
-    rec = CallRecord(outcome=args.outcome, note=args.note or "")
+    rec = CallRecord(outcome=args.outcome, note=args.note or "", reason=args.reason or "")
     try:
         if args.when:
             rec.at = parse_when(args.when, now)

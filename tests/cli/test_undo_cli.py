@@ -35,7 +35,7 @@ def desk(store, monkeypatch, capsys):
 
 def test_undo_from_the_command_line(desk, capsys):
     store, me, other = desk
-    rc = cli.main(["record", "HF202611001", "--outcome", "refused"])
+    rc = cli.main(["record", "HF202611001", "--outcome", "refused", "--reason", "客户不需要回访"])
     assert rc == 0
     capsys.readouterr()
     rc = cli.main(["undo", "HF202611001"])
@@ -47,7 +47,7 @@ def test_undo_from_the_command_line(desk, capsys):
 
 def test_undo_someone_elses_outcome_exits_2(desk, capsys):
     store, me, other = desk
-    record_attempt(store, other, "HF202611002", CallRecord(outcome="refused"))
+    record_attempt(store, other, "HF202611002", CallRecord(outcome="refused", reason="客户不需要回访"))
     rc = cli.main(["undo", "HF202611002"])
     err = capsys.readouterr().err
     assert rc == 2 and "只有记录人本人可以撤销" in err and "Traceback" not in err

@@ -40,6 +40,6 @@ def test_defer_refuses_today_and_closed_callbacks(store):
     add_callback(store, add_customer(store, "客户1"), "HF202611001", deadline_on=date(2026, 11, 27))
     with pytest.raises(ValidationError):
         defer(store, agent, "HF202611001", "理由", date(2026, 11, 23))  # not a move at all
-    record_attempt(store, agent, "HF202611001", CallRecord(outcome="refused"))
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="refused", reason="客户不需要回访"))
     with pytest.raises(Conflict):
         defer(store, agent, "HF202611001", "理由")

@@ -263,7 +263,7 @@ def test_chain_continues_past_a_lapsed_link_from_its_deadline(overdue):
 @pytest.mark.parametrize("outcome", ["refused"])
 def test_chain_continues_past_a_refused_link(overdue, outcome):
     store, agent, _ = overdue
-    record_attempt(store, agent, "HF202609001", CallRecord(outcome=outcome))
+    record_attempt(store, agent, "HF202609001", CallRecord(outcome=outcome, reason="客户不需要回访"))
     with store.read() as s:
         assert s.exec(select(Callback).where(Callback.trigger_ref == "cb:HF202609001")).one().kind == "quarterly"
 

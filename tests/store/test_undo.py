@@ -73,7 +73,7 @@ def test_undo_too_late_is_refused(desk):
 
 def test_undo_by_someone_else_is_refused(desk):
     store, agent, sup = desk
-    record_attempt(store, agent, "HF202611001", CallRecord(outcome="refused"))
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="refused", reason="客户不需要回访"))
     with pytest.raises(Refused, match="记录人本人"):
         undo_last(store, sup, "HF202611001")
     assert _cb(store).status == "refused"

@@ -182,7 +182,7 @@ async def test_undo_from_the_queue_not_the_author(desk):
     store, agent = desk
     record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
     record_attempt(store, Actor("supervisor", "supervisor", "周主管"), "HF202611001",
-                   CallRecord(outcome="refused"))
+                   CallRecord(outcome="refused", reason="客户不需要回访"))
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

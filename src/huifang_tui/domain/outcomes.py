@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from . import dates
 from .calendar import WorkCalendar
 from .policy import Policy
-from .queue import deadline_moment
+from .queue import deadline_moment, is_overdue
 from .timephrase import next_allowed
 
 OUTCOMES: tuple[str, ...] = (
@@ -26,6 +26,14 @@ CLOSED_UNDONE: tuple[str, ...] = ("lapsed", "refused", "unreachable")
 _RETRY_NEXT_DAY = ("no_answer", "phone_off", "wrong_person")
 # SPEC §3: attempts that did not reach the customer; only these wait for the next attempt time.
 NOT_REACHED: tuple[str, ...] = ("no_answer", "busy", "phone_off", "wrong_person")
+# The customer was reached: these can always be recorded, also on a callback that became
+# unreachable or waits for a new number (SPEC §3; issue 22 §12).
+REACHED: tuple[str, ...] = ("completed", "refused", "reschedule")
+# Every outcome but a completion is about the call, so it applies to the whole of what is due
+# of the customer (``due_in_call``); a completion applies to the callback it names (SPEC §3).
+SPREADS: tuple[str, ...] = tuple(o for o in OUTCOMES if o != "completed")
+# 拒访 closes with the customer's reason: one line, required (SPEC §3; issue 22 §7).
+NEEDS_REASON: tuple[str, ...] = ("refused",)
 # Refusal codes that mean "the input cannot be read" rather than "a rule says no".
 INPUT_CODES = frozenset({"to_missing", "unknown", "bad_time"})
 
@@ -106,6 +114,19 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
                                "needs a supervisor", deadline=f"{deadline:%Y-%m-%d %H:%M}")
         return Transition("open", n, to.date(), to, False, False)
     raise OutcomeError("unknown", f"未知的结果：{outcome!r} / unknown outcome {outcome!r}", value=outcome)
+
+
+def due_in_call(due_on: date, deadline_on: date, deadline_at: datetime | None, next_attempt_at: datetime | None,
+                at: datetime) -> bool:
+    """SPEC §3 "one call is one customer, the whole of what is due": an open callback of the
+    customer is part of a call made at *at* when it is due that day or overdue, and its next
+    attempt (a retry's or a 改约's time) is allowed by then — a customer who asked to be called
+    at 15:00 is not tried at 10:00 for that callback. The one definition of the set: the call
+    screen's 同日合并 line, the outcome spread by recording, ``huifang record``'s output and
+    undo all use it (through ``services.calls.same_call``)."""
+    if next_attempt_at is not None and next_attempt_at > at:
+        return False
+    return due_on <= at.date() or is_overdue(deadline_on, deadline_at, at)
 
 
 def _hm(d: datetime) -> str:

@@ -31,6 +31,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("follow_status", "report.col.follow_status"),
     ("agent", "report.col.agent"),
     ("late_entry", "report.col.late_entry"),
+    ("note", "report.col.note"),  # 备注: attempt notes, a 拒访's reason (issue 22 §7)
 )
 
 

@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet
 from textual.worker import Worker, WorkerState
 
-from ..domain.outcomes import OUTCOMES
+from ..domain.outcomes import NEEDS_REASON, OUTCOMES
 from ..domain.record import SCORE_FIELDS
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
-from ..services.recording import closing_status, next_step, reschedule_time
+from ..services.recording import closing_status, next_step, reason_errors, reschedule_time
 from ..store.claims import IDLE_LIMIT_SECONDS
 from ..widgets.header import AppHeader
 from ..widgets.call_form import CallForm, Phase
@@ -85,6 +85,20 @@ class FinalOutcomeDialog(QuestionDialog):
         Binding("enter", "answer(True)", t("firsthour.confirm.key"), id="final_confirm"),
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
     ]
+
+
+class RefusalDialog(TextDialog):
+    """拒访 closes the callback (and the rest of the call) for good, with the customer's reason:
+    one line, required (SPEC §3; issue 22 §7). Enter records it; an empty line says so and
+    stays; Esc goes back to the form with nothing recorded."""
+
+    def action_submit(self) -> None:
+        value = self.query_one("#dialog-input", Input).value.strip()
+        errors = reason_errors(value)
+        if errors:
+            self.show_error(errors[0])
+            return
+        self.dismiss(value)
 
 
 class CallScreen(Screen):
@@ -273,6 +287,9 @@ class CallScreen(Screen):
         if outcome == "reschedule":
             self._ask_reschedule()
             return
+        if outcome in NEEDS_REASON:
+            self._ask_reason(outcome)
+            return
         rec = self.form.record(outcome)
         errors = svc.validate(rec)
         if errors:
@@ -293,6 +310,31 @@ class CallScreen(Screen):
                 self._submit(rec)
 
         self.app.push_screen(FinalOutcomeDialog(question), answer)
+
+    def _ask_reason(self, outcome: str) -> None:
+        """拒访: the confirmation is the reason's dialog; it names what closes (this callback and
+        the rest of the call, the 同日合并 line)."""
+        number = self.view.callback.number
+        also = [o.number for o in self.view.same_day]
+        closes = (t("onecall.reason_closes_also", number=number, numbers="、".join(also)) if also
+                  else t("onecall.reason_closes", number=number))
+        dlg = RefusalDialog(t("onecall.reason_title"), f"{closes}\n{t('onecall.reason_hint')}",
+                            placeholder=t("onecall.reason_placeholder"))
+
+        def done(reason: str | None) -> None:
+            if not reason or not self.form.editing:
+                return
+            rec = self.form.record(outcome)
+            rec.reason = reason
+            errors = svc.validate(rec)
+            if errors:
+                self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
+                self.form.focus_first_missing(rec)
+                return
+            self.form.go(Phase.SAVING)
+            self._submit(rec)
+
+        self.app.push_screen(dlg, done)
 
     def _ask_reschedule(self, value: str = "") -> None:
         dlg = TextDialog(t("call.reschedule_title"), t("call.reschedule_hint"), value=value,

@@ -35,8 +35,9 @@ EARLY_ROWS = 60
 # WIDE_ONLY go and the type is in its short form (issue 16: nothing cut at 80 columns).
 COLUMNS = (("number", 12), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
            ("kind", 12), ("channel", 8), ("score_resolution", 2), ("score_attitude", 2),
-           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3), ("amended", 4))
-WIDE_ONLY = ("contact", "phone", "issues", "channel")
+           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3), ("amended", 4),
+           ("note", 24))
+WIDE_ONLY = ("contact", "phone", "issues", "channel", "note")
 CUSTOMER_MIN = 10
 HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
          "day": "month.col.day", "amended": "report.amended_mark"}
@@ -204,6 +205,8 @@ class MonthScreen(Screen):
             return literal(names.get(r.agent, r.agent))
         if key == "late_entry":
             return Text(t("report.yes") if r.late_entry else "")
+        if key == "note":  # 备注 on one line: a 拒访's reason, the attempts' notes
+            return literal(" / ".join(getattr(r, "note", "").splitlines()))
         if key == ONLY_WHEN_AMENDED:
             return Text(t("report.amended_mark") if r.amended else "", style="bold yellow")
         if key == "number":

@@ -21,6 +21,9 @@ from ..store.models import AuditEntry, Callback, CallDraft, Contact, Customer, I
 from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
 
 OPEN_STATES = ("open", "waiting_data")
+# A customer reached after the callback became unreachable can still be recorded (SPEC §3;
+# issue 22 §12): the call can be opened and a reached outcome recorded on it.
+REOPENABLE = ("unreachable",)
 
 
 @dataclass
@@ -58,11 +61,17 @@ def get_callback(s: Session, number: str, *, lock: bool = False) -> Callback:
     return cb
 
 
-def may_work(actor: Actor, cb: Callback) -> None:
-    """Own work, the shared agent pool, or unassigned work meant for the actor's role."""
+def may_work_on(actor: Actor, cb: Callback) -> bool:
+    """Own work, the shared agent pool, or unassigned work meant for the actor's role (a
+    supervisor may work any)."""
     if actor.is_supervisor or cb.agent_login == actor.login:
-        return
-    if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
+        return True
+    return cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",))
+
+
+def may_work(actor: Actor, cb: Callback) -> None:
+    """Refuse unless ``may_work_on``, naming whose it is."""
+    if may_work_on(actor, cb):
         return
     owner = cb.agent_login or t(f"assignee.{cb.assignee}")
     raise denied(actor, t("call.not_yours", number=cb.number, agent=owner), "callback", cb.number)
@@ -79,7 +88,7 @@ def customer_claim(s: Session, actor: Actor, cb: Callback, now: datetime, *, pid
     agent cannot open the same callback in two terminals.
     """
     for other in s.exec(select(Callback).where(Callback.customer_id == cb.customer_id, Callback.claimed_by.is_not(None),
-                                               Callback.status.in_(OPEN_STATES))):
+                                               Callback.status.in_((*OPEN_STATES, *REOPENABLE)))):
         if not claim_holds(other, now):
             continue
         if other.claimed_by != actor.login:
@@ -128,14 +137,55 @@ def refuse_if_claimed(s: Session, actor: Actor, cb: Callback, now: datetime) -> 
         raise conflict
 
 
-def workable(s: Session, actor: Actor, number: str, now: datetime) -> Callback:
-    """The callback, if this actor may act on it now: theirs, still open, its customer not
-    claimed by someone else. Checks the acting user inside the caller's transaction."""
+def check_state(s: Session, cb: Callback, *, reached: bool = False) -> None:
+    """Refuse a callback that is no longer open, saying what it is: "already completed by X
+    at …", "unreachable since …" (issue 22 §12), else its state. ``reached`` (the customer was
+    reached, or a call is being opened to reach them): an unreachable callback is still
+    workable. Asked before whose it is, so a pool callback someone completed is not said to
+    "belong" to them."""
+    if cb.status in OPEN_STATES or (reached and cb.status in REOPENABLE):
+        return
+    raise Conflict(state_line(s, cb))
+
+
+def state_line(s: Session, cb: Callback) -> str:
+    """What a closed callback is, in plain words."""
+    from ..store.models import CallAttempt
+
+    last = s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id)
+                  .order_by(CallAttempt.at.desc(), CallAttempt.id.desc()).limit(1)).first()
+    if cb.status == "completed":
+        done = s.exec(select(CallAttempt.agent_login).where(CallAttempt.callback_id == cb.id,
+                                                            CallAttempt.outcome == "completed")
+                      .order_by(CallAttempt.id.desc()).limit(1)).first()
+        at = cb.completed_at or (last.at if last else cb.updated_at)
+        return t("onecall.completed_by", number=cb.number, who=person(s, done or cb.agent_login or ""),
+                 at=f"{at:%Y-%m-%d %H:%M}")
+    if cb.status == "unreachable":
+        since = last.at if last else cb.updated_at
+        return t("onecall.unreachable_since", number=cb.number, since=f"{since:%Y-%m-%d %H:%M}",
+                 n=cb.attempts)
+    return t("call.closed_already", number=cb.number, state=t(f"cbstate.{cb.status}"))
+
+
+def person(s: Session, login: str) -> str:
+    """A login as people know it: "王芳 (agent1)", the login alone when it has no name."""
+    from ..store.models import User
+
+    u = s.exec(select(User).where(User.login == login)).first() if login else None
+    return f"{u.name} ({login})" if u is not None and u.name and u.name != login else login
+
+
+def workable(s: Session, actor: Actor, number: str, now: datetime, outcome: str | None = None) -> Callback:
+    """The callback, if this actor may act on it now: still open (or unreachable, when the
+    ``outcome`` reached the customer), theirs, its customer not claimed by someone else.
+    Checks the acting user inside the caller's transaction."""
+    from ..domain.outcomes import REACHED
+
     acting(s, actor)
     cb = get_callback(s, number, lock=True)
+    check_state(s, cb, reached=outcome in REACHED)
     may_work(actor, cb)
-    if cb.status not in OPEN_STATES:
-        raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
     holder = customer_claim(s, actor, cb, now)
     if holder is not None:
         raise _refuse_claimed(s, holder, cb)
@@ -153,7 +203,7 @@ def open_call(store: Store, actor: Actor, number: str, *, pid: int | None = None
     with store.write() as s:
         cb = _claim(s, actor, number, now, pid or os.getpid())
         audit(s, actor, now, "phone.reveal", "customer", cb.customer_id, None, {"callback": number})
-        view = _view(s, actor, cb)
+        view = _view(s, actor, cb, now)
     return view
 
 
@@ -168,9 +218,8 @@ def reclaim(store: Store, actor: Actor, number: str, *, pid: int | None = None) 
 def _claim(s: Session, actor: Actor, number: str, now: datetime, pid: int) -> Callback:
     acting(s, actor)
     cb = get_callback(s, number, lock=True)
+    check_state(s, cb, reached=True)  # a call is opened to reach the customer
     may_work(actor, cb)
-    if cb.status not in OPEN_STATES:
-        raise Conflict(t("call.closed_already", number=number, state=t(f"cbstate.{cb.status}")))
     holder = customer_claim(s, actor, cb, now, pid=pid)
     if holder is not None:
         raise _refuse_claimed(s, holder, cb)
@@ -181,26 +230,30 @@ def _claim(s: Session, actor: Actor, number: str, now: datetime, pid: int) -> Ca
     return cb
 
 
-def same_call(s: Session, actor: Actor, cb: Callback, *, lock: bool = False) -> list[Callback]:
-    """The same customer's other phone callbacks due by this one's day, from this actor's own
-    queue, in queue order: one phone call covers them (SPEC §3).
+def same_call(s: Session, actor: Actor, cb: Callback, at: datetime, *, lock: bool = False) -> list[Callback]:
+    """The rest of one call to ``cb``'s customer made at ``at`` (SPEC §3, issue 22 §3): every
+    other open phone callback of the customer that the actor may work (``may_work_on``) and
+    that is due that day or overdue, its next attempt allowed by then (``domain.outcomes.
+    due_in_call``), in queue order. The one set for the call screen's 同日合并 line, the
+    outcomes that spread (``domain.outcomes.SPREADS``), ``huifang record``'s output and undo.
+    A callback waiting for a new number (号码错误) is not in it: nothing was learnt of that number.
 
     ``lock`` (recording): their rows are held until the transaction ends; one that another
     transaction holds right now (a supervisor moving it, say) is left out, not waited for
     (PostgreSQL ``SKIP LOCKED``)."""
-    from .queue import _scope
+    from ..domain.outcomes import due_in_call
 
     q = select(Callback).where(
         Callback.customer_id == cb.customer_id, Callback.id != cb.id,
-        Callback.status.in_(OPEN_STATES), Callback.due_on <= cb.due_on,
-        Callback.channel == "phone", _scope(actor, None, False),
+        Callback.status == "open", Callback.channel == "phone",
     ).order_by(Callback.priority, Callback.deadline_on, Callback.number)
     if lock:
         q = q.with_for_update(skip_locked=True).execution_options(populate_existing=True)
-    return list(s.exec(q))
+    return [o for o in s.exec(q) if may_work_on(actor, o)
+            and due_in_call(o.due_on, o.deadline_on, o.deadline_at, o.next_attempt_at, at)]
 
 
-def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
+def _view(s: Session, actor: Actor, cb: Callback, now: datetime) -> CallView:
     from ..store.models import User, WorkOrder
 
     customer = s.get(Customer, cb.customer_id)
@@ -220,7 +273,7 @@ def _view(s: Session, actor: Actor, cb: Callback) -> CallView:
     draft_row = s.exec(select(CallDraft).where(CallDraft.callback_id == cb.id, CallDraft.login == actor.login)).first()
     wo = s.get(WorkOrder, cb.work_order_id) if cb.work_order_id else None
     u = s.exec(select(User).where(User.login == actor.login)).first()
-    return CallView(cb, customer, contacts, history, open_issues, to_verify, same_call(s, actor, cb),
+    return CallView(cb, customer, contacts, history, open_issues, to_verify, same_call(s, actor, cb, now),
                     json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
                     _trigger_info(s, cb), _company(s))
 

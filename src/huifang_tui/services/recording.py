@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import (
-    CLOSED_UNDONE, INPUT_CODES, OUTCOMES, AttemptState, OutcomeError, Transition, apply_outcome, check_stated_time,
-    is_late_entry,
+    CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, SPREADS, AttemptState, OutcomeError, Transition,
+    apply_outcome, check_stated_time, is_late_entry,
 )
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
@@ -50,6 +50,7 @@ CallRecord = make_dataclass(
         *[(f.name, f.type, field(default=f.default)) for f in REACHED_FIELDS + RECORD_FIELDS],
         ("answers", dict, field(default_factory=dict)),
         ("note", str, field(default="")),
+        ("reason", str, field(default="")),  # 拒访: the customer's reason (required, one line)
         ("verified_issue_ids", list, field(default_factory=list)),  # improvement held (001 五(四)2)
         ("not_held_issue_ids", list, field(default_factory=list)),  # not held: the issue reopens
     ],
@@ -87,8 +88,20 @@ def validate(rec: CallRecord) -> list[str]:
                 errors.append(t("call.err.score_missing", field=t(f"call.field.{f.name}")))
     if rec.outcome == "reschedule" and rec.to is None:
         errors.append(t("call.err.to_missing"))
+    if rec.outcome in NEEDS_REASON:
+        errors.extend(reason_errors(rec.reason))
     errors.extend(too_long_errors(rec))
     return errors
+
+
+def reason_errors(reason: str) -> list[str]:
+    """A 拒访 reason: required, one line (SPEC §3; issue 22 §7). Its length is bounded with
+    the other texts (``too_long_errors``)."""
+    if not reason.strip():
+        return [t("onecall.err.reason_missing")]
+    if "\n" in reason or "\r" in reason:
+        return [t("onecall.err.reason_one_line")]
+    return []
 
 
 def too_long_errors(rec: CallRecord) -> list[str]:
@@ -97,7 +110,7 @@ def too_long_errors(rec: CallRecord) -> list[str]:
     from .limits import problem, too_long_message
 
     errors = []
-    texts = {"note": rec.note, **{f.name: getattr(rec, f.name) for f in CONTENT_FIELDS if f.kind == "text"}}
+    texts = {"note": rec.note, "reason": rec.reason, **{f.name: getattr(rec, f.name) for f in CONTENT_FIELDS if f.kind == "text"}}
     names = {f.name: getattr(rec, f.name) for f in REACHED_FIELDS}
     e = problem(texts, names)
     if e is not None:
@@ -197,7 +210,8 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     s.add(cb)
     s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
                       reached_name=cb.reached_name, reached_position=cb.reached_position,
-                      note=rec.note, rescheduled_to=rec.to, entered_at=now, late_entry=late))
+                      note=rec.note, reason=rec.reason.strip() if rec.outcome in NEEDS_REASON else "",
+                      rescheduled_to=rec.to, entered_at=now, late_entry=late))
     flagged = []  # contacts this outcome flagged (an undo clears them again)
     if tr.flag_contact:
         for c in s.exec(select(Contact).where(Contact.customer_id == cb.customer_id, Contact.name == cb.contact_name)):
@@ -217,9 +231,11 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
 def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
     """One transaction: attempt + callback + audit (+ follow-ups when completed).
 
-    An outcome other than ``completed`` is one phone call: it is recorded on the customer's
-    other callbacks worked together with this one (those that allow it); a completion applies
-    to this callback only (each has its own script and scores).
+    An outcome other than ``completed`` (``SPREADS``) is about the call: it is recorded on the
+    rest of the call (``calls.same_call``: the customer's other callbacks due that day or
+    overdue, those whose own timing allows it); a completion applies to this callback only
+    (each has its own script and scores). A reached outcome may be recorded on a callback that
+    became unreachable (issue 22 §12): it leaves 无法联系.
     """
     errors = validate(rec)
     if errors:
@@ -229,7 +245,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
     if rec.outcome == "completed":
         _planner()  # imported before the write lock is taken, not while holding it
     with store.write() as s:
-        cb = workable(s, actor, number, now)
+        cb = workable(s, actor, number, now, rec.outcome)
         ensure_month_open(s, at)  # a signed-off month takes nothing dated in it (issue 11 §4)
         cal, policy = load_calendar(s), load_policy(s)
         try:
@@ -237,7 +253,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         except OutcomeError as e:
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
-        others = same_call(s, actor, cb, lock=True) if rec.outcome != "completed" else []
+        others = same_call(s, actor, cb, at, lock=True) if rec.outcome in SPREADS else []
         flagged = _save(s, actor, cb, rec, tr, at, now, late)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
@@ -245,7 +261,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
         also = []
         same = CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
-                          reached_position=rec.reached_position, note=rec.note)
+                          reached_position=rec.reached_position, note=rec.note, reason=rec.reason)
         for other in others:
             try:
                 otr = _transition(s, actor, other, same, at, now, cal, policy)
@@ -270,12 +286,23 @@ def note_text(attempts: list[CallAttempt], own: str = "") -> str:
     """A callback's 备注 as every reader shows it: each attempt's own note ("MM-DD HH:MM note",
     oldest first), then the callback's own (a lapse reason, notes from before attempts kept
     theirs). Nothing is copied onto the callback when an attempt is recorded (issue 21 §3)."""
-    lines = [f"{a.at:%m-%d %H:%M} {a.note}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0)) if a.note]
+    lines = [f"{a.at:%m-%d %H:%M} {_attempt_note(a)}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0))
+             if a.note or getattr(a, "reason", "")]
     if own:
         from ..i18n import note_text as stored_note
 
         lines.append(stored_note(own))  # the system's lines in the reader's language (issue 22 item 9)
     return "\n".join(lines)
+
+
+def _attempt_note(a: CallAttempt) -> str:
+    """An attempt's line of the 备注: a 拒访's reason (labelled in the reader's language), then
+    its note as typed."""
+    reason = getattr(a, "reason", "")
+    if not reason:
+        return a.note
+    said = t("onecall.refused_reason", reason=reason)
+    return f"{said}；{a.note}" if a.note else said
 
 
 def callback_notes(s: Session, callbacks: list[Callback]) -> dict[int, str]:
@@ -284,9 +311,23 @@ def callback_notes(s: Session, callbacks: list[Callback]) -> dict[int, str]:
     ids = list(by_id)
     for i in range(0, len(ids), 400):
         for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids[i:i + 400]),
-                                                  CallAttempt.note != "")):
+                                                  or_(CallAttempt.note != "", CallAttempt.reason != ""))):
             by_id[a.callback_id].append(a)
     return {cb.id: note_text(by_id[cb.id], cb.note) for cb in callbacks}
+
+
+def notes_for(s: Session, ids) -> dict[int, str]:  # noqa: ANN001
+    """callback id → its 备注 (``note_text``) for ``ids``, a list of ids or a select of them (the
+    month's records): one read of the attempts with a note or a 拒访 reason, one of the
+    callbacks' own notes. Callbacks with neither are left out."""
+    from collections import defaultdict
+
+    attempts: dict[int, list[CallAttempt]] = defaultdict(list)
+    for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids),
+                                              or_(CallAttempt.note != "", CallAttempt.reason != ""))):
+        attempts[a.callback_id].append(a)
+    own = dict(s.exec(select(Callback.id, Callback.note).where(Callback.id.in_(ids), Callback.note != "")).all())
+    return {cid: note_text(attempts.get(cid, []), own.get(cid, "")) for cid in {*attempts, *own}}
 
 
 def _planner():  # noqa: ANN202

@@ -225,6 +225,7 @@ class RecordLine:
     late_entry: bool  # 补录
     status: str
     login: str = ""  # the login the record counts for (SPEC §7 attribution)
+    note: str = ""  # 备注: the attempts' notes and a 拒访's reason (recording.note_text; issue 22 §7)
     amended: bool = False  # 更正: changed while its month was being amended (issue 22 §1)
 
     def as_json(self) -> dict:
@@ -376,6 +377,9 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         .where(Issue.callback_id.in_(ids)).order_by(Issue.number)
     ):
         cb_issues[cid].append((number, status, owner or dept or ""))
+    from .recording import notes_for
+
+    notes = notes_for(s, ids)  # 备注 (a 拒访's reason with it)
     # when each completion was typed in: the attempt's entered_at, else (rows from before that
     # column) the audit log's own clock
     entered: dict[str, datetime] = {}
@@ -436,7 +440,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
             issues=[i[0] for i in iss], improvement=improvement or "",
             owner="、".join(dict.fromkeys(i[2] for i in iss if i[2])), follow_status=follow,
             agent=by or agent or "", late_entry=is_late_entry(row, cal, late_cache), status=status,
-            login=by or agent or POOL,
+            login=by or agent or POOL, note=notes.get(cid, ""),
         ))
     issue_rows = _issue_rows(s, month) if limit is None else []
     return _Loaded(kpi_rows, issue_rows, records, dict(sales))

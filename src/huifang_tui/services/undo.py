@@ -115,6 +115,25 @@ def _cancel_followups(s: Session, actor: Actor, now: datetime, numbers: list[str
         res.cancelled.append(number)
 
 
+def _named(s: Session, actor: Actor, cb: Callback) -> Callback:
+    """The callback the call was recorded on, when ``cb``'s last attempt came with it as the
+    rest of that call (``calls.same_call``; issue 22 §3): undoing any part of one call undoes
+    all of it. ``cb`` itself otherwise."""
+    a = _last_attempt(s, cb)
+    if a is None or a.agent_login != actor.login:
+        return cb
+    entered = a.entered_at or a.at
+    for note in s.exec(select(AuditEntry).where(AuditEntry.at == entered, AuditEntry.action == UNDO_NOTE,
+                                                AuditEntry.entity == "callback", AuditEntry.login == actor.login,
+                                                AuditEntry.entity_id != cb.number)):
+        if cb.number in json.loads(note.after or "{}").get("also", []):
+            named = s.exec(select(Callback).where(Callback.number == note.entity_id)).first()
+            last = _last_attempt(s, named) if named is not None else None
+            if last is not None and (last.entered_at or last.at) == entered:  # still that call's
+                return named
+    return cb
+
+
 def undo_last(store: Store, actor: Actor, number: str | None = None) -> UndoResult:
     """Undo the last outcome recorded on ``number`` (default: the actor's own last one)."""
     now = store.now()
@@ -131,6 +150,7 @@ def undo_last(store: Store, actor: Actor, number: str | None = None) -> UndoResu
             cb = s.exec(select(Callback).where(Callback.number == number)).first()
             if cb is None:
                 raise NotFound(t("call.not_found", number=number))
+        cb = _named(s, actor, cb)
         attempt, effects = _undo_one(s, actor, cb, now, policy.undo_minutes)
         res = UndoResult(cb.number, attempt.outcome, cb.status, cb.attempts, cb.due_on, cb.next_attempt_at)
         followups = list(effects.get("followups", []))
