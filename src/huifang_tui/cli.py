@@ -108,6 +108,8 @@ def _command_of(argv: list[str]) -> str | None:
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with ``only`` the one command being run: building every
     command's parser (and importing every cli_* module for it) costs more than parsing."""
+    from .domain.words import ROLES
+
     p = _parser_class()(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
     p.add_argument("--lang", choices=["zh_CN", "en"], help=t("cli.opt_lang"))
@@ -131,14 +133,14 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     usub = pu.add_subparsers(dest="user_cmd", required=True, metavar="ACTION")
     pa = usub.add_parser("add", help=t("cli.user_add"))
     pa.add_argument("login")
-    pa.add_argument("--role", required=True, choices=["agent", "supervisor", "admin", "sales_manager"])
+    pa.add_argument("--role", required=True, choices=ROLES)
     pa.add_argument("--name", required=True)
     usub.add_parser("list", help=t("cli.user_list"))
     for action in ("disable", "enable"):
         usub.add_parser(action, help=t(f"users.cli_{action}")).add_argument("login")
     pro = usub.add_parser("role", help=t("users.cli_role"))
     pro.add_argument("login")
-    pro.add_argument("role", choices=["agent", "supervisor", "admin", "sales_manager"])
+    pro.add_argument("role", choices=ROLES)
 
     pd = sub.add_parser("demo", help=t("cli.demo"))
     pd.add_argument("--seed", type=_INT, default=7)

@@ -11,12 +11,13 @@ import json
 import sys
 from datetime import date, datetime
 
+from .domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from .i18n import t
 
 COMMANDS = ("issue", "issues", "department")
 ISSUE_ACTIONS = ("raise", "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen", "show")
-CATEGORIES = ("product", "service", "need", "other")
-PRIORITIES = ("urgent", "normal", "low")
+CATEGORIES = ISSUE_CATEGORIES
+PRIORITIES = ISSUE_PRIORITIES
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

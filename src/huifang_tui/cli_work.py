@@ -6,6 +6,7 @@ import argparse
 import json
 from collections.abc import Callable
 
+from .domain.words import CALLBACK_STATUSES
 from .i18n import t
 
 
@@ -15,8 +16,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pl.add_argument("--reason", required=True, help=t("work.cli_lapse_reason"))
 
     pc = sub.add_parser("callbacks", help=t("work.cli_callbacks"))
-    pc.add_argument("--status", choices=["open", "waiting_data", "completed", "unreachable", "refused",
-                                         "cancelled", "lapsed"])
+    pc.add_argument("--status", choices=CALLBACK_STATUSES)
     pc.add_argument("--customer", metavar="TEXT", help=t("work.cli_customer"))
     pc.add_argument("--agent", metavar="LOGIN")
     pc.add_argument("--month", metavar="YYYY-MM", help=t("work.cli_month"))

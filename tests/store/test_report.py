@@ -109,7 +109,7 @@ def test_xlsx_read_back_cell_by_cell(store, month, tmp_path):
     first = [c.value for c in ws[FIRST_DATA_ROW]]
     assert first == ["HF202611001", "2026-11-04", "杭州恒达机械有限公司", "王经理/技术负责人", "138****5678",
                      None, None, "完工回访", "电话", 5, 4, "'-1 建议增加说明书", "WT202611001", None, "售后服务部",
-                     "处理中", "李回访", "是", None]  # typed in on 11-23 for 11-04: 补录; no 备注
+                     "跟进中", "李回访", "是", None]  # typed in on 11-23 for 11-04: 补录; no 备注
     second = [c.value for c in ws[FIRST_DATA_ROW + 1]]
     assert second[:5] == ["HF202611002", "2026-11-10", "'=HYPERLINK(\"http://x\")", "王经理", "139****1111"]
     assert second[15] == "待回访"

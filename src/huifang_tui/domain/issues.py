@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from .calendar import WorkCalendar
 from .policy import ISSUE_PRIORITIES, Policy, Span
+from .words import ISSUE_CATEGORIES
 
 LEVELS: tuple[str, ...] = ("owner", "supervisor", "general_manager")  # 责任人 / 部门负责人 / 总经理
 END_OF_DAY = time(23, 59, 59)
@@ -77,7 +78,7 @@ def can_close(solution: str | None, told_on: date | None, satisfaction: int | No
 
 # -- the state of an issue at a moment, from its event log (SPEC §3) ------------------------
 
-CATEGORIES: tuple[str, ...] = ("product", "service", "need", "other")
+CATEGORIES: tuple[str, ...] = ISSUE_CATEGORIES
 STATUSES: tuple[str, ...] = ("open", "acknowledged", "waiting", "solved", "closed")
 EVENT_KINDS: tuple[str, ...] = (
     "raised", "assigned", "acknowledged", "note", "waiting", "resumed", "solution", "told",

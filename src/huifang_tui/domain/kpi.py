@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from .calendar import WorkCalendar
+from .follow_up import DEFAULT_THRESHOLD, any_low
 
 POOL = "_pool"
 
@@ -219,7 +220,7 @@ def monthly_kpis(
     *,
     now: datetime,
     cal: WorkCalendar,
-    low_score_threshold: int = 3,
+    low_score_threshold: int = DEFAULT_THRESHOLD,
     sales_by_customer: Mapping[int, Sequence[date]] | None = None,
     include: Callable[[str], bool] | None = None,
 ) -> MonthlyKpis:
@@ -268,7 +269,7 @@ def monthly_kpis(
                     t.sum_res += r
                     t.sum_att += a
                     t.satisfied += r >= 4 and a >= 4
-                    t.low += r < low_score_threshold or a < low_score_threshold
+                    t.low += any_low((r, a), low_score_threshold)
                     if 1 <= r <= 5:
                         t.res_counts[r - 1] += 1
                     if 1 <= a <= 5:

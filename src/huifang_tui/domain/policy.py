@@ -13,13 +13,14 @@ from datetime import time, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from .words import ISSUE_PRIORITIES
+
 KINDS: tuple[str, ...] = (
     "progress_check", "completion", "usage", "first_sale", "quarterly", "onsite",
     "annual_visit", "low_score", "nm_new", "nm_inactive", "nm_event",
 )
 TIERS: tuple[str, ...] = ("standard", "key", "major", "strategic")
 SERVICE_TYPES: tuple[str, ...] = ("install", "commission", "repair", "consult")
-ISSUE_PRIORITIES: tuple[str, ...] = ("urgent", "normal", "low")
 _CYCLE_MONTHS = (0, 1, 2, 3, 4, 6, 12)  # must divide a year; 0 = no on-site cycle
 
 

@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import TypeVar
 
 from .calendar import WorkCalendar
+from .status import is_overdue
 
 FOLLOWUP_PRIORITY = 0  # priorities <= this form the "first" band
 T = TypeVar("T")
@@ -21,13 +22,6 @@ T = TypeVar("T")
 def deadline_moment(deadline_on: date, deadline_at: datetime | None) -> datetime:
     """The last moment a callback may be done: deadline_at, else the end of deadline_on."""
     return deadline_at if deadline_at is not None else datetime.combine(deadline_on, time.max)
-
-
-def is_overdue(deadline_on: date, deadline_at: datetime | None, now: datetime) -> bool:
-    """Past deadline_at, or (date deadline) once now's date is after deadline_on."""
-    if deadline_at is not None:
-        return now > deadline_at
-    return now.date() > deadline_on
 
 
 def sort_key(priority: int, overdue: bool, deadline_on: date, deadline_at: datetime | None,

@@ -22,6 +22,7 @@ from .facts import (
     SaleFact,
     WorkOrderFact,
 )
+from .follow_up import owed_kinds
 from .policy import Policy
 
 AGENT, SUPERVISOR, SALES_MANAGER, FOLLOWUP = "agent", "supervisor", "sales_manager", "followup"
@@ -139,8 +140,9 @@ def for_customer(customer: CustomerFact, policy: Policy, cal: WorkCalendar,
 
 
 def _is_low(cb: CompletedCallback, threshold: int) -> bool:
-    scores = (cb.score_resolution, cb.score_attitude)
-    return cb.negative_feedback or any(s is not None and s < threshold for s in scores)
+    return "low_score" in owed_kinds(score_resolution=cb.score_resolution, score_attitude=cb.score_attitude,
+                                     negative_feedback=cb.negative_feedback, needs_onsite=False,
+                                     threshold=threshold)
 
 
 def after_completion(cb: CompletedCallback, customer: CustomerFact, policy: Policy,

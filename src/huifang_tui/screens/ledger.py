@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.issues import LEVELS, solve_deadline_passes
+from ..domain.words import ISSUE_CATEGORIES
 from ..errors import ServiceError
 from ..i18n import t
 from ..safe import literal
@@ -33,7 +34,7 @@ POLL_SECONDS = 3.0
 TICK_SECONDS = 30.0  # countdowns are re-rendered from the clock; no database read
 FILTERS = ("all", "mine", "my_department", "overdue", "at_risk", "escalated", "complaints", "waiting")
 STATUSES = (None, "open", "acknowledged", "waiting", "solved", "closed")
-CATEGORIES = (None, "product", "service", "need", "other")
+CATEGORIES = (None, *ISSUE_CATEGORIES)
 # (key, width); None = takes the rest.  Below 120 columns the ones in WIDE_ONLY go to the
 # line under the table (the selected issue's details). Category, priority, status and level are
 # as wide as their header and the longest of their words (SIZED); below 150 columns status and

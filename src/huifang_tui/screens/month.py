@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
+from ..domain.follow_up import DEFAULT_THRESHOLD, is_low_score
 from ..domain.kpi import Month
 from ..i18n import t
 from ..safe import literal
@@ -88,6 +89,7 @@ class MonthScreen(Screen):
         self.due_state = ""
         self.spot: dict[str, bool | None] = {}
         self.agent_filter: str | None = None
+        self.low_threshold = DEFAULT_THRESHOLD  # the policy's, read by the loading worker
         self.page = 0
         self._wide: int | None = None
         self._layout: list[tuple[str, int]] = []
@@ -154,6 +156,7 @@ class MonthScreen(Screen):
         from ..services import spotcheck
 
         store, actor = self.app.store, self.app.actor
+        self.low_threshold = svc.low_score_threshold(store)  # before any row is painted
         if self.report is None:  # a large month: show its first page while the totals are counted
             page = svc.first_page(store, actor, month, EARLY_ROWS)
             if page:
@@ -196,7 +199,7 @@ class MonthScreen(Screen):
             return Text(t(f"channel.{r.channel}"))
         if key in ("score_resolution", "score_attitude"):
             v = getattr(r, key)
-            return Text("" if v is None else str(v), style="bold red" if v is not None and v < 3 else "",
+            return Text("" if v is None else str(v), style="bold red" if is_low_score(v, self.low_threshold) else "",
                         justify="center")
         if key == "issues":
             return Text("、".join(r.issues))

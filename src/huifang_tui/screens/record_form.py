@@ -243,7 +243,8 @@ class RecordFormScreen(Screen[str | None]):
         try:
             if self.number:
                 res = edit_record(self.app.store, self.app.actor, self.number, inp)
-                msg = t("form.edited", number=res.number, cancelled=len(res.cancelled), created=len(res.created))
+                msg = t("form.edited", number=res.number, cancelled=len(res.cancelled), created=len(res.created)) \
+                    if res.changed else t("form.unchanged", number=res.number)
             else:
                 msg = t("form.saved", number=enter_adhoc(self.app.store, self.app.actor, inp))
         except FormError as e:

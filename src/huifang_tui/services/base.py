@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from ..domain import words
 from ..errors import (  # noqa: F401  (re-exported)
     Conflict, NotFound, PermissionDenied, Refused, SchemaMismatch, ServiceError, ValidationError,
 )
@@ -20,7 +21,7 @@ from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
 from ..store import db, revision
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
 
-ROLES = ("agent", "supervisor", "admin", "sales_manager")
+ROLES = words.ROLES
 
 
 class Store:

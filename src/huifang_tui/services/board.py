@@ -28,10 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import Integer, and_, bindparam, func, or_, text, type_coerce
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
+from ..domain.policy import Policy
+from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
 from ..domain.board import (
     DEFAULT_WORK_HOURS,
     judge_moment,
@@ -56,9 +58,7 @@ from ..store.models import (
 from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
 from .calls import claim_conflict
 
-OPEN_STATES = ("open", "waiting_data")
 POOL = "_pool"
-LOW_SCORE_ALERT = 2  # issue 12: any score of 1–2 is an alert the moment it is recorded
 
 
 # -- figures ---------------------------------------------------------------------------
@@ -83,12 +83,13 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _overdue_expr(judge: datetime):
-    """SQL: past the deadline at ``judge`` (mirrors domain.queue.is_overdue)."""
-    return case(
-        (and_(Callback.deadline_at.is_not(None), Callback.deadline_at < judge), 1),
-        (and_(Callback.deadline_at.is_(None), Callback.deadline_on < judge.date()), 1),
-        else_=0,
-    )
+    """SQL: 1 when past the deadline at ``judge``, else 0 (``domain.status.overdue_sql``, the
+    one definition the first paint's SQL is built from too)."""
+    cols = Callback.__table__.c
+    args = overdue_args(judge)
+    types = {"overdue_at": cols.deadline_at.type, "overdue_day": cols.deadline_on.type}
+    expr = text(overdue_sql(str(cols.deadline_on), str(cols.deadline_at)))
+    return type_coerce(expr.bindparams(*(bindparam(n, args[n], type_=types[n]) for n in OVERDUE_PARAMS)), Integer)
 
 
 def done_by_login(s: Session, day: date, logins: list[str] | None = None) -> dict[str, tuple[int, float | None, float | None]]:
@@ -209,11 +210,13 @@ def alerts_low_score_followup(s: Session, ctx: BoardContext) -> list[Alert]:
 
 
 def alerts_low_score(s: Session, ctx: BoardContext) -> list[Alert]:
-    """Any score of 1–2 recorded on the day, from the moment it is recorded."""
+    """Any score under the policy's low-score threshold recorded on the day, from the moment it
+    is recorded (``domain.follow_up.is_low_score``)."""
     start, _ = _day_bounds(ctx.day)
+    threshold = (ctx.policy or Policy()).low_score_threshold
     q = select(Callback, Customer.name).where(
         Callback.status == "completed", Callback.completed_at >= start, Callback.completed_at <= ctx.judge,
-        or_(Callback.score_resolution <= LOW_SCORE_ALERT, Callback.score_attitude <= LOW_SCORE_ALERT))
+        or_(Callback.score_resolution < threshold, Callback.score_attitude < threshold))
     return _cb_alerts(s, "low_score", q, lambda cb: cb.completed_at)
 
 

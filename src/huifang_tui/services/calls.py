@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from ..domain.follow_up import DEFAULT_THRESHOLD
+from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
 from ..store.claims import HOST, claim_alive
 from ..store.models import AuditEntry, Callback, CallDraft, Contact, Customer, Issue
 from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
 
-OPEN_STATES = ("open", "waiting_data")
 # A customer reached after the callback became unreachable can still be recorded (SPEC §3;
 # issue 22 §12): the call can be opened and a reached outcome recorded on it.
 REOPENABLE = ("unreachable",)
@@ -42,6 +43,7 @@ class CallView:
     agent_name: str = ""
     trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
     company: str = ""  # our company's name for the script (Setting 'company_name')
+    low_score_threshold: int = DEFAULT_THRESHOLD  # the policy's: the card's red scores
 
 
 def get_callback(s: Session, number: str, *, lock: bool = False) -> Callback:
@@ -275,7 +277,13 @@ def _view(s: Session, actor: Actor, cb: Callback, now: datetime) -> CallView:
     u = s.exec(select(User).where(User.login == actor.login)).first()
     return CallView(cb, customer, contacts, history, open_issues, to_verify, same_call(s, actor, cb, now),
                     json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
-                    _trigger_info(s, cb), _company(s))
+                    _trigger_info(s, cb), _company(s), _low_threshold(s))
+
+
+def _low_threshold(s: Session) -> int:
+    from .calendar import load_policy
+
+    return load_policy(s).low_score_threshold
 
 
 def _company(s: Session) -> str:

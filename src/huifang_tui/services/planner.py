@@ -155,12 +155,16 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
     return PlanReport(created, cancelled, now)
 
 
-def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None) -> list[str]:  # noqa: ANN001
-    """Inside a completion's own transaction: create what follows it (low_score, quarterly, …)."""
+def plan_after_completion(s: Session, actor: Actor, cb: Callback, now: datetime, cal=None, policy=None,  # noqa: ANN001
+                          only=None) -> list[str]:  # noqa: ANN001
+    """Inside a completion's own transaction: create what follows it (low_score, quarterly, …);
+    ``only`` (a test of a planned callback) limits it to some of them (an edit's changes)."""
     serialize(s, "planner")
     cal, policy = cal or load_calendar(s), policy or load_policy(s)
     cust = customer_fact(s.get(Customer, cb.customer_id))
     planned = rules.after_completion(completed_fact(cb), cust, policy, cal)
+    if only is not None:
+        planned = [p for p in planned if only(p)]
     return _insert(s, actor, now, planned, {cust.id: cust})
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
+from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
 from ..i18n import t
 from ..safe import mask_phone
@@ -15,7 +16,6 @@ from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401
 
-OPEN_STATES = ("open", "waiting_data")
 # Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
 HANDLED_STATES = ("completed", "refused", "unreachable")
 

@@ -4,21 +4,27 @@
   ``adhoc`` (其他回访) with trigger ``adhoc:<回访编号>``; its own date is its planned due date
   and deadline (SPEC §7).
 - ``edit_record``: the author within ``edit_minutes`` (policy.toml, default 30) of entering
-  it, or a supervisor, corrects a completed record; audited. The rules run again: follow-ups
-  the old values created that are still open are cancelled with reason "edited", and the
-  new values create theirs.
+  it, or a supervisor, corrects a completed record; audited. A save that changes nothing
+  writes nothing (no audit row, no version, no follow-up touched; the time counts as unchanged
+  when it is the stored one to the minute, as the form shows it). Otherwise the rules run on
+  the old and the new values: a follow-up the old values created, still untouched, is
+  cancelled with reason "edited" only if the new values no longer call for it as planned, and
+  only what the new values call for anew is created (a score moved across the threshold
+  creates or cancels exactly its low-score follow-up).
 
 Both refuse anything dated in an approved month (``report.ensure_month_open``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from ..domain import rules
 from ..domain.outcomes import is_late_entry
 from ..i18n import note_line, t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
@@ -34,7 +40,7 @@ from .base import (
 )
 from .calendar import load_calendar, load_policy
 from .limits import problem, too_long_message
-from .planner import plan_after_completion
+from .planner import completed_fact, customer_fact, plan_after_completion
 from .report import ENTRY_ACTIONS, ensure_month_open
 
 CHANNELS = ("phone", "email", "online", "onsite")
@@ -171,6 +177,7 @@ class EditResult:
     number: str
     cancelled: list[str]
     created: list[str]
+    changed: bool = True  # False: the form held what was stored, nothing was written
 
 
 def load_record(store: Store, actor: Actor, number: str) -> RecordInput:
@@ -202,6 +209,9 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
             raise Conflict(t("form.not_completed", number=number, state=t(f"report.state.{cb.status}")))
         policy, cal = load_policy(s), load_calendar(s)
         may_edit(s, actor, cb, now, policy.edit_minutes)
+        inp = _same_minute(cb, inp)
+        if not _changes(cb, inp):  # nothing to write: no audit row, no version, no follow-up touched
+            return EditResult(number, [], [], changed=False)
         ensure_month_open(s, cb.completed_at)  # an edit of a record dated in a signed-off month
         ensure_month_open(s, inp.completed_at)
         before = cb.model_dump()
@@ -210,22 +220,32 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
                      .values(version=version + 1).execution_options(synchronize_session=False))
         if res.rowcount != 1:
             raise Conflict(t("call.changed", number=number))
+        cust = customer_fact(s.get(Customer, cb.customer_id))
+        old_plans = _plans(rules.after_completion(completed_fact(cb), cust, policy, cal))
         _apply(cb, inp)
         if cb.kind == "adhoc":
             cb.due_on = cb.deadline_on = cb.planned_due_on = inp.completed_at.date()
         cb.updated_at, cb.version = now, version + 1
         s.add(cb)
+        new_plans = _plans(rules.after_completion(completed_fact(cb), cust, policy, cal))
         att = s.exec(select(CallAttempt).where(CallAttempt.callback_id == cb.id, CallAttempt.outcome == "completed")
                      .order_by(CallAttempt.id.desc())).first()
         if att is not None:
             att.at, att.reached_name, att.reached_position = cb.completed_at, cb.reached_name, cb.reached_position
             s.add(att)
-        # re-run the rules: what the old values created and nobody has touched yet goes
+        # re-run the rules: a follow-up the old values created and nobody has touched yet goes
+        # only when the new values no longer call for it as it is (issue 22 item 5)
         ref = f"cb:{number}"
         old = s.exec(select(Callback).where(Callback.trigger_ref == ref, Callback.customer_id == cb.customer_id,
                                             Callback.status == "open", Callback.attempts == 0)).all()
+        changed = {k for k in old_plans.keys() | new_plans.keys()
+                   if k not in old_plans or k not in new_plans or not _same_plan(old_plans[k], new_plans[k])}
         cancelled = []
         for f in old:
+            key = (f.kind, f.trigger_ref)
+            if key in new_plans and (key not in changed or _same_plan(new_plans[key], f)):
+                continue  # still called for, as planned: kept
+            changed.add(key)
             fb = f.model_dump()
             # the natural key is freed (suffix) so the new values may plan the same kind again
             f.trigger_ref = f"{ref}~edited:{f.number}"
@@ -238,8 +258,32 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
             audit(s, actor, now, "callback.cancel", "callback", f.number, fb, {"reason": "edited", "by": number})
         s.flush()
         audit(s, actor, now, "callback.edit", "callback", number, before, cb)
-        created = plan_after_completion(s, actor, cb, now, cal, policy)
+        created = plan_after_completion(s, actor, cb, now, cal, policy,
+                                        only=lambda p: (p.kind, p.trigger_ref) in changed)
     return EditResult(number, cancelled, created)
+
+
+def _same_minute(cb: Callback, inp: RecordInput) -> RecordInput:
+    """The form shows the time to the minute: the same minute is the stored time, unchanged."""
+    at = cb.completed_at
+    if at is not None and inp.completed_at == at.replace(second=0, microsecond=0):
+        return replace(inp, completed_at=at)
+    return inp
+
+
+def _changes(cb: Callback, inp: RecordInput) -> list[str]:
+    """The record's fields the form would change (as ``_apply`` would store them)."""
+    new = SimpleNamespace(**{name: getattr(cb, name) for name in EDITABLE})
+    _apply(new, inp)
+    return [name for name in EDITABLE if getattr(new, name) != getattr(cb, name)]
+
+
+def _plans(planned) -> dict:  # noqa: ANN001
+    return {(p.kind, p.trigger_ref): p for p in planned}
+
+
+def _same_plan(a, b) -> bool:  # noqa: ANN001 - planned or stored callbacks
+    return (a.due_on, a.deadline_on, a.deadline_at) == (b.due_on, b.deadline_on, b.deadline_at)
 
 
 def customer_names(store: Store, prefix: str, limit: int = 8) -> list[str]:

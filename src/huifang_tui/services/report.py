@@ -30,6 +30,7 @@ from ..domain.kpi import (
     is_late_entry,
     monthly_kpis,
 )
+from ..domain.follow_up import follow_up_state, owed_kinds
 from ..domain.summary import summary_due
 from ..errors import MonthLocked
 from ..i18n import t
@@ -51,6 +52,7 @@ from ..store.models import (
 )
 from .base import Actor, NotFound, PermissionDenied, Refused, ServiceError, Store, audit, require
 from .calendar import load_calendar, load_policy
+from .follow_up import following_of
 
 #: audit actions that record when a completion was typed in (for 补录, SPEC §7 late_entries)
 ENTRY_ACTIONS = ("callback.completed", "callback.adhoc")
@@ -220,7 +222,7 @@ class RecordLine:
     issues: list[str]  # WT numbers
     improvement: str
     owner: str  # 责任人
-    follow_status: str  # from the issues
+    follow_status: str  # 跟进状态 (domain.follow_up), or the record's state while nothing follows it
     agent: str  # 回访员 (login)
     late_entry: bool  # 补录
     status: str
@@ -270,16 +272,16 @@ class _Loaded:
     sales: dict[int, list[date]]
 
 
-def _follow_state(statuses: list[str]) -> str:
-    if not statuses:
-        return t("report.follow.none")
-    if all(s == "closed" for s in statuses):
-        return t("report.follow.closed")
-    if all(s in ("solved", "closed") for s in statuses):
-        return t("report.follow.solved")
-    if any(s == "waiting" for s in statuses):
-        return t("report.follow.waiting")
-    return t("report.follow.open")
+def low_score_threshold(store: Store) -> int:
+    """The policy's low-score threshold (the month view's red scores)."""
+    with store.read() as s:
+        return load_policy(s).low_score_threshold
+
+
+def follow_label(code: str | None, status: str) -> str:
+    """The 跟进状态 cell: the word for ``domain.follow_up``'s state; a record not completed
+    with nothing following it shows its own state there (待回访, 无法联系 …)."""
+    return t(f"report.follow.{code}") if code is not None else t(f"report.state.{status}")
 
 
 def _in_chunks(ids: list, n: int = _CHUNK):
@@ -358,7 +360,8 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
                Callback.contact_name, Callback.reached_name, Callback.reached_position,
                Callback.score_resolution, Callback.score_attitude, Callback.suggestions, Callback.improvement,
                Callback.sales_lead, Customer.name, Contact.phone, WorkOrder.number, WorkOrder.contract_no,
-               WorkOrder.owner, SpotCheck.accurate, completer, typed_at)
+               WorkOrder.owner, SpotCheck.accurate, completer, typed_at, Callback.negative_feedback,
+               Callback.needs_onsite)
         .join(Customer, Customer.id == Callback.customer_id)
         .outerjoin(Contact, and_(Contact.customer_id == Callback.customer_id, Contact.name == Callback.contact_name))
         .outerjoin(WorkOrder, WorkOrder.id == Callback.work_order_id)
@@ -377,6 +380,12 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         .where(Issue.callback_id.in_(ids)).order_by(Issue.number)
     ):
         cb_issues[cid].append((number, status, owner or dept or ""))
+    # what follows each record (跟进状态, domain.follow_up)
+    by_customer: dict[int, set[str]] = defaultdict(set)
+    for r in rows:
+        by_customer[r[2]].add(r[1])
+    following = following_of(conn, by_customer, {r[1]: [i[1] for i in cb_issues.get(r[0], ())] for r in rows})
+    threshold = load_policy(s).low_score_threshold
     from .recording import notes_for
 
     notes = notes_for(s, ids)  # 备注 (a 拒访's reason with it)
@@ -401,11 +410,10 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     kpi_rows: list[CallbackRow] = []
     records: list[RecordLine] = []
     late_cache: dict = {}
-    state_words = {st: t(f"report.state.{st}") for st in ("open", "unreachable", "waiting_data", "refused", "lapsed")}
-    no_follow = t("report.follow.none")
     for (cid, number, cust_id, kind, trigger, channel, agent, due_on, planned, deadline_on, deadline_at, status,
          completed_at, contact_name, reached_name, reached_position, s_res, s_att, suggestions, improvement,
-         lead, cust_name, phone, wo_number, wo_contract, wo_owner, accurate, completer_login, typed) in rows:
+         lead, cust_name, phone, wo_number, wo_contract, wo_owner, accurate, completer_login, typed, negative,
+         onsite) in rows:
         done = status == "completed"
         planned_d = _d(planned or due_on)
         done_at_dt = _dt(completed_at) if done else None
@@ -427,10 +435,9 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         contact = reached_name or contact_name
         if reached_position:
             contact = f"{contact}/{reached_position}"
-        if done:
-            follow = _follow_state([i[1] for i in iss]) if iss else no_follow
-        else:
-            follow = state_words.get(status) or t(f"report.state.{status}")
+        owed = owed_kinds(score_resolution=s_res, score_attitude=s_att, negative_feedback=bool(negative),
+                          needs_onsite=bool(onsite), threshold=threshold)
+        follow = follow_label(follow_up_state(completed=done, owed=owed, following=following[number]), status)
         phone = phone or ""
         records.append(RecordLine(
             number=number, day=(done_at_dt.date() if done_at_dt else planned_d).isoformat(), customer=cust_name,

@@ -15,13 +15,14 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from ..domain import queue as dq
 from ..domain.calendar import WorkCalendar
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
+from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
 from ..safe import mask_phone
 from .claims import claim_alive
 
-OPEN_STATES = ("open", "waiting_data")
+# SQL placeholders of the overdue rule, in OVERDUE_PARAMS order (qmark style)
+_OVERDUE = overdue_sql("cb.deadline_on", "cb.deadline_at", lambda _name: "?")
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -66,6 +67,12 @@ def _dt(v: str | None) -> datetime | None:
     return datetime.fromisoformat(v) if v else None
 
 
+def _stored(v: date | datetime) -> str:
+    """A value as the ORM stores it in SQLite (datetimes always with microseconds), so that
+    the text comparison of the overdue rule orders as the values do."""
+    return v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v.isoformat()
+
+
 def _parts(login: str, role: str) -> list[tuple[str, list]]:
     """The user's own rows and the pool's, read apart so that each uses ix_callback_queue
     (as one OR, SQLite reads every open callback of the centre due by the day)."""
@@ -77,26 +84,30 @@ def _parts(login: str, role: str) -> list[tuple[str, list]]:
 def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetime) -> tuple[list[QueueRow], Progress]:
     """Today's queue and progress for one user, ordered as SPEC §4 says."""
     day = now.date()
+    judged = overdue_args(now)
+    judged_args = [_stored(judged[n]) for n in OVERDUE_PARAMS]
     found = []
     for scope, args in _parts(login, role):
         found += conn.execute(
             "SELECT cb.id, cb.number, cb.kind, cb.customer_id, c.name, c.tier, cb.contact_name, cb.due_on,"
             " cb.deadline_on, cb.deadline_at, cb.attempts, cb.status, cb.agent_login, cb.assignee, cb.priority,"
-            " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host"
+            " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host,"
+            f" {_OVERDUE}"
             " FROM callback cb JOIN customer c ON c.id = cb.customer_id"
-            f" WHERE cb.status IN (?, ?) AND cb.due_on <= ? AND {scope}",
-            [*OPEN_STATES, day.isoformat(), *args],
+            f" WHERE cb.status IN ({','.join('?' * len(OPEN_STATES))}) AND cb.due_on <= ? AND {scope}",
+            [*judged_args, *OPEN_STATES, day.isoformat(), *args],
         ).fetchall()
     phones = _phones(conn, {r[3] for r in found})
     rows = []
     for (cid_, number, kind, cust_id, name, tier, contact, due_on, deadline_on, deadline_at, attempts, status,
-         agent, assignee, priority, estimated, next_at, claimed_by, claimed_at, claim_pid, claim_host) in found:
+         agent, assignee, priority, estimated, next_at, claimed_by, claimed_at, claim_pid, claim_host,
+         overdue) in found:
         d_on, d_at = _d(deadline_on), _dt(deadline_at)
         alive = claim_alive(claimed_by, _dt(claimed_at), claim_pid, claim_host, now)
         rows.append(QueueRow(
             id=cid_, number=number, kind=kind, customer_id=cust_id, customer=name, tier=tier, contact=contact,
             phone_masked=mask_phone(phones.get((cust_id, contact), "")), due_on=_d(due_on), deadline_on=d_on,
-            deadline_at=d_at, overdue=dq.is_overdue(d_on, d_at, now), attempts=attempts, status=status,
+            deadline_at=d_at, overdue=bool(overdue), attempts=attempts, status=status,
             agent=agent, assignee=assignee, priority=priority, estimated=bool(estimated),
             next_attempt_at=_dt(next_at), claimed_by=claimed_by if alive else None,
         ))

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from ..domain.follow_up import is_low_score
 from ..i18n import t
 from ..safe import clean
 
@@ -57,7 +58,7 @@ def card_renderable(view) -> Group:  # noqa: ANN001 - services.callbacks.CallVie
         when = h.completed_at.strftime("%Y-%m-%d") if h.completed_at else ""
         line.append(f"{when} {t(f'kind.{h.kind}')} ")
         for s in (h.score_resolution, h.score_attitude):
-            line.append(f"{s if s is not None else '-'}", style="bold red" if s is not None and s < 3 else "bold green")
+            line.append(f"{s if s is not None else '-'}", style="bold red" if is_low_score(s, view.low_score_threshold) else "bold green")
             line.append(" ")
         if h.suggestions:
             line.append(clean(h.suggestions)[:30], style="dim")
