@@ -64,7 +64,7 @@ _INT = _typed("int", int)
 _EXTENSION_COMMANDS = {
     "cli_work": ("lapse", "callbacks"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
     "cli_board": ("board", "audit"), "cli_issues": ("issue", "issues", "department"),
-    "cli_report": ("report", "spotcheck"),
+    "cli_report": ("report", "spotcheck"), "cli_sales": ("sales",),
 }
 _CORE_COMMANDS = ("run", "init", "user", "demo", "queue", "plan", "import", "calendar", "policy", "visit", "assign",
                   "db", "record")
@@ -206,6 +206,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     pr.add_argument("--note", default="")
     pr.add_argument("--when", help=t("cli.record_when"))
     pr.add_argument("--to", help=t("cli.record_to"))
+    pr.add_argument("--lead", action="store_true", help=t("sales.opt_lead"))
     pr.add_argument("--reason", default="", help=t("onecall.opt_reason"))
     import importlib
 
@@ -441,9 +442,9 @@ def _dispatch(args) -> int:  # noqa: ANN001
 
 
 def _extensions() -> list:
-    from . import cli_board, cli_pg, cli_undo, cli_work
+    from . import cli_board, cli_pg, cli_sales, cli_undo, cli_work
 
-    return [cli_work, cli_undo, cli_pg, cli_board]
+    return [cli_work, cli_undo, cli_pg, cli_board, cli_sales]
 
 
 def _cmd_run(args) -> int:  # noqa: ANN001
@@ -914,6 +915,10 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     if args.reached:
         name, _, pos = args.reached.partition("/")
         rec.reached_name, rec.reached_position = name.strip(), pos.strip()
+    if args.lead:  # a sales lead is noted on a reached call (SPEC §7 leads)
+        if rec.outcome != "completed":
+            raise ValidationError(t("sales.err.lead_outcome", outcome=args.outcome))
+        rec.sales_lead = True
     res = record_attempt(store, actor, args.number, rec)
     _say(next_step(res, rec.outcome, store.now()))
     return 0

@@ -14,7 +14,8 @@ from factories import add_callback, add_customer, add_user
 
 KEYS = ["number", "customer", "callback", "title", "category", "priority", "complaint", "department", "owner",
         "status", "level", "raised_at", "ack_by", "solve_by", "next_update_by", "acknowledged_at", "solved_at",
-        "told_on", "satisfaction", "closed_at", "verified_at", "overdue", "at_risk"]
+        "told_on", "satisfaction", "closed_at", "verified_at", "overdue", "at_risk", "raised_by", "reopened",
+        "solutions"]
 
 
 @pytest.fixture

@@ -242,7 +242,8 @@ def test_json_keys(st, people):
     assert keys == ["number", "customer", "callback", "title", "category", "priority", "complaint",
                     "department", "owner", "status", "level", "raised_at", "ack_by", "solve_by",
                     "next_update_by", "acknowledged_at", "solved_at", "told_on", "satisfaction",
-                    "closed_at", "verified_at", "overdue", "at_risk", "events"]
+                    "closed_at", "verified_at", "overdue", "at_risk", "raised_by", "reopened", "solutions",
+                    "events"]
 
 
 def test_filters_and_paging(st, people):

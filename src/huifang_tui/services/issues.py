@@ -62,6 +62,8 @@ class IssueView:
     callback: str | None
     state: IssueState
     events: list[IssueEvent] = field(default_factory=list)
+    reopened: int = 0  # times reopened (a failed verification included)
+    solutions: list[dict] = field(default_factory=list)  # every solution given (issue_history)
 
     def as_json(self, with_events: bool = False) -> dict:
         i, st = self.issue, self.state
@@ -79,6 +81,7 @@ class IssueView:
             "solved_at": iso(st.solved_at), "told_on": iso(i.customer_told_on),
             "satisfaction": i.satisfaction, "closed_at": iso(i.closed_at),
             "verified_at": iso(i.verified_at), "overdue": list(st.overdue), "at_risk": st.at_risk,
+            "raised_by": i.raised_by, "reopened": self.reopened, "solutions": self.solutions,
         }
         if with_events:
             out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": event_text(e)}
@@ -141,9 +144,12 @@ def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: 
         col(Customer.id).in_({i.customer_id for i in issues})))} if issues else {}
     cb_ids = {i.callback_id for i in issues if i.callback_id}
     cbs = {c.id: c.number for c in s.exec(select(Callback).where(col(Callback.id).in_(cb_ids)))} if cb_ids else {}
+    from .issue_history import histories
+
+    past = histories(s, issues, events)
     return [IssueView(i, cust.get(i.customer_id, ""), cbs.get(i.callback_id),
                       issue_state(facts_of(i, events[i.id]), policy, cal, now),
-                      events[i.id] if with_events else [])
+                      events[i.id] if with_events else [], *past[i.id])
             for i in issues]
 
 

@@ -13,7 +13,7 @@ from ..domain import queue as dq
 from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..i18n import t
 from ..safe import mask_phone
-from ..store.models import CallAttempt, Callback, Customer
+from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .queue import _phones
 
@@ -30,6 +30,12 @@ class CallbackRow:
     score_resolution: int | None
     score_attitude: int | None
     late_entry: bool
+    # what recomputing the monthly KPIs needs (issue 22 §10)
+    completed_by: str | None = None  # the login on the completing attempt
+    lead: bool = False  # a sales lead
+    spot_check: str | None = None  # None not marked · accurate · inaccurate
+    work_order: str | None = None  # 工单编号
+    trigger: str = ""  # the trigger ref (wo:…, sale:…, reg:…)
 
     def as_json(self) -> dict:
         return {
@@ -40,6 +46,11 @@ class CallbackRow:
             "score_resolution": self.score_resolution,
             "score_attitude": self.score_attitude,
             "late_entry": self.late_entry,
+            "completed_by": self.completed_by,
+            "lead": self.lead,
+            "spot_check": self.spot_check,
+            "work_order": self.work_order,
+            "trigger": self.trigger,
             "agent": self.row.agent,
         }
 
@@ -82,6 +93,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
         found = s.exec(q).all()
         phones = _phones(s, {cb.customer_id for cb, _, _ in found})
         late = _late(s, [cb.id for cb, _, _ in found])
+        extras = _recomputable(s, [cb for cb, _, _ in found])
     out = []
     for cb, name, tier in found:
         row = QueueRow(
@@ -94,6 +106,43 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
         )
         out.append(CallbackRow(row, cb.planned_due_on, cb.completed_at, cb.score_resolution, cb.score_attitude,
                                cb.id in late))
+    for r in out:
+        r.completed_by, r.lead, r.spot_check, r.work_order, r.trigger = extras[r.row.id]
+    return out
+
+
+def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
+    """callback id → (completing login, lead, spot-check mark, 工单编号, trigger): what the
+    monthly KPIs read besides the row itself. The completing login is the one on the completing
+    attempt, as the report counts it (a supervisor's completion is the supervisor's)."""
+    ids = [cb.id for cb in cbs if cb.status == "completed"]
+    done_by: dict[int, tuple[int, str]] = {}
+    marks: dict[int, tuple[int, bool | None]] = {}
+    for i in range(0, len(ids), 400):
+        part = ids[i : i + 400]
+        for cid, aid, login in s.exec(select(CallAttempt.callback_id, CallAttempt.id, CallAttempt.agent_login)
+                                      .where(CallAttempt.callback_id.in_(part), CallAttempt.outcome == "completed")):
+            if cid not in done_by or aid > done_by[cid][0]:
+                done_by[cid] = (aid, login)
+        for cid, sid, accurate in s.exec(select(SpotCheck.callback_id, SpotCheck.id, SpotCheck.accurate)
+                                         .where(SpotCheck.callback_id.in_(part))):
+            if cid not in marks or sid > marks[cid][0]:
+                marks[cid] = (sid, accurate)
+    wo_ids = sorted({cb.work_order_id for cb in cbs if cb.work_order_id})
+    orders: dict[int, str] = {}
+    for i in range(0, len(wo_ids), 400):
+        orders.update(s.exec(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(wo_ids[i : i + 400]))).all())
+    out = {}
+    for cb in cbs:
+        done = cb.status == "completed"
+        mark = marks.get(cb.id, (0, None))[1]
+        out[cb.id] = (
+            (done_by[cb.id][1] if cb.id in done_by else cb.agent_login) if done else None,
+            bool(cb.sales_lead),
+            None if mark is None else ("accurate" if mark else "inaccurate"),
+            orders.get(cb.work_order_id) if cb.work_order_id else None,
+            cb.trigger_ref,
+        )
     return out
 
 
