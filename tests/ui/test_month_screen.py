@@ -148,19 +148,61 @@ async def test_edit_from_the_month_view_and_the_lock(office):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        # approve with the key, then an edit dated in the month is refused beside the form
+        # approve with the key once November is over, then an edit dated in the month is
+        # refused beside the form
+        store.clock = lambda: datetime(2026, 12, 1, 10, 0)
         await pilot.press("v", "y")
         await settle(pilot)
         assert rsvc.month_locked(store, Month(2026, 11))
         assert "已审批" in str(screen.query_one("#month-status", Static).render())
         await pilot.press("enter")
         await settle(pilot)
+        pilot.app.screen.query_one("#f-improvement", Input).value = "审批后再改"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, RecordFormScreen)
         assert "已审批" in str(pilot.app.screen.query_one("#form-status", Static).render())
     with store.read() as s:
         assert s.exec(select(Callback).where(Callback.number == "HF202611001")).one().improvement == "已反馈产品部门"
+
+
+async def test_approve_key_says_when_approval_opens_then_amend_and_approve_again(office):
+    """Issue 22 §1: on 11-23 the dialog says November opens on 12-01 and nothing is approved;
+    from 12-01 it approves; while amending the view says so and v issues version 2."""
+    from huifang_tui.screens.dialogs import ConfirmDialog, MessageDialog
+
+    store, sup, _ = office
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_month(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, MessageDialog) and "2026-12-01" in dialog.body
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rsvc.status_of(store, Month(2026, 11)).state == "open"
+        assert "未审批" in str(screen.query_one("#month-status", Static).render())
+        store.clock = lambda: datetime(2026, 12, 1, 10, 0)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        status = str(screen.query_one("#month-status", Static).render())
+        assert "已审批 第1版" in status and "周主管" in status and "12-01 10:00" in status
+        rsvc.amend(store, sup, Month(2026, 11), "补登改进措施")
+        await pilot.press("n", "p")
+        await settle(pilot)
+        status = str(screen.query_one("#month-status", Static).render())
+        assert "更正中" in status and "第1版" in status
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog) and "第2版" in pilot.app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert "已审批 第2版" in str(screen.query_one("#month-status", Static).render())
+    assert rsvc.status_of(store, Month(2026, 11)).version == 2
 
 
 async def test_yearly_chart_from_the_month_view(office):
