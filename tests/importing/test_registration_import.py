@@ -18,9 +18,9 @@ HEADER = "客户名称,客户等级,是否会员,注册日期,最近活跃日期
 
 def _nm_new(store) -> list[tuple[str, str]]:
     with store.read() as s:
-        return [(name, cb.trigger_ref) for cb, name in s.exec(
+        return sorted((name, cb.trigger_ref) for cb, name in s.exec(
             select(Callback, Customer.name).join(Customer, Customer.id == Callback.customer_id)
-            .where(Callback.kind == "nm_new").order_by(Customer.name))]
+            .where(Callback.kind == "nm_new")))
 
 
 def test_customer_import_with_registration_date_plans_one_nm_new(store, admin, agents, tmp_path):
@@ -52,5 +52,7 @@ def test_event_first_then_customer_file_plans_once(store, admin, agents, tmp_pat
         "客户名称,事件类型,日期,说明", "新客丁,注册,2026-11-20,官网注册"]))
     assert _nm_new(store) == [("新客丁", "reg:2026-11-20")]
     import_file(store, admin, "customers", write_csv(tmp_path / "c.csv", [
-        HEADER, "新客丁,普通,否,2026-11-20,,上海,li,孙工,技术负责人,13600136000,"]))
-    assert _nm_new(store) == [("新客丁", "reg:2026-11-20")]
+        HEADER, "新客丁,普通,否,2026-11-20,,上海,li,孙工,技术负责人,13600136000,",
+        "新客戊,普通,否,2026-11-21,,上海,li,周工,技术负责人,13500135000,"]))
+    # 丁 already had its registration: nothing more; 戊 registered by this file alone
+    assert _nm_new(store) == [("新客丁", "reg:2026-11-20"), ("新客戊", "reg:2026-11-21")]
