@@ -50,13 +50,16 @@ def _audit(args) -> int:
     from rich.table import Table
 
     from .safe import literal
+    from .services.assignment import display_names, person
 
+    names = display_names(store, actor)  # people as people know them, with the login (issue 22 §15)
     table = Table(title=t("audit.title"))
     for key in ("at", "login", "action", "entity", "detail"):
         table.add_column(t(f"audit.col.{key}"))
     for r in rows:
         detail = r.after or r.before
-        table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(r.login), literal(r.action),
+        table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(person(names.get(r.login, ""), r.login)),
+                      literal(r.action),
                       literal(f"{r.entity} {r.entity_id}"), literal(detail[:80]))
     console = Console(width=140, record=True, force_terminal=False, color_system=None)
     with console.capture() as cap:
