@@ -30,7 +30,9 @@ def _board(args) -> int:
     if args.json:
         print(json.dumps(b.as_json(), ensure_ascii=False, indent=1))
         return 0
-    print(render_board_text(b))
+    from .services.assignment import display_names
+
+    print(render_board_text(b, display_names(store, actor)))
     return 0
 
 
@@ -68,7 +70,7 @@ def _audit(args) -> int:
     return 0
 
 
-def render_board_text(b) -> str:
+def render_board_text(b, names: dict[str, str] | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -87,6 +89,10 @@ def render_board_text(b) -> str:
         alerts.add_column(t(f"board.col.{key}"))
     for a in b.alerts:
         agent = a.agent or ("" if a.data else t("board.pool"))  # a disk alert is nobody's work
+        if a.agent and names:
+            from .services.assignment import person
+
+            agent = person(names.get(a.agent, ""), a.agent)  # 刘思琪 (agent2) (issue 22 §15)
         alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer or a.detail), literal(agent),
                        a.since.isoformat(" ", timespec="minutes"))
     console = Console(width=120, record=True, force_terminal=False, color_system=None)
