@@ -65,8 +65,10 @@ def test_issue_life_on_the_command_line(desk, capsys):
     code, out, _ = run(capsys, "issue", "show", "WT202611001", "--json")
     j = json.loads(out)
     assert list(j) == [*KEYS, "events"] and list(j["events"][0]) == ["kind", "at", "login", "text"]
+    # reopened after solve_by (11-24): unsolved, so overdue and escalated at the reopen (issue 22 item 14)
     assert [e["kind"] for e in j["events"]] == ["raised", "assigned", "acknowledged", "note", "solution", "told",
-                                                "closed", "reopened"]
+                                                "closed", "reopened", "escalated"]
+    assert (j["level"], j["overdue"]) == (1, ["solve"])
 
 
 def test_overdue_now_lists_exactly_those_past_a_deadline(desk, capsys):
@@ -93,8 +95,10 @@ def test_overdue_now_lists_exactly_those_past_a_deadline(desk, capsys):
 def test_permissions_exit_2_and_bad_input_exit_1(desk, capsys, store):
     desk("agent")
     assert run(capsys, "issue", "raise", "HF202611001", "--title", "x", "--when", "2026-11-23 09:00")[0] == 0
-    code, _, err = run(capsys, "issue", "ack", "WT202611001")
-    assert code == 2 and "WT202611001" in err
+    code, _, err = run(capsys, "issue", "solve", "WT202611001", "--solution", "换件")
+    assert code == 2 and "WT202611001" in err  # only its owner, the department head or a supervisor
+    # the raiser acknowledges while the issue has no owner (SPEC §3, issue 22 item 8)
+    assert run(capsys, "issue", "ack", "WT202611001")[0] == 0
     assert run(capsys, "issue", "assign", "WT202611001", "--department", "质量部")[0] == 2
     assert run(capsys, "issue", "note", "WT202611001", "联系中")[0] == 0  # the raiser may note
     assert run(capsys, "issue", "raise", "HF202611001", "--title", "x", "--category", "bogus")[0] == 1
