@@ -11,13 +11,15 @@ from sqlmodel import select
 
 from ..domain import queue as dq
 from ..domain.queue import ROLE_QUEUES, QueueRow
+from ..domain.words import CALLBACK_STATUSES
 from ..i18n import t
 from ..safe import mask_phone
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
+from .follow_up import states_of
 from .queue import _phones
 
-STATUSES = ("open", "waiting_data", "completed", "unreachable", "refused", "cancelled", "lapsed")
+STATUSES = CALLBACK_STATUSES
 
 
 @dataclass(slots=True)
@@ -30,6 +32,7 @@ class CallbackRow:
     score_resolution: int | None
     score_attitude: int | None
     late_entry: bool
+    follow_up: str | None = None  # 跟进状态 (domain.follow_up): needed, in_progress, done, none
     # what recomputing the monthly KPIs needs (issue 22 §10)
     completed_by: str | None = None  # the login on the completing attempt
     lead: bool = False  # a sales lead
@@ -51,6 +54,7 @@ class CallbackRow:
             "spot_check": self.spot_check,
             "work_order": self.work_order,
             "trigger": self.trigger,
+            "follow_up": self.follow_up,
             "agent": self.row.agent,
         }
 
@@ -94,6 +98,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
         phones = _phones(s, {cb.customer_id for cb, _, _ in found})
         late = _late(s, [cb.id for cb, _, _ in found])
         extras = _recomputable(s, [cb for cb, _, _ in found])
+        follow = states_of(s, [cb for cb, _, _ in found])
     out = []
     for cb, name, tier in found:
         row = QueueRow(
@@ -105,7 +110,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
             priority=cb.priority, estimated=cb.estimated, next_attempt_at=cb.next_attempt_at, claimed_by=None,
         )
         out.append(CallbackRow(row, cb.planned_due_on, cb.completed_at, cb.score_resolution, cb.score_attitude,
-                               cb.id in late))
+                               cb.id in late, follow.get(cb.number)))
     for r in out:
         r.completed_by, r.lead, r.spot_check, r.work_order, r.trigger = extras[r.row.id]
     return out
