@@ -234,3 +234,61 @@ def test_files_cannot_be_read_or_written_without_the_persons_own_process(shared_
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr
     assert not (pub / "d.csv").exists()
+
+
+def test_a_100kb_note_is_refused_and_the_store_grows_linearly_over_100_notes(shared_install):
+    """The disk cannot be filled through notes: a 100 KB note is refused (exit 1, naming the
+    limit); 100 reschedules of one callback, each with a 1,900-character note, grow the store
+    by about the same in their second half as in their first (the note used to pile up on the
+    callback and be copied whole into every audit row)."""
+    import sqlite3
+    import sys
+    from datetime import date, timedelta
+
+    inst = shared_install
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from factories import add_callback, add_customer
+
+    from huifang_tui.domain.limits import TEXT_MAX
+    from huifang_tui.services.base import Store
+    from huifang_tui.store.db import dispose, fix_mode
+
+    today = datetime.now(ZoneInfo(TZ)).date()
+    store = Store("sqlite:///" + str(inst.store))
+    cid = add_customer(store, "温州长青阀门有限公司", agent=inst.agent)
+    add_callback(store, cid, "HF202612950", agent=inst.agent, due_on=today, deadline_on=today + timedelta(days=120))
+    dispose(store.engine)
+    fix_mode(inst.store)
+
+    r = inst.run(inst.agent, "record", "HF202612950", "--outcome", "no_answer", "--note", "长" * 34_000)  # 102 KB in UTF-8
+    assert r.returncode == 1, (r.returncode, r.stderr[-300:])
+    assert str(TEXT_MAX) in r.stderr.replace(",", "") and "Traceback" not in r.stderr
+
+    def size() -> int:
+        con = sqlite3.connect(f"file:{inst.store}?mode=ro", uri=True)
+        try:
+            pages = con.execute("PRAGMA page_count").fetchone()[0]
+            free = con.execute("PRAGMA freelist_count").fetchone()[0]
+            return (pages - free) * con.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            con.close()
+
+    to = None
+    for d in range(20, 60):  # a working day well before the deadline
+        day: date = today + timedelta(days=d)
+        r = inst.run(inst.agent, "record", "HF202612950", "--outcome", "reschedule", "--to",
+                     f"{day.isoformat()} 10:00", "--note", "000" + "约" * 1897)
+        if r.returncode == 0:
+            to = f"{day.isoformat()} 10:00"
+            break
+    assert to is not None, r.stderr
+    sizes = [size()]
+    for i in range(1, 100):
+        r = inst.run(inst.agent, "record", "HF202612950", "--outcome", "reschedule", "--to", to,
+                     "--note", f"{i:03d}" + "约" * 1897)
+        assert r.returncode == 0, (i, r.stderr)
+        if i in (49, 99):
+            sizes.append(size())
+    first, last = sizes[1] - sizes[0], sizes[2] - sizes[1]
+    assert last <= 1.5 * max(first, 4096), (first, last)
+    assert last < 50 * 1900 * 3 * 3  # a few copies of each note at most (UTF-8: 3 bytes a character)
