@@ -23,6 +23,7 @@ from typing import Any
 
 from ..domain.calendar import WorkCalendar
 from ..domain.dates import add_months
+from ..domain.follow_up import DEFAULT_THRESHOLD, any_low
 from ..store.models import CallAttempt, Callback, Contact, Counter, Customer, NonMemberEvent, Sale, WorkOrder
 
 TIERS = ("standard", "key", "major", "strategic")
@@ -622,7 +623,7 @@ class _Gen:
         else:
             res, att = self._scores(h.force_low)
             cb.score_resolution, cb.score_attitude = res, att
-            h.low = min(res, att) < 3
+            h.low = any_low((res, att), DEFAULT_THRESHOLD)  # the demo runs on the default policy
             if h.low:
                 cb.suggestions = r.choice(t["low_score_suggestions"])
                 cb.negative_feedback = h.force_low or r.random() < 0.6
