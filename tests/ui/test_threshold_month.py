@@ -36,3 +36,41 @@ async def test_threshold_four_colours_a_three(store):
         assert (res.plain, str(res.style)) == ("3", "bold red")  # 3 < 4
         assert (att.plain, str(att.style)) == ("4", "")
         assert table.get_cell("HF202611001", "follow_status").plain == "跟进中"
+
+
+async def test_ctrl_s_without_a_change_writes_nothing(store):
+    """Issue 22 item 5: opening a low-scored record and saving it unchanged cancelled its
+    follow-up and made an identical one; now nothing is written and the toast says so."""
+    from sqlmodel import select
+
+    from huifang_tui.screens.record_form import RecordFormScreen
+    from huifang_tui.store.models import AuditEntry, Callback
+
+    sup = add_user(store, "supervisor", "supervisor", "周主管")
+    agent = add_user(store, "agent1", "agent", "陈晓雯")
+    c = add_customer(store, "杭州恒达机械有限公司")
+    add_callback(store, c, "HF202611001", due_on=date(2026, 11, 2), deadline_on=date(2026, 11, 5))
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="completed", at=datetime(2026, 11, 4, 10, 0, 41),
+                                                            reached_name="王经理", score_resolution=2, score_attitude=4))
+
+    def state():
+        with store.read() as s:
+            cbs = s.exec(select(Callback.number, Callback.status, Callback.version).order_by(Callback.number)).all()
+            return cbs, len(s.exec(select(AuditEntry)).all())
+
+    before = state()
+    assert [n for n, _, _ in before[0]] == ["HF202611001", "HF202611002"]  # the record and its follow-up
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        month = pilot.app.screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RecordFormScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is month
+        assert any("未作修改" in str(n.message) for n in pilot.app._notifications)
+    assert state() == before
