@@ -54,10 +54,13 @@ async def test_burst_across_tab_lands_in_the_focused_fields(desk):
         assert app.focused is screen.query_one("#q0")  # shift+tab went back one field
 
 
-async def test_refused_asks_first_escape_records_nothing_enter_records(desk):
-    """Issue 16 item 3: 拒访 is confirmed in a dialog; Esc goes back to the form with nothing recorded."""
-    from huifang_tui.screens.call import FinalOutcomeDialog
+async def test_refused_asks_for_the_reason_escape_records_nothing(desk):
+    """Issue 16 item 3, issue 22 §7: 拒访 opens a dialog asking the customer's reason (required,
+    one line); Esc goes back to the form with nothing recorded; an empty reason is refused in
+    the dialog; the reason typed is stored with the attempt."""
+    from huifang_tui.screens.call import RefusalDialog
     from huifang_tui.screens.queue import QueueScreen
+    from huifang_tui.store.models import CallAttempt
 
     store, agent = desk
     app = HuifangApp(store, agent)
@@ -65,17 +68,23 @@ async def test_refused_asks_first_escape_records_nothing_enter_records(desk):
         screen = await open_first(pilot)
         await pilot.press("f9")  # 拒访
         await settle(pilot)
-        assert isinstance(app.screen, FinalOutcomeDialog)
+        assert isinstance(app.screen, RefusalDialog)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.form.editing
         assert _cb(store).status == "open" and _cb(store).attempts == 0
         await pilot.press("f9")
         await settle(pilot)
-        await pilot.press("enter")
+        dialog = app.screen
+        await pilot.press("enter")  # no reason: the dialog stays and says it is required
+        await settle(pilot)
+        assert app.screen is dialog and "原因" in str(dialog.query_one("#dialog-error").render())
+        await pilot.press(*"设备运行正常", "enter")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
     assert _cb(store).status == "refused"
+    with store.read() as s:
+        assert s.exec(select(CallAttempt)).one().reason == "设备运行正常"
 
 
 async def test_the_outcome_confirmation_is_not_a_yes_no_dialog(desk):
@@ -88,7 +97,7 @@ async def test_the_outcome_confirmation_is_not_a_yes_no_dialog(desk):
     app = HuifangApp(store, agent)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_first(pilot)
-        await pilot.press("f9")  # 拒访
+        await pilot.press("f7")  # 号码错误
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, FinalOutcomeDialog)

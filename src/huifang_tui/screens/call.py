@@ -94,9 +94,8 @@ class RefusalDialog(TextDialog):
 
     def action_submit(self) -> None:
         value = self.query_one("#dialog-input", Input).value.strip()
-        errors = reason_errors(value)
-        if errors:
-            self.show_error(errors[0])
+        if reason_errors(value):  # empty (the line cannot hold a line break)
+            self.show_error(t("onecall.reason_required"))
             return
         self.dismiss(value)
 
@@ -141,6 +140,7 @@ class CallScreen(Screen):
         self._renewed_to: datetime | None = None
         self._seen_version = view.callback.version
         self._last_refusal = ""
+        self._gone = False  # reassigned or closed meanwhile: not worth claiming again
 
     # -- layout -------------------------------------------------------------------
     @property
@@ -318,7 +318,7 @@ class CallScreen(Screen):
         also = [o.number for o in self.view.same_day]
         closes = (t("onecall.reason_closes_also", number=number, numbers="、".join(also)) if also
                   else t("onecall.reason_closes", number=number))
-        dlg = RefusalDialog(t("onecall.reason_title"), f"{closes}\n{t('onecall.reason_hint')}",
+        dlg = RefusalDialog(f"{t('onecall.reason_title')}\n{closes}", t("onecall.reason_hint"),
                             placeholder=t("onecall.reason_placeholder"))
 
         def done(reason: str | None) -> None:
@@ -455,6 +455,8 @@ class CallScreen(Screen):
             if self._claimed:
                 self._let_go()
             return  # away: claimed again when they come back
+        if self._gone:
+            return  # told once; the agent's next outcome gets the plain reason from the service
         self._check_claim(self.app.last_active or now)
 
     def _let_go(self) -> None:
@@ -491,17 +493,21 @@ class CallScreen(Screen):
         store, actor, number = self.app.store, self.app.actor, self.view.callback.number
         pulse = svc.heartbeat(store, actor, number, active_at=active_at, seen_version=self._seen_version,
                               since=self._opened_at)
-        refusal = ""
+        refusal, gone = "", False
         if not pulse.held:
             try:
                 svc.reclaim(store, actor, number)
+            except svc.ClaimedElsewhere as e:
+                refusal = str(e)  # asked again at the next tick: they may have left it by then
             except svc.ServiceError as e:
-                refusal = str(e)
-        self.app.call_from_thread(self._claim_checked, pulse, active_at, refusal, loud)
+                refusal, gone = str(e), True  # not theirs any more, or closed
+        self.app.call_from_thread(self._claim_checked, pulse, active_at, refusal, loud, gone)
 
-    def _claim_checked(self, pulse: svc.Pulse, active_at: datetime, refusal: str, loud: bool) -> None:
+    def _claim_checked(self, pulse: svc.Pulse, active_at: datetime, refusal: str, loud: bool,
+                       gone: bool = False) -> None:
         if not self._live():
             return
+        self._gone = gone
         if pulse.version != self._seen_version:
             self._seen_version = pulse.version
             if pulse.changes:
