@@ -84,7 +84,7 @@ def test_the_upgrade_turns_known_phrasings_into_codes_and_keeps_the_rest(db_url)
         ("ledger.reopen_not_held", {"number": "HF202611002"}),
     ]
     assert all(r[1] == "" for r in rows[1:6])
-    for (kind, typed), r in zip([EVENTS[0], *EVENTS[6:]], [rows[0], *rows[6:]]):
+    for (_kind, typed), r in zip([EVENTS[0], *EVENTS[6:]], [rows[0], *rows[6:]]):
         assert (r[1], r[2]) == (typed, "")  # typed, or unknown: as stored
 
     st = Store(db_url, clock=lambda: NOW, engine=engine)
