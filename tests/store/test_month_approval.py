@@ -10,11 +10,13 @@ from datetime import date, datetime
 
 import pytest
 from factories import add_callback, add_customer, add_user
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import Month
 from huifang_tui.errors import MonthLocked, Refused
+from huifang_tui.exporting.sheets import SHEET_RECORDS
 from huifang_tui.services import report as svc
 from huifang_tui.services.board import board
 from huifang_tui.services.callbacks import CallRecord, record_attempt
@@ -88,6 +90,8 @@ def test_amend_edit_reapprove_keeps_every_version(store, month, capsys, tmp_path
     assert j["overall"]["completed"] == 1
     assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--out", str(tmp_path / "v1.csv"))[0] == 0
     v1_csv = (tmp_path / "v1.csv").read_bytes()
+    assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--out", str(tmp_path / "v1.xlsx"))[0] == 0
+    v1_xlsx = (tmp_path / "v1.xlsx").read_bytes()
 
     # approved: nothing dated in November goes in; amend is the way, and only once at a time
     with pytest.raises(MonthLocked):
@@ -131,6 +135,8 @@ def test_amend_edit_reapprove_keeps_every_version(store, month, capsys, tmp_path
     assert j2["overall"]["completed"] == 2
     assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--out", str(tmp_path / "v2.csv"))[0] == 0
     v2_csv = (tmp_path / "v2.csv").read_bytes()
+    assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--out", str(tmp_path / "v2.xlsx"))[0] == 0
+    v2_xlsx = (tmp_path / "v2.xlsx").read_bytes()
     inp = load_record(store, sup, "HF202611001")
     inp.improvement = "再改一次"
     with pytest.raises(MonthLocked):
@@ -141,12 +147,15 @@ def test_amend_edit_reapprove_keeps_every_version(store, month, capsys, tmp_path
     store.clock = lambda: datetime(2026, 12, 4, 9, 0)
     svc.amend(store, sup, NOV, "第三次更正")
     edit_record(store, sup, "HF202611001", inp)
-    for n, want_json, want_csv in ((1, v1_json, v1_csv), (2, v2_json, v2_csv)):
+    for n, want_json, want_csv, want_xlsx in ((1, v1_json, v1_csv, v1_xlsx), (2, v2_json, v2_csv, v2_xlsx)):
         rc, got, _ = _cli(capsys, "report", "monthly", "--month", "2026-11", "--version", str(n), "--json")
         assert rc == 0 and got == want_json
-        out = tmp_path / f"again{n}.csv"
-        assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--version", str(n), "--out", str(out))[0] == 0
-        assert out.read_bytes() == want_csv
+        for ext, want in ((".csv", want_csv), (".xlsx", want_xlsx)):
+            out = tmp_path / f"again{n}{ext}"
+            assert _cli(capsys, "report", "monthly", "--month", "2026-11", "--version", str(n), "--out", str(out))[0] == 0
+            assert out.read_bytes() == want, (n, ext)
+    info = load_workbook(tmp_path / "again1.xlsx")[SHEET_RECORDS]["A2"].value
+    assert "已审批 第1版 · 张主管 2026-12-01 09:00" in info
     rep1 = svc.monthly_report(store, sup, NOV, version=1)
     assert [r.amended for r in rep1.records] == [False, False]
     assert [r.status for r in rep1.records] == ["completed", "open"]

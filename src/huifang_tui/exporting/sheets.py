@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -191,11 +192,15 @@ def _write_xlsx(path: Path, report: Any) -> None:
                 c.number_format = fmt
             out.append(c)
         ks.append(out)
+    # an approved version gives the same bytes every time: the file is dated when it was approved
+    stamp = getattr(report, "generated_at", None)
+    wb.properties.created = stamp
     wb.save(path)
-    _fill_rows(path, rows, FIRST_DATA_ROW)
+    _fill_rows(path, rows, FIRST_DATA_ROW, stamp)
 
 
 _ROW = re.compile(r'<row r="(\d+)"(?:\s*/>|\s*></row>)')
+_CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -210,13 +215,11 @@ def _inline(v: Any) -> str:
     return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _fill_rows(path: Path, rows: list[list[Any]], first: int) -> None:
+def _fill_rows(path: Path, rows: list[list[Any]], first: int, stamp: datetime | None = None) -> None:
     """Put the records into their placeholder rows of sheet 1 (inline strings, as openpyxl's
-    own streaming writer does) and rewrite the file."""
+    own streaming writer does) and rewrite the file, every part dated *stamp* when given."""
     import zipfile
 
-    if not rows:
-        return
     letters = [_letter(i + 1) for i in range(len(COLUMNS))]
     last = first + len(rows)
 
@@ -243,6 +246,11 @@ def _fill_rows(path: Path, rows: list[list[Any]], first: int) -> None:
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = _ROW.sub(row_xml, data.decode("utf-8")).encode("utf-8")
+            if stamp is not None:
+                info.date_time = stamp.timetuple()[:6]
+                if info.filename == "docProps/core.xml":
+                    at = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+                    data = _CORE_TIME.sub(rf"\g<1>{at}\g<2>", data.decode("utf-8")).encode("utf-8")
             dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     tmp.replace(path)
 
