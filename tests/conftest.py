@@ -158,6 +158,18 @@ def _zh_catalog():
 
 
 @pytest.fixture(autouse=True)
+def _roomy_disk(monkeypatch):
+    """The board's disk alert reads this machine's free space; a CI machine low on disk must not
+    change every board snapshot. The disk-alert tests set their own reading."""
+    from types import SimpleNamespace
+
+    from huifang_tui.services import board
+
+    monkeypatch.setattr(board, "statvfs", lambda _path: SimpleNamespace(
+        f_bavail=500 * 1024**2, f_blocks=1000 * 1024**2, f_frsize=1024))
+
+
+@pytest.fixture(autouse=True)
 def _no_system_config(tmp_path_factory, monkeypatch):
     """Tests never read or write this machine's /etc/huifang/config.toml (a shared install)."""
     from huifang_tui import system
