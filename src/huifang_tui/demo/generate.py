@@ -619,7 +619,6 @@ class _Gen:
         )
         if h.kind == "low_score":
             cb.note = "已致电致歉，" + r.choice(t["improvements"])
-            cb.follow_status = "已跟进"
         else:
             res, att = self._scores(h.force_low)
             cb.score_resolution, cb.score_attitude = res, att
@@ -628,10 +627,8 @@ class _Gen:
                 cb.suggestions = r.choice(t["low_score_suggestions"])
                 cb.negative_feedback = h.force_low or r.random() < 0.6
                 cb.improvement = r.choice(t["improvements"])
-                cb.follow_status = "跟进中" if h.completed_at.date() >= self.sub_wd(self.today, 1) else "已跟进"
             else:
                 cb.suggestions = r.choice(t["suggestions"]) if r.random() < 0.6 else ""
-                cb.follow_status = "无需跟进"
             if r.random() < 0.08:
                 cb.sales_lead = True
                 cb.needs = r.choice(t["needs"])
