@@ -181,4 +181,4 @@ def test_the_board_alert_says_the_state_while_amending(store, month):
     a = alert()
     assert (a["state"], a["version"], a["approved_by"], a["approved_at"]) == \
         ("amending", 1, "sup", "2026-12-01T09:00:00")
-    assert "张主管" in a["detail"] and "第1版" in a["detail"]
+    assert a["agent"] == "sup" and a["detail"] == "更正中 第1版 12-01"

@@ -363,7 +363,11 @@ class BoardScreen(_Live):
             return
         alert = self._alert_at_cursor()
         if alert is not None and alert.kind == "summary_due":
-            self.app.action_open_month()  # the 客户回访汇总记录表, where the month is approved
+            from ..domain.kpi import Month
+            from .month import MonthScreen
+
+            # the alert's month's 客户回访汇总记录表, where it is approved (or its amendment)
+            self.app.push_screen(MonthScreen(Month.parse(alert.number)))
             return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))

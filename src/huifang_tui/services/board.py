@@ -315,7 +315,7 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
     """The monthly 回访汇总表 of the last finished (or finishing) month, from its last working day
     until the supervisor approves it (000 §4.9: by the 2nd of the next month)."""
     from ..domain.summary import summary_due
-    from .report import APPROVED, month_status, status_text
+    from .report import AMENDING, APPROVED, month_status
 
     if ctx.calendar is None:
         return []
@@ -326,17 +326,13 @@ def alerts_summary_due(s: Session, ctx: BoardContext) -> list[Alert]:
         due = summary_due(year, month, ctx.calendar, ctx.policy)
         st = month_status(s, key)
         if due.visible_from <= ctx.day and st.state != APPROVED:  # open, or amending (issue 22 §1)
-            names = {st.approved_by: _display_name(s, st.approved_by)} if st.approved_by else {}
-            out.append(Alert("summary_due", key, "", None, datetime.combine(due.visible_from, time.min),
-                             detail=status_text(st, names), data=st.as_json()))
+            # the state, the version and the day it was approved (80 columns; --json has the
+            # moment); the approver is the alert's person, shown by name
+            detail = (t("report.status_amending_alert", version=st.version, at=f"{st.approved_at:%m-%d}")
+                      if st.state == AMENDING and st.approved_at else t(f"report.month_state.{st.state}"))
+            out.append(Alert("summary_due", key, "", st.approved_by, datetime.combine(due.visible_from, time.min),
+                             detail=detail, data=st.as_json()))
     return out
-
-
-def _display_name(s: Session, login: str) -> str:
-    from ..store.models import User
-
-    u = s.exec(select(User).where(User.login == login)).first()
-    return u.name if u is not None and u.name else login
 
 
 def statvfs(path: str) -> os.statvfs_result:

@@ -677,10 +677,12 @@ def snapshots(store: Store, month: Month) -> list[ReportSnapshot]:
 
 def summary_state(store: Store, month: Month, today: date) -> str:
     """'due' from M's last working day until approved ('overdue' after the 2nd of M+1),
-    'approved', or 'not_yet' (000 §4.9; SPEC §3 Monthly summary)."""
+    'approved', 'amending' (being corrected after approval), or 'not_yet' (000 §4.9; SPEC §3
+    Monthly summary)."""
     with store.read() as s:
-        if approved_version(s, month) is not None:
-            return "approved"
+        state = month_status(s, month).state
+        if state != OPEN:
+            return state
         due = summary_due(month.year, month.month, load_calendar(s), load_policy(s))
     if today < due.visible_from:
         return "not_yet"
