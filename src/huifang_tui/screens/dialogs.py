@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
+from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..i18n import t
 
 
@@ -133,9 +134,9 @@ class IssueDialog(_Dialog):
             yield Label(t("issue.field.description"))
             yield Input(compact=True, id="issue-description", max_length=TEXT_MAX)
             with Horizontal(classes="dialog-row"):
-                yield Select([(t(f"issue.category.{c}"), c) for c in ("product", "service", "need", "other")],
+                yield Select([(t(f"issue.category.{c}"), c) for c in ISSUE_CATEGORIES],
                              value="service", allow_blank=False, compact=True, id="issue-category")
-                yield Select([(t(f"issue.priority.{p}"), p) for p in ("urgent", "normal", "low")],
+                yield Select([(t(f"issue.priority.{p}"), p) for p in ISSUE_PRIORITIES],
                              value="normal", allow_blank=False, compact=True, id="issue-priority")
             yield Checkbox(t("issue.field.complaint"), compact=True, id="issue-complaint")
             yield Label(t("issue.field.department"))

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.issues import LEVELS, solve_deadline_passes
-from ..domain.words import ISSUE_CATEGORIES
+from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..errors import ServiceError
 from ..i18n import t
 from ..safe import literal
@@ -44,7 +44,7 @@ COLUMNS = (("number", 12), ("customer", None), ("category", 4), ("priority", 4),
 WIDE_ONLY = ("category", "priority", "department", "owner")
 WIDE = 120
 FULL_WORDS = 150
-PRIORITIES = ("urgent", "normal", "low")
+PRIORITIES = ISSUE_PRIORITIES
 
 
 def _sized_widths(full: bool) -> dict[str, int]:
