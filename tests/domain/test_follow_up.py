@@ -69,7 +69,7 @@ def test_the_doors_read_the_domain_word_lists():
 
     assert base.ROLES is words.ROLES
     assert cli_issues.CATEGORIES is issues.CATEGORIES is words.ISSUE_CATEGORIES
-    assert cli_issues.PRIORITIES is words.ISSUE_PRIORITIES
+    assert cli_issues.PRIORITIES is ledger.PRIORITIES is words.ISSUE_PRIORITIES
     assert ledger.CATEGORIES[1:] == words.ISSUE_CATEGORIES
     assert listing.STATUSES is words.CALLBACK_STATUSES
     assert cli_work.CALLBACK_STATUSES is words.CALLBACK_STATUSES
