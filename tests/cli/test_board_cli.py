@@ -50,7 +50,12 @@ def test_board_json_contract(centre, capsys):
     for figures in data["agents"].values():
         assert set(figures) == {"due", "done", "remaining", "overdue", "unreachable", "day_closed"}
     assert data["agents"]["agent1"]["overdue"] == 1
-    assert data["alerts"] and all(set(a) == {"kind", "number", "customer", "agent", "since"} for a in data["alerts"])
+    base = {"kind", "number", "customer", "agent", "since"}
+    # the monthly summary says where the month stands (issue 22 §1)
+    month = {"detail", "state", "version", "approved_by", "approved_at"}
+    assert data["alerts"] and all(set(a) == (base | month if a["kind"] == "summary_due" else base)
+                                  for a in data["alerts"])
+    assert any(a["kind"] == "summary_due" and a["state"] == "open" for a in data["alerts"])
 
 
 @pytest.mark.parametrize("argv", [
