@@ -35,6 +35,7 @@ import importlib
 import json
 import os
 import pwd
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -71,7 +72,7 @@ PATH_KINDS = ("symlink_to_store", "through_symlinked_store_dir", "directory", "e
 # Hostile stores, given by --db (and some by HUIFANG_DATABASE_URL).
 STORE_KINDS = ("empty", "random", "directory", "missing_parent", "symlink_to_store", "fifo",
                "url_unknown_dialect", "url_bad_sqlite", "url_garbage")
-ENV_STORE_KINDS = ("empty", "random", "directory", "url_unknown_dialect")
+ENV_STORE_KINDS = ("random", "directory")  # the same reading as --db's; two kinds show it is read
 # Arguments naming a file, by destination (a path type is recognised on its own).
 PATH_DESTS = {"file", "out", "shared", "db"}
 # Commands that must not run as root here: they change the machine (groups, /etc, sudoers).
@@ -175,7 +176,9 @@ def _env(base: Path, user: str = "root") -> dict:
 
 @pytest.fixture(scope="module")
 def world():
-    root = Path(tempfile.mkdtemp(prefix="huifang-hostile-"))
+    # a RAM-backed folder when there is one: the sweep makes a thousand folders and store copies
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK) else None
+    root = Path(tempfile.mkdtemp(prefix="huifang-hostile-", dir=shm))
     os.chmod(root, 0o755)
     try:
         base = root / "base"
@@ -209,10 +212,12 @@ def world():
 def _chmod_back(root: Path) -> None:
     for d, dirs, _files in os.walk(root):
         for name in dirs:
-            try:
-                os.chmod(os.path.join(d, name), 0o755, follow_symlinks=False)
-            except OSError:
-                pass
+            path = os.path.join(d, name)
+            if not os.path.islink(path):
+                try:
+                    os.chmod(path, 0o755)
+                except OSError:
+                    pass
 
 
 def good_value(arg: Arg, cmd: Command, w: World, case: Path) -> str:
@@ -269,15 +274,30 @@ def build_argv(cmd: Command, w: World, case: Path, *, override: dict[str, str] |
 
 # -- hostile things ---------------------------------------------------------------------------
 
-def make_case_dir(w: World, cid: str) -> tuple[Path, Path]:
-    """A directory of the case's own, holding a copy of the store in ``store/``."""
+class CaseStore(os.PathLike):
+    """The case's own copy of the store, in ``store/``, made when first named (most hostile
+    stores never name it: a thousand copies are most of the sweep's disk writes)."""
+
+    def __init__(self, base: Path, path: Path):
+        self.base, self.path, self.made = base, path, False
+        self.parent, self.name = path.parent, path.name
+
+    def __fspath__(self) -> str:
+        if not self.made:
+            shutil.copyfile(self.base, self.path)
+            self.made = True
+        return str(self.path)
+
+    __str__ = __fspath__
+
+
+def make_case_dir(w: World, cid: str) -> tuple[Path, CaseStore]:
+    """A directory of the case's own, with ``store/`` for its copy of the store."""
     case = w.root / "cases" / cid
     (case / "store").mkdir(parents=True)
-    db = case / "store" / "huifang.db"
-    shutil.copyfile(w.base_db, db)
     for sub in ("home", "state", "config", "data", "cache"):
         (case / sub).mkdir()
-    return case, db
+    return case, CaseStore(w.base_db, case / "store" / "huifang.db")
 
 
 def hostile_path(kind: str, case: Path, db: Path) -> str:
@@ -340,7 +360,7 @@ def hostile_store(kind: str, case: Path, db: Path) -> str:
 class Case:
     id: str
     dir: Path
-    db: Path
+    db: CaseStore
     argv: list[str]
     env: dict
     as_nobody: bool = False
@@ -639,7 +659,7 @@ def check(c: Case, rec: dict) -> list[str]:
         problems.append("traceback")
     if rec["status"] in (1, 2) and not (out.strip() or err.strip()) and c.stdout != "closed_pipe":
         problems.append("failed without a word")
-    if c.store_kept and not _still_a_store(c.db):
+    if c.store_kept and c.db.made and not _still_a_store(c.db):
         problems.append("the store is no longer a database")
     if c.watched is not None and rec["status"] != 0 and not c.watched_existed:
         try:
@@ -690,9 +710,72 @@ def test_every_command_with_hostile_paths_and_values(world, person_python):
         for f in futures:
             results.update(f.result())
     problems = [p for c in sw.cases for p in check(c, results[c.id])]
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     if os.environ.get("HUIFANG_HOSTILE_REPORT"):  # timings and failures, for working on the sweep
         Path(os.environ["HUIFANG_HOSTILE_REPORT"]).write_text(json.dumps(
             {"results": results, "problems": problems}, ensure_ascii=False, indent=0), encoding="utf-8")
     took = time.monotonic() - started
-    print(f"\nhostile sweep: {len(sw.cases)} command lines ({len(person_cases)} as a person) in {took:.0f} s")
+    print(f"\nhostile sweep: {len(sw.cases)} command lines ({len(person_cases)} as a person) in {took:.0f} s, "
+          f"{cpu.ru_utime + cpu.ru_stime:.0f} s of CPU in child processes")
     assert not problems, f"{len(problems)} of {len(sw.cases)} command lines:\n" + "\n".join(problems)
+
+
+# -- the installed entry points themselves ----------------------------------------------------
+
+def test_the_installed_script_and_python_m(world, person_python):
+    """A few of the same command lines through ``huifang`` and ``python -m huifang_tui`` as
+    installed (the sweep above forks a loaded interpreter), as root and as a person."""
+    runs = []
+    entries = [[str(HUIFANG)], [sys.executable, "-m", "huifang_tui"]]
+    for entry in entries:
+        for kind in ("random", "directory", "fifo"):
+            runs.append((f"{entry[-1]} --db {kind}", entry, lambda case, db, kind=kind: ["--db", hostile_store(kind, case, db),
+                                                                                          "queue"], None))
+        runs.append((f"{entry[-1]} app on a FIFO", entry, lambda case, db: ["--db", hostile_store("fifo", case, db)], None))
+        runs.append((f"{entry[-1]} export into a directory", entry, lambda case, db: [
+            "--db", str(db), "report", "monthly", "--month", MONTH, "--out", hostile_path("directory", case, db)], None))
+    if person_python is not None:
+        person_bin = Path(person_python).parent
+        as_person = (["setpriv", "--reuid", str(NOBODY.pw_uid), "--regid", str(NOBODY.pw_gid), "--clear-groups"]
+                     if os.geteuid() == 0 else [])
+        for entry in ([str(person_bin / "huifang")], [str(person_bin / "python"), "-m", "huifang_tui"]):
+            entry = as_person + entry
+
+            def locked(case, db):  # noqa: ANN001, ANN202
+                os.chmod(case / "store", 0o000)
+                return ["--db", str(db), "queue"]
+
+            def unwritable(case, db):  # noqa: ANN001, ANN202
+                _person_owns(case, db)
+                (case / "closed").mkdir(mode=0o555)
+                return ["--db", str(db), "report", "monthly", "--month", MONTH, "--out", str(case / "closed" / "r.xlsx")]
+
+            def init_other(case, db):  # noqa: ANN001, ANN202
+                os.chmod(case / "store", 0o000)
+                return ["--db", str(db), "init"]
+            runs += [(f"{entry[-1]} store under an unreadable folder (a person)", entry, locked, "nobody"),
+                     (f"{entry[-1]} export into an unwritable folder (a person)", entry, unwritable, "nobody"),
+                     (f"{entry[-1]} init in someone else's folder (a person)", entry, init_other, "nobody")]
+
+    def one(item):  # noqa: ANN001, ANN202
+        label, entry, build, who = item
+        cid = f"entry-{abs(hash(label)) % 10**8}"
+        case, db = make_case_dir(world, cid)
+        env = _env(case, "nobody" if who else pwd.getpwuid(os.getuid()).pw_name)
+        if who and os.geteuid() == 0:
+            for p in [case, *[case / s for s in ("home", "state", "config", "data", "cache")]]:
+                os.chown(p, NOBODY.pw_uid, NOBODY.pw_gid)
+        argv = build(case, db)
+        try:
+            r = subprocess.run([*entry, *argv], capture_output=True, text=True, env=env, cwd=case, timeout=60,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return f"{label}: did not finish"
+        text = r.stdout + r.stderr
+        if r.returncode not in (0, 1, 2) or "Traceback" in text or (r.returncode and not r.stderr.strip()):
+            return f"{label}: exit {r.returncode}\n    {text[-1500:]}"
+        return None
+
+    with ThreadPoolExecutor(4) as pool:
+        problems = [p for p in pool.map(one, runs) if p]
+    assert not problems, "\n".join(problems)
