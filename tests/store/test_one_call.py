@@ -106,6 +106,18 @@ def test_a_later_appointment_is_not_tried_before_its_time(ningbo):
     assert "HF202611004" not in res.also and _cb(store, "HF202611004").attempts == 0
 
 
+def test_a_wrong_number_reaches_only_the_callbacks_of_that_contact(ningbo):
+    """号码错误 is said of the number dialled: the call's callbacks of another contact keep theirs."""
+    store, agent = ningbo
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611004")).one()
+        cb.contact_name = "李工"
+        s.add(cb)
+    res = record_attempt(store, agent, "HF202611001", CallRecord(outcome="wrong_number"))
+    assert res.also == ["HF202611002", "HF202611003"]
+    assert _cb(store, "HF202611003").status == "waiting_data" and _cb(store, "HF202611004").status == "open"
+
+
 # -- 拒访 asks for the reason (issue 22 §7) -----------------------------------------------------
 
 

@@ -32,6 +32,9 @@ REACHED: tuple[str, ...] = ("completed", "refused", "reschedule")
 # Every outcome but a completion is about the call, so it applies to the whole of what is due
 # of the customer (``due_in_call``); a completion applies to the callback it names (SPEC §3).
 SPREADS: tuple[str, ...] = tuple(o for o in OUTCOMES if o != "completed")
+# Of the call, these concern only the number dialled: they reach the callbacks of the same
+# contact (a wrong number does not make another contact's number wrong).
+PER_NUMBER: tuple[str, ...] = ("wrong_number",)
 # 拒访 closes with the customer's reason: one line, required (SPEC §3; issue 22 §7).
 NEEDS_REASON: tuple[str, ...] = ("refused",)
 # Refusal codes that mean "the input cannot be read" rather than "a rule says no".

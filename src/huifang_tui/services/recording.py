@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import (
-    CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, SPREADS, AttemptState, OutcomeError, Transition,
+    CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, PER_NUMBER, SPREADS, AttemptState, OutcomeError, Transition,
     apply_outcome, check_stated_time, is_late_entry,
 )
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
@@ -254,6 +254,8 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
         others = same_call(s, actor, cb, at, lock=True) if rec.outcome in SPREADS else []
+        if rec.outcome in PER_NUMBER:  # 号码错误 is about the number dialled: its contact's callbacks
+            others = [o for o in others if o.contact_name == cb.contact_name]
         flagged = _save(s, actor, cb, rec, tr, at, now, late)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
