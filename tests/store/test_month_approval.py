@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import Month
-from huifang_tui.errors import MonthLocked, Refused
+from huifang_tui.errors import Conflict, MonthLocked, Refused
 from huifang_tui.exporting.sheets import SHEET_RECORDS
 from huifang_tui.services import report as svc
 from huifang_tui.services.board import board
@@ -182,3 +182,24 @@ def test_the_board_alert_says_the_state_while_amending(store, month):
     assert (a["state"], a["version"], a["approved_by"], a["approved_at"]) == \
         ("amending", 1, "sup", "2026-12-01T09:00:00")
     assert a["agent"] == "sup" and a["detail"] == "更正中 第1版 12-01"
+
+
+def test_two_supervisors_at_the_same_moment(store, month, monkeypatch):
+    """PostgreSQL lets two transactions read the same state; the second one's version collides
+    and is refused in one plain line (exit 2), not a database error."""
+    sup = month["sup"]
+    store.clock = lambda: datetime(2026, 12, 1, 9, 0)
+    svc.approve(store, sup, NOV)
+    read_before = svc.MonthStatus(str(NOV))  # what the second one read before the first committed
+    monkeypatch.setattr(svc, "month_status", lambda s, m: read_before)
+    with pytest.raises(Conflict) as e:
+        svc.approve(store, sup, NOV)
+    assert "另一位主管" in str(e.value)
+    monkeypatch.undo()
+    svc.amend(store, sup, NOV, REASON)
+    read_before = svc.MonthStatus(str(NOV), "approved", 1, "sup", datetime(2026, 12, 1, 9, 0))
+    monkeypatch.setattr(svc, "month_status", lambda s, m: read_before)
+    with pytest.raises(Conflict):
+        svc.amend(store, sup, NOV, "同时更正")
+    monkeypatch.undo()
+    assert svc.status_of(store, NOV).state == "amending" and svc.status_of(store, NOV).reason == REASON

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -50,7 +51,7 @@ from ..store.models import (
     User,
     WorkOrder,
 )
-from .base import Actor, NotFound, PermissionDenied, Refused, ServiceError, Store, audit, require
+from .base import Actor, Conflict, NotFound, PermissionDenied, Refused, ServiceError, Store, audit, require
 from .calendar import load_calendar, load_policy
 from .follow_up import following_of
 
@@ -613,6 +614,18 @@ def _snapshot_data(overall: dict, agents: dict, records: list[RecordLine]) -> st
                        "records": [r.as_json() for r in records]}, ensure_ascii=False)
 
 
+@contextmanager
+def _one_at_a_time(month: Month):
+    """Two supervisors approving or amending the same month at once (PostgreSQL: both read the
+    same state): the second one's version collides with the first's and is refused plainly."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict(t("report.raced", month=str(month))) from None
+
+
 def approve(store: Store, actor: Actor, month: Month) -> int:
     """The supervisor signs the month off: its records and KPIs are stored as they stand.
 
@@ -621,7 +634,7 @@ def approve(store: Store, actor: Actor, month: Month) -> int:
     require(actor, "supervisor")
     now = store.now()
     check_approvable(month, now.date())
-    with store.write() as s:
+    with _one_at_a_time(month), store.write() as s:
         st = month_status(s, month)
         if st.state == APPROVED:
             raise MonthLocked(t("report.already_approved", month=str(month), version=st.version))
@@ -654,7 +667,7 @@ def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
 
     bound({"reason": reason}, error=BadMonth)
     now = store.now()
-    with store.write() as s:
+    with _one_at_a_time(month), store.write() as s:
         st = month_status(s, month)
         if st.state == OPEN:
             raise MonthLocked(t("report.not_approved", month=str(month)))
