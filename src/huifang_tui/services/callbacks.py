@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .assignment import assign  # noqa: F401
 from .base import ServiceError, ValidationError  # noqa: F401
-from .calls import CallView, Pulse, heartbeat, open_call, reclaim, release  # noqa: F401
+from .calls import CallView, ClaimedElsewhere, Pulse, heartbeat, open_call, reclaim, release  # noqa: F401
 from .calls import get_callback as _get  # noqa: F401
 from .calls import may_work as _may_work  # noqa: F401
 from .calls import workable as _workable  # noqa: F401

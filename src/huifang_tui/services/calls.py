@@ -113,15 +113,19 @@ def claim_since(s: Session, holder: Callback) -> datetime:
     return row or at
 
 
-def _refuse_claimed(s: Session, holder: Callback, cb: Callback) -> Conflict:
+class ClaimedElsewhere(Conflict):
+    """Someone else has the customer's call open now: try again once they leave it."""
+
+
+def _refuse_claimed(s: Session, holder: Callback, cb: Callback) -> ClaimedElsewhere:
     at = claim_since(s, holder).strftime("%H:%M")
     if holder.id == cb.id:
-        return Conflict(t("call.claimed", number=cb.number, who=holder.claimed_by, at=at))
-    return Conflict(t("rules.customer_claimed", number=cb.number, customer=_customer_name(s, cb), who=holder.claimed_by,
-                      other=holder.number, at=at))
+        return ClaimedElsewhere(t("call.claimed", number=cb.number, who=holder.claimed_by, at=at))
+    return ClaimedElsewhere(t("rules.customer_claimed", number=cb.number, customer=_customer_name(s, cb),
+                              who=holder.claimed_by, other=holder.number, at=at))
 
 
-def claim_conflict(s: Session, actor: Actor, cb: Callback, now: datetime) -> Conflict | None:
+def claim_conflict(s: Session, actor: Actor, cb: Callback, now: datetime) -> ClaimedElsewhere | None:
     """The refusal for moving or closing ``cb`` under someone (assign, reassign, lapse, defer):
     another user has this customer's call open right now. Names who and since when; None once
     the claim is released or has expired (issue 22 §2). Every door asks this one function."""
@@ -129,7 +133,7 @@ def claim_conflict(s: Session, actor: Actor, cb: Callback, now: datetime) -> Con
     if holder is None:
         return None
     at = claim_since(s, holder).strftime("%H:%M")
-    return Conflict(t("claim.moving_refused", number=cb.number, customer=_customer_name(s, cb), who=holder.claimed_by,
+    return ClaimedElsewhere(t("claim.moving_refused", number=cb.number, customer=_customer_name(s, cb), who=holder.claimed_by,
                       other=holder.number, at=at))
 
 
