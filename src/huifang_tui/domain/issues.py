@@ -339,6 +339,22 @@ DEFAULT_DEPARTMENT_OF: dict[str, str] = {
 }
 
 
+# action → the statuses it applies in (the services refuse it in the others, naming the state;
+# the issue screen offers its key only there).  Close is offered until closed: refused, it names
+# what is still missing (001 六(二)3).
+APPLIES_IN: dict[str, tuple[str, ...]] = {
+    "assign": ("open", "acknowledged", "waiting", "solved"),
+    "ack": ("open",),
+    "note": ("open", "acknowledged", "waiting", "solved"),
+    "wait": ("acknowledged",),
+    "resume": ("waiting",),
+    "solve": ("acknowledged", "waiting"),
+    "tell": ("solved",),
+    "close": ("open", "acknowledged", "waiting", "solved"),
+    "reopen": ("solved", "closed"),
+}
+
+
 def issue_roles(login: str, role: str, department: str | None, *, raised_by: str,
                 owner: str | None, issue_department: str, owner_department: str | None = None) -> frozenset[str]:
     """The parts a user plays for one issue: raiser (``raiser_unowned`` too while it has no

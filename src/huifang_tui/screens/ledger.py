@@ -401,11 +401,12 @@ class IssueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="issue-load", exit_on_error=False)
     def _load(self) -> None:
-        from ..services.issues import allowed_actions, show_issue
+        from ..services.issues import offered_actions, show_issue
 
         store = self.app.store
-        view = show_issue(store, self.number)
-        allowed = allowed_actions(store, self.app.actor, self.number)
+        now = store.now()
+        view = show_issue(store, self.number, now)
+        allowed = offered_actions(store, self.app.actor, self.number, now)
         self.post_message(self.Loaded(view, allowed))
 
     @on(Loaded)
@@ -417,7 +418,8 @@ class IssueScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """An action key is offered (key bar, F1) and answers only when the user may do it
-        (``services.issues.allowed_actions``, the rule the service checks)."""
+        (``services.issues.offered_actions``: the rule the service checks, in a status the action
+        applies in)."""
         if action == "act":
             return bool(parameters) and parameters[0] in self.allowed
         return True

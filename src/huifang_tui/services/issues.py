@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.calendar import WorkCalendar
 from ..domain.issues import (
+    APPLIES_IN,
     CATEGORIES,
     DEFAULT_DEPARTMENT_OF,
     LEVELS,
@@ -339,6 +340,21 @@ def allowed_actions(store: Store, actor: Actor, number: str) -> set[str]:
     return {a for a in ACTIONS if may(a, parts)}
 
 
+def offered_actions(store: Store, actor: Actor, number: str, now: datetime | None = None) -> set[str]:
+    """The actions the issue screen offers a key for: the actor may do them (``allowed_actions``)
+    and they apply in the issue's status now (``domain.issues.APPLIES_IN``)."""
+    from ..domain.issues import ACTIONS, APPLIES_IN
+
+    now = now or store.now()
+    with store.read() as s:
+        acting(s, actor)
+        issue = _get(s, number)
+        parts = _parts(s, actor, issue)
+        status = issue_state(facts_of(issue, _events(s, [issue.id])[issue.id]), load_policy(s),
+                             load_calendar(s), now).status
+    return {a for a in ACTIONS if may(a, parts) and status in APPLIES_IN[a]}
+
+
 # -- departments ----------------------------------------------------------------------------
 
 
@@ -550,7 +566,7 @@ def _refuse_status(issue: Issue, st: IssueState, *allowed: str) -> None:
 def assign_issue(store: Store, actor: Actor, number: str, department: str, owner: str | None = None,
                  when: datetime | None = None) -> Issue:
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "open", "acknowledged", "waiting", "solved")
+        _refuse_status(issue, st, *APPLIES_IN["assign"])
         dept = _department(s, department).name
         if owner is not None:
             u = get_user(s, owner)
@@ -563,7 +579,7 @@ def assign_issue(store: Store, actor: Actor, number: str, department: str, owner
 
 def acknowledge(store: Store, actor: Actor, number: str, when: datetime | None = None) -> Issue:
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "open")
+        _refuse_status(issue, st, *APPLIES_IN["ack"])
         if issue.owner_login is None and actor.login != issue.raised_by:
             issue.owner_login = actor.login  # whoever acknowledges an unowned issue owns it
         return [("acknowledged", "")]
@@ -581,7 +597,7 @@ def add_note(store: Store, actor: Actor, number: str, text: str, when: datetime 
     text = _text(text, "ledger.err.note")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "open", "acknowledged", "waiting", "solved")
+        _refuse_status(issue, st, *APPLIES_IN["note"])
         return [("note", text)]
     return _act(store, actor, number, "note", when, apply)
 
@@ -590,14 +606,14 @@ def wait(store: Store, actor: Actor, number: str, reason: str, when: datetime | 
     reason = _text(reason, "ledger.err.reason", "reason")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "acknowledged")
+        _refuse_status(issue, st, *APPLIES_IN["wait"])
         return [("waiting", reason)]
     return _act(store, actor, number, "wait", when, apply)
 
 
 def resume(store: Store, actor: Actor, number: str, when: datetime | None = None) -> Issue:
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "waiting")
+        _refuse_status(issue, st, *APPLIES_IN["resume"])
         return [("resumed", "")]
     return _act(store, actor, number, "resume", when, apply)
 
@@ -606,7 +622,7 @@ def solve(store: Store, actor: Actor, number: str, solution: str, when: datetime
     solution = _text(solution, "ledger.err.solution", "solution")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "acknowledged", "waiting")
+        _refuse_status(issue, st, *APPLIES_IN["solve"])
         issue.solution = solution
         return [("solution", solution)]
     return _act(store, actor, number, "solve", when, apply)
@@ -618,7 +634,7 @@ def tell(store: Store, actor: Actor, number: str, on: date, satisfaction: int,
         raise IssueInputError(t("ledger.err.satisfaction", value=satisfaction))
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "solved")
+        _refuse_status(issue, st, *APPLIES_IN["tell"])
         if on > at.date() or (st.solved_at is not None and on < st.solved_at.date()):
             raise IssueInputError(t("ledger.err.told_on", on=on.isoformat(),
                                     solved=st.solved_at.date().isoformat() if st.solved_at else "",
@@ -650,7 +666,7 @@ def reopen(store: Store, actor: Actor, number: str, reason: str, when: datetime 
     reason = _text(reason, "ledger.err.reason", "reason")
 
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
-        _refuse_status(issue, st, "solved", "closed")
+        _refuse_status(issue, st, *APPLIES_IN["reopen"])
         _reopen_fields(issue)
         return [("reopened", reason)]
     return _act(store, actor, number, "reopen", when, apply)
