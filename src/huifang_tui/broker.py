@@ -17,7 +17,8 @@ touch nothing but the store: the first stage cannot open the store, and the elev
 opens nothing else of the person's.
 
 The socket is passed as an inherited descriptor (``sudo -C``, allowed by the sudoers rule's
-``closefrom_override``) whose number the first argument names. The elevated process accepts
+``closefrom_override``) whose number the first argument names (``system.take_fd_argument``).
+The serving side is ``first_stage``. The elevated process accepts
 it only when the peer's uid is the one sudo reports (``SUDO_UID``).
 
 Wire format: a message is a 4-byte big-endian length and a UTF-8 JSON object; file contents
@@ -32,13 +33,11 @@ import signal
 import socket
 import stat
 import struct
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-ARG = "--broker-fd"
 CHUNK = 256 * 1024
 MAX_HEADER = 1024 * 1024
 MAX_READ_BYTES = 128 * 1024 * 1024  # above every reader's own limit; larger files arrive empty
@@ -115,19 +114,6 @@ def file_chunks(f: BinaryIO) -> Iterator[bytes]:
 _channel: socket.socket | None = None
 
 
-def take_fd_argument(argv: list[str]) -> int | None:
-    """``--broker-fd N`` as the first argument (put there by the first stage): removed from
-    ``argv``; the number, or None."""
-    if len(argv) >= 2 and argv[0] == ARG:
-        value = argv[1]
-        del argv[:2]
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
-
-
 def attach(fd: int | None, expected_uid: int | None) -> bool:
     """Take the channel: a Unix stream socket whose peer runs as ``expected_uid``. Anything else
     is closed and ignored (file operations are then refused)."""
@@ -193,7 +179,7 @@ def active() -> bool:
 def _ask(msg: dict) -> socket.socket:
     if _channel is None:
         from .i18n import t
-        from .safe_files import FileRefused
+        from .errors import FileRefused
 
         raise FileRefused(t("broker.no_channel"))
     send_msg(_channel, msg)
@@ -205,7 +191,7 @@ def _answer(sock: socket.socket) -> dict:
     if not reply.get("ok"):
         kind, message = str(reply.get("kind") or "os"), str(reply.get("message") or "")
         if kind == "refused":
-            from .safe_files import FileRefused
+            from .errors import FileRefused
 
             raise FileRefused(message)
         if kind == "exists":
@@ -275,66 +261,10 @@ def _lost() -> BrokerError:
     return BrokerError("os", t("broker.lost"))
 
 
-# -- the first stage ------------------------------------------------------------------------
-
-def run_elevated(argv_for: callable, env: dict | None = None) -> int:  # type: ignore[valid-type]
-    """Start the elevated child (``argv_for(fd)`` gives its command line) and serve its files
-    until it ends; its exit status."""
-    import subprocess
-
-    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    fd = child.fileno()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        proc = subprocess.Popen(argv_for(fd), pass_fds=(fd,), env=env)
-    except OSError:
-        parent.close()
-        child.close()
-        raise
-    child.close()
-    # The child and sudo get the terminal's signals themselves; the first stage waits for it.
-    # (Ignored only now: an ignored signal would stay ignored in the child.)
-    old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGQUIT)}
-    try:
-        serve(parent)
-    finally:
-        parent.close()
-        rc = proc.wait()
-        for s, h in old.items():
-            signal.signal(s, h)
-    return rc if rc >= 0 else 128 - rc
-
-
-def serve(sock: socket.socket) -> None:
-    """Answer the elevated process's requests until it closes the channel."""
-    while True:
-        try:
-            msg = recv_msg(sock)
-        except (EOFError, OSError, ValueError):
-            return
-        op = msg.get("op")
-        try:
-            if op == "read":
-                _serve_read(sock, msg)
-            elif op == "write":
-                _serve_write(sock, msg)
-            elif op == "stat":
-                _serve_stat(sock, msg)
-            elif op == "log":
-                _serve_log(sock, msg)
-            else:
-                send_msg(sock, {"ok": False, "kind": "os", "message": f"unknown request {op!r}"})
-        except (EOFError, ConnectionError):
-            return
-
-
-def _fail(sock: socket.socket, e: BaseException) -> None:
-    send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, None)})
-
+# -- one plain line for a failure on a person's file (both sides) ----------------------------
 
 def failure_kind(e: BaseException) -> str:
-    from .safe_files import FileRefused
+    from .errors import FileRefused
 
     if isinstance(e, (FileRefused, PermissionError)):
         return "refused"
@@ -347,8 +277,8 @@ def failure_kind(e: BaseException) -> str:
 
 def failure_text(e: BaseException, path: str | Path | None) -> str:
     """One plain line for a failure on a person's file."""
+    from .errors import FileRefused
     from .i18n import t
-    from .safe_files import FileRefused
 
     if isinstance(e, (FileRefused, BrokerError)):
         return str(e)
@@ -364,75 +294,3 @@ def failure_text(e: BaseException, path: str | Path | None) -> str:
     if isinstance(e, OSError):
         return t("safe.unreadable", path=name, error=e.strerror or type(e).__name__)
     return t("safe.unreadable", path=name, error=type(e).__name__)
-
-
-def _serve_read(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
-
-    path = str(msg.get("path") or "")
-    limit = int(msg.get("max") or MAX_READ_BYTES)
-    try:
-        f = safe_files.open_read(path)
-    except (OSError, safe_files.FileRefused) as e:
-        send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
-        return
-    with f:
-        size = os.fstat(f.fileno()).st_size
-        if size > limit:
-            send_msg(sock, {"ok": True, "size": size, "too_big": True})
-            return
-        send_msg(sock, {"ok": True, "size": size})
-        send_chunks(sock, file_chunks(f))
-
-
-def _serve_stat(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
-
-    path = str(msg.get("path") or "")
-    try:
-        size, mtime = safe_files.stamp(path)
-    except (OSError, safe_files.FileRefused) as e:
-        send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
-        return
-    send_msg(sock, {"ok": True, "size": size, "mtime_ns": mtime})
-
-
-def _serve_write(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
-
-    path = str(msg.get("path") or "")
-    mode = int(msg.get("mode") or 0o600) & 0o666
-    try:
-        w = safe_files.AtomicWriter(path, mode=mode, exclusive=bool(msg.get("exclusive")))
-    except (OSError, safe_files.FileRefused) as e:
-        send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
-        return
-    send_msg(sock, {"ok": True})
-    failed: BaseException | None = None
-    try:
-        for c in recv_chunks(sock):
-            if failed is None:
-                try:
-                    w.write(c)
-                except OSError as e:
-                    failed = e  # read the rest, then say so
-    except BaseException:
-        w.abort()
-        raise
-    if failed is not None:
-        w.abort()
-        send_msg(sock, {"ok": False, "kind": failure_kind(failed), "message": failure_text(failed, path)})
-        return
-    try:
-        done = w.commit()
-    except (OSError, safe_files.FileRefused) as e:
-        send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
-        return
-    send_msg(sock, {"ok": True, "path": str(done)})
-
-
-def _serve_log(sock: socket.socket, msg: dict) -> None:
-    from . import crash
-
-    path = crash.append_log(str(msg.get("text") or ""))
-    send_msg(sock, {"ok": path is not None, "path": str(path) if path else ""})

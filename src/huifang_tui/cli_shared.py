@@ -49,6 +49,9 @@ def prepare() -> int | None:
         print(t("shared.err.no_config", path=system.config_path()), file=sys.stderr)
         return EXIT_REFUSED
     system.lock(conf)
+    from . import broker
+
+    broker.attach(system.broker_fd(), system.caller_uid())  # the first stage's channel, if any
     return None
 
 
@@ -102,7 +105,9 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
         print(t("broker.service_missing", user=conf.service_user, dir=conf.store_dir, group=conf.agents_group),
               file=sys.stderr)
         return EXIT_REFUSED
-    return system.run_elevated(conf, argv)
+    from .first_stage import run_elevated
+
+    return run_elevated(lambda fd: system.elevated_argv(conf, argv, fd))
 
 
 # -- huifang init --shared ------------------------------------------------------------------

@@ -26,6 +26,11 @@ class UnknownLogin(PermissionDenied):
     pass
 
 
+class FileRefused(PermissionDenied):
+    """A file a person named may not be used (the store's, a symlink, not a regular file, not
+    theirs to write); ``str()`` is the plain message."""
+
+
 class NotFound(ServiceError):
     pass
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import system
-from .errors import PermissionDenied
+from .errors import FileRefused  # noqa: F401  (re-exported)
 from .i18n import t
 
 _O_PATH = getattr(os, "O_PATH", os.O_RDONLY)
@@ -35,10 +35,6 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _MAX_DEPTH = 4096
-
-
-class FileRefused(PermissionDenied):
-    """The named file may not be used (store's, a symlink, not a regular file)."""
 
 
 class _Guard:

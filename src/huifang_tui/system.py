@@ -141,11 +141,27 @@ def enter_main() -> None:
     global _via_main, _broker_fd
     _via_main = True
     harden_process()
-    from .broker import take_fd_argument
-
     rest = sys.argv[1:]
     _broker_fd = take_fd_argument(rest)
     sys.argv[1:] = rest
+
+
+BROKER_ARG = "--broker-fd"
+
+
+def take_fd_argument(argv: list[str]) -> int | None:
+    """``--broker-fd N`` as the first argument (put there by the first stage): removed from
+    ``argv``; the number, or None."""
+    if len(argv) >= 2 and argv[0] == BROKER_ARG:
+        value = argv[1]
+        del argv[:2]
+        return int(value) if value.isdigit() else None
+    return None
+
+
+def broker_fd() -> int | None:
+    """The first stage's channel, as ``--broker-fd`` named it (``broker.attach`` checks it)."""
+    return _broker_fd
 
 
 def via_main() -> bool:
@@ -219,9 +235,6 @@ def lock(conf: SystemConfig) -> None:
         except (ValueError, OSError):
             pass
     _locked = conf
-    from . import broker
-
-    broker.attach(_broker_fd, caller_uid())
 
 
 def caller_uid() -> int | None:
@@ -277,14 +290,5 @@ def in_agents_group(conf: SystemConfig) -> bool:
 def elevated_argv(conf: SystemConfig, argv: list[str], fd: int) -> list[str]:
     """The elevated process: the service account with the store's group, keeping descriptor
     ``fd`` (the first stage's channel) open and naming it first."""
-    from .broker import ARG
-
     return [SUDO, "-n", "-C", str(fd + 1), "-u", conf.service_user, "-g", conf.store_group,
-            str(conf.python), "-I", "-m", "huifang_tui", ARG, str(fd), *argv]
-
-
-def run_elevated(conf: SystemConfig, argv: list[str]) -> int:
-    """Run the elevated process as a child and serve its files until it ends (``broker``)."""
-    from . import broker
-
-    return broker.run_elevated(lambda fd: elevated_argv(conf, argv, fd))
+            str(conf.python), "-I", "-m", "huifang_tui", BROKER_ARG, str(fd), *argv]

@@ -64,19 +64,17 @@ def test_not_reached_applies_to_every_callback_due_up_to_today(ningbo):
         assert (_cb(store, number).attempts, _cb(store, number).outcome) == (0, None)
 
 
-def test_the_set_from_any_callback_of_the_call(ningbo):
-    """Opened on today's callback, the call still covers the older ones (SPEC §3)."""
+def test_overdue_counts_even_when_put_off_past_its_deadline(ningbo):
+    """Opened on today's callback, the call covers the older ones and one a supervisor put off
+    to 11-25 past its 11-20 deadline: overdue is due (SPEC §3)."""
     store, agent = ningbo
+    with store.read() as s:
+        cid = s.exec(select(Callback)).first().customer_id
+    add_callback(store, cid, "HF202611007", kind="progress_check", due_on=date(2026, 11, 25),
+                 deadline_on=date(2026, 11, 20))
     res = record_attempt(store, agent, "HF202611004", CallRecord(outcome="busy"))
-    assert res.also == ["HF202611001", "HF202611002", "HF202611003"]
+    assert res.also == ["HF202611001", "HF202611007", "HF202611002", "HF202611003"]
     assert _cb(store, "HF202611005").attempts == 0
-
-
-def test_a_completion_applies_to_its_callback_only(ningbo):
-    store, agent = ningbo
-    res = record_attempt(store, agent, "HF202611001", DONE)
-    assert res.also == []
-    assert [_cb(store, n).attempts for n in THE_CALL] == [0, 0, 0]
 
 
 def test_undo_restores_the_whole_call(ningbo):
@@ -102,6 +100,8 @@ def test_a_later_appointment_is_not_tried_before_its_time(ningbo):
         cb = s.exec(select(Callback).where(Callback.number == "HF202611004")).one()
         cb.next_attempt_at = datetime(2026, 11, 23, 15)
         s.add(cb)
+    view = open_call(store, agent, "HF202611001", pid=1)
+    assert [o.number for o in view.same_day] == ["HF202611002", "HF202611003"]  # not on the 同日合并 line
     res = record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
     assert "HF202611004" not in res.also and _cb(store, "HF202611004").attempts == 0
 
@@ -193,10 +193,17 @@ def test_reached_after_unreachable_is_recorded_and_counted_completed(ningbo):
     assert report.agents["agent1"]["completed"] == 1 and report.agents["agent1"]["on_time"] == 0  # late
 
 
-def test_waiting_for_data_can_be_completed(ningbo):
+def test_waiting_for_data_is_not_in_the_call_and_can_be_completed(ningbo):
+    """A callback waiting for a corrected number keeps waiting when the customer is not reached on
+    another number, and is completed when they are."""
     store, agent = ningbo
-    record_attempt(store, agent, "HF202611003", CallRecord(outcome="wrong_number"))
-    assert _cb(store, "HF202611003").status == "waiting_data"
+    with store.write() as s:
+        cb = s.exec(select(Callback).where(Callback.number == "HF202611003")).one()
+        cb.status, cb.attempts = "waiting_data", 1
+        s.add(cb)
+    res = record_attempt(store, agent, "HF202611004", CallRecord(outcome="no_answer"))
+    assert "HF202611003" not in res.also
+    assert (_cb(store, "HF202611003").status, _cb(store, "HF202611003").attempts) == ("waiting_data", 1)
     store.clock = lambda: NOW + timedelta(hours=1)
     assert record_attempt(store, agent, "HF202611003", DONE).status == "completed"
 

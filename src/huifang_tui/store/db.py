@@ -135,7 +135,7 @@ def grant_app_role(conn: Connection, url: str) -> None:
     """On the owner's connection: give the URL's application role its rights (PostgreSQL)."""
     from . import pgroles
 
-    pgroles.grant_app_role(conn, pgroles.app_role(url))
+    pgroles.grant_app_role(conn, pgroles.app_role(url), pg_session_settings())
 
 
 def is_postgres(engine_or_url: Engine | str) -> bool:

@@ -90,23 +90,23 @@ def app_grants(role: str) -> list[str]:
     return out
 
 
-def grant_app_role(conn: Connection, role: str) -> None:
-    """Apply ``app_grants`` on this (owner's) connection, inside its transaction."""
+def grant_app_role(conn: Connection, role: str, settings: dict[str, int] | None = None) -> None:
+    """Apply ``app_grants`` on this (owner's) connection, inside its transaction; with
+    ``settings``, also as the role's defaults where the owner may (``role_defaults``)."""
     if conn.dialect.name != "postgresql" or not role or role == conn.exec_driver_sql("SELECT current_user").scalar():
         return
     for stmt in app_grants(role):
         conn.exec_driver_sql(stmt)
-    role_defaults(conn, role)
+    if settings:
+        role_defaults(conn, settings, role)
 
 
-def role_defaults(conn: Connection, role: str | None = None) -> bool:
+def role_defaults(conn: Connection, settings: dict[str, int], role: str | None = None) -> bool:
     """The application role's own defaults (``db.pg_session_settings``), so that any client
     logged in as it — a stuck terminal, a hand-run psql — is cut off too. Needs the right to
     alter that role (the role itself, CREATEROLE or a superuser); without it, only the app's
     own connections have them. Returns whether they were set."""
     from sqlalchemy.exc import DBAPIError
-
-    from .db import pg_session_settings
 
     target = _q(role) if role else "CURRENT_USER"
     from sqlalchemy import text
@@ -116,7 +116,7 @@ def role_defaults(conn: Connection, role: str | None = None) -> bool:
         return False  # a superuser's defaults are the DBA's business, not the app's
     try:
         with conn.begin_nested():
-            for name, value in pg_session_settings().items():
+            for name, value in settings.items():
                 conn.exec_driver_sql(f"ALTER ROLE {target} SET {name} = {int(value)}")
     except DBAPIError:
         return False
