@@ -116,7 +116,7 @@ class Store:
                 from ..store.pgroles import role_defaults
 
                 with self.engine.begin() as conn:  # the application role's own timeouts
-                    role_defaults(conn)
+                    role_defaults(conn, db.pg_session_settings())
         self.check_schema()
 
     def schema_state(self) -> str:
