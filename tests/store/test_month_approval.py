@@ -18,6 +18,7 @@ from huifang_tui.domain.kpi import Month
 from huifang_tui.errors import Conflict, MonthLocked, Refused
 from huifang_tui.exporting.sheets import SHEET_RECORDS
 from huifang_tui.services import report as svc
+from huifang_tui.services import spotcheck
 from huifang_tui.services.board import board
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.services.record_form import edit_record, load_record
@@ -182,6 +183,13 @@ def test_the_board_alert_says_the_state_while_amending(store, month):
     assert (a["state"], a["version"], a["approved_by"], a["approved_at"]) == \
         ("amending", 1, "sup", "2026-12-01T09:00:00")
     assert a["agent"] == "sup" and a["detail"] == "更正中 第1版 12-01"
+    # a spot check while amending is allowed and audited with the amendment, but corrects no record
+    spotcheck.draw(store, sup, NOV, 5, seed=1)
+    spotcheck.mark(store, sup, "HF202611001", False, "分数记错")
+    with store.read() as s:
+        row = s.exec(select(AuditEntry).where(AuditEntry.action == "spotcheck.mark")).one()
+        assert json.loads(row.after)["amend_reason"] == REASON
+    assert not any(r.amended for r in svc.monthly_report(store, sup, NOV).records)
 
 
 def test_two_supervisors_at_the_same_moment(store, month, monkeypatch):

@@ -198,6 +198,7 @@ def _amended_numbers(s: Session, month: Month) -> set[str]:
         return set()
     tag = json.dumps({AMEND_KEY: str(month)}, ensure_ascii=False)[1:-1]  # '"amend": "2026-11"'
     return set(s.exec(select(AuditEntry.entity_id).where(AuditEntry.at >= first, AuditEntry.entity == "callback",
+                                                         AuditEntry.action.startswith("callback."),  # not spot checks
                                                          AuditEntry.after.contains(tag))).all())
 
 
