@@ -578,7 +578,7 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
         (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),
     ]
     for e in reversed(events):
-        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {e.kind} {event_text(e)}".strip()))
+        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {t(f'ledger.event.{e.kind}')} {event_text(e)}".strip()))
     return lines
 
 
