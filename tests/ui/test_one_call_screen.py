@@ -59,3 +59,27 @@ def test_refusal_dialog_80x24(snap_compare, demo_app):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=refuse)
+
+
+async def test_month_view_shows_the_refusal_reason_in_its_notes(desk):
+    """Issue 22 §7: the month view's 备注 (a column from 100 columns on) shows the reason."""
+    from textual.widgets import DataTable
+
+    from huifang_tui.screens.month import MonthScreen
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.recording import CallRecord, record_attempt
+
+    store, agent = desk
+    record_attempt(store, agent, "HF202611001", CallRecord(outcome="refused", reason="设备正常"))
+    app = HuifangApp(store, Actor("supervisor", "supervisor", "周主管"), cursor_blink=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MonthScreen)
+        table = screen.query_one(DataTable)
+        heads = [str(c.label) for c in table.columns.values()]
+        cells = [str(c) for c in table.get_row_at(0)]
+    assert "备注" in heads
+    assert cells[heads.index("备注")] == "11-23 09:30 拒访原因：设备正常"

@@ -37,7 +37,7 @@ EARLY_ROWS = 60
 COLUMNS = (("number", 12), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
            ("kind", 12), ("channel", 8), ("score_resolution", 2), ("score_attitude", 2),
            ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3), ("amended", 4),
-           ("note", 24))
+           ("note", 30))
 WIDE_ONLY = ("contact", "phone", "issues", "channel", "note")
 CUSTOMER_MIN = 10
 HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
