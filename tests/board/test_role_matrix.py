@@ -15,7 +15,7 @@ from huifang_tui.errors import PermissionDenied, ServiceError
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
 from huifang_tui.services import callbacks as cbsvc
-from huifang_tui.services import dayclose, imports, issues, planner, queue, search, users
+from huifang_tui.services import assignment, dayclose, imports, issues, planner, queue, sales, search, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
 
@@ -59,6 +59,8 @@ MATRIX = [
     ("my calls today", lambda st, a: search.my_calls_today(st, a, D), ALL),
     ("callback detail from the board", lambda st, a: bsvc.callback_detail(st, a, "HF202611002"), SUP),
     ("plan an annual visit", lambda st, a: planner.plan_annual_visit(st, a, "客户5", date(2026, 12, 10)), SUP),
+    ("list sales", lambda st, a: sales.list_sales(st, a), SUP | {"sales_manager"}),
+    ("people's names", lambda st, a: assignment.display_names(st, a), ALL),
 ]
 
 
