@@ -102,6 +102,7 @@ def test_amend_edit_reapprove_keeps_every_version(store, month, capsys, tmp_path
     store.clock = lambda: datetime(2026, 12, 2, 10, 0)
     rc, out, _ = _cli(capsys, "report", "amend", "--month", "2026-11", "--reason", REASON)
     assert rc == 0 and "huifang report approve --month 2026-11" in out
+    store.clock = lambda: datetime.now().replace(microsecond=0)  # the command line's clock
     with pytest.raises(MonthLocked):
         svc.amend(store, sup, NOV, "再来一次")
     rc, out, _ = _cli(capsys, "report", "monthly", "--month", "2026-11", "--json")
@@ -159,6 +160,9 @@ def test_amend_edit_reapprove_keeps_every_version(store, month, capsys, tmp_path
     assert "已审批 第1版 · 张主管 2026-12-01 09:00" in info
     rep1 = svc.monthly_report(store, sup, NOV, version=1)
     assert [r.amended for r in rep1.records] == [False, False]
+    assert [r.amended for r in svc.monthly_report(store, sup, NOV, version=2).records] == [True, True]
+    # the third amendment's live view keeps the second version's marks
+    assert [r.amended for r in svc.monthly_report(store, sup, NOV).records] == [True, True]
     assert [r.status for r in rep1.records] == ["completed", "open"]
     rc, _, err = _cli(capsys, "report", "monthly", "--month", "2026-11", "--version", "3", "--json")
     assert rc == 1 and "1, 2" in err

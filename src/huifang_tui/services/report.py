@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, func, or_, type_coerce
 from sqlmodel import Session, select
@@ -191,15 +191,28 @@ def status_of(store: Store, month: Month | str) -> MonthStatus:
         return month_status(s, month)
 
 
+#: writers' clocks a little apart (the planner's watermark allows the same)
+CLOCK_SLACK = timedelta(minutes=5)
+
+
 def _amended_numbers(s: Session, month: Month) -> set[str]:
-    """Records changed while *month* was amending (any amendment): shown as 更正."""
-    first = s.exec(select(func.min(ReportSnapshot.at)).where(ReportSnapshot.month == str(month))).one()
-    if first is None:
+    """Records changed while *month* was being amended (any amendment): shown as 更正.
+
+    Read only while it is amending: the audit rows since this amendment began (a range on the
+    audit's time index, however old the month), plus the marks the latest approved version
+    kept from the amendments before."""
+    st = month_status(s, month)
+    if st.state != AMENDING or st.amended_at is None:
         return set()
     tag = json.dumps({AMEND_KEY: str(month)}, ensure_ascii=False)[1:-1]  # '"amend": "2026-11"'
-    return set(s.exec(select(AuditEntry.entity_id).where(AuditEntry.at >= first, AuditEntry.entity == "callback",
-                                                         AuditEntry.action.startswith("callback."),  # not spot checks
-                                                         AuditEntry.after.contains(tag))).all())
+    numbers = set(s.exec(select(AuditEntry.entity_id).where(
+        AuditEntry.at >= st.amended_at - CLOCK_SLACK, AuditEntry.entity == "callback",
+        AuditEntry.action.startswith("callback."),  # a spot check corrects no record
+        AuditEntry.after.contains(tag))).all())
+    if (st.version or 0) > 1:
+        prev = _latest_snapshot(s, month)
+        numbers.update(r["number"] for r in json.loads(prev.data)["records"] if r.get("amended"))
+    return numbers
 
 
 # -- records ------------------------------------------------------------------------------
