@@ -84,6 +84,31 @@ async def test_offered_keys_follow_the_rule(desk, who, offered):
         assert _status(store, number) == ("acknowledged" if "ack" in allowed else "open")
 
 
+@pytest.mark.parametrize("who, offered", [
+    ("owner", {"issue_ack", "issue_note", "issue_close", "issue_back"}),
+    ("head", {"issue_assign", "issue_ack", "issue_note", "issue_close", "issue_back"}),
+    ("raiser", {"issue_note", "issue_back"}),  # it has an owner now: the raiser no longer acknowledges
+    ("other", {"issue_back"}),
+])
+async def test_offered_keys_once_the_issue_has_an_owner(desk, who, offered):
+    store, people, number = desk
+    from huifang_tui.services.issues import set_user_department
+
+    admin = add_user(store, "admin1", "admin")
+    people["owner"] = add_user(store, "tech1", "agent", "李工")
+    people["head"] = add_user(store, "head1", "supervisor", "王部长")
+    set_user_department(store, admin, "tech1", "技术支持组")
+    set_user_department(store, admin, "head1", "技术支持组")
+    svc.assign_issue(store, people["sup"], number, "技术支持组", "tech1")
+    app = HuifangApp(store, people[who], cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await _open(pilot, app, number)
+        assert _offered(screen) == offered
+        await pilot.press("k")
+        await settle(pilot)
+        assert _status(store, number) == ("acknowledged" if "issue_ack" in offered else "open")
+
+
 async def test_the_raiser_acknowledges_an_unassigned_issue_with_k(desk):
     store, people, number = desk
     app = HuifangApp(store, people["raiser"], cursor_blink=False)
