@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -21,14 +22,16 @@ REOPEN_KINDS = frozenset({"reopened", "reopen", "not_held"})
 _CHUNK = 500
 
 
-def _tells(s: Session, numbers: list[str]) -> dict[str, list[dict]]:
-    """Per issue number, the ``after`` of each ``issue.tell`` audit row, oldest first."""
+def _tells(s: Session, numbers: list[str], since: datetime) -> dict[str, list[dict]]:
+    """Per issue number, the ``after`` of each ``issue.tell`` audit row, oldest first. An audit
+    row is stamped by the clock when it was written, never before the told event's stated time,
+    so ``since`` (the earliest of those) bounds the read on the audit log's time index."""
     out: dict[str, list[dict]] = defaultdict(list)
     for i in range(0, len(numbers), _CHUNK):
         part = numbers[i:i + _CHUNK]
         for number, after in s.exec(select(AuditEntry.entity_id, AuditEntry.after)
-                                    .where(AuditEntry.entity == "issue", AuditEntry.action == "issue.tell",
-                                           col(AuditEntry.entity_id).in_(part))
+                                    .where(AuditEntry.at >= since, AuditEntry.entity == "issue",
+                                           AuditEntry.action == "issue.tell", col(AuditEntry.entity_id).in_(part))
                                     .order_by(AuditEntry.id)):
             try:
                 out[number].append(json.loads(after) if after else {})
@@ -39,8 +42,20 @@ def _tells(s: Session, numbers: list[str]) -> dict[str, list[dict]]:
 
 def histories(s: Session, issues: Sequence[Issue], events: Mapping[int, Iterable[IssueEvent]]
               ) -> dict[int, tuple[int, list[dict]]]:
-    """issue id → (times reopened, solutions as ``{at, by, text, told_on, satisfaction}``)."""
-    tells = _tells(s, [i.number for i in issues])
+    """issue id → (times reopened, solutions as ``{at, by, text, told_on, satisfaction}``).
+
+    The audit log is read only for issues told of a solution that a reopen then cleared (the
+    standing solution's told date and satisfaction are the issue's own columns)."""
+    cleared: dict[str, datetime] = {}  # issue number → its earliest told event later reopened
+    for issue in issues:
+        told_at = None
+        for e in events.get(issue.id, ()):
+            if e.kind == "told" and told_at is None:
+                told_at = e.at
+            elif e.kind in REOPEN_KINDS and told_at is not None:
+                cleared[issue.number] = told_at
+                break
+    tells = _tells(s, sorted(cleared), min(cleared.values())) if cleared else {}
     out: dict[int, tuple[int, list[dict]]] = {}
     for issue in issues:
         told = iter(tells.get(issue.number, ()))
