@@ -188,3 +188,21 @@ def test_agent_state_and_time_in_state(world):
     close_day(store, Actor("agent2", "agent", "agent2"), D)
     rows = {r.login: r for r in board(store, sup, D).rows}
     assert rows["agent2"].state == "closed" and rows["agent2"].figures.day_closed is True
+
+
+def test_calling_since_is_when_the_call_opened_not_the_last_key(world):
+    """The claim's time follows the agent's keys (issue 21 §4); the board's "on a call since"
+    stays the time the call was opened."""
+    from datetime import timedelta
+
+    from huifang_tui.services.calls import heartbeat
+    from huifang_tui.services.callbacks import open_call
+
+    store, sup = world
+    agent2 = Actor("agent2", "agent", "agent2")
+    open_call(store, agent2, "HF202611004")
+    later = NOW + timedelta(minutes=7)
+    store.clock = lambda: later
+    assert heartbeat(store, agent2, "HF202611004", active_at=later).held
+    row = {r.login: r for r in board(store, sup, D, now=later).rows}["agent2"]
+    assert (row.state, row.state_since) == ("calling", NOW)

@@ -497,7 +497,13 @@ def _activity(s: Session, day: date, now: datetime, logins: set[str]) -> dict[st
                            Callback.claim_host).where(Callback.status.in_(OPEN_STATES), Callback.claimed_by.is_not(None)))
     for number, who, at, pid, host in claims:
         if claim_alive(who, at, pid, host, now):
-            out[who] = ("calling", at, number)
+            from types import SimpleNamespace
+
+            from .calls import claim_since
+
+            # claimed_at follows the agent's keys; "calling since" is when they opened the call
+            opened = claim_since(s, SimpleNamespace(number=number, claimed_by=who, claimed_at=at))
+            out[who] = ("calling", opened, number)
     return out
 
 
