@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pty
 import signal
-import subprocess
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +20,7 @@ import pytest
 
 from . import osusers
 from .conftest import TZ
-from .test_shared_install import _drain, _gid, _uid, _wait_for, _wait_for_elevated
+from .test_shared_install import _gid, _uid, _wait_for, agent_tui
 
 
 def _digest(path: Path) -> str:
@@ -151,21 +148,8 @@ def test_the_person_cannot_stop_the_elevated_process_and_its_claim_holds_against
     SIGSTOP to the elevated process is refused; the supervisor's ``assign`` of that callback is
     refused while the claim holds (exit 2, naming the agent)."""
     inst = shared_install
-    master, slave = pty.openpty()
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(inst.home(inst.agent)), "LANG": "C.UTF-8",
-           "TERM": "xterm-256color"}
-    proc = subprocess.Popen([osusers.tool("runuser"), "-u", inst.agent, "--", inst.huifang], stdin=slave,
-                            stdout=slave, stderr=slave, env=env, cwd=str(inst.root), start_new_session=True)
-    os.close(slave)
-    stop = threading.Event()
-    screen = bytearray()
-    threading.Thread(target=_drain, args=(master, stop, screen), daemon=True).start()
-    pid = None
-    try:
-        pid = _wait_for_elevated(_uid(inst.service), proc)
-        assert pid is not None, "the elevated process did not start"
-        _wait_for(lambda: "恒达".encode() in screen or proc.poll() is not None)
-        assert proc.poll() is None, screen.decode(errors="replace")[-2000:]
+    with agent_tui(inst) as tui:
+        pid, proc, master, screen = tui.pid, tui.proc, tui.master, tui.screen
         st = Path(f"/proc/{pid}/status").read_text()
         assert f"Uid:\t{_uid(inst.service)}\t" in st  # not the agent's uid
 
@@ -206,23 +190,6 @@ def test_the_person_cannot_stop_the_elevated_process_and_its_claim_holds_against
         assert not Path(f"/proc/{pid}").exists(), "the elevated process outlived the person's"
         r = inst.run(inst.supervisor, "assign", inst.numbers[0], inst.agent)
         assert r.returncode == 0, (r.stdout, r.stderr)
-    finally:
-        stop.set()
-        for p in (pid, proc.pid):
-            if p:
-                try:
-                    os.kill(p, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        proc.wait(timeout=30)
-        os.close(master)
-        _end_sessions(inst)
-
-
-def _end_sessions(inst) -> None:
-    """The first stage and sudo outlive a killed child briefly: end everything of theirs."""
-    for login in (inst.service, inst.agent):
-        osusers.run(["pkill", "-KILL", "-u", login])
 
 
 def test_files_cannot_be_read_or_written_without_the_persons_own_process(shared_install):

@@ -16,6 +16,8 @@ import sqlite3
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -179,6 +181,32 @@ def test_reject_file_is_never_written_into_the_store(shared_install):
 def test_elevated_process_is_not_dumpable(shared_install):
     """The TUI runs as the agent in a terminal; its elevated process cannot be read by them."""
     inst = shared_install
+    with agent_tui(inst) as tui:
+        pid = tui.pid
+        # the kernel gives a non-dumpable process's /proc files to root (the agent's uid otherwise)
+        assert os.stat(f"/proc/{pid}/status").st_uid == 0
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
+        assert core.split()[4:6] == ["0", "0"], core
+        status = Path(f"/proc/{pid}/status").read_text()
+        assert f"Gid:\t{_gid(inst.store_group)}" in status  # it does hold the store's group
+        for what in ("environ", "mem", "maps"):
+            r = osusers.as_user(inst.agent, ["cat", f"/proc/{pid}/{what}"])
+            assert r.returncode != 0, what
+
+
+@dataclass
+class Tui:
+    pid: int  # the elevated process (the service account's)
+    proc: subprocess.Popen  # runuser → the person's first stage
+    master: int  # the terminal's other side: os.write(master, b"\r") presses Enter
+    screen: bytearray  # everything the app drew so far
+
+
+@contextmanager
+def agent_tui(inst):  # noqa: ANN001, ANN201
+    """``huifang`` as the agent on a terminal of its own, painted (the queue shows 恒达); at the
+    end everything of the agent's and the service account's is ended."""
     master, slave = pty.openpty()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(inst.home(inst.agent)), "LANG": "C.UTF-8",
            "TERM": "xterm-256color"}
@@ -194,16 +222,7 @@ def test_elevated_process_is_not_dumpable(shared_install):
         assert pid is not None, "the elevated process did not start"
         _wait_for(lambda: "恒达".encode() in screen or proc.poll() is not None)
         assert proc.poll() is None, screen.decode(errors="replace")[-2000:]
-        # the kernel gives a non-dumpable process's /proc files to root (the agent's uid otherwise)
-        assert os.stat(f"/proc/{pid}/status").st_uid == 0
-        limits = Path(f"/proc/{pid}/limits").read_text()
-        core = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
-        assert core.split()[4:6] == ["0", "0"], core
-        status = Path(f"/proc/{pid}/status").read_text()
-        assert f"Gid:\t{_gid(inst.store_group)}" in status  # it does hold the store's group
-        for what in ("environ", "mem", "maps"):
-            r = osusers.as_user(inst.agent, ["cat", f"/proc/{pid}/{what}"])
-            assert r.returncode != 0, what
+        yield Tui(pid, proc, master, screen)
     finally:
         stop.set()
         for p in (pid, proc.pid):
