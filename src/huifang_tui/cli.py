@@ -49,14 +49,40 @@ def _typed(kind: str, parse: Callable[[str], object]) -> Callable[[str], object]
         except (ValueError, TypeError):
             import argparse
 
-            raise argparse.ArgumentTypeError(t(f"cli.expect.{kind}", value=text)) from None
+            usage = {"date": "time_examples.day", "datetime": "time_examples.moment"}.get(kind)
+            raise argparse.ArgumentTypeError(t(f"cli.expect.{kind}", value=text,
+                                               **({"usage": t(usage)} if usage else {}))) from None
 
     convert.__name__ = kind
     return convert
 
 
-_DATE = _typed("date", date.fromisoformat)
-_DATETIME = _typed("datetime", datetime.fromisoformat)
+def _read(kind: str) -> Callable[[str], object]:
+    """A date or time option read by the domain's one reader (``timephrase``): ISO 8601 or a
+    phrase; a date out of 2000-2099 is read here and refused after parsing, naming the range."""
+
+    def read(text: str) -> object:
+        from .domain.policy import Policy
+        from .domain.timephrase import PhraseError, read_day, read_time
+
+        try:
+            if kind == "date":
+                return read_day(text)
+            return read_time(text, datetime.now(), Policy().work_hours, ahead=False)
+        except PhraseError as e:
+            if e.code != "range":
+                raise ValueError(text) from e
+            parse = date.fromisoformat if kind == "date" else datetime.fromisoformat
+            try:
+                return parse(text.strip())
+            except ValueError:
+                return parse(text.strip()[:10])
+
+    return read
+
+
+_DATE = _typed("date", _read("date"))
+_DATETIME = _typed("datetime", _read("datetime"))
 _INT = _typed("int", int)
 
 
@@ -892,9 +918,11 @@ def _cmd_calendar(args) -> int:  # noqa: ANN001
 
 def _cmd_record(args) -> int:  # noqa: ANN001
     """``huifang record NUMBER --outcome CODE …`` through the same service as the screen."""
-    from .domain.outcomes import OutcomeError, parse_when
+    from .domain.outcomes import OutcomeError
     from .errors import ValidationError
-    from .services.recording import CallRecord, next_step, outcome_error, record_attempt, reschedule_time
+    from .services.recording import (
+        CallRecord, next_step, outcome_error, record_attempt, reschedule_time, stated_time,
+    )
 
     store = _store(args)
     actor = _actor(store, args)
@@ -902,7 +930,7 @@ def _cmd_record(args) -> int:  # noqa: ANN001
     rec = CallRecord(outcome=args.outcome, note=args.note or "", reason=args.reason or "")
     try:
         if args.when:
-            rec.at = parse_when(args.when, now)
+            rec.at = stated_time(store, args.when, now)
     except OutcomeError as e:
         raise outcome_error(e) from e
     if args.to:

@@ -4,17 +4,19 @@ refused (exit 2). JSON output masks every phone."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from .i18n import t
 
 
 def add_parsers(sub) -> None:
+    from .cli import _DATE
+
     pb = sub.add_parser("board", help=t("cli.board"))
-    pb.add_argument("--date", type=date.fromisoformat, help=t("cli.board_date"))
+    pb.add_argument("--date", type=_DATE, help=t("cli.board_date"))
     pb.add_argument("--json", action="store_true", help=t("cli.json"))
     pa = sub.add_parser("audit", help=t("cli.audit"))
-    pa.add_argument("--since", type=date.fromisoformat, help=t("cli.audit_since"))
+    pa.add_argument("--since", type=_DATE, help=t("cli.audit_since"))
     pa.add_argument("--login", help=t("cli.audit_login"))
     pa.add_argument("--json", action="store_true", help=t("cli.json"))
 

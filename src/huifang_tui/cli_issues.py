@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import datetime
 
 from .domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from .i18n import t
@@ -87,25 +87,27 @@ class _BadInput(Exception):
     pass
 
 
-def _when(text: str | None, now: datetime) -> datetime | None:
+def _when(text: str | None, now: datetime, store=None, option: str = "--when") -> datetime | None:  # noqa: ANN001
+    """A time option read by the one reader of time fields (ISO 8601 or a phrase)."""
     if not text:
         return None
     from .domain.outcomes import OutcomeError, parse_when
     from .services.callbacks import outcome_message
 
     try:
+        if store is not None:
+            from .services.recording import stated_time
+
+            return stated_time(store, text, now)
         return parse_when(text, now)
     except OutcomeError as e:
-        raise _BadInput("--when: " + outcome_message(e)) from e
+        raise _BadInput(f"{option}: " + outcome_message(e)) from e
 
 
-def _now(text: str | None, now: datetime) -> datetime:
+def _now(text: str | None, now: datetime, store=None) -> datetime:  # noqa: ANN001
     if not text:
         return now
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise _BadInput(t("cli_ledger.err_now", value=text)) from None
+    return _when(text, now, store, "--now")
 
 
 def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -159,7 +161,7 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
     if cmd == "show":
         _print_issue(store, args.number, args.json, events=True)
         return 0
-    when = _when(args.when, now)
+    when = _when(args.when, now, store)
     if cmd == "raise":
         _choice("--category", args.category, CATEGORIES)
         _choice("--priority", args.priority, PRIORITIES)
@@ -185,10 +187,12 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
     elif cmd == "solve":
         i = svc.solve(store, actor, args.number, args.solution, when=when)
     elif cmd == "tell":
+        from .domain.timephrase import PhraseError, read_day
+
         try:
-            on = date.fromisoformat(args.on.strip())
-        except ValueError:
-            raise _BadInput(t("cli_ledger.err_on", value=args.on)) from None
+            on = read_day(args.on)
+        except PhraseError:
+            raise _BadInput(t("cli_ledger.err_on", value=args.on, usage=t("time_examples.day"))) from None
         if not args.satisfaction.strip().isdigit():
             raise _BadInput(t("ledger.err.satisfaction", value=args.satisfaction))
         i = svc.tell(store, actor, args.number, on, int(args.satisfaction), when=when)
@@ -205,7 +209,7 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
 def _issues(args, store, actor) -> int:  # noqa: ANN001
     from .services.issues import IssueFilter, list_issues
 
-    now = _now(args.now, store.now())
+    now = _now(args.now, store.now(), store)
     if args.status is not None:
         _choice("--status", args.status, ("open", "acknowledged", "waiting", "solved", "closed"))
     flt = IssueFilter(mine=args.mine, overdue=args.overdue, at_risk=args.at_risk, escalated=args.escalated,

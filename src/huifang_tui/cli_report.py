@@ -69,15 +69,18 @@ def run(store, actor, args) -> int:
         return EXIT_BAD
 
 
-def _now(text: str | None) -> datetime | None:
+def _now(text: str | None, store) -> datetime | None:  # noqa: ANN001
+    """``--now`` read by the one reader of time fields (ISO 8601 or a phrase)."""
     if not text:
         return None
+    from .domain.outcomes import OutcomeError
     from .errors import ServiceError
+    from .services.recording import outcome_message, stated_time
 
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ServiceError(t("cli.report.now") + f": {text} (YYYY-MM-DDTHH:MM)") from None
+        return stated_time(store, text, store.now())
+    except OutcomeError as e:
+        raise ServiceError("--now: " + outcome_message(e)) from None
 
 
 def _report(store, actor, args) -> int:
@@ -98,7 +101,7 @@ def _report(store, actor, args) -> int:
     out: Path | None = args.out
     if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
         raise ServiceError(t("report.err.out_ext", file=out))
-    rep = svc.monthly_report(store, actor, month, now=_now(args.now), full_phones=args.full_phones,
+    rep = svc.monthly_report(store, actor, month, now=_now(args.now, store), full_phones=args.full_phones,
                              version=_version(args.version))
     if out is not None:
         from .exporting.sheets import write_csv, write_xlsx
@@ -148,7 +151,7 @@ def _yearly(store, actor, args) -> int:
         raise ServiceError(t("report.err.year", value=args.year))
     if args.out is not None and args.out.suffix.lower() != ".xlsx":
         raise ServiceError(t("report.err.yearly_out", file=args.out))
-    months = svc.yearly_report(store, actor, int(y), now=_now(args.now))
+    months = svc.yearly_report(store, actor, int(y), now=_now(args.now, store))
     if args.out is not None:
         from .exporting.sheets import write_yearly_xlsx
 

@@ -77,12 +77,12 @@ NOW = T(2026, 5, 6, 10, 20)
 @pytest.mark.parametrize("text, expected", [
     ("2026-05-06 15:00", T(2026, 5, 6, 15)),
     ("2026/5/7 9:05", T(2026, 5, 7, 9, 5)),
-    ("2026-05-06", T(2026, 5, 6)),
+    ("2026-05-06", T(2026, 5, 6, 8, 30)),  # a date alone: its first working hour (issue 23)
     ("明天 15:00", T(2026, 5, 7, 15)),
     ("明天15：00", T(2026, 5, 7, 15)),
-    ("后天", T(2026, 5, 8)),
+    ("后天", T(2026, 5, 8, 8, 30)),
     ("今天 16:30", T(2026, 5, 6, 16, 30)),
-    ("+2d", T(2026, 5, 8, 10, 20)),
+    ("+2d", T(2026, 5, 8, 8, 30)),  # as in 改约: the first working hour of that day
     ("+3h", T(2026, 5, 6, 13, 20)),
     (" 15:00 ", T(2026, 5, 6, 15)),
 ])
@@ -90,7 +90,7 @@ def test_parse_when(text, expected):
     assert parse_when(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["", "下周", "2026-02-30", "25:00", "+2w", "明天 下午", "tomorrow"])
+@pytest.mark.parametrize("text", ["", "下周", "2026-02-30", "25:00", "+2w", "明天 下午", "tmrw"])
 def test_parse_when_rejects(text):
     with pytest.raises(OutcomeError, match="无法识别.*unrecognised"):
         parse_when(text, NOW)

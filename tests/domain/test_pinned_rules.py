@@ -207,7 +207,7 @@ def test_parse_when_minutes_offset_and_refusal_code():
 
     now = T(2026, 5, 6, 10, 20)
     assert parse_when("+30m", now) == T(2026, 5, 6, 10, 50)
-    assert parse_when("+1D", now) == T(2026, 5, 7, 10, 20)
+    assert parse_when("+1D", now) == T(2026, 5, 7, 8, 30)  # a day offset: that day's first working hour
     with pytest.raises(OutcomeError) as e:
         parse_when("下周", now)
     assert e.value.code == "bad_time" and e.value.params["value"] == "下周"

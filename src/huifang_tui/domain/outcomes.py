@@ -7,7 +7,6 @@ always inside the policy's ``work_hours`` on a working day (SPEC §3).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,7 +14,7 @@ from . import dates
 from .calendar import WorkCalendar
 from .policy import Policy
 from .queue import deadline_moment, is_overdue
-from .timephrase import next_allowed
+from .timephrase import PhraseError, WorkHours, next_allowed, read_time
 
 OUTCOMES: tuple[str, ...] = (
     "completed", "no_answer", "busy", "phone_off", "wrong_number", "reschedule", "refused",
@@ -162,41 +161,18 @@ def is_late_entry(at: datetime, entered_at: datetime, cal: WorkCalendar) -> bool
     return entered_at.date() > cal.next_working_day(at.date())
 
 
-_DAYS = {"今天": 0, "明天": 1, "后天": 2}
-_HM = r"(\d{1,2})[:：](\d{2})"
-_ABS = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+" + _HM + r")?")
-_REL_DAY = re.compile(r"(今天|明天|后天)(?:\s*" + _HM + r")?")
-_OFFSET = re.compile(r"\+\s*(\d+)\s*([dhm])", re.IGNORECASE)
-_TIME = re.compile(_HM)
-_USAGE = "2026-05-06 15:00、2026-05-06、明天 15:00、后天、今天 16:30、+2d、+3h、15:00"
+_USAGE = "2026-05-06T15:00、2026-05-06 15:00、2026-05-06、明天 15:00、+2d、+3h、15:00、tomorrow 3pm"
 
 
-def parse_when(text: str, now: datetime) -> datetime:
-    """Parse a reschedule time typed by an agent; bare dates mean 00:00 of that day.
-    Only dates within 2000-2099 (``domain.dates``) are accepted."""
-    when = _parse_when(text.strip(), now)
-    if when is None:
-        raise OutcomeError("bad_time", f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
-                           f"unrecognised time {text!r} (use e.g. {_USAGE})", value=text, usage=_USAGE)
-    if not dates.in_range(when):
-        raise OutcomeError("date_range", f"日期超出范围：{text!r} / date out of range {text!r}", value=text,
-                           first=dates.FIRST.isoformat(), last=dates.LAST.isoformat())
-    return when
-
-
-def _parse_when(s: str, now: datetime) -> datetime | None:
+def parse_when(text: str, now: datetime, work_hours: WorkHours | None = None) -> datetime:
+    """A stated time (``--when``), read by the one reader of time fields
+    (``timephrase.read_time``): ISO 8601 or a phrase relative to ``now``; a date alone means
+    its first working hour. Only dates within 2000-2099 (``domain.dates``) are accepted."""
     try:
-        if m := _ABS.fullmatch(s):
-            y, mo, d, hh, mm = m.groups()
-            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0))
-        if m := _REL_DAY.fullmatch(s):
-            day = now.date() + timedelta(days=_DAYS[m.group(1)])
-            return datetime.combine(day, time(int(m.group(2) or 0), int(m.group(3) or 0)))
-        if m := _OFFSET.fullmatch(s):
-            unit = {"d": "days", "h": "hours", "m": "minutes"}[m.group(2).lower()]
-            return now + timedelta(**{unit: int(m.group(1))})
-        if m := _TIME.fullmatch(s):
-            return datetime.combine(now.date(), time(int(m.group(1)), int(m.group(2))))
-    except (ValueError, OverflowError):
-        pass  # e.g. 2026-02-30, 25:00 or +99999999d: the same message
-    return None
+        return read_time(text, now, work_hours or Policy().work_hours, ahead=False)
+    except PhraseError as e:
+        if e.code == "range":
+            raise OutcomeError("date_range", f"日期超出范围：{text!r} / date out of range {text!r}", value=text,
+                               first=dates.FIRST.isoformat(), last=dates.LAST.isoformat()) from None
+        raise OutcomeError("bad_time", f"无法识别的时间：{text!r}（可用格式：{_USAGE}）/ "
+                           f"unrecognised time {text!r} (use e.g. {_USAGE})", value=text, usage=_USAGE) from None

@@ -1,5 +1,9 @@
 """Times typed as people say them (改约 and date fields; SPEC §3 working hours).
 
+``read_time`` / ``read_day`` are the one reader of every time and date field: ISO 8601
+(``2026-01-22T15:00``, ``2026-01-22 15:00``, seconds optional; ``2026-01-22`` alone is its
+first working hour as a time, the day as a date) and the phrases below.
+
 ``parse_phrase(text, now, cal, work_hours)`` understands, in Chinese and English:
 
 - days: 今天 / 明天 / 后天 / 大后天, today / tomorrow / "day after tomorrow";
@@ -60,14 +64,68 @@ _ZH_TIME = re.compile(
 _EN_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
 
-def parse_phrase(text: str, now: datetime, cal: WorkCalendar, work_hours: WorkHours) -> datetime:
-    """The moment ``text`` names, checked against the working calendar and hours."""
+# ISO 8601: 2026-01-22T15:00, 2026-01-22 15:00, with seconds or without; 2026-01-22 alone.
+_ISO_MOMENT = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\s*[T ]\s*(\d{1,2})[:：](\d{2})"
+                         r"(?:[:：](\d{2})(?:\.\d{1,6})?)?)?$", re.IGNORECASE)
+
+
+def read_time(text: str, ref: datetime, work_hours: WorkHours, *, ahead: bool = True) -> datetime:
+    """The one reader of every time field (``--when``, ``--to``, ``--now``, the screens' time
+    fields): an ISO 8601 date-time (``2026-01-22T15:00``, ``2026-01-22 15:00``, seconds
+    optional), an ISO date (its first working hour), or a spoken phrase read relative to
+    ``ref``. ``ahead``: a time alone means its next occurrence after ``ref`` (a time to come,
+    改约); otherwise that time on ``ref``'s day (a time stated for what happened). Only the
+    text is read here: whether the moment is allowed is the caller's rule. Raises
+    ``PhraseError`` "unknown" or "range" (outside 2000-2099)."""
     raw = " ".join(text.strip().split())
-    if not raw:
-        raise PhraseError("unknown", text)
-    at = _parse(raw, now, work_hours)
+    at = _iso_moment(raw, work_hours) if raw else None
+    if at is None and raw:
+        at = _parse(raw, ref, work_hours, ahead)
     if at is None:
         raise PhraseError("unknown", text)
+    if not dates.in_range(at):
+        raise PhraseError("range", text)
+    return at
+
+
+def read_day(text: str, ref: date | None = None) -> date:
+    """The one reader of every date field (``--date``, ``--on``, ``--since``, ``--until``): an
+    ISO date (``2026-01-22``), an ISO date-time (its day), or, when ``ref`` is given, a spoken
+    day (明天, 周三, 5-6, tomorrow) read relative to ``ref``. Raises ``PhraseError`` like
+    :func:`read_time`."""
+    raw = " ".join(text.strip().split())
+    whole_day = ((time.min, time.max),)
+    at = _iso_moment(raw, whole_day) if raw else None
+    if at is None and raw and ref is not None:
+        at = _parse(raw, datetime.combine(ref, time.min), whole_day, ahead=False)
+    day = at.date() if at is not None else None
+    if day is None:
+        raise PhraseError("unknown", text)
+    if not dates.in_range(day):
+        raise PhraseError("range", text)
+    return day
+
+
+def _iso_moment(raw: str, work_hours: WorkHours) -> datetime | None:
+    m = _ISO_MOMENT.match(raw)
+    if m is None:
+        return None
+    y, mo, d, hh, mm, ss = m.groups()
+    try:
+        day = date(int(y), int(mo), int(d))
+        if hh is None:
+            return _first_hour(day, work_hours)
+        return datetime.combine(day, time(int(hh), int(mm), int(ss or 0)))
+    except ValueError:
+        return None
+
+
+def parse_phrase(text: str, now: datetime, cal: WorkCalendar, work_hours: WorkHours) -> datetime:
+    """The moment ``text`` names, checked against the working calendar and hours."""
+    try:
+        at = read_time(text, now, work_hours)
+    except PhraseError as e:
+        raise PhraseError("unknown", text) from e
     return check_moment(at, now, cal, work_hours, text)
 
 
@@ -104,7 +162,7 @@ def _first_hour(day: date, work_hours: WorkHours) -> datetime:
     return datetime.combine(day, work_hours[0][0])
 
 
-def _parse(raw: str, now: datetime, work_hours: WorkHours) -> datetime | None:
+def _parse(raw: str, now: datetime, work_hours: WorkHours, ahead: bool = True) -> datetime | None:
     if m := _OFFSET.match(raw):
         n, unit = int(m.group(1)), m.group(2).lower()
         if unit in ("d", "天"):
@@ -122,7 +180,7 @@ def _parse(raw: str, now: datetime, work_hours: WorkHours) -> datetime | None:
         return None
     if day is None:  # a time alone: today, or tomorrow when it has passed
         at = datetime.combine(now.date(), hm)
-        return at if at > now else at + timedelta(days=1)
+        return at if at > now or not ahead else at + timedelta(days=1)
     if hm is None:
         return _first_hour(day, work_hours)
     return datetime.combine(day, hm)

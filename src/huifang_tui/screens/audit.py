@@ -40,6 +40,8 @@ class AuditFilter:
 def parse_filter(text: str) -> AuditFilter:
     """``login=agent1 action=refused customer=甲公司 since=2026-11-01`` → AuditFilter. A bare
     word is taken as a login. Raises ValueError naming what it could not read."""
+    from ..domain.timephrase import read_day
+
     f = AuditFilter()
     for word in text.split():
         key, sep, value = word.partition("=")
@@ -48,7 +50,7 @@ def parse_filter(text: str) -> AuditFilter:
         if key not in FILTER_KEYS or not value:
             raise ValueError(word)
         if key in ("since", "until"):
-            setattr(f, key, date.fromisoformat(value))
+            setattr(f, key, read_day(value))
         else:
             setattr(f, key, value)
     return f

@@ -548,6 +548,7 @@ def _iso(d: date | None) -> str:
 
 def _tell_input(text: str, today: date) -> tuple[date, int]:
     """"4" (told today) or "2026-11-23 4" → (date, satisfaction)."""
+    from ..domain.timephrase import read_day
     from ..services.issues import IssueInputError
 
     parts = text.replace("，", " ").replace(",", " ").split()
@@ -555,7 +556,7 @@ def _tell_input(text: str, today: date) -> tuple[date, int]:
         if len(parts) == 1:
             return today, int(parts[0])
         if len(parts) == 2:
-            return date.fromisoformat(parts[0]), int(parts[1])
+            return read_day(parts[0]), int(parts[1])
     except ValueError:
         pass
     raise IssueInputError(t("ledger.err.tell_input", value=text))

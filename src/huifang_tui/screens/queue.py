@@ -392,8 +392,10 @@ class QueueScreen(Screen):
 
 def _split_date(text: str) -> tuple[date | None, str]:
     """"2026-11-25 客户出差" → (2026-11-25, "客户出差"); otherwise (None, text)."""
+    from ..domain.timephrase import read_day
+
     head, _, rest = text.strip().partition(" ")
     try:
-        return date.fromisoformat(head), rest.strip()
+        return read_day(head), rest.strip()
     except ValueError:
         return None, text.strip()

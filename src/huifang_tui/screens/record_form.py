@@ -45,19 +45,17 @@ FIELDS = (
 )
 
 
-def parse_when(text: str) -> datetime | None:
-    """'2026-11-20 14:30', '2026-11-20T14:30' or a date alone ('2026-11-20' = 09:00)."""
-    s = text.strip().replace("T", " ")
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(s, fmt)
-        except ValueError:
-            pass
+def parse_when(text: str, ref: datetime | None = None) -> datetime | None:
+    """The one reader of time fields (``domain.timephrase.read_time``): '2026-11-20 14:30',
+    '2026-11-20T14:30', seconds optional, a date alone (its first working hour) or a phrase
+    ('今天 15:00') read relative to ``ref``."""
+    from ..domain.policy import Policy
+    from ..domain.timephrase import PhraseError, read_time
+
     try:
-        d = datetime.strptime(s, "%Y-%m-%d")
-    except ValueError:
+        return read_time(text, ref or datetime.now(), Policy().work_hours, ahead=False)
+    except PhraseError:
         return None
-    return d.replace(hour=9)
 
 
 class CustomerSuggester(Suggester):
@@ -159,7 +157,7 @@ class RecordFormScreen(Screen[str | None]):
 
     @on(Input.Changed, "#f-completed_at")
     def _when_changed(self, event: Input.Changed) -> None:
-        ok = parse_when(event.value) is not None
+        ok = parse_when(event.value, self.app.now()) is not None
         self.query_one("#e-completed_at", Static).update("" if ok else Text(t("form.err.when"), style="bold red"))
 
     @on(Input.Changed, "#f-customer")
@@ -189,7 +187,7 @@ class RecordFormScreen(Screen[str | None]):
         from ..services.record_form import RecordInput, validate
 
         self.clear_errors()
-        when = parse_when(self.query_one("#f-completed_at", Input).value)
+        when = parse_when(self.query_one("#f-completed_at", Input).value, self.app.now())
         if when is None:
             self.show_error("completed_at", t("form.err.when"))
             self.query_one("#f-completed_at").focus()

@@ -31,7 +31,8 @@ from .report import ensure_month_open
 
 def outcome_message(e: OutcomeError) -> str:
     """The domain's refusal in the user's language."""
-    return t(f"outcome_err.{e.code}", **e.params)
+    params = {**e.params, "usage": t("time_examples.moment")} if e.code == "bad_time" else e.params
+    return t(f"outcome_err.{e.code}", **params)
 
 
 def outcome_error(e: OutcomeError) -> ValidationError | Refused:
@@ -126,7 +127,14 @@ def too_long_errors(rec: CallRecord) -> list[str]:
     return errors
 
 
-PHRASE_USAGE = "明天 15:00、下周一 10:00、周三下午3点、5-6 15:00、2026-05-06、+2d、tomorrow 3pm"
+def stated_time(store: Store, text: str, ref: datetime) -> datetime:
+    """A stated time (``--when``) read by the one reader of time fields, a date alone meaning
+    the policy's first working hour; raises ``OutcomeError`` (bad_time, date_range)."""
+    from ..domain.outcomes import parse_when
+
+    with store.read() as s:
+        hours = load_policy(s).work_hours
+    return parse_when(text, ref, hours)
 
 
 def reschedule_time(store: Store, text: str) -> datetime:
@@ -140,7 +148,7 @@ def reschedule_time(store: Store, text: str) -> datetime:
         return parse_phrase(text, store.now(), cal, policy.work_hours)
     except PhraseError as e:
         if e.code == "unknown" or e.suggestion is None:
-            raise ValidationError("--to: " + t("outcome_err.bad_time", value=text, usage=PHRASE_USAGE)) from None
+            raise ValidationError("--to: " + t("outcome_err.bad_time", value=text, usage=t("time_examples.moment"))) from None
         raise Refused(t(f"rules.phrase_{e.code}", value=text,
                         allowed=f"{e.suggestion:%Y-%m-%d %H:%M}")) from None
 
