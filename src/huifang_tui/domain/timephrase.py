@@ -121,9 +121,10 @@ def _iso_moment(raw: str, work_hours: WorkHours) -> datetime | None:
 
 
 def parse_phrase(text: str, now: datetime, cal: WorkCalendar, work_hours: WorkHours) -> datetime:
-    """The moment ``text`` names, checked against the working calendar and hours."""
+    """The moment ``text`` names, checked against the working calendar and hours. An
+    appointment is to the minute: seconds typed are dropped."""
     try:
-        at = read_time(text, now, work_hours)
+        at = read_time(text, now, work_hours).replace(second=0, microsecond=0)
     except PhraseError as e:
         raise PhraseError("unknown", text) from e
     return check_moment(at, now, cal, work_hours, text)
