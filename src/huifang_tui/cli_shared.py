@@ -80,8 +80,6 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
     """Re-run through sudo when this person's database is the shared store they cannot read."""
     if system.locked() is not None or os.geteuid() == 0:
         return None
-    if (args.cmd or "run") in NO_ELEVATION:
-        return None
     try:
         conf = system.load()
     except system.SystemConfigError:
@@ -91,7 +89,13 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
     url, _src = config.resolve_db(args.db)
     if not url.startswith("sqlite:///"):
         return None
-    if not system.needs_elevation(conf, Path(url[len("sqlite:///"):])):
+    path = Path(url[len("sqlite:///"):])
+    if (args.cmd or "run") in NO_ELEVATION:
+        if system.is_store_path(conf, path):  # the shared store is made and kept by root
+            print(t("shared.err.not_here", cmd=args.cmd), file=sys.stderr)
+            return EXIT_REFUSED
+        return None
+    if not system.needs_elevation(conf, path):
         return None
     if not system.in_agents_group(conf):
         from .identity import os_login

@@ -98,9 +98,13 @@ def _root_owned(path: Path) -> bool:
 def load(path: Path | None = None) -> SystemConfig | None:
     """The system config, or None when this machine has no shared install."""
     path = path or config_path()
-    if not path.exists():
-        return None
     from .i18n import t
+
+    try:
+        if not path.exists():
+            return None
+    except OSError as e:  # /etc/huifang closed to this person: not a config they may rely on
+        raise SystemConfigError(t("shared.err.config_bad", path=path, error=e.strerror or e)) from None
 
     if not _root_owned(path):
         raise SystemConfigError(t("shared.err.config_unsafe", path=path))

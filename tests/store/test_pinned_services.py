@@ -26,7 +26,7 @@ from huifang_tui.services.callbacks import (
     CallRecord, ValidationError, assign, defer, discard_draft, heartbeat, open_call, record_attempt, release,
     save_draft, validate,
 )
-from huifang_tui.services.issues import raise_issue
+from huifang_tui.services.issues import event_text, raise_issue
 from huifang_tui.services.dayclose import DayCloseRefused, close_day, is_closed, untouched
 from huifang_tui.services.planner import run_planner
 from huifang_tui.services.queue import queue_rows
@@ -488,7 +488,7 @@ def test_only_this_customers_issues_are_verified(st, desk):
     record_attempt(st, a1, "HF202611001", CallRecord(**DONE, verified_issue_ids=[ids["WT1"], ids["WT2"], 999]))
     with st.read() as s:
         verified = {i.number: i.verified_at for i in s.exec(select(Issue))}
-        events = [(e.issue_id, e.kind, e.text) for e in s.exec(select(IssueEvent))]
+        events = [(e.issue_id, e.kind, event_text(e)) for e in s.exec(select(IssueEvent))]
     assert verified == {"WT1": NOW, "WT2": None}
     assert [(i, k) for i, k, _ in events] == [(ids["WT1"], "verified")] and "HF202611001" in events[0][2]
 
@@ -793,7 +793,7 @@ def test_only_supervisors_assign_and_only_to_active_logins(st, desk):
         assign(st, sup, "HF202611001", "nobody")
     with st.write() as s:
         s.exec(select(User).where(User.login == "agent2")).one().active = False
-    with pytest.raises(NotFound, match="agent2"):
+    with pytest.raises(ValidationError, match="agent2"):  # named as disabled (issue 22 §15)
         assign(st, sup, "HF202611001", "agent2")
     assert assign(st, sup, "HF202611001", "agent1").agent_login == "agent1"
     assert assign(st, sup, "HF202611001", None).agent_login is None
@@ -951,7 +951,7 @@ def test_a_raised_issue_is_stored_with_its_call_and_its_history(st, desk):
     issue = raise_issue(st, a1, "HF202611001", title=" 设备噪音大 ", is_complaint=True)
     with st.read() as s:
         row = s.exec(select(Issue)).one()
-        events = [(e.kind, e.text, e.login, e.at) for e in s.exec(select(IssueEvent).order_by(IssueEvent.id))]
+        events = [(e.kind, event_text(e), e.login, e.at) for e in s.exec(select(IssueEvent).order_by(IssueEvent.id))]
     assert (row.callback_id, row.customer_id, row.priority, row.description) == (
         _cb(st).id, _cb(st).customer_id, "normal", "")
     assert (row.owner_login, row.last_update_at, row.raised_at, row.level) == (None, NOW, NOW, 2)
