@@ -301,6 +301,10 @@ def _locked_driver():  # noqa: ANN202
             super().start_application_mode()
             ignore()
 
+        def _sigcont_application(self, *_) -> None:  # noqa: ANN002
+            """Never suspended, so nothing to resume: a SIGCONT the person has sudo relay must not
+            restart the terminal handling under the running app."""
+
         @property
         def can_suspend(self) -> bool:
             return False
