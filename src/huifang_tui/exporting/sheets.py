@@ -8,6 +8,7 @@ Sheet 2 holds the SPEC §7 KPIs per login and overall.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -51,26 +52,16 @@ def totals_line(overall: dict) -> str:
              issues=overall["issues_raised"], unreachable=overall["unreachable"])
 
 
-def _private_then_place(path: Path, build: Any) -> None:
-    """Build the workbook in a private temporary folder of this process (``build(tmp_path)``),
-    then hand it to ``safe_files``: the person's file appears whole, with their own rights, or
-    not at all (in the shared install, written by the person's own process)."""
-    import tempfile
-
+def write_xlsx(path: Path, report: Any) -> None:
+    """*report* is a ``services.report.MonthReport`` (plain data). The workbook is built in
+    memory and handed to ``safe_files``: the person's file appears whole, with their own rights,
+    or not at all (in the shared install, written by the person's own process)."""
     from .. import safe_files
 
-    with tempfile.TemporaryDirectory(prefix="huifang-export-") as d:
-        tmp = Path(d) / ("export" + Path(path).suffix)
-        build(tmp)
-        safe_files.write_from(path, tmp)
+    safe_files.write_bytes(path, _xlsx_bytes(report))
 
 
-def write_xlsx(path: Path, report: Any) -> None:
-    """*report* is a ``services.report.MonthReport`` (plain data)."""
-    _private_then_place(path, lambda tmp: _write_xlsx(tmp, report))
-
-
-def _write_xlsx(path: Path, report: Any) -> None:
+def _xlsx_bytes(report: Any) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -195,8 +186,9 @@ def _write_xlsx(path: Path, report: Any) -> None:
     # an approved version gives the same bytes every time: the file is dated when it was approved
     stamp = getattr(report, "generated_at", None)
     wb.properties.created = stamp
-    wb.save(path)
-    _fill_rows(path, rows, FIRST_DATA_ROW, stamp)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fill_rows(buf.getvalue(), rows, FIRST_DATA_ROW, stamp)
 
 
 _ROW = re.compile(r'<row r="(\d+)"(?:\s*/>|\s*></row>)')
@@ -215,9 +207,10 @@ def _inline(v: Any) -> str:
     return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _fill_rows(path: Path, rows: list[list[Any]], first: int, stamp: datetime | None = None) -> None:
+def _fill_rows(book: bytes, rows: list[list[Any]], first: int, stamp: datetime | None = None) -> bytes:
     """Put the records into their placeholder rows of sheet 1 (inline strings, as openpyxl's
-    own streaming writer does) and rewrite the file, every part dated *stamp* when given."""
+    own streaming writer does) and return the rewritten workbook, every part dated *stamp*
+    when given."""
     import zipfile
 
     letters = [_letter(i + 1) for i in range(len(COLUMNS))]
@@ -240,8 +233,9 @@ def _fill_rows(path: Path, rows: list[list[Any]], first: int, stamp: datetime | 
         parts.append("</row>")
         return "".join(parts)
 
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
@@ -252,7 +246,7 @@ def _fill_rows(path: Path, rows: list[list[Any]], first: int, stamp: datetime | 
                     at = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
                     data = _CORE_TIME.sub(rf"\g<1>{at}\g<2>", data.decode("utf-8")).encode("utf-8")
             dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    tmp.replace(path)
+    return out.getvalue()
 
 
 def write_csv(path: Path, report: Any) -> None:
@@ -273,10 +267,12 @@ YEARLY_KEYS = ("due", "completed", "completion_rate", "on_time", "on_time_rate",
 
 def write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
     """000 §4.13 yearly analysis: one row per month, the main KPIs across."""
-    _private_then_place(path, lambda tmp: _write_yearly_xlsx(tmp, year, months))
+    from .. import safe_files
+
+    safe_files.write_bytes(path, _yearly_bytes(year, months))
 
 
-def _write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
+def _yearly_bytes(year: int, months: dict[str, dict]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -299,4 +295,6 @@ def _write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
     ws.column_dimensions["A"].width = 10
     for i in range(2, len(YEARLY_KEYS) + 2):
         ws.column_dimensions[_letter(i)].width = 14
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
