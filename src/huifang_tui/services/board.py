@@ -551,7 +551,7 @@ def callback_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, 
         lines.append((t("board.detail.scores"), f"{cb.score_resolution} / {cb.score_attitude}"))
     for a in attempts[-5:]:
         lines.append((a.at.isoformat(" ", timespec="minutes"), f"{a.agent_login} {t(f'outcome.{a.outcome}')}"))
-    from .recording import note_text
+    from .notes import note_text
 
     note = note_text(attempts, cb.note)
     if note:

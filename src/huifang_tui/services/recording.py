@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from ..domain.outcomes import (
@@ -26,6 +26,7 @@ from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
 from .drafts import drop_draft
 from .limits import bound
+from .notes import callback_notes, note_text, notes_for  # noqa: F401  (re-exported)
 from .report import ensure_month_open
 
 
@@ -290,54 +291,6 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                       [*rec.verified_issue_ids, *rec.not_held_issue_ids])
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
                              tr.alert_supervisor, also, late)
-
-
-def note_text(attempts: list[CallAttempt], own: str = "") -> str:
-    """A callback's 备注 as every reader shows it: each attempt's own note ("MM-DD HH:MM note",
-    oldest first), then the callback's own (a lapse reason, notes from before attempts kept
-    theirs). Nothing is copied onto the callback when an attempt is recorded (issue 21 §3)."""
-    lines = [f"{a.at:%m-%d %H:%M} {_attempt_note(a)}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0))
-             if a.note or getattr(a, "reason", "")]
-    if own:
-        from ..i18n import note_text as stored_note
-
-        lines.append(stored_note(own))  # the system's lines in the reader's language (issue 22 item 9)
-    return "\n".join(lines)
-
-
-def _attempt_note(a: CallAttempt) -> str:
-    """An attempt's line of the 备注: a 拒访's reason (labelled in the reader's language), then
-    its note as typed."""
-    reason = getattr(a, "reason", "")
-    if not reason:
-        return a.note
-    said = t("onecall.refused_reason", reason=reason)
-    return f"{said}；{a.note}" if a.note else said
-
-
-def callback_notes(s: Session, callbacks: list[Callback]) -> dict[int, str]:
-    """callback id → its 备注 (``note_text``), read a few hundred callbacks at a time."""
-    by_id: dict[int, list[CallAttempt]] = {cb.id: [] for cb in callbacks}
-    ids = list(by_id)
-    for i in range(0, len(ids), 400):
-        for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids[i:i + 400]),
-                                                  or_(CallAttempt.note != "", CallAttempt.reason != ""))):
-            by_id[a.callback_id].append(a)
-    return {cb.id: note_text(by_id[cb.id], cb.note) for cb in callbacks}
-
-
-def notes_for(s: Session, ids) -> dict[int, str]:  # noqa: ANN001
-    """callback id → its 备注 (``note_text``) for ``ids``, a list of ids or a select of them (the
-    month's records): one read of the attempts with a note or a 拒访 reason, one of the
-    callbacks' own notes. Callbacks with neither are left out."""
-    from collections import defaultdict
-
-    attempts: dict[int, list[CallAttempt]] = defaultdict(list)
-    for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids),
-                                              or_(CallAttempt.note != "", CallAttempt.reason != ""))):
-        attempts[a.callback_id].append(a)
-    own = dict(s.exec(select(Callback.id, Callback.note).where(Callback.id.in_(ids), Callback.note != "")).all())
-    return {cid: note_text(attempts.get(cid, []), own.get(cid, "")) for cid in {*attempts, *own}}
 
 
 def _planner():  # noqa: ANN202

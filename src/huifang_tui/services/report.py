@@ -401,7 +401,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         by_customer[r[2]].add(r[1])
     following = following_of(conn, by_customer, {r[1]: [i[1] for i in cb_issues.get(r[0], ())] for r in rows})
     threshold = load_policy(s).low_score_threshold
-    from .recording import notes_for
+    from .notes import notes_for
 
     notes = notes_for(s, ids)  # 备注 (a 拒访's reason with it)
     # when each completion was typed in: the attempt's entered_at, else (rows from before that
