@@ -74,7 +74,7 @@ def test_the_upgrade_turns_known_phrasings_into_codes_and_keeps_the_rest(db_url)
     with engine.begin() as conn:
         migrate.upgrade(conn)
     with engine.connect() as conn:
-        assert db.stored_revision(conn) == revision.HEAD == "0013_message_codes"
+        assert db.stored_revision(conn) == revision.HEAD
         rows = conn.execute(text("SELECT kind, text, code, params FROM issue_event ORDER BY at")).all()
     assert [(r[2], json.loads(r[3]) if r[3] else None) for r in rows[1:6]] == [
         ("ledger.escalated.ack", {"level": {"t": "ledger.level.supervisor", "p": {}}}),

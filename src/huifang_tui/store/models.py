@@ -301,6 +301,13 @@ class IssueEvent(_Table, table=True):
     # language (issue 22 item 9; migration 0013)
     code: str = ""
     params: str = ""
+    # when it was entered (its ``at`` is when it happened); 补录 when more than one working day
+    # later (issue 23; migration 0014). NULL: entered before that was kept.
+    entered_at: NaiveDatetime | None = None
+    late_entry: bool = False
+    # an escalation a late entry showed was not due: when, and the event that withdrew it
+    withdrawn_at: NaiveDatetime | None = None
+    withdrawn_by: int | None = None
 
 
 class DayClose(_Table, table=True):

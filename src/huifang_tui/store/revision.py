@@ -22,6 +22,7 @@ REVISIONS: tuple[str, ...] = (
     "0011_attempt_notes",
     "0012_attempt_reason",
     "0013_message_codes",
+    "0014_issue_event_timeline",
 )
 HEAD = REVISIONS[-1]
 
