@@ -15,7 +15,7 @@ from factories import add_callback, add_customer, add_user
 KEYS = ["number", "customer", "callback", "title", "category", "priority", "complaint", "department", "owner",
         "status", "level", "raised_at", "ack_by", "solve_by", "next_update_by", "acknowledged_at", "solved_at",
         "told_on", "satisfaction", "closed_at", "verified_at", "overdue", "at_risk", "raised_by", "reopened",
-        "solutions"]
+        "solutions", "late_entry"]
 
 
 @pytest.fixture
@@ -64,7 +64,8 @@ def test_issue_life_on_the_command_line(desk, capsys):
     assert code == 0 and json.loads(out)["status"] == "acknowledged"
     code, out, _ = run(capsys, "issue", "show", "WT202611001", "--json")
     j = json.loads(out)
-    assert list(j) == [*KEYS, "events"] and list(j["events"][0]) == ["kind", "at", "login", "text"]
+    assert list(j) == [*KEYS, "events"] and list(j["events"][0]) == [
+        "kind", "at", "login", "text", "id", "entered_at", "late_entry", "withdrawn_at", "withdrawn_by"]
     # reopened after solve_by (11-24): unsolved, so overdue and escalated at the reopen (issue 22 item 14)
     assert [e["kind"] for e in j["events"]] == ["raised", "assigned", "acknowledged", "note", "solution", "told",
                                                 "closed", "reopened", "escalated"]

@@ -192,10 +192,11 @@ def test_complaint_is_level_two_at_once(st, people):
 
 
 def test_stated_times_never_go_backwards_or_ahead(st, people, clock):
+    # refused (exit 2), not bad input: issue 23 item 5
     i = svc.raise_issue(st, people["agent"], "HF202611001", title="x")
-    with pytest.raises(svc.IssueInputError):
+    with pytest.raises(svc.IssueRefused):
         svc.add_note(st, people["agent"], i.number, "早了", when=datetime(2026, 11, 23, 9))
-    with pytest.raises(svc.IssueInputError):
+    with pytest.raises(svc.IssueRefused):
         svc.add_note(st, people["agent"], i.number, "将来", when=datetime(2026, 11, 23, 12))
 
 
@@ -243,7 +244,7 @@ def test_json_keys(st, people):
                     "department", "owner", "status", "level", "raised_at", "ack_by", "solve_by",
                     "next_update_by", "acknowledged_at", "solved_at", "told_on", "satisfaction",
                     "closed_at", "verified_at", "overdue", "at_risk", "raised_by", "reopened", "solutions",
-                    "events"]
+                    "late_entry", "events"]
 
 
 def test_filters_and_paging(st, people):

@@ -7,6 +7,7 @@ date (n-th working day after, or n calendar days moved back to a working day).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -85,6 +86,9 @@ EVENT_KINDS: tuple[str, ...] = (
     "closed", "reopened", "escalated", "verified",
 )
 OVERDUE_KINDS: tuple[str, ...] = ("ack", "solve", "update")
+# events the system writes (never a person's action): derived from the stated timeline, they
+# neither bound a stated time nor feed the state (issue 23 item 3)
+SYSTEM_KINDS: tuple[str, ...] = ("escalated",)
 AT_RISK_SHARE = 0.75  # "at risk" once 75 % of the time to a deadline is used (issue 10)
 _DAY = timedelta(days=1)
 
@@ -205,7 +209,8 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
     """
     base = issue_deadlines(facts.priority, facts.raised_at, policy, cal)
     rule = policy.issue_rules[facts.priority]
-    events = sorted((e for e in facts.events if e[1] <= now), key=lambda e: e[1])
+    # the stated timeline of what people did: escalations the clock wrote never feed it (issue 23)
+    events = sorted((e for e in facts.events if e[1] <= now and e[0] not in SYSTEM_KINDS), key=lambda e: e[1])
 
     status = "open"
     acknowledged_at: datetime | None = None
@@ -306,6 +311,45 @@ def issue_state(facts: IssueFacts, policy: Policy, cal: WorkCalendar, now: datet
         acknowledged_at=acknowledged_at, solved_at=solved_at, waiting_since=waiting_since,
         level=level, overdue=tuple(overdue), at_risk=at_risk, escalations=escalations,
     )
+
+
+# -- the stated timeline and the escalations the clock wrote (issue 23 item 3) ---------------
+
+
+def last_action_at(events: Iterable[tuple[str, datetime]]) -> datetime | None:
+    """When the issue's previous action by a person was stated: the earliest time a new action
+    may be stated at (escalations the clock wrote do not count)."""
+    return max((at for kind, at in events if kind not in SYSTEM_KINDS), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An escalation as it stands in the timeline: when, and the reason and level its stored
+    text names (None where an old text cannot be read: it then matches on its time alone)."""
+
+    at: datetime
+    reason: str | None = None
+    level: int | None = None
+
+
+def reconcile(written: Sequence[Written], due: Sequence[Escalation]) -> tuple[list[int], list[Escalation]]:
+    """The escalations written (standing, not withdrawn) against those the stated timeline makes
+    due: (indices of *written* that no longer hold, the due ones not written yet).
+
+    An escalation holds when one due has its time, reason and level.  One that does not hold
+    was written for a deadline a later entry showed was met (or at a level that no longer
+    follows): it is withdrawn, never deleted.  A deadline missed by the stated timeline keeps
+    its escalation, so levels never drop because something was done late (SPEC §3)."""
+    used: set[int] = set()
+    missing: list[Escalation] = []
+    for d in due:
+        for n, w in enumerate(written):
+            if n not in used and w.at == d.at and w.reason in (None, d.reason) and w.level in (None, d.level):
+                used.add(n)
+                break
+        else:
+            missing.append(d)
+    return [n for n in range(len(written)) if n not in used], missing
 
 
 # -- who may do what (issue 10; issue 22 item 8: one table for the rule, the keys and the text) --

@@ -21,14 +21,19 @@ from ..domain.issues import (
     CATEGORIES,
     DEFAULT_DEPARTMENT_OF,
     LEVELS,
+    SYSTEM_KINDS,
     IssueFacts,
     IssueState,
+    Written,
     can_close,
     issue_deadlines,
     issue_roles,
     issue_state,
+    last_action_at,
     may,
+    reconcile,
 )
+from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
 from ..i18n import t
@@ -65,6 +70,7 @@ class IssueView:
     events: list[IssueEvent] = field(default_factory=list)
     reopened: int = 0  # times reopened (a failed verification included)
     solutions: list[dict] = field(default_factory=list)  # every solution given (issue_history)
+    late_entry: bool = False  # an action of it entered more than one working day late (补录)
 
     def as_json(self, with_events: bool = False) -> dict:
         i, st = self.issue, self.state
@@ -83,9 +89,12 @@ class IssueView:
             "satisfaction": i.satisfaction, "closed_at": iso(i.closed_at),
             "verified_at": iso(i.verified_at), "overdue": list(st.overdue), "at_risk": st.at_risk,
             "raised_by": i.raised_by, "reopened": self.reopened, "solutions": self.solutions,
+            "late_entry": self.late_entry,
         }
         if with_events:
-            out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": event_text(e)}
+            out["events"] = [{"kind": e.kind, "at": iso(e.at), "login": e.login, "text": event_text(e),
+                              "id": e.id, "entered_at": iso(e.entered_at), "late_entry": e.late_entry,
+                              "withdrawn_at": iso(e.withdrawn_at), "withdrawn_by": e.withdrawn_by}
                              for e in self.events]
         return out
 
@@ -98,23 +107,31 @@ def event_text(e: IssueEvent) -> str:
     return stored(e.code, e.params, e.text)
 
 
-def new_event(issue_id: int, at: datetime, login: str, kind: str, text: str = "") -> IssueEvent:
-    """A timeline entry: a catalog text (``t()``) is stored as its code and parameters, what a
-    person typed as typed."""
+def new_event(issue_id: int, at: datetime, login: str, kind: str, text: str = "", *,
+              entered_at: datetime | None = None, late_entry: bool = False) -> IssueEvent:
+    """A timeline entry stated at *at*, entered at *entered_at* (补录 when *late_entry*): a catalog
+    text (``t()``) is stored as its code and parameters, what a person typed as typed."""
     import json
 
     from ..i18n import encode
 
+    when = {"entered_at": entered_at, "late_entry": late_entry}
     code = encode(text)
     if code is None:
-        return IssueEvent(issue_id=issue_id, at=at, login=login, kind=kind, text=text)
+        return IssueEvent(issue_id=issue_id, at=at, login=login, kind=kind, text=text, **when)
     return IssueEvent(issue_id=issue_id, at=at, login=login, kind=kind, text="", code=code["code"],
-                      params=json.dumps(code["params"], ensure_ascii=False))
+                      params=json.dumps(code["params"], ensure_ascii=False), **when)
 
 
 def facts_of(issue: Issue, events: Iterable[IssueEvent]) -> IssueFacts:
+    """The stated timeline of what people did (escalations are derived from it, never fed in)."""
     return IssueFacts(issue.priority, issue.is_complaint, issue.raised_at,
-                      tuple((e.kind, e.at) for e in events))
+                      tuple((e.kind, e.at) for e in events if e.kind not in SYSTEM_KINDS))
+
+
+def is_late(e: IssueEvent) -> bool:
+    """An action of a person entered more than one working day after its stated time (补录)."""
+    return bool(e.late_entry) and e.kind not in SYSTEM_KINDS
 
 
 def _events(s: Session, issue_ids: list[int]) -> dict[int, list[IssueEvent]]:
@@ -150,7 +167,8 @@ def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: 
     past = histories(s, issues, events)
     return [IssueView(i, cust.get(i.customer_id, ""), cbs.get(i.callback_id),
                       issue_state(facts_of(i, events[i.id]), policy, cal, now),
-                      events[i.id] if with_events else [], *past[i.id])
+                      events[i.id] if with_events else [], *past[i.id],
+                      late_entry=any(is_late(e) and e.at <= now for e in events[i.id]))
             for i in issues]
 
 
@@ -252,12 +270,20 @@ def _chunks(rows: list, n: int) -> Iterable[list]:
 
 
 def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
-                          issue_at: datetime | None = None) -> int:
+                          issue_at: datetime | None = None, *, actor: Actor | None = None,
+                          entry: IssueEvent | None = None) -> int:
     """Append the escalation events that fell due by *now* (the clock), dated when each
     deadline passed; raise ``Issue.level`` to match.  Returns how many were written.
 
-    The *issue* being written is judged as of its stated time *issue_at* (a back-filled fact
-    is judged with the facts known then); every other issue as of the clock.
+    Escalations follow the stated timeline of what people did (issue 23 item 3).  The *issue*
+    being written is reconciled with it: an escalation written earlier that the timeline no
+    longer makes due by the clock (the late *entry* showed its deadline was met) is withdrawn —
+    kept, marked with when and by which entry, audited as ``issue.escalation_withdrawn`` — and
+    its level follows (the only way a level drops).  What it owes is judged as of its stated
+    time *issue_at* (a back-filled fact is judged with the facts known then), or of the clock
+    once an entry withdrew something (the rest of what the clock had judged is written again as
+    it follows now).  Every other issue is judged as of the clock; withdrawn escalations never
+    count as written.
     """
     # PostgreSQL: one writer of escalations at a time (so none is written twice), and issues
     # another transaction holds are left to it or the next write: this never waits on a row
@@ -285,19 +311,68 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
     written = 0
     events = _events(s, list(judge))
     for iid, (item, at) in judge.items():
-        st = issue_state(facts_of(item, events[iid]), policy, cal, at)
-        done = sum(1 for e in events[iid] if e.kind == "escalated")
-        for esc in st.escalations[done:]:
+        facts = facts_of(item, events[iid])
+        standing = [e for e in events[iid] if e.kind == "escalated" and e.withdrawn_at is None]
+        gone: list[int] = []
+        if issue is not None and iid == issue.id:
+            gone, _ = reconcile([_written(e) for e in standing], issue_state(facts, policy, cal, now).escalations)
+            for n in gone:
+                _withdraw(s, item, standing[n], now, actor, entry)
+            standing = [e for n, e in enumerate(standing) if n not in gone]
+            _, due = reconcile([_written(e) for e in standing],
+                               issue_state(facts, policy, cal, now if gone else at).escalations)
+        else:
+            due = list(issue_state(facts, policy, cal, at).escalations[len(standing):])
+        for esc in due:
             s.add(new_event(iid, esc.at, SYSTEM.login, "escalated",
-                            t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}"))))
+                            t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}")),
+                            entered_at=now))
             written += 1
-        if st.escalations and st.escalations[-1].level > item.level:
+        level = max([_written(e).level or 0 for e in standing] + [e.level for e in due], default=0)
+        if level > item.level or (gone and level != item.level):
             before = item.model_dump()
-            item.level = st.escalations[-1].level
+            item.level = level
             s.add(item)
-            audit(s, SYSTEM, now, "issue.escalate", "issue", item.number, before, item)
+            if level > before["level"]:
+                audit(s, SYSTEM, now, "issue.escalate", "issue", item.number, before, item)
     s.flush()
     return written
+
+
+def _written(e: IssueEvent) -> Written:
+    """An escalation event as it stands: its time, and the reason and level its stored code names."""
+    import json
+
+    prefix = "ledger.escalated."
+    if not (e.code or "").startswith(prefix):
+        return Written(e.at)
+    try:
+        key = json.loads(e.params or "{}")["level"]["t"]
+        level = LEVELS.index(key.rpartition(".")[2])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        level = None
+    return Written(e.at, e.code[len(prefix):], level)
+
+
+def _withdraw(s: Session, issue: Issue, e: IssueEvent, now: datetime, actor: Actor | None,
+              entry: IssueEvent | None) -> None:
+    """An escalation the stated timeline no longer makes due: kept, marked withdrawn by *entry*."""
+    e.withdrawn_at, e.withdrawn_by = now, entry.id if entry is not None else None
+    s.add(e)
+    row = {"event": e.id, "at": e.at, "text": encode_text(e), "withdrawn_at": now, "withdrawn_by": e.withdrawn_by}
+    if entry is not None:  # the entry that showed the deadline was met
+        row["by"] = {"event": entry.id, "kind": entry.kind, "at": entry.at.isoformat(), "login": entry.login,
+                     "entered_at": entry.entered_at.isoformat() if entry.entered_at else None}
+    audit(s, actor or SYSTEM, now, "issue.escalation_withdrawn", "issue", issue.number, None, row)
+
+
+def encode_text(e: IssueEvent) -> object:
+    """An event's text as the audit keeps it: its message code and parameters, or as typed."""
+    import json
+
+    if e.code:
+        return {"code": e.code, "params": json.loads(e.params) if e.params else {}}
+    return e.text
 
 
 # -- permissions --------------------------------------------------------------------------
@@ -443,13 +518,51 @@ def set_user_department(store: Store, actor: Actor, login: str, name: str | None
 # -- writing ------------------------------------------------------------------------------
 
 
-def _stated(at: datetime | None, now: datetime, last: datetime | None) -> datetime:
-    """A stated time (``--when``): not in the future and never before the issue's last event."""
-    at = (at or now).replace(microsecond=0)
+def _hm(at: datetime) -> str:
+    return at.isoformat(" ", timespec="seconds" if at.second else "minutes")
+
+
+def _stated(s: Session, when: datetime | None, now: datetime, events: list[IssueEvent] | None = None) -> datetime:
+    """A stated time (``--when``, issue 23 items 3 and 5): no later than its entry (*now*), no
+    earlier than the issue's previous action by a person (escalations the clock wrote do not
+    count), and not in a month whose report is approved.  Out of these bounds it is refused
+    (exit 2) in one line naming the earliest and latest times allowed.  *events* None: a new
+    issue (nothing before it but the approved months)."""
+    from ..domain.kpi import Month
+    from ..errors import MonthLocked
+    from .report import APPROVED, month_status
+
+    at = (when or now).replace(microsecond=0)
+    prev = last_action_at((e.kind, e.at) for e in events or ())
+
+    def approved(m: Month) -> int | None:
+        st = month_status(s, m)
+        return st.version if st.state == APPROVED else None
+
+    def allowed(start: datetime | None) -> str:
+        """The earliest time allowed from *start* on (past approved months) to the latest."""
+        if start is not None:
+            m = Month(start.year, start.month)
+            while m.next_first <= now.date() and approved(m) is not None:
+                m = Month(m.next_first.year, m.next_first.month)
+                start = max(start, datetime.combine(m.first, datetime.min.time()))
+        if start is None:
+            return t("ledger.err.when_until", latest=_hm(now))
+        return t("ledger.err.when_range", earliest=_hm(start), latest=_hm(now))
+
     if at > now:
-        raise IssueInputError(t("ledger.err.when_future", when=at.isoformat(" "), now=now.isoformat(" ")))
-    if last is not None and at < last:
-        raise IssueInputError(t("ledger.err.when_before", when=at.isoformat(" "), last=last.isoformat(" ")))
+        raise IssueRefused(t("ledger.err.when_future", when=_hm(at), allowed=allowed(prev)))
+    if prev is not None and at < prev:
+        kind = next(e.kind for e in reversed(events or []) if e.at == prev and e.kind not in SYSTEM_KINDS)
+        raise IssueRefused(t("ledger.err.when_before", when=_hm(at), what=t(f"ledger.event.{kind}"),
+                             last=_hm(prev), allowed=allowed(prev)))
+    month = Month(at.year, at.month)
+    version = approved(month)
+    if version is not None:
+        start = prev if prev is not None else datetime.combine(month.first, datetime.min.time())
+        raise MonthLocked(t("ledger.err.when_locked", locked=t(
+            "report.locked", month=str(month), day=at.date().isoformat(), version=version), allowed=allowed(start)))
+    ensure_month_open(s, at)  # an amending month: the audit rows carry the amendment
     return at
 
 
@@ -498,10 +611,9 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
     if (number is None) == (customer is None):
         raise IssueInputError(t("ledger.err.callback_or_customer"))
     now = store.now()
-    at = _stated(when, now, None)
     with store.write() as s:
         acting(s, actor)
-        ensure_month_open(s, at)  # an issue event dated in a signed-off month (issue 11 §4)
+        at = _stated(s, when, now)  # not ahead of the clock, nor in a signed-off month (issue 11 §4)
         if number is not None:
             cb = s.exec(select(Callback).where(Callback.number == number.strip().upper())).first()
             if cb is None:
@@ -513,7 +625,8 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
             customer_id, callback_id = _find_customer(s, customer or "").id, None
         dept = _department(s, department).name if department.strip() else \
             _defaults(s)["complaint" if is_complaint else category]
-        dl = issue_deadlines(priority, at, load_policy(s), load_calendar(s))
+        cal = load_calendar(s)
+        dl = issue_deadlines(priority, at, load_policy(s), cal)
         issue = Issue(
             number=next_number(s, "WT", at.date()), customer_id=customer_id, callback_id=callback_id,
             title=title.strip(), description=description.strip(), category=category, priority=priority,
@@ -522,10 +635,13 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
         )
         s.add(issue)
         s.flush()
-        s.add(IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind="raised", text=title.strip()))
+        late = is_late_entry(at, now, cal)
+        s.add(IssueEvent(issue_id=issue.id, at=at, login=actor.login, kind="raised", text=title.strip(),
+                         entered_at=now, late_entry=late))
         s.flush()
         write_due_escalations(s, now, issue, at)
-        audit(s, actor, now, "issue.raise", "issue", issue.number, None, issue)
+        audit(s, actor, now, "issue.raise", "issue", issue.number, None,
+              {**issue.model_dump(), "late_entry": True} if late else issue)
     return issue
 
 
@@ -536,14 +652,15 @@ def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | 
         issue = _get(s, number, lock=True)
         _require(s, actor, issue, action)
         events = _events(s, [issue.id])[issue.id]
-        at = _stated(when, now, events[-1].at if events else None)
-        ensure_month_open(s, at)
+        at = _stated(s, when, now, events)  # after the previous action by a person (issue 23)
         policy, cal = load_policy(s), load_calendar(s)
         st = issue_state(facts_of(issue, events), policy, cal, at)
         before = issue.model_dump()
         added = apply(s, issue, st, at)
+        late = is_late_entry(at, now, cal)
+        ev = None
         for kind, text in added:
-            ev = new_event(issue.id, at, actor.login, kind, text)
+            ev = new_event(issue.id, at, actor.login, kind, text, entered_at=now, late_entry=late)
             s.add(ev)
             events.append(ev)
         _sync(issue, issue_state(facts_of(issue, events), policy, cal, at))
@@ -551,8 +668,9 @@ def _act(store: Store, actor: Actor, number: str, action: str, when: datetime | 
             issue.last_update_at = at
         s.add(issue)
         s.flush()
-        write_due_escalations(s, now, issue, at)
-        audit(s, actor, now, f"issue.{action}", "issue", issue.number, before, issue)
+        write_due_escalations(s, now, issue, at, actor=actor, entry=ev)
+        audit(s, actor, now, f"issue.{action}", "issue", issue.number, before,
+              {**issue.model_dump(), "late_entry": True} if late else issue)
     return issue
 
 
@@ -673,10 +791,12 @@ def reopen(store: Store, actor: Actor, number: str, reason: str, when: datetime 
 
 
 def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
-                         held: Iterable[int] = (), not_held: Iterable[int] = ()) -> list[str]:
+                         held: Iterable[int] = (), not_held: Iterable[int] = (), *,
+                         now: datetime | None = None) -> list[str]:
     """The customer's next callback verifies closed issues (001 五(四)2): held closes the loop;
     not held reopens the issue (back to acknowledged, same deadlines and level).  Runs inside
-    the call's write transaction; returns the numbers reopened."""
+    the call's write transaction (the call stated at *at*, entered at *now*: 补录 more than a
+    working day later); returns the numbers reopened."""
     reopened = []
     policy, cal = load_policy(s), load_calendar(s)
     for iid, ok in [*((i, True) for i in held), *((i, False) for i in not_held)]:
@@ -686,7 +806,7 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
             continue
         before = issue.model_dump()
         events = _events(s, [iid])[iid]
-        at_ = max(at, events[-1].at) if events else at
+        at_ = max(at, last_action_at((e.kind, e.at) for e in events) or at)
         new = [("verified", t("ledger.verified_held" if ok else "ledger.verified_not_held", number=cb.number))]
         if ok:
             issue.verified_at, issue.verify_result, issue.verify_callback = at_, "held", cb.number
@@ -696,7 +816,8 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
             new.append(("reopened", t("ledger.reopen_not_held", number=cb.number)))
             reopened.append(issue.number)
         for kind, text in new:
-            ev = new_event(iid, at_, actor.login, kind, text)
+            ev = new_event(iid, at_, actor.login, kind, text, entered_at=now or at,
+                           late_entry=is_late_entry(at_, now or at, cal))
             s.add(ev)
             events.append(ev)
         _sync(issue, issue_state(facts_of(issue, events), policy, cal, at_))
