@@ -148,7 +148,7 @@ class _T:
             "issue_ack_on_time_rate": _rate(n["ack_ok"], n["issues"]),
             "issues_closed": n["closed"], "issue_resolution_rate": _rate(n["closed"], n["issues"]),
             "issues_on_time": n["solve_ok"], "issue_on_time_rate": _rate(n["solve_ok"], n["issues"]),
-            "issues_reopened": n["reopened"], "complaints": n["complaints"],
+            "issues_reopened": n["reopened"], "issue_late_entries": n["issue_late"], "complaints": n["complaints"],
             "complaint_rate": _rate(n["complaints"], n["scored"]),
             "spot_checked": n["spot"], "accurate_rate": _rate(n["accurate"], n["spot"]),
             "leads": n["leads"], "leads_converted": n["converted"],
@@ -204,6 +204,7 @@ def recompute(callbacks: list[dict], issues: list[dict], sales: list[dict], mont
             t.n["closed"] += bool(i["closed_at"]) and i["closed_at"] <= now.isoformat()
             t.n["solve_ok"] += bool(i["solved_at"]) and i["solved_at"][:10] <= i["solve_by"]
             t.n["reopened"] += i["reopened"] > 0
+            t.n["issue_late"] += i["late_entry"]
             t.n["complaints"] += i["complaint"]
     agents = {login: per[login].figures() for login in sorted(per)}
     agents.setdefault("_pool", _T().figures())

@@ -67,7 +67,7 @@ ISSUES = [
              acknowledged_at=T(2026, 11, 3, 11), solved_at=T(2026, 11, 5, 15), closed_at=T(2026, 11, 6, 9)),
     IssueRow("I2", "li", T(2026, 11, 10, 10), ack_by=T(2026, 11, 10, 12), solve_by=D(2026, 11, 11),
              acknowledged_at=T(2026, 11, 10, 13), solved_at=T(2026, 11, 13, 9), reopened=True,
-             is_complaint=True),
+             is_complaint=True, late_entry=True),  # an action of it entered late (补录)
     IssueRow("I3", "wang", T(2026, 10, 30, 9), ack_by=T(2026, 10, 31, 9), solve_by=D(2026, 11, 4)),
     # solved on its (waiting-moved) solve_by; closed only after the report time
     IssueRow("I4", "wang", T(2026, 11, 20, 9), ack_by=T(2026, 11, 21, 9), solve_by=D(2026, 11, 25),
@@ -82,7 +82,7 @@ LI = {
     "score_counts": {"resolution": [0, 1, 0, 1, 1], "attitude": [0, 0, 1, 2, 0]},
     "issues_raised": 2, "issues_ack_on_time": 1, "issue_ack_on_time_rate": 0.5, "issues_closed": 1,
     "issue_resolution_rate": 0.5, "issues_on_time": 1, "issue_on_time_rate": 0.5,
-    "issues_reopened": 1, "complaints": 1, "complaint_rate": 0.3333, "spot_checked": 2,
+    "issues_reopened": 1, "issue_late_entries": 1, "complaints": 1, "complaint_rate": 0.3333, "spot_checked": 2,
     "accurate_rate": 0.5, "leads": 1, "leads_converted": 0,
 }
 WANG = {
@@ -92,7 +92,7 @@ WANG = {
     "score_counts": {"resolution": [0, 0, 1, 0, 0], "attitude": [0, 0, 0, 0, 1]},
     "issues_raised": 1, "issues_ack_on_time": 0, "issue_ack_on_time_rate": 0.0, "issues_closed": 0,
     "issue_resolution_rate": 0.0, "issues_on_time": 1, "issue_on_time_rate": 1.0,
-    "issues_reopened": 0, "complaints": 0, "complaint_rate": 0.0, "spot_checked": 0,
+    "issues_reopened": 0, "issue_late_entries": 0, "complaints": 0, "complaint_rate": 0.0, "spot_checked": 0,
     "accurate_rate": None, "leads": 1, "leads_converted": 1,
 }
 POOL = {
@@ -102,7 +102,7 @@ POOL = {
     "score_counts": {"resolution": [0] * 5, "attitude": [0] * 5},
     "issues_raised": 0, "issues_ack_on_time": 0, "issue_ack_on_time_rate": None, "issues_closed": 0,
     "issue_resolution_rate": None, "issues_on_time": 0, "issue_on_time_rate": None,
-    "issues_reopened": 0, "complaints": 0, "complaint_rate": None, "spot_checked": 0,
+    "issues_reopened": 0, "issue_late_entries": 0, "complaints": 0, "complaint_rate": None, "spot_checked": 0,
     "accurate_rate": None, "leads": 0, "leads_converted": 0,
 }
 OVERALL = {
@@ -112,7 +112,7 @@ OVERALL = {
     "score_counts": {"resolution": [0, 1, 1, 1, 1], "attitude": [0, 0, 1, 2, 1]},
     "issues_raised": 3, "issues_ack_on_time": 1, "issue_ack_on_time_rate": 0.3333, "issues_closed": 1,
     "issue_resolution_rate": 0.3333, "issues_on_time": 2, "issue_on_time_rate": 0.6667,
-    "issues_reopened": 1, "complaints": 1, "complaint_rate": 0.25, "spot_checked": 2,
+    "issues_reopened": 1, "issue_late_entries": 1, "complaints": 1, "complaint_rate": 0.25, "spot_checked": 2,
     "accurate_rate": 0.5, "leads": 2, "leads_converted": 1,
 }
 

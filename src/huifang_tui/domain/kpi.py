@@ -6,7 +6,8 @@ screen, board) calls :func:`monthly_kpis` so nothing counts differently.
 Populations (SPEC §7):
 - ``due`` and what is "of ``due``": callbacks whose *planned* due date is in M, not cancelled.
 - ``scored``, ``spot_checked``, ``leads``: callbacks completed in M by their stated time.
-- issues: raised in M.
+- issues: raised in M; ``issue_late_entries`` those with an action entered late (补录), as
+  ``late_entries`` counts the completions entered late.
 Attribution: a completed callback counts for the login on its completing attempt; any other
 for its ``agent_login`` at report time, unassigned under ``"_pool"``; issues for the login
 who raised them.
@@ -30,7 +31,7 @@ KPI_KEYS: tuple[str, ...] = (
     "late_entries", "scored", "avg_resolution", "avg_attitude", "satisfied_rate", "low_scores",
     "score_counts", "issues_raised", "issues_ack_on_time", "issue_ack_on_time_rate",
     "issues_closed", "issue_resolution_rate", "issues_on_time", "issue_on_time_rate",
-    "issues_reopened", "complaints", "complaint_rate", "spot_checked", "accurate_rate",
+    "issues_reopened", "issue_late_entries", "complaints", "complaint_rate", "spot_checked", "accurate_rate",
     "leads", "leads_converted",
 )
 RATE_KEYS = frozenset(k for k in KPI_KEYS if k.endswith("_rate"))
@@ -114,6 +115,7 @@ class IssueRow:
     closed_at: datetime | None = None
     reopened: bool = False
     is_complaint: bool = False
+    late_entry: bool = False  # an action of it entered more than one working day late (补录)
 
 
 def rate(num: int, den: int) -> Decimal | None:
@@ -163,7 +165,7 @@ class _Tally:
     __slots__ = ("due", "completed", "on_time", "unreachable", "late", "scored", "sum_res",
                  "sum_att", "satisfied", "low", "res_counts", "att_counts", "spot", "accurate",
                  "leads", "converted", "issues", "ack_ok", "closed", "solve_ok", "reopened",
-                 "complaints")
+                 "issue_late", "complaints")
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -194,6 +196,7 @@ class _Tally:
             "issues_on_time": self.solve_ok,
             "issue_on_time_rate": rate(self.solve_ok, self.issues),
             "issues_reopened": self.reopened,
+            "issue_late_entries": self.issue_late,
             "complaints": self.complaints,
             "complaint_rate": rate(self.complaints, self.scored),
             "spot_checked": self.spot,
@@ -292,6 +295,7 @@ def monthly_kpis(
             t.closed += closed
             t.solve_ok += solve_ok
             t.reopened += iss.reopened
+            t.issue_late += iss.late_entry
             t.complaints += iss.is_complaint
     agents = {login: per[login].figures() for login in sorted(per)}
     return MonthlyKpis(overall.figures(), agents)

@@ -152,11 +152,10 @@ def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
 
 
 def _late(s, ids: list[int]) -> set[int]:  # noqa: ANN001
-    """Callbacks whose latest attempt (the completing one, for completed work) was a late entry."""
-    last: dict[int, tuple[int, bool]] = {}
+    """Callbacks with any record entered late (补录): an attempt, a 改约 or the completion
+    (issue 23 item 4)."""
+    late: set[int] = set()
     for i in range(0, len(ids), 400):
-        for cid, aid, is_late in s.exec(select(CallAttempt.callback_id, CallAttempt.id, CallAttempt.late_entry)
-                                         .where(CallAttempt.callback_id.in_(ids[i : i + 400]))):
-            if cid not in last or aid > last[cid][0]:
-                last[cid] = (aid, bool(is_late))
-    return {cid for cid, (_, is_late) in last.items() if is_late}
+        late.update(s.exec(select(CallAttempt.callback_id).where(CallAttempt.callback_id.in_(ids[i : i + 400]),
+                                                                 CallAttempt.late_entry == True)).all())  # noqa: E712
+    return late

@@ -31,6 +31,17 @@ from ..domain.kpi import (
     is_late_entry,
     monthly_kpis,
 )
+from ..domain.as_of import (
+    Attempt,
+    CallbackLog,
+    IssueEventAt,
+    existed_at,
+    issue_at,
+    left_open_at,
+    parent_number,
+    spot_check_at,
+    state_at,
+)
 from ..domain.follow_up import follow_up_state, owed_kinds
 from ..domain.summary import summary_due
 from ..errors import MonthLocked
@@ -345,8 +356,11 @@ def _first_ids(s: Session, start: date, end: date, t0: datetime, t1: datetime, l
     return [found[n] for n in sorted(found)[:limit]]
 
 
-def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: int | None = None) -> _Loaded:
+def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: int | None = None,
+          as_of: datetime | None = None) -> _Loaded:
     """Every record of M in a few set-based queries (no per-row round trips).
+
+    *as_of*: the records as they stood then, by the stated timeline (``domain.as_of``).
 
     Dates and times are read as text and parsed with ``fromisoformat`` (the ORM's SQLite
     datetime processor costs ~10 µs a value: 0.5 s on a month of 30,000 records).
@@ -362,12 +376,13 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     )
     if limit is not None:
         cond = Callback.id.in_(_first_ids(s, start, end, t0, t1, limit))
+    # the completing attempt: the latest by stated time (entry order is not the record's order)
     completer = (select(CallAttempt.agent_login)
                  .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
-                 .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
+                 .order_by(CallAttempt.at.desc(), CallAttempt.id.desc()).limit(1).scalar_subquery())
     typed_at = (select(txt(CallAttempt.entered_at))
                 .where(CallAttempt.callback_id == Callback.id, CallAttempt.outcome == "completed")
-                .order_by(CallAttempt.id.desc()).limit(1).scalar_subquery())
+                .order_by(CallAttempt.at.desc(), CallAttempt.id.desc()).limit(1).scalar_subquery())
     stmt = (
         select(Callback.id, Callback.number, Callback.customer_id, Callback.kind, Callback.trigger_ref,
                Callback.channel, Callback.agent_login, txt(Callback.due_on), txt(Callback.planned_due_on),
@@ -392,7 +407,8 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     ids = [r[0] for r in rows] if limit is not None else select(Callback.id).where(cond)
     for cid, number, status, owner, dept in conn.execute(
         select(Issue.callback_id, Issue.number, Issue.status, Issue.owner_login, Issue.department)
-        .where(Issue.callback_id.in_(ids)).order_by(Issue.number)
+        .where(Issue.callback_id.in_(ids), *(() if as_of is None else (Issue.raised_at <= as_of,)))
+        .order_by(Issue.number)
     ):
         cb_issues[cid].append((number, status, owner or dept or ""))
     # what follows each record (跟进状态, domain.follow_up)
@@ -422,6 +438,11 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         for cust, sold in conn.execute(select(Sale.customer_id, txt(Sale.sold_on)).where(Sale.customer_id.in_(chunk))):
             sales[cust].append(_d(sold))
 
+    then = _states_at(s, [r[0] for r in rows], as_of) if as_of is not None else {}
+    # 补录 on the record: any of its records (attempt, 改约, completion) entered late (issue 23 item 4)
+    late_any = ({cid for cid, past in then.items() if past.late_entry} if as_of is not None else
+                set(conn.execute(select(CallAttempt.callback_id).where(CallAttempt.callback_id.in_(ids),
+                                                                       CallAttempt.late_entry == True)).scalars()))  # noqa: E712
     kpi_rows: list[CallbackRow] = []
     records: list[RecordLine] = []
     late_cache: dict = {}
@@ -429,6 +450,17 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
          completed_at, contact_name, reached_name, reached_position, s_res, s_att, suggestions, improvement,
          lead, cust_name, phone, wo_number, wo_contract, wo_owner, accurate, completer_login, typed, negative,
          onsite) in rows:
+        if as_of is not None:  # as it stood then: left out if it did not exist yet
+            past = then.get(cid)
+            if past is None:
+                continue
+            status, completed_at, accurate = past.status, past.completed_at, past.spot_check
+            if past.completing is not None:
+                completer_login, typed = past.completing.login, past.completing.entered_at
+            if status != "completed":  # what the completion wrote was not there yet
+                s_res = s_att = None
+                lead = negative = onsite = False
+                suggestions = improvement = reached_name = reached_position = ""
         done = status == "completed"
         planned_d = _d(planned or due_on)
         done_at_dt = _dt(completed_at) if done else None
@@ -461,32 +493,114 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
             score_resolution=s_res, score_attitude=s_att, suggestions=suggestions or "",
             issues=[i[0] for i in iss], improvement=improvement or "",
             owner="、".join(dict.fromkeys(i[2] for i in iss if i[2])), follow_status=follow,
-            agent=by or agent or "", late_entry=is_late_entry(row, cal, late_cache), status=status,
+            agent=by or agent or "", late_entry=cid in late_any or is_late_entry(row, cal, late_cache), status=status,
             login=by or agent or POOL, note=notes.get(cid, ""),
         ))
-    issue_rows = _issue_rows(s, month) if limit is None else []
+    issue_rows = _issue_rows(s, month, as_of) if limit is None else []
     return _Loaded(kpi_rows, issue_rows, records, dict(sales))
 
 
-def _issue_rows(s: Session, month: Month) -> list[IssueRow]:
+# -- as of a past moment (issue 23 item 6): the rows; the rule is domain.as_of --------------------
+
+
+@dataclass(frozen=True)
+class _Then:
+    """A record as it stood at the report's moment."""
+
+    status: str
+    completed_at: datetime | None
+    completing: Attempt | None
+    spot_check: bool | None
+    late_entry: bool  # a record of it stated by then was entered late
+
+
+def _callback_logs(s: Session, where) -> dict[int, tuple[str, CallbackLog]]:  # noqa: ANN001
+    """callback id → (回访编号, its stated timeline) for the callbacks *where* selects."""
+    conn = s.connection()
+    found = conn.execute(select(
+        Callback.id, Callback.number, Callback.status, txt(Callback.planned_due_on), txt(Callback.due_on),
+        txt(Callback.deadline_on), txt(Callback.deadline_at), txt(Callback.completed_at), txt(Callback.updated_at),
+        txt(Callback.created_at), Callback.kind, Callback.trigger_ref).where(where)).all()
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for chunk in _in_chunks([r[0] for r in found]):
+        for cid, at, outcome, login, entered_at, late, to in conn.execute(
+                select(CallAttempt.callback_id, txt(CallAttempt.at), CallAttempt.outcome, CallAttempt.agent_login,
+                       txt(CallAttempt.entered_at), CallAttempt.late_entry, txt(CallAttempt.rescheduled_to))
+                .where(CallAttempt.callback_id.in_(chunk)).order_by(CallAttempt.at, CallAttempt.id)):
+            attempts[cid].append(Attempt(_dt(at), outcome, login, _dt(entered_at), bool(late), _dt(to)))
+    return {cid: (number, CallbackLog(
+        status=status, due_on=_d(planned or due_on), deadline_on=_d(deadline_on), deadline_at=_dt(deadline_at),
+        attempts=tuple(attempts.get(cid, ())), completed_at=_dt(completed_at) if status == "completed" else None,
+        changed_at=_dt(changed), created_at=_dt(created), kind=kind, trigger_ref=trigger))
+        for cid, number, status, planned, due_on, deadline_on, deadline_at, completed_at, changed, created, kind,
+        trigger in found}
+
+
+def _states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
+    """callback id → its state at *at*, for those of *ids* that existed then (spot-check marks
+    made by then)."""
+    policy, cal = load_policy(s), load_calendar(s)
+    logs: dict[int, tuple[str, CallbackLog]] = {}
+    marks: dict[int, tuple[bool | None, datetime | None]] = {}
+    conn = s.connection()
+    for chunk in _in_chunks(ids):
+        logs.update(_callback_logs(s, Callback.id.in_(chunk)))
+        for cid, accurate, marked_at in conn.execute(select(SpotCheck.callback_id, SpotCheck.accurate,
+                                                            txt(SpotCheck.marked_at))
+                                                     .where(SpotCheck.callback_id.in_(chunk))):
+            marks[cid] = (accurate, _dt(marked_at))
+    wanted = sorted({p for _, log in logs.values() if (p := parent_number(log))})
+    parents: dict[str, CallbackLog] = {}
+    for chunk in _in_chunks(wanted):
+        parents.update(_callback_logs(s, Callback.number.in_(chunk)).values())
+    out: dict[int, _Then] = {}
+    for cid, (_, log) in logs.items():
+        parent = parents.get(parent_number(log) or "")
+        if not existed_at(log, at, parent_completed_at=parent.completed_at if parent else None,
+                          parent_left_open_at=left_open_at(parent, policy, cal) if parent else None):
+            continue
+        st = state_at(log, at, policy, cal)
+        out[cid] = _Then(st.status, st.completed_at, st.completing, spot_check_at(*marks.get(cid, (None, None)), at),
+                         any(a.late_entry for a in log.attempts if a.at <= at))
+    return out
+
+
+def _issue_rows(s: Session, month: Month, as_of: datetime | None = None) -> list[IssueRow]:
+    """The month's issues; *as_of*: as they stood then, from the actions stated by then."""
     t0 = datetime.combine(month.first, datetime.min.time())
     t1 = datetime.combine(month.next_first, datetime.min.time())
-    issues = s.exec(select(Issue).where(Issue.raised_at >= t0, Issue.raised_at < t1)).all()
+    raised = (Issue.raised_at >= t0, Issue.raised_at < t1, *(() if as_of is None else (Issue.raised_at <= as_of,)))
+    issues = s.exec(select(Issue).where(*raised)).all()
     ids = [i.id for i in issues]
+    if as_of is not None:
+        policy, cal = load_policy(s), load_calendar(s)
+        events: dict[int, list[IssueEventAt]] = defaultdict(list)
+        for chunk in _in_chunks(ids):
+            for iid, kind, at, late in s.connection().execute(
+                    select(IssueEvent.issue_id, IssueEvent.kind, txt(IssueEvent.at), IssueEvent.late_entry)
+                    .where(IssueEvent.issue_id.in_(chunk)).order_by(IssueEvent.at, IssueEvent.id)):
+                events[iid].append(IssueEventAt(kind, _dt(at), bool(late)))
+        rows = (issue_at(i.number, i.raised_by, i.priority, i.is_complaint, i.raised_at, events[i.id], policy, cal,
+                         as_of) for i in issues)
+        return [r for r in rows if r is not None]
     reopened: set[int] = set()
+    late: set[int] = set()
     for chunk in _in_chunks(ids):
         reopened.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
                                                                   IssueEvent.kind.in_(REOPEN_EVENTS))).all())
-    return [issue_row(i, i.id in reopened) for i in issues]
+        late.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
+                                                              IssueEvent.late_entry == True)).all())  # noqa: E712
+    return [issue_row(i, i.id in reopened, i.id in late) for i in issues]
 
 
-def issue_row(i: Issue, reopened: bool) -> IssueRow:
+def issue_row(i: Issue, reopened: bool, late_entry: bool = False) -> IssueRow:
     """The KPI view of an issue. ``solve_by`` is the ledger's current one (moved by waiting)."""
     return IssueRow(
         number=i.number, raised_by=i.raised_by, raised_at=i.raised_at, ack_by=i.ack_by,
         solve_by=i.solve_by, acknowledged_at=i.acknowledged_at, solved_at=i.solved_at,
         closed_at=i.closed_at if i.status == "closed" else None,
         reopened=reopened or bool(getattr(i, "reopen_count", 0)), is_complaint=i.is_complaint,
+        late_entry=late_entry,
     )
 
 
@@ -501,8 +615,9 @@ def _scope(actor: Actor):
 
 
 def compute(s: Session, month: Month, now: datetime, *, full_phones: bool = False,
-            include=None) -> tuple[dict, dict[str, dict], list[RecordLine]]:
-    loaded = _load(s, month, now, full_phones=full_phones)
+            include=None, as_of: datetime | None = None) -> tuple[dict, dict[str, dict], list[RecordLine]]:
+    """The month's figures and records now, or *as_of* a past moment (then *now* is that moment)."""
+    loaded = _load(s, month, now, full_phones=full_phones, as_of=as_of)
     policy = load_policy(s)
     k = monthly_kpis(month, loaded.kpi_rows, loaded.issue_rows, now=now, cal=load_calendar(s),
                      low_score_threshold=policy.low_score_threshold,
@@ -527,7 +642,12 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
     """The month as it stands, or an approved version (SPEC §7; issue 11 §4, §6; issue 22 §1).
 
     Without *version*: an approved month gives its latest version, an open or amending one the
-    live figures. With it: that version exactly as approved (figures, records, who, when)."""
+    live figures. With it: that version exactly as approved (figures, records, who, when).
+
+    *now* given (``--now T``): the month as it stood at T, by the stated timeline (issue 23
+    item 6) — the version approved by then if there was one, else what had been stated by T.
+    Reading never writes (a full-phone reveal is audited as made now)."""
+    as_of = now
     now = now or store.now()
     if full_phones and actor.role != "admin":
         raise PermissionDenied(t("report.err.full_phones"))
@@ -543,11 +663,15 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
                                                        func.length(ReportSnapshot.data) > 0)).first()
             if snap is None:
                 raise NotFound(_no_version(s, month, version))
+        elif as_of is not None:
+            snap = _latest_snapshot(s, month, by=as_of)
+            if snap is None:  # not approved yet then: open, as far as T knew
+                status = MonthStatus(str(month))
         elif status.state == APPROVED:
             snap = _latest_snapshot(s, month)
         if snap is not None:
             data = json.loads(snap.data)
-            overall, agents = data["overall"], data["agents"]
+            overall, agents = _every_key(data["overall"]), {k: _every_key(v) for k, v in data["agents"].items()}
             records = [RecordLine(**r) for r in data["records"]]
             if include is not None:
                 agents = {k: v for k, v in agents.items() if include(k)}
@@ -559,13 +683,19 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
             report = MonthReport(month, True, snap.version, overall, agents, records, company,
                                  snap.at, names, own)
         else:
-            overall, agents, records = compute(s, month, now, full_phones=full_phones, include=include)
+            overall, agents, records = compute(s, month, now, full_phones=full_phones, include=include, as_of=as_of)
             report = MonthReport(month, False, None, overall, agents, records, company, now, names, status)
     if full_phones:
         with store.write() as s:
             audit(s, actor, store.now(), "phone.reveal", "report", str(month), None,
                   {"records": len(report.records)})
     return report
+
+
+def _every_key(figures: dict) -> dict:
+    """An approved version's figures with every key of today, in order: a key added since it
+    was approved (``issue_late_entries``, issue 23) reads null — not counted then."""
+    return {k: figures.get(k) for k in KPI_KEYS}
 
 
 def _no_version(s: Session, month: Month, version: int) -> str:
@@ -613,11 +743,13 @@ def _setting(s: Session, key: str) -> str:
     return row.value if row else ""
 
 
-def _latest_snapshot(s: Session, month: Month) -> ReportSnapshot | None:
-    """The latest approved version (an amendment's row holds no snapshot until approved)."""
-    return s.exec(select(ReportSnapshot).where(ReportSnapshot.month == str(month),
-                                               func.length(ReportSnapshot.data) > 0)
-                  .order_by(ReportSnapshot.version.desc())).first()
+def _latest_snapshot(s: Session, month: Month, *, by: datetime | None = None) -> ReportSnapshot | None:
+    """The latest approved version (an amendment's row holds no snapshot until approved);
+    *by*: the latest one approved by then."""
+    q = select(ReportSnapshot).where(ReportSnapshot.month == str(month), func.length(ReportSnapshot.data) > 0)
+    if by is not None:
+        q = q.where(ReportSnapshot.at <= by)
+    return s.exec(q.order_by(ReportSnapshot.version.desc())).first()
 
 
 # -- sign-off -----------------------------------------------------------------------------------
