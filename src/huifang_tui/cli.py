@@ -88,7 +88,7 @@ _INT = _typed("int", int)
 
 # The commands the cli_* modules add, by module (read without importing them; a test checks it).
 _EXTENSION_COMMANDS = {
-    "cli_work": ("lapse", "callbacks"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
+    "cli_work": ("lapse", "callbacks", "defer"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
     "cli_board": ("board", "audit"), "cli_issues": ("issue", "issues", "department"),
     "cli_report": ("report", "spotcheck"), "cli_sales": ("sales",),
 }
@@ -933,8 +933,8 @@ def _cmd_record(args) -> int:  # noqa: ANN001
             rec.at = stated_time(store, args.when, now)
     except OutcomeError as e:
         raise outcome_error(e) from e
-    if args.to:
-        rec.to = reschedule_time(store, args.to)
+    if args.to:  # read from the stated time, not the clock (issue 23 item 2)
+        rec.to = reschedule_time(store, args.to, rec.at or now)
     if args.scores:
         parts = [p.strip() for p in args.scores.replace("，", ",").split(",")]
         if len(parts) != 2 or not all(p.isdigit() for p in parts):

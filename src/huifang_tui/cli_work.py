@@ -1,4 +1,5 @@
-"""``huifang lapse`` and ``huifang callbacks``: stale work and the full history (SPEC §7)."""
+"""``huifang lapse``, ``huifang defer`` and ``huifang callbacks``: stale work, putting a callback
+off, and the full history (SPEC §3, §7)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pl = sub.add_parser("lapse", help=t("work.cli_lapse"))
     pl.add_argument("numbers", nargs="+", metavar="NUMBER")
     pl.add_argument("--reason", required=True, help=t("work.cli_lapse_reason"))
+
+    pd = sub.add_parser("defer", help=t("work.cli_defer"))
+    pd.add_argument("number", metavar="NUMBER")
+    pd.add_argument("--reason", required=True, help=t("work.cli_defer_reason"))
+    pd.add_argument("--to", metavar="DATE", help=t("work.cli_defer_to"))
+    pd.add_argument("--when", help=t("work.cli_defer_when"))
 
     pc = sub.add_parser("callbacks", help=t("work.cli_callbacks"))
     pc.add_argument("--status", choices=CALLBACK_STATUSES)
@@ -33,6 +40,34 @@ def _cmd_lapse(args) -> int:  # noqa: ANN001
     return 0
 
 
+def _cmd_defer(args) -> int:  # noqa: ANN001
+    """``huifang defer NUMBER --reason R [--to DATE] [--when T]``: the queue's ``d`` (SPEC §3),
+    with the time it happened for a late entry (issue 23 item 2), read like ``record --when``;
+    ``--to`` by the one reader of dates, relative to that time."""
+    from .cli import _actor, _say, _store
+    from .domain.outcomes import OutcomeError
+    from .domain.timephrase import PhraseError, read_day
+    from .errors import ValidationError
+    from .services.recording import defer, outcome_error, stated_time
+
+    store = _store(args)
+    actor = _actor(store, args)
+    now = store.now()
+    try:
+        at = stated_time(store, args.when, now) if args.when else None
+    except OutcomeError as e:
+        raise outcome_error(e) from e
+    to = None
+    if args.to:
+        try:
+            to = read_day(args.to, (at or now).date())
+        except PhraseError:
+            raise ValidationError("--to: " + t("cli.expect.date", value=args.to, usage=t("time_examples.day"))) from None
+    day = defer(store, actor, args.number, args.reason, to, at)
+    _say(t("work.deferred", number=args.number, day=day.isoformat()))
+    return 0
+
+
 def _cmd_callbacks(args) -> int:  # noqa: ANN001
     from .cli import _actor, _store
     from .services.listing import list_callbacks, parse_month
@@ -49,4 +84,5 @@ def _cmd_callbacks(args) -> int:  # noqa: ANN001
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"lapse": _cmd_lapse, "callbacks": _cmd_callbacks}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"lapse": _cmd_lapse, "callbacks": _cmd_callbacks,
+                                                         "defer": _cmd_defer}

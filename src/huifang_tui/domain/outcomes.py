@@ -135,25 +135,43 @@ def _hm(d: datetime) -> str:
     return f"{d:%Y-%m-%d %H:%M}"
 
 
+def stated_floor(follows: datetime | None, last_record_at: datetime | None) -> datetime | None:
+    """The earliest a callback's next record may be stated at (SPEC §3, issue 23 item 5): not
+    before the fact it follows (its trigger), nor before its previous stated record (an
+    attempt, a 改约 or a deferral). None when neither is known."""
+    known = [t for t in (follows, last_record_at) if t is not None]
+    return max(known) if known else None
+
+
 def check_stated_time(outcome: str, at: datetime, now: datetime, *, follows: datetime | None,
                       last_attempt_at: datetime | None, next_attempt_at: datetime | None) -> None:
-    """SPEC §3 attempt timing for an attempt stated to have happened at *at*, entered at *now*.
+    """SPEC §3 attempt timing for a record stated to have happened at *at*, entered at *now*.
 
     Not in the future; not before the event the callback follows; never before the
-    callback's last attempt; a not-reached outcome not before the next attempt is allowed
-    (a reached customer can always be recorded).
+    callback's previous stated record (*last_attempt_at*: its last attempt, 改约 or deferral);
+    a not-reached outcome not before the next attempt is allowed (a reached customer can
+    always be recorded). A refusal of the bounds (issue 23 item 5) carries both ends of what
+    may be stated: ``earliest`` (None when nothing bounds it) and ``latest`` (the entry).
     """
+    bounds = {"earliest": stated_floor(follows, last_attempt_at), "latest": now}
     if at > now:
-        raise OutcomeError("when_future", f"所填时间 {_hm(at)} 晚于现在 / {_hm(at)} is in the future", when=_hm(at))
+        raise OutcomeError("when_future", f"所填时间 {_hm(at)} 晚于现在 / {_hm(at)} is in the future", when=_hm(at),
+                           **bounds)
     if follows is not None and at < follows:
         raise OutcomeError("when_before_event", f"所填时间 {_hm(at)} 早于回访所依据的事件 {_hm(follows)} / "
-                           "before the event it follows", when=_hm(at), event=_hm(follows))
+                           "before the event it follows", when=_hm(at), event=_hm(follows), **bounds)
     if last_attempt_at is not None and at < last_attempt_at:
-        raise OutcomeError("when_before_last", f"所填时间 {_hm(at)} 早于上次拨打 {_hm(last_attempt_at)} / "
-                           "before the last attempt", when=_hm(at), last=_hm(last_attempt_at))
+        raise OutcomeError("when_before_last", f"所填时间 {_hm(at)} 早于上一条记录 {_hm(last_attempt_at)} / "
+                           "before the previous record", when=_hm(at), last=_hm(last_attempt_at), **bounds)
     if outcome in NOT_REACHED and next_attempt_at is not None and at < next_attempt_at:
         raise OutcomeError("too_early", f"下次拨打不早于 {_hm(next_attempt_at)} / next attempt allowed from "
                            f"{_hm(next_attempt_at)}", allowed=_hm(next_attempt_at))
+
+
+def passed_when_entered(next_attempt_at: datetime | None, now: datetime) -> bool:
+    """A 改约 or next attempt that had already passed when the record was entered (issue 23
+    item 2): accepted, and the callback is due at once."""
+    return next_attempt_at is not None and next_attempt_at <= now
 
 
 def is_late_entry(at: datetime, entered_at: datetime, cal: WorkCalendar) -> bool:

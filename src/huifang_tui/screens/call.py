@@ -355,7 +355,7 @@ class CallScreen(Screen):
         self._drafts.close()  # no draft write may land after the record deletes the draft
         try:
             if to_text:
-                rec.to = reschedule_time(self.app.store, to_text)
+                rec.to = reschedule_time(self.app.store, to_text, rec.at)  # from the stated time, else now
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
         except Exception:
             self._drafts.reopen()

@@ -16,24 +16,35 @@ from sqlmodel import Session, select
 
 from ..domain.outcomes import (
     CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, PER_NUMBER, SPREADS, AttemptState, OutcomeError, Transition,
-    apply_outcome, check_stated_time, is_late_entry,
+    apply_outcome, check_stated_time, is_late_entry, passed_when_entered, stated_floor,
 )
+from ..domain.status import is_overdue
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
-from ..store.models import CallAttempt, Callback, Contact
+from ..errors import MonthLocked
+from ..store.models import AuditEntry, CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
 from .drafts import drop_draft
 from .limits import bound
 from .notes import callback_notes, note_text, notes_for  # noqa: F401  (re-exported)
-from .report import ensure_month_open
+from .report import APPROVED, ensure_month_open, month_status
 
 
 def outcome_message(e: OutcomeError) -> str:
     """The domain's refusal in the user's language."""
     params = {**e.params, "usage": t("time_examples.moment")} if e.code == "bad_time" else e.params
+    if "latest" in params:  # a stated time out of bounds names both ends (issue 23 item 5)
+        params = {**params, "allowed": allowed_text(params["earliest"], params["latest"])}
     return t(f"outcome_err.{e.code}", **params)
+
+
+def allowed_text(earliest: datetime | None, latest: datetime) -> str:
+    """The times a record may be stated at, in words: from the earliest to the latest (now)."""
+    if earliest is None:
+        return t("outcome_err.window_to", latest=f"{latest:%Y-%m-%d %H:%M}")
+    return t("outcome_err.window", earliest=f"{earliest:%Y-%m-%d %H:%M}", latest=f"{latest:%Y-%m-%d %H:%M}")
 
 
 def outcome_error(e: OutcomeError) -> ValidationError | Refused:
@@ -71,6 +82,10 @@ class AttemptResult:
     alert_supervisor: bool
     also: list[str] = field(default_factory=list)  # the same customer's callbacks given the same attempt
     late_entry: bool = False
+    # issue 23 item 2: the 改约 or next attempt had already passed when entered (due at once),
+    # and the callback's deadline too (overdue)
+    due_now: bool = False
+    overdue: bool = False
 
 
 def validate(rec: CallRecord) -> list[str]:
@@ -138,15 +153,18 @@ def stated_time(store: Store, text: str, ref: datetime) -> datetime:
     return parse_when(text, ref, hours)
 
 
-def reschedule_time(store: Store, text: str) -> datetime:
-    """A 改约 time as people type it (``domain.timephrase``): in the future, on a working day,
-    inside the working hours; a date alone means its first working hour (SPEC §3)."""
+def reschedule_time(store: Store, text: str, ref: datetime | None = None) -> datetime:
+    """A 改约 time as people type it (``domain.timephrase``): after ``ref``, on a working day,
+    inside the working hours; a date alone means its first working hour (SPEC §3). ``ref`` is
+    the stated time of the call (``--when``; issue 23 item 2): ``明天 15:00`` in an entry stated on
+    2026-03-02 means 2026-03-03 whenever it is typed, and a time already past when entered is
+    accepted. Without one, the clock."""
     from ..domain.timephrase import PhraseError, parse_phrase
 
     with store.read() as s:
         cal, policy = load_calendar(s), load_policy(s)
     try:
-        return parse_phrase(text, store.now(), cal, policy.work_hours)
+        return parse_phrase(text, ref or store.now(), cal, policy.work_hours)
     except PhraseError as e:
         if e.code == "unknown" or e.suggestion is None:
             raise ValidationError("--to: " + t("outcome_err.bad_time", value=text, usage=t("time_examples.moment"))) from None
@@ -180,14 +198,70 @@ def follows_from(s: Session, cb: Callback) -> datetime | None:
     return None
 
 
-def _last_attempt(s: Session, cb: Callback) -> datetime | None:
-    return s.exec(select(func.max(CallAttempt.at)).where(CallAttempt.callback_id == cb.id)).one()
+def last_record(s: Session, cb: Callback) -> datetime | None:
+    """The stated time of the callback's previous record (SPEC §3, issue 23 item 2): its last
+    attempt (a 改约 included) or its last deferral, whichever is later. A deferral's stated
+    time is kept on its ``callback.defer`` audit row (``stated_at``; before issue 23 the row's
+    own time, which was then the same); it is read only when it can be the later one, from
+    the day it was stated on (``deferred_on``) — the audit's time index, bounded."""
+    last = s.exec(select(func.max(CallAttempt.at)).where(CallAttempt.callback_id == cb.id)).one()
+    day = cb.deferred_on
+    if day is None or (last is not None and last.date() > day):
+        return last
+    row = s.exec(select(AuditEntry.at, AuditEntry.after).where(
+        AuditEntry.at >= datetime.combine(day, time.min), AuditEntry.action == DEFER_ACTION,
+        AuditEntry.entity == "callback", AuditEntry.entity_id == cb.number,
+    ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return last
+    stated = _stated_at(row[1]) or row[0]
+    return stated if last is None or stated > last else last
+
+
+def _stated_at(after: str) -> datetime | None:
+    try:
+        value = json.loads(after or "{}").get(STATED_KEY)
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except (ValueError, AttributeError):
+        return None
+
+
+DEFER_ACTION = "callback.defer"
+STATED_KEY = "stated_at"  # a deferral's stated time, on its audit row (no column: issue 23)
+
+
+def check_when(s: Session, cb: Callback, outcome: str, at: datetime, now: datetime) -> None:
+    """A record of ``cb`` stated at ``at``, entered at ``now`` (issue 23 items 2 and 5): not in a
+    month whose report is approved, not in the future, not before the fact it follows nor
+    before its previous stated record. Each refusal (exit 2) names the earliest and latest
+    times that may be stated (``OutcomeError`` with ``earliest``/``latest``; ``MonthLocked``)."""
+    follows, last = follows_from(s, cb), last_record(s, cb)
+    try:
+        ensure_month_open(s, at)  # a signed-off month takes nothing dated in it (issue 11 §4)
+    except MonthLocked as e:
+        earliest = _open_from(s, stated_floor(follows, last) or at, now)
+        raise MonthLocked(f"{e} {allowed_text(earliest, now)}") from None
+    try:
+        check_stated_time(outcome, at, now, follows=follows, last_attempt_at=last, next_attempt_at=cb.next_attempt_at)
+    except OutcomeError as e:
+        if e.params.get("earliest") is not None:  # from the floor on, an approved month is still shut
+            e.params["earliest"] = _open_from(s, e.params["earliest"], now)
+        raise
+
+
+def _open_from(s: Session, earliest: datetime, latest: datetime) -> datetime:
+    """The first moment from ``earliest`` on that is not in a month whose report is approved."""
+    from ..domain.kpi import Month
+
+    at = earliest
+    while at <= latest and month_status(s, Month(at.year, at.month)).state == APPROVED:
+        at = datetime(at.year + at.month // 12, at.month % 12 + 1, 1)
+    return at
 
 
 def _transition(s: Session, actor: Actor, cb: Callback, rec: CallRecord, at: datetime, now: datetime,
                 cal, policy) -> Transition:  # noqa: ANN001
-    check_stated_time(rec.outcome, at, now, follows=follows_from(s, cb), last_attempt_at=_last_attempt(s, cb),
-                      next_attempt_at=cb.next_attempt_at)
+    check_when(s, cb, rec.outcome, at, now)
     state = AttemptState(cb.attempts, cb.due_on, cb.deadline_on, cb.deadline_at)
     return apply_outcome(state, rec.outcome, at, policy, cal, to=rec.to, may_exceed_deadline=actor.is_supervisor)
 
@@ -255,9 +329,8 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         _planner()  # imported before the write lock is taken, not while holding it
     with store.write() as s:
         cb = workable(s, actor, number, now, rec.outcome)
-        ensure_month_open(s, at)  # a signed-off month takes nothing dated in it (issue 11 §4)
         cal, policy = load_calendar(s), load_policy(s)
-        try:
+        try:  # the stated time's bounds (the month's lock among them) and the outcome's rules
             tr = _transition(s, actor, cb, rec, at, now, cal, policy)
         except OutcomeError as e:
             raise outcome_error(e) from e
@@ -289,8 +362,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
             followups = _planner().plan_after_closing(s, actor, cb, now, cal, policy)
         _note_created(s, actor, now, cb.number, followups, also, flagged,
                       [*rec.verified_issue_ids, *rec.not_held_issue_ids])
+        due_now = tr.status == "open" and passed_when_entered(tr.next_attempt_at, now)
+        overdue = due_now and is_overdue(cb.deadline_on, cb.deadline_at, now)
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
-                             tr.alert_supervisor, also, late)
+                             tr.alert_supervisor, also, late, due_now, overdue)
 
 
 def _planner():  # noqa: ANN202
@@ -332,27 +407,40 @@ def _note_created(s: Session, actor: Actor, now: datetime, number: str, followup
 UNDO_NOTE = "callback.outcome_effects"
 
 
-def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None) -> date:
-    """Put a callback off with a reason (counts as handled for the day close)."""
+def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None,
+          at: datetime | None = None) -> date:
+    """Put a callback off with a reason (counts as handled for the day close of the day it was
+    put off). ``at``: when it was put off (``--when``; None = now), a record of the callback's
+    stated timeline like an attempt (issue 23 item 2): within the same bounds, judged at that
+    time (the new day after it, inside the deadline), the floor of the next record, and marked
+    补录 when entered more than one working day later. Its stated time is kept on the audit row
+    (``stated_at``), ``deferred_on`` is its day."""
     if not reason.strip():
         raise ValidationError(t("call.err.defer_reason"))
     bound({"reason": reason})
     now = store.now()
+    at = at or now
     with store.write() as s:
         cb = workable(s, actor, number, now)
-        ensure_month_open(s, now)  # dated now (a month approved early stays shut)
+        try:
+            check_when(s, cb, "defer", at, now)
+        except OutcomeError as e:
+            raise outcome_error(e) from e
         cal = load_calendar(s)
-        new_due = to or cal.next_working_day(now.date())
-        if new_due <= now.date():
-            raise ValidationError(t("call.err.defer_past", day=new_due.isoformat()))
+        new_due = to or cal.next_working_day(at.date())
+        if new_due <= at.date():
+            raise ValidationError(t("call.err.defer_past", day=new_due.isoformat()) if at == now else
+                                  t("call.err.defer_past_stated", day=new_due.isoformat(), when=f"{at:%Y-%m-%d %H:%M}"))
         if new_due > cb.deadline_on and not actor.is_supervisor:
             raise Refused(t("call.err.defer_deadline", deadline=cb.deadline_on.isoformat()))
         before = cb.model_dump()
-        cb.deferred_reason, cb.deferred_on, cb.due_on = reason.strip(), now.date(), new_due
+        cb.deferred_reason, cb.deferred_on, cb.due_on = reason.strip(), at.date(), new_due
         cb.updated_at, cb.version = now, cb.version + 1
         s.add(cb)
         s.flush()
-        audit(s, actor, now, "callback.defer", "callback", number, before, cb)
+        late = is_late_entry(at, now, cal)
+        after = {**cb.model_dump(), STATED_KEY: at, **({"late_entry": True} if late else {})}
+        audit(s, actor, now, DEFER_ACTION, "callback", number, before, after)
     return new_due
 
 
@@ -392,6 +480,10 @@ def next_step(res: AttemptResult, outcome: str, now: datetime) -> str:
                    due=res.due_on.isoformat())]
     if res.followups and res.status != "completed":
         lines.append(t("call.followups", numbers=", ".join(res.followups)))
+    if res.overdue:
+        lines.append(t("firsthour.next.passed_overdue"))
+    elif res.due_now:
+        lines.append(t("firsthour.next.passed"))
     if res.late_entry:
         lines.append(t("rules.late_entry_saved"))
     if res.also:
