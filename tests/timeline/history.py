@@ -244,6 +244,21 @@ def command_line(monkeypatch, capsys):
     _CURRENT.clear()
 
 
+@pytest.fixture
+def second_store(backend, tmp_path):
+    """Another fresh store of the same back end (the ``store`` fixture's twin)."""
+    from conftest import NOW, _pg_template, copy_pg_database, drop_pg_database
+    from huifang_tui.store import db
+
+    url = "sqlite:///" + str(tmp_path / "afterwards.db") if backend == "sqlite" else copy_pg_database(_pg_template())
+    st = Store(url, clock=lambda: NOW)
+    st.ensure_schema()
+    yield st
+    db.dispose(st.engine)
+    if backend != "sqlite":
+        drop_pg_database(url)
+
+
 def set_up(desk: Desk) -> None:
     """The people, the customers and the facts, as they stood on 2026-09-28 (both replays)."""
     desk.clock.now = SETUP_AT
@@ -275,12 +290,14 @@ def argv_of(desk: Desk, step: Step, *, stated: bool) -> list[str]:
     return argv
 
 
-def replay_in_time(desk: Desk, until: datetime | None = None) -> None:
-    """Each step typed at its stated time (the clock moved to it), without ``--when``; stops
-    before the first step stated after *until*."""
+def replay_in_time(desk: Desk, until: datetime | None = None, *, since: datetime | None = None) -> None:
+    """Each step typed at its stated time (the clock moved to it), without ``--when``: the steps
+    stated after *since* (if given) up to *until* (if given)."""
     for step in STEPS:
         if until is not None and step.at > until:
             return
+        if since is not None and step.at <= since:
+            continue
         desk.clock.now = step.at
         desk.ok(step.who, *argv_of(desk, step, stated=False))
 
@@ -308,6 +325,27 @@ def strip_late(value):  # noqa: ANN001, ANN201
     if isinstance(value, list):
         return [strip_late(v) for v in value]
     return value
+
+
+def differences(a, b, path: str = "") -> dict:  # noqa: ANN001
+    """Where *a* and *b* differ, as {path: (a's, b's)}: dicts key by key, lists of issues by
+    title, other lists item by item (a readable failure instead of two long reprs)."""
+    if isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) and "title" in x for x in a + b):
+        a, b = {x["title"]: x for x in a}, {x["title"]: x for x in b}
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = {}
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                out[f"{path}/{k}"] = (a.get(k, "<absent>"), b.get(k, "<absent>"))
+            else:
+                out.update(differences(a[k], b[k], f"{path}/{k}"))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = {}
+        for n, (x, y) in enumerate(zip(a, b)):
+            out.update(differences(x, y, f"{path}[{n}]"))
+        return out
+    return {} if a == b else {path or "/": (a, b)}
 
 
 def callbacks_state(desk: Desk) -> dict:
