@@ -206,3 +206,30 @@ def test_late_entry_when_any_record_of_the_callback_was_late(store, november):
     records = {r.number: r for r in svc.monthly_report(store, november["sup"], NOV).records}
     assert records["HF202611003"].late_entry is True and records["HF202611001"].late_entry is False
     assert svc.monthly_report(store, november["sup"], NOV).overall["late_entries"] == 0
+
+
+# -- issues --now ------------------------------------------------------------------------------
+
+
+def test_the_ledger_as_it_stood_at_t(store, november):
+    from huifang_tui.services.issues import list_issues
+
+    sup = november["sup"]
+    live = {v.issue.title: v.as_json() for v in list_issues(store, sup).rows}
+    assert live["发票未寄到"]["status"] == "closed" and live["发票未寄到"]["told_on"] == "2026-11-12"
+    then = {v.issue.title: v.as_json() for v in list_issues(store, sup, now=T).rows}
+    assert set(then) == {"说明书缺页", "发票未寄到"}  # 服务态度差 was raised on 11-16
+    b = then["发票未寄到"]
+    assert (b["status"], b["acknowledged_at"], b["solved_at"], b["closed_at"]) == ("open", None, None, None)
+    assert (b["told_on"], b["satisfaction"], b["solutions"]) == (None, None, [])
+    a = then["说明书缺页"]
+    assert (a["status"], a["closed_at"], a["told_on"], a["satisfaction"]) == (
+        "closed", "2026-11-06T09:00:00", "2026-11-05", 5)
+    # a status asked of then is judged then: 发票未寄到 was open, though closed today
+    from huifang_tui.services.issues import IssueFilter
+
+    assert [v.issue.title for v in list_issues(store, sup, IssueFilter(status="open"), now=T).rows] == ["发票未寄到"]
+    with store.read() as s:
+        from huifang_tui.store.models import Issue
+
+        assert {i.title: i.status for i in s.exec(select(Issue))}["发票未寄到"] == "closed"  # nothing written

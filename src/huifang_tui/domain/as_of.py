@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from .calendar import WorkCalendar
 from .follow_up import FOLLOW_UP_KINDS
-from .issues import IssueFacts, issue_state
+from .issues import SYSTEM_KINDS, IssueFacts, issue_state
 from .kpi import IssueRow
 from .outcomes import AttemptState, OutcomeError, apply_outcome
 from .policy import Policy
@@ -164,8 +164,37 @@ def issue_at(number: str, raised_by: str, priority: str, is_complaint: bool, rai
         acknowledged_at=st.acknowledged_at, solved_at=st.solved_at,
         closed_at=closed[-1] if st.status == "closed" and closed else None,
         reopened=any(e.kind in REOPEN_KINDS for e in stated), is_complaint=is_complaint,
-        late_entry=any(e.late_entry for e in stated),
+        late_entry=any(e.late_entry and e.kind not in SYSTEM_KINDS for e in stated),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRecordAt:
+    """The ledger's own fields of an issue as they stood at a moment (``issues --now``)."""
+
+    closed_at: datetime | None
+    told_on: date | None
+    satisfaction: int | None
+
+
+def issue_record_at(events: Iterable[tuple[str, datetime, dict]], status: str, at: datetime, *,
+                    told_on: date | None = None, satisfaction: int | None = None) -> IssueRecordAt:
+    """What the ledger showed at *at* (*status* its status then): the closure standing, the date
+    the customer was told of the standing solution and their satisfaction (each ``told`` event
+    keeps them; a reopen clears them). *events* are ``(kind, stated
+    time, the event's parameters)``; *told_on*/*satisfaction* are today's, for a ``told`` event
+    that kept no parameters (written before they were kept)."""
+    stated = sorted((e for e in events if e[1] <= at), key=lambda e: e[1])
+    closed = [when for kind, when, _ in stated if kind == "closed"]
+    told, happy = None, None
+    for kind, _, params in stated:
+        if kind in REOPEN_KINDS:
+            told, happy = None, None
+        elif kind == "told":
+            on = params.get("on")
+            told = date.fromisoformat(str(on)[:10]) if on else told_on
+            happy = int(params["satisfaction"]) if params.get("satisfaction") is not None else satisfaction
+    return IssueRecordAt(closed[-1] if status == "closed" and closed else None, told, happy)
 
 
 def spot_check_at(accurate: bool | None, marked_at: datetime | None, at: datetime) -> bool | None:

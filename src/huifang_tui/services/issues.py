@@ -156,8 +156,12 @@ def _get(s: Session, number: str, *, lock: bool = False) -> Issue:
 
 
 def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: WorkCalendar,
-           with_events: bool = False) -> list[IssueView]:
+           with_events: bool = False, as_of: bool = False) -> list[IssueView]:
     events = _events(s, [i.id for i in issues])
+    if as_of:  # ``issues --now``: each issue as it stood then (issue 23 item 6)
+        events = {iid: [e for e in evs if e.at <= now] for iid, evs in events.items()}
+        issues = [_as_it_stood(i, events[i.id], issue_state(facts_of(i, events[i.id]), policy, cal, now).status, now)
+                  for i in issues]
     cust = {c.id: c.name for c in s.exec(select(Customer).where(
         col(Customer.id).in_({i.customer_id for i in issues})))} if issues else {}
     cb_ids = {i.callback_id for i in issues if i.callback_id}
@@ -170,6 +174,26 @@ def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: 
                       events[i.id] if with_events else [], *past[i.id],
                       late_entry=any(is_late(e) and e.at <= now for e in events[i.id]))
             for i in issues]
+
+
+def _as_it_stood(i: Issue, events: list[IssueEvent], status: str, at: datetime) -> Issue:
+    """A detached copy of *i* with the fields the ledger showed at *at* (``domain.as_of``)."""
+    import json
+
+    from ..domain.as_of import issue_record_at
+
+    def params(e: IssueEvent) -> dict:
+        try:
+            p = json.loads(e.params) if e.params else {}
+        except ValueError:
+            return {}
+        return p if isinstance(p, dict) else {}
+
+    rec = issue_record_at(((e.kind, e.at, params(e)) for e in events), status, at,
+                          told_on=i.customer_told_on, satisfaction=i.satisfaction)
+    return Issue(**{**i.model_dump(), "status": status, "closed_at": rec.closed_at, "customer_told_on": rec.told_on,
+                    "satisfaction": rec.satisfaction,
+                    "verified_at": i.verified_at if i.verified_at is not None and i.verified_at <= at else None})
 
 
 def show_issue(store: Store, number: str, now: datetime | None = None) -> IssueView:
@@ -206,7 +230,9 @@ class IssuePage:
 
 def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), now: datetime | None = None,
                 offset: int = 0, limit: int | None = None) -> IssuePage:
-    """Issues matching *flt*, newest first, one page.  Reads only."""
+    """Issues matching *flt*, newest first, one page.  Reads only.  A *now* before the clock
+    (``issues --now``): the ledger as it stood then, from the actions stated by then."""
+    as_of = now is not None and now < store.now()
     now = now or store.now()
     if flt.status is not None and flt.status not in ("open", "acknowledged", "waiting", "solved", "closed"):
         raise IssueInputError(t("ledger.err.status", value=flt.status))
@@ -230,7 +256,9 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
         computed = flt.overdue or flt.at_risk or flt.escalated or flt.waiting or flt.status
         # status is derived from the log as of *now*: closed ones never reopen by themselves,
         # so "not closed" narrows the rows the domain has to judge
-        if flt.overdue or flt.at_risk or flt.waiting or flt.status in ("open", "acknowledged", "waiting", "solved"):
+        if as_of:  # raised by then; its status then is judged from the log, not today's column
+            q = q.where(Issue.raised_at <= now)
+        elif flt.overdue or flt.at_risk or flt.waiting or flt.status in ("open", "acknowledged", "waiting", "solved"):
             q = q.where(Issue.status != "closed")
         elif flt.status == "closed":
             q = q.where(Issue.status == "closed")
@@ -241,10 +269,11 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
             page = q.offset(offset)
             if limit is not None:
                 page = page.limit(limit)
-            return IssuePage(_views(s, list(s.exec(page)), now, policy, cal), total, offset, limit or total)
+            return IssuePage(_views(s, list(s.exec(page)), now, policy, cal, as_of=as_of), total, offset,
+                             limit or total)
         views = []
         for chunk in _chunks(list(s.exec(q)), 500):
-            for v in _views(s, chunk, now, policy, cal):
+            for v in _views(s, chunk, now, policy, cal, as_of=as_of):
                 st = v.state
                 if flt.overdue and not st.overdue:
                     continue

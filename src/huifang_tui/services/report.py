@@ -43,6 +43,7 @@ from ..domain.as_of import (
     state_at,
 )
 from ..domain.follow_up import follow_up_state, owed_kinds
+from ..domain.issues import SYSTEM_KINDS
 from ..domain.summary import summary_due
 from ..errors import MonthLocked
 from ..i18n import t
@@ -589,7 +590,8 @@ def _issue_rows(s: Session, month: Month, as_of: datetime | None = None) -> list
         reopened.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
                                                                   IssueEvent.kind.in_(REOPEN_EVENTS))).all())
         late.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
-                                                              IssueEvent.late_entry == True)).all())  # noqa: E712
+                                                              IssueEvent.late_entry == True,  # noqa: E712
+                                                              IssueEvent.kind.notin_(SYSTEM_KINDS))).all())
     return [issue_row(i, i.id in reopened, i.id in late) for i in issues]
 
 
