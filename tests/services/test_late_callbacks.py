@@ -225,3 +225,28 @@ def test_a_late_history_plans_the_same_follow_ups_as_the_same_history_in_time(de
     typed = record_attempt(store, agent, late, CallRecord(outcome="completed", at=stated_done, **LOW))
     assert typed.late_entry and not in_time.late_entry
     assert len(in_time.followups) == 3 and _followups(store, late) == _followups(store, on_time)
+
+
+# -- the record form: a completion's time moved keeps to the same timeline -------------------------
+
+def test_moving_a_completions_time_in_the_form_keeps_to_its_bounds_and_its_late_mark(desk):
+    from huifang_tui.services.record_form import FormError, edit_record, load_record
+
+    store, agent, sup, make = desk
+    number = make(deadline=date(2026, 11, 27))
+    record_attempt(store, agent, number, CallRecord(outcome="no_answer", at=datetime(2026, 11, 17, 10, 0)))
+    record_attempt(store, agent, number, CallRecord(outcome="completed", at=datetime(2026, 11, 20, 10, 0),
+                                                    reached_name="王经理", score_resolution=5, score_attitude=5))
+    inp = load_record(store, sup, number)
+    for at, earliest in ((datetime(2026, 11, 17, 9, 0), "2026-11-17 10:00"),   # before its earlier attempt
+                         (datetime(2026, 11, 9, 9, 0), "2026-11-17 10:00"),    # before the sale
+                         (datetime(2026, 11, 23, 9, 45), "2026-11-17 10:00")):  # in the future
+        inp.completed_at = at
+        with pytest.raises(FormError) as e:
+            edit_record(store, sup, number, inp)
+        assert e.value.field == "completed_at" and earliest in str(e.value) and ENTRY in str(e.value)
+    inp.completed_at = datetime(2026, 11, 18, 10, 0)  # entered 11-23: more than a working day after
+    edit_record(store, sup, number, inp)
+    with store.read() as s:
+        done = s.exec(select(CallAttempt).where(CallAttempt.outcome == "completed")).one()
+    assert (done.at, done.late_entry) == (datetime(2026, 11, 18, 10, 0), True)

@@ -98,8 +98,10 @@ def validate(inp: RecordInput, now: datetime) -> list[FormError]:
     return errs
 
 
-def _check(inp: RecordInput, now: datetime) -> None:
-    errs = validate(inp, now)
+def _check(inp: RecordInput, now: datetime, *, timeline: bool = False) -> None:
+    """``timeline``: the time is judged against the callback's stated timeline in the write
+    (``_check_stated``, naming both bounds), not here."""
+    errs = [e for e in validate(inp, now) if not (timeline and e.field == "completed_at")]
     if errs:
         raise errs[0]
 
@@ -200,7 +202,7 @@ def load_record(store: Store, actor: Actor, number: str) -> RecordInput:
 
 def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> EditResult:
     now = store.now()
-    _check(inp, now)
+    _check(inp, now, timeline=True)
     with store.write() as s:
         cb = s.exec(select(Callback).where(Callback.number == number)).first()
         if cb is None:
@@ -212,6 +214,8 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
         inp = _same_minute(cb, inp)
         if not _changes(cb, inp):  # nothing to write: no audit row, no version, no follow-up touched
             return EditResult(number, [], [], changed=False)
+        if inp.completed_at != cb.completed_at:
+            _check_stated(s, cb, inp.completed_at, now)
         ensure_month_open(s, cb.completed_at)  # an edit of a record dated in a signed-off month
         ensure_month_open(s, inp.completed_at)
         before = cb.model_dump()
@@ -232,6 +236,8 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
                      .order_by(CallAttempt.id.desc())).first()
         if att is not None:
             att.at, att.reached_name, att.reached_position = cb.completed_at, cb.reached_name, cb.reached_position
+            if att.entered_at is not None:  # 补录 follows the stated time (issue 23 item 4)
+                att.late_entry = is_late_entry(att.at, att.entered_at, cal)
             s.add(att)
         # re-run the rules: a follow-up the old values created and nobody has touched yet goes
         # only when the new values no longer call for it as it is (issue 22 item 5)
@@ -261,6 +267,24 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
         created = plan_after_completion(s, actor, cb, now, cal, policy,
                                         only=lambda p: (p.kind, p.trigger_ref) in changed)
     return EditResult(number, cancelled, created)
+
+
+def _check_stated(s: Session, cb: Callback, at: datetime, now: datetime) -> None:
+    """A completion's time changed in the form keeps to the callback's stated timeline (SPEC §3,
+    issue 23 items 2 and 5): not before the fact it follows nor before its earlier attempts,
+    not after now; the refusal names the earliest and latest allowed."""
+    from sqlalchemy import func
+
+    from ..domain.outcomes import OutcomeError, check_stated_time
+    from .recording import follows_from, outcome_message, stated_window
+
+    prev = s.exec(select(func.max(CallAttempt.at)).where(CallAttempt.callback_id == cb.id,
+                                                        CallAttempt.outcome != "completed")).one()
+    try:
+        check_stated_time("completed", at, now, follows=follows_from(s, cb), last_attempt_at=prev, next_attempt_at=None)
+    except OutcomeError as e:
+        e.params["earliest"] = stated_window(s, e.params.get("earliest"), now)[0]
+        raise FormError("completed_at", outcome_message(e)) from None
 
 
 def _same_minute(cb: Callback, inp: RecordInput) -> RecordInput:

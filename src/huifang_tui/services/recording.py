@@ -244,9 +244,16 @@ def check_when(s: Session, cb: Callback, outcome: str, at: datetime, now: dateti
     try:
         check_stated_time(outcome, at, now, follows=follows, last_attempt_at=last, next_attempt_at=cb.next_attempt_at)
     except OutcomeError as e:
-        if e.params.get("earliest") is not None:  # from the floor on, an approved month is still shut
-            e.params["earliest"] = _open_from(s, e.params["earliest"], now)
+        if "latest" in e.params:  # from the floor on, an approved month is still shut
+            e.params["earliest"] = stated_window(s, e.params["earliest"], now)[0]
         raise
+
+
+def stated_window(s: Session, floor: datetime | None, now: datetime) -> tuple[datetime | None, datetime]:
+    """The earliest and latest times a record may be stated at: from ``floor`` (the trigger or
+    the previous record; None when nothing bounds it) on, past any month whose report is
+    approved, up to now."""
+    return (_open_from(s, floor, now) if floor is not None else None), now
 
 
 def _open_from(s: Session, earliest: datetime, latest: datetime) -> datetime:
