@@ -49,7 +49,14 @@ def totals_line(overall: dict) -> str:
              completion=_pct(overall["completion_rate"]), on_time=overall["on_time"],
              on_time_rate=_pct(overall["on_time_rate"]), satisfied=_pct(overall["satisfied_rate"]),
              avg_res=_avg(overall["avg_resolution"]), avg_att=_avg(overall["avg_attitude"]),
-             issues=overall["issues_raised"], unreachable=overall["unreachable"])
+             issues=overall["issues_raised"], unreachable=overall["unreachable"]) + t(
+        "report.totals_late", late=_count(overall.get("late_entries")),
+        issue_late=_count(overall.get("issue_late_entries")))
+
+
+def _count(v: object) -> str:
+    """A count; one an approved version did not keep yet reads "—"."""
+    return "—" if v is None else str(v)
 
 
 def write_xlsx(path: Path, report: Any) -> None:
