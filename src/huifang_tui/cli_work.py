@@ -17,7 +17,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pl.add_argument("--reason", required=True, help=t("work.cli_lapse_reason"))
 
     pd = sub.add_parser("defer", help=t("work.cli_defer"))
-    pd.add_argument("number", metavar="NUMBER")
+    pd.add_argument("number", metavar="NUMBER", help=t("opt.callback"))
     pd.add_argument("--reason", required=True, help=t("work.cli_defer_reason"))
     pd.add_argument("--to", metavar="DATE", help=t("work.cli_defer_to"))
     pd.add_argument("--when", help=t("work.cli_defer_when"))
@@ -65,6 +65,8 @@ def _cmd_defer(args) -> int:  # noqa: ANN001
             raise ValidationError("--to: " + t("cli.expect.date", value=args.to, usage=t("time_examples.day"))) from None
     day = defer(store, actor, args.number, args.reason, to, at)
     _say(t("work.deferred", number=args.number, day=day.isoformat()))
+    if day <= now.date():  # put off to a day already come when entered: due at once (issue 23 item 2)
+        _say(t("firsthour.next.passed"))
     return 0
 
 

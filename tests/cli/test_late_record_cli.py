@@ -176,3 +176,11 @@ def test_a_late_completion_through_the_command_line_plans_what_an_in_time_one_do
                                     .order_by(Callback.kind))]
 
     assert len(follow(on_time)) == 2 and follow(NUMBER) == follow(on_time)
+
+
+def test_a_deferral_to_a_day_already_come_is_due_at_once(desk, capsys):
+    store, _, _ = desk
+    rc, out, err = _run(capsys, "defer", NUMBER, "--reason", "客户出差", "--when", "2026-11-16 10:00", "--to", "11-18")
+    assert rc == 0, err
+    assert "2026-11-18" in out and "现在就该打" in out
+    assert _cb(store).due_on == date(2026, 11, 18)
