@@ -202,3 +202,216 @@ def test_unreadable_time_lists_examples_in_the_readers_language(desk, capsys, ar
     assert rc == 1 and len(err.strip().splitlines()) == 1
     assert "2026-01-22" in err and "e.g." in err
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in err.replace("下下下周", "")), err
+
+
+# == Issue 23: every time option, every format, on a fixed clock ====================================
+#
+# The clock stands at Thursday 2026-01-22 16:00 (the store's clock: the command line's Store reads
+# it). Each time option is given 2026-01-22 15:00 as ``2026-01-22T15:00``, ``2026-01-22 15:00``,
+# ``2026-01-22T15:00:00``, as a phrase (``今天 15:00``, ``today 3pm``), and ``2026-01-22`` alone
+# (its first working hour); each date option 2026-01-22 as a date or a date-time. What came
+# before (the sale, an issue raised) is stated on 2026-01-21.
+
+CLOCK = datetime(2026, 1, 22, 16, 0)
+DAY = CLOCK.date()
+AT = datetime(2026, 1, 22, 15, 0)
+BEFORE = "2026-01-21T10:00"  # what the record follows, stated the day before
+MOMENTS = [  # (text, the moment it means)
+    ("2026-01-22T15:00", AT),
+    ("2026-01-22 15:00", AT),
+    ("2026-01-22T15:00:00", AT),
+    ("今天 15:00", AT),
+    ("today 3pm", AT),
+    ("2026-01-22", datetime.combine(DAY, FIRST_HOUR)),
+]
+DAYS = ["2026-01-22", "2026-01-22T15:00", "2026-01-22 15:00", "2026-01-22T15:00:00"]
+NUMBER = "HF202601001"
+
+
+@pytest.fixture
+def january(store, monkeypatch, capsys):
+    """A first-sale callback (sale 2026-01-20, due 01-21) of the OS login, the clock at ``CLOCK``;
+    ``january(role)`` makes the OS login that role."""
+    from huifang_tui.services.base import Store
+
+    init = Store.__init__
+
+    def at_clock(self, url, clock=None, engine=None):  # noqa: ANN001
+        init(self, url, clock or (lambda: CLOCK), engine)
+
+    monkeypatch.setattr(Store, "__init__", at_clock)
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    store.clock = lambda: CLOCK
+    cid = add_customer(store, "杭州恒达机械有限公司", agent=os_login())
+    with store.write() as s:
+        s.add(Sale(contract_no="HT100", customer_id=cid, sold_on=date(2026, 1, 20)))
+        s.add(Callback(number=NUMBER, customer_id=cid, kind="first_sale", trigger_ref="sale:HT100",
+                       agent_login=os_login(), due_on=date(2026, 1, 21), planned_due_on=date(2026, 1, 21),
+                       deadline_on=date(2026, 2, 20), contact_name="王经理", created_at=datetime(2026, 1, 20, 18),
+                       updated_at=datetime(2026, 1, 20, 18)))
+    add_user(store, "tech1")
+
+    def make(role: str):
+        add_user(store, os_login(), role)
+        capsys.readouterr()
+        return store
+
+    return make
+
+
+def _attempts(store) -> list[CallAttempt]:
+    with store.read() as s:
+        return list(s.exec(select(CallAttempt).order_by(CallAttempt.at, CallAttempt.id)))
+
+
+@pytest.mark.parametrize("text, expected", MOMENTS)
+def test_record_when_each_format(january, capsys, text, expected):
+    store = january("agent")
+    rc, _, err = _run(capsys, "record", NUMBER, "--outcome", "no_answer", "--when", text)
+    assert rc == 0, err
+    assert [a.at for a in _attempts(store)] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-01-22T15:00", AT),
+    ("2026-01-22 15:00", AT),
+    ("2026-01-22T15:00:00", AT),
+    ("2026-01-22", datetime.combine(DAY, FIRST_HOUR)),
+    ("明天 15:00", AT),  # read from the stated time (01-21), not from the clock (01-22)
+    ("tomorrow 3pm", AT),
+])
+def test_record_to_each_format_read_from_the_stated_time(january, capsys, text, expected):
+    """The issue's first finding: ``--to`` takes ISO 8601 and is judged at ``--when``; a time
+    that has passed by the entry is accepted (the callback is due at once)."""
+    store = january("agent")
+    rc, out, err = _run(capsys, "record", NUMBER, "--outcome", "reschedule", "--when", BEFORE, "--to", text)
+    assert rc == 0, err
+    assert _cb_of(store).next_attempt_at == expected
+    assert [a.rescheduled_to for a in _attempts(store)] == [expected]
+
+
+def _cb_of(store) -> Callback:
+    with store.read() as s:
+        return s.exec(select(Callback).where(Callback.number == NUMBER)).one()
+
+
+@pytest.mark.parametrize("text, expected", MOMENTS)
+def test_defer_when_each_format(january, capsys, text, expected):
+    store = january("agent")
+    rc, out, err = _run(capsys, "defer", NUMBER, "--reason", "客户出差", "--when", text)
+    assert rc == 0, err
+    cb = _cb_of(store)
+    assert cb.deferred_on == expected.date() and cb.due_on == date(2026, 1, 23)  # the next working day
+
+
+@pytest.mark.parametrize("text", [*DAYS, "明天", "tomorrow"])
+def test_defer_to_each_format(january, capsys, text):
+    """``defer --to`` is a date: a date-time means its day; a phrase is read from ``--when``."""
+    store = january("agent")
+    rc, out, err = _run(capsys, "defer", NUMBER, "--reason", "客户出差", "--when", BEFORE, "--to", text)
+    assert rc == 0, err
+    assert _cb_of(store).due_on == DAY
+
+
+def _raise(capsys) -> str:
+    rc, out, err = _run(capsys, "issue", "raise", NUMBER, "--title", "设备异响", "--category", "product",
+                        "--priority", "normal", "--when", BEFORE, "--json")
+    assert rc == 0, err
+    return json.loads(out)["number"]
+
+
+@pytest.mark.parametrize("text, expected", MOMENTS)
+def test_every_issue_action_when_each_format(january, capsys, text, expected):
+    """assign, ack, note, wait, resume, solve, tell, close, reopen: each ``--when`` in each
+    format, all stated at the same moment (no earlier than the previous action)."""
+    january("supervisor")
+    number = _raise(capsys)
+    chain = [
+        ("assign", ["--department", "技术支持组", "--owner", "tech1"], "assigned"),
+        ("ack", [], "acknowledged"),
+        ("note", ["已联系厂家"], "note"),
+        ("wait", ["--reason", "等待客户寄回配件"], "waiting"),
+        ("resume", [], "resumed"),
+        ("solve", ["--solution", "更换轴承"], "solution"),
+        ("tell", ["--on", "2026-01-22", "--satisfaction", "4"], "told"),
+        ("close", [], "closed"),
+        ("reopen", ["--reason", "客户反映仍有异响"], "reopened"),
+    ]
+    for action, extra, _kind in chain:
+        rc, _, err = _run(capsys, "issue", action, number, *extra, "--when", text)
+        assert rc == 0, (action, err)
+    rc, out, err = _run(capsys, "issue", "show", number, "--json")
+    assert rc == 0, err
+    at = {e["kind"]: e["at"] for e in json.loads(out)["events"] if e["kind"] != "escalated"}
+    assert at.pop("raised") == BEFORE + ":00"
+    assert at == {kind: expected.isoformat() for _, _, kind in chain}
+
+
+@pytest.mark.parametrize("text, expected", MOMENTS)
+def test_issue_raise_when_each_format(january, capsys, text, expected):
+    january("supervisor")
+    rc, out, err = _run(capsys, "issue", "raise", NUMBER, "--title", "设备异响", "--category", "product",
+                        "--priority", "normal", "--when", text, "--json")
+    assert rc == 0, err
+    assert json.loads(out)["raised_at"] == expected.isoformat()
+
+
+@pytest.mark.parametrize("text", DAYS)
+def test_issue_tell_on_each_format(january, capsys, text):
+    january("supervisor")
+    number = _raise(capsys)
+    for action, extra in (("ack", []), ("solve", ["--solution", "更换轴承"])):
+        assert _run(capsys, "issue", action, number, *extra, "--when", "2026-01-21T11:00")[0] == 0
+    rc, out, err = _run(capsys, "issue", "tell", number, "--on", text, "--satisfaction", "4", "--json")
+    assert rc == 0, err
+    assert json.loads(out)["told_on"] == "2026-01-22"
+
+
+def _same_for_each(capsys, argv_of, moments=MOMENTS) -> None:  # noqa: ANN001
+    """Each format gives the output of its moment written as ``YYYY-MM-DDTHH:MM``."""
+    for text, expected in moments:
+        rc, out, err = _run(capsys, *argv_of(text))
+        assert rc == 0, (text, err)
+        rc, canonical, err = _run(capsys, *argv_of(expected.isoformat(timespec="minutes")))
+        assert rc == 0, err
+        assert json.loads(out) == json.loads(canonical), text
+
+
+def test_issues_now_each_format(january, capsys):
+    january("supervisor")
+    _raise(capsys)
+    _same_for_each(capsys, lambda text: ["issues", "--now", text, "--json"])
+
+
+def test_report_monthly_now_each_format(january, capsys):
+    january("supervisor")
+    _run(capsys, "record", NUMBER, "--outcome", "completed", "--reached", "王经理", "--scores", "5,4",
+         "--when", "2026-01-22T10:00")
+    _same_for_each(capsys, lambda text: ["report", "monthly", "--month", "2026-01", "--now", text, "--json"])
+
+
+def test_report_yearly_now_each_format(january, capsys):
+    january("supervisor")
+    _same_for_each(capsys, lambda text: ["report", "yearly", "--year", "2026", "--now", text, "--json"])
+
+
+@pytest.mark.parametrize("text, expected", [m for m in MOMENTS if not m[0].startswith(("今天", "today"))]
+                         + [("today 3pm", None), ("今天 15:00", None)])
+def test_plan_now_each_format(january, capsys, text, expected):
+    """``plan --now`` (a phrase is read from the machine's clock, where the planner runs)."""
+    january("admin")
+    rc, out, err = _run(capsys, "plan", "--now", text)
+    assert rc == 0, err
+    if expected is not None:
+        assert f"{expected:%Y-%m-%d %H:%M}" in out
+
+
+@pytest.mark.parametrize("text", DAYS)
+def test_date_options_each_format(january, capsys, text):
+    january("supervisor")
+    for argv in (["queue", "--date", text], ["board", "--date", text, "--json"], ["audit", "--since", text],
+                 ["sales", "--since", text, "--until", text]):
+        rc, out, err = _run(capsys, *argv)
+        assert rc == 0, (argv, err)
+        if argv[0] == "board":
+            assert "2026-01-22" in out
