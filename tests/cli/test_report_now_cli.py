@@ -69,3 +69,8 @@ def test_issues_now_lists_the_ledger_as_it_stood(desk, capsys):
     assert rows["发票未寄到"]["status"] == "open" and rows["发票未寄到"]["closed_at"] is None
     assert rows["说明书缺页"]["status"] == "closed"
     assert [i["title"] for i in _json(capsys, "issues", "--now", NOW_T, "--status", "open")] == ["发票未寄到"]
+
+
+def test_board_date_a_past_day_as_it_stood(desk, capsys):
+    agents = _json(capsys, "board", "--date", "2026-11-10")["agents"]
+    assert (agents["agent1"]["remaining"], agents["agent1"]["due"]) == (2, 2)  # HF2 and HF3 were still to do

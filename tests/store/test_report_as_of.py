@@ -233,3 +233,22 @@ def test_the_ledger_as_it_stood_at_t(store, november):
         from huifang_tui.store.models import Issue
 
         assert {i.title: i.status for i in s.exec(select(Issue))}["发票未寄到"] == "closed"  # nothing written
+
+
+# -- board --date: a past day as it stood at its end ------------------------------------------------
+
+
+def test_the_board_of_a_past_day(store, november):
+    from huifang_tui.services.board import board
+
+    def agent1(day: int) -> dict:
+        return board(store, november["sup"], date(2026, 11, day), now=NOW).as_json()["agents"]["agent1"]
+
+    # 11-09: HF2 (completed only on 11-12) was still to do; HF3's retry was due the next day
+    assert (agent1(9)["remaining"], agent1(9)["done"], agent1(9)["unreachable"]) == (1, 0, 0)
+    # 11-10: HF2 and HF3 (retry due that day) to do
+    assert agent1(10)["remaining"] == 2 and agent1(10)["due"] == 2
+    # 11-11: HF3 gave up after its third try; HF2 still to do
+    assert (agent1(11)["remaining"], agent1(11)["unreachable"]) == (1, 1)
+    # 11-12: HF2 done that day; its low-score follow-up (due later) not yet due
+    assert (agent1(12)["done"], agent1(12)["remaining"]) == (1, 0)

@@ -62,6 +62,8 @@ class CallbackLog:
     created_at: datetime | None = None
     kind: str = ""
     trigger_ref: str = ""
+    deferred_on: date | None = None  # put off (推迟) that day …
+    deferred_to: date | None = None  # … to be due then (its due date now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +71,11 @@ class StateAt:
     status: str
     completing: Attempt | None = None  # the completion stated by then
     completed_at: datetime | None = None
+    due_on: date | None = None  # when it was due then (moved by retries, 改约, a deferral)
 
 
-def _replay(log: CallbackLog, stated: Sequence[Attempt], policy: Policy, cal: WorkCalendar) -> StateAt:
+def _replay(log: CallbackLog, stated: Sequence[Attempt], policy: Policy, cal: WorkCalendar,
+            at: datetime | None = None) -> StateAt:
     """The state the attempts *stated* leave the callback in (``apply_outcome`` on each)."""
     state = AttemptState(0, log.due_on, log.deadline_on, log.deadline_at)
     status, completing = "open", None
@@ -82,11 +86,15 @@ def _replay(log: CallbackLog, stated: Sequence[Attempt], policy: Policy, cal: Wo
             status = "open"
             continue
         status = tr.status
-        state = AttemptState(tr.attempts, state.due_on, state.deadline_on, state.deadline_at)
+        state = AttemptState(tr.attempts, tr.due_on, state.deadline_on, state.deadline_at)
         completing = a if tr.status == "completed" else completing
+    due = state.due_on
+    if at is not None and log.deferred_on is not None and log.deferred_to is not None and stated \
+            and stated[-1].at.date() <= log.deferred_on <= at.date():
+        due = log.deferred_to  # put off after its last attempt by then: the deferral's date
     if status == "completed" and completing is not None:
-        return StateAt(status, completing, completing.at)
-    return StateAt(status)
+        return StateAt(status, completing, completing.at, due)
+    return StateAt(status, due_on=due)
 
 
 def state_at(log: CallbackLog, at: datetime, policy: Policy, cal: WorkCalendar) -> StateAt:
@@ -97,8 +105,13 @@ def state_at(log: CallbackLog, at: datetime, policy: Policy, cal: WorkCalendar) 
         done = [a for a in log.attempts if a.outcome == "completed" and a.at <= at]
         return StateAt("completed", done[-1] if done else None, log.completed_at)
     if not log.attempts:  # nothing stated: the state it was made in (a flagged number waits for data)
-        return StateAt("open" if log.status in ("completed", *CLOSED_AT_ENTRY) else log.status)
-    return _replay(log, [a for a in log.attempts if a.at <= at], policy, cal)
+        deferred = log.deferred_on is not None and log.deferred_on <= at.date() and log.deferred_to is not None
+        return StateAt("open" if log.status in ("completed", *CLOSED_AT_ENTRY) else log.status,
+                       due_on=log.deferred_to if deferred else log.due_on)
+    stated = [a for a in log.attempts if a.at <= at]
+    if not stated and log.deferred_on is not None and log.deferred_on <= at.date():
+        return StateAt("open", due_on=log.deferred_to)
+    return _replay(log, stated, policy, cal, at)
 
 
 def left_open_at(log: CallbackLog, policy: Policy, cal: WorkCalendar) -> datetime | None:

@@ -140,6 +140,33 @@ def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None)
     return {login: n for login, n in s.exec(q)}
 
 
+def past_day_by_login(s: Session, day: date, judge: datetime) -> tuple[dict[str | None, tuple[int, int]],
+                                                                       dict[str | None, int]]:
+    """A past day as it stood at its end, from the stated timeline (``board --date``; issue 23
+    item 6): login (None = pool) → (open callbacks due by ``day``, of which overdue at
+    ``judge``), and → callbacks that became unreachable on ``day``. Work completed, refused or
+    given up later was still open then; a 改约 or a retry stated later had not moved it yet."""
+    from ..domain.status import is_overdue
+    from .report import states_at
+
+    start, end = _day_bounds(day)
+    ids = set(s.exec(select(Callback.id).where(
+        Callback.planned_due_on <= day,
+        or_(Callback.status.in_(OPEN_STATES), Callback.updated_at > end, Callback.completed_at > end))).all())
+    ids |= set(s.exec(select(CallAttempt.callback_id).where(CallAttempt.at >= start, CallAttempt.at <= end)).all())
+    remaining: dict[str | None, list[int]] = {}
+    unreachable: dict[str | None, int] = {}
+    for then in states_at(s, sorted(ids), end).values():
+        login = then.agent_login
+        if then.status in OPEN_STATES and then.due_on is not None and then.due_on <= day:
+            n = remaining.setdefault(login, [0, 0])
+            n[0] += 1
+            n[1] += bool(then.deadline and is_overdue(*then.deadline, judge))
+        elif then.status == "unreachable" and then.last_attempt_at is not None and then.last_attempt_at >= start:
+            unreachable[login] = unreachable.get(login, 0) + 1
+    return {k: (a, b) for k, (a, b) in remaining.items()}, unreachable
+
+
 def login_figures(s: Session, login: str, day: date, now: datetime) -> Figures:
     """One login's figures (the queue header and the day close read these)."""
     judge = judge_moment(day, now)
@@ -440,8 +467,11 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
         ctx = BoardContext(day, now, judge, load_policy(s), load_calendar(s),
                            str(path.resolve().parent) if path is not None else None)
         done = done_by_login(s, day)
-        remaining = remaining_by_login(s, day, judge)
-        unreachable = unreachable_by_login(s, day)
+        if day < now.date():  # a past day as it stood at its end (issue 23 item 6)
+            remaining, unreachable = past_day_by_login(s, day, judge)
+        else:
+            remaining = remaining_by_login(s, day, judge)
+            unreachable = unreachable_by_login(s, day)
         closed = {login: at for login, at in s.exec(select(DayClose.login, DayClose.closed_at).where(DayClose.day == day))}
         users = {u.login: u for u in s.exec(select(User))}
         logins = {u.login for u in users.values() if u.role == "agent" and u.active}

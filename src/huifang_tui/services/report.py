@@ -439,7 +439,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
         for cust, sold in conn.execute(select(Sale.customer_id, txt(Sale.sold_on)).where(Sale.customer_id.in_(chunk))):
             sales[cust].append(_d(sold))
 
-    then = _states_at(s, [r[0] for r in rows], as_of) if as_of is not None else {}
+    then = states_at(s, [r[0] for r in rows], as_of) if as_of is not None else {}
     # 补录 on the record: any of its records (attempt, 改约, completion) entered late (issue 23 item 4)
     late_any = ({cid for cid, past in then.items() if past.late_entry} if as_of is not None else
                 set(conn.execute(select(CallAttempt.callback_id).where(CallAttempt.callback_id.in_(ids),
@@ -513,15 +513,25 @@ class _Then:
     completing: Attempt | None
     spot_check: bool | None
     late_entry: bool  # a record of it stated by then was entered late
+    due_on: date | None = None  # when it was due then
+    last_attempt_at: datetime | None = None  # its last attempt stated by then
+    agent_login: str | None = None  # whose it is (today's assignment: not part of the timeline)
+    deadline: tuple[date, datetime | None] | None = None  # (deadline_on, deadline_at): never moves
 
 
 def _callback_logs(s: Session, where) -> dict[int, tuple[str, CallbackLog]]:  # noqa: ANN001
     """callback id → (回访编号, its stated timeline) for the callbacks *where* selects."""
+    return {cid: (number, log) for cid, (number, _, log) in _callback_rows(s, where).items()}
+
+
+def _callback_rows(s: Session, where) -> dict[int, tuple[str, str | None, CallbackLog]]:  # noqa: ANN001
+    """callback id → (回访编号, agent login, its stated timeline)."""
     conn = s.connection()
     found = conn.execute(select(
         Callback.id, Callback.number, Callback.status, txt(Callback.planned_due_on), txt(Callback.due_on),
         txt(Callback.deadline_on), txt(Callback.deadline_at), txt(Callback.completed_at), txt(Callback.updated_at),
-        txt(Callback.created_at), Callback.kind, Callback.trigger_ref).where(where)).all()
+        txt(Callback.created_at), Callback.kind, Callback.trigger_ref, txt(Callback.deferred_on),
+        Callback.agent_login).where(where)).all()
     attempts: dict[int, list[Attempt]] = defaultdict(list)
     for chunk in _in_chunks([r[0] for r in found]):
         for cid, at, outcome, login, entered_at, late, to in conn.execute(
@@ -529,40 +539,43 @@ def _callback_logs(s: Session, where) -> dict[int, tuple[str, CallbackLog]]:  # 
                        txt(CallAttempt.entered_at), CallAttempt.late_entry, txt(CallAttempt.rescheduled_to))
                 .where(CallAttempt.callback_id.in_(chunk)).order_by(CallAttempt.at, CallAttempt.id)):
             attempts[cid].append(Attempt(_dt(at), outcome, login, _dt(entered_at), bool(late), _dt(to)))
-    return {cid: (number, CallbackLog(
+    return {cid: (number, agent, CallbackLog(
         status=status, due_on=_d(planned or due_on), deadline_on=_d(deadline_on), deadline_at=_dt(deadline_at),
         attempts=tuple(attempts.get(cid, ())), completed_at=_dt(completed_at) if status == "completed" else None,
-        changed_at=_dt(changed), created_at=_dt(created), kind=kind, trigger_ref=trigger))
+        changed_at=_dt(changed), created_at=_dt(created), kind=kind, trigger_ref=trigger,
+        deferred_on=_d(deferred_on), deferred_to=_d(due_on)))
         for cid, number, status, planned, due_on, deadline_on, deadline_at, completed_at, changed, created, kind,
-        trigger in found}
+        trigger, deferred_on, agent in found}
 
 
-def _states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
+def states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
     """callback id → its state at *at*, for those of *ids* that existed then (spot-check marks
-    made by then)."""
+    made by then). The month's report as of a time and the board of a past day read these."""
     policy, cal = load_policy(s), load_calendar(s)
-    logs: dict[int, tuple[str, CallbackLog]] = {}
+    logs: dict[int, tuple[str, str | None, CallbackLog]] = {}
     marks: dict[int, tuple[bool | None, datetime | None]] = {}
     conn = s.connection()
     for chunk in _in_chunks(ids):
-        logs.update(_callback_logs(s, Callback.id.in_(chunk)))
+        logs.update(_callback_rows(s, Callback.id.in_(chunk)))
         for cid, accurate, marked_at in conn.execute(select(SpotCheck.callback_id, SpotCheck.accurate,
                                                             txt(SpotCheck.marked_at))
                                                      .where(SpotCheck.callback_id.in_(chunk))):
             marks[cid] = (accurate, _dt(marked_at))
-    wanted = sorted({p for _, log in logs.values() if (p := parent_number(log))})
+    wanted = sorted({p for _, _, log in logs.values() if (p := parent_number(log))})
     parents: dict[str, CallbackLog] = {}
     for chunk in _in_chunks(wanted):
         parents.update(_callback_logs(s, Callback.number.in_(chunk)).values())
     out: dict[int, _Then] = {}
-    for cid, (_, log) in logs.items():
+    for cid, (_, agent, log) in logs.items():
         parent = parents.get(parent_number(log) or "")
         if not existed_at(log, at, parent_completed_at=parent.completed_at if parent else None,
                           parent_left_open_at=left_open_at(parent, policy, cal) if parent else None):
             continue
         st = state_at(log, at, policy, cal)
+        stated = [a for a in log.attempts if a.at <= at]
         out[cid] = _Then(st.status, st.completed_at, st.completing, spot_check_at(*marks.get(cid, (None, None)), at),
-                         any(a.late_entry for a in log.attempts if a.at <= at))
+                         any(a.late_entry for a in stated), st.due_on, stated[-1].at if stated else None, agent,
+                         (log.deadline_on, log.deadline_at))
     return out
 
 
