@@ -142,16 +142,35 @@ def run(args, store, actor) -> int:  # noqa: ANN001
 
 
 def _print_issue(store, number: str, as_json: bool, message: str = "", events: bool = False) -> None:  # noqa: ANN001
-    """The issue as JSON (``events`` only for ``show``, as the contract says), else *message*."""
+    """The issue as JSON (``events`` only for ``show``, as the contract says), else *message*,
+    followed by what the entry just made did beyond itself: 补录, escalations withdrawn."""
     from .services.issues import show_issue
 
-    v = show_issue(store, number)
+    v = show_issue(store, number)  # with its events: what this entry withdrew
     if as_json:
         print(json.dumps(v.as_json(with_events=events), ensure_ascii=False, indent=1))
     elif message:
         print(message)
+        for line in _entry_notes(v):
+            print(line)
     else:
         print(render_issue_text(v))
+
+
+def _entry_notes(v) -> list[str]:  # noqa: ANN001
+    """The last entry by a person (this one): entered late, and the escalations it withdrew."""
+    from .domain.issues import SYSTEM_KINDS
+
+    mine = [e for e in v.events if e.kind not in SYSTEM_KINDS]
+    if not mine:
+        return []
+    last = max(mine, key=lambda e: e.id)
+    same = {e.id for e in mine if e.entered_at == last.entered_at and e.at == last.at and e.login == last.login}
+    out = [t("cli_ledger.late_saved")] if last.late_entry else []
+    gone = sum(1 for e in v.events if e.withdrawn_by in same)
+    if gone:
+        out.append(t("cli_ledger.withdrawn", n=gone))
+    return out
 
 
 def _issue(args, store, actor) -> int:  # noqa: ANN001
@@ -270,7 +289,8 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
     for v in rows:
         i, st = v.issue, v.state
         table.add_row(
-            i.number + (t("ledger.complaint_mark") if i.is_complaint else ""), literal(v.customer), literal(i.title),
+            i.number + (t("ledger.complaint_mark") if i.is_complaint else "") + (t("ledger.late_flag") if v.late_entry else ""),
+            literal(v.customer), literal(i.title),
             t(f"issue.category.{i.category}"), t(f"issue.priority.{i.priority}"), literal(i.department),
             literal(i.owner_login or "-"), t(f"ledger.status.{st.status}"), t(f"ledger.level.{LEVELS[st.level]}"),
             st.ack_by.strftime("%m-%d %H:%M"), st.solve_by.strftime("%m-%d"),
@@ -281,6 +301,7 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
 def render_issue_text(v) -> str:  # noqa: ANN001
     from .domain.issues import LEVELS
     from .safe import clean
+    from .services.issues import event_marks
     from .services.issues import event_text as svc_event_text
 
     i, st = v.issue, v.state
@@ -303,5 +324,7 @@ def render_issue_text(v) -> str:  # noqa: ANN001
         lines.append(clean(i.description))
     lines.append(t("ledger.timeline"))
     for e in v.events:
-        lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  {clean(svc_event_text(e))}")
+        marks = "".join(f"[{m}] " for m in event_marks(e, v.events))  # 补录, withdrawn (issue 23)
+        lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  "
+                     f"{marks}{clean(svc_event_text(e))}")
     return "\n".join(lines)

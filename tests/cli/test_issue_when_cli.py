@@ -175,3 +175,21 @@ def test_a_time_in_an_approved_month_is_refused_naming_the_times_allowed(store, 
         assert code == 2 and err.count("\n") == 1, err
         assert "report amend" in err and "2026-10-01 00:00 至 2026-10-20 10:00" in err
     assert run(capsys, "issue", "ack", i.number, "--when", "2026-10-08 09:00")[0] == 0  # October is open
+
+
+def test_the_plain_lines_say_entered_late_and_what_was_withdrawn(store, desk, capsys):
+    i = svc.raise_issue(store, desk, "HF202610001", title="设备异响", category="product",
+                        when=datetime(2026, 9, 29, 10))
+    with store.write() as s:
+        svc.write_due_escalations(s, NOW)
+    code, out, err = run(capsys, "issue", "ack", i.number, "--when", "2026-09-29 15:00")
+    assert code == 0, err
+    assert out.splitlines()[1:] == ["已补录（录入比所填时间晚一个工作日以上）。",
+                                    "按所填时间，有 2 条升级已不成立，已撤回（仍留在时间线和审计中）。"]
+    code, out, _ = run(capsys, "issue", "show", i.number)
+    lines = [x for x in out.splitlines() if x.startswith("  2026-")]
+    assert [x.split("  ")[4] for x in lines] == [
+        "[补录] 设备异响", "[补录] ", "[已撤回（受理 09-29 15:00）] 未按时受理，升级到部门负责人",
+        "[已撤回（受理 09-29 15:00）] 未按时解决，升级到总经理", "未按时解决，升级到部门负责人"]
+    code, out, _ = run(capsys, "issues")
+    assert f"{i.number}·补录" in out

@@ -91,6 +91,8 @@ def _summary(v) -> Text:  # noqa: ANN001
     i, st = v.issue, v.state
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(i.number + " ", style="bold")
+    if v.late_entry:  # an action of it entered more than one working day late (issue 23)
+        out.append(t("ledger.late_mark") + " ", style="bold cyan")
     out.append_text(literal(v.customer, style="bold"))
     out.append(" · ")
     out.append_text(literal(i.title))
@@ -430,7 +432,7 @@ class IssueScreen(Screen):
             self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     def _show(self) -> None:
-        from ..services.issues import event_text
+        from ..services.issues import event_marks, event_text
 
         v, now = self.view, self.app.now()
         i, st = v.issue, v.state
@@ -480,8 +482,15 @@ class IssueScreen(Screen):
         table = self.query_one("#issue-timeline", DataTable)
         table.clear()
         for e in v.events:
-            table.add_row(Text(e.at.strftime("%Y-%m-%d %H:%M")), Text(t(f"ledger.event.{e.kind}"),
-                          style="bold red" if e.kind == "escalated" else ""), literal(e.login), literal(event_text(e)))
+            # 补录 and withdrawn escalations (issue 23): the mark first, then the text
+            withdrawn = e.withdrawn_at is not None
+            text = Text(no_wrap=True, overflow="ellipsis")
+            for mark in event_marks(e, v.events):
+                text.append(mark + " ", style="bold cyan" if not withdrawn else "italic")
+            text.append_text(literal(event_text(e), style="dim strike" if withdrawn else ""))
+            kind_style = "dim strike" if withdrawn else ("bold red" if e.kind == "escalated" else "")
+            table.add_row(Text(e.at.strftime("%Y-%m-%d %H:%M"), style="dim" if withdrawn else ""),
+                          Text(t(f"ledger.event.{e.kind}"), style=kind_style), literal(e.login), text)
 
     # -- actions --------------------------------------------------------------------
     def action_back(self) -> None:

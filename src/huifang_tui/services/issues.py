@@ -107,6 +107,18 @@ def event_text(e: IssueEvent) -> str:
     return stored(e.code, e.params, e.text)
 
 
+def event_marks(e: IssueEvent, events: Iterable[IssueEvent]) -> list[str]:
+    """What a timeline entry is marked with for this reader (issue 23): 补录 (entered more than
+    one working day late), or withdrawn (an escalation a later entry showed was not due), naming
+    the entry that withdrew it."""
+    marks = [t("ledger.late_mark")] if is_late(e) else []
+    if e.withdrawn_at is not None:
+        by = next((x for x in events if x.id == e.withdrawn_by), None)
+        marks.append(t("ledger.withdrawn", by=t(f"ledger.event.{by.kind}") if by else "-",
+                       by_at=by.at.strftime("%m-%d %H:%M") if by else e.withdrawn_at.strftime("%m-%d %H:%M")))
+    return marks
+
+
 def new_event(issue_id: int, at: datetime, login: str, kind: str, text: str = "", *,
               entered_at: datetime | None = None, late_entry: bool = False) -> IssueEvent:
     """A timeline entry stated at *at*, entered at *entered_at* (补录 when *late_entry*): a catalog
