@@ -233,3 +233,24 @@ def test_a_time_before_the_issue_was_raised_or_in_an_approved_month_is_refused(s
         svc.raise_issue(store, desk["agent"], "HF202609001", title="y", when=datetime(2026, 9, 30, 9))
     assert "2026-10-01 00:00 至 2026-10-20 10:00" in str(refused.value)
     svc.acknowledge(store, desk["sup"], i.number, when=datetime(2026, 10, 8, 9))  # October is open
+
+
+def test_a_verification_on_a_call_entered_late_is_marked_late(store, desk):
+    from huifang_tui.services.callbacks import CallRecord, record_attempt
+
+    sup = desk["sup"]
+    i = svc.raise_issue(store, desk["agent"], "HF202609001", title="漏水", category="product",
+                        when=datetime(2026, 10, 8, 9))
+    svc.acknowledge(store, sup, i.number, when=datetime(2026, 10, 8, 10))
+    svc.solve(store, sup, i.number, "更换密封圈", when=datetime(2026, 10, 8, 15))
+    svc.tell(store, desk["agent"], i.number, date(2026, 10, 8), 5, when=datetime(2026, 10, 8, 16))
+    svc.close(store, sup, i.number, when=datetime(2026, 10, 8, 17))
+    with store.read() as s:
+        cid = s.exec(select(Issue)).one().customer_id
+    add_callback(store, cid, "HF202610002", due_on=date(2026, 10, 12), deadline_on=date(2026, 10, 30))
+    record_attempt(store, desk["agent"], "HF202610002", CallRecord(
+        outcome="completed", at=datetime(2026, 10, 12, 10), reached_name="王经理", score_resolution=2,
+        score_attitude=4, not_held_issue_ids=[i.id]))
+    _, events = _timeline(store, i.number)
+    assert [(e.kind, e.at, e.entered_at, e.late_entry) for e in events[-2:]] == [
+        ("verified", datetime(2026, 10, 12, 10), LATER, True), ("reopened", datetime(2026, 10, 12, 10), LATER, True)]

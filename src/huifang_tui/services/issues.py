@@ -837,9 +837,15 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
     """The customer's next callback verifies closed issues (001 五(四)2): held closes the loop;
     not held reopens the issue (back to acknowledged, same deadlines and level).  Runs inside
     the call's write transaction (the call stated at *at*, entered at *now*: 补录 more than a
-    working day later); returns the numbers reopened."""
+    working day later; by default when the call's completing attempt was entered); returns the
+    numbers reopened."""
+    from ..store.models import CallAttempt
+
     reopened = []
     policy, cal = load_policy(s), load_calendar(s)
+    if now is None:
+        now = s.exec(select(CallAttempt.entered_at).where(CallAttempt.callback_id == cb.id, CallAttempt.at == at)
+                     .order_by(col(CallAttempt.id).desc())).first() or at
     for iid, ok in [*((i, True) for i in held), *((i, False) for i in not_held)]:
         issue = s.get(Issue, iid, with_for_update=True)
         if issue is None or issue.customer_id != cb.customer_id or issue.status != "closed" \
