@@ -863,8 +863,8 @@ def record_verifications(s: Session, actor: Actor, at: datetime, cb: Callback,
             new.append(("reopened", t("ledger.reopen_not_held", number=cb.number)))
             reopened.append(issue.number)
         for kind, text in new:
-            ev = new_event(iid, at_, actor.login, kind, text, entered_at=now or at,
-                           late_entry=is_late_entry(at_, now or at, cal))
+            ev = new_event(iid, at_, actor.login, kind, text, entered_at=now,
+                           late_entry=is_late_entry(at_, now, cal))
             s.add(ev)
             events.append(ev)
         _sync(issue, issue_state(facts_of(issue, events), policy, cal, at_))
