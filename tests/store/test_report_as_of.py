@@ -252,3 +252,18 @@ def test_the_board_of_a_past_day(store, november):
     assert (agent1(11)["remaining"], agent1(11)["unreachable"]) == (1, 1)
     # 11-12: HF2 done that day; its low-score follow-up (due later) not yet due
     assert (agent1(12)["done"], agent1(12)["remaining"]) == (1, 0)
+
+
+def test_a_deferral_entered_late_marks_the_callback(store, november):
+    from huifang_tui.services.recording import defer
+
+    c = add_customer(store, "绍兴永兴纺织有限公司", agent="agent1", phone="13512345678")
+    add_callback(store, c, "HF202611091", due_on=date(2026, 11, 16), deadline_on=date(2026, 11, 27))
+    add_callback(store, c, "HF202611092", due_on=date(2026, 11, 16), deadline_on=date(2026, 11, 27))
+    defer(store, november["a1"], "HF202611091", "客户出差", at=_at(16, 10))  # typed in on 11-23: 补录
+    defer(store, november["a1"], "HF202611092", "客户出差", at=_at(20, 10))  # the working day before: in time
+    rows = {r.row.number: r.as_json()["late_entry"] for r in list_callbacks(store, november["sup"])}
+    assert rows["HF202611091"] is True and rows["HF202611092"] is False
+    records = {r.number: r.late_entry for r in svc.monthly_report(store, november["sup"], NOV).records}
+    assert records["HF202611091"] is True and records["HF202611092"] is False  # 补录 in the month view, the .xlsx
+    assert svc.monthly_report(store, november["sup"], NOV).overall["late_entries"] == 0  # no completion late

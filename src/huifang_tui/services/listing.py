@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..domain.words import CALLBACK_STATUSES
 from ..i18n import t
 from ..safe import mask_phone
-from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
+from ..store.models import AuditEntry, CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .follow_up import states_of
 from .queue import _phones
@@ -96,7 +97,8 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
         acting(s, actor)
         found = s.exec(q).all()
         phones = _phones(s, {cb.customer_id for cb, _, _ in found})
-        late = _late(s, [cb.id for cb, _, _ in found])
+        late = _late(s, [cb.id for cb, _, _ in found]) | late_deferrals(
+            s, {cb.number: (cb.id, cb.deferred_on) for cb, _, _ in found if cb.deferred_on is not None})
         extras = _recomputable(s, [cb for cb, _, _ in found])
         follow = states_of(s, [cb for cb, _, _ in found])
     out = []
@@ -149,6 +151,22 @@ def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
             cb.trigger_ref,
         )
     return out
+
+
+def late_deferrals(s, deferred: dict[str, tuple[int, date]]) -> set[int]:  # noqa: ANN001
+    """Of the callbacks put off (推迟; 回访编号 → (id, the day put off)), the ids of those put off
+    in an entry made late: the deferral's audit row says so (a deferral has no row of its own).
+    Read from the earliest of those days on (the audit's time index: an entry is never made
+    before what it states)."""
+    from .recording import DEFER_ACTION
+
+    if not deferred:
+        return set()
+    since = datetime.combine(min(day for _, day in deferred.values()), datetime.min.time())
+    flag = json.dumps({"late_entry": True})[1:-1]  # '"late_entry": true'
+    numbers = s.exec(select(AuditEntry.entity_id).where(AuditEntry.at >= since, AuditEntry.action == DEFER_ACTION,
+                                                        AuditEntry.after.contains(flag))).all()
+    return {deferred[n][0] for n in numbers if n in deferred}
 
 
 def _late(s, ids: list[int]) -> set[int]:  # noqa: ANN001

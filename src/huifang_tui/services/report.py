@@ -444,6 +444,13 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     late_any = ({cid for cid, past in then.items() if past.late_entry} if as_of is not None else
                 set(conn.execute(select(CallAttempt.callback_id).where(CallAttempt.callback_id.in_(ids),
                                                                        CallAttempt.late_entry == True)).scalars()))  # noqa: E712
+    if limit is None:  # and a deferral (推迟) entered late, put off by then
+        from .listing import late_deferrals
+
+        deferred = {n: (cid, _d(day)) for cid, n, day in conn.execute(
+            select(Callback.id, Callback.number, txt(Callback.deferred_on))
+            .where(Callback.id.in_(ids), Callback.deferred_on.is_not(None)))}
+        late_any |= late_deferrals(s, {n: v for n, v in deferred.items() if as_of is None or v[1] <= as_of.date()})
     kpi_rows: list[CallbackRow] = []
     records: list[RecordLine] = []
     late_cache: dict = {}
