@@ -81,7 +81,7 @@ def november(store):
     _record(store, a1, "HF202611004", "refused", 9, 11, reason="不需要回访")
     _in_time(store, _at(9, 16), spotcheck.mark, store, sup, "HF202611001", True)
     # -- after T --------------------------------------------------------------------------
-    _record(store, a1, "HF202611003", "no_answer", 11)
+    _record(store, a1, "HF202611003", "no_answer", 11, note="第三次仍未接通")
     _in_time(store, _at(11, 14), ledger.acknowledge, store, sup, wb, when=_at(11, 14))
     _record(store, a1, "HF202611002", "completed", 12, reached_name="赵工", score_resolution=2, score_attitude=2)
     _in_time(store, _at(12, 15), ledger.solve, store, sup, wb, "已补寄", when=_at(12, 15))
@@ -117,6 +117,12 @@ def test_the_month_as_it_stood_at_t(store, november):
                       "HF202611004": "refused"}
     hf2 = next(r for r in then.records if r.number == "HF202611002")
     assert hf2.score_resolution is None and hf2.agent == "agent1"
+    assert hf2.follow_status == svc.follow_label(None, "open")  # its follow-up came with the completion
+    hf4 = next(r for r in then.records if r.number == "HF202611004")
+    assert "不需要回访" in hf4.note  # the 拒访's reason, stated 11-09
+    hf3 = {r.number: r.note for r in svc.monthly_report(store, sup, NOV).records}["HF202611003"]
+    assert "第三次仍未接通" in hf3  # today's 备注 …
+    assert "第三次" not in next(r for r in then.records if r.number == "HF202611003").note  # … stated after T
     assert then.as_json()["state"] == "open"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import String, and_, func, or_, type_coerce
@@ -420,7 +420,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     threshold = load_policy(s).low_score_threshold
     from .notes import notes_for
 
-    notes = notes_for(s, ids)  # 备注 (a 拒访's reason with it)
+    notes = notes_for(s, ids) if as_of is None else _notes_then(s, ids, as_of)  # 备注 (a 拒访's reason with it)
     # when each completion was typed in: the attempt's entered_at, else (rows from before that
     # column) the audit log's own clock
     entered: dict[str, datetime] = {}
@@ -492,7 +492,10 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
             contact = f"{contact}/{reached_position}"
         owed = owed_kinds(score_resolution=s_res, score_attitude=s_att, negative_feedback=bool(negative),
                           needs_onsite=bool(onsite), threshold=threshold)
-        follow = follow_label(follow_up_state(completed=done, owed=owed, following=following[number]), status)
+        follows = following[number]
+        if as_of is not None and not done:  # what a completion made was not there yet
+            follows = replace(follows, follow_ups=())
+        follow = follow_label(follow_up_state(completed=done, owed=owed, following=follows), status)
         phone = phone or ""
         records.append(RecordLine(
             number=number, day=(done_at_dt.date() if done_at_dt else planned_d).isoformat(), customer=cust_name,
@@ -553,6 +556,21 @@ def _callback_rows(s: Session, where) -> dict[int, tuple[str, str | None, Callba
         deferred_on=_d(deferred_on), deferred_to=_d(due_on)))
         for cid, number, status, planned, due_on, deadline_on, deadline_at, completed_at, changed, created, kind,
         trigger, deferred_on, agent in found}
+
+
+def _notes_then(s: Session, ids, at: datetime) -> dict[int, str]:  # noqa: ANN001
+    """The 备注 as it read at *at*: the notes of the attempts stated by then; the callback's own
+    text (a lapse's reason) once it was written."""
+    from .notes import note_text
+
+    attempts: dict[int, list[CallAttempt]] = defaultdict(list)
+    for a in s.exec(select(CallAttempt).where(CallAttempt.callback_id.in_(ids), CallAttempt.at <= at,
+                                              or_(CallAttempt.note != "", CallAttempt.reason != ""))):
+        attempts[a.callback_id].append(a)
+    own = {cid: note for cid, note, status, changed in s.exec(
+        select(Callback.id, Callback.note, Callback.status, Callback.updated_at)
+        .where(Callback.id.in_(ids), Callback.note != "")) if status != "lapsed" or changed <= at}
+    return {cid: note_text(attempts.get(cid, []), own.get(cid, "")) for cid in {*attempts, *own}}
 
 
 def states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
