@@ -193,3 +193,12 @@ def test_the_plain_lines_say_entered_late_and_what_was_withdrawn(store, desk, ca
         "[已撤回（受理 09-29 15:00）] 未按时解决，升级到总经理", "未按时解决，升级到部门负责人"]
     code, out, _ = run(capsys, "issues")
     assert f"{i.number}·补录" in out
+
+
+def test_raise_in_the_future_is_refused_naming_the_latest_time(store, desk, capsys):
+    """A new issue follows no earlier action: only the clock (and an approved month) bound it."""
+    code, _, err = run(capsys, "issue", "raise", "HF202610001", "--title", "x", "--when", "2026-10-20T10:01")
+    assert code == 2 and err.count("\n") == 1
+    assert "2026-10-20 10:01" in err and "可填 2026-10-20 10:00 及以前的时间" in err
+    code, _, err = run(capsys, "issue", "raise", "HF202610001", "--title", "x", "--when", "2020-01-06 10:00")
+    assert code == 0, err
