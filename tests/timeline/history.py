@@ -408,6 +408,20 @@ def issues_state(desk: Desk, now: datetime | None = None) -> dict:
     return out
 
 
+def late_marks(desk: Desk) -> dict:
+    """The late-entry marks: each callback's ``late_entry`` in ``callbacks --json`` (by number),
+    each issue's in ``issues --json`` (by title), and the escalations withdrawn (by title)."""
+    with desk.store.read() as s:
+        titles = {i.id: i.title for i in s.exec(select(Issue))}
+        withdrawn = [(titles[e.issue_id], e.at.isoformat(), e.code) for e in s.exec(select(IssueEvent))
+                     if e.kind == "escalated" and e.withdrawn_at is not None]
+    return {
+        "callbacks": {c["number"]: c["late_entry"] for c in desk.json("sup1", "callbacks")},
+        "issues": {i["title"]: i["late_entry"] for i in desk.json("sup1", "issues")},
+        "withdrawn": sorted(withdrawn),
+    }
+
+
 def _iso(v):  # noqa: ANN001, ANN202
     return v.isoformat() if v is not None else None
 

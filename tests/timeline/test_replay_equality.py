@@ -11,7 +11,7 @@ from pprint import pformat
 import pytest
 
 from timeline.history import AFTER, MONTH, command_line, fresh, replay_afterwards, replay_in_time, second_store  # noqa: F401
-from timeline.history import callbacks_state, differences, issues_state, report, strip_late
+from timeline.history import callbacks_state, differences, issues_state, late_marks, report, strip_late
 
 pytestmark = pytest.mark.both_backends
 
@@ -68,3 +68,28 @@ def test_the_months_kpis_are_the_same_but_the_late_entries(both, month):
         assert a["overall"]["late_entries"] == 0 and a["overall"]["issue_late_entries"] == 0
         assert b["overall"]["late_entries"] == 4  # A, C, D, E completed, entered weeks later
         assert b["overall"]["issue_late_entries"] > 0
+
+
+def test_only_the_history_typed_afterwards_is_marked_late(both):
+    """What differs: the 补录 marks, and the escalations the clock wrote that the stated
+    timeline withdrew. Typed afterwards, every write judges the other issues by the clock: the
+    raising of 停机故障 (at 11-03) finds 设备异响 unacknowledged past its 10-09 11:00 deadline and
+    escalates it; its acknowledgement, stated 10-08 14:00, then withdraws that escalation."""
+    now, later = both()
+    a, b = late_marks(now), late_marks(later)
+    assert not any(a["callbacks"].values()) and not any(a["issues"].values()) and a["withdrawn"] == []
+    worked = {n for n, c in callbacks_state_by_number(later).items() if c}
+    assert {n for n, late in b["callbacks"].items() if late} == worked
+    assert all(b["issues"].values())
+    assert ("设备异响", "2026-10-09T11:00:00", "ledger.escalated.ack") in b["withdrawn"]
+
+
+def callbacks_state_by_number(desk) -> dict:  # noqa: ANN001
+    """Callback number → whether anything was recorded on it (attempts)."""
+    from sqlmodel import select
+
+    from huifang_tui.store.models import CallAttempt, Callback
+
+    with desk.store.read() as s:
+        tried = {a.callback_id for a in s.exec(select(CallAttempt))}
+        return {c.number: c.id in tried for c in s.exec(select(Callback))}
