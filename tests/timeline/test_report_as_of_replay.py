@@ -70,3 +70,33 @@ def test_typed_afterwards_the_report_as_of_t_is_the_same_but_the_late_entries(st
     asked = _as_of(later, t)
     assert not (d := differences(strip_late(made["report"]), strip_late(asked["report"]))), pformat(d)
     assert not (d := differences(strip_late(made["issues"]), strip_late(asked["issues"]))), pformat(d)
+
+
+DAYS = [datetime(2026, 10, 8, 23, 59), datetime(2026, 10, 9, 23, 59), datetime(2026, 10, 10, 23, 59)]
+
+
+def _boards(desk, end: datetime) -> tuple[dict, dict]:  # noqa: ANN001
+    """The board made at the end of *end*'s day, and ``board --date`` of that day asked at
+    ``AFTER`` once the rest of the history is typed."""
+    replay_in_time(desk, until=end)
+    desk.clock.now = end
+    made = desk.json("sup1", "board")
+    replay_in_time(desk, since=end)
+    desk.clock.now = AFTER
+    return made, desk.json("sup1", "board", "--date", end.date().isoformat())
+
+
+@pytest.mark.parametrize("end", DAYS, ids=lambda t: t.strftime("%m%d"))
+def test_the_boards_figures_of_a_day_are_those_at_its_end(store, command_line, end):  # noqa: F811
+    """``board --date D``: every agent's due / done / remaining / overdue / unreachable as they
+    stood at the end of D."""
+    made, asked = _boards(fresh(store, command_line), end)
+    assert not (d := differences(made["agents"], asked["agents"])), pformat(d)
+
+
+@pytest.mark.parametrize("end", DAYS, ids=lambda t: t.strftime("%m%d"))
+def test_the_boards_alerts_of_a_day_are_those_at_its_end(store, command_line, end):  # noqa: F811
+    """…and its alerts: 停机故障 was escalated (acknowledged late) on 10-08 and closed on 10-10;
+    the board of 10-08 and 10-09 shows it escalated."""
+    made, asked = _boards(fresh(store, command_line), end)
+    assert not (d := differences(made["alerts"], asked["alerts"])), pformat(d)
