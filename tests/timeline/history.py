@@ -370,7 +370,12 @@ def callbacks_state(desk: Desk) -> dict:
     def iso(v):  # noqa: ANN001, ANN202
         return v.isoformat() if v is not None else None
 
+    # ``callbacks --json`` too (overdue, follow-up state, …), without the number (a follow-up's
+    # is given when it is written) and the late-entry marks
+    listed = {c["number"]: strip_late({k: v for k, v in c.items() if k != "number"})
+              for c in desk.json("sup1", "callbacks")}
     return {key(c): {
+        "listed": listed.get(c.number),
         "status": c.status, "due_on": iso(c.due_on), "planned_due_on": iso(c.planned_due_on),
         "deadline_on": iso(c.deadline_on), "deadline_at": iso(c.deadline_at),
         "next_attempt_at": iso(c.next_attempt_at), "attempts": c.attempts, "outcome": c.outcome,
