@@ -273,3 +273,23 @@ def test_a_deferral_entered_late_marks_the_callback(store, november):
     records = {r.number: r.late_entry for r in svc.monthly_report(store, november["sup"], NOV).records}
     assert records["HF202611091"] is True and records["HF202611092"] is False  # 补录 in the month view, the .xlsx
     assert svc.monthly_report(store, november["sup"], NOV).overall["late_entries"] == 0  # no completion late
+
+
+def test_the_board_alerts_of_a_past_day(store, november):
+    from huifang_tui.services.board import board
+
+    sup = november["sup"]
+    c = add_customer(store, "台州远航船舶有限公司", agent="agent1", phone="13412345678")
+    add_callback(store, c, "HF202611093", due_on=date(2026, 11, 2), deadline_on=date(2026, 11, 3))
+    record_attempt(store, november["a1"], "HF202611093", CallRecord(  # completed late, on 11-12
+        outcome="completed", at=_at(12, 11), reached_name="王经理", score_resolution=4, score_attitude=4))
+
+    def alerts(day: int) -> set:
+        return {(a.kind, a.customer) for a in board(store, sup, date(2026, 11, day), now=NOW).alerts}
+
+    # 发票未寄到 (closed on 11-13) was not acknowledged in time: escalated, open on 11-09
+    assert ("issue_escalated", "宁波华远电气有限公司") in alerts(9)
+    assert ("issue_escalated", "宁波华远电气有限公司") not in alerts(16)
+    # HF202611093 was overdue until it was done on 11-12
+    assert ("overdue", "台州远航船舶有限公司") in alerts(9)
+    assert ("overdue", "台州远航船舶有限公司") not in alerts(12)

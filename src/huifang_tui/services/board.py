@@ -140,13 +140,9 @@ def unreachable_by_login(s: Session, day: date, logins: list[str] | None = None)
     return {login: n for login, n in s.exec(q)}
 
 
-def past_day_by_login(s: Session, day: date, judge: datetime) -> tuple[dict[str | None, tuple[int, int]],
-                                                                       dict[str | None, int]]:
-    """A past day as it stood at its end, from the stated timeline (``board --date``; issue 23
-    item 6): login (None = pool) → (open callbacks due by ``day``, of which overdue at
-    ``judge``), and → callbacks that became unreachable on ``day``. Work completed, refused or
-    given up later was still open then; a 改约 or a retry stated later had not moved it yet."""
-    from ..domain.status import is_overdue
+def past_day_states(s: Session, day: date) -> dict:
+    """callback id → its state at the end of a past *day* (``report.states_at``), for the
+    callbacks that may have been open then or were tried that day."""
     from .report import states_at
 
     start, end = _day_bounds(day)
@@ -154,9 +150,21 @@ def past_day_by_login(s: Session, day: date, judge: datetime) -> tuple[dict[str 
         Callback.planned_due_on <= day,
         or_(Callback.status.in_(OPEN_STATES), Callback.updated_at > end, Callback.completed_at > end))).all())
     ids |= set(s.exec(select(CallAttempt.callback_id).where(CallAttempt.at >= start, CallAttempt.at <= end)).all())
+    return states_at(s, sorted(ids), end)
+
+
+def past_day_by_login(s: Session, day: date, judge: datetime, states: dict | None = None
+                      ) -> tuple[dict[str | None, tuple[int, int]], dict[str | None, int]]:
+    """A past day as it stood at its end, from the stated timeline (``board --date``; issue 23
+    item 6): login (None = pool) → (open callbacks due by ``day``, of which overdue at
+    ``judge``), and → callbacks that became unreachable on ``day``. Work completed, refused or
+    given up later was still open then; a 改约 or a retry stated later had not moved it yet."""
+    from ..domain.status import is_overdue
+
+    start, _ = _day_bounds(day)
     remaining: dict[str | None, list[int]] = {}
     unreachable: dict[str | None, int] = {}
-    for then in states_at(s, sorted(ids), end).values():
+    for then in (states if states is not None else past_day_states(s, day)).values():
         login = then.agent_login
         if then.status in OPEN_STATES and then.due_on is not None and then.due_on <= day:
             n = remaining.setdefault(login, [0, 0])
@@ -209,6 +217,18 @@ class BoardContext:
     policy: object = None
     calendar: object = None
     store_dir: str | None = None  # the SQLite store's directory (None: PostgreSQL)
+    then: dict | None = None  # a past day: each callback's state at its end (``past_day_states``)
+
+
+def _open_then(s: Session, ctx: BoardContext, keep: Callable[[object], bool]) -> list[tuple[Callback, str]] | None:
+    """A past day's callback alerts from the callbacks open at its end that *keep* says; None
+    for today (the sources read the callbacks as they are)."""
+    if ctx.then is None:
+        return None
+    ids = [cid for cid, x in ctx.then.items() if x.status in OPEN_STATES and x.deadline and keep(x)]
+    return [cb for i in range(0, len(ids), 400) for cb in s.exec(
+        select(Callback, Customer.name).join(Customer, Customer.id == Callback.customer_id)
+        .where(Callback.id.in_(ids[i:i + 400])))]
 
 
 AlertSource = Callable[[Session, BoardContext], list[Alert]]
@@ -224,6 +244,12 @@ def _cb_alerts(s: Session, kind: str, q, since: Callable[[Callback], datetime],
 
 def alerts_overdue(s: Session, ctx: BoardContext) -> list[Alert]:
     """Open callbacks past their deadline (SPEC §3: overdue escalates to the supervisor)."""
+    from ..domain.status import is_overdue
+
+    then = _open_then(s, ctx, lambda x: is_overdue(*x.deadline, ctx.judge))
+    if then is not None:  # a past day: open at its end and overdue then
+        return [Alert("overdue", cb.number, name, cb.agent_login, overdue_since(cb.deadline_on, cb.deadline_at))
+                for cb, name in then]
     q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), _overdue_expr(ctx.judge) == 1)
     return _cb_alerts(s, "overdue", q, lambda cb: overdue_since(cb.deadline_on, cb.deadline_at))
 
@@ -269,6 +295,9 @@ def _last_attempts(s: Session, ids: list[int]) -> dict[int, datetime]:
 
 def alerts_complaint(s: Session, ctx: BoardContext) -> list[Alert]:
     """Open complaints (投诉: level 2 at once, 000 §4.11)."""
+    if ctx.then is not None:  # a past day: open at its end
+        return [Alert("complaint", v.issue.number, v.customer, v.issue.owner_login or v.issue.raised_by,
+                      v.issue.raised_at) for v in _open_issue_views(s, ctx) if v.issue.is_complaint]
     q = (select(Issue, Customer.name).join(Customer, Customer.id == Issue.customer_id)
          .where(Issue.is_complaint.is_(True), Issue.status != "closed", Issue.raised_at <= ctx.judge))
     return [Alert("complaint", i.number, name, i.owner_login or i.raised_by, i.raised_at) for i, name in s.exec(q)]
@@ -294,6 +323,10 @@ def alerts_stale(s: Session, ctx: BoardContext) -> list[Alert]:
     """Open work more than ``stale_days`` (policy) past its deadline: to be lapsed (SPEC §7)."""
     days = int(getattr(ctx.policy, "stale_days", 30))
     limit = ctx.judge.date() - timedelta(days=days)
+    then = _open_then(s, ctx, lambda x: x.deadline[0] < limit)
+    if then is not None:  # a past day: open at its end
+        return [Alert("stale", cb.number, name, cb.agent_login,
+                      datetime.combine(cb.deadline_on + timedelta(days=days + 1), time.min)) for cb, name in then]
     q = select(Callback, Customer.name).where(Callback.status.in_(OPEN_STATES), Callback.deadline_on < limit)
     return _cb_alerts(s, "stale", q, lambda cb: datetime.combine(cb.deadline_on + timedelta(days=days + 1), time.min))
 
@@ -302,6 +335,12 @@ def _open_issue_views(s: Session, ctx: BoardContext) -> list:
     """Open issues judged at the board's moment (SPEC §3 deadlines, waiting, escalation)."""
     from .issues import _views
 
+    if ctx.then is not None:  # a past day: the issues raised by its end as they stood then
+        issues = list(s.exec(select(Issue).where(Issue.raised_at <= ctx.judge)))
+        if not issues or ctx.policy is None or ctx.calendar is None:
+            return []
+        return [v for v in _views(s, issues, ctx.judge, ctx.policy, ctx.calendar, as_of=True)
+                if v.state.status != "closed"]
     issues = list(s.exec(select(Issue).where(Issue.status != "closed", Issue.raised_at <= ctx.judge)))
     if not issues or ctx.policy is None or ctx.calendar is None:
         return []
@@ -468,7 +507,8 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
                            str(path.resolve().parent) if path is not None else None)
         done = done_by_login(s, day)
         if day < now.date():  # a past day as it stood at its end (issue 23 item 6)
-            remaining, unreachable = past_day_by_login(s, day, judge)
+            ctx.then = past_day_states(s, day)
+            remaining, unreachable = past_day_by_login(s, day, judge, ctx.then)
         else:
             remaining = remaining_by_login(s, day, judge)
             unreachable = unreachable_by_login(s, day)
