@@ -6,12 +6,18 @@ first working hour as a time, the day as a date) and the phrases below.
 
 ``parse_phrase(text, now, cal, work_hours)`` understands, in Chinese and English:
 
-- days: 今天 / 明天 / 后天 / 大后天, today / tomorrow / "day after tomorrow";
-- weekdays: 周三 / 星期三 / 礼拜三, 下周一 (Monday of next week), wednesday / wed /
-  "next monday" — a weekday alone means its next future occurrence;
+- days: 今天 / 明天 / 后天 / 大后天 / 昨天 / 前天 / 大前天, today / tomorrow / "day after
+  tomorrow" / yesterday / "day before yesterday";
+- weekdays: 周三 / 星期三 / 礼拜三, 下周一 (Monday of next week), 上周一 (of last week),
+  wednesday / wed / "next monday" / "last monday" — a weekday alone means its next future
+  occurrence;
 - dates: ``2026-05-06``, ``5-6`` / ``5/6`` / ``5月6日`` (month-day: this year, or next year
   when that day has passed);
-- offsets: ``+2d``, ``+3h``, ``+30m``;
+- offsets: ``+2d``, ``+3h``, ``+30m``, and back: ``-2d``, ``-3h``, ``-30m``;
+
+A time stated for what happened (``read_time(..., ahead=False)``: ``--when``, ``--now``) is
+read backwards: a weekday or month-day alone means its latest occurrence on or before the
+reference day (``5-6`` typed on 11-23 is this year's May 6, ``周一`` last Monday or today).
 - times: ``15:00``, ``3点``, ``下午3点``, ``下午3点半``, ``上午10:30``, ``3pm``, ``10:30am``;
   a time alone means today (or tomorrow when it has passed).
 
@@ -49,15 +55,16 @@ _WEEKDAYS_EN = {
     "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
     "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
 }
-_REL_ZH = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
-_REL_EN = {"today": 0, "tomorrow": 1, "day after tomorrow": 2}
+_REL_ZH = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+           "昨天": -1, "昨日": -1, "前天": -2, "大前天": -3}
+_REL_EN = {"today": 0, "tomorrow": 1, "day after tomorrow": 2, "yesterday": -1, "day before yesterday": -2}
 _ZH_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9, "十": 10, "十一": 11, "十二": 12}
 
-_OFFSET = re.compile(r"^\+\s*(\d{1,3})\s*(d|h|m|天|小时|分钟)$", re.IGNORECASE)
+_OFFSET = re.compile(r"^([+-])\s*(\d{1,3})\s*(d|h|m|天|小时|分钟)$", re.IGNORECASE)
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:日)?$")
 _MD = re.compile(r"^(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?$")
-_ZH_WD = re.compile(r"^(下下|下|这|本)?(?:周|星期|礼拜)([一二三四五六日天])$")
+_ZH_WD = re.compile(r"^(下下|下|这|本|上上|上)?(?:周|星期|礼拜)([一二三四五六日天])$")
 # Time parts: "15:00", "3点", "3点半", "3点15", "下午3点", "3pm", "10:30am"
 _ZH_TIME = re.compile(
     r"^(上午|早上|中午|下午|晚上)?\s*(\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*(?:[:：](\d{2})|点\s*(半|(\d{1,2})分?)?)$")
@@ -80,7 +87,7 @@ def read_time(text: str, ref: datetime, work_hours: WorkHours, *, ahead: bool = 
     raw = " ".join(text.strip().split())
     at = _iso_moment(raw, work_hours) if raw else None
     if at is None and raw:
-        at = _parse(raw, ref, work_hours, ahead)
+        at = _parse(raw, ref, work_hours, ahead, back=not ahead)
     if at is None:
         raise PhraseError("unknown", text)
     if not dates.in_range(at):
@@ -163,15 +170,18 @@ def _first_hour(day: date, work_hours: WorkHours) -> datetime:
     return datetime.combine(day, work_hours[0][0])
 
 
-def _parse(raw: str, now: datetime, work_hours: WorkHours, ahead: bool = True) -> datetime | None:
+def _parse(raw: str, now: datetime, work_hours: WorkHours, ahead: bool = True, *,
+           back: bool = False) -> datetime | None:
+    """*back*: a weekday or month-day alone means its latest occurrence on or before *now*'s
+    day (a stated time of what happened), else its next one."""
     if m := _OFFSET.match(raw):
-        n, unit = int(m.group(1)), m.group(2).lower()
+        n, unit = int(m.group(2)) * (-1 if m.group(1) == "-" else 1), m.group(3).lower()
         if unit in ("d", "天"):
             return _first_hour(now.date() + timedelta(days=n), work_hours)
         return now.replace(second=0, microsecond=0) + (timedelta(hours=n) if unit in ("h", "小时")
                                                        else timedelta(minutes=n))
     day_part, time_part = _split(raw)
-    day = _day(day_part, now) if day_part else None
+    day = _day(day_part, now, back) if day_part else None
     if day_part and day is None:
         return None
     hm = _time(time_part) if time_part else None
@@ -193,20 +203,21 @@ def _split(raw: str) -> tuple[str, str]:
     for rel in sorted(_REL_EN, key=len, reverse=True):
         if low.startswith(rel):
             return raw[: len(rel)], raw[len(rel):].strip()
-    if low.startswith("next "):
-        rest = low[5:].split(" ", 1)
-        return raw[: 5 + len(rest[0])], (rest[1] if len(rest) > 1 else "").strip()
+    for word in ("next ", "last "):
+        if low.startswith(word):
+            rest = low[5:].split(" ", 1)
+            return raw[: 5 + len(rest[0])], (rest[1] if len(rest) > 1 else "").strip()
     first = low.split(" ", 1)
     if first[0] in _WEEKDAYS_EN:
         return raw[: len(first[0])], (first[1] if len(first) > 1 else "").strip()
-    m = re.match(r"^(大后天|今天|今日|明天|明日|后天|(?:下下|下|这|本)?(?:周|星期|礼拜)[一二三四五六日天]|"
+    m = re.match(r"^(大后天|大前天|今天|今日|明天|明日|后天|昨天|昨日|前天|(?:下下|下|这|本|上上|上)?(?:周|星期|礼拜)[一二三四五六日天]|"
                  r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}日?|\d{1,2}(?:[-/.]|月)\d{1,2}(?:日|号)?)\s*(.*)$", raw)
     if m:
         return m.group(1), m.group(2).strip()
     return "", raw
 
 
-def _day(part: str, now: datetime) -> date | None:
+def _day(part: str, now: datetime, back: bool = False) -> date | None:
     today = now.date()
     low = part.lower()
     if part in _REL_ZH:
@@ -214,29 +225,38 @@ def _day(part: str, now: datetime) -> date | None:
     if low in _REL_EN:
         return today + timedelta(days=_REL_EN[low])
     if m := _ZH_WD.match(part):
-        return _weekday(today, _WEEKDAYS_ZH[m.group(2)], m.group(1) or "")
+        return _weekday(today, _WEEKDAYS_ZH[m.group(2)], m.group(1) or "", back)
     if low.startswith("next ") and low[5:] in _WEEKDAYS_EN:
         return _weekday(today, _WEEKDAYS_EN[low[5:]], "下")
+    if low.startswith("last ") and low[5:] in _WEEKDAYS_EN:
+        return _weekday(today, _WEEKDAYS_EN[low[5:]], "上")
     if low in _WEEKDAYS_EN:
-        return _weekday(today, _WEEKDAYS_EN[low], "")
+        return _weekday(today, _WEEKDAYS_EN[low], "", back)
     try:
         if m := _ISO.match(part):
             return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if m := _MD.match(part):
             d = date(today.year, int(m.group(1)), int(m.group(2)))
+            if back:
+                return d if d <= today else date(today.year - 1, d.month, d.day)
             return d if d >= today else date(today.year + 1, d.month, d.day)
     except ValueError:
         return None
     return None
 
 
-def _weekday(today: date, wd: int, prefix: str) -> date:
+def _weekday(today: date, wd: int, prefix: str, back: bool = False) -> date:
+    monday = today - timedelta(days=today.weekday())
+    if prefix in ("上", "上上"):  # Monday..Sunday of last week (the week before it)
+        return monday - timedelta(days=7 * len(prefix)) + timedelta(days=wd)
     if prefix == "下":  # Monday..Sunday of next week
         return today - timedelta(days=today.weekday()) + timedelta(days=7 + wd)
     if prefix == "下下":
         return today - timedelta(days=today.weekday()) + timedelta(days=14 + wd)
     if prefix in ("这", "本"):
         return today - timedelta(days=today.weekday()) + timedelta(days=wd)
+    if back:  # the latest occurrence on or before today
+        return today - timedelta(days=(today.weekday() - wd) % 7)
     ahead = (wd - today.weekday()) % 7
     return today + timedelta(days=ahead or 7)  # the next future occurrence
 
