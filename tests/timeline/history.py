@@ -11,7 +11,9 @@ A history is replayed on a fresh store in one of two ways:
   without ``--when`` (what a centre that types as it works would have);
 - ``afterwards``: the clock stands after the month (2026-11-03, before any approval) and every
   step is typed in one go with ``--when`` its stated time (``plan --now`` for the planner run;
-  a supervisor copying a paper ledger).
+  a supervisor copying a paper ledger);
+- ``days_later``: each step typed three days after it happened, with ``--when``, the clock
+  moving on between them (what the clock writes meanwhile — escalations — is judged again).
 
 The stated timeline is the record (SPEC §3, §7), so both stores must end up the same, but for
 the late-entry marks. ``state_of`` reads what the tests compare.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -307,6 +309,15 @@ def replay_afterwards(desk: Desk, at: datetime = AFTER) -> None:
     desk.clock.now = at
     for step in STEPS:
         desk.ok(step.who, *argv_of(desk, step, stated=True))
+
+
+def replay_days_later(desk: Desk, delay: timedelta = timedelta(days=3)) -> None:
+    """Each step typed *delay* after it happened (a ledger typed up a few days late, every day),
+    stating its time; the clock only moves forward, and stands at ``AFTER`` at the end."""
+    for step in STEPS:
+        desk.clock.now = max(desk.clock.now, step.at + delay)
+        desk.ok(step.who, *argv_of(desk, step, stated=True))
+    desk.clock.now = max(desk.clock.now, AFTER)
 
 
 def fresh(store: Store, make: Callable[[Store], Desk]) -> Desk:

@@ -11,24 +11,26 @@ from pprint import pformat
 import pytest
 
 from timeline.history import AFTER, MONTH, command_line, fresh, replay_afterwards, replay_in_time, second_store  # noqa: F401
+from timeline.history import replay_days_later
 from timeline.history import callbacks_state, differences, issues_state, late_marks, report, strip_late
 
 pytestmark = pytest.mark.both_backends
 
 
-@pytest.fixture
-def both(store, second_store, command_line):  # noqa: F811
-    """``replay()`` → (in time, afterwards): the history replayed both ways, each clock then at
-    ``AFTER`` (in the test's body, so that a refused step fails the test, not its set-up)."""
-    return lambda: _replay_both(store, second_store, command_line)
+@pytest.fixture(params=["afterwards", "days_later"])
+def both(request, store, second_store, command_line):  # noqa: F811
+    """``replay()`` → (in time, typed later): the history typed as it happened, and typed all
+    afterwards in one go or each step three days late; each clock then at ``AFTER`` (in the
+    test's body, so that a refused step fails the test, not its set-up)."""
+    return lambda: _replay_both(store, second_store, command_line, request.param)
 
 
-def _replay_both(store, second_store, command_line):  # noqa: ANN001, ANN202, F811
+def _replay_both(store, second_store, command_line, how):  # noqa: ANN001, ANN202, F811
     now = fresh(store, command_line)
     replay_in_time(now)
     now.clock.now = AFTER
     later = fresh(second_store, command_line)
-    replay_afterwards(later)
+    (replay_afterwards if how == "afterwards" else replay_days_later)(later)
     return now, later
 
 
