@@ -222,6 +222,8 @@ MOMENTS = [  # (text, the moment it means)
     ("2026-01-22T15:00:00", AT),
     ("今天 15:00", AT),
     ("today 3pm", AT),
+    ("周四 15:00", AT),  # a day stated for what happened reads back: this Thursday, today
+    ("1-22 15:00", AT),
     ("2026-01-22", datetime.combine(DAY, FIRST_HOUR)),
 ]
 DAYS = ["2026-01-22", "2026-01-22T15:00", "2026-01-22 15:00", "2026-01-22T15:00:00"]
@@ -395,8 +397,8 @@ def test_report_yearly_now_each_format(january, capsys):
     _same_for_each(capsys, lambda text: ["report", "yearly", "--year", "2026", "--now", text, "--json"])
 
 
-@pytest.mark.parametrize("text, expected", [m for m in MOMENTS if not m[0].startswith(("今天", "today"))]
-                         + [("today 3pm", None), ("今天 15:00", None)])
+@pytest.mark.parametrize("text, expected", [m for m in MOMENTS if m[0][0].isdigit()]
+                         + [(m[0], None) for m in MOMENTS if not m[0][0].isdigit()])
 def test_plan_now_each_format(january, capsys, text, expected):
     """``plan --now`` (a phrase is read from the machine's clock, where the planner runs)."""
     january("admin")
@@ -415,3 +417,24 @@ def test_date_options_each_format(january, capsys, text):
         assert rc == 0, (argv, err)
         if argv[0] == "board":
             assert "2026-01-22" in out
+
+
+@pytest.mark.parametrize("text", ["1-21 10:00", "1月21日上午10点", "01-21 10:00", "昨天 10:00", "周三 10:00",
+                                  "yesterday 10am"])
+def test_when_a_day_phrase_means_the_latest_such_day(january, capsys, text):
+    """A supervisor copying last week's ledger types the day as written on paper (``1-21
+    10:00``): for a stated time, a month-day means the latest such day up to now, not next
+    year's (which is in the future and refused)."""
+    store = january("agent")
+    rc, _, err = _run(capsys, "record", NUMBER, "--outcome", "no_answer", "--when", text)
+    assert rc == 0, err
+    assert [a.at for a in _attempts(store)] == [datetime(2026, 1, 21, 10, 0)]
+
+
+def test_a_backward_offset_as_the_options_value(january, capsys):
+    """``-1h`` (an hour before now) is given as ``--when=-1h`` (as a separate word argparse would
+    read it as an option)."""
+    store = january("agent")
+    rc, _, err = _run(capsys, "record", NUMBER, "--outcome", "no_answer", "--when=-1h")
+    assert rc == 0, err
+    assert [a.at for a in _attempts(store)] == [AT]
