@@ -148,7 +148,9 @@ def past_day_states(s: Session, day: date) -> dict:
     start, end = _day_bounds(day)
     ids = set(s.exec(select(Callback.id).where(
         Callback.planned_due_on <= day,
-        or_(Callback.status.in_(OPEN_STATES), Callback.updated_at > end, Callback.completed_at > end))).all())
+        or_(Callback.status.in_(OPEN_STATES),  # open now; or closed since: completed, else its row changed
+            and_(Callback.status == "completed", Callback.completed_at > end),
+            and_(Callback.status.notin_((*OPEN_STATES, "completed")), Callback.updated_at > end)))).all())
     ids |= set(s.exec(select(CallAttempt.callback_id).where(CallAttempt.at >= start, CallAttempt.at <= end)).all())
     return states_at(s, sorted(ids), end)
 
