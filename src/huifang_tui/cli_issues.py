@@ -233,7 +233,7 @@ def _issues(args, store, actor) -> int:  # noqa: ANN001
         _choice("--status", args.status, ("open", "acknowledged", "waiting", "solved", "closed"))
     flt = IssueFilter(mine=args.mine, overdue=args.overdue, at_risk=args.at_risk, escalated=args.escalated,
                       status=args.status)
-    page = list_issues(store, actor, flt, now=now)
+    page = list_issues(store, actor, flt, now=now, as_of=args.now is not None)  # as it stood then (issue 23)
     if args.json:
         print(json.dumps([v.as_json() for v in page.rows], ensure_ascii=False, indent=1))
     else:

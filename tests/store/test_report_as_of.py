@@ -223,7 +223,7 @@ def test_the_ledger_as_it_stood_at_t(store, november):
     sup = november["sup"]
     live = {v.issue.title: v.as_json() for v in list_issues(store, sup).rows}
     assert live["发票未寄到"]["status"] == "closed" and live["发票未寄到"]["told_on"] == "2026-11-12"
-    then = {v.issue.title: v.as_json() for v in list_issues(store, sup, now=T).rows}
+    then = {v.issue.title: v.as_json() for v in list_issues(store, sup, now=T, as_of=True).rows}
     assert set(then) == {"说明书缺页", "发票未寄到"}  # 服务态度差 was raised on 11-16
     b = then["发票未寄到"]
     assert (b["status"], b["acknowledged_at"], b["solved_at"], b["closed_at"]) == ("open", None, None, None)
@@ -234,7 +234,8 @@ def test_the_ledger_as_it_stood_at_t(store, november):
     # a status asked of then is judged then: 发票未寄到 was open, though closed today
     from huifang_tui.services.issues import IssueFilter
 
-    assert [v.issue.title for v in list_issues(store, sup, IssueFilter(status="open"), now=T).rows] == ["发票未寄到"]
+    opened = list_issues(store, sup, IssueFilter(status="open"), now=T, as_of=True).rows
+    assert [v.issue.title for v in opened] == ["发票未寄到"]
     with store.read() as s:
         from huifang_tui.store.models import Issue
 

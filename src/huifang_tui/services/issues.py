@@ -241,10 +241,10 @@ class IssuePage:
 
 
 def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), now: datetime | None = None,
-                offset: int = 0, limit: int | None = None) -> IssuePage:
-    """Issues matching *flt*, newest first, one page.  Reads only.  A *now* before the clock
-    (``issues --now``): the ledger as it stood then, from the actions stated by then."""
-    as_of = now is not None and now < store.now()
+                offset: int = 0, limit: int | None = None, *, as_of: bool = False) -> IssuePage:
+    """Issues matching *flt*, newest first, one page.  Reads only.  *as_of* (``issues --now``):
+    the ledger as it stood at *now*, from the actions stated by then."""
+    as_of = as_of and now is not None
     now = now or store.now()
     if flt.status is not None and flt.status not in ("open", "acknowledged", "waiting", "solved", "closed"):
         raise IssueInputError(t("ledger.err.status", value=flt.status))
