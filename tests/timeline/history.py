@@ -71,11 +71,6 @@ def cb(key: str) -> str:
     return f"completion|wo:{WORK_ORDERS[key]}"
 
 
-def follow_up(kind: str, key: str) -> tuple[str, str]:
-    """A follow-up planned from customer *key*'s callback: (kind, parent ``kind|trigger_ref``)."""
-    return kind, cb(key)
-
-
 @dataclass(frozen=True)
 class Step:
     at: datetime  # the stated time: when it happened

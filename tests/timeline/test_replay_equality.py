@@ -6,12 +6,13 @@ holiday in it; both back ends."""
 
 from __future__ import annotations
 
+from datetime import date
 from pprint import pformat
 
 import pytest
 
 from timeline.history import AFTER, MONTH, command_line, fresh, replay_afterwards, replay_in_time, second_store  # noqa: F401
-from timeline.history import replay_days_later
+from timeline.history import HOLIDAY, MAKE_UP_DAY, replay_days_later
 from timeline.history import callbacks_state, differences, issues_state, late_marks, report, strip_late
 
 pytestmark = pytest.mark.both_backends
@@ -32,6 +33,19 @@ def _replay_both(store, second_store, command_line, how):  # noqa: ANN001, ANN20
     later = fresh(second_store, command_line)
     (replay_afterwards if how == "afterwards" else replay_days_later)(later)
     return now, later
+
+
+def test_the_month_has_its_public_holiday():
+    """The history is worth replaying only with the holiday in it (the calendar's data for 2026)."""
+    from datetime import timedelta
+
+    from huifang_tui.domain.calendar import WorkCalendar
+
+    cal = WorkCalendar({})
+    first, last = HOLIDAY
+    assert not any(cal.is_working_day(first + timedelta(days=n)) for n in range((last - first).days + 1))
+    assert cal.is_working_day(MAKE_UP_DAY) and MAKE_UP_DAY.weekday() == 5
+    assert cal.next_working_day(date(2026, 9, 30)) == date(2026, 10, 8)
 
 
 def test_callbacks_are_the_same_typed_in_time_or_afterwards(both):
