@@ -79,6 +79,11 @@ def month(store, monkeypatch, capsys):
         s.add(Sale(contract_no="HT2026111", customer_id=c, sold_on=date(2026, 11, 10), updated_at=NOW))
 
     _done(store, A1, "HF202610050", 2, (5, 4))  # planned in October, completed in November
+    # a no-answer of Friday 11-06 typed on Tuesday 11-10 (补录), before an in-time completion: the
+    # callback has a late record (late_entry) but its completion was not late (completed_late)
+    store.clock = lambda: _at(10, 9)
+    record_attempt(store, A1, "HF202611001", CallRecord(outcome="no_answer", at=datetime(2026, 11, 6, 10)))
+    store.clock = lambda: NOW
     _done(store, A1, "HF202611001", 11, (5, 5), lead=True)  # a lead, converted by 甲's sale of 11-20
     _done(store, sup, "HF202611002", 13, (2, 4))  # the supervisor completes agent1's callback, late, low
     _done(store, A2, "HF202611003", 17, (4, 4), lead=True, typed_later=True)  # a late entry; not converted
@@ -175,7 +180,7 @@ def recompute(callbacks: list[dict], issues: list[dict], sales: list[dict], mont
                 t.n["due"] += 1
                 t.n["completed"] += done
                 t.n["on_time"] += on_time
-                t.n["late"] += done and cb["late_entry"]
+                t.n["late"] += done and cb["completed_late"]
                 t.n["unreachable"] += cb["status"] in ("unreachable", "refused", "waiting_data")
         if done and in_month(cb["completed_at"]):
             r, a = cb["score_resolution"], cb["score_attitude"]
@@ -236,6 +241,8 @@ def test_every_kpi_is_recomputed_from_the_exports(month, capsys):
     assert report["overall"]["spot_checked"] == 2 and report["overall"]["issues_reopened"] == 1
     assert report["agents"][os_login()]["completed"] == 1
     assert report["overall"]["late_entries"] == 1 and report["overall"]["on_time"] == 2
+    assert by_number["HF202611001"]["late_entry"] and not by_number["HF202611001"]["completed_late"]
+    assert by_number["HF202611003"]["late_entry"] and by_number["HF202611003"]["completed_late"]
 
 
 def test_record_takes_a_sales_lead(month, capsys):

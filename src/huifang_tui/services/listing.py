@@ -40,6 +40,7 @@ class CallbackRow:
     spot_check: str | None = None  # None not marked · accurate · inaccurate
     work_order: str | None = None  # 工单编号
     trigger: str = ""  # the trigger ref (wo:…, sale:…, reg:…)
+    completed_late: bool = False  # the completion itself entered late (the KPI late_entries)
 
     def as_json(self) -> dict:
         return {
@@ -55,6 +56,7 @@ class CallbackRow:
             "spot_check": self.spot_check,
             "work_order": self.work_order,
             "trigger": self.trigger,
+            "completed_late": self.completed_late,
             "follow_up": self.follow_up,
             "agent": self.row.agent,
         }
@@ -114,23 +116,25 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
         out.append(CallbackRow(row, cb.planned_due_on, cb.completed_at, cb.score_resolution, cb.score_attitude,
                                cb.id in late, follow.get(cb.number)))
     for r in out:
-        r.completed_by, r.lead, r.spot_check, r.work_order, r.trigger = extras[r.row.id]
+        r.completed_by, r.lead, r.spot_check, r.work_order, r.trigger, r.completed_late = extras[r.row.id]
     return out
 
 
 def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
-    """callback id → (completing login, lead, spot-check mark, 工单编号, trigger): what the
-    monthly KPIs read besides the row itself. The completing login is the one on the completing
-    attempt, as the report counts it (a supervisor's completion is the supervisor's)."""
+    """callback id → (completing login, lead, spot-check mark, 工单编号, trigger, completion
+    entered late): what the monthly KPIs read besides the row itself. The completing login is
+    the one on the completing attempt, as the report counts it (a supervisor's completion is the
+    supervisor's); ``late_entries`` counts completions entered late (``late_entry`` is any record)."""
     ids = [cb.id for cb in cbs if cb.status == "completed"]
-    done_by: dict[int, tuple[int, str]] = {}
+    done_by: dict[int, tuple[int, str, bool]] = {}
     marks: dict[int, tuple[int, bool | None]] = {}
     for i in range(0, len(ids), 400):
         part = ids[i : i + 400]
-        for cid, aid, login in s.exec(select(CallAttempt.callback_id, CallAttempt.id, CallAttempt.agent_login)
-                                      .where(CallAttempt.callback_id.in_(part), CallAttempt.outcome == "completed")):
+        for cid, aid, login, late in s.exec(
+                select(CallAttempt.callback_id, CallAttempt.id, CallAttempt.agent_login, CallAttempt.late_entry)
+                .where(CallAttempt.callback_id.in_(part), CallAttempt.outcome == "completed")):
             if cid not in done_by or aid > done_by[cid][0]:
-                done_by[cid] = (aid, login)
+                done_by[cid] = (aid, login, bool(late))
         for cid, sid, accurate in s.exec(select(SpotCheck.callback_id, SpotCheck.id, SpotCheck.accurate)
                                          .where(SpotCheck.callback_id.in_(part))):
             if cid not in marks or sid > marks[cid][0]:
@@ -149,6 +153,7 @@ def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
             None if mark is None else ("accurate" if mark else "inaccurate"),
             orders.get(cb.work_order_id) if cb.work_order_id else None,
             cb.trigger_ref,
+            done and cb.id in done_by and done_by[cb.id][2],
         )
     return out
 
