@@ -254,3 +254,19 @@ def test_a_verification_on_a_call_entered_late_is_marked_late(store, desk):
     _, events = _timeline(store, i.number)
     assert [(e.kind, e.at, e.entered_at, e.late_entry) for e in events[-2:]] == [
         ("verified", datetime(2026, 10, 12, 10), LATER, True), ("reopened", datetime(2026, 10, 12, 10), LATER, True)]
+
+
+def test_the_boards_issue_detail_marks_late_entries_and_withdrawn_escalations(store, desk):
+    """The board's drill-down says what the issue screen says (issue 23 item 4): the
+    acknowledgement typed weeks late is 补录, and the escalations it withdrew say so, naming it."""
+    from huifang_tui.i18n import t
+    from huifang_tui.services.board import issue_detail
+
+    i = svc.raise_issue(store, desk["agent"], "HF202609001", title="设备异响", category="product", when=RAISED)
+    _clock_writes(store)
+    svc.acknowledge(store, desk["sup"], i.number, when=datetime(2026, 9, 29, 15))
+    lines = dict(issue_detail(store, desk["sup"], i.number))
+    ack_line = lines["2026-09-29 15:00"]
+    assert f"[{t('ledger.late_mark')}]" in ack_line
+    withdrawn = t("ledger.withdrawn", by=t("ledger.event.acknowledged"), by_at="09-29 15:00")
+    assert f"[{withdrawn}]" in lines["2026-09-30 10:00"]

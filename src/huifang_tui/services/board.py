@@ -635,7 +635,7 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
     """One issue as (label, value) lines with its latest timeline entries (supervisors, and the
     agent who raised or owns it)."""
     from ..store.models import IssueEvent
-    from .issues import event_text
+    from .issues import event_marks, event_text
 
     with store.read() as s:
         issue = s.exec(select(Issue).where(Issue.number == number)).first()
@@ -646,6 +646,8 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
         cust = s.get(Customer, issue.customer_id)
         events = list(s.exec(select(IssueEvent).where(IssueEvent.issue_id == issue.id)
                              .order_by(IssueEvent.at.desc(), IssueEvent.id.desc()).limit(5)))
+        by_ids = {e.withdrawn_by for e in events if e.withdrawn_by is not None}  # entries that withdrew one
+        withdrew = list(s.exec(select(IssueEvent).where(IssueEvent.id.in_(by_ids)))) if by_ids else []
     lines = [
         (t("board.issue.number"), issue.number),
         (t("board.issue.title"), issue.title),
@@ -655,8 +657,10 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
         (t("board.issue.deadlines"), f"{issue.ack_by.isoformat(' ', timespec='minutes')} / {issue.solve_by.isoformat()}"),
         (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),
     ]
-    for e in reversed(events):
-        lines.append((e.at.isoformat(" ", timespec="minutes"), f"{e.login} {t(f'ledger.event.{e.kind}')} {event_text(e)}".strip()))
+    for e in reversed(events):  # 补录 and withdrawn escalations marked as on the issue screen (issue 23)
+        marks = " ".join(f"[{m}]" for m in event_marks(e, [*events, *withdrew]))
+        lines.append((e.at.isoformat(" ", timespec="minutes"),
+                      f"{e.login} {t(f'ledger.event.{e.kind}')} {event_text(e)} {marks}".strip()))
     return lines
 
 
