@@ -41,7 +41,7 @@ HOLIDAY = (date(2026, 10, 1), date(2026, 10, 7))  # National Day (chinesecalenda
 MAKE_UP_DAY = date(2026, 10, 10)  # Saturday, a working day
 
 # Keys that differ between a history typed in time and the same history typed afterwards.
-LATE_KEYS = frozenset({"late_entry", "late_entries", "issue_late_entries", "entered_at", "late"})
+LATE_KEYS = frozenset({"late_entry", "late_entries", "issue_late_entries", "entered_at", "late", "completed_late"})
 
 PEOPLE = (  # login, role, name, department
     ("agent1", "agent", "张敏", None),
