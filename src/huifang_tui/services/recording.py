@@ -349,7 +349,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
 
-            record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids)
+            record_verifications(s, actor, at, cb, rec.verified_issue_ids, rec.not_held_issue_ids, now=now)
         also = []
         same = CallRecord(outcome=rec.outcome, at=rec.at, to=rec.to, reached_name=rec.reached_name,
                           reached_position=rec.reached_position, note=rec.note, reason=rec.reason)
