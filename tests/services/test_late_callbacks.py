@@ -88,6 +88,19 @@ def test_a_late_reschedule_past_its_deadline_is_overdue_and_says_so(desk):
     assert "已补录；该回访已逾期" in next_step(res, "reschedule", NOW)
 
 
+def test_a_friday_call_typed_on_monday_is_not_called_late(desk):
+    """补录 is more than one working day late (SPEC §7): a 改约 stated on Friday 11-20 and typed
+    on Monday 11-23, whose time has passed, is due at once but is no 补录, and says neither."""
+    store, agent, _, make = desk
+    number = make(deadline=date(2026, 11, 27))
+    friday = datetime(2026, 11, 20, 15, 0)
+    res = record_attempt(store, agent, number, CallRecord(outcome="reschedule", at=friday,
+                                                          to=reschedule_time(store, "周一 09:00", friday)))
+    assert res.due_now and not res.overdue and not res.late_entry
+    text = next_step(res, "reschedule", NOW)
+    assert "现在就该打" in text and "补录" not in text
+
+
 def test_a_reschedule_is_judged_at_the_stated_time(desk):
     store, agent, sup, make = desk
     number = make()

@@ -487,11 +487,12 @@ def next_step(res: AttemptResult, outcome: str, now: datetime) -> str:
                    due=res.due_on.isoformat())]
     if res.followups and res.status != "completed":
         lines.append(t("call.followups", numbers=", ".join(res.followups)))
+    late = "_late" if res.late_entry else ""  # 已补录 only when it is one (more than a working day late)
     if res.overdue:
-        lines.append(t("firsthour.next.passed_overdue"))
+        lines.append(t(f"firsthour.next.passed_overdue{late}"))
     elif res.due_now:
-        lines.append(t("firsthour.next.passed"))
-    if res.late_entry:
+        lines.append(t(f"firsthour.next.passed{late}"))
+    elif res.late_entry:
         lines.append(t("rules.late_entry_saved"))
     if res.also:
         lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
