@@ -270,3 +270,4 @@ def test_the_boards_issue_detail_marks_late_entries_and_withdrawn_escalations(st
     assert f"[{t('ledger.late_mark')}]" in ack_line
     withdrawn = t("ledger.withdrawn", by=t("ledger.event.acknowledged"), by_at="09-29 15:00")
     assert f"[{withdrawn}]" in lines["2026-09-30 10:00"]
+    assert lines[t("board.detail.status")].startswith(t("ledger.status.acknowledged") + " · L")
