@@ -16,13 +16,15 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet
 from textual.worker import Worker, WorkerState
 
-from ..domain.outcomes import NEEDS_REASON, OUTCOMES
+from ..domain.outcomes import NEEDS_REASON, OUTCOMES, OutcomeError, parse_when
 from ..domain.record import SCORE_FIELDS
 from ..i18n import t
 from ..scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
-from ..services.recording import closing_status, next_step, reason_errors, reschedule_time
+from ..services.recording import (
+    closing_status, next_step, outcome_message, reason_errors, reschedule_time, stated_time,
+)
 from ..store.claims import IDLE_LIMIT_SECONDS
 from ..widgets.header import AppHeader
 from ..widgets.call_form import CallForm, Phase
@@ -103,6 +105,7 @@ class RefusalDialog(TextDialog):
 class CallScreen(Screen):
     CSS_PATH = "call.tcss"
     TITLE_KEY = "call.title"
+    HELP_NOTE_KEY = "call.field.called_at_help"  # F1: the call time field
     BINDINGS = [
         *(Binding(key, f"outcome('{code}')", t(f"outcome.{code}"), show=False, id=f"call_outcome_{code}")
           for code, key in OUTCOME_KEYS.items()),
@@ -282,7 +285,7 @@ class CallScreen(Screen):
 
     # -- outcomes -----------------------------------------------------------------
     def action_outcome(self, outcome: str) -> None:
-        if not self.form.editing:
+        if not self.form.editing or not self._called_at_readable(t("call.cannot_save")):
             return
         if outcome == "reschedule":
             self._ask_reschedule()
@@ -299,7 +302,7 @@ class CallScreen(Screen):
         closing = closing_status(self.app.store, self.view.callback.number, outcome)
         if closing is None:
             self.form.go(Phase.SAVING)
-            self._submit(rec)
+            self._save(rec)
             return
         question = t(f"firsthour.confirm.{closing}", number=self.view.callback.number,
                      outcome=t(f"outcome.{outcome}"), n=self.view.callback.attempts + 1)
@@ -307,7 +310,7 @@ class CallScreen(Screen):
         def answer(yes: bool | None) -> None:
             if yes and self.form.editing:
                 self.form.go(Phase.SAVING)
-                self._submit(rec)
+                self._save(rec)
 
         self.app.push_screen(FinalOutcomeDialog(question), answer)
 
@@ -332,7 +335,7 @@ class CallScreen(Screen):
                 self.form.focus_first_missing(rec)
                 return
             self.form.go(Phase.SAVING)
-            self._submit(rec)
+            self._save(rec)
 
         self.app.push_screen(dlg, done)
 
@@ -343,17 +346,49 @@ class CallScreen(Screen):
         def done(text: str | None) -> None:
             if text and self.form.editing:
                 self.form.go(Phase.SAVING)
-                self._submit(self.form.record("reschedule"), to_text=text)
+                self._save(self.form.record("reschedule"), to_text=text)
 
         self.app.push_screen(dlg, done)
 
+    # -- the call time (issue 23: the stated time is the record) --------------------
+    def _called_at_readable(self, title: str) -> bool:
+        """The 通话时间 field, when filled, must read as a time (the reader of ``record --when``);
+        else an error naming the field with examples, and the field is focused."""
+        text = self.form.called_at
+        if not text:
+            return True
+        try:
+            parse_when(text, self.app.now())
+        except OutcomeError as e:
+            self.notify(t("call.err.called_at", message=outcome_message(e)), title=title, severity="error",
+                        timeout=10, markup=False)
+            self.query_one("#called_at", Input).focus()
+            return False
+        return True
+
+    def _save(self, rec: svc.CallRecord, to_text: str = "") -> None:
+        """Save in a worker, with the call time as typed, read against the app's clock now."""
+        self._submit(rec, to_text, self.form.called_at, self.app.now())
+
+    def _stated(self, text: str, ref: datetime) -> datetime | None:
+        """In a worker: the call time with the store's work hours (a date alone: its first one)."""
+        if not text:
+            return None
+        try:
+            return stated_time(self.app.store, text, ref)
+        except OutcomeError as e:
+            raise svc.ValidationError(t("call.err.called_at", message=outcome_message(e))) from None
+
     @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
-    def _submit(self, rec: svc.CallRecord, to_text: str = "") -> None:
+    def _submit(self, rec: svc.CallRecord, to_text: str = "", called_at: str = "",
+                ref: datetime | None = None) -> None:
         """The service records the attempt, and a not-reached one on the customer's other
         callbacks of this call too (SPEC §3: one phone call per customer). A 改约 time is read
-        by the same service as ``huifang record --to`` (working days and hours)."""
+        by the same service as ``huifang record --to`` (working days and hours), from the
+        stated call time when there is one."""
         self._drafts.close()  # no draft write may land after the record deletes the draft
         try:
+            rec.at = self._stated(called_at, ref or self.app.now())
             if to_text:
                 rec.to = reschedule_time(self.app.store, to_text, rec.at)  # from the stated time, else now
             result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
@@ -398,21 +433,22 @@ class CallScreen(Screen):
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:
-        if not self.form.editing:
+        if not self.form.editing or not self._called_at_readable(t("key.raise_issue")):
             return
 
         def done(value: IssueInput | None) -> None:
             if value is not None:
-                self._raise(value)
+                self._raise(value, self.form.called_at, self.app.now())
 
         self.app.push_screen(IssueDialog(), done)
 
     @work(thread=True, group="call-issue", exit_on_error=False)
-    def _raise(self, value: IssueInput) -> None:
+    def _raise(self, value: IssueInput, called_at: str = "", ref: datetime | None = None) -> None:
         issue = issues_svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
                                 title=value.title, description=value.description, category=value.category,
                                 priority=value.priority, is_complaint=value.is_complaint,
-                                department=value.department)
+                                department=value.department,
+                                when=self._stated(called_at, ref or self.app.now()))  # on the call: its time
         key = "call.issue_raised_complaint" if issue.is_complaint else "call.issue_raised"
         self.app.call_from_thread(self.notify, t(key, number=issue.number, solve_by=issue.solve_by.isoformat()))
 

@@ -28,6 +28,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(t("help.title", screen=getattr(self.under, "TITLE_KEY", "") and t(self.under.TITLE_KEY)), id="help-title")
+            if getattr(self.under, "HELP_NOTE_KEY", ""):  # what the keys do not say (a screen's field)
+                yield Static(t(self.under.HELP_NOTE_KEY), id="help-note")
             yield DataTable(id="help-table", cursor_type="row", show_cursor=False)
             yield Static(t("help.footer"), id="help-footer")
 

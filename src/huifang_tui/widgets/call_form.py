@@ -99,6 +99,10 @@ class CallForm(VerticalScroll):
                 yield RadioButton(t("ledger.verify_skip"), value=True, id=f"verify_{issue.id}_skip")
                 yield RadioButton(t("ledger.verify_held"), id=f"verify_{issue.id}_held")
                 yield RadioButton(t("ledger.verify_not_held"), id=f"verify_{issue.id}_not_held")
+        # When the call happened, for a call typed later (issue 23): empty = now, the usual case.
+        with Horizontal(classes="form-row", id="called-at-row"):
+            yield Label(t("call.field.called_at"), id="called-at-label")
+            yield Input(id="called_at", placeholder=t("call.field.called_at_ph"), max_length=NAME_MAX)
         yield Label(t("call.field.note"))
         yield Input(id="note", max_length=TEXT_MAX)  # the service is the rule; this stops typing there
         yield Static(Text(fill(sc.get("closing", ""), v)), classes="script-text")
@@ -111,6 +115,7 @@ class CallForm(VerticalScroll):
         for f in (*REACHED_FIELDS, *SCORE_FIELDS, *CONTENT_FIELDS):
             out[f.name] = self._get(f.name, f.kind)
         out["note"] = self.query_one("#note", Input).value
+        out["called_at"] = self.query_one("#called_at", Input).value
         out["answers"] = {inp.id: inp.value for inp in self.query("Input.answer")}
         out["verified"], out["not_held"] = [], []
         for rs in self.query("RadioSet.verify"):
@@ -125,8 +130,9 @@ class CallForm(VerticalScroll):
         for f in (*REACHED_FIELDS, *SCORE_FIELDS, *CONTENT_FIELDS):
             if f.name in data:
                 self._set(f.name, f.kind, data[f.name])
-        if "note" in data:
-            self.query_one("#note", Input).value = str(data["note"] or "")
+        for name in ("note", "called_at"):
+            if name in data:
+                self.query_one(f"#{name}", Input).value = str(data[name] or "")
         for key, value in (data.get("answers") or {}).items():
             for inp in self.query(f"#{key}"):
                 inp.value = str(value)
@@ -150,8 +156,14 @@ class CallForm(VerticalScroll):
         else:
             self.query_one(f"#{name}", Input).value = str(value or "")
 
+    @property
+    def called_at(self) -> str:
+        """The call time as typed (empty: the call is now)."""
+        return self.query_one("#called_at", Input).value.strip()
+
     def record(self, outcome: str, **extra: Any) -> CallRecord:
-        """What to save for this outcome: the form's fields, answers keyed by their question."""
+        """What to save for this outcome: the form's fields, answers keyed by their question
+        (the stated time, ``at``, comes in ``extra``: read with the store's work hours)."""
         d = self.data()
         fields = {f.name: d[f.name] for f in (*REACHED_FIELDS, *SCORE_FIELDS, *CONTENT_FIELDS)}
         return CallRecord(outcome=outcome, answers={self._question(k): v for k, v in d["answers"].items() if v},
