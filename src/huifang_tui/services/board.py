@@ -652,7 +652,8 @@ def issue_detail(store: Store, actor: Actor, number: str) -> list[tuple[str, str
         (t("board.issue.number"), issue.number),
         (t("board.issue.title"), issue.title),
         (t("board.detail.customer"), cust.name if cust else ""),
-        (t("board.detail.status"), f"{t(f'ledger.status.{issue.status}')} · L{issue.level}" + (" · " + t("board.alert.complaint") if issue.is_complaint else "")),
+        (t("board.detail.status"), f"{t(f'ledger.status.{issue.status}')} · L{issue.level}"
+         + (" · " + t("board.alert.complaint") if issue.is_complaint else "")),
         (t("board.issue.raised"), f"{issue.raised_at.isoformat(' ', timespec='minutes')} {issue.raised_by}"),
         (t("board.issue.deadlines"), f"{issue.ack_by.isoformat(' ', timespec='minutes')} / {issue.solve_by.isoformat()}"),
         (t("board.issue.owner"), " ".join(x for x in (issue.department, issue.owner_login or "") if x) or "—"),

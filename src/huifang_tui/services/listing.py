@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,9 +14,10 @@ from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..domain.words import CALLBACK_STATUSES
 from ..i18n import t
 from ..safe import mask_phone
-from ..store.models import AuditEntry, CallAttempt, Callback, Customer, SpotCheck, WorkOrder
+from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .follow_up import states_of
+from .deferrals import late_deferrals
 from .queue import _phones
 
 STATUSES = CALLBACK_STATUSES
@@ -156,22 +156,6 @@ def _recomputable(s, cbs: list) -> dict[int, tuple]:  # noqa: ANN001
             done and cb.id in done_by and done_by[cb.id][2],
         )
     return out
-
-
-def late_deferrals(s, deferred: dict[str, tuple[int, date]]) -> set[int]:  # noqa: ANN001
-    """Of the callbacks put off (推迟; 回访编号 → (id, the day put off)), the ids of those put off
-    in an entry made late: the deferral's audit row says so (a deferral has no row of its own).
-    Read from the earliest of those days on (the audit's time index: an entry is never made
-    before what it states)."""
-    from .recording import DEFER_ACTION
-
-    if not deferred:
-        return set()
-    since = datetime.combine(min(day for _, day in deferred.values()), datetime.min.time())
-    flag = json.dumps({"late_entry": True})[1:-1]  # '"late_entry": true'
-    numbers = s.exec(select(AuditEntry.entity_id).where(AuditEntry.at >= since, AuditEntry.action == DEFER_ACTION,
-                                                        AuditEntry.after.contains(flag))).all()
-    return {deferred[n][0] for n in numbers if n in deferred}
 
 
 def _late(s, ids: list[int]) -> set[int]:  # noqa: ANN001

@@ -22,10 +22,12 @@ from ..domain.status import is_overdue
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..i18n import t
 from ..errors import MonthLocked
-from ..store.models import AuditEntry, CallAttempt, Callback, Contact
+from ..store.models import CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
+from .deferrals import DEFER_ACTION, STATED_KEY
+from .deferrals import stated_at as deferral_stated_at
 from .drafts import drop_draft
 from .limits import bound
 from .notes import callback_notes, note_text, notes_for  # noqa: F401  (re-exported)
@@ -200,34 +202,12 @@ def follows_from(s: Session, cb: Callback) -> datetime | None:
 
 def last_record(s: Session, cb: Callback) -> datetime | None:
     """The stated time of the callback's previous record (SPEC §3, issue 23 item 2): its last
-    attempt (a 改约 included) or its last deferral, whichever is later. A deferral's stated
-    time is kept on its ``callback.defer`` audit row (``stated_at``; before issue 23 the row's
-    own time, which was then the same); it is read only when it can be the later one, from
-    the day it was stated on (``deferred_on``) — the audit's time index, bounded."""
+    attempt (a 改约 included) or its last deferral (``deferrals.stated_at``), whichever is later."""
     last = s.exec(select(func.max(CallAttempt.at)).where(CallAttempt.callback_id == cb.id)).one()
-    day = cb.deferred_on
-    if day is None or (last is not None and last.date() > day):
+    if cb.deferred_on is None or (last is not None and last.date() > cb.deferred_on):
         return last
-    row = s.exec(select(AuditEntry.at, AuditEntry.after).where(
-        AuditEntry.at >= datetime.combine(day, time.min), AuditEntry.action == DEFER_ACTION,
-        AuditEntry.entity == "callback", AuditEntry.entity_id == cb.number,
-    ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)).first()
-    if row is None:
-        return last
-    stated = _stated_at(row[1]) or row[0]
-    return stated if last is None or stated > last else last
-
-
-def _stated_at(after: str) -> datetime | None:
-    try:
-        value = json.loads(after or "{}").get(STATED_KEY)
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except (ValueError, AttributeError):
-        return None
-
-
-DEFER_ACTION = "callback.defer"
-STATED_KEY = "stated_at"  # a deferral's stated time, on its audit row (no column: issue 23)
+    stated = deferral_stated_at(s, cb.number, cb.deferred_on)
+    return stated if stated is not None and (last is None or stated > last) else last
 
 
 def check_when(s: Session, cb: Callback, outcome: str, at: datetime, now: datetime) -> None:

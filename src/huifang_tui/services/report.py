@@ -445,7 +445,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
                 set(conn.execute(select(CallAttempt.callback_id).where(CallAttempt.callback_id.in_(ids),
                                                                        CallAttempt.late_entry == True)).scalars()))  # noqa: E712
     if limit is None:  # and a deferral (推迟) entered late, put off by then
-        from .listing import late_deferrals
+        from .deferrals import late_deferrals
 
         deferred = {n: (cid, _d(day)) for cid, n, day in conn.execute(
             select(Callback.id, Callback.number, txt(Callback.deferred_on))
