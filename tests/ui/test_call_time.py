@@ -17,9 +17,20 @@ from huifang_tui.store.models import CallAttempt, Callback, CallDraft, Issue
 from huifang_tui.widgets.score_row import ScoreRow
 
 from conftest import NOW
+from factories import add_callback
 from pilot_help import open_first, settle, workers_done
 
 THURSDAY_3PM = datetime(2026, 11, 19, 15, 0)  # NOW is the Monday after: more than a working day late
+
+
+@pytest.fixture
+def two_due(desk):
+    """The desk's customer also has a usage callback due: one call, two callbacks."""
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    return store, agent
 
 
 def _cb(store) -> Callback:
@@ -183,3 +194,26 @@ async def test_f1_on_the_call_screen_tells_what_the_call_time_is_for(desk):
         assert isinstance(app.screen, HelpScreen)
         note = app.screen.query_one("#help-note")
         assert str(note.render()) == t("call.field.called_at_help") and note.region.height >= 1  # on screen
+
+
+async def test_the_same_customers_next_callback_keeps_the_call_time(two_due):
+    """One phone call, two callbacks: the second is offered the time the first was stated at."""
+    store, agent = two_due
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot)
+        await _type_time(pilot, screen, "2026-11-19 15:00")
+        screen.query_one("#score_resolution", ScoreRow).value = 5
+        screen.query_one("#score_attitude", ScoreRow).value = 5
+        await pilot.press("f3")
+        await settle(pilot)
+        await settle(pilot)
+        nxt = app.screen
+        assert isinstance(nxt, CallScreen) and nxt is not screen, _messages(app)
+        assert nxt.query_one("#called_at").value == "2026-11-19 15:00:00"
+        nxt.query_one("#score_resolution", ScoreRow).value = 4
+        nxt.query_one("#score_attitude", ScoreRow).value = 4
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen), _messages(app)
+    assert {a.at for a in _attempts(store)} == {THURSDAY_3PM}

@@ -122,10 +122,11 @@ class CallScreen(Screen):
     ]
 
     class Recorded(Message):
-        def __init__(self, result: svc.AttemptResult, outcome: str) -> None:
+        def __init__(self, result: svc.AttemptResult, outcome: str, at: datetime | None = None) -> None:
             super().__init__()
             self.result = result
             self.outcome = outcome
+            self.at = at  # the stated call time, when one was typed
 
     def __init__(self, view: svc.CallView, carry: dict | None = None) -> None:
         super().__init__()
@@ -228,7 +229,7 @@ class CallScreen(Screen):
         carries over; its scores are only offered on each score row (Enter adopts one), never copied."""
         if not self.carry:
             return
-        for name in ("reached_name", "reached_position"):
+        for name in ("reached_name", "reached_position", "called_at"):
             if self.carry.get(name):
                 self.query_one(f"#{name}", Input).value = self.carry[name]
         for name, score in self.carry.get("scores", {}).items():
@@ -395,7 +396,7 @@ class CallScreen(Screen):
         except Exception:
             self._drafts.reopen()
             raise
-        self.post_message(self.Recorded(result, rec.outcome))
+        self.post_message(self.Recorded(result, rec.outcome, rec.at))
 
     @on(Recorded)
     def _on_recorded(self, event: Recorded) -> None:
@@ -405,21 +406,23 @@ class CallScreen(Screen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self._pending = None
-        carry = self._carry_for_next(event.outcome)
+        carry = self._carry_for_next(event.outcome, event.at)
         self.dismiss_call(released=True)
         if event.outcome == "completed" and self.view.same_day:
             nxt = self.view.same_day[0]
             self.app.notify(t("call.continue_same", number=nxt.number, kind=t(f"kind.{nxt.kind}")), timeout=6)
             self.app.open_call(nxt.number, carry=carry)
 
-    def _carry_for_next(self, outcome: str) -> dict:
-        """What the next callback of the same call is offered: the person reached and the scores."""
+    def _carry_for_next(self, outcome: str, at: datetime | None = None) -> dict:
+        """What the next callback of the same call is offered: the person reached and the scores;
+        the stated call time as read (the same phone call: ``-2h`` must not move meanwhile)."""
         if outcome != "completed":
             return {}
         d = self.form.data()
         return {"from": self.view.callback.number, "reached_name": d["reached_name"].strip(),
                 "reached_position": d["reached_position"].strip(),
-                "scores": {f.name: d[f.name] for f in SCORE_FIELDS}}
+                "scores": {f.name: d[f.name] for f in SCORE_FIELDS},
+                "called_at": f"{at:%Y-%m-%d %H:%M:%S}" if at is not None else ""}
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
