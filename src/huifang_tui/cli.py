@@ -83,6 +83,28 @@ def _read(kind: str) -> Callable[[str], object]:
 
 _DATE = _typed("date", _read("date"))
 _DATETIME = _typed("datetime", _read("datetime"))
+_TIME_OPTIONS = ("--when", "--to", "--now")
+
+
+def _offsets_joined(argv: list[str]) -> list[str]:
+    """``--when -2d`` as ``--when=-2d``: a time back from now (``timephrase``: ``-2d``, ``-3h``,
+    ``-30m``) would otherwise be taken for an option and the time said to be missing."""
+    import re
+
+    back = re.compile(r"^-\d{1,3}\s*(d|h|m|天|小时|分钟)$", re.IGNORECASE)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            return out + argv[i:]
+        if a in _TIME_OPTIONS and i + 1 < len(argv) and back.match(argv[i + 1]):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
 _INT = _typed("int", int)
 
 
@@ -277,6 +299,7 @@ def _main(argv: list[str], state: SimpleNamespace) -> int:
     stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
     if stop is not None:
         return stop
+    argv = _offsets_joined(argv)
     args = _app_args(argv)
     if args is None:
         import argparse

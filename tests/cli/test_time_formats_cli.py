@@ -431,10 +431,11 @@ def test_when_a_day_phrase_means_the_latest_such_day(january, capsys, text):
     assert [a.at for a in _attempts(store)] == [datetime(2026, 1, 21, 10, 0)]
 
 
-def test_a_backward_offset_as_the_options_value(january, capsys):
-    """``-1h`` (an hour before now) is given as ``--when=-1h`` (as a separate word argparse would
-    read it as an option)."""
+@pytest.mark.parametrize("words", [("--when=-1h",), ("--when", "-1h"), ("--when", "-60m")])
+def test_a_backward_offset_as_the_options_value(january, capsys, words):
+    """``-1h`` (an hour before now) is read as the option's value, joined to it or as the next
+    word (which would otherwise be taken for an option and the time said to be missing)."""
     store = january("agent")
-    rc, _, err = _run(capsys, "record", NUMBER, "--outcome", "no_answer", "--when=-1h")
+    rc, _, err = _run(capsys, "record", NUMBER, "--outcome", "no_answer", *words)
     assert rc == 0, err
     assert [a.at for a in _attempts(store)] == [AT]
