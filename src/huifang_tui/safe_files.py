@@ -378,6 +378,16 @@ def write_bytes(path: str | Path, data: bytes, *, mode: int = 0o600, exclusive: 
     return w.written or Path(path)
 
 
+def rendered(document) -> bytes:  # noqa: ANN001 - anything with save(file) (a workbook)
+    """A document saved into memory, never to a path: what ``write_bytes`` then hands over whole
+    (the exports build their workbooks here; no path a person names is opened by the builder)."""
+    import io
+
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
 def write_from(path: str | Path, src: str | Path, *, mode: int = 0o600, exclusive: bool = False) -> Path:
     """Copy the private file ``src`` (made by this process) to the person's file ``path``."""
     w = open_write(path, mode=mode, exclusive=exclusive)

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ..domain.kpi import AVG_KEYS, RATE_KEYS
 from ..i18n import t
 from . import COLUMNS, cell_values, column_widths, defuse, headers, kpi_table
+from ..safe_files import rendered
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
@@ -193,9 +194,7 @@ def _xlsx_bytes(report: Any) -> bytes:
     # an approved version gives the same bytes every time: the file is dated when it was approved
     stamp = getattr(report, "generated_at", None)
     wb.properties.created = stamp
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _fill_rows(buf.getvalue(), rows, FIRST_DATA_ROW, stamp)
+    return _fill_rows(rendered(wb), rows, FIRST_DATA_ROW, stamp)
 
 
 _ROW = re.compile(r'<row r="(\d+)"(?:\s*/>|\s*></row>)')
@@ -302,6 +301,4 @@ def _yearly_bytes(year: int, months: dict[str, dict]) -> bytes:
     ws.column_dimensions["A"].width = 10
     for i in range(2, len(YEARLY_KEYS) + 2):
         ws.column_dimensions[_letter(i)].width = 14
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return rendered(wb)
