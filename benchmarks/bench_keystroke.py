@@ -53,7 +53,7 @@ async def run(db: Path, agent: str, n_keys: int) -> dict:
     from textual.widgets import Input, TextArea
 
     from huifang_tui.app import HuifangApp
-    from huifang_tui.i18n import set_lang
+    from huifang_tui.core.i18n import set_lang
     from huifang_tui.services.base import Store
     from huifang_tui.services.users import resolve_actor
 

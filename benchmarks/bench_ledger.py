@@ -19,7 +19,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from huifang_tui.identity import Actor
+from huifang_tui.core.identity import Actor
 from huifang_tui.services import issues as svc
 from huifang_tui.services.base import Store
 from huifang_tui.store.models import Customer, Issue, IssueEvent, User

@@ -121,8 +121,8 @@ def agent_main(idx: int, login: str, url: str, t0_box, ready, go, seconds: float
                out_q) -> None:
     random.seed(1000 + idx)
     try:
-        from huifang_tui.errors import ServiceError
-        from huifang_tui.i18n import set_lang
+        from huifang_tui.core.errors import ServiceError
+        from huifang_tui.core.i18n import set_lang
         from huifang_tui.services.base import Actor, Store
         from huifang_tui.services.callbacks import CallRecord, open_call, record_attempt, release
         from huifang_tui.services.issues import raise_issue
@@ -186,7 +186,7 @@ def agent_main(idx: int, login: str, url: str, t0_box, ready, go, seconds: float
 def board_main(url: str, supervisor: str, t0_box, ready, go, seconds: float, real: bool, out_q) -> None:
     try:
         from huifang_tui.app import HuifangApp
-        from huifang_tui.i18n import set_lang
+        from huifang_tui.core.i18n import set_lang
         from huifang_tui.screens import board as sb
         from huifang_tui.services.base import Actor, Store
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from huifang_tui.i18n import set_lang
+from huifang_tui.core.i18n import set_lang
 from huifang_tui.services.base import Actor, Store
 
 NOW = datetime(2026, 11, 23, 9, 30)  # a Monday, a working day
@@ -172,7 +172,7 @@ def _roomy_disk(monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_system_config(tmp_path_factory, monkeypatch):
     """Tests never read or write this machine's /etc/huifang/config.toml (a shared install)."""
-    from huifang_tui import system
+    from huifang_tui.core import system
 
     monkeypatch.setattr(system, "DEFAULT_CONFIG", tmp_path_factory.mktemp("etc") / "huifang" / "config.toml")
     yield

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from huifang_tui import i18n
+from huifang_tui.core import i18n
 
 I18N = Path(i18n.__file__).parent
 SRC = I18N.parent  # src/huifang_tui

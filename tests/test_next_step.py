@@ -29,7 +29,7 @@ def test_next_step_says_what_happens_next(outcome, res, expected):
 
 
 def test_next_step_in_english():
-    from huifang_tui.i18n import set_lang
+    from huifang_tui.core.i18n import set_lang
 
     set_lang("en")
     try:

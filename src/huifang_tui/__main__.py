@@ -9,12 +9,12 @@ or print a traceback (issue 21).
 import sys
 
 try:
-    from huifang_tui import system
+    from huifang_tui.core import system
 
     system.enter_main()
 except Exception as e:  # noqa: BLE001
     try:  # no error log: this may be the elevated process, which writes nothing of the person's
-        from huifang_tui.crash import last_words
+        from huifang_tui.core.crash import last_words
 
         line = last_words(e)
     except Exception:  # noqa: BLE001

@@ -16,10 +16,10 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from . import config
-from .errors import ServiceError
-from .i18n import t
-from .identity import Actor
+from .core import config
+from .core.errors import ServiceError
+from .core.i18n import t
+from .core.identity import Actor
 
 if TYPE_CHECKING:
     from .services.base import Store
@@ -169,7 +169,7 @@ class HuifangApp(App):
         refusal by a rule is a notice (the user goes on); anything else — a read-only or full
         disk, a lock held too long, a damaged database — is one dialog naming what to do and
         the log (a second failure while it is open does not stack another)."""
-        from .errors import ServiceError
+        from .core.errors import ServiceError
         from .screens.dialogs import MessageDialog
 
         text = self.error_text(err)
@@ -201,7 +201,7 @@ class HuifangApp(App):
 
     def error_text(self, err: BaseException | None) -> str:
         """One plain message for any failed worker (crash.user_message; traceback to the log)."""
-        from .crash import user_message
+        from .core.crash import user_message
 
         url = getattr(self.store, "url", "") if getattr(self, "store", None) is not None else ""
         path = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
@@ -280,7 +280,7 @@ def _locked_driver():  # noqa: ANN202
     Textual answers SIGTSTP (Ctrl+Z, or one relayed by sudo from the person) and SIGTTIN/SIGTTOU
     by stopping its own process, which could then hold the store's write lock in a worker
     thread; this process keeps them ignored (``system.lock``). None elsewhere (the default)."""
-    from . import system
+    from .core import system
 
     if system.locked() is None or not sys.platform.startswith("linux"):
         return None

@@ -11,7 +11,7 @@ from conftest import NOW
 from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
-from huifang_tui.errors import PermissionDenied, ServiceError
+from huifang_tui.core.errors import PermissionDenied, ServiceError
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
 from huifang_tui.services import callbacks as cbsvc

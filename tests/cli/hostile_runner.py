@@ -56,7 +56,7 @@ def preload() -> None:
         from sqlalchemy.orm import configure_mappers
 
         configure_mappers()
-        from huifang_tui.i18n import set_lang, t
+        from huifang_tui.core.i18n import set_lang, t
 
         for lang in ("en", "zh_CN"):
             set_lang(lang)
@@ -75,7 +75,7 @@ def _ctrl_c_inside_the_command(_signum, frame) -> None:  # noqa: ANN001
     global _interrupted
     f = frame
     while f is not None:
-        if f.f_code.co_name == "_main" and f.f_code.co_filename.endswith("cli.py"):
+        if f.f_code.co_name == "_main" and f.f_code.co_filename.endswith(os.path.join("cli", "__init__.py")):
             if not _interrupted:
                 _interrupted = True
                 raise KeyboardInterrupt

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import Month
-from huifang_tui.errors import MonthLocked
+from huifang_tui.core.errors import MonthLocked
 from huifang_tui.services import report as rsvc
 from huifang_tui.services import spotcheck
 from huifang_tui.services.callbacks import CallRecord, defer, record_attempt

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui import cli
-from huifang_tui.identity import Actor
+from huifang_tui.core.identity import Actor
 from huifang_tui.services.base import NotFound, ValidationError
 from huifang_tui.services.board import reassign
 from huifang_tui.services.users import os_login

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui import cli
-from huifang_tui.cli_limits import too_long_argument
+from huifang_tui.cli.limits import too_long_argument
 from huifang_tui.domain.limits import ARG_MAX, REFUSALS_KEPT, TEXT_MAX
 from huifang_tui.services import board as board_svc
 from huifang_tui.services.users import os_login
@@ -62,7 +62,7 @@ def test_a_100kb_note_is_refused_with_exit_1(desk, capsys, form):
 def test_a_note_over_the_text_bound_is_refused_by_the_service_too(desk, capsys, monkeypatch):
     """The service is the rule: with the argument check out of the way the note still is refused."""
     store, _ = desk
-    monkeypatch.setattr("huifang_tui.cli_limits.too_long_argument", lambda argv: None)
+    monkeypatch.setattr("huifang_tui.cli.limits.too_long_argument", lambda argv: None)
     code, _, err = _run(capsys, "record", "HF202611001", "--outcome", "no_answer", "--note", "记" * (TEXT_MAX + 1))
     assert code == 1 and "备注" in err and str(TEXT_MAX) in err
     assert _attempts(store) == 0

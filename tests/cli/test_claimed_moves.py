@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from huifang_tui import cli
-from huifang_tui.identity import Actor
+from huifang_tui.core.identity import Actor
 from huifang_tui.services.base import Conflict
 from huifang_tui.services.board import reassign
 from huifang_tui.services.callbacks import defer, open_call, release

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from huifang_tui import cli
-from huifang_tui.i18n import catalog
-from huifang_tui.i18n.argparse_words import WORDS
+from huifang_tui.core.i18n import catalog
+from huifang_tui.core.i18n.argparse_words import WORDS
 
 
 def test_help_is_chinese_by_default(capsys):
@@ -39,7 +39,7 @@ def test_every_argparse_word_is_in_both_catalogs():
 
 
 def test_every_command_and_option_has_a_help_text():
-    from huifang_tui.cli_help import missing
+    from huifang_tui.cli.help import missing
 
     assert missing(cli._parser()) == []
 

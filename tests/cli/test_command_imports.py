@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import huifang_tui
-from huifang_tui.identity import os_login
+from huifang_tui.core.identity import os_login
 
 from factories import add_callback, add_customer, add_user
 
@@ -175,7 +175,7 @@ def test_the_command_is_found_after_the_apps_options(argv, command):
 def test_every_commands_help_prints(lang):
     """Every ``huifang CMD --help`` formats (a catalog text with a bare % broke ``issues --help``)."""
     from huifang_tui import cli
-    from huifang_tui.i18n import get_lang, set_lang
+    from huifang_tui.core.i18n import get_lang, set_lang
 
     before = get_lang()
     set_lang(lang)

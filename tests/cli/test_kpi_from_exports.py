@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import KPI_KEYS, Month
-from huifang_tui.identity import Actor
+from huifang_tui.core.identity import Actor
 from huifang_tui.services import issues as ledger
 from huifang_tui.services.calendar import load_policy
 from huifang_tui.services.callbacks import CallRecord, record_attempt

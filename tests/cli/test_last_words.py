@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from huifang_tui import cli, crash
-from huifang_tui.errors import PermissionDenied
+from huifang_tui import cli
+from huifang_tui.core import crash
+from huifang_tui.core.errors import PermissionDenied
 
 SRC = Path(__file__).parents[2] / "src"
 
@@ -94,7 +95,7 @@ def test_ctrl_c_before_a_command_is_read(state, monkeypatch, capsys):
     def interrupted():  # noqa: ANN202
         raise KeyboardInterrupt
 
-    from huifang_tui import cli_shared
+    from huifang_tui.install import shared as cli_shared
 
     monkeypatch.setattr(cli_shared, "prepare", interrupted)
     assert cli.main(["queue"]) == 1
@@ -153,7 +154,7 @@ async def test_the_app_keeps_an_error_instead_of_printing_a_traceback(store, mon
 
 def test_python_m_entry_with_a_broken_start(tmp_path):
     """``python -m huifang_tui`` whose first step fails: one line, refused, no traceback."""
-    code = ("import sys, runpy; from huifang_tui import system\n"
+    code = ("import sys, runpy; from huifang_tui.core import system\n"
             "def broken(): raise OSError(5, 'Input/output error')\n"
             "system.enter_main = broken\n"
             "runpy.run_module('huifang_tui', run_name='__main__')\n")

@@ -185,7 +185,7 @@ def test_engines_hide_parameters(store):
 def test_each_failure_in_plain_words(state, exc, first):
     from sqlalchemy.exc import OperationalError
 
-    from huifang_tui.crash import explain
+    from huifang_tui.core.crash import explain
 
     for e in (exc, OperationalError("INSERT …", {}, exc) if isinstance(exc, sqlite3.Error) else exc):
         message, log = explain(e, "x.db")

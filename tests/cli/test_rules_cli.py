@@ -86,7 +86,7 @@ def test_after_user_disable_the_users_next_command_is_refused(desk, capsys):
 
 
 def desk_admin_disables(store, login: str) -> None:
-    from huifang_tui.identity import Actor
+    from huifang_tui.core.identity import Actor
     from huifang_tui.services.users import set_active
 
     set_active(store, Actor("boss", "admin", "boss"), login, False)

@@ -62,7 +62,8 @@ def test_a_record_not_done_has_no_state_until_something_follows_it():
 
 
 def test_the_doors_read_the_domain_word_lists():
-    from huifang_tui import cli_issues, cli_work
+    from huifang_tui.cli import issues as cli_issues
+    from huifang_tui.cli import work as cli_work
     from huifang_tui.domain import issues, words
     from huifang_tui.screens import ledger
     from huifang_tui.services import base, listing

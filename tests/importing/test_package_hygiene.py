@@ -25,7 +25,7 @@ def test_importing_needs_no_services_store_or_orm():
 
 
 def test_importing_errors_are_its_own():
-    from huifang_tui.errors import ServiceError
+    from huifang_tui.core.errors import ServiceError
     from huifang_tui.importing import FieldError, ImportFileError
 
     assert ImportFileError.__module__ == "huifang_tui.importing.errors" and issubclass(ImportFileError, ServiceError)

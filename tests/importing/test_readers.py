@@ -126,7 +126,7 @@ def test_any_date_in_any_accepted_spelling(d):
 
 
 def test_catalogs_have_the_same_import_keys():
-    from huifang_tui.i18n import catalog, set_lang, t
+    from huifang_tui.core.i18n import catalog, set_lang, t
 
     zh = {k for k in catalog("zh_CN") if k.startswith("imp.")}
     assert zh and zh == {k for k in catalog("en") if k.startswith("imp.")}

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
 from huifang_tui import cli
-from huifang_tui.errors import ServiceError
+from huifang_tui.core.errors import ServiceError
 from huifang_tui.services.base import Store
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.store import db, migrate, revision

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
-from huifang_tui.errors import MonthLocked, Refused, ValidationError
+from huifang_tui.core.errors import MonthLocked, Refused, ValidationError
 from huifang_tui.services.recording import (
     CallRecord, defer, next_step, record_attempt, reschedule_time,
 )

@@ -104,8 +104,8 @@ def shared_install():
         assert r.returncode == 0, r.stdout + r.stderr
         _set_timezone(config, TZ)
 
-        from huifang_tui import system
-        from huifang_tui.cli_shared import install_sudoers, sudoers_rule
+        from huifang_tui.core import system
+        from huifang_tui.install.shared import install_sudoers, sudoers_rule
 
         conf = system.load(config)
         assert conf.python == venv / "bin" / "python"  # init picked the root-owned venv it ran from

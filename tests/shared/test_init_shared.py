@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from huifang_tui import cli, system
-from huifang_tui.cli_shared import InitError, install_sudoers, sudoers_rule
+from huifang_tui import cli
+from huifang_tui.core import system
+from huifang_tui.install.shared import InitError, install_sudoers, sudoers_rule
 
 from . import osusers
 

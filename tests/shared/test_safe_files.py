@@ -8,8 +8,9 @@ import stat
 
 import pytest
 
-from huifang_tui import safe_files, system
-from huifang_tui.safe_files import FileRefused, _Guard
+from huifang_tui.core import checked_files as safe_files
+from huifang_tui.core import system
+from huifang_tui.core.checked_files import FileRefused, _Guard
 
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="needs root to give files another group")

@@ -89,7 +89,7 @@ def test_locked_mode_ignores_env_even_if_sudo_let_it_through(shared_install, tmp
     """Belt and braces: the sudoers rule drops the variables, and the app ignores them too."""
     inst = shared_install
     code = (
-        "from pathlib import Path; from huifang_tui import system, config, resources;"
+        "from pathlib import Path; from huifang_tui.core import system, config, resources;"
         f"system.lock(system.load(Path({str(inst.config)!r})));"
         "print(config.resolve_db('/tmp/other.db')[0]); print(resources.data_dir());"
         "import time; print(time.tzname[0])"

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from huifang_tui.errors import Conflict
+from huifang_tui.core.errors import Conflict
 from huifang_tui.services.base import Store, next_number
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.services.planner import run_planner

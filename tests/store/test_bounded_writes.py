@@ -17,7 +17,7 @@ from sqlmodel import select
 from huifang_tui.domain.limits import (
     ARG_MAX, DISK_MIN_FREE_BYTES, DISK_MIN_FREE_RATIO, DRAFT_MAX, REFUSALS_KEPT, TEXT_MAX,
 )
-from huifang_tui.errors import PermissionDenied, ServiceError, ValidationError
+from huifang_tui.core.errors import PermissionDenied, ServiceError, ValidationError
 from huifang_tui.services import board as board_svc
 from huifang_tui.services.base import Store, changes
 from huifang_tui.services.board import audit_log, board

@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.domain.issues import IssueFacts, issue_state
-from huifang_tui.errors import MonthLocked
+from huifang_tui.core.errors import MonthLocked
 from huifang_tui.services import issues as svc
 from huifang_tui.services.calendar import load_calendar, load_policy
 from huifang_tui.store.models import AuditEntry, Issue, IssueEvent, ReportSnapshot
@@ -259,7 +259,7 @@ def test_a_verification_on_a_call_entered_late_is_marked_late(store, desk):
 def test_the_boards_issue_detail_marks_late_entries_and_withdrawn_escalations(store, desk):
     """The board's drill-down says what the issue screen says (issue 23 item 4): the
     acknowledgement typed weeks late is 补录, and the escalations it withdrew say so, naming it."""
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
     from huifang_tui.services.board import issue_detail
 
     i = svc.raise_issue(store, desk["agent"], "HF202609001", title="设备异响", category="product", when=RAISED)

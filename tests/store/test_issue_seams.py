@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.domain.issues import WHO_MAY, issue_roles
-from huifang_tui.i18n import set_lang, t
+from huifang_tui.core.i18n import set_lang, t
 from huifang_tui.services import issues as svc
 from huifang_tui.services.board import audit_log
 from huifang_tui.services.callbacks import CallRecord, record_attempt
@@ -171,7 +171,7 @@ def test_reopened_and_solved_again_in_time_is_on_time_at_level_zero(desk):
 
 def test_an_english_and_a_chinese_reader_of_the_same_timeline(desk):
     store, people, clock = desk
-    from huifang_tui.cli_issues import render_issue_text
+    from huifang_tui.cli.issues import render_issue_text
 
     # a Chinese supervisor's desk writes the complaint's escalation; an English agent verifies
     i = svc.raise_issue(store, people["raiser"], "HF202611001", title="服务态度差", category="service",

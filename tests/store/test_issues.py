@@ -264,7 +264,7 @@ def test_filters_and_paging(st, people):
 
 def test_undo_of_a_completion_that_verified_an_issue_is_refused(st, people):
     """Issue 16 item 3: the ledger moved on (reopened); undo would leave it inconsistent."""
-    from huifang_tui.errors import Refused
+    from huifang_tui.core.errors import Refused
     from huifang_tui.services.undo import undo_last
 
     i = svc.raise_issue(st, people["agent"], "HF202611001", title="漏水", category="product")

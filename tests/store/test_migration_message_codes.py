@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import text
 
-from huifang_tui.i18n import set_lang
+from huifang_tui.core.i18n import set_lang
 from huifang_tui.services.base import Actor, Store
 from huifang_tui.services.board import audit_log
 from huifang_tui.services.issues import event_text, show_issue

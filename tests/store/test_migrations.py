@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from sqlmodel import SQLModel
 
 from huifang_tui import cli
-from huifang_tui.errors import SchemaMismatch
+from huifang_tui.core.errors import SchemaMismatch
 from huifang_tui.services.base import Store
 from huifang_tui.services.callbacks import CallRecord, record_attempt
 from huifang_tui.store import db, migrate, revision

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import Month
-from huifang_tui.errors import Conflict, MonthLocked, Refused
+from huifang_tui.core.errors import Conflict, MonthLocked, Refused
 from huifang_tui.exporting.sheets import SHEET_RECORDS
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.domain.kpi import Month
-from huifang_tui.errors import Conflict, ValidationError
+from huifang_tui.core.errors import Conflict, ValidationError
 from huifang_tui.services.calls import open_call
 from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.report import monthly_report

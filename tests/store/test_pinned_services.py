@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.store.claims import CLAIM_TTL_SECONDS, HOST, claim_alive
-from huifang_tui.errors import Refused
+from huifang_tui.core.errors import Refused
 from huifang_tui.services.base import Conflict, NotFound, PermissionDenied, ServiceError, Store
 from huifang_tui.services.recording import callback_notes
 from huifang_tui.services.callbacks import (
@@ -167,7 +167,7 @@ def test_open_call_claims_and_another_agent_is_refused_until_expiry(st, clock, d
         cb = s.exec(select(Callback)).one()
         cb.agent_login = None
         s.add(cb)
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     open_call(st, a1, "HF202611001")
     cb = _cb(st)
@@ -374,7 +374,7 @@ def test_validate_names_each_bad_field(rec, fields):
 
 def test_validate_messages_name_the_value_and_the_choices():
     from huifang_tui.domain.outcomes import OUTCOMES
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     (err,) = validate(CallRecord(outcome="voicemail"))
     assert err == t("call.err.outcome", value="voicemail", codes=", ".join(OUTCOMES))
@@ -505,7 +505,7 @@ def test_a_stale_version_is_refused(st, desk, monkeypatch):
         s.connection().exec_driver_sql("UPDATE callback SET version = version + 1")
         return cb
 
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     monkeypatch.setattr(recording, "workable", read_then_someone_writes)
     with pytest.raises(Conflict) as e:
@@ -532,7 +532,7 @@ def test_agents_cannot_defer_past_the_deadline_supervisors_can(st, desk):
 
 
 def test_defer_defaults_to_the_next_working_day_and_needs_a_reason(st, clock, desk):
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     a1, *_ = desk
     clock.now = datetime(2026, 11, 20, 16, 0)  # a Friday
@@ -843,7 +843,7 @@ def test_service_errors_are_one_family():
     ("", ""),
 ])
 def test_phones_are_masked_in_lists(phone, masked):
-    from huifang_tui.queue_view import mask_phone
+    from huifang_tui.domain.queue import mask_phone
 
     assert mask_phone(phone) == masked
 

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from huifang_tui import cli
 from huifang_tui.domain.kpi import KPI_KEYS, Month
-from huifang_tui.errors import MonthLocked, PermissionDenied
+from huifang_tui.core.errors import MonthLocked, PermissionDenied
 from huifang_tui.exporting import headers
 from huifang_tui.exporting.sheets import (
     FIRST_DATA_ROW,

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from huifang_tui.errors import Conflict, NotFound, PermissionDenied, Refused, ValidationError
-from huifang_tui.identity import SYSTEM
+from huifang_tui.core.errors import Conflict, NotFound, PermissionDenied, Refused, ValidationError
+from huifang_tui.core.identity import SYSTEM
 from huifang_tui.services.calls import open_call, release
 from huifang_tui.services.listing import list_callbacks
 from huifang_tui.services.planner import run_planner
@@ -181,7 +181,7 @@ def test_user_add_refuses_an_existing_login(store, admin):
 def list_users_(store):
     from huifang_tui.services.users import list_users
 
-    from huifang_tui.identity import SYSTEM
+    from huifang_tui.core.identity import SYSTEM
 
     return list_users(store, SYSTEM)
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from huifang_tui.errors import Refused
+from huifang_tui.core.errors import Refused
 from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.undo import undo_last
 from huifang_tui.store.models import AuditEntry, CallAttempt, Callback

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
-from huifang_tui.i18n import t
+from huifang_tui.core.i18n import t
 from huifang_tui.screens.call import CallScreen
 from huifang_tui.screens.dialogs import ConfirmDialog
 from huifang_tui.screens.queue import QueueScreen

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
-from huifang_tui.i18n import t
-from huifang_tui.identity import Actor
+from huifang_tui.core.i18n import t
+from huifang_tui.core.identity import Actor
 from huifang_tui.services.assignment import assign
 from huifang_tui.services.base import Conflict
 from huifang_tui.services.callbacks import open_call

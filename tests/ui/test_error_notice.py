@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from huifang_tui.app import HuifangApp
-from huifang_tui.errors import ServiceError
+from huifang_tui.core.errors import ServiceError
 
 from factories import add_user
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from pilot_help import settle
-from huifang_tui.i18n import set_lang
+from huifang_tui.core.i18n import set_lang
 
 LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
 set_lang(LANG)  # before the screens are imported (in the child process, they are not yet)
@@ -250,7 +250,7 @@ async def test_every_key_of_a_supervisor_is_visible_or_on_f1(demo_app):
 
 async def test_queue_columns_fit_at_80(demo_app):
     """Every column shows at 80 columns, headers whole, names ending in "…" when too long."""
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     app = demo_app("agent1")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -286,7 +286,7 @@ async def test_ledger_status_and_level_in_short_forms_at_80(demo_app):
     """Issue 16 item 2: at 80 columns the ledger's status and level are the catalog's short
     forms, whole (never "…"), and the customer keeps the room they leave."""
     from huifang_tui.domain.issues import LEVELS
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     app = demo_app("supervisor")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -315,7 +315,7 @@ async def test_ledger_words_whole_when_wider(demo_app, width, full):
     """From 120 columns category and priority show too, from 150 status and level in full: each
     column as wide as its longest word, none cut."""
     from huifang_tui.domain.issues import LEVELS
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
 
     app = demo_app("supervisor")
     async with app.run_test(size=(width, 30)) as pilot:
@@ -340,7 +340,7 @@ async def test_ledger_words_whole_when_wider(demo_app, width, full):
 async def test_board_names_and_alerts_at_80(demo_app):
     """The board at 80 columns: alerts by their short names, whole; a long agent name ends in "…"."""
     from factories import add_user
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
     from huifang_tui.screens.board import AGENT_NAME, ALERT_KINDS
     from huifang_tui.services.board import ALERT_SOURCES
 
@@ -372,7 +372,7 @@ LONG_NAME = {"zh_CN": "欧阳慕容司马长孙诸葛东方西门南宫上官皇
     (20, "Textual cuts"),    # not even two cells of the name: Textual's ellipsis at the end
 ])
 def test_header_gives_way_in_order(width, shows):
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
     from huifang_tui.widgets.header import fit_title
 
     parts = dict(user=LONG_NAME[LANG], role=t("role.supervisor"), date="2026-11-23", db="centre.db")
@@ -393,7 +393,7 @@ def test_header_gives_way_in_order(width, shows):
 
 async def test_header_at_80_shows_a_long_name_deliberately(demo_app):
     from factories import add_user
-    from huifang_tui.i18n import t
+    from huifang_tui.core.i18n import t
     from huifang_tui.widgets.header import AppHeader
 
     app = demo_app("supervisor")

@@ -74,7 +74,7 @@ async def test_offered_keys_follow_the_rule(desk, who, offered):
         assert allowed <= svc.allowed_actions(store, actor, number)
         assert _offered(screen) == offered == {f"issue_{a}" for a in allowed} | {"issue_back"}
         rows = await _help_rows(pilot, app)
-        from huifang_tui.i18n import t
+        from huifang_tui.core.i18n import t
 
         assert (t("ledger.action.ack") in rows) is ("ack" in allowed)
         assert (t("ledger.action.solve") in rows) is ("solve" in allowed)

@@ -8,8 +8,8 @@ from datetime import date
 
 from sqlmodel import select
 
-from ..errors import ServiceError
-from ..identity import SYSTEM, Actor
+from ..core.errors import ServiceError
+from ..core.identity import SYSTEM, Actor
 from ..services import users as user_svc
 from ..services.base import Store, audit
 from ..services.calendar import load_calendar, set_company_name
@@ -34,7 +34,7 @@ class DemoSummary:
 def _check_empty(s) -> None:  # noqa: ANN001
     for model in (Customer, WorkOrder, Callback, Sale):
         if s.exec(select(model.id).limit(1)).first() is not None:  # type: ignore[attr-defined]
-            from ..i18n import t
+            from ..core.i18n import t
 
             raise ServiceError(t("err.demo_not_empty"))
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import select
 
-from ..identity import Actor
+from ..core.identity import Actor
 from ..services import issues as svc
 from ..services.base import Store
 from ..store.models import Callback, Customer

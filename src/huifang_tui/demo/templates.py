@@ -19,7 +19,7 @@ def demo_path() -> Path:
 
 def templates_dir() -> Path:
     """``data/demo`` of the data directory (see resources.data_dir)."""
-    from ..resources import data_dir
+    from ..core.resources import data_dir
 
     cand = data_dir() / "demo"
     if (cand / "templates.toml").is_file():

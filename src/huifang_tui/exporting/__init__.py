@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..i18n import t
+from ..core.i18n import t
 
 # (attribute of RecordLine, catalog key of the header)
 COLUMNS: tuple[tuple[str, str], ...] = (

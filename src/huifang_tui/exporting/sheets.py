@@ -17,9 +17,9 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from ..domain.kpi import AVG_KEYS, RATE_KEYS
-from ..i18n import t
+from ..core.i18n import t
 from . import COLUMNS, cell_values, column_widths, defuse, headers, kpi_table
-from ..safe_files import rendered
+from ..core.checked_files import rendered
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
 FIRST_DATA_ROW = 4
@@ -64,9 +64,9 @@ def write_xlsx(path: Path, report: Any) -> None:
     """*report* is a ``services.report.MonthReport`` (plain data). The workbook is built in
     memory and handed to ``safe_files``: the person's file appears whole, with their own rights,
     or not at all (in the shared install, written by the person's own process)."""
-    from .. import safe_files
+    from ..core import checked_files
 
-    safe_files.write_bytes(path, _xlsx_bytes(report))
+    checked_files.write_bytes(path, _xlsx_bytes(report))
 
 
 def _xlsx_bytes(report: Any) -> bytes:
@@ -257,9 +257,9 @@ def _fill_rows(book: bytes, rows: list[list[Any]], first: int, stamp: datetime |
 
 def write_csv(path: Path, report: Any) -> None:
     """UTF-8 with BOM (Excel in China opens it right); formula-like cells defused."""
-    from .. import safe_files
+    from ..core import checked_files
 
-    with safe_files.open_write(path, text=True, encoding="utf-8-sig", newline="") as f:
+    with checked_files.open_write(path, text=True, encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(headers())
         for r in report.records:
@@ -273,9 +273,9 @@ YEARLY_KEYS = ("due", "completed", "completion_rate", "on_time", "on_time_rate",
 
 def write_yearly_xlsx(path: Path, year: int, months: dict[str, dict]) -> None:
     """000 §4.13 yearly analysis: one row per month, the main KPIs across."""
-    from .. import safe_files
+    from ..core import checked_files
 
-    safe_files.write_bytes(path, _yearly_bytes(year, months))
+    checked_files.write_bytes(path, _yearly_bytes(year, months))
 
 
 def _yearly_bytes(year: int, months: dict[str, dict]) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..i18n import t
+from ..core.i18n import t
 from .errors import ImportFileError
 
 # Detector names -> how we name the encoding to the user.

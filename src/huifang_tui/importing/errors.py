@@ -6,7 +6,7 @@ shows its text as a plain refusal; ``FieldError`` is one bad cell inside a row.
 
 from __future__ import annotations
 
-from ..errors import ServiceError
+from ..core.errors import ServiceError
 
 
 class ImportFileError(ServiceError):

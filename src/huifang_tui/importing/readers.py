@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree
 
-from ..i18n import t
+from ..core.i18n import t
 from . import encoding as enc
 from . import limits
 from .errors import ImportFileError
@@ -63,10 +63,10 @@ def open_rows(path: str | Path, encoding: str | None = None) -> Sheet:
 
 
 def _open(p: Path) -> BinaryIO:
-    from .. import safe_files
+    from ..core import checked_files
 
     try:
-        return safe_files.open_read(p)
+        return checked_files.open_read(p)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         raise ImportFileError(t("imp.err.not_found", path=p)) from None
     except OSError as e:

@@ -20,8 +20,8 @@ from pathlib import Path
 from ..domain.dates import FIRST, LAST, in_range
 from ..domain.limits import TEXT_MAX
 from ..domain.phones import phone_ok
-from ..i18n import t
-from ..safe import ESCAPES
+from ..core.i18n import t
+from ..core.safe_text import ESCAPES
 from .errors import FieldError, ImportFileError
 from .readers import Value, as_text
 
@@ -83,7 +83,7 @@ def _parse_dt(s: str) -> datetime | None:
 def shown(v: object, limit: int = 60) -> str:
     """A cell value as it may appear inside a message: control characters made visible and
     long values cut (the message is one line; the cell may be 10 kB)."""
-    from ..safe import visible
+    from ..core.safe_text import visible
 
     text = visible(str(v))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import t
+from ..core.i18n import t
 from . import limits
 from .errors import ImportFileError
 from .readers import Rows, Value, as_text, col_letter, open_rows

@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..i18n import t
-from ..safe import literal
+from ..core.i18n import t
+from ..core.safe_text import literal
 from ..widgets.cells import fit_row
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar

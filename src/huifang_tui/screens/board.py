@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from ..i18n import t, t_or
-from ..safe import literal
+from ..core.i18n import t, t_or
+from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_row
 from ..widgets.keybar import KeyBar
@@ -153,7 +153,7 @@ class _Live(Screen):
 
     @work(thread=True, group="board-reassign", exit_on_error=False)
     def _reassign(self, numbers: list[str], login: str | None, future: bool) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services.board import reassign
 
         try:
@@ -178,7 +178,7 @@ class _Live(Screen):
 
     @work(thread=True, group="board-detail", exit_on_error=False)
     def _detail(self, number: str, issue: bool) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services.board import callback_detail, issue_detail
         from .dialogs import MessageDialog
 
@@ -433,7 +433,7 @@ class BoardScreen(_Live):
 
     @work(thread=True, group="board-lapse", exit_on_error=False)
     def _lapse(self, numbers: list[str], reason: str) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services.stale import lapse
 
         try:

@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import NEEDS_REASON, OUTCOMES, OutcomeError, parse_when
 from ..domain.record import SCORE_FIELDS
-from ..i18n import t
-from ..scripts import load_script
+from ..core.i18n import t
+from ..services.scripts import load_script
 from ..services import callbacks as svc
 from ..services import issues as issues_svc
 from ..services.recording import (

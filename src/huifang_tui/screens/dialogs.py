@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
-from ..i18n import t
+from ..core.i18n import t
 
 
 class _Dialog(ModalScreen):

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from ..i18n import t
+from ..core.i18n import t
 from ..widgets.keybar import reachable_bindings
 
 

@@ -21,9 +21,9 @@ from textual.worker import Worker, WorkerState
 
 from ..domain.issues import LEVELS, solve_deadline_passes
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
-from ..errors import ServiceError
-from ..i18n import t
-from ..safe import literal
+from ..core.errors import ServiceError
+from ..core.i18n import t
+from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row

@@ -22,8 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from ..domain.follow_up import DEFAULT_THRESHOLD, is_low_score
 from ..domain.kpi import Month
-from ..i18n import t
-from ..safe import literal
+from ..core.i18n import t
+from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_widths
 from ..widgets.keybar import KeyBar
@@ -354,8 +354,8 @@ class MonthScreen(Screen):
         if path.suffix.lower() not in (".xlsx", ".csv"):
             self.app.call_from_thread(self.notify, t("report.err.out_ext", file=path), severity="warning")
             return
-        from ..broker import failure_text
-        from ..errors import ServiceError
+        from ..core.broker import failure_text
+        from ..core.errors import ServiceError
 
         rep = svc.monthly_report(self.app.store, self.app.actor, self.month)
         try:
@@ -367,7 +367,7 @@ class MonthScreen(Screen):
         self.app.call_from_thread(self.notify, t("report.exported", file=path, n=len(rep.records)))
 
     def action_approve(self) -> None:
-        from ..errors import Refused
+        from ..core.errors import Refused
         from ..services.report import AMENDING, check_approvable
         from .dialogs import ConfirmDialog, MessageDialog
 
@@ -394,7 +394,7 @@ class MonthScreen(Screen):
 
     @work(thread=True, group="month-approve", exit_on_error=False)
     def _approve(self, month: Month) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services import report as svc
 
         try:
@@ -418,7 +418,7 @@ class MonthScreen(Screen):
 
     @work(thread=True, group="month-spot", exit_on_error=False)
     def _spot_draw(self, month: Month, text: str) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services import spotcheck
 
         try:
@@ -451,7 +451,7 @@ class MonthScreen(Screen):
 
     @work(thread=True, group="month-spot", exit_on_error=False)
     def _spot_mark(self, number: str, accurate: bool) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services import spotcheck
 
         try:

@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.queue import Countdown, countdown
-from ..i18n import t, t_or
-from ..queue_view import Progress, QueueRow
-from ..safe import literal
+from ..core.i18n import t, t_or
+from ..domain.queue import Progress, QueueRow
+from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.cells import countdown_text, ellipsize, fit_widths
@@ -352,7 +352,7 @@ class QueueScreen(Screen):
 
     @work(thread=True, group="queue-undo", exclusive=True, exit_on_error=False)
     def _undo(self) -> None:
-        from ..errors import Refused
+        from ..core.errors import Refused
         from ..services.undo import undo_last, undo_text
 
         try:

@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
-from ..i18n import t
+from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
 from ..widgets.keybar import KeyBar
@@ -235,7 +235,7 @@ class RecordFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _save(self, inp) -> None:
-        from ..errors import ServiceError
+        from ..core.errors import ServiceError
         from ..services.record_form import FormError, edit_record, enter_adhoc
 
         try:

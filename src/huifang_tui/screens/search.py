@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from ..i18n import t
-from ..safe import clean, literal
+from ..core.i18n import t
+from ..core.safe_text import clean, literal
 
 
 class SearchScreen(ModalScreen[None]):

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
-from ..i18n import t
+from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from ..errors import ValidationError
-from ..i18n import t
+from ..core.errors import ValidationError
+from ..core.i18n import t
 from ..store.models import Callback, User
 from .base import Actor, NotFound, Store, acting, audit
 from .calls import get_callback, refuse_if_claimed

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from ..domain import words
-from ..errors import (  # noqa: F401  (re-exported)
+from ..core.errors import (  # noqa: F401  (re-exported)
     Conflict, NotFound, PermissionDenied, Refused, SchemaMismatch, ServiceError, ValidationError,
 )
-from ..identity import SYSTEM, Actor  # noqa: F401  (re-exported)
+from ..core.identity import SYSTEM, Actor  # noqa: F401  (re-exported)
 from ..store import db, revision
 from ..store.models import SCHEMA_VERSION, AuditEntry, Counter, SchemaVersion, Setting, User
 
@@ -73,7 +73,7 @@ class Store:
             n = reserve(s, key, 1)
             if n > REFUSALS_KEPT + 1:
                 return  # counted; the refused.more row of this minute reads the counter
-            from ..i18n import encode
+            from ..core.i18n import encode
 
             # the reason as its message code: each reader sees it in their language (issue 22 item 9)
             reason = encode(e.args[0]) if e.args else None
@@ -125,7 +125,7 @@ class Store:
             return revision.classify(db.stored_revision(conn), db.has_tables(conn))
 
     def check_schema(self) -> None:
-        from ..i18n import t
+        from ..core.i18n import t
 
         state = self.schema_state()
         if state == revision.BEHIND:
@@ -165,7 +165,7 @@ def require(actor: Actor, *roles: str, store: Store | None = None, what: str = "
     """Refuse unless the actor has one of ``roles`` (admin always may). With ``store`` the refusal
     is written to the audit log at once; inside ``store.read()``/``write()`` that happens anyway."""
     if actor.role not in roles and actor.role != "admin":
-        from ..i18n import t
+        from ..core.i18n import t
 
         e = denied(actor, t("err.permission", role=actor.role), what, target)
         if store is not None:
@@ -179,7 +179,7 @@ def acting(s: Session, actor: Actor, *roles: str) -> None:
     that role is one of ``roles`` (admin always; none given = any role). The system passes."""
     if actor == SYSTEM:
         return
-    from ..i18n import t
+    from ..core.i18n import t
 
     u = get_user(s, actor.login)
     if u is None:

@@ -42,7 +42,7 @@ from ..domain.board import (
 )
 from ..domain.limits import DiskReading, disk_low
 from ..domain.masking import mask_phone
-from ..i18n import t
+from ..core.i18n import t
 from ..domain.queue import ALERT_DAYS
 from ..store import db
 from ..store.claims import claim_alive
@@ -820,7 +820,7 @@ def audit_words(snapshot: str) -> str:
     reader's language; everything else as stored (issue 22 item 9)."""
     if not snapshot or '"code"' not in snapshot:
         return snapshot
-    from ..i18n import is_code, render
+    from ..core.i18n import is_code, render
 
     try:
         data = json.loads(snapshot)

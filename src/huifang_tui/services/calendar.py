@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from ..domain.calendar import WorkCalendar
 from ..domain.policy import Policy
-from ..i18n import t
-from ..resources import data_dir
+from ..core.i18n import t
+from ..core.resources import data_dir
 from ..store.models import CalendarOverride, Setting
 from .base import Actor, ServiceError, Store, acting, audit, require
 from .limits import bound

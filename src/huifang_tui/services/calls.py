@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from ..domain.follow_up import DEFAULT_THRESHOLD
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ROLE_QUEUES
-from ..i18n import t
+from ..core.i18n import t
 from ..store.claims import HOST, claim_alive
 from ..store.models import AuditEntry, Callback, CallDraft, Contact, Customer, Issue
 from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401

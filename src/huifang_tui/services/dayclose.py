@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import select
 
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import CallAttempt, Callback, DayClose
 from .base import Actor, Conflict, ServiceError, Store, acting, audit
 from .calendar import load_calendar

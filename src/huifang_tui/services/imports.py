@@ -36,10 +36,10 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from ..i18n import t
+from ..core.i18n import t
 from ..importing import Checker, ImportFileError, open_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed
-from ..safe import defuse_cell
+from ..core.safe_text import defuse_cell
 from ..store.models import AuditEntry, Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
 from .base import Actor, ServiceError, Store, acting, audit, require, serialize, snapshot
 
@@ -208,7 +208,7 @@ def import_file(
 
 
 def _stamp(path: Path) -> tuple[int, int]:
-    from ..safe_files import stamp
+    from ..core.checked_files import stamp
 
     return stamp(path)  # in the shared install, read by the person's own process
 
@@ -265,7 +265,7 @@ def _agent_resolver(store: Store) -> Callable[[str], str | None]:
 
 def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
     """Bad rows beside the input, cells as they were but with formulas defused (=, +, -, @)."""
-    from ..safe_files import open_write
+    from ..core.checked_files import open_write
 
     out = path.with_name(f"{path.stem}.rejected.csv")
     # BOM: Excel opens it as UTF-8; safe_files: never a symlink or a file of the shared store

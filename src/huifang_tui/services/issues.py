@@ -36,7 +36,7 @@ from ..domain.issues import (
 from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
@@ -102,7 +102,7 @@ class IssueView:
 def event_text(e: IssueEvent) -> str:
     """A timeline entry's text for this reader: the system's in their language (a stored code),
     a person's as typed (issue 22 item 9)."""
-    from ..i18n import stored
+    from ..core.i18n import stored
 
     return stored(e.code, e.params, e.text)
 
@@ -125,7 +125,7 @@ def new_event(issue_id: int, at: datetime, login: str, kind: str, text: str = ""
     text (``t()``) is stored as its code and parameters, what a person typed as typed."""
     import json
 
-    from ..i18n import encode
+    from ..core.i18n import encode
 
     when = {"entered_at": entered_at, "late_entry": late_entry}
     code = encode(text)
@@ -430,7 +430,7 @@ def _parts(s: Session, actor: Actor, issue: Issue) -> frozenset[str]:
 def who_may(action: str) -> str:
     """Who may do *action*, in words, from the one rule (``domain.issues.WHO_MAY``)."""
     from ..domain.issues import WHO_MAY
-    from ..i18n import or_list
+    from ..core.i18n import or_list
 
     return or_list([t(f"ledger.part.{p}") for p in WHO_MAY[action]])
 
@@ -570,7 +570,7 @@ def _stated(s: Session, when: datetime | None, now: datetime, events: list[Issue
     (exit 2) in one line naming the earliest and latest times allowed.  *events* None: a new
     issue (nothing before it but the approved months)."""
     from ..domain.kpi import Month
-    from ..errors import MonthLocked
+    from ..core.errors import MonthLocked
     from .report import APPROVED, month_status
 
     at = (when or now).replace(microsecond=0)

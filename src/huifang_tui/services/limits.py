@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..domain.limits import NAME_MAX, TEXT_MAX, TooLong, first_too_long
-from ..errors import ValidationError
+from ..core.errors import ValidationError
 
 
 def too_long_message(e: TooLong) -> str:
-    from ..i18n import t, t_or
+    from ..core.i18n import t, t_or
 
     return t("limits.too_long", field=t_or(f"limits.field.{e.field}", e.field), length=e.length, limit=e.limit)
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 from ..domain import queue as dq
 from ..domain.queue import ROLE_QUEUES, QueueRow
 from ..domain.words import CALLBACK_STATUSES
-from ..i18n import t
-from ..safe import mask_phone
+from ..core.i18n import t
+from ..core.safe_text import mask_phone
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .follow_up import states_of

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ..errors import PermissionDenied, SchemaMismatch, ServiceError, UnknownLogin
-from ..i18n import t
-from ..identity import Actor, os_login
+from ..core.errors import PermissionDenied, SchemaMismatch, ServiceError, UnknownLogin
+from ..core.i18n import t
+from ..core.identity import Actor, os_login
 from ..store import db, revision
 from .base import Store, denied
 
@@ -52,7 +52,7 @@ def backup(store: Store, actor: Actor, dest: Path) -> Path:
     """An online copy of the store, safe while agents work; the file is 0640 in the store's
     group. Refuses to overwrite anything; on failure nothing is left behind."""
     _require_admin(actor)
-    from .. import system
+    from ..core import system
 
     conf = system.locked()
     src = db.sqlite_path(store.url)
@@ -61,13 +61,13 @@ def backup(store: Store, actor: Actor, dest: Path) -> Path:
         # folder beside the store, and the person's own process writes it to ``dest``.
         import tempfile
 
-        from .. import safe_files
+        from ..core import checked_files
 
         tmp = Path(tempfile.mkdtemp(prefix=".backup-", dir=src.parent))
         try:
             copy = tmp / "huifang.db"
             _sqlite_backup(src, copy)
-            written = safe_files.write_from(dest, copy, mode=0o600, exclusive=True)
+            written = checked_files.write_from(dest, copy, mode=0o600, exclusive=True)
         except FileExistsError:
             raise ServiceError(t("db.backup_exists", file=dest)) from None
         finally:

@@ -30,9 +30,9 @@ from decimal import Decimal
 from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
-from ..errors import PermissionDenied, SchemaMismatch, ServiceError
-from ..i18n import t
-from ..identity import Actor
+from ..core.errors import PermissionDenied, SchemaMismatch, ServiceError
+from ..core.i18n import t
+from ..core.identity import Actor
 from ..store import db, revision
 from .base import Store
 
@@ -146,7 +146,7 @@ def check_target(url: str) -> None:
 
 
 def _show(url: str) -> str:
-    from ..config import display_db
+    from ..core.config import display_db
 
     return display_db(url)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import Callback, CallAttempt
 
 
@@ -18,7 +18,7 @@ def note_text(attempts: list[CallAttempt], own: str = "") -> str:
     lines = [f"{a.at:%m-%d %H:%M} {_attempt_note(a)}" for a in sorted(attempts, key=lambda a: (a.at, a.id or 0))
              if a.note or getattr(a, "reason", "")]
     if own:
-        from ..i18n import note_text as stored_note
+        from ..core.i18n import note_text as stored_note
 
         lines.append(stored_note(own))  # the system's lines in the reader's language (issue 22 item 9)
     return "\n".join(lines)

@@ -419,7 +419,7 @@ def _audit_created(s: Session, actor: Actor, now: datetime, numbers: list[str]) 
 def plan_annual_visit(store: Store, actor: Actor, customer_name: str, planned_on: date, n: int = 1) -> str:
     """年度走访 (000 二.3, §4.10): the supervisor approves the n-th visit of the year for a
     key/major/strategic customer; it lands in the sales manager's queue."""
-    from ..i18n import t
+    from ..core.i18n import t
     from .base import NotFound, ServiceError
 
     from ..domain import dates

@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from ..domain import queue as dq
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
-from ..i18n import t
-from ..safe import mask_phone
+from ..core.i18n import t
+from ..core.safe_text import mask_phone
 from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
 from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from ..domain import rules
 from ..domain.outcomes import is_late_entry
-from ..i18n import note_line, t
+from ..core.i18n import note_line, t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
 from .base import (
     Actor,

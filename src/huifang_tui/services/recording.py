@@ -20,8 +20,8 @@ from ..domain.outcomes import (
 )
 from ..domain.status import is_overdue
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
-from ..i18n import t
-from ..errors import MonthLocked
+from ..core.i18n import t
+from ..core.errors import MonthLocked
 from ..store.models import CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy

@@ -45,9 +45,9 @@ from ..domain.as_of import (
 from ..domain.follow_up import follow_up_state, owed_kinds
 from ..domain.issues import SYSTEM_KINDS
 from ..domain.summary import summary_due
-from ..errors import MonthLocked
-from ..i18n import t
-from ..safe import mask_phone
+from ..core.errors import MonthLocked
+from ..core.i18n import t
+from ..core.safe_text import mask_phone
 from ..store.models import (
     AuditEntry,
     CallAttempt,

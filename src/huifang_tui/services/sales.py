@@ -35,7 +35,7 @@ def list_sales(store: Store, actor: Actor, *, customer: str | None = None, since
     """Every sale, by date then contract; ``customer`` a part of the name, ``since``/``until``
     the sale dates (both included)."""
     if since is not None and until is not None and until < since:
-        from ..i18n import t
+        from ..core.i18n import t
 
         raise ValidationError(t("sales.err.range", since=since.isoformat(), until=until.isoformat()))
     q = select(Sale, Customer.name).join(Customer, Customer.id == Sale.customer_id)

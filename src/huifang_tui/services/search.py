@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, exists, func, or_
 from sqlmodel import select
 
-from ..i18n import t
+from ..core.i18n import t
 from ..domain.queue import ROLE_QUEUES
-from ..safe import mask_phone
+from ..core.safe_text import mask_phone
 from ..store.models import CallAttempt, Callback, Contact, Customer, Issue
 from .base import Actor, NotFound, Store, acting
 

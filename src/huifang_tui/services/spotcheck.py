@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from ..domain.kpi import Month
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck
 from .base import Actor, NotFound, ServiceError, Store, audit, require
 from .limits import bound

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from ..domain.queue import is_overdue
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import Callback
 from .base import Actor, Conflict, Store, ValidationError, acting, audit
 from .calendar import load_calendar, load_policy

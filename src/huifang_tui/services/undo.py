@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from ..domain.record import RECORD_FIELDS
-from ..i18n import t
+from ..core.i18n import t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact
 from .base import Actor, Conflict, NotFound, Refused, Store, acting, audit, snapshot
 from .calendar import load_policy

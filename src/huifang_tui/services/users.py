@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..errors import UnknownLogin  # noqa: F401  (re-exported)
-from ..i18n import t
-from ..identity import os_login  # noqa: F401  (re-exported)
+from ..core.errors import UnknownLogin  # noqa: F401  (re-exported)
+from ..core.i18n import t
+from ..core.identity import os_login  # noqa: F401  (re-exported)
 from ..store.models import Callback, User
 from .limits import bound
 from .base import (

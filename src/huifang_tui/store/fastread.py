@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from ..domain.calendar import WorkCalendar
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
 from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
-from ..safe import mask_phone
+from ..core.safe_text import mask_phone
 from .claims import claim_alive
 
 # SQL placeholders of the overdue rule, in OVERDUE_PARAMS order (qmark style)

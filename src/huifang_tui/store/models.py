@@ -60,7 +60,7 @@ class Department(_Table, table=True):
 
 
 def _initials_default(ctx):  # noqa: ANN001, ANN202 - SQLAlchemy context-sensitive default
-    from ..search_key import initials
+    from .search_key import initials
 
     return initials(ctx.get_current_parameters().get("name"))
 
@@ -366,7 +366,7 @@ def _planned_from_due(_mapper, _conn, target: Callback) -> None:  # noqa: ANN001
 @event.listens_for(Customer, "before_insert")
 @event.listens_for(Customer, "before_update")
 def _customer_initials(_mapper, _conn, target: Customer) -> None:  # noqa: ANN001
-    from ..search_key import initials
+    from .search_key import initials
 
     target.name_initials = initials(target.name)
 

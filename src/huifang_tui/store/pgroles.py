@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, Connection, make_url
 
-from ..errors import ServiceError
+from ..core.errors import ServiceError
 
 OUR_PARAMS = ("password_file", "owner", "owner_password_file")
 APPEND_ONLY = ("audit_entry",)  # the app role may not UPDATE, DELETE or TRUNCATE these
@@ -28,7 +28,7 @@ READ_ONLY = ("alembic_version", "schema_version")  # the schema's own bookkeepin
 
 
 def _read_password(path: str) -> str:
-    from ..i18n import t
+    from ..core.i18n import t
 
     try:
         text = Path(path).read_text(encoding="utf-8")

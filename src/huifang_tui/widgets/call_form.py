@@ -21,8 +21,8 @@ from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Stati
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, SCORE_FIELDS
-from ..i18n import t
-from ..scripts import fill
+from ..core.i18n import t
+from ..services.scripts import fill
 from ..services.recording import CallRecord
 from .score_row import ScoreRow
 

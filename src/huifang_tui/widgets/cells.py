@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..domain.queue import Countdown
-from ..i18n import t
+from ..core.i18n import t
 
 
 def countdown_label(cd: Countdown, short: bool = False) -> str:

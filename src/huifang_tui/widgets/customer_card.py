@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ..domain.follow_up import is_low_score
-from ..i18n import t
-from ..safe import clean
+from ..core.i18n import t
+from ..core.safe_text import clean
 
 
 def _line(label: str, value: object, style: str = "") -> Text:

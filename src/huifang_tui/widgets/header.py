@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Header
 from textual.widgets._header import HeaderClockSpace, HeaderIcon, HeaderTitle
 
-from ..i18n import t
+from ..core.i18n import t
 from .cells import ellipsize
 
 MIN_NAME = 2  # cells of a name shown: at least one letter and "…" (one CJK character is 2 cells)

@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 
 from ..domain.issues import LEVELS
-from ..i18n import t
+from ..core.i18n import t
 
 LEVEL_STYLES = ("green", "bold yellow", "bold white on red")
 

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
 
-from ..i18n import t
+from ..core.i18n import t
 
 HELP_ID = "help"
 

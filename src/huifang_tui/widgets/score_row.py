@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ..i18n import t
+from ..core.i18n import t
 
 
 class ScoreRow(Widget, can_focus=True):

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from huifang_tui.search_key import initials
+    from huifang_tui.store.search_key import initials
 
     op.add_column("customer", sa.Column("name_initials", sa.String(), nullable=True))
     conn = op.get_bind()

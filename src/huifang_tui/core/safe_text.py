@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .domain.masking import mask_phone  # noqa: F401  (re-exported: area code + last 4 for landlines)
+from ..domain.masking import mask_phone  # noqa: F401  (re-exported: area code + last 4 for landlines)
 
 # ESC sequences first (so their parameters go too), then any remaining control character.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")

@@ -202,7 +202,7 @@ def user_message(exc: BaseException, db: str = "", db_path: Path | None = None) 
     """What the app shows for a failed worker: a refusal's own words, or the plain message
     (the traceback logged) for anything else — never a traceback, never Rich markup."""
     from .errors import ServiceError
-    from .safe import plain_message
+    from .safe_text import plain_message
 
     if isinstance(exc, ServiceError):
         return plain_message(str(exc))

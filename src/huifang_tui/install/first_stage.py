@@ -13,7 +13,7 @@ import socket
 import sys
 from collections.abc import Callable
 
-from .broker import (
+from ..core.broker import (
     MAX_READ_BYTES, failure_kind, failure_text, file_chunks, recv_chunks, recv_msg, send_chunks, send_msg,
 )
 
@@ -70,13 +70,13 @@ def serve(sock: socket.socket) -> None:
 
 
 def _serve_read(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
+    from ..core import checked_files
 
     path = str(msg.get("path") or "")
     limit = int(msg.get("max") or MAX_READ_BYTES)
     try:
-        f = safe_files.open_read(path)
-    except (OSError, safe_files.FileRefused) as e:
+        f = checked_files.open_read(path)
+    except (OSError, checked_files.FileRefused) as e:
         send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
         return
     with f:
@@ -89,25 +89,25 @@ def _serve_read(sock: socket.socket, msg: dict) -> None:
 
 
 def _serve_stat(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
+    from ..core import checked_files
 
     path = str(msg.get("path") or "")
     try:
-        size, mtime = safe_files.stamp(path)
-    except (OSError, safe_files.FileRefused) as e:
+        size, mtime = checked_files.stamp(path)
+    except (OSError, checked_files.FileRefused) as e:
         send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
         return
     send_msg(sock, {"ok": True, "size": size, "mtime_ns": mtime})
 
 
 def _serve_write(sock: socket.socket, msg: dict) -> None:
-    from . import safe_files
+    from ..core import checked_files
 
     path = str(msg.get("path") or "")
     mode = int(msg.get("mode") or 0o600) & 0o666
     try:
-        w = safe_files.AtomicWriter(path, mode=mode, exclusive=bool(msg.get("exclusive")))
-    except (OSError, safe_files.FileRefused) as e:
+        w = checked_files.AtomicWriter(path, mode=mode, exclusive=bool(msg.get("exclusive")))
+    except (OSError, checked_files.FileRefused) as e:
         send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
         return
     send_msg(sock, {"ok": True})
@@ -128,14 +128,14 @@ def _serve_write(sock: socket.socket, msg: dict) -> None:
         return
     try:
         done = w.commit()
-    except (OSError, safe_files.FileRefused) as e:
+    except (OSError, checked_files.FileRefused) as e:
         send_msg(sock, {"ok": False, "kind": failure_kind(e), "message": failure_text(e, path)})
         return
     send_msg(sock, {"ok": True, "path": str(done)})
 
 
 def _serve_log(sock: socket.socket, msg: dict) -> None:
-    from . import crash
+    from ..core import crash
 
     path = crash.append_log(str(msg.get("text") or ""))
     send_msg(sock, {"ok": path is not None, "path": str(path) if path else ""})

@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .i18n import t
+from ..core.i18n import t
 
 EXIT_BAD, EXIT_REFUSED = 1, 2
 COMMANDS = ("report", "spotcheck")
@@ -54,8 +54,8 @@ def add_parsers(sub) -> None:
 
 def run(store, actor, args) -> int:
     """Run one command; refusals print one line and return 2, bad input 1."""
-    from .errors import Refused, ServiceError
-    from .services.report import BadMonth
+    from ..core.errors import Refused, ServiceError
+    from ..services.report import BadMonth
 
     try:
         if args.cmd == "spotcheck":
@@ -73,9 +73,9 @@ def _now(text: str | None, store) -> datetime | None:  # noqa: ANN001
     """``--now`` read by the one reader of time fields (ISO 8601 or a phrase)."""
     if not text:
         return None
-    from .domain.outcomes import OutcomeError
-    from .errors import ServiceError
-    from .services.recording import outcome_message, stated_time
+    from ..domain.outcomes import OutcomeError
+    from ..core.errors import ServiceError
+    from ..services.recording import outcome_message, stated_time
 
     try:
         return stated_time(store, text, store.now())
@@ -84,8 +84,8 @@ def _now(text: str | None, store) -> datetime | None:  # noqa: ANN001
 
 
 def _report(store, actor, args) -> int:
-    from .errors import ServiceError
-    from .services import report as svc
+    from ..core.errors import ServiceError
+    from ..services import report as svc
 
     if args.report_cmd == "yearly":
         return _yearly(store, actor, args)
@@ -104,7 +104,7 @@ def _report(store, actor, args) -> int:
     rep = svc.monthly_report(store, actor, month, now=_now(args.now, store), full_phones=args.full_phones,
                              version=_version(args.version))
     if out is not None:
-        from .exporting.sheets import write_csv, write_xlsx
+        from ..exporting.sheets import write_csv, write_xlsx
 
         (write_xlsx if out.suffix.lower() == ".xlsx" else write_csv)(out, rep)
         if not args.json:
@@ -117,7 +117,7 @@ def _report(store, actor, args) -> int:
 
 
 def _version(text: str | None) -> int | None:
-    from .errors import ServiceError
+    from ..core.errors import ServiceError
 
     if text is None:
         return None
@@ -128,9 +128,9 @@ def _version(text: str | None) -> int | None:
 
 def render_text(rep) -> str:
     """A plain-text month summary for the terminal: KPIs per login."""
-    from .domain.kpi import AVG_KEYS, RATE_KEYS
-    from .exporting import kpi_table
-    from .exporting.sheets import _avg, _pct, totals_line
+    from ..domain.kpi import AVG_KEYS, RATE_KEYS
+    from ..exporting import kpi_table
+    from ..exporting.sheets import _avg, _pct, totals_line
 
     state = rep.state_text()
     lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
@@ -143,8 +143,8 @@ def render_text(rep) -> str:
 
 
 def _yearly(store, actor, args) -> int:
-    from .errors import ServiceError
-    from .services import report as svc
+    from ..core.errors import ServiceError
+    from ..services import report as svc
 
     y = args.year.strip()
     if not (len(y) == 4 and y.isdigit()):
@@ -153,7 +153,7 @@ def _yearly(store, actor, args) -> int:
         raise ServiceError(t("report.err.yearly_out", file=args.out))
     months = svc.yearly_report(store, actor, int(y), now=_now(args.now, store))
     if args.out is not None:
-        from .exporting.sheets import write_yearly_xlsx
+        from ..exporting.sheets import write_yearly_xlsx
 
         write_yearly_xlsx(args.out, int(y), months)
     if args.json:
@@ -169,9 +169,9 @@ def _yearly(store, actor, args) -> int:
 
 
 def _spotcheck(store, actor, args) -> int:
-    from .errors import ServiceError
-    from .services import report as rsvc
-    from .services import spotcheck as svc
+    from ..core.errors import ServiceError
+    from ..services import report as rsvc
+    from ..services import spotcheck as svc
 
     if args.spot_cmd == "mark":
         svc.mark(store, actor, args.number, args.accurate, args.note)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .i18n import catalog, get_lang, t
+from ..core.i18n import catalog, get_lang, t
 
 
 def _has(key: str) -> bool:

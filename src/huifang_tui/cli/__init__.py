@@ -12,8 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, NoReturn
 
-from . import config
-from .i18n import detect, set_lang, t
+from ..core import config
+from ..core.i18n import detect, set_lang, t
 
 if TYPE_CHECKING:
     import argparse
@@ -33,7 +33,7 @@ def _parser_class() -> type:
         """Bad arguments exit 1 with one line naming the option and the fix (never a traceback)."""
 
         def error(self, message: str) -> NoReturn:
-            from .i18n.argparse_words import translate
+            from ..core.i18n.argparse_words import translate
 
             self.exit(EXIT_BAD_INPUT, translate("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
 
@@ -62,8 +62,8 @@ def _read(kind: str) -> Callable[[str], object]:
     phrase; a date out of 2000-2099 is read here and refused after parsing, naming the range."""
 
     def read(text: str) -> object:
-        from .domain.policy import Policy
-        from .domain.timephrase import PhraseError, read_day, read_time
+        from ..domain.policy import Policy
+        from ..domain.timephrase import PhraseError, read_day, read_time
 
         try:
             if kind == "date":
@@ -110,9 +110,9 @@ _INT = _typed("int", int)
 
 # The commands the cli_* modules add, by module (read without importing them; a test checks it).
 _EXTENSION_COMMANDS = {
-    "cli_work": ("lapse", "callbacks", "defer"), "cli_undo": ("undo",), "cli_pg": ("migrate-to",),
-    "cli_board": ("board", "audit"), "cli_issues": ("issue", "issues", "department"),
-    "cli_report": ("report", "spotcheck"), "cli_sales": ("sales",),
+    "work": ("lapse", "callbacks", "defer"), "undo": ("undo",), "pg": ("migrate-to",),
+    "board": ("board", "audit"), "issues": ("issue", "issues", "department"),
+    "report": ("report", "spotcheck"), "sales": ("sales",),
 }
 _CORE_COMMANDS = ("run", "init", "user", "demo", "queue", "plan", "import", "calendar", "policy", "visit", "assign",
                   "db", "record")
@@ -156,7 +156,7 @@ def _command_of(argv: list[str]) -> str | None:
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or with ``only`` the one command being run: building every
     command's parser (and importing every cli_* module for it) costs more than parsing."""
-    from .domain.words import ROLES
+    from ..domain.words import ROLES
 
     p = _parser_class()(prog="huifang", description=t("cli.description"))
     p.add_argument("--db", help=t("cli.opt_db"))
@@ -173,7 +173,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     pi.add_argument("--group", help=t("cli.init_group"))
     pi.add_argument("--name", help=t("cli.init_name"))
     pi.add_argument("--company", help=t("cli.init_company"))
-    from .cli_shared import add_init_options
+    from ..install.shared import add_init_options
 
     add_init_options(pi)
 
@@ -261,7 +261,7 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     for name, commands in _EXTENSION_COMMANDS.items():
         if only is None or only in commands:
             importlib.import_module(f".{name}", __package__).add_parsers(sub)
-    from .cli_help import finish
+    from .help import finish
 
     return finish(p)
 
@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str], state: SimpleNamespace) -> int:
-    from . import cli_shared
+    from ..install import shared as cli_shared
 
     stop = cli_shared.prepare()  # the elevated process of a shared install locks itself first
     if stop is not None:
@@ -308,7 +308,7 @@ def _main(argv: list[str], state: SimpleNamespace) -> int:
         pre.add_argument("--lang")
         known, _ = pre.parse_known_args(argv)
         set_lang(detect(known.lang))
-        from .i18n.argparse_words import install
+        from ..core.i18n.argparse_words import install
 
         install()  # argparse's own words ("usage:", "options", errors) in the app's language
         args = _parser(_command_of(argv)).parse_args(argv)
@@ -320,7 +320,7 @@ def _main(argv: list[str], state: SimpleNamespace) -> int:
         stop = cli_shared.maybe_elevate(args, argv)  # re-runs through sudo when needed
     if stop is not None:
         return stop
-    from .cli_limits import check_argv
+    from .limits import check_argv
 
     check_argv(argv)  # no single value over domain.limits.ARG_MAX characters (exit 1)
     _check_dates(args)
@@ -330,7 +330,7 @@ def _main(argv: list[str], state: SimpleNamespace) -> int:
 def _fail_safely(e: BaseException, args) -> int:  # noqa: ANN001
     """A refusal's own words (exit 2), bad input's (exit 1), or anything else explained
     (exit 1); if saying it fails too, the built-in last words."""
-    from .errors import Refused, ServiceError
+    from ..core.errors import Refused, ServiceError
 
     status = EXIT_REFUSED if isinstance(e, Refused) else EXIT_BAD_INPUT
     try:
@@ -347,7 +347,7 @@ def _last_words(e: BaseException) -> None:
     import os
 
     try:
-        from .crash import last_words
+        from ..core.crash import last_words
 
         line = last_words(e)
     except BaseException:  # noqa: BLE001
@@ -392,7 +392,7 @@ def _fail_plain(e: BaseException, args) -> int:  # noqa: ANN001
     one or two plain lines, the traceback to the log (crash.py); exit 1."""
     import os
 
-    from .crash import explain
+    from ..core.crash import explain
 
     if isinstance(e, BrokenPipeError):  # nobody reads stdout any more: stop writing to it quietly
         try:
@@ -418,7 +418,7 @@ def _fail_plain(e: BaseException, args) -> int:  # noqa: ANN001
 def _say(*parts: object, file=None) -> None:  # noqa: ANN001
     """Print text that may hold file or user input: escape sequences and control characters
     never reach the terminal (SPEC §6)."""
-    from .safe import plain_message
+    from ..core.safe_text import plain_message
 
     print(*(plain_message(p) for p in parts), file=file or sys.stdout)
 
@@ -426,8 +426,8 @@ def _say(*parts: object, file=None) -> None:  # noqa: ANN001
 def _check_dates(args) -> None:  # noqa: ANN001
     """Every date given on the command line (--date, --now, calendar and visit days) must lie
     within 2000-2099; --when/--to are checked where they are parsed."""
-    from .domain import dates
-    from .errors import ServiceError
+    from ..domain import dates
+    from ..core.errors import ServiceError
 
     for name in ("date", "now", "day"):
         v = getattr(args, name, None)
@@ -438,7 +438,7 @@ def _check_dates(args) -> None:  # noqa: ANN001
 
 
 def _store(args, *, must_exist: bool = True):  # noqa: ANN001, ANN202
-    from .services.base import ServiceError, Store
+    from ..services.base import ServiceError, Store
 
     url, _src = config.resolve_db(args.db)
     if _store_file(url) is False and must_exist:
@@ -460,7 +460,7 @@ def _store_file(url: str) -> bool | None:
     import os
     import stat
 
-    from .errors import ServiceError
+    from ..core.errors import ServiceError
 
     if not url.startswith("sqlite:///"):
         return None
@@ -474,7 +474,7 @@ def _store_file(url: str) -> bool | None:
 
 
 def _actor(store, args):  # noqa: ANN001, ANN202
-    from .services.users import resolve_actor
+    from ..services.users import resolve_actor
 
     return resolve_actor(store, args.as_login)
 
@@ -491,7 +491,11 @@ def _dispatch(args) -> int:  # noqa: ANN001
 
 
 def _extensions() -> list:
-    from . import cli_board, cli_pg, cli_sales, cli_undo, cli_work
+    from . import board as cli_board
+    from . import pg as cli_pg
+    from . import sales as cli_sales
+    from . import undo as cli_undo
+    from . import work as cli_work
 
     return [cli_work, cli_undo, cli_pg, cli_board, cli_sales]
 
@@ -506,7 +510,7 @@ def _cmd_run(args) -> int:  # noqa: ANN001
 
 def _cmd_issues(args) -> int:  # noqa: ANN001
     """``huifang issue|issues|department`` (cli_issues handles its own refusals and input)."""
-    from . import cli_issues
+    from . import issues as cli_issues
 
     store = _store(args)
     return cli_issues.run(args, store, _actor(store, args))
@@ -514,14 +518,14 @@ def _cmd_issues(args) -> int:  # noqa: ANN001
 
 def _cmd_report(args) -> int:  # noqa: ANN001
     """``huifang report …`` and ``huifang spotcheck …`` (cli_report handles its own refusals)."""
-    from . import cli_report
+    from . import report as cli_report
 
     store = _store(args)
     return cli_report.run(store, _actor(store, args), args)
 
 
 def _cmd_user(args) -> int:  # noqa: ANN001
-    from .services import users
+    from ..services import users
 
     store = _store(args)
     actor = _actor(store, args)
@@ -541,7 +545,7 @@ def _cmd_user(args) -> int:  # noqa: ANN001
 
 
 def _cmd_plan(args) -> int:  # noqa: ANN001
-    from .services.planner import run_planner
+    from ..services.planner import run_planner
 
     store = _store(args)
     rep = run_planner(store, now=args.now, actor=_actor(store, args), full=args.full)
@@ -550,14 +554,14 @@ def _cmd_plan(args) -> int:  # noqa: ANN001
 
 
 def _cmd_policy(args) -> int:  # noqa: ANN001
-    from .services import calendar as calsvc
+    from ..services import calendar as calsvc
 
     store = _store(args)
     actor = _actor(store, args)
     if args.policy_cmd == "show":
         _say(calsvc.policy_text(store, actor))
         return 0
-    from .safe_files import read_text
+    from ..core.checked_files import read_text
 
     calsvc.set_policy(store, actor, read_text(args.file))
     _say(t("policy.saved", file=args.file))
@@ -565,7 +569,7 @@ def _cmd_policy(args) -> int:  # noqa: ANN001
 
 
 def _cmd_visit(args) -> int:  # noqa: ANN001
-    from .services.planner import plan_annual_visit
+    from ..services.planner import plan_annual_visit
 
     store = _store(args)
     number = plan_annual_visit(store, _actor(store, args), args.customer, args.date, args.n)
@@ -574,7 +578,7 @@ def _cmd_visit(args) -> int:  # noqa: ANN001
 
 
 def _cmd_assign(args) -> int:  # noqa: ANN001
-    from .services.assignment import assign, display_names, person
+    from ..services.assignment import assign, display_names, person
 
     store = _store(args)
     actor = _actor(store, args)
@@ -609,9 +613,9 @@ def _fast_open(args) -> int | None:  # noqa: ANN001
 def _open_sqlite(args, resume_gc: bool) -> int | None:  # noqa: ANN001
     from datetime import datetime as _dt
 
-    from .errors import PermissionDenied, ServiceError, UnknownLogin
-    from .identity import Actor, os_login
-    from .store import fastread
+    from ..core.errors import PermissionDenied, ServiceError, UnknownLogin
+    from ..core.identity import Actor, os_login
+    from ..store import fastread
 
     url, _src = config.resolve_db(args.db)
     if not url.startswith("sqlite:///"):
@@ -642,14 +646,14 @@ def _open_sqlite(args, resume_gc: bool) -> int | None:  # noqa: ANN001
             first_paint = (rows, progress, fastread.calendar(conn))
     finally:
         conn.close()
-    from .app import HuifangApp
+    from ..app import HuifangApp
 
     return _run_app(HuifangApp(url, actor, first_paint=first_paint, resume_gc=resume_gc))
 
 
 def _check_revision(stored: str | None) -> None:
-    from .errors import SchemaMismatch
-    from .store import revision
+    from ..core.errors import SchemaMismatch
+    from ..store import revision
 
     state = revision.classify(stored, True)
     if state == revision.BEHIND:
@@ -659,8 +663,8 @@ def _check_revision(stored: str | None) -> None:
 
 
 def _cmd_db(args) -> int:  # noqa: ANN001
-    from .services import maintenance
-    from .services.base import ServiceError, Store
+    from ..services import maintenance
+    from ..services.base import ServiceError, Store
 
     url, _src = config.resolve_db(args.db)
     if _store_file(url) is False:
@@ -668,8 +672,8 @@ def _cmd_db(args) -> int:  # noqa: ANN001
     store = Store(url)
     actor = maintenance.db_actor(store, args.as_login)
     if args.db_cmd == "backup":
-        from . import system
-        from .safe_files import check_directory
+        from ..core import system
+        from ..core.checked_files import check_directory
 
         if system.locked() is None:  # the elevated process leaves the person's path to them
             check_directory(args.file)  # a person's backup never goes into the shared store's directory
@@ -694,7 +698,7 @@ def _cmd_db(args) -> int:  # noqa: ANN001
 
 
 def _open_app(store, actor) -> int:  # noqa: ANN001
-    from .app import HuifangApp
+    from ..app import HuifangApp
 
     return _run_app(HuifangApp(store, actor))
 
@@ -711,12 +715,12 @@ def _run_app(app) -> int:  # noqa: ANN001
 
 
 def _cmd_init(args) -> int:  # noqa: ANN001
-    from .services.base import Store
-    from .services.users import bootstrap_admin, os_login
+    from ..services.base import Store
+    from ..services.users import bootstrap_admin, os_login
 
     lines: list[str] = []
     if args.shared:
-        from .cli_shared import init_shared
+        from ..install.shared import init_shared
 
         return init_shared(args)
     url, src = config.resolve_db(args.db)
@@ -728,8 +732,8 @@ def _cmd_init(args) -> int:  # noqa: ANN001
     u = bootstrap_admin(store, login, args.name or login)
     lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
     if args.company:
-        from .services.base import Actor
-        from .services.calendar import set_company_name
+        from ..services.base import Actor
+        from ..services.calendar import set_company_name
 
         set_company_name(store, Actor(u.login, u.role, u.name), args.company)
         lines.append(t("init.company", company=args.company))
@@ -738,25 +742,25 @@ def _cmd_init(args) -> int:  # noqa: ANN001
 
 
 def _cmd_demo(args) -> int:  # noqa: ANN001
-    from .demo import build_demo, demo_path
-    from .services.base import Store
-    from .services.users import os_login
-    from .store.db import fix_mode
+    from ..demo import build_demo, demo_path
+    from ..services.base import Store
+    from ..services.users import os_login
+    from ..store.db import fix_mode
 
     if not 1 <= args.customers <= DEMO_MAX_CUSTOMERS:  # a huge number would build for hours
-        from .errors import ValidationError
+        from ..core.errors import ValidationError
 
         raise ValidationError(t("demo.bad_customers", value=args.customers, max=DEMO_MAX_CUSTOMERS))
     if args.db:
         url = config.to_url(args.db)
     else:
         url = config.to_url(str(demo_path()))
-    from .store.db import sqlite_path
+    from ..store.db import sqlite_path
 
     path = sqlite_path(url)
     if path is not None:
         if _store_file(url) and not _is_demo_file(path):
-            from .errors import ServiceError
+            from ..core.errors import ServiceError
 
             raise ServiceError(t("demo.not_demo", db=path))
         if args.reuse and path.exists() and _demo_current(path):
@@ -768,7 +772,7 @@ def _cmd_demo(args) -> int:  # noqa: ANN001
             return _open_app(store, _actor(store, args))
         work = _demo_work(path) if path.exists() else {}
         if work and not args.force:
-            from .errors import Conflict
+            from ..core.errors import Conflict
 
             raise Conflict(t("demo.has_work", db=path, what=_describe_work(work)))
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -798,7 +802,7 @@ def _demo_work(path: Path) -> dict[str, int]:
     calls, issue actions, day closes, other changes. Empty when nothing would be lost."""
     import sqlite3
 
-    from .store import fastread
+    from ..store import fastread
 
     try:
         conn = fastread.connect(str(path))
@@ -830,7 +834,7 @@ def _describe_work(work: dict[str, int]) -> str:
 
 
 def _demo_current(path: Path) -> bool:
-    from .store import fastread, revision
+    from ..store import fastread, revision
 
     conn = fastread.connect(str(path))
     try:
@@ -841,7 +845,7 @@ def _demo_current(path: Path) -> bool:
 
 def _is_demo_file(path: Path) -> bool:
     """Only a demo database (or an empty file) may be rebuilt by ``huifang demo``."""
-    from .store import fastread
+    from ..store import fastread
 
     if path.stat().st_size == 0:
         return True
@@ -860,7 +864,7 @@ def _is_demo_file(path: Path) -> bool:
 
 
 def _cmd_queue(args) -> int:  # noqa: ANN001
-    from .services.queue import queue_rows
+    from ..services.queue import queue_rows
 
     store = _store(args)
     actor = _actor(store, args)
@@ -872,14 +876,14 @@ def _cmd_queue(args) -> int:  # noqa: ANN001
 
         sys.stdout.write(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1) + "\n")
         return 0
-    from .ui_text import render_queue_text
+    from .text import render_queue_text
 
     _say(render_queue_text(rows, day))
     return 0
 
 
 def _cmd_import(args) -> int:  # noqa: ANN001
-    from .services.imports import ImportRejected, import_file
+    from ..services.imports import ImportRejected, import_file
 
     store = _store(args)
     actor = _actor(store, args)
@@ -921,7 +925,7 @@ def _progress_bar(label: str):  # noqa: ANN202
 
 
 def _cmd_calendar(args) -> int:  # noqa: ANN001
-    from .services import calendar as calsvc
+    from ..services import calendar as calsvc
 
     store = _store(args)
     actor = _actor(store, args)
@@ -941,9 +945,9 @@ def _cmd_calendar(args) -> int:  # noqa: ANN001
 
 def _cmd_record(args) -> int:  # noqa: ANN001
     """``huifang record NUMBER --outcome CODE …`` through the same service as the screen."""
-    from .domain.outcomes import OutcomeError
-    from .errors import ValidationError
-    from .services.recording import (
+    from ..domain.outcomes import OutcomeError
+    from ..core.errors import ValidationError
+    from ..services.recording import (
         CallRecord, next_step, outcome_error, record_attempt, reschedule_time, stated_time,
     )
 
@@ -995,7 +999,3 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": _cmd_report,
     "spotcheck": _cmd_report,
 }
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

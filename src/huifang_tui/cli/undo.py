@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from .i18n import t
+from ..core.i18n import t
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
@@ -15,8 +15,8 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 def _cmd_undo(args) -> int:  # noqa: ANN001
     """Refusals (too late, not the author, changed since) exit 2 through the CLI's mapping."""
-    from .cli import _actor, _say, _store
-    from .services.undo import undo_last, undo_text
+    from . import _actor, _say, _store
+    from ..services.undo import undo_last, undo_text
 
     store = _store(args)
     _say(undo_text(undo_last(store, _actor(store, args), args.number)))

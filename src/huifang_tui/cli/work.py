@@ -7,8 +7,8 @@ import argparse
 import json
 from collections.abc import Callable
 
-from .domain.words import CALLBACK_STATUSES
-from .i18n import t
+from ..domain.words import CALLBACK_STATUSES
+from ..core.i18n import t
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
@@ -31,8 +31,8 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 
 def _cmd_lapse(args) -> int:  # noqa: ANN001
-    from .cli import _actor, _store
-    from .services.stale import lapse
+    from . import _actor, _store
+    from ..services.stale import lapse
 
     store = _store(args)
     numbers = lapse(store, _actor(store, args), args.numbers, args.reason)
@@ -44,11 +44,11 @@ def _cmd_defer(args) -> int:  # noqa: ANN001
     """``huifang defer NUMBER --reason R [--to DATE] [--when T]``: the queue's ``d`` (SPEC §3),
     with the time it happened for a late entry (issue 23 item 2), read like ``record --when``;
     ``--to`` by the one reader of dates, relative to that time."""
-    from .cli import _actor, _say, _store
-    from .domain.outcomes import OutcomeError
-    from .domain.timephrase import PhraseError, read_day
-    from .errors import ValidationError
-    from .services.recording import defer, outcome_error, stated_time
+    from . import _actor, _say, _store
+    from ..domain.outcomes import OutcomeError
+    from ..domain.timephrase import PhraseError, read_day
+    from ..core.errors import ValidationError
+    from ..services.recording import defer, outcome_error, stated_time
 
     store = _store(args)
     actor = _actor(store, args)
@@ -71,9 +71,9 @@ def _cmd_defer(args) -> int:  # noqa: ANN001
 
 
 def _cmd_callbacks(args) -> int:  # noqa: ANN001
-    from .cli import _actor, _store
-    from .services.listing import list_callbacks, parse_month
-    from .ui_text import render_callbacks_text
+    from . import _actor, _store
+    from ..services.listing import list_callbacks, parse_month
+    from .text import render_callbacks_text
 
     month = parse_month(args.month) if args.month else None
     store = _store(args)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from .i18n import t
-from .queue_view import QueueRow
-from .safe import literal
+from ..core.i18n import t
+from ..domain.queue import QueueRow
+from ..core.safe_text import literal
 
 # Rich is imported inside each rendering (not here): ``--json`` output never loads it.
 

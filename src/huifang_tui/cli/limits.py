@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 def too_long_argument(argv: Sequence[str]) -> tuple[str, int] | None:
     """(the option or argument named, its value's length) of the first value over the bound."""
-    from .domain.limits import ARG_MAX
+    from ..domain.limits import ARG_MAX
 
     for i, arg in enumerate(argv):
         value = arg
@@ -29,9 +29,9 @@ def check_argv(argv: Sequence[str]) -> None:
     found = too_long_argument(argv)
     if found is None:
         return
-    from .domain.limits import ARG_MAX
-    from .errors import ValidationError
-    from .i18n import t
+    from ..domain.limits import ARG_MAX
+    from ..core.errors import ValidationError
+    from ..core.i18n import t
 
     option, length = found
     raise ValidationError(t("limits.arg_too_long", option=option, length=length, limit=ARG_MAX))

@@ -6,8 +6,8 @@ import string
 import tomllib
 from functools import lru_cache
 
-from .resources import data_dir
-from .safe import clean_multiline
+from ..core.resources import data_dir
+from ..core.safe_text import clean_multiline
 
 
 class _Keep(dict):

@@ -21,7 +21,7 @@ def data_dir() -> Path:
     env = os.environ.get("HUIFANG_DATA_DIR")
     if env and system.locked() is None:  # the elevated process reads only the install's data
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2] / "data"
+    checkout = Path(__file__).resolve().parents[3] / "data"
     if (checkout / "policy.toml").is_file():
         return checkout
     return Path(sys.prefix) / "share" / "huifang"

@@ -6,7 +6,7 @@ import sys
 
 from collections.abc import Callable
 
-from .i18n import t
+from ..core.i18n import t
 
 EXIT_REFUSED = 2
 
@@ -17,9 +17,10 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 
 def run(args) -> int:  # noqa: ANN001
-    from . import cli, config
-    from .services import maintenance
-    from .services.migrate_to import TargetNotEmpty, migrate_to
+    from .. import cli
+    from ..core import config
+    from ..services import maintenance
+    from ..services.migrate_to import TargetNotEmpty, migrate_to
 
     store = cli._store(args)
     actor = maintenance.db_actor(store, args.as_login)

@@ -16,8 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import config, system
-from .i18n import t
+from ..core import config
+from ..core import system
+from ..core.i18n import t
 
 EXIT_REFUSED = 2
 SUDOERS_FILE = Path("/etc/sudoers.d/huifang")
@@ -49,7 +50,7 @@ def prepare() -> int | None:
         print(t("shared.err.no_config", path=system.config_path()), file=sys.stderr)
         return EXIT_REFUSED
     system.lock(conf)
-    from . import broker
+    from ..core import broker
 
     broker.attach(system.broker_fd(), system.caller_uid())  # the first stage's channel, if any
     return None
@@ -65,7 +66,7 @@ def check_locked(args) -> int | None:  # noqa: ANN001
         print(t("shared.err.not_here", cmd=cmd), file=sys.stderr)
         return EXIT_REFUSED
     if args.as_login:
-        from .identity import os_login
+        from ..core.identity import os_login
 
         if args.as_login != os_login():
             print(t("err.as_not_demo"), file=sys.stderr)
@@ -98,7 +99,7 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
     if not system.needs_elevation(conf, path):
         return None
     if not system.in_agents_group(conf):
-        from .identity import os_login
+        from ..core.identity import os_login
 
         print(t("shared.err.not_agent", login=os_login(), group=conf.agents_group), file=sys.stderr)
         return EXIT_REFUSED
@@ -193,7 +194,7 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
 
 
 def _os_login() -> str:
-    from .identity import os_login
+    from ..core.identity import os_login
 
     return os_login()
 
@@ -259,9 +260,9 @@ def _store_dir(d: Path, gid: int, group: str, lines: list[str]) -> None:
 def _store_file(dbfile: Path, gid: int, login: str, args, lines: list[str]) -> None:  # noqa: ANN001
     from sqlmodel import select
 
-    from .services.base import Actor, Store
-    from .services.users import bootstrap_admin
-    from .store.models import User
+    from ..services.base import Actor, Store
+    from ..services.users import bootstrap_admin
+    from ..store.models import User
 
     existed = dbfile.exists()
     store = Store(config.to_url(str(dbfile)))
@@ -280,7 +281,7 @@ def _store_file(dbfile: Path, gid: int, login: str, args, lines: list[str]) -> N
         u = bootstrap_admin(store, login, args.name or login)
         lines.append(t("init.admin", login=u.login, role=t(f"role.{u.role}")))
         if args.company:
-            from .services.calendar import set_company_name
+            from ..services.calendar import set_company_name
 
             set_company_name(store, Actor(u.login, u.role, u.name), args.company)
             lines.append(t("init.company", company=args.company))
@@ -428,7 +429,7 @@ def _base_python() -> str:
 
 
 def source_tree() -> Path | None:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     return root if (root / "pyproject.toml").is_file() and (root / "src" / "huifang_tui").is_dir() else None
 
 

@@ -11,8 +11,8 @@ import json
 import sys
 from datetime import datetime
 
-from .domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
-from .i18n import t
+from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
+from ..core.i18n import t
 
 COMMANDS = ("issue", "issues", "department")
 ISSUE_ACTIONS = ("raise", "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen", "show")
@@ -91,12 +91,12 @@ def _when(text: str | None, now: datetime, store=None, option: str = "--when") -
     """A time option read by the one reader of time fields (ISO 8601 or a phrase)."""
     if not text:
         return None
-    from .domain.outcomes import OutcomeError, parse_when
-    from .services.callbacks import outcome_message
+    from ..domain.outcomes import OutcomeError, parse_when
+    from ..services.callbacks import outcome_message
 
     try:
         if store is not None:
-            from .services.recording import stated_time
+            from ..services.recording import stated_time
 
             return stated_time(store, text, now)
         return parse_when(text, now)
@@ -118,8 +118,8 @@ def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
 
 def run(args, store, actor) -> int:  # noqa: ANN001
     """Dispatch one of :data:`COMMANDS`; refusals exit 2, bad input 1."""
-    from .errors import Refused, ServiceError
-    from .services.issues import IssueInputError
+    from ..core.errors import Refused, ServiceError
+    from ..services.issues import IssueInputError
 
     try:
         if args.cmd == "issue":
@@ -144,7 +144,7 @@ def run(args, store, actor) -> int:  # noqa: ANN001
 def _print_issue(store, number: str, as_json: bool, message: str = "", events: bool = False) -> None:  # noqa: ANN001
     """The issue as JSON (``events`` only for ``show``, as the contract says), else *message*,
     followed by what the entry just made did beyond itself: 补录, escalations withdrawn."""
-    from .services.issues import show_issue
+    from ..services.issues import show_issue
 
     v = show_issue(store, number)  # with its events: what this entry withdrew
     if as_json:
@@ -159,7 +159,7 @@ def _print_issue(store, number: str, as_json: bool, message: str = "", events: b
 
 def _entry_notes(v) -> list[str]:  # noqa: ANN001
     """The last entry by a person (this one): entered late, and the escalations it withdrew."""
-    from .domain.issues import SYSTEM_KINDS
+    from ..domain.issues import SYSTEM_KINDS
 
     mine = [e for e in v.events if e.kind not in SYSTEM_KINDS]
     if not mine:
@@ -174,7 +174,7 @@ def _entry_notes(v) -> list[str]:  # noqa: ANN001
 
 
 def _issue(args, store, actor) -> int:  # noqa: ANN001
-    from .services import issues as svc
+    from ..services import issues as svc
 
     cmd, now = args.issue_cmd, store.now()
     if cmd == "show":
@@ -206,7 +206,7 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
     elif cmd == "solve":
         i = svc.solve(store, actor, args.number, args.solution, when=when)
     elif cmd == "tell":
-        from .domain.timephrase import PhraseError, read_day
+        from ..domain.timephrase import PhraseError, read_day
 
         try:
             on = read_day(args.on)
@@ -226,7 +226,7 @@ def _issue(args, store, actor) -> int:  # noqa: ANN001
 
 
 def _issues(args, store, actor) -> int:  # noqa: ANN001
-    from .services.issues import IssueFilter, list_issues
+    from ..services.issues import IssueFilter, list_issues
 
     now = _now(args.now, store.now(), store)
     if args.status is not None:
@@ -242,7 +242,7 @@ def _issues(args, store, actor) -> int:  # noqa: ANN001
 
 
 def _department(args, store, actor) -> int:  # noqa: ANN001
-    from .services import issues as svc
+    from ..services import issues as svc
 
     if args.dept_cmd == "list":
         for d, cats, heads in svc.list_departments(store):
@@ -279,8 +279,8 @@ def _console_text(renderable) -> str:  # noqa: ANN001
 def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
     from rich.table import Table
 
-    from .domain.issues import LEVELS
-    from .safe import literal
+    from ..domain.issues import LEVELS
+    from ..core.safe_text import literal
 
     table = Table(title=t("cli_ledger.table_title", n=len(rows), now=now.isoformat(" ", timespec="minutes")))
     for key in ("number", "customer", "title", "category", "priority", "department", "owner", "status",
@@ -299,10 +299,10 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
 
 
 def render_issue_text(v) -> str:  # noqa: ANN001
-    from .domain.issues import LEVELS
-    from .safe import clean
-    from .services.issues import event_marks
-    from .services.issues import event_text as svc_event_text
+    from ..domain.issues import LEVELS
+    from ..core.safe_text import clean
+    from ..services.issues import event_marks
+    from ..services.issues import event_text as svc_event_text
 
     i, st = v.issue, v.state
     lines = [

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 
-from .i18n import t
+from ..core.i18n import t
 
 
 def add_parsers(sub) -> None:
-    from .cli import _DATE
+    from . import _DATE
 
     pb = sub.add_parser("board", help=t("cli.board"))
     pb.add_argument("--date", type=_DATE, help=t("cli.board_date"))
@@ -22,8 +22,8 @@ def add_parsers(sub) -> None:
 
 
 def _board(args) -> int:
-    from .cli import _actor, _store
-    from .services.board import board
+    from . import _actor, _store
+    from ..services.board import board
 
     store = _store(args)
     actor = _actor(store, args)
@@ -32,15 +32,15 @@ def _board(args) -> int:
     if args.json:
         print(json.dumps(b.as_json(), ensure_ascii=False, indent=1))
         return 0
-    from .services.assignment import display_names
+    from ..services.assignment import display_names
 
     print(render_board_text(b, display_names(store, actor)))
     return 0
 
 
 def _audit(args) -> int:
-    from .cli import _actor, _store
-    from .services.board import audit_log
+    from . import _actor, _store
+    from ..services.board import audit_log
 
     store = _store(args)
     actor = _actor(store, args)
@@ -53,8 +53,8 @@ def _audit(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from .safe import literal
-    from .services.assignment import display_names, person
+    from ..core.safe_text import literal
+    from ..services.assignment import display_names, person
 
     names = display_names(store, actor)  # people as people know them, with the login (issue 22 §15)
     table = Table(title=t("audit.title"))
@@ -76,7 +76,7 @@ def render_board_text(b, names: dict[str, str] | None = None) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    from .safe import literal
+    from ..core.safe_text import literal
 
     table = Table(title=f"{t('board.title')} · {b.day.isoformat()}")
     for key in ("agent", "state", "done", "due", "remaining", "overdue", "unreachable"):
@@ -92,7 +92,7 @@ def render_board_text(b, names: dict[str, str] | None = None) -> str:
     for a in b.alerts:
         agent = a.agent or ("" if a.data else t("board.pool"))  # a disk alert is nobody's work
         if a.agent and names:
-            from .services.assignment import person
+            from ..services.assignment import person
 
             agent = person(names.get(a.agent, ""), a.agent)  # 刘思琪 (agent2) (issue 22 §15)
         alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer or a.detail), literal(agent),

@@ -6,11 +6,11 @@ import argparse
 import json
 from collections.abc import Callable
 
-from .i18n import t
+from ..core.i18n import t
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
-    from .cli import _DATE
+    from . import _DATE
 
     ps = sub.add_parser("sales", help=t("sales.cli"))
     ps.add_argument("--customer", metavar="TEXT", help=t("sales.cli_customer"))
@@ -20,8 +20,8 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 
 def _cmd_sales(args) -> int:  # noqa: ANN001
-    from .cli import _actor, _say, _store
-    from .services.sales import list_sales
+    from . import _actor, _say, _store
+    from ..services.sales import list_sales
 
     store = _store(args)
     rows = list_sales(store, _actor(store, args), customer=args.customer, since=args.since, until=args.until)

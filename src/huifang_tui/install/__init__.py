@@ -1,0 +1,1 @@
+"""The shared install: the person's own first stage, elevation through sudo, and ``huifang init --shared``."""
