@@ -5,8 +5,8 @@ than a bare Textual app needs to start. So at start-up the app checks who you ar
 paints the queue from this module, and loads the ORM in the background. Everything else
 (every write, every later read) goes through the services layer.
 
-The query here mirrors ``services.queue.queue_rows``. A test checks that both give the same
-rows for every role.
+The conditions that pick the rows are ``store/queries.py``'s, which ``services.queue`` builds
+its statements from too. A test checks that both give the same rows for every role.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from ..domain.calendar import WorkCalendar
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
 from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
 from ..core.safe_text import mask_phone
+from . import queries
 from .claims import claim_alive
 
 # SQL placeholders of the overdue rule, in OVERDUE_PARAMS order (qmark style)
-_OVERDUE = overdue_sql("cb.deadline_on", "cb.deadline_at", lambda _name: "?")
+_OVERDUE = overdue_sql("cb.deadline_on", "cb.deadline_at", queries.qmark)
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -74,11 +75,9 @@ def _stored(v: date | datetime) -> str:
 
 
 def _parts(login: str, role: str) -> list[tuple[str, list]]:
-    """The user's own rows and the pool's, read apart so that each uses ix_callback_queue
-    (as one OR, SQLite reads every open callback of the centre due by the day)."""
+    """The user's own rows and the pool's, read apart (``queries.pool_rows`` says why)."""
     kinds = ROLE_QUEUES.get(role, ("agent",))
-    return [("cb.agent_login = ?", [login]),
-            (f"cb.agent_login IS NULL AND cb.assignee IN ({','.join('?' * len(kinds))})", list(kinds))]
+    return [(queries.own_rows("cb", queries.qmark), [login]), (queries.pool_rows("cb", len(kinds), queries.qmark), list(kinds))]
 
 
 def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetime) -> tuple[list[QueueRow], Progress]:
@@ -94,7 +93,7 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
             " cb.estimated, cb.next_attempt_at, cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host,"
             f" {_OVERDUE}"
             " FROM callback cb JOIN customer c ON c.id = cb.customer_id"
-            f" WHERE cb.status IN ({','.join('?' * len(OPEN_STATES))}) AND cb.due_on <= ? AND {scope}",
+            f" WHERE {queries.open_due('cb', len(OPEN_STATES), queries.qmark)} AND {scope}",
             [*judged_args, *OPEN_STATES, day.isoformat(), *args],
         ).fetchall()
     phones = _phones(conn, {r[3] for r in found})
@@ -124,26 +123,24 @@ def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, row
     # CROSS JOIN keeps call_attempt the outer table (SQLite does not reorder it).
     done = conn.execute(
         "SELECT count(DISTINCT cb.id) FROM call_attempt a CROSS JOIN callback cb ON cb.id = a.callback_id"
-        " WHERE a.agent_login = ? AND a.at >= ? AND a.at <= ? AND a.outcome = 'completed'"
-        " AND cb.status = 'completed' AND cb.completed_at >= ? AND cb.completed_at <= ?",
-        (login, start, end, start, end)).fetchone()[0]
+        f" WHERE {queries.completed_by('a', 'cb', queries.qmark)}", (login, start, end, start, end)).fetchone()[0]
     mine = [r for r in rows if r.agent == login]
     overdue = sum(1 for r in mine if r.overdue)
     pool = sum(1 for r in rows if r.agent is None)
     unreachable = 0
     if role in ("supervisor", "admin"):
         since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min).isoformat(" ")
-        unreachable = conn.execute("SELECT count(*) FROM callback WHERE status = 'unreachable' AND updated_at >= ?",
-                                   (since,)).fetchone()[0]
+        unreachable = conn.execute(
+            f"SELECT count(*) FROM callback WHERE {queries.unreachable_since('callback', queries.qmark)}", (since,)).fetchone()[0]
     return Progress(done_today=done, due_today=done + len(mine), overdue=overdue, unreachable=unreachable, pool=pool)
 
 
 def _phones(conn: sqlite3.Connection, cids: Iterable[int]) -> dict[tuple[int, str], str]:
     out: dict[tuple[int, str], str] = {}
     ids = list(cids)
-    for i in range(0, len(ids), 400):
-        chunk = ids[i : i + 400]
-        q = f"SELECT customer_id, name, phone FROM contact WHERE customer_id IN ({','.join('?' * len(chunk))})"
+    for i in range(0, len(ids), queries.PHONE_CHUNK):
+        chunk = ids[i : i + queries.PHONE_CHUNK]
+        q = f"SELECT customer_id, name, phone FROM contact WHERE {queries.contacts_of('contact', len(chunk), queries.qmark)}"
         for cust_id, name, phone in conn.execute(q, chunk):
             out[(cust_id, name)] = phone
     return out
