@@ -31,7 +31,16 @@ TEST_POINTER = "huifang-test-system-config"
 
 
 class SystemConfigError(Exception):
-    """The system config exists but cannot be trusted or read; ``str()`` is the message."""
+    """The system config exists but cannot be trusted or read.
+
+    It carries a catalog key and its placeholders (``key``, ``params``); the caller words it
+    with ``i18n.t(e.key, **e.params)`` — i18n reads the locked-process flag from here, so this
+    module does not import it back."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -98,28 +107,26 @@ def _root_owned(path: Path) -> bool:
 def load(path: Path | None = None) -> SystemConfig | None:
     """The system config, or None when this machine has no shared install."""
     path = path or config_path()
-    from .i18n import t
-
     try:
         if not path.exists():
             return None
     except OSError as e:  # /etc/huifang closed to this person: not a config they may rely on
-        raise SystemConfigError(t("shared.err.config_bad", path=path, error=e.strerror or e)) from None
+        raise SystemConfigError("shared.err.config_bad", path=path, error=e.strerror or e) from None
 
     if not _root_owned(path):
-        raise SystemConfigError(t("shared.err.config_unsafe", path=path))
+        raise SystemConfigError("shared.err.config_unsafe", path=path)
     import tomllib
 
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise SystemConfigError(t("shared.err.config_bad", path=path, error=e)) from e
+        raise SystemConfigError("shared.err.config_bad", path=path, error=e) from e
     db = str(data.get("database") or "")
     if not db.startswith("/"):
-        raise SystemConfigError(t("shared.err.config_field", path=path, field="database"))
+        raise SystemConfigError("shared.err.config_field", path=path, field="database")
     agents = str(data.get("agents_group") or "")
     if not agents:
-        raise SystemConfigError(t("shared.err.config_field", path=path, field="agents_group"))
+        raise SystemConfigError("shared.err.config_field", path=path, field="agents_group")
     return SystemConfig(
         path=path,
         database=Path(db),

@@ -42,7 +42,7 @@ def prepare() -> int | None:
     try:
         conf = system.load()
     except system.SystemConfigError as e:
-        print(str(e), file=sys.stderr)
+        print(t(e.key, **e.params), file=sys.stderr)
         return EXIT_REFUSED
     if not system.must_lock(conf, system.via_main()):
         return None
