@@ -201,10 +201,12 @@ class HuifangApp(App):
 
     def error_text(self, err: BaseException | None) -> str:
         """One plain message for any failed worker (crash.user_message; traceback to the log)."""
+        from .core.config import sqlite_file
         from .core.crash import user_message
 
         url = getattr(self.store, "url", "") if getattr(self, "store", None) is not None else ""
-        path = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+        file = sqlite_file(url)
+        path = Path(file) if file is not None else None
         return user_message(err or RuntimeError("?"), path.name if path else "", path)
 
     def refresh_queue(self) -> None:

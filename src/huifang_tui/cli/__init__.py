@@ -403,8 +403,8 @@ def _fail_plain(e: BaseException, args) -> int:  # noqa: ANN001
     try:
         url, _src = config.resolve_db(getattr(args, "db", None))
         db = config.display_db(url)
-        if url.startswith("sqlite:///"):
-            path = Path(url[len("sqlite:///"):])
+        file = config.sqlite_file(url)
+        path = Path(file) if file is not None else None
     except Exception:  # noqa: BLE001
         pass
     message, _log = explain(e, db, path)
@@ -462,10 +462,11 @@ def _store_file(url: str) -> bool | None:
 
     from ..core.errors import ServiceError
 
-    if not url.startswith("sqlite:///"):
+    file = config.sqlite_file(url)
+    if file is None:
         return None
     try:
-        st = os.stat(url[len("sqlite:///"):])
+        st = os.stat(file)
     except (FileNotFoundError, NotADirectoryError):
         return False
     if not stat.S_ISREG(st.st_mode):
@@ -618,9 +619,9 @@ def _open_sqlite(args, resume_gc: bool) -> int | None:  # noqa: ANN001
     from ..store import fastread
 
     url, _src = config.resolve_db(args.db)
-    if not url.startswith("sqlite:///"):
+    path = config.sqlite_file(url)
+    if path is None:
         return None
-    path = url[len("sqlite:///"):]
     if not _store_file(url):
         raise ServiceError(t("err.no_database", db=config.display_db(url)))
     conn = fastread.connect(path)

@@ -12,6 +12,17 @@ import os
 from pathlib import Path
 
 APP = "huifang"
+SQLITE = "sqlite:///"
+
+
+def sqlite_url(path: object) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return SQLITE + str(path)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a ``sqlite:///`` URL names, or None for any other database."""
+    return url[len(SQLITE):] if url.startswith(SQLITE) else None
 
 
 def config_path() -> Path:
@@ -30,7 +41,7 @@ def to_url(value: str) -> str:
     """A bare path becomes a SQLite URL; anything with ``://`` is taken as a URL."""
     if "://" in value:
         return value
-    return "sqlite:///" + str(Path(value).expanduser().resolve())
+    return sqlite_url(Path(value).expanduser().resolve())
 
 
 def resolve_db(cli_value: str | None) -> tuple[str, str]:
@@ -39,7 +50,7 @@ def resolve_db(cli_value: str | None) -> tuple[str, str]:
 
     conf = system.locked()
     if conf is not None:
-        return "sqlite:///" + str(conf.database), str(conf.path)
+        return sqlite_url(conf.database), str(conf.path)
     if cli_value:
         return to_url(cli_value), "--db"
     env = os.environ.get("HUIFANG_DATABASE_URL")
@@ -57,14 +68,15 @@ def resolve_db(cli_value: str | None) -> tuple[str, str]:
     except system.SystemConfigError:
         shared = None
     if shared is not None:
-        return "sqlite:///" + str(shared.database), str(shared.path)
+        return sqlite_url(shared.database), str(shared.path)
     return to_url(str(default_db_path())), "default"
 
 
 def display_db(url: str) -> str:
     """Short form for the header: the file name, or the URL without its password."""
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):]).name
+    path = sqlite_file(url)
+    if path is not None:
+        return Path(path).name
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)

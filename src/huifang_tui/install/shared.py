@@ -71,7 +71,7 @@ def check_locked(args) -> int | None:  # noqa: ANN001
         if args.as_login != os_login():
             print(t("err.as_not_demo"), file=sys.stderr)
             return EXIT_REFUSED
-    if args.db and config.to_url(args.db) != "sqlite:///" + str(conf.database):
+    if args.db and config.to_url(args.db) != config.sqlite_url(conf.database):
         print(t("shared.db_ignored", db=conf.database), file=sys.stderr)
     args.db = None
     return None
@@ -88,9 +88,10 @@ def maybe_elevate(args, argv: list[str]) -> int | None:  # noqa: ANN001
     if conf is None:
         return None
     url, _src = config.resolve_db(args.db)
-    if not url.startswith("sqlite:///"):
+    file = config.sqlite_file(url)
+    if file is None:
         return None
-    path = Path(url[len("sqlite:///"):])
+    path = Path(file)
     if (args.cmd or "run") in NO_ELEVATION:
         if system.is_store_path(conf, path):  # the shared store is made and kept by root
             print(t("shared.err.not_here", cmd=args.cmd), file=sys.stderr)
