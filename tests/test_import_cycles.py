@@ -156,3 +156,13 @@ def test_the_reader_sees_every_kind_of_cycle(tmp_path):
     assert edges["p.c"] == set()
     assert edges["p.d"] == {"p.sub.x"}
     assert cycles(edges) == [["p.a", "p.b"], ["p.sub", "p.sub.x"]]
+
+
+if __name__ == "__main__":  # .ci/lint: the same check without pytest's fixtures
+    import sys
+
+    _edges = graph()
+    _found = cycles(_edges)
+    for _group in _found:
+        print("import cycle:", _describe(_group, _edges))
+    sys.exit(1 if _found else 0)
