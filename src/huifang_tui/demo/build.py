@@ -15,7 +15,7 @@ from ..services.base import Store, audit
 from ..services.calendar import load_calendar, set_company_name
 from ..services.planner import run_planner
 from ..store.models import Callback, Customer, Sale, Setting, User, WorkOrder
-from .generate import _Gen
+from .generate import DemoFacts
 from .issues import build_demo_issues
 from .templates import DEMO_COMPANY, load_templates
 
@@ -56,7 +56,7 @@ def build_demo(
         _check_empty(s)
         cal = load_calendar(s)
         existing = set(s.exec(select(User.login)))
-    g = _Gen(load_templates(), today, seed, customers, cal)
+    g = DemoFacts(load_templates(), today, seed, customers, cal)
     g.build_customers()
     g.build_sales()
     g.build_work_orders()

@@ -57,7 +57,9 @@ class _Hist:
     attempts: list[CallAttempt] = field(default_factory=list)
 
 
-class _Gen:
+class DemoFacts:
+    """The demo centre's facts and history, drawn from the templates with a seeded random."""
+
     def __init__(self, tpl: dict[str, Any], today: date, seed: int, n: int, cal: WorkCalendar):
         self.t = tpl
         self.cal = cal  # the store's own working-day calendar (PRC holidays, 调休, overrides)

@@ -18,6 +18,13 @@ def in_range(d: date | datetime) -> bool:
     return FIRST <= day <= LAST
 
 
+def first_of_month(text: str) -> date:
+    """``YYYY-MM`` (``YYYY-M`` too) → the first day of that month; ValueError otherwise (the
+    strict ``YYYY-MM`` of a report month is ``domain.kpi.Month.parse``)."""
+    y, m = (int(x) for x in text.split("-"))
+    return date(y, m, 1)
+
+
 _DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

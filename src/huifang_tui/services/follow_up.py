@@ -14,22 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlmodel import Session, select
 
 from ..domain.follow_up import FOLLOW_UP_KINDS, Following, follow_up_state, owed_kinds
+from ..store.queries import chunked
 from ..store.models import Callback, Issue
 from .calendar import load_policy
 
 _CHUNK = 500
 
 
-def _chunks(ids: list, n: int = _CHUNK):  # noqa: ANN202
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
-
-
 def following_of(conn, numbers_by_customer: Mapping[int, set[str]],  # noqa: ANN001
                  issue_statuses: Mapping[str, Sequence[str]]) -> dict[str, Following]:
     """What follows each record (by 回访编号); *conn* is the session's connection."""
     ups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for chunk in _chunks(sorted(numbers_by_customer)):
+    for chunk in chunked(sorted(numbers_by_customer), _CHUNK):
         for ref, kind, status in conn.execute(
                 select(Callback.trigger_ref, Callback.kind, Callback.status)
                 .where(Callback.customer_id.in_(chunk), Callback.kind.in_(FOLLOW_UP_KINDS))):
@@ -49,7 +45,7 @@ def states_of(s: Session, callbacks: Iterable[Callback]) -> dict[str, str | None
     threshold = load_policy(s).low_score_threshold
     by_id = {cb.id: cb.number for cb in cbs}
     issues: dict[str, list[str]] = defaultdict(list)
-    for chunk in _chunks(sorted(by_id)):
+    for chunk in chunked(sorted(by_id), _CHUNK):
         for cid, status in conn.execute(select(Issue.callback_id, Issue.status).where(Issue.callback_id.in_(chunk))):
             issues[by_id[cid]].append(status)
     by_customer: dict[int, set[str]] = defaultdict(set)

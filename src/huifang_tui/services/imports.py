@@ -40,6 +40,7 @@ from ..core.i18n import t
 from ..importing import Checker, ImportFileError, open_table
 from ..importing.schemas import CUSTOMER_LEVEL, KINDS, Bad, Binding, Parsed
 from ..core.safe_text import defuse_cell
+from ..store.queries import chunked
 from ..store.models import AuditEntry, Contact, Customer, NonMemberEvent, Sale, User, WorkOrder
 from .base import Actor, ServiceError, Store, acting, audit, require, serialize, snapshot
 
@@ -278,12 +279,6 @@ def _write_rejects(path: Path, headers: list[str], bad: list[Bad]) -> Path:
     return out
 
 
-def _chunks(items: Iterable, n: int = _CHUNK) -> Iterable[list]:
-    items = list(items)
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
-
-
 def _apply(obj: SQLModel, values: dict[str, object]) -> dict | None:
     """Set the values that differ; return the snapshot from before, or None if nothing changed."""
     diff = {k: v for k, v in values.items() if getattr(obj, k) != v}
@@ -380,7 +375,7 @@ class _Writer:
         return True
 
     def _load_customers(self, names: Iterable[str]) -> None:
-        for part in _chunks(set(names) - self.customers.keys()):
+        for part in chunked(set(names) - self.customers.keys(), _CHUNK):
             for c in self.s.exec(select(Customer).where(Customer.name.in_(part))):
                 self.customers[c.name] = c
 
@@ -447,7 +442,7 @@ class _Writer:
 
     def _contacts_of(self, cids: Iterable[int]) -> dict[tuple[int, str], Contact]:
         out: dict[tuple[int, str], Contact] = {}
-        for part in _chunks(set(cids)):
+        for part in chunked(set(cids), _CHUNK):
             for c in self.s.exec(select(Contact).where(Contact.customer_id.in_(part))):
                 out[(c.customer_id, c.name)] = c
         self.with_contacts = {k[0] for k in out}
@@ -483,7 +478,7 @@ class _Writer:
     def _workorders(self, good: list[Parsed]) -> None:
         self._record_customers(good, member=True)
         existing: dict[str, WorkOrder] = {}
-        for part in _chunks(p.values["number"] for p in good):
+        for part in chunked((p.values["number"] for p in good), _CHUNK):
             for w in self.s.exec(select(WorkOrder).where(WorkOrder.number.in_(part))):
                 existing[w.number] = w
         contacts = self._contacts_of(c.id for c in self.customers.values())
@@ -500,7 +495,7 @@ class _Writer:
     def _sales(self, good: list[Parsed]) -> None:
         self._record_customers(good, member=True)
         existing: dict[str, Sale] = {}
-        for part in _chunks(p.values["contract_no"] for p in good):
+        for part in chunked((p.values["contract_no"] for p in good), _CHUNK):
             for x in self.s.exec(select(Sale).where(Sale.contract_no.in_(part))):
                 existing[x.contract_no] = x
         for p in good:
@@ -524,7 +519,7 @@ class _Writer:
             )
         self.s.flush()
         existing: dict[tuple, NonMemberEvent] = {}
-        for part in _chunks(c.id for c in self.customers.values()):
+        for part in chunked((c.id for c in self.customers.values()), _CHUNK):
             for e in self.s.exec(select(NonMemberEvent).where(NonMemberEvent.customer_id.in_(part))):
                 existing[(e.customer_id, e.kind, e.occurred_on)] = e
         for p in good:
@@ -548,7 +543,7 @@ class _Writer:
         if not regs:
             return
         known: set[tuple[int, date]] = set()
-        for part in _chunks(regs):
+        for part in chunked(regs, _CHUNK):
             known.update(self.s.exec(select(NonMemberEvent.customer_id, NonMemberEvent.occurred_on).where(
                 NonMemberEvent.customer_id.in_(part), NonMemberEvent.kind == "registration")).all())
         for cid, day in regs.items():

@@ -37,6 +37,7 @@ from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
 from ..core.i18n import t
+from ..store.queries import chunked
 from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
@@ -284,7 +285,7 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
             return IssuePage(_views(s, list(s.exec(page)), now, policy, cal, as_of=as_of), total, offset,
                              limit or total)
         views = []
-        for chunk in _chunks(list(s.exec(q)), 500):
+        for chunk in chunked(list(s.exec(q)), 500):
             for v in _views(s, chunk, now, policy, cal, as_of=as_of):
                 st = v.state
                 if flt.overdue and not st.overdue:
@@ -300,11 +301,6 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
                 views.append(v)
         end = len(views) if limit is None else offset + limit
         return IssuePage(views[offset:end], len(views), offset, limit or len(views))
-
-
-def _chunks(rows: list, n: int) -> Iterable[list]:
-    for i in range(0, len(rows), n):
-        yield rows[i:i + n]
 
 
 # -- escalations written by writes and the planner -------------------------------------------

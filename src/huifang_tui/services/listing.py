@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from ..domain import queue as dq
 from ..domain.queue import ROLE_QUEUES, QueueRow
+from ..domain.dates import first_of_month
 from ..domain.words import CALLBACK_STATUSES
 from ..core.i18n import t
 from ..core.safe_text import mask_phone
@@ -65,8 +66,7 @@ class CallbackRow:
 def parse_month(text: str) -> date:
     """``YYYY-MM`` → the first day of that month; bad input names the option and the fix."""
     try:
-        y, m = (int(x) for x in text.strip().split("-"))
-        return date(y, m, 1)
+        return first_of_month(text)
     except ValueError:
         raise ValidationError("--month: " + t("cli.expect.month", value=text)) from None
 

@@ -48,6 +48,7 @@ from ..domain.summary import summary_due
 from ..core.errors import MonthLocked
 from ..core.i18n import t
 from ..core.safe_text import mask_phone
+from ..store.queries import chunked
 from ..store.models import (
     AuditEntry,
     CallAttempt,
@@ -311,11 +312,6 @@ def follow_label(code: str | None, status: str) -> str:
     return t(f"report.follow.{code}") if code is not None else t(f"report.state.{status}")
 
 
-def _in_chunks(ids: list, n: int = _CHUNK):
-    for i in range(0, len(ids), n):
-        yield ids[i : i + n]
-
-
 def _dt(v: object) -> datetime | None:
     """A datetime from a column read as text (SQLite) or as a datetime (PostgreSQL)."""
     if v is None or isinstance(v, datetime):
@@ -435,7 +431,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
     # sales for converted leads
     sales: dict[int, list[date]] = defaultdict(list)
     lead_customers = sorted({r[2] for r in rows if r[20]})
-    for chunk in _in_chunks(lead_customers):
+    for chunk in chunked(lead_customers, _CHUNK):
         for cust, sold in conn.execute(select(Sale.customer_id, txt(Sale.sold_on)).where(Sale.customer_id.in_(chunk))):
             sales[cust].append(_d(sold))
 
@@ -543,7 +539,7 @@ def _callback_rows(s: Session, where) -> dict[int, tuple[str, str | None, Callba
         txt(Callback.created_at), Callback.kind, Callback.trigger_ref, txt(Callback.deferred_on),
         Callback.agent_login).where(where)).all()
     attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for chunk in _in_chunks([r[0] for r in found]):
+    for chunk in chunked([r[0] for r in found], _CHUNK):
         for cid, at, outcome, login, entered_at, late, to in conn.execute(
                 select(CallAttempt.callback_id, txt(CallAttempt.at), CallAttempt.outcome, CallAttempt.agent_login,
                        txt(CallAttempt.entered_at), CallAttempt.late_entry, txt(CallAttempt.rescheduled_to))
@@ -580,7 +576,7 @@ def states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
     logs: dict[int, tuple[str, str | None, CallbackLog]] = {}
     marks: dict[int, tuple[bool | None, datetime | None]] = {}
     conn = s.connection()
-    for chunk in _in_chunks(ids):
+    for chunk in chunked(ids, _CHUNK):
         logs.update(_callback_rows(s, Callback.id.in_(chunk)))
         for cid, accurate, marked_at in conn.execute(select(SpotCheck.callback_id, SpotCheck.accurate,
                                                             txt(SpotCheck.marked_at))
@@ -588,7 +584,7 @@ def states_at(s: Session, ids: list[int], at: datetime) -> dict[int, _Then]:
             marks[cid] = (accurate, _dt(marked_at))
     wanted = sorted({p for _, _, log in logs.values() if (p := parent_number(log))})
     parents: dict[str, CallbackLog] = {}
-    for chunk in _in_chunks(wanted):
+    for chunk in chunked(wanted, _CHUNK):
         parents.update(_callback_logs(s, Callback.number.in_(chunk)).values())
     out: dict[int, _Then] = {}
     for cid, (_, agent, log) in logs.items():
@@ -614,7 +610,7 @@ def _issue_rows(s: Session, month: Month, as_of: datetime | None = None) -> list
     if as_of is not None:
         policy, cal = load_policy(s), load_calendar(s)
         events: dict[int, list[IssueEventAt]] = defaultdict(list)
-        for chunk in _in_chunks(ids):
+        for chunk in chunked(ids, _CHUNK):
             for iid, kind, at, late in s.connection().execute(
                     select(IssueEvent.issue_id, IssueEvent.kind, txt(IssueEvent.at), IssueEvent.late_entry)
                     .where(IssueEvent.issue_id.in_(chunk)).order_by(IssueEvent.at, IssueEvent.id)):
@@ -624,7 +620,7 @@ def _issue_rows(s: Session, month: Month, as_of: datetime | None = None) -> list
         return [r for r in rows if r is not None]
     reopened: set[int] = set()
     late: set[int] = set()
-    for chunk in _in_chunks(ids):
+    for chunk in chunked(ids, _CHUNK):
         reopened.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
                                                                   IssueEvent.kind.in_(REOPEN_EVENTS))).all())
         late.update(s.exec(select(IssueEvent.issue_id).where(IssueEvent.issue_id.in_(chunk),
@@ -767,7 +763,7 @@ def _plain_empty() -> dict:
 def _with_full_phones(s: Session, records: list[RecordLine]) -> list[RecordLine]:
     numbers = [r.number for r in records]
     full: dict[str, str] = {}
-    for chunk in _in_chunks(numbers):
+    for chunk in chunked(numbers, _CHUNK):
         for number, phone in s.exec(select(Callback.number, Contact.phone)
                                     .join(Contact, and_(Contact.customer_id == Callback.customer_id,
                                                         Contact.name == Callback.contact_name))

@@ -16,12 +16,20 @@ docstring lists them. A list of ``n`` values is named ``<prefix>0`` … ``<prefi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 Placeholder = Callable[[str], str]
 
 #: contacts are read this many customers at a time (SQLite's bound-parameter limit)
 PHONE_CHUNK = 400
+
+
+def chunked(items: Iterable, n: int) -> Iterator[list]:
+    """``items`` in lists of at most ``n``: the values one statement binds stay under the
+    database's limit on bound parameters."""
+    items = items if isinstance(items, list) else list(items)
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
 
 
 def named(name: str) -> str:
