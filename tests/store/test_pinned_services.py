@@ -22,10 +22,11 @@ from huifang_tui.store.claims import CLAIM_TTL_SECONDS, HOST, claim_alive
 from huifang_tui.core.errors import Refused
 from huifang_tui.services.base import Conflict, NotFound, PermissionDenied, ServiceError, Store
 from huifang_tui.services.recording import callback_notes
-from huifang_tui.services.callbacks import (
-    CallRecord, ValidationError, assign, defer, discard_draft, heartbeat, open_call, record_attempt, release,
-    save_draft, validate,
-)
+from huifang_tui.services.recording import CallRecord, defer, record_attempt, validate
+from huifang_tui.core.errors import ValidationError
+from huifang_tui.services.assignment import assign
+from huifang_tui.services.drafts import discard_draft, save_draft
+from huifang_tui.services.calls import heartbeat, open_call, release
 from huifang_tui.services.issues import event_text, raise_issue
 from huifang_tui.services.dayclose import DayCloseRefused, close_day, is_closed, untouched
 from huifang_tui.services.planner import run_planner
@@ -843,7 +844,7 @@ def test_service_errors_are_one_family():
     ("", ""),
 ])
 def test_phones_are_masked_in_lists(phone, masked):
-    from huifang_tui.domain.queue import mask_phone
+    from huifang_tui.domain.masking import mask_phone
 
     assert mask_phone(phone) == masked
 
