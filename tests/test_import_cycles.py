@@ -1,4 +1,5 @@
-"""No import cycles between the modules of huifang_tui, read from the source with ``ast``.
+"""No import cycles between the modules of huifang_tui, read from the source with ``ast``
+(and every module opens with a line saying what it holds).
 
 Every import statement counts, at any depth (the lazy imports inside functions too), except
 those under ``if TYPE_CHECKING:``. Relative imports are resolved; ``from pkg import name`` is an
@@ -134,6 +135,14 @@ def test_no_import_cycles_between_modules():
     edges = graph()
     found = cycles(edges)
     assert not found, "import cycles:\n  " + "\n  ".join(_describe(g, edges) for g in found)
+
+
+def test_every_module_says_what_it_holds():
+    """The layout's other rule read from the same walk: every module opens with a docstring
+    whose first line says what it holds."""
+    silent = [name for name, (path, _) in modules().items()
+              if not (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()]
+    assert not silent, "modules without a first docstring line: " + ", ".join(sorted(silent))
 
 
 def test_the_reader_sees_every_kind_of_cycle(tmp_path):
