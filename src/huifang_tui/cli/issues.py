@@ -21,44 +21,24 @@ PRIORITIES = ISSUE_PRIORITIES
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
+    from ..services import issue_actions
+
     pi = sub.add_parser("issue", help=t("cli_ledger.issue"))
     isub = pi.add_subparsers(dest="issue_cmd", required=True, metavar="ACTION")
 
     def action(name: str, *, number: bool = True, when: bool = True) -> argparse.ArgumentParser:
         p = isub.add_parser(name, help=t(f"cli_ledger.{name}"))
         if number:
-            p.add_argument("number", metavar="WT…")
+            _add_argument(p, issue_actions.NUMBER)
         if when:
-            p.add_argument("--when", help=t("cli_ledger.opt_when"))
+            _add_argument(p, issue_actions.WHEN)
         p.add_argument("--json", action="store_true", help=t("cli_ledger.opt_json"))
         return p
 
-    p = action("raise", number=False)
-    p.add_argument("callback", nargs="?", metavar="CALLBACK_NUMBER")
-    p.add_argument("--customer", metavar="NAME", help=t("cli_ledger.opt_customer"))
-    p.add_argument("--title", required=True)
-    p.add_argument("--category", default="other", metavar="|".join(CATEGORIES))
-    p.add_argument("--priority", default="normal", metavar="|".join(PRIORITIES))
-    p.add_argument("--complaint", action="store_true")
-    p.add_argument("--description", default="")
-    p.add_argument("--department", default="", metavar="NAME", help=t("cli_ledger.opt_department"))
-    p = action("assign")
-    p.add_argument("--department", required=True, metavar="NAME")
-    p.add_argument("--owner", metavar="LOGIN")
-    action("ack")
-    p = action("note")
-    p.add_argument("text")
-    p = action("wait")
-    p.add_argument("--reason", required=True)
-    action("resume")
-    p = action("solve")
-    p.add_argument("--solution", required=True)
-    p = action("tell")
-    p.add_argument("--on", required=True, metavar="DATE")
-    p.add_argument("--satisfaction", required=True, metavar="1-5")
-    action("close")
-    p = action("reopen")
-    p.add_argument("--reason", required=True)
+    for row in issue_actions.ACTIONS:  # the one table the ledger screen runs from too
+        p = action(row.name, number=row.on_issue)
+        for arg in row.args:
+            _add_argument(p, arg)
     action("show", when=False)
 
     pl = sub.add_parser("issues", help=t("cli_ledger.issues"))
@@ -81,6 +61,26 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = dsub.add_parser("member", help=t("cli_ledger.dept_member"))
     p.add_argument("login")
     p.add_argument("name", help=t("cli_ledger.dept_member_name"))
+
+
+def _add_argument(p: argparse.ArgumentParser, arg) -> None:  # noqa: ANN001
+    """An argument of an issue action (``services.issue_actions.Arg``) as an option or positional."""
+    kw: dict = {}
+    if arg.kind == "flag":
+        kw["action"] = "store_true"
+    if arg.option is None:
+        if not arg.required:
+            kw["nargs"] = "?"
+    elif arg.required:
+        kw["required"] = True
+    if arg.default is not None:
+        kw["default"] = arg.default
+    metavar = arg.metavar or ("|".join(arg.choices) if arg.choices else None)
+    if metavar:
+        kw["metavar"] = metavar
+    if arg.help:
+        kw["help"] = t(arg.help)
+    p.add_argument(arg.option or arg.name, **kw)
 
 
 class _BadInput(Exception):
@@ -174,51 +174,20 @@ def _entry_notes(v) -> list[str]:  # noqa: ANN001
 
 
 def _issue(args, store, actor) -> int:  # noqa: ANN001
-    from ..services import issues as svc
+    from ..services.issue_actions import action, run_action
 
-    cmd, now = args.issue_cmd, store.now()
+    cmd = args.issue_cmd
     if cmd == "show":
         _print_issue(store, args.number, args.json, events=True)
         return 0
-    when = _when(args.when, now, store)
+    row = action(cmd)  # the table the ledger screen runs from: the same reading, the same call
+    i = run_action(store, actor, cmd, getattr(args, "number", None), {a.name: getattr(args, a.name) for a in row.args},
+                   when=args.when)
     if cmd == "raise":
-        _choice("--category", args.category, CATEGORIES)
-        _choice("--priority", args.priority, PRIORITIES)
-        if (args.callback is None) == (args.customer is None):
-            raise _BadInput(t("ledger.err.callback_or_customer"))
-        i = svc.raise_issue(store, actor, args.callback, customer=args.customer, title=args.title,
-                            description=args.description, category=args.category, priority=args.priority,
-                            is_complaint=args.complaint, department=args.department, when=when)
         _print_issue(store, i.number, args.json, t("cli_ledger.raised", number=i.number, department=i.department,
                                                      ack_by=i.ack_by.isoformat(" ", timespec="minutes"),
                                                      solve_by=i.solve_by.isoformat()))
         return 0
-    if cmd == "assign":
-        i = svc.assign_issue(store, actor, args.number, args.department, args.owner, when=when)
-    elif cmd == "ack":
-        i = svc.acknowledge(store, actor, args.number, when=when)
-    elif cmd == "note":
-        i = svc.add_note(store, actor, args.number, args.text, when=when)
-    elif cmd == "wait":
-        i = svc.wait(store, actor, args.number, args.reason, when=when)
-    elif cmd == "resume":
-        i = svc.resume(store, actor, args.number, when=when)
-    elif cmd == "solve":
-        i = svc.solve(store, actor, args.number, args.solution, when=when)
-    elif cmd == "tell":
-        from ..domain.timephrase import PhraseError, read_day
-
-        try:
-            on = read_day(args.on)
-        except PhraseError:
-            raise _BadInput(t("cli_ledger.err_on", value=args.on, usage=t("time_examples.day"))) from None
-        if not args.satisfaction.strip().isdigit():
-            raise _BadInput(t("ledger.err.satisfaction", value=args.satisfaction))
-        i = svc.tell(store, actor, args.number, on, int(args.satisfaction), when=when)
-    elif cmd == "close":
-        i = svc.close(store, actor, args.number, when=when)
-    else:
-        i = svc.reopen(store, actor, args.number, args.reason, when=when)
     _print_issue(store, i.number, args.json, t("cli_ledger.done", number=i.number,
                                                  action=t(f"ledger.action.{cmd}"),
                                                  status=t(f"ledger.status.{i.status}")))

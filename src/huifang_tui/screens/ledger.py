@@ -24,6 +24,8 @@ from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..core.errors import ServiceError
 from ..core.i18n import t
 from ..core.safe_text import literal
+from ..services import issue_actions
+from ..services.issue_actions import tell_line as _tell_input  # noqa: F401 - the tell prompt's reader
 from ..widgets.header import AppHeader
 from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row
@@ -342,12 +344,13 @@ class LedgerScreen(Screen):
 
     @work(thread=True, group="ledger-raise", exit_on_error=False)
     def _raise(self, customer: str, value) -> None:  # noqa: ANN001
-        from ..services.issues import raise_issue
+        from ..services.issue_actions import run_action
 
-        try:
-            issue = raise_issue(self.app.store, self.app.actor, customer=customer, title=value.title,
-                                description=value.description, category=value.category, priority=value.priority,
-                                is_complaint=value.is_complaint, department=value.department)
+        try:  # through the one table of issue actions, as ``huifang issue raise --customer``
+            issue = run_action(self.app.store, self.app.actor, "raise", None, {
+                "customer": customer, "title": value.title, "description": value.description,
+                "category": value.category, "priority": value.priority, "complaint": value.is_complaint,
+                "department": value.department})
         except ServiceError as e:
             self.app.call_from_thread(self.notify, str(e), severity="error", timeout=10)
             return
@@ -357,12 +360,14 @@ class LedgerScreen(Screen):
 
 # -- one issue ------------------------------------------------------------------------------
 
-# action → (key, prompt kind): text prompts ask one line; "tell" asks "DATE SCORE"
-ACTION_KEYS = (
-    ("assign", "g", "text"), ("ack", "k", None), ("note", "n", "text"), ("wait", "w", "text"),
-    ("resume", "u", None), ("solve", "s", "text"), ("tell", "t", "text"), ("close", "c", None),
-    ("reopen", "o", "text"),
-)
+# action → its key; the actions, in order, and what each asks come from the one table of issue
+# actions (``services.issue_actions``, which ``huifang issue …`` runs from too)
+KEYS = {"assign": "g", "ack": "k", "note": "n", "wait": "w", "resume": "u", "solve": "s", "tell": "t",
+        "close": "c", "reopen": "o"}
+# (action, key, prompt kind): "text" asks one line (read by the table: "tell" takes "DATE SCORE"),
+# None asks nothing
+ACTION_KEYS = tuple((a.name, KEYS[a.name], "text" if a.line is not None else None)
+                    for a in issue_actions.ACTIONS if a.on_issue)
 
 
 class IssueScreen(Screen):
@@ -403,12 +408,12 @@ class IssueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="issue-load", exit_on_error=False)
     def _load(self) -> None:
-        from ..services.issues import offered_actions, show_issue
+        from ..services.issues import show_issue
 
         store = self.app.store
         now = store.now()
         view = show_issue(store, self.number, now)
-        allowed = offered_actions(store, self.app.actor, self.number, now)
+        allowed = issue_actions.offered(store, self.app.actor, self.number, now)
         self.post_message(self.Loaded(view, allowed))
 
     @on(Loaded)
@@ -520,30 +525,9 @@ class IssueScreen(Screen):
 
     @work(thread=True, group="issue-act", exit_on_error=False)
     def _do(self, action: str, text: str) -> None:
-        from ..services import issues as svc
-
         store, actor, n = self.app.store, self.app.actor, self.number
-        try:
-            if action == "assign":
-                dept, _, owner = text.strip().partition(" ")
-                svc.assign_issue(store, actor, n, dept, owner.strip() or None)
-            elif action == "ack":
-                svc.acknowledge(store, actor, n)
-            elif action == "note":
-                svc.add_note(store, actor, n, text)
-            elif action == "wait":
-                svc.wait(store, actor, n, text)
-            elif action == "resume":
-                svc.resume(store, actor, n)
-            elif action == "solve":
-                svc.solve(store, actor, n, text)
-            elif action == "tell":
-                on, score = _tell_input(text, store.today())
-                svc.tell(store, actor, n, on, score)
-            elif action == "close":
-                svc.close(store, actor, n)
-            else:
-                svc.reopen(store, actor, n, text)
+        try:  # the line read into the action's arguments and run by the table, as ``huifang issue``
+            issue_actions.run_action(store, actor, action, n, issue_actions.read_line(action, text, store.today()))
         except ServiceError as e:
             self.app.call_from_thread(self.notify, str(e), title=t("ledger.refused"), severity="error", timeout=10)
             return
@@ -553,19 +537,3 @@ class IssueScreen(Screen):
 
 def _iso(d: date | None) -> str:
     return d.isoformat() if d else "-"
-
-
-def _tell_input(text: str, today: date) -> tuple[date, int]:
-    """"4" (told today) or "2026-11-23 4" → (date, satisfaction)."""
-    from ..domain.timephrase import read_day
-    from ..services.issues import IssueInputError
-
-    parts = text.replace("，", " ").replace(",", " ").split()
-    try:
-        if len(parts) == 1:
-            return today, int(parts[0])
-        if len(parts) == 2:
-            return read_day(parts[0]), int(parts[1])
-    except ValueError:
-        pass
-    raise IssueInputError(t("ledger.err.tell_input", value=text))
