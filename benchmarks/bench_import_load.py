@@ -45,7 +45,7 @@ HEADER = "工单编号,客户名称,联系人,联系方式,产品/服务名称,�
 
 def agent_loop(url: str, login: str, callback_id: int, stop: Path, out: Path) -> None:
     from huifang_tui.services.base import Actor, Store
-    from huifang_tui.services.callbacks import save_draft
+    from huifang_tui.services.drafts import save_draft
 
     store = Store(url)
     actor = Actor(login, "agent", login)

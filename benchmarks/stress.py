@@ -124,7 +124,8 @@ def agent_main(idx: int, login: str, url: str, t0_box, ready, go, seconds: float
         from huifang_tui.core.errors import ServiceError
         from huifang_tui.core.i18n import set_lang
         from huifang_tui.services.base import Actor, Store
-        from huifang_tui.services.callbacks import CallRecord, open_call, record_attempt, release
+        from huifang_tui.services.recording import CallRecord, record_attempt
+        from huifang_tui.services.calls import open_call, release
         from huifang_tui.services.issues import raise_issue
         from huifang_tui.services.queue import queue_rows
 
@@ -351,7 +352,7 @@ def existing_logins(url: str) -> tuple[list[str], str]:
 
 def today_done(url: str, real: bool) -> dict[str, int]:
     from huifang_tui.services.base import Store
-    from huifang_tui.services.board import done_by_login
+    from huifang_tui.services.figures import done_by_login
 
     store = Store(url)
     day = datetime.now().date() if real else DAY

@@ -163,9 +163,9 @@ def _roomy_disk(monkeypatch):
     change every board snapshot. The disk-alert tests set their own reading."""
     from types import SimpleNamespace
 
-    from huifang_tui.services import board
+    from huifang_tui.services import alerts
 
-    monkeypatch.setattr(board, "statvfs", lambda _path: SimpleNamespace(
+    monkeypatch.setattr(alerts, "statvfs", lambda _path: SimpleNamespace(
         f_bavail=500 * 1024**2, f_blocks=1000 * 1024**2, f_frsize=1024))
 
 

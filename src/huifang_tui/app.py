@@ -229,7 +229,7 @@ class HuifangApp(App):
     def _open_call(self, number: str, carry: dict | None = None) -> None:
         view = None
         try:
-            from .services.callbacks import open_call
+            from .services.calls import open_call
 
             view = open_call(self.store, self.actor, number)
         except ServiceError as e:
@@ -244,7 +244,7 @@ class HuifangApp(App):
         from .screens.call import CallScreen
 
         if any(isinstance(s, CallScreen) for s in self.screen_stack):
-            from .services.callbacks import release
+            from .services.calls import release
 
             self.db_task(release, self.store, self.actor, view.callback.number)  # one call at a time
             return

@@ -12,8 +12,9 @@ from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui.services.base import Actor
-from huifang_tui.services.board import ALERT_SOURCES, Alert, board
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.alerts import ALERT_SOURCES, Alert
+from huifang_tui.services.board import board
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.dayclose import close_day
 from huifang_tui.services.queue import queue_progress
@@ -176,7 +177,7 @@ def test_a_new_alert_kind_is_one_small_function(world, monkeypatch):
 
 
 def test_agent_state_and_time_in_state(world):
-    from huifang_tui.services.callbacks import open_call
+    from huifang_tui.services.calls import open_call
 
     store, sup = world
     rows = {r.login: r for r in board(store, sup, D).rows}
@@ -196,7 +197,7 @@ def test_calling_since_is_when_the_call_opened_not_the_last_key(world):
     from datetime import timedelta
 
     from huifang_tui.services.calls import heartbeat
-    from huifang_tui.services.callbacks import open_call
+    from huifang_tui.services.calls import open_call
 
     store, sup = world
     agent2 = Actor("agent2", "agent", "agent2")

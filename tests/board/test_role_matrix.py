@@ -12,9 +12,10 @@ from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui.core.errors import PermissionDenied, ServiceError
+from huifang_tui.services import audit_log as audit_svc
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
-from huifang_tui.services import callbacks as cbsvc
+from huifang_tui.services import calls, recording
 from huifang_tui.services import assignment, dayclose, imports, issues, planner, queue, sales, search, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
@@ -35,16 +36,16 @@ MATRIX = [
     ("another agent's progress", lambda st, a: queue.queue_progress(st, a, D, agent="agent2"), SUP),
     ("board", lambda st, a: bsvc.board(st, a, D), SUP),
     ("drill into an agent's queue", lambda st, a: bsvc.agent_queue(st, a, "agent2", D), SUP),
-    ("audit log", lambda st, a: bsvc.audit_log(st, a), SUP),
+    ("audit log", lambda st, a: audit_svc.audit_log(st, a), SUP),
     ("reassign", lambda st, a: bsvc.reassign(st, a, ["HF202611002"], "agent1"), SUP),
-    ("assign from the pool", lambda st, a: cbsvc.assign(st, a, "HF202611003", "agent2"), SUP),
-    ("open another agent's callback", lambda st, a: cbsvc.open_call(st, a, "HF202611002"), SUP),
-    ("open an own callback", lambda st, a: cbsvc.open_call(st, a, "HF202611001"), {"agent", *SUP}),
-    ("open a pool callback", lambda st, a: cbsvc.open_call(st, a, "HF202611003"), {"agent", *SUP}),
-    ("open an annual visit", lambda st, a: cbsvc.open_call(st, a, "HF202611004"), {"sales_manager", *SUP}),
+    ("assign from the pool", lambda st, a: assignment.assign(st, a, "HF202611003", "agent2"), SUP),
+    ("open another agent's callback", lambda st, a: calls.open_call(st, a, "HF202611002"), SUP),
+    ("open an own callback", lambda st, a: calls.open_call(st, a, "HF202611001"), {"agent", *SUP}),
+    ("open a pool callback", lambda st, a: calls.open_call(st, a, "HF202611003"), {"agent", *SUP}),
+    ("open an annual visit", lambda st, a: calls.open_call(st, a, "HF202611004"), {"sales_manager", *SUP}),
     ("record on another agent's callback",
-     lambda st, a: cbsvc.record_attempt(st, a, "HF202611002", cbsvc.CallRecord(**REACHED)), SUP),
-    ("defer another agent's callback", lambda st, a: cbsvc.defer(st, a, "HF202611002", "客户出差"), SUP),
+     lambda st, a: recording.record_attempt(st, a, "HF202611002", recording.CallRecord(**REACHED)), SUP),
+    ("defer another agent's callback", lambda st, a: recording.defer(st, a, "HF202611002", "客户出差"), SUP),
     ("raise an issue on another agent's callback",
      lambda st, a: issues.raise_issue(st, a, "HF202611002", title="报警"), SUP),
     ("day close summary", lambda st, a: dayclose.summarize(st, a, D), ALL),
@@ -117,4 +118,4 @@ def test_role_matrix(world, role, name, call, allowed):
      '{"due_on": "2026-11-23", "deadline_at": "2026-11-24 09:30:00.000000"}'),
 ])
 def test_audit_snapshots_show_phones_masked(text, masked):
-    assert bsvc._mask_snapshot(text) == masked
+    assert audit_svc._mask_snapshot(text) == masked

@@ -17,7 +17,7 @@ from huifang_tui.domain.kpi import Month
 from huifang_tui.core.errors import MonthLocked
 from huifang_tui.services import report as rsvc
 from huifang_tui.services import spotcheck
-from huifang_tui.services.callbacks import CallRecord, defer, record_attempt
+from huifang_tui.services.recording import CallRecord, defer, record_attempt
 from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import Callback, Issue, ReportSnapshot, Setting

@@ -12,7 +12,7 @@ from factories import add_callback, add_customer, add_user
 from sqlmodel import select
 
 from huifang_tui import cli
-from huifang_tui.services.callbacks import open_call
+from huifang_tui.services.calls import open_call
 from huifang_tui.store.models import AuditEntry, Setting
 
 PHONES = ("13812345678", "010-87654321")

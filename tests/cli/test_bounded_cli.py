@@ -13,7 +13,7 @@ from sqlmodel import select
 from huifang_tui import cli
 from huifang_tui.cli.limits import too_long_argument
 from huifang_tui.domain.limits import ARG_MAX, REFUSALS_KEPT, TEXT_MAX
-from huifang_tui.services import board as board_svc
+from huifang_tui.services import alerts as alerts_svc
 from huifang_tui.services.users import os_login
 from huifang_tui.store import db
 from huifang_tui.store.models import AuditEntry, CallAttempt, Callback, Setting
@@ -85,7 +85,7 @@ def test_board_json_shows_the_disk_alert(desk, capsys, monkeypatch):
     store, _ = desk
     if db.sqlite_path(store.url) is None:
         pytest.skip("PostgreSQL: the disk is the server's")
-    monkeypatch.setattr(board_svc, "statvfs", lambda path: SimpleNamespace(
+    monkeypatch.setattr(alerts_svc, "statvfs", lambda path: SimpleNamespace(
         f_bavail=200 * 1024**2 // 4096, f_blocks=50 * 1024**3 // 4096, f_frsize=4096))
     code, out, err = _run(capsys, "--as", "supervisor", "board", "--json")
     assert code == 0, err

@@ -17,7 +17,8 @@ from huifang_tui import cli
 from huifang_tui.core.identity import Actor
 from huifang_tui.services.base import Conflict
 from huifang_tui.services.board import reassign
-from huifang_tui.services.callbacks import defer, open_call, release
+from huifang_tui.services.recording import defer
+from huifang_tui.services.calls import open_call, release
 from huifang_tui.services.users import os_login
 
 from factories import add_callback, add_customer, add_user
@@ -72,7 +73,7 @@ def test_assign_is_refused_while_the_customer_is_on_a_call(centre, capsys):
 
 
 def test_the_refusal_says_since_when_the_call_is_open_not_the_last_key(centre, capsys):
-    from huifang_tui.services.callbacks import heartbeat
+    from huifang_tui.services.calls import heartbeat
 
     opened = _claim(centre, minutes_ago=8)
     heartbeat(centre, AGENT, NUMBER, active_at=datetime.now())  # agent1 typed just now: renewed

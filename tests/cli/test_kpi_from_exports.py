@@ -22,7 +22,7 @@ from huifang_tui.domain.kpi import KPI_KEYS, Month
 from huifang_tui.core.identity import Actor
 from huifang_tui.services import issues as ledger
 from huifang_tui.services.calendar import load_policy
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.spotcheck import draw, mark
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import Callback, Sale

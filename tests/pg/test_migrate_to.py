@@ -13,7 +13,7 @@ from huifang_tui import cli
 from huifang_tui.demo import build_demo
 from huifang_tui.services import migrate_to as mig
 from huifang_tui.services.base import Store, next_number
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.queue import queue_progress, queue_rows
 from huifang_tui.services.users import resolve_actor

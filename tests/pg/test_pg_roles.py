@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 from huifang_tui import cli
 from huifang_tui.core.errors import ServiceError
 from huifang_tui.services.base import Store
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.store import db, migrate, revision
 
 from conftest import NOW

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from huifang_tui.core.errors import Conflict
 from huifang_tui.services.base import Store, next_number
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.planner import run_planner
 from huifang_tui.store import db
 from huifang_tui.store.models import Callback, Contact, Customer

@@ -18,9 +18,11 @@ from huifang_tui.domain.limits import (
     ARG_MAX, DISK_MIN_FREE_BYTES, DISK_MIN_FREE_RATIO, DRAFT_MAX, REFUSALS_KEPT, TEXT_MAX,
 )
 from huifang_tui.core.errors import PermissionDenied, ServiceError, ValidationError
+from huifang_tui.services import alerts as alerts_svc
 from huifang_tui.services import board as board_svc
 from huifang_tui.services.base import Store, changes
-from huifang_tui.services.board import audit_log, board
+from huifang_tui.services.audit_log import audit_log
+from huifang_tui.services.board import board
 from huifang_tui.services.drafts import save_draft
 from huifang_tui.services.issues import add_note, raise_issue
 from huifang_tui.services.record_form import RecordInput, enter_adhoc
@@ -264,7 +266,7 @@ def test_the_board_alerts_when_the_store_disk_runs_low(desk, monkeypatch, free, 
         pytest.skip("PostgreSQL: the disk is the server's")
     seen = []
     fake = _statvfs(free, total)
-    monkeypatch.setattr(board_svc, "statvfs", lambda p: seen.append(p) or fake(p))
+    monkeypatch.setattr(alerts_svc, "statvfs", lambda p: seen.append(p) or fake(p))
     b = board(store, sup)
     disk = [a for a in b.alerts if a.kind == "disk_low"]
     assert bool(disk) is alert
@@ -277,7 +279,7 @@ def test_the_board_alerts_when_the_store_disk_runs_low(desk, monkeypatch, free, 
 
 def test_no_disk_alert_for_a_past_day(desk, monkeypatch):
     store, _, sup = desk
-    monkeypatch.setattr(board_svc, "statvfs", _statvfs(1, 100 * 1024**3))
+    monkeypatch.setattr(alerts_svc, "statvfs", _statvfs(1, 100 * 1024**3))
     assert not [a for a in board(store, sup, NOW.date() - timedelta(days=1)).alerts if a.kind == "disk_low"]
 
 

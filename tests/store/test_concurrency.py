@@ -55,7 +55,8 @@ def test_wal_and_foreign_keys_are_on(store):
 
 def _claim(url: str, login: str, q) -> None:  # noqa: ANN001
     from huifang_tui.services.base import Actor, ServiceError
-    from huifang_tui.services.callbacks import CallRecord, open_call, record_attempt
+    from huifang_tui.services.recording import CallRecord, record_attempt
+    from huifang_tui.services.calls import open_call
 
     store = Store(url)
     actor = Actor(login, "agent")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from huifang_tui.services.callbacks import CallRecord, defer, record_attempt
+from huifang_tui.services.recording import CallRecord, defer, record_attempt
 from huifang_tui.services.dayclose import DayCloseRefused, close_day
 
 from factories import add_callback, add_customer, add_user
@@ -34,7 +34,7 @@ def test_summary_counts_each_callback_once(store):
 
 def test_defer_refuses_today_and_closed_callbacks(store):
     from huifang_tui.services.base import Conflict
-    from huifang_tui.services.callbacks import ValidationError
+    from huifang_tui.core.errors import ValidationError
 
     agent = add_user(store, "agent1")
     add_callback(store, add_customer(store, "客户1"), "HF202611001", deadline_on=date(2026, 11, 27))

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from factories import demo_centre
 
-from huifang_tui.services.callbacks import open_call
+from huifang_tui.services.calls import open_call
 from huifang_tui.services.queue import queue_progress, queue_rows
 from huifang_tui.services.users import resolve_actor
 from huifang_tui.store import fastread

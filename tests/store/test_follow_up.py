@@ -17,8 +17,9 @@ from huifang_tui.domain.kpi import Month
 from huifang_tui.exporting import COLUMNS
 from huifang_tui.exporting.sheets import write_csv
 from huifang_tui.services import board as bsvc
+from huifang_tui.services import figures
 from huifang_tui.services import report as rsvc
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.calls import open_call
 from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.listing import list_callbacks
@@ -230,12 +231,12 @@ def test_overdue_sql_agrees_with_the_rule(store):
         add_callback(store, c, n, due_on=NOW.date() - timedelta(days=2), deadline_on=on)
         _set(store, n, deadline_at=at)
     with store.read() as s:
-        remaining, overdue = bsvc.remaining_by_login(s, NOW.date(), NOW)["agent1"]
+        remaining, overdue = figures.remaining_by_login(s, NOW.date(), NOW)["agent1"]
     assert remaining == 5
     assert overdue == sum(is_overdue(on, at, NOW) for on, at in cases.values()) == 3
     # one definition: the board's SQL and the first paint's are the domain's text
     from huifang_tui.domain.status import overdue_sql
     from huifang_tui.store import fastread
 
-    assert overdue_sql("callback.deadline_on", "callback.deadline_at") in str(bsvc._overdue_expr(NOW))
+    assert overdue_sql("callback.deadline_on", "callback.deadline_at") in str(figures.overdue_expr(NOW))
     assert fastread._OVERDUE == overdue_sql("cb.deadline_on", "cb.deadline_at", lambda _n: "?")

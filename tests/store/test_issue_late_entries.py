@@ -236,7 +236,7 @@ def test_a_time_before_the_issue_was_raised_or_in_an_approved_month_is_refused(s
 
 
 def test_a_verification_on_a_call_entered_late_is_marked_late(store, desk):
-    from huifang_tui.services.callbacks import CallRecord, record_attempt
+    from huifang_tui.services.recording import CallRecord, record_attempt
 
     sup = desk["sup"]
     i = svc.raise_issue(store, desk["agent"], "HF202609001", title="漏水", category="product",

@@ -20,8 +20,8 @@ from sqlmodel import select
 from huifang_tui.domain.issues import WHO_MAY, issue_roles
 from huifang_tui.core.i18n import set_lang, t
 from huifang_tui.services import issues as svc
-from huifang_tui.services.board import audit_log
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.audit_log import audit_log
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.report import monthly_report, parse_month
 from huifang_tui.store.models import Issue, IssueEvent, User
 

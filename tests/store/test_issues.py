@@ -9,9 +9,10 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import select
 
+from huifang_tui.services import departments
 from huifang_tui.services import issues as svc
 from huifang_tui.services.base import Store
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.planner import run_planner
 from huifang_tui.store.models import AuditEntry, Issue, IssueEvent, User
 
@@ -69,17 +70,17 @@ def _events(st, number):
 
 def test_default_departments_and_category_defaults(st, people):
     # issue 10 §5: product → 技术支持组, complaint → 投诉处理组
-    names = [d.name for d, _, _ in svc.list_departments(st)]
+    names = [d.name for d, _, _ in departments.list_departments(st)]
     assert names == ["售后服务部", "技术支持组", "退换货组", "投诉处理组", "销售部", "市场部", "质量部"]
     a = svc.raise_issue(st, people["agent"], "HF202611001", title="噪音大", category="product")
     b = svc.raise_issue(st, people["agent"], "HF202611001", title="态度差", category="service", is_complaint=True)
     assert (a.department, b.department) == ("技术支持组", "投诉处理组")
-    svc.set_default_department(st, people["admin"], "product", "质量部")
+    departments.set_default_department(st, people["admin"], "product", "质量部")
     assert svc.raise_issue(st, people["agent"], "HF202611001", title="漏油", category="product").department == "质量部"
     with pytest.raises(svc.PermissionDenied):
-        svc.set_default_department(st, people["sup"], "product", "质量部")
+        departments.set_default_department(st, people["sup"], "product", "质量部")
     with pytest.raises(svc.IssueInputError):
-        svc.set_default_department(st, people["admin"], "product", "不存在的部门")
+        departments.set_default_department(st, people["admin"], "product", "不存在的部门")
 
 
 def test_whole_life_with_waiting_and_refused_close(st, people, clock):

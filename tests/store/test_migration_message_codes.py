@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from huifang_tui.core.i18n import set_lang
 from huifang_tui.services.base import Actor, Store
-from huifang_tui.services.board import audit_log
+from huifang_tui.services.audit_log import audit_log
 from huifang_tui.services.issues import event_text, show_issue
 from huifang_tui.services.recording import callback_notes
 from huifang_tui.store import db, migrate, revision

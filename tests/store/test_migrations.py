@@ -27,7 +27,7 @@ from sqlmodel import SQLModel
 from huifang_tui import cli
 from huifang_tui.core.errors import SchemaMismatch
 from huifang_tui.services.base import Store
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.store import db, migrate, revision
 from huifang_tui.store.models import Callback
 from huifang_tui.services.users import os_login

@@ -20,7 +20,7 @@ from huifang_tui.exporting.sheets import SHEET_RECORDS
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
 from huifang_tui.services.board import board
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.record_form import edit_record, load_record
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import AuditEntry

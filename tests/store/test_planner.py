@@ -8,7 +8,7 @@ import pytest
 
 from sqlmodel import func, select
 
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.planner import run_planner
 from huifang_tui.store.models import AuditEntry, Callback, Sale, WorkOrder
 

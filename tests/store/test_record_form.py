@@ -12,7 +12,7 @@ from sqlmodel import select
 from huifang_tui.domain.kpi import Month
 from huifang_tui.core.errors import MonthLocked, PermissionDenied
 from huifang_tui.services import report as rsvc
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.record_form import (
     FormError,
     RecordInput,

@@ -26,7 +26,7 @@ from huifang_tui.exporting.sheets import (
 )
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.issues import raise_issue
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import AuditEntry, Callback, ReportSnapshot, Setting

@@ -20,7 +20,7 @@ from huifang_tui.exporting.sheets import SHEET_KPI, write_xlsx
 from huifang_tui.services import issues as ledger
 from huifang_tui.services import report as svc
 from huifang_tui.services import spotcheck
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.listing import list_callbacks
 from huifang_tui.store.models import AuditEntry, CallAttempt, Callback, IssueEvent, SpotCheck
 

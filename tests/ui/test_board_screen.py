@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
 from huifang_tui.services.base import Actor, Store
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.store.models import AuditEntry, Callback, Customer
 
 

@@ -161,7 +161,7 @@ async def test_draft_saved_as_typed_and_offered_back(desk):
 
 async def test_second_agent_cannot_claim_open_call(desk):
     from huifang_tui.services.base import Conflict
-    from huifang_tui.services.callbacks import open_call
+    from huifang_tui.services.calls import open_call
 
     store, agent = desk
     open_call(store, agent, "HF202611001", pid=1)  # pid 1 is alive: another live process holds it
@@ -199,7 +199,7 @@ async def test_completing_continues_with_the_same_customers_next_callback(two_du
 
 def test_agents_cannot_work_follow_ups_meant_for_others(store):
     from huifang_tui.services.base import PermissionDenied
-    from huifang_tui.services.callbacks import CallRecord, record_attempt
+    from huifang_tui.services.recording import CallRecord, record_attempt
 
     agent = add_user(store, "agent1", "agent")
     add_user(store, "supervisor", "supervisor")
@@ -231,7 +231,7 @@ async def test_recording_right_after_typing_leaves_no_stale_draft(desk):
 
 
 def test_same_call_covers_only_the_actors_own_callbacks(store):
-    from huifang_tui.services.callbacks import open_call
+    from huifang_tui.services.calls import open_call
 
     agent = add_user(store, "agent1", "agent")
     add_user(store, "agent2", "agent")

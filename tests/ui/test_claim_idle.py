@@ -18,7 +18,7 @@ from huifang_tui.core.i18n import t
 from huifang_tui.core.identity import Actor
 from huifang_tui.services.assignment import assign
 from huifang_tui.services.base import Conflict
-from huifang_tui.services.callbacks import open_call
+from huifang_tui.services.calls import open_call
 from huifang_tui.store.claims import IDLE_LIMIT_SECONDS
 from huifang_tui.store.models import Callback, CallDraft
 
@@ -160,7 +160,7 @@ async def test_a_callback_moved_under_an_active_call_keeps_the_save_as_a_draft(d
     everything typed stays on screen and in the draft."""
     from factories import add_user
 
-    from huifang_tui.services.callbacks import release
+    from huifang_tui.services.calls import release
 
     store, agent = desk
     add_user(store, "agent2", "agent", "王小明")

@@ -342,7 +342,7 @@ async def test_board_names_and_alerts_at_80(demo_app):
     from factories import add_user
     from huifang_tui.core.i18n import t
     from huifang_tui.screens.board import AGENT_NAME, ALERT_KINDS
-    from huifang_tui.services.board import ALERT_SOURCES
+    from huifang_tui.services.alerts import ALERT_SOURCES
 
     assert set(ALERT_KINDS) == set(ALERT_SOURCES), "every alert has a short name"
     app = demo_app("supervisor")

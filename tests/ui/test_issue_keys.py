@@ -92,7 +92,7 @@ async def test_offered_keys_follow_the_rule(desk, who, offered):
 ])
 async def test_offered_keys_once_the_issue_has_an_owner(desk, who, offered):
     store, people, number = desk
-    from huifang_tui.services.issues import set_user_department
+    from huifang_tui.services.departments import set_user_department
 
     admin = add_user(store, "admin1", "admin")
     people["owner"] = add_user(store, "tech1", "agent", "李工")

@@ -15,7 +15,7 @@ from huifang_tui.domain.kpi import Month
 from huifang_tui.screens.month import MonthScreen
 from huifang_tui.screens.record_form import RecordFormScreen
 from huifang_tui.services import report as rsvc
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.store.models import Callback
 
 

@@ -59,7 +59,7 @@ async def test_refreshes_when_another_process_writes(store):
 
 
 async def test_progress_counts_as_the_board_counts(store):
-    from huifang_tui.services.callbacks import CallRecord, defer, record_attempt
+    from huifang_tui.services.recording import CallRecord, defer, record_attempt
     from huifang_tui.services.queue import queue_progress
 
     agent = add_user(store, "agent1", "agent")
@@ -78,7 +78,7 @@ async def test_progress_counts_as_the_board_counts(store):
 
 
 async def test_supervisor_sees_the_unreachable_alert(store):
-    from huifang_tui.services.callbacks import CallRecord, record_attempt
+    from huifang_tui.services.recording import CallRecord, record_attempt
 
     agent = add_user(store, "agent1", "agent")
     sup = add_user(store, "supervisor", "supervisor")

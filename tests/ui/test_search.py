@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Static
 from huifang_tui.app import HuifangApp
 from huifang_tui.core.errors import NotFound
 from huifang_tui.store.search_key import initials
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.services.search import customer_card, my_calls_today, search_customers
 from huifang_tui.store.models import Customer
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 
 from huifang_tui.app import HuifangApp
 from huifang_tui.screens.month import MonthScreen
-from huifang_tui.services.callbacks import CallRecord, record_attempt
+from huifang_tui.services.recording import CallRecord, record_attempt
 from huifang_tui.store.models import Setting
 
 

@@ -40,7 +40,7 @@ def _board(args) -> int:
 
 def _audit(args) -> int:
     from . import _actor, _store
-    from ..services.board import audit_log
+    from ..services.audit_log import audit_log
 
     store = _store(args)
     actor = _actor(store, args)

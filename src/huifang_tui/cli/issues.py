@@ -92,7 +92,7 @@ def _when(text: str | None, now: datetime, store=None, option: str = "--when") -
     if not text:
         return None
     from ..domain.outcomes import OutcomeError, parse_when
-    from ..services.callbacks import outcome_message
+    from ..services.recording import outcome_message
 
     try:
         if store is not None:
@@ -211,7 +211,7 @@ def _issues(args, store, actor) -> int:  # noqa: ANN001
 
 
 def _department(args, store, actor) -> int:  # noqa: ANN001
-    from ..services import issues as svc
+    from ..services import departments as svc
 
     if args.dept_cmd == "list":
         for d, cats, heads in svc.list_departments(store):

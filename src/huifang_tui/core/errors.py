@@ -49,3 +49,11 @@ class SchemaMismatch(ServiceError):
 
 class MonthLocked(Refused):
     """A change dated in a signed-off month (issue 11 §4); the command line exits 2."""
+
+
+class IssueInputError(ServiceError):
+    """Bad input to the issue ledger or its departments (names the field and the fix): exit status 1."""
+
+
+class IssueRefused(Conflict):
+    """A rule of the issue ledger refuses the action (e.g. closing without the customer's satisfaction): exit 2."""

@@ -93,7 +93,7 @@ class AuditScreen(_Live):
         super().on_mount()
 
     def fetch(self) -> object:
-        from ..services.board import audit_log
+        from ..services.audit_log import audit_log
 
         f = self.audit_filter
         return audit_log(self.app.store, self.app.actor, login=f.login, action=f.action, customer=f.customer,

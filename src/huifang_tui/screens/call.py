@@ -18,12 +18,15 @@ from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import NEEDS_REASON, OUTCOMES, OutcomeError, parse_when
 from ..domain.record import SCORE_FIELDS
+from ..core.errors import ServiceError, ValidationError
 from ..core.i18n import t
 from ..services.scripts import load_script
-from ..services import callbacks as svc
+from ..services import calls as svc
+from ..services.drafts import save_draft
 from ..services import issues as issues_svc
 from ..services.recording import (
-    closing_status, next_step, outcome_message, reason_errors, reschedule_time, stated_time,
+    AttemptResult, CallRecord, closing_status, next_step, outcome_message, reason_errors, record_attempt, reschedule_time,
+    stated_time, validate,
 )
 from ..store.claims import IDLE_LIMIT_SECONDS
 from ..widgets.header import AppHeader
@@ -58,7 +61,7 @@ class _Drafts:
         with self._lock:
             if self._closed or self._latest is None:
                 return
-            svc.save_draft(self._store, self._actor, self._id, self._latest)
+            save_draft(self._store, self._actor, self._id, self._latest)
 
     def close(self) -> None:
         with self._lock:
@@ -122,7 +125,7 @@ class CallScreen(Screen):
     ]
 
     class Recorded(Message):
-        def __init__(self, result: svc.AttemptResult, outcome: str, at: datetime | None = None) -> None:
+        def __init__(self, result: AttemptResult, outcome: str, at: datetime | None = None) -> None:
             super().__init__()
             self.result = result
             self.outcome = outcome
@@ -295,7 +298,7 @@ class CallScreen(Screen):
             self._ask_reason(outcome)
             return
         rec = self.form.record(outcome)
-        errors = svc.validate(rec)
+        errors = validate(rec)
         if errors:
             self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
             self.form.focus_first_missing(rec)
@@ -330,7 +333,7 @@ class CallScreen(Screen):
                 return
             rec = self.form.record(outcome)
             rec.reason = reason
-            errors = svc.validate(rec)
+            errors = validate(rec)
             if errors:
                 self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
                 self.form.focus_first_missing(rec)
@@ -367,7 +370,7 @@ class CallScreen(Screen):
             return False
         return True
 
-    def _save(self, rec: svc.CallRecord, to_text: str = "") -> None:
+    def _save(self, rec: CallRecord, to_text: str = "") -> None:
         """Save in a worker, with the call time as typed, read against the app's clock now."""
         self._submit(rec, to_text, self.form.called_at, self.app.now())
 
@@ -378,10 +381,10 @@ class CallScreen(Screen):
         try:
             return stated_time(self.app.store, text, ref)
         except OutcomeError as e:
-            raise svc.ValidationError(t("call.err.called_at", message=outcome_message(e))) from None
+            raise ValidationError(t("call.err.called_at", message=outcome_message(e))) from None
 
     @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
-    def _submit(self, rec: svc.CallRecord, to_text: str = "", called_at: str = "",
+    def _submit(self, rec: CallRecord, to_text: str = "", called_at: str = "",
                 ref: datetime | None = None) -> None:
         """The service records the attempt, and a not-reached one on the customer's other
         callbacks of this call too (SPEC §3: one phone call per customer). A 改约 time is read
@@ -392,7 +395,7 @@ class CallScreen(Screen):
             rec.at = self._stated(called_at, ref or self.app.now())
             if to_text:
                 rec.to = reschedule_time(self.app.store, to_text, rec.at)  # from the stated time, else now
-            result = svc.record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
+            result = record_attempt(self.app.store, self.app.actor, self.view.callback.number, rec)
         except Exception:
             self._drafts.reopen()
             raise
@@ -538,7 +541,7 @@ class CallScreen(Screen):
                 svc.reclaim(store, actor, number)
             except svc.ClaimedElsewhere as e:
                 refusal = str(e)  # asked again at the next tick: they may have left it by then
-            except svc.ServiceError as e:
+            except ServiceError as e:
                 refusal, gone = str(e), True  # not theirs any more, or closed
         self.app.call_from_thread(self._claim_checked, pulse, active_at, refusal, loud, gone)
 

@@ -339,7 +339,7 @@ class QueueScreen(Screen):
 
     @work(thread=True, group="queue-defer", exit_on_error=False)
     def _defer(self, number: str, text: str) -> None:
-        from ..services.callbacks import defer
+        from ..services.recording import defer
 
         to, reason = _split_date(text)
         day = defer(self.app.store, self.app.actor, number, reason, to)

@@ -12,7 +12,8 @@ from ..core.errors import ValidationError
 from ..core.i18n import t
 from ..store.models import Callback, User
 from .base import Actor, NotFound, Store, acting, audit
-from .calls import get_callback, refuse_if_claimed
+from .access import get_callback
+from .calls import refuse_if_claimed
 
 CLOSEST = 3  # how many near names an unknown one is answered with
 

@@ -16,10 +16,10 @@ from sqlmodel import Session, select
 
 from ..domain.follow_up import DEFAULT_THRESHOLD
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
-from ..domain.queue import ROLE_QUEUES
 from ..core.i18n import t
 from ..store.claims import HOST, claim_alive
 from ..store.models import AuditEntry, Callback, CallDraft, Contact, Customer, Issue
+from .access import get_callback, may_work, may_work_on
 from .base import Actor, Conflict, NotFound, PermissionDenied, Store, acting, audit, denied  # noqa: F401
 
 # A customer reached after the callback became unreachable can still be recorded (SPEC §3;
@@ -44,39 +44,6 @@ class CallView:
     trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
     company: str = ""  # our company's name for the script (Setting 'company_name')
     low_score_threshold: int = DEFAULT_THRESHOLD  # the policy's: the card's red scores
-
-
-def get_callback(s: Session, number: str, *, lock: bool = False) -> Callback:
-    """The callback by number. ``lock`` (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
-    whole database): hold its customer's row, then its own, until the transaction ends — a
-    customer is worked by one agent at a time, so the customer row is the unit that claims,
-    recordings and deferrals of any of its callbacks queue on."""
-    q = select(Callback).where(Callback.number == number)
-    cb = s.exec(q).first()
-    if cb is None:
-        raise NotFound(t("call.not_found", number=number))
-    if lock and s.get_bind().dialect.name == "postgresql":
-        s.exec(select(Customer.id).where(Customer.id == cb.customer_id).with_for_update()).first()
-        cb = s.exec(q.with_for_update().execution_options(populate_existing=True)).first()
-        if cb is None:
-            raise NotFound(t("call.not_found", number=number))
-    return cb
-
-
-def may_work_on(actor: Actor, cb: Callback) -> bool:
-    """Own work, the shared agent pool, or unassigned work meant for the actor's role (a
-    supervisor may work any)."""
-    if actor.is_supervisor or cb.agent_login == actor.login:
-        return True
-    return cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",))
-
-
-def may_work(actor: Actor, cb: Callback) -> None:
-    """Refuse unless ``may_work_on``, naming whose it is."""
-    if may_work_on(actor, cb):
-        return
-    owner = cb.agent_login or t(f"assignee.{cb.assignee}")
-    raise denied(actor, t("call.not_yours", number=cb.number, agent=owner), "callback", cb.number)
 
 
 def claim_holds(cb: Callback, now: datetime) -> bool:

@@ -54,9 +54,9 @@ def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
 
 def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
     """``due``, ``completed`` and ``overdue`` are the board's figures for this login and day
-    (services.board: due = done + remaining). ``rescheduled`` (tried today and moved to a later
+    (services.figures: due = done + remaining). ``rescheduled`` (tried today and moved to a later
     day or closed without completion) and ``deferred`` are told apart, outside ``due``."""
-    from .board import login_figures
+    from .figures import login_figures
 
     start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     now = store.now()

@@ -19,7 +19,6 @@ from ..domain.calendar import WorkCalendar
 from ..domain.issues import (
     APPLIES_IN,
     CATEGORIES,
-    DEFAULT_DEPARTMENT_OF,
     LEVELS,
     SYSTEM_KINDS,
     IssueFacts,
@@ -36,25 +35,16 @@ from ..domain.issues import (
 from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..domain.queue import ROLE_QUEUES
+from ..core.errors import IssueInputError, IssueRefused
 from ..core.i18n import t
 from ..store.queries import chunked
-from ..store.models import Callback, Customer, Department, Issue, IssueEvent, Setting, User
+from ..store.models import Callback, Customer, Issue, IssueEvent
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
 from .calendar import load_calendar, load_policy
+from .departments import active_department, default_departments
 from .limits import bound
 from .report import ensure_month_open
-
-
-class IssueInputError(ServiceError):
-    """Bad input (names the field and the fix): exit status 1."""
-
-
-class IssueRefused(Conflict):
-    """A rule refuses the action (e.g. closing without the customer's satisfaction): exit 2."""
-
-
-DEFAULT_KEY = "issue.default_department."  # + category | complaint
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -168,8 +158,8 @@ def _get(s: Session, number: str, *, lock: bool = False) -> Issue:
     return issue
 
 
-def _views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: WorkCalendar,
-           with_events: bool = False, as_of: bool = False) -> list[IssueView]:
+def issue_views(s: Session, issues: list[Issue], now: datetime, policy: Policy, cal: WorkCalendar,
+                with_events: bool = False, as_of: bool = False) -> list[IssueView]:
     events = _events(s, [i.id for i in issues])
     if as_of:  # ``issues --now``: each issue as it stood then (issue 23 item 6)
         events = {iid: [e for e in evs if e.at <= now] for iid, evs in events.items()}
@@ -213,7 +203,7 @@ def show_issue(store: Store, number: str, now: datetime | None = None) -> IssueV
     now = now or store.now()
     with store.read() as s:
         issue = _get(s, number)
-        return _views(s, [issue], now, load_policy(s), load_calendar(s), with_events=True)[0]
+        return issue_views(s, [issue], now, load_policy(s), load_calendar(s), with_events=True)[0]
 
 
 @dataclass(frozen=True)
@@ -282,11 +272,11 @@ def list_issues(store: Store, actor: Actor, flt: IssueFilter = IssueFilter(), no
             page = q.offset(offset)
             if limit is not None:
                 page = page.limit(limit)
-            return IssuePage(_views(s, list(s.exec(page)), now, policy, cal, as_of=as_of), total, offset,
+            return IssuePage(issue_views(s, list(s.exec(page)), now, policy, cal, as_of=as_of), total, offset,
                              limit or total)
         views = []
         for chunk in chunked(list(s.exec(q)), 500):
-            for v in _views(s, chunk, now, policy, cal, as_of=as_of):
+            for v in issue_views(s, chunk, now, policy, cal, as_of=as_of):
                 st = v.state
                 if flt.overdue and not st.overdue:
                     continue
@@ -467,91 +457,6 @@ def offered_actions(store: Store, actor: Actor, number: str, now: datetime | Non
     return {a for a in ACTIONS if may(a, parts) and status in APPLIES_IN[a]}
 
 
-# -- departments ----------------------------------------------------------------------------
-
-
-def list_departments(store: Store) -> list[tuple[Department, list[str], list[str]]]:
-    """Each department with the categories it is the default for and its heads."""
-    with store.read() as s:
-        defaults = _defaults(s)
-        heads: dict[str, list[str]] = {}
-        for u in s.exec(select(User).where(User.role == "supervisor", User.active == True)):  # noqa: E712
-            if u.department:
-                heads.setdefault(u.department, []).append(u.login)
-        return [(d, [c for c, n in defaults.items() if n == d.name], heads.get(d.name, []))
-                for d in s.exec(select(Department).order_by(Department.id))]
-
-
-def _defaults(s: Session) -> dict[str, str]:
-    out = dict(DEFAULT_DEPARTMENT_OF)
-    for row in s.exec(select(Setting).where(col(Setting.key).startswith(DEFAULT_KEY))):
-        out[row.key[len(DEFAULT_KEY):]] = row.value
-    return out
-
-
-def _department(s: Session, name: str) -> Department:
-    d = s.exec(select(Department).where(Department.name == name.strip())).first()
-    if d is None or not d.active:
-        names = "、".join(x.name for x in s.exec(select(Department).where(Department.active == True)))  # noqa: E712
-        raise IssueInputError(t("ledger.err.department", name=name, names=names))
-    return d
-
-
-def add_department(store: Store, actor: Actor, name: str) -> Department:
-    require(actor, "admin")
-    name = name.strip()
-    if not name:
-        raise IssueInputError(t("ledger.err.department_name"))
-    bound(names={"department": name}, error=IssueInputError)
-    now = store.now()
-    with store.write() as s:
-        acting(s, actor)
-        d = s.exec(select(Department).where(Department.name == name)).first()
-        if d is not None and d.active:
-            raise IssueRefused(t("ledger.err.department_exists", name=name))
-        before = d.model_dump() if d else None
-        d = d or Department(name=name, created_at=now)
-        d.active = True
-        s.add(d)
-        s.flush()
-        audit(s, actor, now, "department.add", "department", name, before, d)
-    return d
-
-
-def set_default_department(store: Store, actor: Actor, category: str, name: str) -> None:
-    require(actor, "admin")
-    if category not in (*CATEGORIES, "complaint"):
-        raise IssueInputError(t("ledger.err.default_category", value=category))
-    now = store.now()
-    with store.write() as s:
-        acting(s, actor)
-        d = _department(s, name)
-        key = DEFAULT_KEY + category
-        row = s.get(Setting, key)
-        before = {"department": row.value} if row else None
-        s.merge(Setting(key=key, value=d.name))
-        audit(s, actor, now, "department.default", "setting", key, before, {"department": d.name})
-
-
-def set_user_department(store: Store, actor: Actor, login: str, name: str | None) -> User:
-    """Put a user in a department (a supervisor there becomes its head); None clears it."""
-    require(actor, "admin")
-    now = store.now()
-    with store.write() as s:
-        acting(s, actor)
-        u = get_user(s, login)
-        if u is None:
-            raise NotFound(t("err.unknown_login", login=login))
-        if name is not None:
-            name = _department(s, name).name
-        before = u.model_dump()
-        u.department = name
-        s.add(u)
-        s.flush()
-        audit(s, actor, now, "user.department", "user", login, before, u)
-    return u
-
-
 # -- writing ------------------------------------------------------------------------------
 
 
@@ -660,8 +565,8 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
         else:
             require(actor, "agent", "supervisor")
             customer_id, callback_id = _find_customer(s, customer or "").id, None
-        dept = _department(s, department).name if department.strip() else \
-            _defaults(s)["complaint" if is_complaint else category]
+        dept = active_department(s, department).name if department.strip() else \
+            default_departments(s)["complaint" if is_complaint else category]
         cal = load_calendar(s)
         dl = issue_deadlines(priority, at, load_policy(s), cal)
         issue = Issue(
@@ -722,7 +627,7 @@ def assign_issue(store: Store, actor: Actor, number: str, department: str, owner
                  when: datetime | None = None) -> Issue:
     def apply(s, issue, st, at):  # noqa: ANN001, ANN202
         _refuse_status(issue, st, *APPLIES_IN["assign"])
-        dept = _department(s, department).name
+        dept = active_department(s, department).name
         if owner is not None:
             u = get_user(s, owner)
             if u is None or not u.active:

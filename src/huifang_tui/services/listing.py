@@ -19,7 +19,7 @@ from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .follow_up import states_of
 from .deferrals import late_deferrals
-from .queue import _phones
+from .queue import contact_phones
 
 STATUSES = CALLBACK_STATUSES
 
@@ -98,7 +98,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
     with store.read() as s:
         acting(s, actor)
         found = s.exec(q).all()
-        phones = _phones(s, {cb.customer_id for cb, _, _ in found})
+        phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
         late = _late(s, [cb.id for cb, _, _ in found]) | late_deferrals(
             s, {cb.number: (cb.id, cb.deferred_on) for cb, _, _ in found if cb.deferred_on is not None})
         extras = _recomputable(s, [cb for cb, _, _ in found])

@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
-from ..core.i18n import t
 from ..core.safe_text import mask_phone
 from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
+from .access import checked_scope
 from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401
 
 # Handled today: closed, or tried/deferred and moved to a later day (SPEC §4 day close).
 HANDLED_STATES = ("completed", "refused", "unreachable")
 
-
-
-def _scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
-    """Which callbacks a queue shows. Agents see only their own queue plus the shared pool."""
-    if all_agents or (agent and agent != actor.login):
-        if not actor.is_supervisor:
-            raise denied(actor, t("err.queue_other"), "queue", "*" if all_agents else agent)
-    if all_agents:
-        return True
-    login = agent or actor.login
-    kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
-    return or_(Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds)))
 
 
 def _parts(actor: Actor, agent: str | None) -> list:
@@ -42,20 +30,12 @@ def _parts(actor: Actor, agent: str | None) -> list:
     return [Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))]
 
 
-def _checked_scope(store: Store, actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN202
-    try:
-        return _scope(actor, agent, all_agents)
-    except PermissionDenied as e:
-        store.record_refusal(e)
-        raise
-
-
 def queue_rows(
     store: Store, actor: Actor, day: date, *, agent: str | None = None, all_agents: bool = False,
     now: datetime | None = None, kinds: tuple[str, ...] = (), states: tuple[str, ...] = OPEN_STATES,
 ) -> list[QueueRow]:
     """The ordered queue for ``day``: low-score follow-ups and complaints, then overdue, then deadline."""
-    scope = _checked_scope(store, actor, agent, all_agents)
+    scope = checked_scope(store, actor, agent, all_agents)
     if now is None:
         now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
     with store.read() as s:
@@ -70,7 +50,7 @@ def queue_rows(
         found = []
         for part in [None] if scope is True else _parts(actor, agent):
             found += s.exec(q if part is None else q.where(part)).all()
-        phones = _phones(s, {cb.customer_id for cb, _, _ in found})
+        phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
     rows = [
         QueueRow(
             id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name,
@@ -87,7 +67,8 @@ def queue_rows(
     return rows
 
 
-def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
+def contact_phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
+    """(customer id, contact name) → phone for these customers: the queue's and the listing's masked phones."""
     out: dict[tuple[int, str], str] = {}
     ids = list(cids)
     for i in range(0, len(ids), 400):
@@ -97,10 +78,10 @@ def _phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
 
 
 def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None = None, now: datetime | None = None) -> Progress:
-    """今日 done/due · 逾期 n, counted exactly as the board counts (services.board)."""
-    from .board import login_figures
+    """今日 done/due · 逾期 n, counted exactly as the board counts (services.figures)."""
+    from .figures import login_figures
 
-    _checked_scope(store, actor, agent, False)
+    checked_scope(store, actor, agent, False)
     login = agent or actor.login
     now = now or store.now()
     kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))

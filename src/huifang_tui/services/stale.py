@@ -17,7 +17,8 @@ from ..core.i18n import t
 from ..store.models import Callback
 from .base import Actor, Conflict, Store, ValidationError, acting, audit
 from .calendar import load_calendar, load_policy
-from .calls import OPEN_STATES, get_callback, refuse_if_claimed
+from .access import get_callback
+from .calls import OPEN_STATES, refuse_if_claimed
 from .limits import bound
 from .planner import plan_after_closing
 from .report import ensure_month_open

@@ -18,7 +18,7 @@ def _line(label: str, value: object, style: str = "") -> Text:
     return out
 
 
-def card_renderable(view) -> Group:  # noqa: ANN001 - services.callbacks.CallView
+def card_renderable(view) -> Group:  # noqa: ANN001 - services.calls.CallView
     c, cb = view.customer, view.callback
     parts: list = []
     title = Text(clean(c.name), style="bold")
