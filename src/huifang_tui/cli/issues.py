@@ -13,16 +13,15 @@ from datetime import datetime
 
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..core.i18n import t
+from ..services import issue_actions
 
 COMMANDS = ("issue", "issues", "department")
-ISSUE_ACTIONS = ("raise", "assign", "ack", "note", "wait", "resume", "solve", "tell", "close", "reopen", "show")
+ISSUE_ACTIONS = (*issue_actions.NAMES, "show")  # the one table of issue actions, then show
 CATEGORIES = ISSUE_CATEGORIES
 PRIORITIES = ISSUE_PRIORITIES
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from ..services import issue_actions
-
     pi = sub.add_parser("issue", help=t("cli_ledger.issue"))
     isub = pi.add_subparsers(dest="issue_cmd", required=True, metavar="ACTION")
 

@@ -25,6 +25,7 @@ from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 # the service checks them (an unknown department, login or customer, an empty text) in its own
 # words. A value already read (a date, a number, a flag from a dialog) passes as it is.
 KINDS: tuple[str, ...] = (
+    "issue",       # an issue's number (WT…)
     "text",        # free text (a note, a reason, a solution, a title)
     "person",      # a user's login
     "department",  # a department's name
@@ -118,7 +119,9 @@ def _assign_line(text: str, today: date) -> dict[str, Any]:
 
 
 def tell_line(text: str, today: date) -> tuple[date, int]:
-    """"4" (told today) or "2026-11-23 4" → (date, satisfaction)."""
+    """"4" (told today) or "2026-11-23 4" → (date, satisfaction): the screen's one line for tell.
+    It gives values already read (``read_arg`` passes them on), so what the line accepts and its
+    one refusal (``ledger.err.tell_input``) are the screen's as they were; the range is the service's."""
     from ..domain.timephrase import read_day
     from .issues import IssueInputError
 
@@ -149,7 +152,7 @@ def _one_of(a: str, b: str) -> Callable[[Mapping[str, Any]], None]:
 
 # Every action may be stated with the time it happened (default: now).
 WHEN = Arg("when", "time", "--when", help="cli_ledger.opt_when")
-NUMBER = Arg("number", "text", metavar="WT…", required=True)  # the issue's number (on_issue rows)
+NUMBER = Arg("number", "issue", metavar="WT…", required=True)  # the issue's number (on_issue rows)
 
 # raise first, then the actions on an issue in the rule's order (``domain.issues.ACTIONS``):
 # the order of ``huifang issue --help`` (a test holds the two orders together)
