@@ -8,6 +8,7 @@ a database of its own, dropped afterwards. ``--backend sqlite|pg`` runs only one
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,32 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: SQLite behaviour (PRAGMAs, the fast first paint); not run on PostgreSQL")
     config.addinivalue_line("markers", "both_backends: run on PostgreSQL too, outside the BOTH_BACKENDS folders")
+    # also known without pytest-xdist (ONE_WORKER_* below)
+    config.addinivalue_line("markers", "xdist_group(name): run on the same parallel worker as the group's other tests")
+
+
+# ``make test`` runs the tests on parallel workers (pytest-xdist, ``--dist loadgroup``): one test
+# at a time to whichever worker is free, except these, each group kept on one worker. The
+# shared-install tests create OS users and groups (useradd locks /etc/passwd) and build one
+# install per worker; the modules listed build a module fixture that costs seconds (a venv, the
+# demo centre), built once instead of once per worker.
+ONE_WORKER_FOLDERS = {"shared": "os-users"}
+ONE_WORKER_MODULES = ("cli/test_hostile_paths.py", "store/test_fastread.py", "store/test_start_path.py",
+                      "test_demo.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.path)
+        if not path.is_relative_to(TESTS):
+            continue
+        rel = path.relative_to(TESTS)
+        group = ONE_WORKER_FOLDERS.get(rel.parts[0]) if len(rel.parts) > 1 else None
+        if group is None and rel.as_posix() in ONE_WORKER_MODULES:
+            group = rel.as_posix()
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _backends(config, path: Path, marked: bool = False) -> list[str]:
@@ -179,13 +206,30 @@ def _no_system_config(tmp_path_factory, monkeypatch):
     system.unlock_for_tests()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """An empty SQLite database with the schema, made once per run (per worker under ``-n``);
+    each test's store is a copy of it: creating the schema costs more than most tests."""
+    from huifang_tui.store import db
+
+    path = tmp_path_factory.mktemp("template") / "huifang.db"
+    st = Store("sqlite:///" + str(path), clock=lambda: NOW)
+    st.ensure_schema()
+    db.dispose(st.engine)  # the last connection closing checkpoints the WAL into the file
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
 @pytest.fixture
-def store(backend, tmp_path) -> Store:
-    """A fresh database with the schema (PostgreSQL: a copy of a template built once per run)."""
+def store(backend, tmp_path, request) -> Store:
+    """A fresh database with the schema: a copy of a template built once per run (SQLite: a file
+    copied into ``tmp_path``; PostgreSQL: ``CREATE DATABASE … TEMPLATE``)."""
     from huifang_tui.store import db
 
     if backend == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "huifang.db")
+        path = tmp_path / "huifang.db"
+        shutil.copy2(request.getfixturevalue("_sqlite_template"), path)
+        url = "sqlite:///" + str(path)
     else:
         url = copy_pg_database(_pg_template())
     st = Store(url, clock=lambda: NOW)
