@@ -1,4 +1,7 @@
-"""App wiring: modes, global keys, header. Screens live in ``screens/``."""
+"""The Textual app: modes, global keys, the header, opening a call, and the one place a failed worker is shown.
+
+Screens live in ``screens/``; their workers report failures through ``screens/background.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,12 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import Worker, WorkerState
 
 from .core import config
 from .core.errors import ServiceError
 from .core.i18n import t
 from .core.identity import Actor
+from .screens.background import WorkFailed, reporting
 
 if TYPE_CHECKING:
     from .services.base import Store
@@ -130,7 +133,7 @@ class HuifangApp(App):
     def _after_start(self) -> None:
         if self._resume_gc:
             gc.enable()  # off while starting (cli._fast_open)
-        self.run_worker(self._plan_at_start, thread=True, group="db", exit_on_error=False)
+        self.run_worker(reporting(self, "db", self._plan_at_start), thread=True, group="db", exit_on_error=False)
 
     def _plan_at_start(self) -> None:
         """Reconcile facts with callbacks at start (SPEC §3 planner), then refresh the queue."""
@@ -157,22 +160,28 @@ class HuifangApp(App):
     # -- background database work ----------------------------------------------------
     def db_task(self, fn: Callable, *args: object, **kw: object) -> None:
         """Run a blocking service call in a thread worker owned by the app (outlives screens)."""
-        self.run_worker(partial(fn, *args, **kw), thread=True, group="db", exit_on_error=False)
+        self.run_worker(reporting(self, "db", partial(fn, *args, **kw)), thread=True, group="db", exit_on_error=False)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group in ("db", "open-call"):
-            self.notify_failure(event.worker.error)
+    @on(WorkFailed)
+    def _work_failed(self, event: WorkFailed) -> None:
+        """Every failed worker of the app and its screens ends here (screens/background.py),
+        after the screen it came from has undone what it must and perhaps named a title."""
+        self.notify_failure(event.error, title=event.title)
 
-    def notify_failure(self, err: BaseException | None) -> None:
+    def notify_failure(self, err: BaseException | None, *, title: str | None = None) -> None:
         """The one error path for a failed worker, in plain words, never read as markup: a
         refusal by a rule is a notice (the user goes on); anything else — a read-only or full
         disk, a lock held too long, a damaged database — is one dialog naming what to do and
-        the log (a second failure while it is open does not stack another)."""
+        the log (a second failure while it is open does not stack another). With ``title`` (the
+        screen named what failed, e.g. the call screen's "cannot save") any error is one error
+        notice under it."""
         from .core.errors import ServiceError
         from .screens.dialogs import MessageDialog
 
         text = self.error_text(err)
+        if title is not None:
+            self.notify(text, title=title, severity="error", timeout=10, markup=False)
+            return
         if isinstance(err, ServiceError):
             self.notify(text, title=t("err.title"), severity="warning", timeout=10, markup=False)
             return
@@ -223,8 +232,8 @@ class HuifangApp(App):
         if self._opening:
             return  # a double Enter: the first one is still claiming
         self._opening = True
-        self.run_worker(partial(self._open_call, number, carry), thread=True, group="open-call", exclusive=True,
-                        exit_on_error=False)
+        self.run_worker(reporting(self, "open-call", partial(self._open_call, number, carry)), thread=True,
+                        group="open-call", exclusive=True, exit_on_error=False)
 
     def _open_call(self, number: str, carry: dict | None = None) -> None:
         view = None

@@ -67,3 +67,69 @@ async def test_a_screen_whose_load_fails_takes_the_same_path(store, tmp_path, mo
                 break
         assert isinstance(app.screen, MessageDialog) and app.screen.error
         assert not [n for n in app._notifications if "database is locked" in n.message]
+
+
+async def test_a_failed_save_on_the_call_screen_is_one_titled_notice(desk, tmp_path, monkeypatch):
+    """The call screen's failures go the same one way (screens/background.py, the app's handler):
+    an outcome that could not be saved is one error notice under "无法保存", in plain words and
+    never read as markup, no dialog; the form is back to editing so that the agent may try again."""
+    from huifang_tui.screens import call as call_screen
+    from huifang_tui.screens.dialogs import MessageDialog
+    from huifang_tui.widgets.call_form import Phase
+
+    from pilot_help import open_first
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store, agent = desk
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_first(pilot)
+        monkeypatch.setattr(call_screen, "record_attempt", lambda *a, **kw: _locked())
+        await pilot.press("f6")  # 关机: with tries left, saved without a question
+        for _ in range(100):  # wait_for_complete() re-raises a failed worker's error
+            await pilot.pause(0.05)
+            if app._notifications:
+                break
+        await pilot.pause(0.1)
+        notes = list(app._notifications)
+        assert [(n.title, n.severity, n.markup) for n in notes] == [("无法保存", "error", False)]
+        assert notes[0].message.startswith("数据库 huifang.db 正被其他程序长时间占用（等待超时）。")
+        assert not any(isinstance(s, MessageDialog) for s in app.screen_stack)
+        assert app.screen is screen and screen.phase is Phase.EDITING
+
+
+async def test_a_replaced_worker_reports_nothing(store, tmp_path, monkeypatch):
+    """An exclusive load replaced by a newer one is cancelled: if the old one fails after that,
+    nothing is shown (as a cancelled Textual worker reports nothing)."""
+    import threading
+
+    from huifang_tui.screens.dialogs import MessageDialog
+    from huifang_tui.services import queue as queue_service
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = HuifangApp(store, add_user(store, "agent1", "agent"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        go, loads = threading.Event(), []
+        real = queue_service.queue_snapshot
+
+        def first_fails(*a, **kw):
+            loads.append(1)
+            if len(loads) == 1:
+                go.wait(5)
+                _locked()
+            return real(*a, **kw)
+
+        monkeypatch.setattr(queue_service, "queue_snapshot", first_fails)
+        await pilot.press("r")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if loads:
+                break
+        await pilot.press("r")  # the newer load cancels the first, still waiting
+        await pilot.pause(0.1)
+        go.set()
+        for _ in range(20):
+            await pilot.pause(0.05)
+        assert len(loads) >= 2  # the first failed after the second replaced it
+        assert not any(isinstance(s, MessageDialog) for s in app.screen_stack) and not app._notifications

@@ -118,6 +118,20 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
     raise OutcomeError("unknown", f"未知的结果：{outcome!r} / unknown outcome {outcome!r}", value=outcome)
 
 
+def closing_status(outcome: str, attempts: int, policy: Policy) -> str | None:
+    """The status ``outcome`` closes a callback tried ``attempts`` times with for good, as
+    ``apply_outcome`` moves it — 拒访 refused, 号码错误 waiting for a new number, the last allowed
+    attempt not reaching the customer unreachable — else None. The call screen asks for a
+    confirmation of these (issue 16 item 3)."""
+    if outcome == "refused":
+        return "refused"
+    if outcome == "wrong_number":
+        return "waiting_data"
+    if outcome in NOT_REACHED and attempts + 1 >= policy.max_attempts:
+        return "unreachable"
+    return None
+
+
 def due_in_call(due_on: date, deadline_on: date, deadline_at: datetime | None, next_attempt_at: datetime | None,
                 at: datetime) -> bool:
     """SPEC §3 "one call is one customer, the whole of what is due": an open callback of the

@@ -11,19 +11,19 @@ from datetime import date, timedelta
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from ..core.i18n import t, t_or
 from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_row
 from ..widgets.keybar import KeyBar
+from .background import WorkFailed, in_thread
 
 POLL_SECONDS = 2.0
 FULL_RELOAD_SECONDS = 60.0
@@ -101,13 +101,13 @@ class _Live(Screen):
         self._seq += 1
         self._load(self._seq)
 
-    @work(thread=True, exclusive=True, group="live-poll", exit_on_error=False)
+    @in_thread("live-poll", exclusive=True)
     def _check_changes(self) -> None:
         version = self.app.store.data_version()
         if self._dv is not None and version != self._dv:
             self.app.call_from_thread(self.request_load)
 
-    @work(thread=True, group="live-load", exit_on_error=False)
+    @in_thread("live-load")
     def _load(self, seq: int) -> None:
         version = self.app.store.data_version()  # first: a commit during the reads is not taken as seen
         data = self.fetch()
@@ -127,12 +127,11 @@ class _Live(Screen):
     def _loaded_any(self, event: Loaded) -> None:
         self._load_done()
 
-    @on(Worker.StateChanged)
-    def _on_worker(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
-            if event.worker.group == "live-load":
-                self._load_done()
+    @on(WorkFailed)
+    def _load_failed(self, event: WorkFailed) -> None:
+        """A failed load still ends the load (the app shows the failure)."""
+        if event.doing == "live-load":
+            self._load_done()
 
     # -- reassigning (shared by the board and the drill-down) -----------------------------
     def ask_reassign(self, numbers: list[str], future_of: str | None = None) -> None:
@@ -151,7 +150,7 @@ class _Live(Screen):
 
         self.app.push_screen(TextDialog(title, t("board.reassign_hint")), done)
 
-    @work(thread=True, group="board-reassign", exit_on_error=False)
+    @in_thread("board-reassign")
     def _reassign(self, numbers: list[str], login: str | None, future: bool) -> None:
         from ..core.errors import ServiceError
         from ..services.board import reassign
@@ -176,7 +175,7 @@ class _Live(Screen):
     def show_detail(self, number: str, *, issue: bool = False) -> None:
         self._detail(number, issue)
 
-    @work(thread=True, group="board-detail", exit_on_error=False)
+    @in_thread("board-detail")
     def _detail(self, number: str, issue: bool) -> None:
         from ..core.errors import ServiceError
         from ..services.board import callback_detail, issue_detail
@@ -431,7 +430,7 @@ class BoardScreen(_Live):
 
         self.app.push_screen(TextDialog(t("board.lapse_title", n=len(numbers)), t("board.lapse_hint")), done)
 
-    @work(thread=True, group="board-lapse", exit_on_error=False)
+    @in_thread("board-lapse")
     def _lapse(self, numbers: list[str], reason: str) -> None:
         from ..core.errors import ServiceError
         from ..services.stale import lapse

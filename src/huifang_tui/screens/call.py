@@ -6,7 +6,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -14,7 +14,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet
-from textual.worker import Worker, WorkerState
 
 from ..domain.outcomes import NEEDS_REASON, OUTCOMES, OutcomeError, parse_when
 from ..domain.record import SCORE_FIELDS
@@ -25,8 +24,8 @@ from ..services import calls as svc
 from ..services.drafts import save_draft
 from ..services import issues as issues_svc
 from ..services.recording import (
-    AttemptResult, CallRecord, closing_status, next_step, outcome_message, reason_errors, record_attempt, reschedule_time,
-    stated_time, validate,
+    AttemptResult, CallRecord, next_step, outcome_message, reason_errors, record_attempt, reschedule_time, stated_time,
+    validate,
 )
 from ..store.claims import IDLE_LIMIT_SECONDS
 from ..widgets.header import AppHeader
@@ -34,6 +33,7 @@ from ..widgets.call_form import CallForm, Phase
 from ..widgets.customer_card import CustomerCard
 from ..widgets.keybar import KeyBar, KeyItem, KeyLine
 from ..widgets.score_row import ScoreRow
+from .background import WorkFailed, in_thread
 from .dialogs import ConfirmDialog, IssueDialog, IssueInput, QuestionDialog, TextDialog
 
 DRAFT_DELAY = 0.6
@@ -303,7 +303,7 @@ class CallScreen(Screen):
             self.notify("\n".join(errors), title=t("call.cannot_save"), severity="error", timeout=8)
             self.form.focus_first_missing(rec)
             return
-        closing = closing_status(self.app.store, self.view.callback.number, outcome)
+        closing = self.view.closing.get(outcome)  # the service read it with the card
         if closing is None:
             self.form.go(Phase.SAVING)
             self._save(rec)
@@ -383,7 +383,7 @@ class CallScreen(Screen):
         except OutcomeError as e:
             raise ValidationError(t("call.err.called_at", message=outcome_message(e))) from None
 
-    @work(thread=True, exclusive=True, group="call-record", exit_on_error=False)
+    @in_thread("call-record", exclusive=True)
     def _submit(self, rec: CallRecord, to_text: str = "", called_at: str = "",
                 ref: datetime | None = None) -> None:
         """The service records the attempt, and a not-reached one on the customer's other
@@ -427,15 +427,14 @@ class CallScreen(Screen):
                 "scores": {f.name: d[f.name] for f in SCORE_FIELDS},
                 "called_at": f"{at:%Y-%m-%d %H:%M:%S}" if at is not None else ""}
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            if event.worker.group == "call-record" and self.phase is Phase.SAVING:
-                self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
-                self._keep_draft()  # and nothing typed is lost, whatever changed under the call
-                self._check_claim(self.app.last_active or self.app.now())  # say what changed
-            self.notify(self.app.error_text(event.worker.error), title=t("call.cannot_save"), severity="error",
-                        timeout=10, markup=False)
+    @on(WorkFailed)
+    def _work_failed(self, event: WorkFailed) -> None:
+        """The app shows the failure, under "cannot save"; an outcome not saved goes back to editing."""
+        if event.doing == "call-record" and self.phase is Phase.SAVING:
+            self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
+            self._keep_draft()  # and nothing typed is lost, whatever changed under the call
+            self._check_claim(self.app.last_active or self.app.now())  # say what changed
+        event.title = t("call.cannot_save")
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:
@@ -448,7 +447,7 @@ class CallScreen(Screen):
 
         self.app.push_screen(IssueDialog(), done)
 
-    @work(thread=True, group="call-issue", exit_on_error=False)
+    @in_thread("call-issue")
     def _raise(self, value: IssueInput, called_at: str = "", ref: datetime | None = None) -> None:
         issue = issues_svc.raise_issue(self.app.store, self.app.actor, self.view.callback.number,
                                 title=value.title, description=value.description, category=value.category,
@@ -528,7 +527,7 @@ class CallScreen(Screen):
                 and (now - self._renewed_to).total_seconds() > IDLE_LIMIT_SECONDS / 2:
             self._check_claim(now)  # keys after a quiet spell: renew before the claim runs out
 
-    @work(thread=True, group="call-claim", exit_on_error=False)
+    @in_thread("call-claim")
     def _check_claim(self, active_at: datetime, loud: bool = False) -> None:
         """Renew the claim (a claim lost meanwhile is taken again if nobody else has the
         customer), and learn whether someone else changed the callback since it was opened."""

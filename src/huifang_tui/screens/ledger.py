@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from ..domain.issues import LEVELS, solve_deadline_passes
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
@@ -30,6 +29,7 @@ from ..widgets.header import AppHeader
 from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
+from .background import in_thread
 
 PAGE_SIZE = 100
 POLL_SECONDS = 3.0
@@ -208,7 +208,7 @@ class LedgerScreen(Screen):
     def action_reload(self) -> None:
         self._load(self._make_filter(), self.page)
 
-    @work(thread=True, exclusive=True, group="ledger-load", exit_on_error=False)
+    @in_thread("ledger-load", exclusive=True)
     def _load(self, flt, page: int) -> None:  # noqa: ANN001
         from ..services.issues import list_issues
 
@@ -219,7 +219,7 @@ class LedgerScreen(Screen):
         self._data_version = version
         self.post_message(self.Loaded(_Page(result.rows, result.total, now)))
 
-    @work(thread=True, exclusive=True, group="ledger-poll", exit_on_error=False)
+    @in_thread("ledger-poll", exclusive=True)
     def _check_changes(self) -> None:
         version = self.app.store.data_version()
         if self._data_version is not None and version != self._data_version:
@@ -229,11 +229,6 @@ class LedgerScreen(Screen):
     def _on_loaded(self, event: Loaded) -> None:
         self.rows, self.total, self._now = event.page.rows, event.page.total, event.page.now
         self._render_table()
-
-    @on(Worker.StateChanged)
-    def _on_worker(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     # -- rendering --------------------------------------------------------------------
     def _render_table(self) -> None:
@@ -342,7 +337,7 @@ class LedgerScreen(Screen):
 
         self.app.push_screen(TextDialog(t("ledger.raise_customer"), t("ledger.raise_customer_hint")), got_customer)
 
-    @work(thread=True, group="ledger-raise", exit_on_error=False)
+    @in_thread("ledger-raise")
     def _raise(self, customer: str, value) -> None:  # noqa: ANN001
         from ..services.issue_actions import run_action
 
@@ -406,7 +401,7 @@ class IssueScreen(Screen):
             table.add_column(t(f"ledger.head.ev_{key}"), key=key, width=w or max(16, self.app.size.width - 46))
         self._load()
 
-    @work(thread=True, exclusive=True, group="issue-load", exit_on_error=False)
+    @in_thread("issue-load", exclusive=True)
     def _load(self) -> None:
         from ..services.issues import show_issue
 
@@ -430,11 +425,6 @@ class IssueScreen(Screen):
         if action == "act":
             return bool(parameters) and parameters[0] in self.allowed
         return True
-
-    @on(Worker.StateChanged)
-    def _on_worker(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     def _show(self) -> None:
         from ..services.issues import event_marks, event_text
@@ -523,7 +513,7 @@ class IssueScreen(Screen):
         self.app.push_screen(TextDialog(t(f"ledger.prompt.{action}", number=self.number),
                                         t(f"ledger.prompt_hint.{action}")), done)
 
-    @work(thread=True, group="issue-act", exit_on_error=False)
+    @in_thread("issue-act")
     def _do(self, action: str, text: str) -> None:
         store, actor, n = self.app.store, self.app.actor, self.number
         try:  # the line read into the action's arguments and run by the table, as ``huifang issue``

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from ..domain.follow_up import DEFAULT_THRESHOLD, is_low_score
 from ..domain.kpi import Month
@@ -27,6 +26,7 @@ from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.cells import ellipsize, fit_widths
 from ..widgets.keybar import KeyBar
+from .background import in_thread
 
 PAGE_SIZE = 300
 # While a large month is counted the screen shows its first rows: a terminal's height of them
@@ -150,7 +150,7 @@ class MonthScreen(Screen):
             super().__init__()
             self.month, self.records = month, records
 
-    @work(thread=True, exclusive=True, group="month-load", exit_on_error=False)
+    @in_thread("month-load", exclusive=True)
     def _load(self, month: Month) -> None:
         from ..services import report as svc
         from ..services import spotcheck
@@ -346,7 +346,7 @@ class MonthScreen(Screen):
 
         self.app.push_screen(TextDialog(t("month.export_title"), t("month.export_hint"), default), done)
 
-    @work(thread=True, group="month-export", exit_on_error=False)
+    @in_thread("month-export")
     def _export(self, path: Path) -> None:
         from ..exporting.sheets import write_csv, write_xlsx
         from ..services import report as svc
@@ -392,7 +392,7 @@ class MonthScreen(Screen):
             question = t("month.approve_confirm", month=str(month))
         self.app.push_screen(ConfirmDialog(question), done)
 
-    @work(thread=True, group="month-approve", exit_on_error=False)
+    @in_thread("month-approve")
     def _approve(self, month: Month) -> None:
         from ..core.errors import ServiceError
         from ..services import report as svc
@@ -416,7 +416,7 @@ class MonthScreen(Screen):
 
         self.app.push_screen(TextDialog(t("month.spot_title", month=str(month)), t("month.spot_hint"), "5"), done)
 
-    @work(thread=True, group="month-spot", exit_on_error=False)
+    @in_thread("month-spot")
     def _spot_draw(self, month: Month, text: str) -> None:
         from ..core.errors import ServiceError
         from ..services import spotcheck
@@ -449,7 +449,7 @@ class MonthScreen(Screen):
 
         self.app.push_screen(ConfirmDialog(t("month.spot_mark_q", number=r.number)), done)
 
-    @work(thread=True, group="month-spot", exit_on_error=False)
+    @in_thread("month-spot")
     def _spot_mark(self, number: str, accurate: bool) -> None:
         from ..core.errors import ServiceError
         from ..services import spotcheck
@@ -465,8 +465,3 @@ class MonthScreen(Screen):
         from .yearly import YearlyScreen
 
         self.app.push_screen(YearlyScreen(self.month.year))
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)

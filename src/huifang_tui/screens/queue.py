@@ -1,4 +1,4 @@
-"""今日队列 — the agent's daily queue (SPEC §4)."""
+"""今日队列 — the agent's daily queue screen (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import date, time
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from ..domain.queue import Countdown, countdown
 from ..core.i18n import t, t_or
@@ -22,6 +21,7 @@ from ..core.safe_text import literal
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.cells import countdown_text, ellipsize, fit_widths
+from .background import in_thread
 
 PAGE_SIZE = 200
 REFRESH_SECONDS = 3.0
@@ -147,24 +147,17 @@ class QueueScreen(Screen):
         self._render_table()
         return True
 
-    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
+    @in_thread("queue-load", exclusive=True)
     def _load(self) -> None:
-        from ..services.calendar import load_calendar
-        from ..services.queue import queue_progress, queue_rows
+        """Rows, progress and claims from one service call, in one read transaction."""
+        from ..services.queue import queue_snapshot
 
-        app = self.app
-        store, actor = app.store, app.actor
-        version = store.data_version()  # first: a commit during the queries must not look seen
-        now = store.now()
-        rows = queue_rows(store, actor, now.date(), now=now)
-        progress = queue_progress(store, actor, now.date(), now=now)
-        with store.read() as s:
-            cal = load_calendar(s)
-        cells = [countdown(r.deadline_on, r.deadline_at, now, cal) for r in rows]
-        self._data_version = version
-        self.post_message(self.Loaded(_Loaded(rows, cells, progress)))
+        snap = queue_snapshot(self.app.store, self.app.actor)
+        cells = [countdown(r.deadline_on, r.deadline_at, snap.now, snap.calendar) for r in snap.rows]
+        self._data_version = snap.version
+        self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress)))
 
-    @work(thread=True, exclusive=True, group="queue-poll", exit_on_error=False)
+    @in_thread("queue-poll", exclusive=True)
     def _check_changes(self) -> None:
         """Cheap change detection: PRAGMA data_version moves when another process commits."""
         version = self.app.store.data_version()
@@ -181,11 +174,6 @@ class QueueScreen(Screen):
         self.rows, self._cells, self._progress = event.data.rows, event.data.cells, event.data.progress
         self._text_cache = {}
         self._render_table()
-
-    @on(Worker.StateChanged)
-    def _on_worker(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)  # plain words, the log named, never markup
 
     # -- rendering ----------------------------------------------------------------
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
@@ -337,7 +325,7 @@ class QueueScreen(Screen):
 
         self.app.push_screen(TextDialog(t("dayclose.defer_title", number=row.number), t("dayclose.defer_hint")), done)
 
-    @work(thread=True, group="queue-defer", exit_on_error=False)
+    @in_thread("queue-defer")
     def _defer(self, number: str, text: str) -> None:
         from ..services.recording import defer
 
@@ -350,7 +338,7 @@ class QueueScreen(Screen):
     def action_undo_last(self) -> None:
         self._undo()
 
-    @work(thread=True, group="queue-undo", exclusive=True, exit_on_error=False)
+    @in_thread("queue-undo", exclusive=True)
     def _undo(self) -> None:
         from ..core.errors import Refused
         from ..services.undo import undo_last, undo_text
@@ -374,7 +362,7 @@ class QueueScreen(Screen):
 
         self.app.push_screen(ConfirmDialog(t("dayclose.confirm", day=day.isoformat())), done)
 
-    @work(thread=True, group="queue-close", exit_on_error=False)
+    @in_thread("queue-close")
     def _close_day(self, day) -> None:  # noqa: ANN001
         from ..services.dayclose import DayCloseRefused, close_day
         from .dialogs import MessageDialog

@@ -11,20 +11,20 @@ import asyncio
 from datetime import datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
 from ..widgets.keybar import KeyBar
+from .background import WorkFailed, in_thread
 
 CHANNELS = ("phone", "email", "online", "onsite")
 # (field id, label key, kind) in the paper form's order
@@ -126,7 +126,7 @@ class RecordFormScreen(Screen[str | None]):
             self._load(self.number)
         self.query_one("#f-reached_name" if self.number else "#f-customer").focus()
 
-    @work(thread=True, exclusive=True, group="form-load", exit_on_error=False)
+    @in_thread("form-load", exclusive=True)
     def _load(self, number: str) -> None:
         from ..services.record_form import load_record
 
@@ -165,7 +165,7 @@ class RecordFormScreen(Screen[str | None]):
         self.query_one("#e-customer", Static).update("")
         self._lookup(event.value)
 
-    @work(thread=True, exclusive=True, group="form-lookup", exit_on_error=False)
+    @in_thread("form-lookup", exclusive=True)
     def _lookup(self, value: str) -> None:
         from ..services.record_form import customer_names
 
@@ -233,7 +233,7 @@ class RecordFormScreen(Screen[str | None]):
         self._saving = True
         self._save(inp)
 
-    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    @in_thread("form-save", exclusive=True)
     def _save(self, inp) -> None:
         from ..core.errors import ServiceError
         from ..services.record_form import FormError, edit_record, enter_adhoc
@@ -264,7 +264,8 @@ class RecordFormScreen(Screen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self._failed(None, self.app.error_text(event.worker.error))
+    @on(WorkFailed)
+    def _work_failed(self, event: WorkFailed) -> None:
+        """The form shows a failed worker in its own status line, not as a notice."""
+        event.stop()
+        self._failed(None, self.app.error_text(event.error))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Label, Sparkline, Static
-from textual.worker import Worker, WorkerState
 
 from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
+from .background import in_thread
 
 
 def pct(v: float | None) -> str:
@@ -55,7 +55,7 @@ class YearlyScreen(Screen):
         self.year += delta
         self._load(self.year)
 
-    @work(thread=True, exclusive=True, group="yearly-load", exit_on_error=False)
+    @in_thread("yearly-load", exclusive=True)
     def _load(self, year: int) -> None:
         from ..services.report import yearly_report
 
@@ -76,8 +76,3 @@ class YearlyScreen(Screen):
                            completion=pct(m["completion_rate"]), satisfied=pct(m["satisfied_rate"]),
                            approved="✓" if m["approved"] else "") + "\n")
         self.query_one("#yearly-table", Static).update(lines)
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.notify_failure(event.worker.error)

@@ -44,6 +44,9 @@ class CallView:
     trigger: dict = field(default_factory=dict)  # what the script needs of the trigger (sale date, event)
     company: str = ""  # our company's name for the script (Setting 'company_name')
     low_score_threshold: int = DEFAULT_THRESHOLD  # the policy's: the card's red scores
+    # outcome → the status it would close this callback with for good (domain.outcomes.
+    # closing_status, at the attempts and policy read with the card): the screen confirms these
+    closing: dict[str, str] = field(default_factory=dict)
 
 
 def claim_holds(cb: Callback, now: datetime) -> bool:
@@ -227,7 +230,9 @@ def same_call(s: Session, actor: Actor, cb: Callback, at: datetime, *, lock: boo
 
 
 def _view(s: Session, actor: Actor, cb: Callback, now: datetime) -> CallView:
+    from ..domain.outcomes import OUTCOMES, closing_status
     from ..store.models import User, WorkOrder
+    from .calendar import load_policy
 
     customer = s.get(Customer, cb.customer_id)
     contacts = list(s.exec(select(Contact).where(Contact.customer_id == cb.customer_id)
@@ -246,15 +251,11 @@ def _view(s: Session, actor: Actor, cb: Callback, now: datetime) -> CallView:
     draft_row = s.exec(select(CallDraft).where(CallDraft.callback_id == cb.id, CallDraft.login == actor.login)).first()
     wo = s.get(WorkOrder, cb.work_order_id) if cb.work_order_id else None
     u = s.exec(select(User).where(User.login == actor.login)).first()
+    policy = load_policy(s)
+    closing = {o: st for o in OUTCOMES if (st := closing_status(o, cb.attempts, policy)) is not None}
     return CallView(cb, customer, contacts, history, open_issues, to_verify, same_call(s, actor, cb, now),
                     json.loads(draft_row.data) if draft_row else None, wo, u.name if u else actor.login,
-                    _trigger_info(s, cb), _company(s), _low_threshold(s))
-
-
-def _low_threshold(s: Session) -> int:
-    from .calendar import load_policy
-
-    return load_policy(s).low_score_threshold
+                    _trigger_info(s, cb), _company(s), policy.low_score_threshold, closing)
 
 
 def _company(s: Session) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
+from ..domain.calendar import WorkCalendar
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
 from ..core.safe_text import mask_phone
@@ -98,3 +100,45 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
                 Callback.status == "unreachable",
                 Callback.updated_at >= datetime.combine(day - timedelta(days=ALERT_DAYS), time.min))).one()
     return Progress(done_today=f.done, due_today=f.due, overdue=f.overdue, unreachable=unreachable, pool=pool)
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """What the queue screen shows, read in one read transaction: the rows (each with whose
+    claim on it is live), the progress line, and the work calendar the deadlines count in."""
+
+    rows: list[QueueRow]
+    progress: Progress
+    calendar: WorkCalendar
+    version: int  # the store's data version, read before them: a commit during the reads is not seen
+    now: datetime  # the clock they were read at (overdue, the countdowns)
+
+
+class _InRead:
+    """The store, with every ``read()`` the read transaction ``s`` already open."""
+
+    def __init__(self, store: Store, s: Session) -> None:
+        self._store, self._s = store, s
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - the store's own
+        return getattr(self._store, name)
+
+    def read(self):  # noqa: ANN201
+        from contextlib import nullcontext
+
+        return nullcontext(self._s)
+
+
+def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
+    """The actor's queue screen for today from one read transaction: ``queue_rows`` and
+    ``queue_progress`` read through it, then the calendar. The first paint reads the same
+    without the ORM (store/fastread.py)."""
+    from .calendar import load_calendar
+
+    version = store.data_version()  # first: a commit during the reads must not look seen
+    now = store.now()
+    with store.read() as s:
+        one = _InRead(store, s)
+        rows = queue_rows(one, actor, now.date(), now=now)
+        progress = queue_progress(one, actor, now.date(), now=now)
+        calendar = load_calendar(s)
+    return QueueSnapshot(rows, progress, calendar, version, now)

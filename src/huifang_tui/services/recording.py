@@ -363,24 +363,6 @@ def _planner():  # noqa: ANN202
     return planner
 
 
-def closing_status(store: Store, number: str, outcome: str) -> str | None:
-    """The status this outcome would close the callback with for good — 拒访 refused, 号码错误
-    waiting for a new number, or the last allowed attempt making it unreachable — else None.
-    The call screen asks for confirmation of these (issue 16 item 3)."""
-    from ..domain.outcomes import NOT_REACHED
-    from .calls import get_callback
-
-    if outcome == "refused":
-        return "refused"
-    if outcome == "wrong_number":
-        return "waiting_data"
-    if outcome not in NOT_REACHED:
-        return None
-    with store.read() as s:
-        attempts, policy = get_callback(s, number).attempts, load_policy(s)
-    return "unreachable" if attempts + 1 >= policy.max_attempts else None
-
-
 def _note_created(s: Session, actor: Actor, now: datetime, number: str, followups: list[str],
                   also: list[str] | None = None, flagged: list[int] | None = None,
                   issues: list[int] | None = None) -> None:
