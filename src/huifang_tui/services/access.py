@@ -63,7 +63,12 @@ def scope(actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN201
             raise denied(actor, t("err.queue_other"), "queue", "*" if all_agents else agent)
     if all_agents:
         return True
-    login = agent or actor.login
+    return own_and_pool(actor, agent or actor.login)
+
+
+def own_and_pool(actor: Actor, login: str):  # noqa: ANN201
+    """A SQL condition on Callback: ``login``'s own callbacks and the pool work meant for them
+    (``queue_kinds``) — what an agent sees of the centre's callbacks."""
     kinds = queue_kinds(actor, login)
     return or_(Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds)))
 

@@ -34,13 +34,13 @@ from ..domain.issues import (
 )
 from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
-from ..domain.queue import ROLE_QUEUES
 from ..core.errors import IssueInputError, IssueRefused
 from ..core.i18n import t
 from ..store.queries import chunked
 from ..store.models import Callback, Customer, Issue, IssueEvent
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
+from .access import may_work
 from .calendar import load_calendar, load_policy
 from .departments import active_department, default_departments
 from .limits import bound
@@ -528,15 +528,6 @@ def _find_customer(s: Session, name: str) -> Customer:
                             names="、".join(c.name for c in found[:5])))
 
 
-def _may_raise_from(actor: Actor, cb: Callback) -> None:
-    if actor.is_supervisor or cb.agent_login == actor.login:
-        return
-    if cb.agent_login is None and cb.assignee in ROLE_QUEUES.get(actor.role, ("agent",)):
-        return
-    raise denied(actor, t("call.not_yours", number=cb.number, agent=cb.agent_login or t(f"assignee.{cb.assignee}")),
-                 "callback", cb.number)
-
-
 def raise_issue(store: Store, actor: Actor, number: str | None = None, *, customer: str | None = None,
                 title: str, description: str = "", category: str = "other", priority: str = "normal",
                 is_complaint: bool = False, department: str = "", when: datetime | None = None) -> Issue:
@@ -560,7 +551,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
             cb = s.exec(select(Callback).where(Callback.number == number.strip().upper())).first()
             if cb is None:
                 raise NotFound(t("call.not_found", number=number))
-            _may_raise_from(actor, cb)
+            may_work(actor, cb)  # the same rule as opening its call
             customer_id, callback_id = cb.customer_id, cb.id
         else:
             require(actor, "agent", "supervisor")

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, or_
 from sqlmodel import select
 
 from ..domain import queue as dq
-from ..domain.queue import ROLE_QUEUES, QueueRow
+from ..domain.queue import QueueRow
 from ..domain.dates import first_of_month
 from ..domain.words import CALLBACK_STATUSES
 from ..core.i18n import t
 from ..core.safe_text import mask_phone
 from ..store.models import CallAttempt, Callback, Customer, SpotCheck, WorkOrder
+from .access import own_and_pool
 from .base import Actor, PermissionDenied, Store, ValidationError, acting, denied  # noqa: F401
 from .follow_up import states_of
 from .deferrals import late_deferrals
@@ -85,9 +85,7 @@ def list_callbacks(store: Store, actor: Actor, *, status: str | None = None, cus
     else:
         if agent and agent != actor.login:
             raise denied(actor, t("work.other_agent"), "callbacks", agent)
-        kinds = ROLE_QUEUES.get(actor.role, ("agent",))
-        q = q.where(or_(Callback.agent_login == actor.login,
-                        and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))))
+        q = q.where(own_and_pool(actor, actor.login))
     if status:
         q = q.where(Callback.status == status)
     if customer:

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, func, or_
 from sqlmodel import select
 
 from ..core.i18n import t
-from ..domain.queue import ROLE_QUEUES
 from ..core.safe_text import mask_phone
 from ..store.models import CallAttempt, Callback, Contact, Customer, Issue
+from .access import own_and_pool
 from .base import Actor, NotFound, Store, acting
 
 LIMIT = 50
@@ -63,11 +63,7 @@ class TodayCall:
 def _visible(actor: Actor):  # noqa: ANN202 - a SQL condition on Customer
     if actor.is_supervisor:
         return True
-    kinds = ROLE_QUEUES.get(actor.role, ("agent",))
-    mine = exists().where(
-        Callback.customer_id == Customer.id,
-        or_(Callback.agent_login == actor.login,
-            and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))))
+    mine = exists().where(Callback.customer_id == Customer.id, own_and_pool(actor, actor.login))
     return or_(Customer.agent_login == actor.login, mine)
 
 
