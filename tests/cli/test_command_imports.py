@@ -121,9 +121,9 @@ def test_the_check_sees_a_module_imported_on_the_way(centre, tmp_path):
     ["--db", ""],
 ])
 def test_app_options_are_read_as_the_full_parser_reads_them(argv):
-    from huifang_tui import cli
+    from huifang_tui.cli import parser
 
-    fast, full = cli._app_args(argv), cli._parser().parse_args(argv)
+    fast, full = parser.app_args(argv), parser.build().parse_args(argv)
     assert fast is not None
     assert (fast.db, fast.lang, fast.as_login, fast.cmd) == (full.db, full.lang, full.as_login, full.cmd)
 
@@ -133,9 +133,9 @@ def test_app_options_are_read_as_the_full_parser_reads_them(argv):
     ["--as", "-x"], ["--", "x"],
 ])
 def test_anything_else_goes_to_the_full_parser(argv):
-    from huifang_tui import cli
+    from huifang_tui.cli import parser
 
-    assert cli._app_args(argv) is None
+    assert parser.app_args(argv) is None
 
 
 def _subparsers(parser):  # noqa: ANN001, ANN202
@@ -148,13 +148,13 @@ def _subparsers(parser):  # noqa: ANN001, ANN202
 def test_a_command_alone_is_built_as_with_every_command():
     """``huifang record …`` builds only record's parser: its help (examples included), its
     sub-commands and its errors must read exactly as when every command is built."""
-    from huifang_tui import cli
+    from huifang_tui.cli import commands, parser
 
-    full = _subparsers(cli._parser())
-    listed = set(cli._CORE_COMMANDS) | {n for names in cli._EXTENSION_COMMANDS.values() for n in names}
+    full = _subparsers(parser.build())
+    listed = {name for name, _module in commands.COMMANDS}
     assert listed == set(full)  # a new command is listed where it is defined
     for name, sub in full.items():
-        alone = _subparsers(cli._parser(name))
+        alone = _subparsers(parser.build(name))
         assert list(alone) == [name]
         assert alone[name].format_help() == sub.format_help(), name
         assert alone[name].format_usage() == sub.format_usage(), name
@@ -166,15 +166,15 @@ def test_a_command_alone_is_built_as_with_every_command():
     (["--help"], None), (["--d", "x", "queue"], None), (["nosuch"], None), ([], None), (["--db", "queue"], None),
 ])
 def test_the_command_is_found_after_the_apps_options(argv, command):
-    from huifang_tui import cli
+    from huifang_tui.cli import parser
 
-    assert cli._command_of(argv) == command
+    assert parser.command_of(argv) == command
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 def test_every_commands_help_prints(lang):
     """Every ``huifang CMD --help`` formats (a catalog text with a bare % broke ``issues --help``)."""
-    from huifang_tui import cli
+    from huifang_tui.cli import parser
     from huifang_tui.core.i18n import get_lang, set_lang
 
     before = get_lang()
@@ -189,6 +189,6 @@ def test_every_commands_help_prints(lang):
                     for sub in a.choices.values():
                         walk(sub)
 
-        walk(cli._parser())
+        walk(parser.build())
     finally:
         set_lang(before)

@@ -1,6 +1,6 @@
 """Every command, hostile paths and bad values: one plain line, never a traceback (issue 21, 5).
 
-The commands are read from the command line itself (``cli.COMMANDS`` plus every ``cli_*``
+The commands are read from the command line itself (``cli/commands.py`` and each command
 module's ``COMMANDS``, each one's arguments from its argparse parser), so a new command or a
 new option is swept without touching this file. Each is run in a child process of its own
 with:
@@ -48,7 +48,8 @@ from pathlib import Path
 
 import pytest
 
-from huifang_tui import cli
+from huifang_tui.cli.commands import COMMANDS
+from huifang_tui.cli.parser import build
 
 HERE = Path(__file__).parent
 RUNNER = HERE / "hostile_runner.py"
@@ -128,12 +129,12 @@ def _leaves(parser: argparse.ArgumentParser, path: list[str]) -> list[Command]:
 
 
 def all_commands() -> list[Command]:
-    parser = cli._parser()
+    parser = build()
     top = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    names = set(cli.COMMANDS)
-    for module in cli._EXTENSION_COMMANDS:
-        names |= set(importlib.import_module(f"huifang_tui.{module}").COMMANDS)
-    assert set(top.choices) == names, "every command of cli.COMMANDS and the cli_* modules is swept"
+    names: set[str] = set()
+    for module in {module for _name, module in COMMANDS}:
+        names |= set(importlib.import_module(f"huifang_tui.cli.{module}").COMMANDS)
+    assert set(top.choices) == names, "every command of every module under cli/ is swept"
     out: list[Command] = []
     for name, sub in top.choices.items():
         out += _leaves(sub, [name])
@@ -411,7 +412,7 @@ def _skip_as_root(cmd: Command, argv: list[str]) -> bool:
 
 def build_sweep(w: World) -> Sweep:  # noqa: C901
     sw = Sweep(w)
-    parser = cli._parser()
+    parser = build()
     commands = all_commands()
     globals_ = global_args(parser)
     # a session per command with its good values: the baseline (it must not fail with a traceback either)

@@ -87,7 +87,7 @@ def test_a_refusal_keeps_exit_2_when_saying_it_fails(state, monkeypatch):
         raise OSError(9, "Bad file descriptor")
 
     monkeypatch.setattr(cli, "_dispatch", refused)
-    monkeypatch.setattr(cli, "_say", no_stderr)
+    monkeypatch.setattr(cli, "say", no_stderr)
     assert cli.main(["queue"]) == 2
 
 
@@ -95,9 +95,9 @@ def test_ctrl_c_before_a_command_is_read(state, monkeypatch, capsys):
     def interrupted():  # noqa: ANN202
         raise KeyboardInterrupt
 
-    from huifang_tui.install import shared as cli_shared
+    from huifang_tui.install import elevation
 
-    monkeypatch.setattr(cli_shared, "prepare", interrupted)
+    monkeypatch.setattr(elevation, "prepare", interrupted)
     assert cli.main(["queue"]) == 1
     assert _one_or_two_plain_lines(capsys.readouterr().err) == ["已中断（Ctrl-C）。已经保存的内容不受影响。"]
 
@@ -126,7 +126,9 @@ def test_the_app_stopped_by_an_error_ends_in_one_line(state, monkeypatch, capsys
         def stopped_by(self) -> BaseException:
             return RuntimeError("a handler broke")
 
-    monkeypatch.setattr(cli, "_dispatch", lambda args: cli._run_app(Stopped()))
+    from huifang_tui.cli.start import run_app
+
+    monkeypatch.setattr(cli, "_dispatch", lambda args: run_app(Stopped()))
     assert cli.main(["queue"]) == 1
     first, second = _one_or_two_plain_lines(capsys.readouterr().err)
     assert first == "发生了意外错误（RuntimeError），操作已停止。"

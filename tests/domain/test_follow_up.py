@@ -77,9 +77,9 @@ def test_the_doors_read_the_domain_word_lists():
 
 
 def test_argparse_takes_the_roles_from_the_domain(monkeypatch):
-    from huifang_tui import cli
+    from huifang_tui.cli.parser import build
     from huifang_tui.domain import words
 
     monkeypatch.setattr(words, "ROLES", (*words.ROLES, "auditor"))
-    args = cli._parser("user").parse_args(["user", "add", "x", "--role", "auditor", "--name", "X"])
+    args = build("user").parse_args(["user", "add", "x", "--role", "auditor", "--name", "X"])
     assert args.role == "auditor"

@@ -105,7 +105,7 @@ def shared_install():
         _set_timezone(config, TZ)
 
         from huifang_tui.core import system
-        from huifang_tui.install.shared import install_sudoers, sudoers_rule
+        from huifang_tui.install.setup import install_sudoers, sudoers_rule
 
         conf = system.load(config)
         assert conf.python == venv / "bin" / "python"  # init picked the root-owned venv it ran from

@@ -34,7 +34,7 @@ def skip_reason() -> str | None:
 
 def base_python() -> str | None:
     """An interpreter of the running minor version that every user can execute."""
-    from huifang_tui.install.shared import usable_by_everyone
+    from huifang_tui.install.setup import usable_by_everyone
 
     want = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for cand in (f"/usr/bin/{want}", f"/usr/local/bin/{want}"):

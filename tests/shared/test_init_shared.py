@@ -14,7 +14,7 @@ import pytest
 
 from huifang_tui import cli
 from huifang_tui.core import system
-from huifang_tui.install.shared import InitError, install_sudoers, sudoers_rule
+from huifang_tui.install.setup import InitError, install_sudoers, sudoers_rule
 
 from . import osusers
 

@@ -217,9 +217,9 @@ def test_fast_first_paint_is_skipped_on_postgres(store):
     _pg(store)
     import argparse
 
-    from huifang_tui import cli
+    from huifang_tui.cli.start import fast_open
 
-    assert cli._fast_open(argparse.Namespace(db=store.url)) is None
+    assert fast_open(argparse.Namespace(db=store.url)) is None
 
 
 def test_the_planner_skips_a_callback_being_saved_instead_of_waiting(store, monkeypatch):

@@ -3,34 +3,33 @@ refused (exit 2). JSON output masks every phone."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from datetime import datetime, time
 
 from ..core.i18n import t
+from .context import Context
+from .output import console_text
+from .parser import DATE
 
 
-def add_parsers(sub) -> None:
-    from . import _DATE
-
+def add_parsers(sub) -> None:  # noqa: ANN001
     pb = sub.add_parser("board", help=t("cli.board"))
-    pb.add_argument("--date", type=_DATE, help=t("cli.board_date"))
+    pb.add_argument("--date", type=DATE, help=t("cli.board_date"))
     pb.add_argument("--json", action="store_true", help=t("cli.json"))
     pa = sub.add_parser("audit", help=t("cli.audit"))
-    pa.add_argument("--since", type=_DATE, help=t("cli.audit_since"))
+    pa.add_argument("--since", type=DATE, help=t("cli.audit_since"))
     pa.add_argument("--login", help=t("cli.audit_login"))
     pa.add_argument("--json", action="store_true", help=t("cli.json"))
 
 
-def _board(args) -> int:
-    from . import _actor, _store
-    from ..services.board import board
+def board(ctx: Context) -> int:
+    from ..services.board import board as read_board
 
-    store = _store(args)
-    actor = _actor(store, args)
+    store, actor = ctx.store, ctx.actor
 
-    b = board(store, actor, args.date)
-    if args.json:
-        print(json.dumps(b.as_json(), ensure_ascii=False, indent=1))
+    b = read_board(store, actor, ctx.args.date)
+    if ctx.as_json:
+        ctx.print_json(b.as_json())
         return 0
     from ..services.assignment import display_names
 
@@ -38,19 +37,16 @@ def _board(args) -> int:
     return 0
 
 
-def _audit(args) -> int:
-    from . import _actor, _store
+def audit(ctx: Context) -> int:
     from ..services.audit_log import audit_log
 
-    store = _store(args)
-    actor = _actor(store, args)
+    args, store, actor = ctx.args, ctx.store, ctx.actor
 
     since = datetime.combine(args.since, time.min) if args.since else None
     rows = audit_log(store, actor, since=since, login=args.login, limit=10_000)
-    if args.json:
-        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+    if ctx.as_json:
+        ctx.print_json([r.as_json() for r in rows])
         return 0
-    from rich.console import Console
     from rich.table import Table
 
     from ..core.safe_text import literal
@@ -65,15 +61,11 @@ def _audit(args) -> int:
         table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(person(names.get(r.login, ""), r.login)),
                       literal(r.action),
                       literal(f"{r.entity} {r.entity_id}"), literal(detail[:80]))
-    console = Console(width=140, record=True, force_terminal=False, color_system=None)
-    with console.capture() as cap:
-        console.print(table)
-    print(cap.get().rstrip())
+    print(console_text(table, width=140))
     return 0
 
 
-def render_board_text(b, names: dict[str, str] | None = None) -> str:
-    from rich.console import Console
+def render_board_text(b, names: dict[str, str] | None = None) -> str:  # noqa: ANN001
     from rich.table import Table
 
     from ..core.safe_text import literal
@@ -97,11 +89,7 @@ def render_board_text(b, names: dict[str, str] | None = None) -> str:
             agent = person(names.get(a.agent, ""), a.agent)  # 刘思琪 (agent2) (issue 22 §15)
         alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer or a.detail), literal(agent),
                        a.since.isoformat(" ", timespec="minutes"))
-    console = Console(width=120, record=True, force_terminal=False, color_system=None)
-    with console.capture() as cap:
-        console.print(table)
-        console.print(alerts if b.alerts else t("board.no_alerts"))
-    return cap.get().rstrip()
+    return console_text(table, alerts if b.alerts else t("board.no_alerts"), width=120)
 
 
-COMMANDS = {"board": _board, "audit": _audit}
+COMMANDS: dict[str, Callable[[Context], int]] = {"board": board, "audit": audit}

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Callable
 
 from ..core.i18n import t
-
-EXIT_REFUSED = 2
+from .context import Context
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
@@ -16,21 +14,18 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     p.add_argument("url", help=t("cli.migrate_to_url"))
 
 
-def run(args) -> int:  # noqa: ANN001
-    from .. import cli
+def migrate(ctx: Context) -> int:
+    """A target that already holds tables is refused (``TargetNotEmpty``, exit 2 by the map in
+    ``cli/exits.py``)."""
     from ..core import config
     from ..services import maintenance
-    from ..services.migrate_to import TargetNotEmpty, migrate_to
+    from ..services.migrate_to import migrate_to
 
-    store = cli._store(args)
-    actor = maintenance.db_actor(store, args.as_login)
-    target = config.to_url(args.url)
-    try:
-        checks = migrate_to(store, actor, target,
-                            progress=lambda table, _n: print(t("mig.copying", table=table), file=sys.stderr))
-    except TargetNotEmpty as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED
+    store = ctx.store
+    actor = maintenance.db_actor(store, ctx.args.as_login)
+    target = config.to_url(ctx.args.url)
+    checks = migrate_to(store, actor, target,
+                        progress=lambda table, _n: print(t("mig.copying", table=table), file=sys.stderr))
     width = max(max(len(c.table) for c in checks), len(t("mig.table")))
     print(t("mig.header", table=t("mig.table").ljust(width)))
     for c in checks:
@@ -41,4 +36,4 @@ def run(args) -> int:  # noqa: ANN001
     return 0
 
 
-COMMANDS: dict[str, Callable] = {"migrate-to": run}
+COMMANDS: dict[str, Callable[[Context], int]] = {"migrate-to": migrate}

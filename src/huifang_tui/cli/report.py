@@ -1,22 +1,21 @@
 """``huifang report monthly|approve|amend|yearly`` and ``huifang spotcheck draw|mark`` (issue 11).
 
-Exit 0 done · 1 bad input (the field and the fix named) · 2 refused (role or a locked month).
+Exit 0 done · 1 bad input (the field and the fix named) · 2 refused (role or a locked month),
+by the command line's one map (``cli/exits.py``).
 """
 
 from __future__ import annotations
 
-import json
-import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from ..core.i18n import t
+from .context import Context
+from .output import print_json
 
-EXIT_BAD, EXIT_REFUSED = 1, 2
-COMMANDS = ("report", "spotcheck")
 
-
-def add_parsers(sub) -> None:
+def add_parsers(sub) -> None:  # noqa: ANN001
     pr = sub.add_parser("report", help=t("cli.report.help"))
     rsub = pr.add_subparsers(dest="report_cmd", required=True, metavar="ACTION")
     pm = rsub.add_parser("monthly", help=t("cli.report.monthly"))
@@ -52,21 +51,15 @@ def add_parsers(sub) -> None:
     pk.add_argument("--note", default="", help=t("cli.report.note"))
 
 
-def run(store, actor, args) -> int:
-    """Run one command; refusals print one line and return 2, bad input 1."""
-    from ..core.errors import Refused, ServiceError
-    from ..services.report import BadMonth
+def report(ctx: Context) -> int:
+    """``huifang report …``: refusals (a role, a locked month, a month not over yet) and bad
+    input (``BadMonth`` and the like) reach the one map in ``cli/exits.py``."""
+    return _report(ctx.store, ctx.actor, ctx.args)
 
-    try:
-        if args.cmd == "spotcheck":
-            return _spotcheck(store, actor, args)
-        return _report(store, actor, args)
-    except Refused as e:  # a role, a locked month, a month not over yet
-        print(str(e), file=sys.stderr)
-        return EXIT_REFUSED
-    except (BadMonth, ServiceError) as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_BAD
+
+def spotcheck(ctx: Context) -> int:
+    """``huifang spotcheck draw|mark``."""
+    return _spotcheck(ctx.store, ctx.actor, ctx.args)
 
 
 def _now(text: str | None, store) -> datetime | None:  # noqa: ANN001
@@ -110,7 +103,7 @@ def _report(store, actor, args) -> int:
         if not args.json:
             print(t("report.exported", file=out, n=len(rep.records)))
     if args.json:
-        print(json.dumps(rep.as_json(), ensure_ascii=False, indent=1))
+        print_json(rep.as_json())
     elif out is None:
         print(render_text(rep))
     return 0
@@ -130,14 +123,14 @@ def render_text(rep) -> str:
     """A plain-text month summary for the terminal: KPIs per login."""
     from ..domain.kpi import AVG_KEYS, RATE_KEYS
     from ..exporting import kpi_table
-    from ..exporting.sheets import _avg, _pct, totals_line
+    from ..exporting.sheets import average, percent, totals_line
 
     state = rep.state_text()
     lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
     header, rows = kpi_table(rep.overall, rep.agents, lambda k: t("report.pool") if k == "_pool" else k)
     lines.append("\t".join(header))
     for r in rows:
-        fmt = _pct if r[1] in RATE_KEYS else _avg if r[1] in AVG_KEYS else str
+        fmt = percent if r[1] in RATE_KEYS else average if r[1] in AVG_KEYS else str
         lines.append("\t".join([r[0], r[1], *(fmt(v) for v in r[2:])]))
     return "\n".join(lines)
 
@@ -157,7 +150,7 @@ def _yearly(store, actor, args) -> int:
 
         write_yearly_xlsx(args.out, int(y), months)
     if args.json:
-        print(json.dumps({"year": int(y), "months": months}, ensure_ascii=False, indent=1))
+        print_json({"year": int(y), "months": months})
     elif args.out is None:
         keys = ("due", "completed", "completion_rate", "on_time_rate", "satisfied_rate",
                 "avg_resolution", "avg_attitude", "issues_raised")
@@ -185,7 +178,7 @@ def _spotcheck(store, actor, args) -> int:
         raise ServiceError(t("spotcheck.err_n", value=args.n)) from None
     drawn = svc.draw(store, actor, month, n, seed=args.seed)
     if args.json:
-        print(json.dumps([d.as_json() for d in drawn], ensure_ascii=False, indent=1))
+        print_json([d.as_json() for d in drawn])
     else:
         if not drawn:
             print(t("spotcheck.none_left", month=str(month)))
@@ -193,3 +186,6 @@ def _spotcheck(store, actor, args) -> int:
             print(f"{d.number}\t{d.customer}\t{d.agent}")
         print(t("spotcheck.drawn", n=len(drawn), month=str(month), total=svc.drawn_count(store, month)))
     return 0
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {"report": report, "spotcheck": spotcheck}

@@ -1,18 +1,18 @@
-"""Plain-text renderings for the command line (same catalog as the UI)."""
+"""Plain-text tables of the command line: the queue and the callbacks (same catalog as the UI)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from ..core.i18n import t
-from ..domain.queue import QueueRow
 from ..core.safe_text import literal
+from ..domain.queue import QueueRow
+from .output import console_text
 
 # Rich is imported inside each rendering (not here): ``--json`` output never loads it.
 
 
 def render_queue_text(rows: list[QueueRow], day: date) -> str:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=t("queue.cli_title", day=day.isoformat(), n=len(rows)), show_lines=False)
@@ -22,17 +22,13 @@ def render_queue_text(rows: list[QueueRow], day: date) -> str:
         deadline = r.deadline_iso + (t("queue.overdue_mark") if r.overdue else "")
         table.add_row(r.number, t(f"kind.{r.kind}"), literal(r.customer), literal(r.contact), r.phone_masked,
                       str(r.attempts), deadline, t(f"cbstate.{r.status}"))
-    console = Console(width=120, record=True, force_terminal=False, color_system=None)
-    with console.capture() as cap:
-        console.print(table)
-    return cap.get().rstrip()
+    return console_text(table, width=120)
 
 
 def render_callbacks_text(rows: list) -> str:
     """``huifang callbacks`` as a table (phones never shown; 补录 marked)."""
     if not rows:
         return t("work.none")
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_lines=False)
@@ -47,7 +43,4 @@ def render_callbacks_text(rows: list) -> str:
         table.add_row(q.number, t(f"kind.{q.kind}"), literal(q.customer), t(f"cbstate.{q.status}"),
                       r.planned_due_on.isoformat() if r.planned_due_on else "", q.deadline_iso,
                       literal(q.agent or t("cli.pool")), done, scores)
-    console = Console(width=140, record=True, force_terminal=False, color_system=None)
-    with console.capture() as cap:
-        console.print(table)
-    return cap.get().rstrip()
+    return console_text(table, width=140)

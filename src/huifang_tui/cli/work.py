@@ -1,17 +1,21 @@
-"""``huifang lapse``, ``huifang defer`` and ``huifang callbacks``: stale work, putting a callback
-off, and the full history (SPEC §3, §7)."""
+"""``huifang assign``, ``huifang lapse``, ``huifang defer`` and ``huifang callbacks``: moving a
+callback to a person or the pool, stale work, putting a callback off, and the full history
+(SPEC §3, §7)."""
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Callable
 
-from ..domain.words import CALLBACK_STATUSES
 from ..core.i18n import t
+from ..domain.words import CALLBACK_STATUSES
+from .context import Context
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
+    pas = sub.add_parser("assign", help=t("cli.assign"))
+    pas.add_argument("number")
+    pas.add_argument("login", help=t("cli.assign_login"))
+
     pl = sub.add_parser("lapse", help=t("work.cli_lapse"))
     pl.add_argument("numbers", nargs="+", metavar="NUMBER")
     pl.add_argument("--reason", required=True, help=t("work.cli_lapse_reason"))
@@ -30,28 +34,39 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pc.add_argument("--json", action="store_true")
 
 
-def _cmd_lapse(args) -> int:  # noqa: ANN001
-    from . import _actor, _store
-    from ..services.stale import lapse
+def assign(ctx: Context) -> int:
+    """``huifang assign NUMBER LOGIN`` (``-`` or ``pool``: back to the pool)."""
+    from ..services.assignment import assign as assign_callback
+    from ..services.assignment import display_names, person
 
-    store = _store(args)
-    numbers = lapse(store, _actor(store, args), args.numbers, args.reason)
+    args, store, actor = ctx.args, ctx.store, ctx.actor
+    login = None if args.login in ("-", "pool") else args.login
+    cb = assign_callback(store, actor, args.number, login)
+    to = person(display_names(store, actor).get(cb.agent_login, ""), cb.agent_login) if cb.agent_login else t("cli.pool")
+    ctx.say(t("cli.assigned", number=cb.number, login=to))
+    return 0
+
+
+def lapse(ctx: Context) -> int:
+    from ..services.stale import lapse as lapse_callbacks
+
+    args, store = ctx.args, ctx.store
+    numbers = lapse_callbacks(store, ctx.actor, args.numbers, args.reason)
     print(t("work.lapsed", n=len(numbers), numbers=", ".join(numbers)))
     return 0
 
 
-def _cmd_defer(args) -> int:  # noqa: ANN001
+def defer(ctx: Context) -> int:
     """``huifang defer NUMBER --reason R [--to DATE] [--when T]``: the queue's ``d`` (SPEC §3),
     with the time it happened for a late entry (issue 23 item 2), read like ``record --when``;
     ``--to`` by the one reader of dates, relative to that time."""
-    from . import _actor, _say, _store
+    from ..core.errors import ValidationError
     from ..domain.outcomes import OutcomeError
     from ..domain.timephrase import PhraseError, read_day
-    from ..core.errors import ValidationError
-    from ..services.recording import defer, outcome_error, stated_time
+    from ..services.recording import defer as defer_callback
+    from ..services.recording import outcome_error, stated_time
 
-    store = _store(args)
-    actor = _actor(store, args)
+    args, store, actor = ctx.args, ctx.store, ctx.actor
     now = store.now()
     try:
         at = stated_time(store, args.when, now) if args.when else None
@@ -63,28 +78,28 @@ def _cmd_defer(args) -> int:  # noqa: ANN001
             to = read_day(args.to, (at or now).date())
         except PhraseError:
             raise ValidationError("--to: " + t("cli.expect.date", value=args.to, usage=t("time_examples.day"))) from None
-    day = defer(store, actor, args.number, args.reason, to, at)
-    _say(t("work.deferred", number=args.number, day=day.isoformat()))
+    day = defer_callback(store, actor, args.number, args.reason, to, at)
+    ctx.say(t("work.deferred", number=args.number, day=day.isoformat()))
     if day <= now.date():  # put off to a day already come when entered: due at once (issue 23 item 2)
-        _say(t("firsthour.next.passed"))
+        ctx.say(t("firsthour.next.passed"))
     return 0
 
 
-def _cmd_callbacks(args) -> int:  # noqa: ANN001
-    from . import _actor, _store
+def callbacks(ctx: Context) -> int:
     from ..services.listing import list_callbacks, parse_month
     from .text import render_callbacks_text
 
+    args = ctx.args
     month = parse_month(args.month) if args.month else None
-    store = _store(args)
-    rows = list_callbacks(store, _actor(store, args), status=args.status, customer=args.customer,
+    store = ctx.store
+    rows = list_callbacks(store, ctx.actor, status=args.status, customer=args.customer,
                           agent=args.agent, month=month)
-    if args.json:
-        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
+    if ctx.as_json:
+        ctx.print_json([r.as_json() for r in rows])
     else:
         print(render_callbacks_text(rows))
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"lapse": _cmd_lapse, "callbacks": _cmd_callbacks,
-                                                         "defer": _cmd_defer}
+COMMANDS: dict[str, Callable[[Context], int]] = {"assign": assign, "lapse": lapse, "callbacks": callbacks,
+                                                 "defer": defer}

@@ -87,7 +87,7 @@ def config_path() -> Path:
     return DEFAULT_CONFIG
 
 
-def _root_owned(path: Path) -> bool:
+def root_owned(path: Path) -> bool:
     """Owned by root and writable by no one else, and so is every directory above it."""
     p = path
     while True:
@@ -113,7 +113,7 @@ def load(path: Path | None = None) -> SystemConfig | None:
     except OSError as e:  # /etc/huifang closed to this person: not a config they may rely on
         raise SystemConfigError("shared.err.config_bad", path=path, error=e.strerror or e) from None
 
-    if not _root_owned(path):
+    if not root_owned(path):
         raise SystemConfigError("shared.err.config_unsafe", path=path)
     import tomllib
 

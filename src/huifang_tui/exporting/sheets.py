@@ -36,20 +36,20 @@ def _letter(i: int) -> str:
     return get_column_letter(i)
 
 
-def _pct(v: Any) -> str:
+def percent(v: Any) -> str:
     return "—" if v is None else f"{float(v) * 100:.2f}%"
 
 
-def _avg(v: Any) -> str:
+def average(v: Any) -> str:
     return "—" if v is None else f"{float(v):.2f}"
 
 
 def totals_line(overall: dict) -> str:
     """The one-line summary under the records (also the month view's footer)."""
     return t("report.totals", due=overall["due"], completed=overall["completed"],
-             completion=_pct(overall["completion_rate"]), on_time=overall["on_time"],
-             on_time_rate=_pct(overall["on_time_rate"]), satisfied=_pct(overall["satisfied_rate"]),
-             avg_res=_avg(overall["avg_resolution"]), avg_att=_avg(overall["avg_attitude"]),
+             completion=percent(overall["completion_rate"]), on_time=overall["on_time"],
+             on_time_rate=percent(overall["on_time_rate"]), satisfied=percent(overall["satisfied_rate"]),
+             avg_res=average(overall["avg_resolution"]), avg_att=average(overall["avg_attitude"]),
              issues=overall["issues_raised"], unreachable=overall["unreachable"]) + t(
         "report.totals_late", late=_count(overall.get("late_entries")),
         issue_late=_count(overall.get("issue_late_entries")))
