@@ -44,13 +44,6 @@ def literal(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
-def markup_safe(value: object) -> str:
-    """For places that take a markup string: escaped, cleaned text."""
-    from rich.markup import escape
-
-    return escape(clean(value))
-
-
 # Bidirectional overrides and isolates reorder what a terminal shows: make them visible too.
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}

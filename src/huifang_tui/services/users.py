@@ -92,20 +92,11 @@ def set_role(store: Store, actor: Actor, login: str, role: str) -> User:
     return _change(store, actor, login, "user.role", role=role)
 
 
-def inactive_logins(s: Session) -> set[str]:
-    return set(s.exec(select(User.login).where(User.active == False)))  # noqa: E712
-
-
 def list_users(store: Store, actor: Actor) -> list[User]:
     """Every login with its role (supervisors and admins: the board and reassigning name them)."""
     with store.read() as s:
         acting(s, actor, "supervisor")
         return list(s.exec(select(User).order_by(User.role, User.login)))
-
-
-def users_with_role(store: Store, role: str) -> list[User]:
-    with store.read() as s:
-        return list(s.exec(select(User).where(User.role == role, User.active == True)))  # noqa: E712
 
 
 def bootstrap_admin(store: Store, login: str, name: str) -> User:

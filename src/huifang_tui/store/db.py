@@ -138,11 +138,6 @@ def grant_app_role(conn: Connection, url: str) -> None:
     pgroles.grant_app_role(conn, pgroles.app_role(url), pg_session_settings())
 
 
-def is_postgres(engine_or_url: Engine | str) -> bool:
-    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
-    return make_url(url).get_backend_name() == "postgresql"
-
-
 def fix_mode(path: Path) -> None:
     """SQLite creates files 0644 whatever the umask: make them group read/write (0660)."""
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
