@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.i18n import t
+from ..core.safe_text import defuse_cell
 
 # (attribute of RecordLine, catalog key of the header)
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -79,10 +80,8 @@ def column_widths(rows: Sequence[Sequence[Any]], header: Sequence[str], *, sampl
 
 def defuse(value: Any) -> Any:
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
-    (CSV injection: = + - @, also tab and carriage return)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    (CSV injection: ``core.safe_text.defuse_cell``); numbers and dates stay as they are."""
+    return defuse_cell(value) if isinstance(value, str) else value
 
 
 def kpi_label(key: str) -> str:

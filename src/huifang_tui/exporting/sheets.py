@@ -62,7 +62,7 @@ def _count(v: object) -> str:
 
 def write_xlsx(path: Path, report: Any) -> None:
     """*report* is a ``services.report.MonthReport`` (plain data). The workbook is built in
-    memory and handed to ``safe_files``: the person's file appears whole, with their own rights,
+    memory and handed to ``core.checked_files``: the person's file appears whole, with their own rights,
     or not at all (in the shared install, written by the person's own process)."""
     from ..core import checked_files
 
