@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from ..domain import queue as dq
@@ -13,6 +13,7 @@ from ..domain.calendar import WorkCalendar
 from ..domain.status import OPEN_STATES  # noqa: F401 (re-exported)
 from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue  # noqa: F401  (re-exported)
 from ..core.safe_text import mask_phone
+from ..store import queries
 from ..store.claims import claim_alive
 from ..store.models import Callback, Contact, Customer
 from .access import checked_scope
@@ -29,7 +30,23 @@ def _parts(actor: Actor, agent: str | None) -> list:
     SQLite reads every open callback of the centre due by the day instead (ix_callback_status_due)."""
     login = agent or actor.login
     kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
-    return [Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))]
+    return [text(queries.own_rows("callback")).bindparams(login=login), _pool(kinds)]
+
+
+def _listed(prefix: str, values) -> dict:  # noqa: ANN001
+    """A list's values under the names ``store.queries`` gives them."""
+    return dict(zip(queries.names(prefix, len(values)), values))
+
+
+def _pool(kinds: tuple[str, ...]):  # noqa: ANN202
+    return text(queries.pool_rows("callback", len(kinds))).bindparams(**_listed("kind", kinds))
+
+
+def _open_due(states: tuple[str, ...], day: date):  # noqa: ANN202
+    """``queries.open_due`` with its values bound, the day as the column stores it."""
+    return text(queries.open_due("callback", len(states))).bindparams(
+        bindparam("day", day, type_=Callback.__table__.c.due_on.type),
+        **_listed("state", states))
 
 
 def queue_rows(
@@ -45,7 +62,7 @@ def queue_rows(
         q = (
             select(Callback, Customer.name, Customer.tier)
             .join(Customer, Customer.id == Callback.customer_id)
-            .where(Callback.status.in_(states), Callback.due_on <= day)
+            .where(_open_due(states, day))
         )
         if kinds:
             q = q.where(Callback.kind.in_(kinds))
@@ -73,8 +90,10 @@ def contact_phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
     """(customer id, contact name) → phone for these customers: the queue's and the listing's masked phones."""
     out: dict[tuple[int, str], str] = {}
     ids = list(cids)
-    for i in range(0, len(ids), 400):
-        for c in s.exec(select(Contact).where(Contact.customer_id.in_(ids[i : i + 400]))):
+    for i in range(0, len(ids), queries.PHONE_CHUNK):
+        chunk = ids[i : i + queries.PHONE_CHUNK]
+        where = text(queries.contacts_of("contact", len(chunk))).bindparams(**_listed("customer", chunk))
+        for c in s.exec(select(Contact).where(where)):
             out[(c.customer_id, c.name)] = c.phone
     return out
 
@@ -91,15 +110,16 @@ def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None =
         acting(s, actor)
         f = login_figures(s, login, day, now)
         pool = s.exec(select(func.count()).select_from(Callback).where(
-            Callback.status.in_(OPEN_STATES), Callback.due_on <= day, Callback.agent_login.is_(None),
-            Callback.assignee.in_(kinds))).one()
+            _open_due(OPEN_STATES, day), _pool(kinds))).one()
         unreachable = 0
         if actor.is_supervisor and agent in (None, actor.login):
             # SPEC §3: after max_attempts the supervisor is alerted (every agent's, not only own)
-            unreachable = s.exec(select(func.count()).select_from(Callback).where(
-                Callback.status == "unreachable",
-                Callback.updated_at >= datetime.combine(day - timedelta(days=ALERT_DAYS), time.min))).one()
+            since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min)
+            unreachable = s.exec(select(func.count()).select_from(Callback).where(text(
+                queries.unreachable_since("callback")).bindparams(
+                bindparam("since", since, type_=Callback.__table__.c.updated_at.type)))).one()
     return Progress(done_today=f.done, due_today=f.due, overdue=f.overdue, unreachable=unreachable, pool=pool)
+
 
 @dataclass(frozen=True)
 class QueueSnapshot:
