@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from ..core.i18n import t
@@ -31,6 +30,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 
 def calendar(ctx: Context) -> int:
+    from ..domain.dates import first_of_month
     from ..services import calendar as calsvc
 
     args, store, actor = ctx.args, ctx.store, ctx.actor
@@ -39,8 +39,7 @@ def calendar(ctx: Context) -> int:
         ctx.say(t("cal.set_done", day=args.day.isoformat(), what=t(f"cal.{args.what}")))
         return 0
     try:
-        y, m = (int(x) for x in args.month.split("-"))
-        first = date(y, m, 1)
+        first = first_of_month(args.month)
     except ValueError:
         ctx.say(t("cal.bad_month", value=args.month), file=sys.stderr)
         return 1
