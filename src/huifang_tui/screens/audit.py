@@ -17,7 +17,7 @@ from ..core.safe_text import literal
 from ..widgets.cells import fit_row
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
-from .board import _Live, _table_key
+from .live import LiveScreen, table_key
 
 LIMIT = 500
 WIDE = 100
@@ -56,7 +56,7 @@ def parse_filter(text: str) -> AuditFilter:
     return f
 
 
-class AuditScreen(_Live):
+class AuditScreen(LiveScreen):
     TITLE_KEY = "audit.title"
     CSS_PATH = "audit.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
@@ -100,11 +100,11 @@ class AuditScreen(_Live):
                          since=datetime.combine(f.since, time.min) if f.since else None,
                          until=datetime.combine(f.until, time.max) if f.until else None, limit=LIMIT), self.read_names()
 
-    @on(_Live.Loaded)
-    def _loaded(self, event: _Live.Loaded) -> None:
+    @on(LiveScreen.Loaded)
+    def _loaded(self, event: LiveScreen.Loaded) -> None:
         self.rows, self.names = event.data
         table = self.query_one(DataTable)
-        keep = _table_key(table)
+        keep = table_key(table)
         table.clear()
         for i, r in enumerate(self.rows):
             at = r.at.strftime("%m-%d %H:%M" if self._narrow else "%m-%d %H:%M:%S")
@@ -144,7 +144,7 @@ class AuditScreen(_Live):
     def action_detail(self) -> None:
         from .dialogs import MessageDialog
 
-        key = _table_key(self.query_one(DataTable))
+        key = table_key(self.query_one(DataTable))
         if key is None:
             return
         r = self.rows[int(key)]
