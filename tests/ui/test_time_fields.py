@@ -10,7 +10,7 @@ import pytest
 
 from huifang_tui.domain.policy import Policy
 from huifang_tui.screens.audit import parse_filter
-from huifang_tui.screens.ledger import _tell_input
+from huifang_tui.services.issue_actions import tell_line as _tell_input
 from huifang_tui.screens.queue import _split_date
 from huifang_tui.screens.record_form import parse_when
 

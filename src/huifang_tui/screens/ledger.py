@@ -24,7 +24,6 @@ from ..core.errors import ServiceError
 from ..core.i18n import t
 from ..core.safe_text import literal
 from ..services import issue_actions
-from ..services.issue_actions import tell_line as _tell_input  # noqa: F401 - the tell prompt's reader
 from ..widgets.header import AppHeader
 from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row
