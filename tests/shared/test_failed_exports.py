@@ -118,3 +118,38 @@ def test_a_workbook_that_fails_to_build_leaves_the_old_file(tmp_path, monkeypatc
         sheets.write_yearly_xlsx(old, 2026, {})
     assert old.read_bytes() == b"last year's workbook"
     assert _left(tmp_path) == ["2026.xlsx"]
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_failing_midway_leaves_nothing(tmp_path, monkeypatch):
+    """``huifang db backup``: the copy is made in a private folder beside the target and linked
+    into place whole; a copy failing after its first pages leaves neither file nor folder."""
+    from factories import add_user
+
+    from huifang_tui.core.identity import os_login
+    from huifang_tui.services import maintenance
+    from huifang_tui.services.base import Store
+
+    store_dir = tmp_path / "store"
+    store_dir.mkdir()
+    st = Store("sqlite:///" + str(store_dir / "huifang.db"))
+    st.ensure_schema()
+    add_user(st, os_login(), "admin")
+    actor = maintenance.db_actor(st, None)
+    out = tmp_path / "out"
+    out.mkdir()
+    real = maintenance._sqlite_backup
+
+    def half_then_fail(src, dest) -> None:  # noqa: ANN001
+        real(src, dest)
+        with open(dest, "r+b") as f:
+            f.truncate(dest.stat().st_size // 2)  # half a copy on the disk
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(maintenance, "_sqlite_backup", half_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        maintenance.backup(st, actor, out / "copy.db")
+    assert _left(out) == []
+    monkeypatch.setattr(maintenance, "_sqlite_backup", real)
+    assert maintenance.backup(st, actor, out / "copy.db") == out / "copy.db"
+    assert _left(out) == ["copy.db"]

@@ -400,6 +400,21 @@ def write_from(path: str | Path, src: str | Path, *, mode: int = 0o600, exclusiv
     return w.written or Path(path)
 
 
+def place(path: str | Path, src: str | Path) -> Path:
+    """Put the private file ``src``, made whole by this process in a folder beside ``path``, at
+    ``path`` by a hard link: never over an existing file or through a symlink (FileExistsError),
+    in a directory checked as ``AtomicWriter`` checks it. The file keeps its owner, group and
+    mode (a backup keeps the store's group)."""
+    path = Path(os.path.abspath(Path(path).expanduser()))
+    dfd = _open_dir(path)
+    try:
+        _check_dir(dfd, _guard(), path)
+        os.link(src, path.name, dst_dir_fd=dfd, follow_symlinks=False)
+    finally:
+        os.close(dfd)
+    return path
+
+
 def _own_group(fd: int, guard: _Guard) -> None:
     """A file created by a process holding the store's group would get that group: give it the
     person's own primary group (or, failing that, make it private)."""

@@ -81,14 +81,28 @@ def backup(store: Store, actor: Actor, dest: Path) -> Path:
         raise ServiceError(t("db.backup_exists", file=dest))
     if not dest.parent.is_dir():
         raise ServiceError(t("db.backup_no_dir", dir=dest.parent))
+    # Made in a private folder beside ``dest``, then linked into place: a failed backup leaves
+    # nothing behind, and no one sees half a copy.
+    import tempfile
+
+    from ..core import checked_files
+
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=".backup-", dir=dest.parent))
+    except OSError as e:
+        raise type(e)(e.errno, e.strerror, dest) from None  # as creating ``dest`` itself would say
+    try:
+        copy = tmp / dest.name
         if src is not None:
-            _sqlite_backup(src, dest)
+            _sqlite_backup(src, copy)
         else:
-            _pg_dump(store.url, dest)
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+            _pg_dump(store.url, copy)
+        try:
+            checked_files.place(dest, copy)
+        except FileExistsError:
+            raise ServiceError(t("db.backup_exists", file=dest)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     _audit_raw(store, actor, "db.backup", str(dest), {"file": str(dest)})
     return dest
 
