@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(VENV)/bin/huifang demo --reuse
 
+# the tests on one worker per core (pytest-xdist; tests that must share a worker are grouped in
+# tests/conftest.py), and the 25 slowest listed at the end (docs/TESTING.md)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup --durations=25
 
 bench: install
 	$(PY) benchmarks/run_all.py
