@@ -51,14 +51,4 @@ def module(name: str):  # noqa: ANN201
 def handler(name: str) -> Callable[..., int]:
     """The handler of the command ``name``: called with the run's context, returns the exit
     status."""
-    found = module(name).COMMANDS
-    if isinstance(found, dict):
-        return found[name]
-    return _ledger  # cli/issues.py: ``run(args, store, actor)`` for its three commands
-
-
-def _ledger(ctx) -> int:  # noqa: ANN001
-    """``huifang issue|issues|department`` (cli/issues.py handles its own refusals and input)."""
-    from . import issues
-
-    return issues.run(ctx.args, ctx.store, ctx.actor)
+    return module(name).COMMANDS[name]

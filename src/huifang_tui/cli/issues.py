@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 
-from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
+from ..core.errors import ValidationError
 from ..core.i18n import t
+from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..services import issue_actions
+from .output import console_text
 
-COMMANDS = ("issue", "issues", "department")
 ISSUE_ACTIONS = (*issue_actions.NAMES, "show")  # the one table of issue actions, then show
 CATEGORIES = ISSUE_CATEGORIES
 PRIORITIES = ISSUE_PRIORITIES
@@ -82,8 +82,8 @@ def _add_argument(p: argparse.ArgumentParser, arg) -> None:  # noqa: ANN001
     p.add_argument(arg.option or arg.name, **kw)
 
 
-class _BadInput(Exception):
-    pass
+class _BadInput(ValidationError):
+    """A value the command line could not read (exit 1, like every bad input)."""
 
 
 def _when(text: str | None, now: datetime, store=None, option: str = "--when") -> datetime | None:  # noqa: ANN001
@@ -115,29 +115,10 @@ def _choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def run(args, store, actor) -> int:  # noqa: ANN001
-    """Dispatch one of :data:`COMMANDS`; refusals exit 2, bad input 1."""
-    from ..core.errors import Refused, ServiceError
-    from ..services.issues import IssueInputError
-
-    try:
-        if args.cmd == "issue":
-            return _issue(args, store, actor)
-        if args.cmd == "issues":
-            return _issues(args, store, actor)
-        return _department(args, store, actor)
-    except _BadInput as e:
-        print(str(e), file=sys.stderr)
-        return 1
-    except Refused as e:  # a role, a state, a customer on someone's call, an approved month
-        print(str(e), file=sys.stderr)
-        return 2
-    except IssueInputError as e:
-        print(str(e), file=sys.stderr)
-        return 1
-    except ServiceError as e:  # not found and other bad input
-        print(str(e), file=sys.stderr)
-        return 1
+def _command(run):  # noqa: ANN001, ANN202
+    """A handler of the context, as every command has: errors reach ``cli.main``'s one map
+    (refusals exit 2, bad input 1)."""
+    return lambda ctx: run(ctx.args, ctx.store, ctx.actor)
 
 
 def _print_issue(store, number: str, as_json: bool, message: str = "", events: bool = False) -> None:  # noqa: ANN001
@@ -235,15 +216,6 @@ def _department(args, store, actor) -> int:  # noqa: ANN001
 # -- plain text ---------------------------------------------------------------------------
 
 
-def _console_text(renderable) -> str:  # noqa: ANN001
-    from rich.console import Console
-
-    console = Console(width=140, record=True, force_terminal=False, color_system=None)
-    with console.capture() as cap:
-        console.print(renderable)
-    return cap.get().rstrip()
-
-
 def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
     from rich.table import Table
 
@@ -263,7 +235,7 @@ def render_issues_text(rows, now: datetime) -> str:  # noqa: ANN001
             literal(i.owner_login or "-"), t(f"ledger.status.{st.status}"), t(f"ledger.level.{LEVELS[st.level]}"),
             st.ack_by.strftime("%m-%d %H:%M"), st.solve_by.strftime("%m-%d"),
             ",".join(t(f"ledger.overdue.{k}") for k in st.overdue) + (t("ledger.at_risk_mark") if st.at_risk else ""))
-    return _console_text(table)
+    return console_text(table, width=140)
 
 
 def render_issue_text(v) -> str:  # noqa: ANN001
@@ -296,3 +268,6 @@ def render_issue_text(v) -> str:  # noqa: ANN001
         lines.append(f"  {e.at.isoformat(' ', timespec='minutes')}  {t(f'ledger.event.{e.kind}')}  {e.login}  "
                      f"{marks}{clean(svc_event_text(e))}")
     return "\n".join(lines)
+
+
+COMMANDS = {"issue": _command(_issue), "issues": _command(_issues), "department": _command(_department)}
