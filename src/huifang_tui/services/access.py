@@ -73,15 +73,6 @@ def own_and_pool(actor: Actor, login: str):  # noqa: ANN201
     return or_(Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds)))
 
 
-def queue_parts(actor: Actor, agent: str | None) -> list:
-    """The scope of one login's queue as its two disjoint parts, their own rows and the pool's,
-    each read on its own through ix_callback_queue (agent_login, status, due_on). As one OR,
-    SQLite reads every open callback of the centre due by the day instead (ix_callback_status_due)."""
-    login = agent or actor.login
-    kinds = queue_kinds(actor, login)
-    return [Callback.agent_login == login, and_(Callback.agent_login.is_(None), Callback.assignee.in_(kinds))]
-
-
 def checked_scope(store: Store, actor: Actor, agent: str | None, all_agents: bool):  # noqa: ANN201
     """``scope``, a refusal written to the audit log before it is raised."""
     try:

@@ -58,18 +58,24 @@ def queue_rows(
     if now is None:
         now = store.now() if day == store.today() else datetime.combine(day, time(9, 0))
     with store.read() as s:
-        acting(s, actor)
-        q = (
-            select(Callback, Customer.name, Customer.tier)
-            .join(Customer, Customer.id == Callback.customer_id)
-            .where(_open_due(states, day))
-        )
-        if kinds:
-            q = q.where(Callback.kind.in_(kinds))
-        found = []
-        for part in [None] if scope is True else _parts(actor, agent):
-            found += s.exec(q if part is None else q.where(part)).all()
-        phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
+        return _rows(s, actor, day, now, scope, agent, kinds, states)
+
+
+def _rows(s: Session, actor: Actor, day: date, now: datetime, scope, agent: str | None,  # noqa: ANN001
+          kinds: tuple[str, ...], states: tuple[str, ...]) -> list[QueueRow]:
+    """``queue_rows`` inside the read transaction ``s``."""
+    acting(s, actor)
+    q = (
+        select(Callback, Customer.name, Customer.tier)
+        .join(Customer, Customer.id == Callback.customer_id)
+        .where(_open_due(states, day))
+    )
+    if kinds:
+        q = q.where(Callback.kind.in_(kinds))
+    found = []
+    for part in [None] if scope is True else _parts(actor, agent):
+        found += s.exec(q if part is None else q.where(part)).all()
+    phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
     rows = [
         QueueRow(
             id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name,
@@ -100,24 +106,29 @@ def contact_phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
 
 def queue_progress(store: Store, actor: Actor, day: date, *, agent: str | None = None, now: datetime | None = None) -> Progress:
     """今日 done/due · 逾期 n, counted exactly as the board counts (services.figures)."""
+    checked_scope(store, actor, agent, False)
+    now = now or store.now()
+    with store.read() as s:
+        return _progress(s, actor, day, now, agent)
+
+
+def _progress(s: Session, actor: Actor, day: date, now: datetime, agent: str | None) -> Progress:
+    """``queue_progress`` inside the read transaction ``s``."""
     from .figures import login_figures
 
-    checked_scope(store, actor, agent, False)
     login = agent or actor.login
-    now = now or store.now()
     kinds = ROLE_QUEUES.get(actor.role if login == actor.login else "agent", ("agent",))
-    with store.read() as s:
-        acting(s, actor)
-        f = login_figures(s, login, day, now)
-        pool = s.exec(select(func.count()).select_from(Callback).where(
-            _open_due(OPEN_STATES, day), _pool(kinds))).one()
-        unreachable = 0
-        if actor.is_supervisor and agent in (None, actor.login):
-            # SPEC §3: after max_attempts the supervisor is alerted (every agent's, not only own)
-            since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min)
-            unreachable = s.exec(select(func.count()).select_from(Callback).where(text(
-                queries.unreachable_since("callback")).bindparams(
-                bindparam("since", since, type_=Callback.__table__.c.updated_at.type)))).one()
+    acting(s, actor)
+    f = login_figures(s, login, day, now)
+    pool = s.exec(select(func.count()).select_from(Callback).where(
+        _open_due(OPEN_STATES, day), _pool(kinds))).one()
+    unreachable = 0
+    if actor.is_supervisor and agent in (None, actor.login):
+        # SPEC §3: after max_attempts the supervisor is alerted (every agent's, not only own)
+        since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min)
+        unreachable = s.exec(select(func.count()).select_from(Callback).where(text(
+            queries.unreachable_since("callback")).bindparams(
+            bindparam("since", since, type_=Callback.__table__.c.updated_at.type)))).one()
     return Progress(done_today=f.done, due_today=f.due, overdue=f.overdue, unreachable=unreachable, pool=pool)
 
 
@@ -133,21 +144,6 @@ class QueueSnapshot:
     now: datetime  # the clock they were read at (overdue, the countdowns)
 
 
-class _InRead:
-    """The store, with every ``read()`` the read transaction ``s`` already open."""
-
-    def __init__(self, store: Store, s: Session) -> None:
-        self._store, self._s = store, s
-
-    def __getattr__(self, name: str):  # noqa: ANN204 - the store's own
-        return getattr(self._store, name)
-
-    def read(self):  # noqa: ANN201
-        from contextlib import nullcontext
-
-        return nullcontext(self._s)
-
-
 def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
     """The actor's queue screen for today from one read transaction: ``queue_rows`` and
     ``queue_progress`` read through it, then the calendar. The first paint reads the same
@@ -156,9 +152,9 @@ def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
 
     version = store.data_version()  # first: a commit during the reads must not look seen
     now = store.now()
+    scope = checked_scope(store, actor, None, False)
     with store.read() as s:
-        one = _InRead(store, s)
-        rows = queue_rows(one, actor, now.date(), now=now)
-        progress = queue_progress(one, actor, now.date(), now=now)
+        rows = _rows(s, actor, now.date(), now, scope, None, (), OPEN_STATES)
+        progress = _progress(s, actor, now.date(), now, None)
         calendar = load_calendar(s)
     return QueueSnapshot(rows, progress, calendar, version, now)
