@@ -59,7 +59,7 @@ async def test_a_screen_whose_load_fails_takes_the_same_path(store, tmp_path, mo
     app = HuifangApp(store, add_user(store, "agent1", "agent"))
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
-        monkeypatch.setattr(queue_service, "queue_rows", lambda *a, **kw: _locked())
+        monkeypatch.setattr(queue_service, "queue_snapshot", lambda *a, **kw: _locked())
         await pilot.press("r")
         for _ in range(100):
             await pilot.pause(0.05)
