@@ -33,3 +33,22 @@ async def open_first(pilot, expect=None):  # noqa: ANN001, ANN201
     await settle(pilot)
     assert isinstance(pilot.app.screen, expect or CallScreen)
     return pilot.app.screen
+
+
+async def draft_comes_back(store, agent, field: str, value: str) -> None:  # noqa: ANN001
+    """The saved draft holds ``value``; opening the call again offers it back, and after "y" the
+    field ``#field`` holds it again."""
+    from sqlmodel import select
+
+    from huifang_tui.app import HuifangApp
+    from huifang_tui.screens.dialogs import ConfirmDialog
+    from huifang_tui.store.models import CallDraft
+
+    with store.read() as s:
+        assert value in s.exec(select(CallDraft)).one().data
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_first(pilot, expect=ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen.query_one(f"#{field}").value == value

@@ -24,6 +24,19 @@ def desk(store):
     return store, agent
 
 
+@pytest.fixture
+def two_due(desk):
+    """The desk's customer also has a usage callback due: one call, two callbacks."""
+    from huifang_tui.store.models import Callback
+    from sqlmodel import select
+
+    store, agent = desk
+    with store.read() as s:
+        cid = s.exec(select(Callback)).one().customer_id
+    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
+    return store, agent
+
+
 @pytest.fixture(scope="session")
 def _demo_databases(tmp_path_factory):
     """``path(now)``: the demo database (seed 7, ``DEMO_TODAY``, the clock at *now*), built once

@@ -9,24 +9,13 @@ from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
 from huifang_tui.screens.call import CallScreen
-from huifang_tui.screens.dialogs import ConfirmDialog
 from huifang_tui.screens.queue import QueueScreen
 from huifang_tui.store.models import Callback, CallDraft, Issue
 from huifang_tui.widgets.score_row import ScoreRow
 
 from factories import add_callback, add_customer, add_user
-from pilot_help import open_first, settle, workers_done
+from pilot_help import draft_comes_back, open_first, settle, workers_done
 
-
-
-@pytest.fixture
-def two_due(desk):
-    """The desk's customer also has a usage callback due: one call, two callbacks."""
-    store, agent = desk
-    with store.read() as s:
-        cid = s.exec(select(Callback)).one().customer_id
-    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
-    return store, agent
 
 
 
@@ -149,14 +138,7 @@ async def test_draft_saved_as_typed_and_offered_back(desk):
         await pilot.press(*"希望提供培训")
         await pilot.pause(1.0)
         await workers_done(app)
-    with store.read() as s:
-        assert "希望提供培训" in s.exec(select(CallDraft)).one().data
-    app = HuifangApp(store, agent)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_first(pilot, expect=ConfirmDialog)
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.screen.query_one("#suggestions").value == "希望提供培训"
+    await draft_comes_back(store, agent, "suggestions", "希望提供培训")
 
 
 async def test_second_agent_cannot_claim_open_call(desk):

@@ -11,26 +11,14 @@ from sqlmodel import select
 from huifang_tui.app import HuifangApp
 from huifang_tui.core.i18n import t
 from huifang_tui.screens.call import CallScreen
-from huifang_tui.screens.dialogs import ConfirmDialog
 from huifang_tui.screens.queue import QueueScreen
-from huifang_tui.store.models import CallAttempt, Callback, CallDraft, Issue
+from huifang_tui.store.models import CallAttempt, Callback, Issue
 from huifang_tui.widgets.score_row import ScoreRow
 
 from conftest import NOW
-from factories import add_callback
-from pilot_help import open_first, settle, workers_done
+from pilot_help import draft_comes_back, open_first, settle, workers_done
 
 THURSDAY_3PM = datetime(2026, 11, 19, 15, 0)  # NOW is the Monday after: more than a working day late
-
-
-@pytest.fixture
-def two_due(desk):
-    """The desk's customer also has a usage callback due: one call, two callbacks."""
-    store, agent = desk
-    with store.read() as s:
-        cid = s.exec(select(Callback)).one().customer_id
-    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
-    return store, agent
 
 
 def _cb(store) -> Callback:
@@ -172,14 +160,7 @@ async def test_the_call_time_is_kept_in_the_draft(desk):
         await _type_time(pilot, screen, "昨天 15:00")
         await pilot.pause(1.0)
         await workers_done(app)
-    with store.read() as s:
-        assert "昨天 15:00" in s.exec(select(CallDraft)).one().data
-    app = HuifangApp(store, agent)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await open_first(pilot, expect=ConfirmDialog)
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.screen.query_one("#called_at").value == "昨天 15:00"
+    await draft_comes_back(store, agent, "called_at", "昨天 15:00")
 
 
 async def test_f1_on_the_call_screen_tells_what_the_call_time_is_for(desk):

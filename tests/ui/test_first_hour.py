@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -11,7 +10,6 @@ from huifang_tui.app import HuifangApp
 from huifang_tui.screens.call import CallScreen
 from huifang_tui.store.models import Callback
 
-from factories import add_callback
 from pilot_help import open_first, settle
 
 
@@ -200,16 +198,6 @@ async def test_undo_from_the_queue_not_the_author(desk):
         texts = [n.message for n in app._notifications]
     assert any("supervisor 记录的，只有记录人本人可以撤销" in m for m in texts), texts
     assert _cb(store).status == "refused" and _cb(store).attempts == 2
-
-
-@pytest.fixture
-def two_due(desk):
-    """The desk's customer also has a usage callback due: one call, two callbacks."""
-    store, agent = desk
-    with store.read() as s:
-        cid = s.exec(select(Callback)).one().customer_id
-    add_callback(store, cid, "HF202611002", kind="usage", trigger="wo:SX202609001", deadline_on=date(2026, 12, 18))
-    return store, agent
 
 
 async def test_same_customer_twice_carries_the_person_and_offers_the_scores(two_due):
