@@ -183,3 +183,26 @@ def test_output_closed_after_everything_was_written(store, tmp_path, state):
     err = p.stderr.decode()
     assert p.returncode == 1
     assert _one_or_two_plain_lines(err) == ["输出被提前关闭（例如接在 head 后面），已停止。"]
+
+
+def test_ctrl_c_falling_inside_a_clean_up_reaches_the_command(tmp_path):
+    """Python runs a weak reference's callback (the ORM has many) between two steps of the
+    command; a Ctrl-C landing there was printed as "Exception ignored in … Traceback" and lost,
+    the command running on. Now it is sent again to the command, which ends in its one line."""
+    code = ("import sys, time, weakref\n"
+            "from huifang_tui import cli\n"
+            "class Held: pass\n"
+            "def ctrl_c(_ref): raise KeyboardInterrupt\n"
+            "def command(args):\n"
+            "    held = Held(); ref = weakref.ref(held, ctrl_c); del held\n"
+            "    for _ in range(100): time.sleep(0.05)\n"
+            "    print('ran on'); return 0\n"
+            "cli._dispatch = command\n"
+            "sys.exit(cli.main(['queue']))\n")
+    env = {**os.environ, "PYTHONPATH": str(SRC), "XDG_STATE_HOME": str(tmp_path)}
+    env.pop("HUIFANG_DEBUG", None)
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert "ran on" not in p.stdout
+    assert "Exception ignored" not in p.stderr
+    assert _one_or_two_plain_lines(p.stderr) == ["已中断（Ctrl-C）。已经保存的内容不受影响。"]
+    assert p.returncode == 1

@@ -31,8 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     """
     import os
 
+    from ..core.crash import keep_ctrl_c
+
     argv = sys.argv[1:] if argv is None else argv
     state = SimpleNamespace(args=None)
+    keep_ctrl_c()  # a Ctrl-C falling inside a clean-up is not lost as a traceback
     try:
         status = _main(argv, state)
         sys.stdout.flush()  # a reader gone (``| head``) shows here, not at the interpreter's exit

@@ -207,3 +207,43 @@ def user_message(exc: BaseException, db: str = "", db_path: Path | None = None) 
     if isinstance(exc, ServiceError):
         return plain_message(str(exc))
     return plain_message(explain(exc, db, db_path)[0])
+
+
+def keep_ctrl_c() -> None:
+    """A Ctrl-C that Python cannot deliver — it fell while the collector ran a clean-up
+    (a weak reference's callback, a ``__del__``) — would print "Exception ignored in … Traceback"
+    and be lost. Instead it is sent again, a moment later, to the command itself, which ends in
+    its one plain line. Everything else unraisable goes to Python's own hook."""
+    import sys
+
+    before = sys.unraisablehook
+    if getattr(before, "keeps_ctrl_c", False):
+        return
+
+    def hook(unraisable) -> None:  # noqa: ANN001
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            for _ in range(3):
+                try:
+                    _interrupt_main_soon()
+                    return
+                except KeyboardInterrupt:  # this one too fell here: send it again
+                    continue
+            return
+        before(unraisable)
+
+    hook.keeps_ctrl_c = True
+    sys.unraisablehook = hook
+
+
+def _interrupt_main_soon() -> None:
+    """Ctrl-C for the main thread, from another thread a moment later: it lands at the
+    command's next step, not inside the clean-up being run now."""
+    import _thread
+    import threading
+    import time
+
+    def later() -> None:
+        time.sleep(0.05)
+        _thread.interrupt_main()
+
+    threading.Thread(target=later, name="ctrl-c-again", daemon=True).start()
