@@ -1,9 +1,9 @@
-# 回访台 — two entry points: `make run` (demo) and `make test` (whole suite).
+# 回访台 — `make run` (demo), `make test` (whole suite), `make shell` (a shell where `huifang` is on PATH).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test bench clean
+.PHONY: install run shell test bench clean
 
 install: $(VENV)/.installed
 
@@ -15,6 +15,12 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(VENV)/bin/huifang demo --reuse
+
+# your own shell, with the .venv's bin first on PATH: every `huifang …` of the README works there as
+# written (`exit` leaves it); the same as `. .venv/bin/activate`
+shell: install
+	@echo "huifang: $(abspath $(VENV))/bin/huifang — type exit to leave this shell"
+	@PATH="$(abspath $(VENV))/bin:$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $${SHELL:-/bin/sh} -i
 
 # the tests on one worker per core (pytest-xdist; tests that must share a worker are grouped in
 # tests/conftest.py), and the 25 slowest listed at the end (docs/TESTING.md)
