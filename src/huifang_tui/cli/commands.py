@@ -30,6 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("defer", "work"),
     ("callbacks", "work"),
     ("undo", "undo"),
+    ("request", "requests"),
     ("migrate-to", "pg"),
     ("board", "board"),
     ("audit", "board"),

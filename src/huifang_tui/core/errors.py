@@ -47,6 +47,17 @@ class SchemaMismatch(ServiceError):
     """The database's schema revision is not this code's (``huifang db upgrade``); exit 1."""
 
 
+class NeedsSupervisor(Refused):
+    """Moving a callback past its deadline (a 改约 or a deferral) needs a supervisor (issue 25
+    item 5): the command line exits 2; the screens offer to ask one (``services.requests``).
+    ``kind`` is reschedule or defer, ``number`` the callback, ``wanted`` the time asked for, and
+    ``deadline`` the deadline as the message names it."""
+
+    def __init__(self, message: str, *, kind: str, number: str, wanted: object, deadline: str) -> None:
+        super().__init__(message)
+        self.kind, self.number, self.wanted, self.deadline = kind, number, wanted, deadline
+
+
 class MonthLocked(Refused):
     """A change dated in a signed-off month (issue 11 §4); the command line exits 2."""
 

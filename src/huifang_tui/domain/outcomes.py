@@ -86,6 +86,13 @@ def _retry(state: AttemptState, at: datetime, policy: Policy, cal: WorkCalendar,
     return Transition("open", attempts, first.date(), first, False, False)
 
 
+def past_deadline(when: datetime, deadline_on: date, deadline_at: datetime | None) -> bool:
+    """Whether a callback moved to *when* (a 改约, a deferral's day from its start, the next
+    attempt) would be past its deadline: only a supervisor may move it there (an agent asks one,
+    ``services.requests``), and an attempt planned there will be overdue (issue 25 items 4, 5)."""
+    return when > deadline_moment(deadline_on, deadline_at)
+
+
 def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Policy,
                   cal: WorkCalendar, *, to: datetime | None = None,
                   may_exceed_deadline: bool = False) -> Transition:
@@ -110,7 +117,7 @@ def apply_outcome(state: AttemptState, outcome: str, at: datetime, policy: Polic
         if to <= at:
             raise OutcomeError("to_past", f"改约时间已过：{to:%Y-%m-%d %H:%M} / reschedule time is in the past",
                                when=f"{to:%Y-%m-%d %H:%M}")
-        if to > deadline_moment(state.deadline_on, state.deadline_at) and not may_exceed_deadline:
+        if past_deadline(to, state.deadline_on, state.deadline_at) and not may_exceed_deadline:
             deadline = deadline_moment(state.deadline_on, state.deadline_at)
             raise OutcomeError("past_deadline", "改约超过截止时间，需主管批准 / rescheduling past the deadline "
                                "needs a supervisor", deadline=f"{deadline:%Y-%m-%d %H:%M}")

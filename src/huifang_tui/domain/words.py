@@ -12,3 +12,7 @@ ISSUE_PRIORITIES: tuple[str, ...] = ("urgent", "normal", "low")
 CALLBACK_STATUSES: tuple[str, ...] = (
     "open", "waiting_data", "completed", "unreachable", "refused", "cancelled", "lapsed",
 )
+#: what an agent asks a supervisor for, past a callback's deadline (issue 25 item 5)
+REQUEST_KINDS: tuple[str, ...] = ("reschedule", "defer")
+#: a request's state: waiting, approved (applied), refused, or stale (the callback changed first)
+REQUEST_STATES: tuple[str, ...] = ("pending", "approved", "refused", "stale")

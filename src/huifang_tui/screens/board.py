@@ -25,7 +25,7 @@ from .live import LiveScreen, table_key
 BAR = 10
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
-               "complaint", "summary_due", "stale", "disabled_owner", "disk_low")
+               "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request")
 FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
 ALERT_AGENT, ALERT_AGENT_WIDE = 8, 18  # the alerts' agent column: the name; from FULL_ALERTS name (login)
 
@@ -64,6 +64,9 @@ class BoardScreen(LiveScreen):
         Binding("left_square_bracket", "day(-1)", t("key.prev_day"), show=False, id="board_prev_day"),
         Binding("right_square_bracket", "day(1)", t("key.next_day"), show=False, id="board_next_day"),
         Binding("r", "reload", t("key.reload"), show=False, id="board_reload"),
+        # an agent's request (改约/推迟 past the deadline) under the cursor: one key each (issue 25 item 5)
+        Binding("a", "approve_request", t("requests.key.approve"), show=False, id="board_approve_request"),
+        Binding("n", "refuse_request", t("requests.key.refuse"), show=False, id="board_refuse_request"),
     ]
 
     def __init__(self) -> None:
@@ -218,6 +221,12 @@ class BoardScreen(LiveScreen):
             # the alert's month's 客户回访汇总记录表, where it is approved (or its amendment)
             self.app.push_screen(MonthScreen(Month.parse(alert.number)))
             return
+        if alert is not None and alert.kind == "supervisor_request":
+            from .requests import RequestDetail
+
+            self.app.push_screen(RequestDetail(alert.number, self.who(alert.agent, True) or "", alert.customer,
+                                               alert.detail))
+            return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
 
@@ -292,6 +301,66 @@ class BoardScreen(LiveScreen):
             return
         self.app.call_from_thread(self.notify, t("board.lapsed", n=len(done)))
         self.app.call_from_thread(self.after_reassign)
+        self.app.call_from_thread(self.request_load)
+
+    # -- requests to the supervisor (issue 25 item 5) -------------------------------------
+    def _request_at_cursor(self):
+        """The request alert under the cursor of the alerts table, else None (and a notice)."""
+        alert = self._alert_at_cursor() if self._focused_table().id == "board-alerts" else None
+        if alert is None or alert.kind != "supervisor_request":
+            self.notify(t("requests.err.not_a_request"), severity="warning")
+            return None
+        return alert
+
+    def action_approve_request(self) -> None:
+        alert = self._request_at_cursor()
+        if alert is not None:
+            self._approve(alert.data["request"], alert.number)
+
+    @in_thread("board-request")
+    def _approve(self, request_id: int, number: str) -> None:
+        from ..core.errors import ServiceError
+        from ..services.requests import approve
+
+        try:
+            _view, said = approve(self.app.store, self.app.actor, request_id)
+        except ServiceError as e:  # changed meanwhile (closed, reassigned, in a call), decided already
+            self.app.call_from_thread(self.notify, str(e), title=t("requests.key.approve"), severity="error",
+                                      timeout=12, markup=False)
+            self.app.call_from_thread(self.request_load)
+            return
+        self.app.call_from_thread(self.notify, t("requests.approved", number=number, said=said), timeout=8,
+                                  markup=False)
+        self.app.call_from_thread(self.request_load)
+
+    def action_refuse_request(self) -> None:
+        from .requests import OptionalReasonDialog
+
+        alert = self._request_at_cursor()
+        if alert is None:
+            return
+        request_id, number = alert.data["request"], alert.number
+
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self._refuse(request_id, number, reason)
+
+        self.app.push_screen(OptionalReasonDialog(t("requests.refuse_title", number=number),
+                                                  t("requests.refuse_hint")), done)
+
+    @in_thread("board-request")
+    def _refuse(self, request_id: int, number: str, reason: str) -> None:
+        from ..core.errors import ServiceError
+        from ..services.requests import refuse
+
+        try:
+            refuse(self.app.store, self.app.actor, request_id, reason)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), title=t("requests.key.refuse"), severity="error",
+                                      timeout=12, markup=False)
+            self.app.call_from_thread(self.request_load)
+            return
+        self.app.call_from_thread(self.notify, t("requests.refused", number=number), timeout=8)
         self.app.call_from_thread(self.request_load)
 
     def action_day(self, delta: int) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, RadioSet
 
 from ..domain.outcomes import NEEDS_REASON, OUTCOMES, OutcomeError, parse_when
 from ..domain.record import SCORE_FIELDS
-from ..core.errors import ServiceError, ValidationError
+from ..core.errors import NeedsSupervisor, ServiceError, ValidationError
 from ..core.i18n import t
 from ..services.scripts import load_script
 from ..services import calls as svc
@@ -434,7 +434,26 @@ class CallScreen(Screen):
             self.form.go(Phase.EDITING)  # the outcome was not saved: the agent may try again
             self._keep_draft()  # and nothing typed is lost, whatever changed under the call
             self._check_claim(self.app.last_active or self.app.now())  # say what changed
+        if isinstance(event.error, NeedsSupervisor):  # past the deadline: offer to ask (issue 25 item 5)
+            event.stop()
+            self._offer_request(event.error)
+            return
         event.title = t("call.cannot_save")
+
+    def _offer_request(self, error: NeedsSupervisor) -> None:
+        """The refusal, titled for what it is, offering to ask the supervisor with the time wanted
+        and the note typed carried over; once asked the call is left (the draft kept, the claim
+        let go: the supervisor applies it), and the queue shows the answer."""
+        from .requests import AskSupervisorDialog
+
+        def done(view) -> None:  # noqa: ANN001
+            if view is None:
+                return
+            self.app.notify(t("requests.asked", number=view.number, what=view.what()), timeout=8, markup=False)
+            if self.form.editing:
+                self.action_leave()
+
+        self.app.push_screen(AskSupervisorDialog(error, self.form.data().get("note", "")), done)
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:

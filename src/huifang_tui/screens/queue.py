@@ -43,6 +43,7 @@ class _Loaded:
     rows: list[QueueRow]
     cells: list[Countdown]
     progress: Progress
+    requests: list | None = None  # the agent's requests to a supervisor and their answers (issue 25 item 5)
 
 
 class QueueScreen(Screen):
@@ -80,16 +81,19 @@ class QueueScreen(Screen):
         self._layout: list[tuple[str, int]] = []
         self._text_cache: dict[bool, list[dict[str, Text]]] = {}  # a load's cells, by wording
         self._rendered_width: int | None = None  # the terminal width the table was last laid out for
+        self._requests: list = []  # the agent's requests to a supervisor (services.requests.my_requests)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
         yield Static(id="queue-status")
+        yield Static(id="queue-requests")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("queue.empty"), id="queue-empty")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#queue-empty").display = False
+        self.query_one("#queue-requests").display = False
         if self.app.first_paint is not None:
             # The first mode's screen is mounted inside Textual's start-up batch, where a frame is
             # rendered but never written. Fill the table once the app's own start-up is over, so
@@ -152,10 +156,13 @@ class QueueScreen(Screen):
         """Rows, progress and claims from one service call, in one read transaction."""
         from ..services.queue import queue_snapshot
 
+        from ..services.requests import my_requests
+
         snap = queue_snapshot(self.app.store, self.app.actor)
         cells = [countdown(r.deadline_on, r.deadline_at, snap.now, snap.calendar) for r in snap.rows]
+        asked = my_requests(self.app.store, self.app.actor)
         self._data_version = snap.version
-        self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress)))
+        self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress, asked)))
 
     @in_thread("queue-poll", exclusive=True)
     def _check_changes(self) -> None:
@@ -172,8 +179,10 @@ class QueueScreen(Screen):
     @on(Loaded)
     def _on_loaded(self, event: Loaded) -> None:
         self.rows, self._cells, self._progress = event.data.rows, event.data.cells, event.data.progress
+        self._requests = event.data.requests or []
         self._text_cache = {}
         self._render_table()
+        self._render_requests()
 
     # -- rendering ----------------------------------------------------------------
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
@@ -194,6 +203,9 @@ class QueueScreen(Screen):
             else:  # the login gives way ("agent…在拨"), never the words around it
                 room = CAPS["state"][1] - cell_len(t("colshort.claimed", login=""))
                 state = t("colshort.claimed", login=ellipsize(Text(r.claimed_by), room).plain)
+        asked = next((q for q in self._requests if q.number == r.number), None)
+        if asked is not None:  # the newest request on it and its answer (issue 25 item 5)
+            state = t(f"requests.mark.{asked.state}")
         style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")
         return {
             "number": Text(r.number, style=style),
@@ -275,6 +287,27 @@ class QueueScreen(Screen):
             status.append("  ·  " + t("queue.page", page=self.page + 1, pages=pages))
         self.query_one("#queue-status", Static).update(status)
 
+    REQUEST_LINES = 2  # the newest answers shown above the table; the rest counted
+
+    def _render_requests(self) -> None:
+        """The agent's requests to a supervisor and their answers, newest first (issue 25 item 5):
+        what was asked, and who approved or refused it with what answer (typed text literal)."""
+        box = self.query_one("#queue-requests", Static)
+        asked = self._requests
+        box.display = bool(asked)
+        if not asked:
+            return
+        out = Text()
+        for q in asked[:self.REQUEST_LINES]:
+            if out:
+                out.append("\n")
+            style = {"approved": "bold green", "refused": "bold red", "stale": "bold yellow"}.get(q.state, "")
+            out.append("▸ " + t(f"requests.mark.{q.state}") + "  ", style=style)
+            out.append_text(literal(q.answer_line()))
+        if len(asked) > self.REQUEST_LINES:
+            out.append("  ·  " + t("requests.queue_more", n=len(asked) - self.REQUEST_LINES), style="dim")
+        box.update(out)
+
     # -- actions ------------------------------------------------------------------
     def action_cycle_kind(self) -> None:
         kinds = sorted({r.kind for r in self.rows})
@@ -327,12 +360,29 @@ class QueueScreen(Screen):
 
     @in_thread("queue-defer")
     def _defer(self, number: str, text: str) -> None:
+        from ..core.errors import NeedsSupervisor
         from ..services.recording import defer
 
         to, reason = _split_date(text)
-        day = defer(self.app.store, self.app.actor, number, reason, to)
+        try:
+            day = defer(self.app.store, self.app.actor, number, reason, to)
+        except NeedsSupervisor as e:  # past the deadline: offer to ask the supervisor (issue 25 item 5)
+            self.app.call_from_thread(self._offer_request, e, reason)
+            return
         self.app.call_from_thread(self.notify, t("dayclose.deferred", number=number, day=day.isoformat()))
         self._load()
+
+    def _offer_request(self, error, reason: str) -> None:  # noqa: ANN001
+        """The refusal, titled for what it is, with "ask the supervisor": the day wanted and the
+        reason typed carried over."""
+        from .requests import AskSupervisorDialog
+
+        def done(view) -> None:  # noqa: ANN001
+            if view is not None:
+                self.notify(t("requests.asked", number=view.number, what=view.what()), timeout=8, markup=False)
+                self._load()
+
+        self.app.push_screen(AskSupervisorDialog(error, reason), done)
 
     # -- undo the last outcome (issue 16 item 3) ----------------------------------------
     def action_undo_last(self) -> None:

@@ -274,6 +274,33 @@ def alerts_disk_low(s: Session, ctx: BoardContext) -> list[Alert]:
         "free_bytes": reading.free_bytes, "total_bytes": reading.total_bytes})]
 
 
+def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Agents' requests waiting for a supervisor: a 改约 or deferral past the deadline
+    (``services.requests``; issue 25 item 5); a past day: those waiting at its end. ``data``
+    carries the request (its id is what the board's approve and refuse keys act on)."""
+    from ..store.models import SupervisorRequest
+    from .requests import PENDING
+
+    q = (select(SupervisorRequest, Callback, Customer.name)
+         .join(Callback, Callback.id == SupervisorRequest.callback_id)
+         .join(Customer, Customer.id == Callback.customer_id)
+         .where(SupervisorRequest.requested_at <= ctx.judge))
+    if ctx.then is None:
+        q = q.where(SupervisorRequest.state == PENDING)
+    else:
+        q = q.where(or_(SupervisorRequest.state == PENDING, SupervisorRequest.decided_at > ctx.judge))
+    out = []
+    for r, cb, name in s.exec(q):
+        deadline = dq.deadline_moment(cb.deadline_on, cb.deadline_at)
+        what = t(f"requests.what.{r.kind}", when=r.wanted_at.date().isoformat() if r.kind == "defer"
+                 else f"{r.wanted_at:%Y-%m-%d %H:%M}")
+        detail = t("requests.alert_detail", what=what, deadline=f"{deadline:%Y-%m-%d %H:%M}", reason=r.reason)
+        out.append(Alert("supervisor_request", cb.number, name, r.requested_by, r.requested_at, detail=detail,
+                         data={"request": r.id, "request_kind": r.kind,
+                               "wanted": r.wanted_at.isoformat(timespec="seconds"), "reason": r.reason}))
+    return out
+
+
 # Every alert kind the board knows, each a small function.
 ALERT_SOURCES: dict[str, AlertSource] = {
     "issue_escalated": alerts_issue_escalated,
@@ -287,9 +314,10 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "disabled_owner": alerts_disabled_owner,
     "stale": alerts_stale,
     "disk_low": alerts_disk_low,
+    "supervisor_request": alerts_supervisor_request,
 }
 # The order alerts are listed in (most urgent first); kinds not listed go last.
-ALERT_ORDER = ("disk_low", "low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
+ALERT_ORDER = ("disk_low", "supervisor_request", "low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
                "unreachable", "disabled_owner", "stale", "summary_due")
 
 

@@ -8,6 +8,7 @@ record`` and every later door behave the same.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, time
 
@@ -16,12 +17,12 @@ from sqlmodel import Session, select
 
 from ..domain.outcomes import (
     CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, PER_NUMBER, SPREADS, AttemptState, OutcomeError, Transition,
-    apply_outcome, check_stated_time, is_late_entry, passed_when_entered, stated_floor,
+    apply_outcome, check_stated_time, is_late_entry, passed_when_entered, past_deadline, stated_floor,
 )
 from ..domain.status import is_overdue
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..core.i18n import t
-from ..core.errors import MonthLocked
+from ..core.errors import MonthLocked, NeedsSupervisor
 from ..store.models import CallAttempt, Callback, Contact
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
@@ -88,6 +89,8 @@ class AttemptResult:
     # and the callback's deadline too (overdue)
     due_now: bool = False
     overdue: bool = False
+    # issue 25 item 4: the next attempt falls after the callback's deadline (it will be overdue)
+    will_be_overdue: bool = False
 
 
 def validate(rec: CallRecord) -> list[str]:
@@ -298,7 +301,8 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     return flagged
 
 
-def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> AttemptResult:
+def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord,
+                   guard: Callable[[Session, Callback], None] | None = None) -> AttemptResult:
     """One transaction: attempt + callback + audit (+ follow-ups when completed).
 
     An outcome other than ``completed`` (``SPREADS``) is about the call: it is recorded on the
@@ -306,6 +310,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
     overdue, those whose own timing allows it); a completion applies to this callback only
     (each has its own script and scores). A reached outcome may be recorded on a callback that
     became unreachable (issue 22 §12): it leaves 无法联系.
+
+    ``guard`` runs in the transaction on the callback found (a supervisor's approval of a request
+    checks and closes the request there, ``services.requests``); what it raises undoes it all.
+    A 改约 past the deadline by someone who may not is ``NeedsSupervisor``.
     """
     errors = validate(rec)
     if errors:
@@ -316,10 +324,15 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
         _planner()  # imported before the write lock is taken, not while holding it
     with store.write() as s:
         cb = workable(s, actor, number, now, rec.outcome)
+        if guard is not None:
+            guard(s, cb)
         cal, policy = load_calendar(s), load_policy(s)
         try:  # the stated time's bounds (the month's lock among them) and the outcome's rules
             tr = _transition(s, actor, cb, rec, at, now, cal, policy)
         except OutcomeError as e:
+            if e.code == "past_deadline":  # the screens offer to ask a supervisor (issue 25 item 5)
+                raise NeedsSupervisor(outcome_message(e), kind="reschedule", number=number, wanted=rec.to,
+                                      deadline=str(e.params["deadline"])) from e
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
         others = same_call(s, actor, cb, at, lock=True) if rec.outcome in SPREADS else []
@@ -351,8 +364,11 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord) -> 
                       [*rec.verified_issue_ids, *rec.not_held_issue_ids])
         due_now = tr.status == "open" and passed_when_entered(tr.next_attempt_at, now)
         overdue = due_now and is_overdue(cb.deadline_on, cb.deadline_at, now)
+        will_be_overdue = (tr.status == "open" and tr.next_attempt_at is not None and not overdue
+                           and not is_overdue(cb.deadline_on, cb.deadline_at, now)
+                           and past_deadline(tr.next_attempt_at, cb.deadline_on, cb.deadline_at))
         return AttemptResult(number, tr.status, tr.attempts, tr.due_on, tr.next_attempt_at, followups,
-                             tr.alert_supervisor, also, late, due_now, overdue)
+                             tr.alert_supervisor, also, late, due_now, overdue, will_be_overdue)
 
 
 def _planner():  # noqa: ANN202
@@ -377,13 +393,14 @@ UNDO_NOTE = "callback.outcome_effects"
 
 
 def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None,
-          at: datetime | None = None) -> date:
+          at: datetime | None = None, guard: Callable[[Session, Callback], None] | None = None) -> date:
     """Put a callback off with a reason (counts as handled for the day close of the day it was
     put off). ``at``: when it was put off (``--when``; None = now), a record of the callback's
     stated timeline like an attempt (issue 23 item 2): within the same bounds, judged at that
     time (the new day after it, inside the deadline), the floor of the next record, and marked
     补录 when entered more than one working day later. Its stated time is kept on the audit row
-    (``stated_at``), ``deferred_on`` is its day."""
+    (``stated_at``), ``deferred_on`` is its day. Past the deadline only a supervisor may put it
+    off (``NeedsSupervisor`` otherwise); ``guard`` as in ``record_attempt``."""
     if not reason.strip():
         raise ValidationError(t("call.err.defer_reason"))
     bound({"reason": reason})
@@ -391,6 +408,8 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
     at = at or now
     with store.write() as s:
         cb = workable(s, actor, number, now)
+        if guard is not None:
+            guard(s, cb)
         try:
             check_when(s, cb, "defer", at, now)
         except OutcomeError as e:
@@ -400,8 +419,10 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
         if new_due <= at.date():
             raise ValidationError(t("call.err.defer_past", day=new_due.isoformat()) if at == now else
                                   t("call.err.defer_past_stated", day=new_due.isoformat(), when=f"{at:%Y-%m-%d %H:%M}"))
-        if new_due > cb.deadline_on and not actor.is_supervisor:
-            raise Refused(t("call.err.defer_deadline", deadline=cb.deadline_on.isoformat()))
+        if past_deadline(datetime.combine(new_due, time.min), cb.deadline_on, cb.deadline_at) \
+                and not actor.is_supervisor:
+            raise NeedsSupervisor(t("call.err.defer_deadline", deadline=cb.deadline_on.isoformat()), kind="defer",
+                                  number=number, wanted=new_due, deadline=cb.deadline_on.isoformat())
         before = cb.model_dump()
         cb.deferred_reason, cb.deferred_on, cb.due_on = reason.strip(), at.date(), new_due
         cb.updated_at, cb.version = now, cb.version + 1
@@ -456,6 +477,8 @@ def next_step(res: AttemptResult, outcome: str, now: datetime) -> str:
         lines.append(t(f"firsthour.next.passed{late}"))
     elif res.late_entry:
         lines.append(t("rules.late_entry_saved"))
+    if res.will_be_overdue:  # issue 25 item 4: the next attempt is after the deadline
+        lines.append(t("requests.will_be_overdue"))
     if res.also:
         lines.append(t("call.also_recorded", numbers=", ".join(res.also)))
     return "\n".join(lines)

@@ -404,3 +404,30 @@ class SpotCheck(_Table, table=True):
     note: str = ""
     marked_by: str | None = None
     marked_at: NaiveDatetime | None = None
+
+
+class SupervisorRequest(_Table, table=True):
+    """An agent's request to a supervisor (issue 25 item 5): a 改约 or a deferral past the
+    callback's deadline, which only a supervisor may make. It keeps the reason and the time
+    wanted; the supervisor approves it (applied as the supervisor, audited) or refuses it with
+    an optional answer. ``agent_login`` is the callback's agent when asked: an approval checks
+    that nobody reassigned or closed it meanwhile (state ``stale`` when they did)."""
+
+    __tablename__ = "supervisor_request"
+    __table_args__ = (
+        Index("ix_supervisor_request_state", "state", "requested_at"),  # the board's pending ones
+        Index("ix_supervisor_request_by", "requested_by", "requested_at"),  # an agent's own (the queue)
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    callback_id: int = Field(foreign_key="callback.id", index=True)
+    number: str  # the callback's 回访编号, as asked
+    kind: str  # reschedule | defer
+    wanted_at: NaiveDatetime  # a 改约's time; a deferral's day at 00:00
+    reason: str
+    requested_by: str
+    requested_at: NaiveDatetime
+    agent_login: str | None = None  # the callback's agent when asked (None: the pool)
+    state: str = "pending"  # pending | approved | refused | stale
+    decided_by: str | None = None
+    decided_at: NaiveDatetime | None = None
+    answer: str = ""  # a refusal's reason (optional), or why it went stale (a message code)

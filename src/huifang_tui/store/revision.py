@@ -23,6 +23,7 @@ REVISIONS: tuple[str, ...] = (
     "0012_attempt_reason",
     "0013_message_codes",
     "0014_issue_event_timeline",
+    "0015_supervisor_request",
 )
 HEAD = REVISIONS[-1]
 

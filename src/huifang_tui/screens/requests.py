@@ -1,0 +1,120 @@
+"""Requests to a supervisor on the screens (issue 25 item 5): asking one when a 改约 or a deferral
+is past the deadline (the call screen and the queue), and the board's dialogs for deciding.
+
+``AskSupervisorDialog`` is what the refusal ``NeedsSupervisor`` opens: titled for what it is,
+with the time wanted and the reason typed carried over; Enter asks (``services.requests.ask``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from ..core.errors import NeedsSupervisor, ServiceError, ValidationError
+from ..core.i18n import t
+from ..domain.limits import TEXT_MAX
+from .background import in_thread
+from .dialogs import MessageDialog, QuestionDialog, TextDialog
+
+
+def wanted_text(wanted: object) -> str:
+    """The time asked for as the dialog shows it (a day, or a day and time)."""
+    if isinstance(wanted, datetime):
+        return f"{wanted:%Y-%m-%d %H:%M}"
+    if isinstance(wanted, date):
+        return wanted.isoformat()
+    return str(wanted or "")
+
+
+class AskSupervisorDialog(QuestionDialog):
+    """The refusal of a 改约 or deferral past the deadline, and the offer to ask a supervisor:
+    the time wanted and the reason (carried over, editable). Enter asks; Esc does not. Returns
+    the request made (``services.requests.RequestView``), None when not asked."""
+
+    BINDINGS = [
+        Binding("enter", "submit", t("requests.key.ask"), priority=True, id="ask_submit"),
+        Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
+    ]
+
+    def __init__(self, error: NeedsSupervisor, reason: str = "") -> None:
+        super().__init__(t(f"requests.ask.title_{error.kind}"))
+        self.error, self.reason = error, reason
+
+    def compose(self) -> ComposeResult:
+        kind = self.error.kind
+        with Vertical(classes="dialog dialog-wide"):
+            yield Static(Text(t(f"requests.ask.title_{kind}"), style="bold"), classes="dialog-title", id="ask-title")
+            yield Static(Text(t("requests.ask.body", message=str(self.error))), classes="dialog-body")
+            yield Label(t(f"requests.ask.wanted_{kind}"))
+            yield Input(value=wanted_text(self.error.wanted), compact=True, id="ask-wanted", max_length=40)
+            yield Label(t("requests.ask.reason"))
+            yield Input(value=self.reason, compact=True, id="ask-reason", max_length=TEXT_MAX)
+            yield Static(Text(t("requests.ask.hint")), classes="dialog-hint", id="ask-error")
+
+    def on_mount(self) -> None:
+        self.app.settle_inputs(self)
+        field = "#ask-reason" if not self.reason.strip() else "#ask-wanted"
+        self.query_one(field, Input).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#ask-error", Static).update(Text(message, style="bold red"))
+
+    def action_submit(self) -> None:
+        wanted = self.query_one("#ask-wanted", Input).value.strip()
+        reason = self.query_one("#ask-reason", Input).value.strip()
+        if not reason:
+            self.show_error(t("requests.err.reason"))
+            self.query_one("#ask-reason", Input).focus()
+            return
+        self._ask(wanted, reason)
+
+    @in_thread("ask-supervisor", exclusive=True)
+    def _ask(self, wanted: str, reason: str) -> None:
+        from ..services.requests import ask
+
+        try:
+            when = self._read(wanted)
+            view = ask(self.app.store, self.app.actor, self.error.number, self.error.kind, when, reason)
+        except ServiceError as e:  # shown in the dialog: the agent corrects it or leaves with Esc
+            self.app.call_from_thread(self.show_error, str(e))
+            return
+        self.app.call_from_thread(self.dismiss, view)
+
+    def _read(self, text: str) -> datetime | date:
+        """The time wanted, read as the 改约 and deferral read theirs."""
+        if self.error.kind == "defer":
+            from ..domain.timephrase import read_day
+
+            try:
+                return read_day(text)
+            except ValueError:
+                raise ValidationError(t("requests.err.wanted", value=text, usage=t("time_examples.day"))) from None
+        from ..services.recording import reschedule_time
+
+        return reschedule_time(self.app.store, text)
+
+
+class OptionalReasonDialog(TextDialog):
+    """One line that may stay empty (a refusal's answer): Enter gives the text, "" included;
+    Esc gives None."""
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one("#dialog-input", Input).value.strip())
+
+
+class RequestDetail(MessageDialog):
+    """A request alert of the board in full: who asked what for whom, the deadline, the reason,
+    and the keys that decide it."""
+
+    def __init__(self, number: str, who: str, customer: str, detail: str) -> None:
+        keys = f"a {t('requests.key.approve')} · n {t('requests.key.refuse')}"
+        super().__init__(t("board.alert.supervisor_request") + f"  {number}",
+                         "\n".join(x for x in (f"{who} · {customer}", detail, keys) if x.strip()))
+
+
+__all__ = ["AskSupervisorDialog", "OptionalReasonDialog", "RequestDetail", "wanted_text"]
