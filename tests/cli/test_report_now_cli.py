@@ -58,9 +58,9 @@ def test_the_text_and_the_workbook_as_of_t(desk, capsys, tmp_path):
     assert "问题补录数\tissue_late_entries" in text and "补录 0 · 问题补录 0" in text
     out = tmp_path / "nov.xlsx"
     assert cli.main(["report", "monthly", "--month", "2026-11", "--now", NOW_T, "--out", str(out)]) == 0
-    rows = {r[1]: r for r in load_workbook(out, read_only=True)[SHEET_KPI].iter_rows(values_only=True)
-            if r and len(r) > 2}
-    assert rows["completed"][2] == 1 and rows["due"][2] == 4 and rows["issue_late_entries"][2] == 0
+    rows = {r[0]: r for r in load_workbook(out, read_only=True)[SHEET_KPI].iter_rows(values_only=True)
+            if r and len(r) > 2}  # 指标, 全部, 定义 … (issue 25 item 22)
+    assert rows["完成数"][1] == 1 and rows["计划回访数"][1] == 4 and rows["问题补录数"][1] == 0
 
 
 def test_issues_now_lists_the_ledger_as_it_stood(desk, capsys):

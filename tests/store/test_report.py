@@ -62,7 +62,10 @@ def month(store):
 def test_supervisor_sees_every_login_and_the_pool(store, month):
     rep = svc.monthly_report(store, month["sup"], NOV)
     j = rep.as_json()
-    assert list(j) == ["month", "approved", "state", "version", "approved_by", "approved_at", "overall", "agents"]
+    assert list(j) == ["month", "approved", "state", "version", "approved_by", "approved_at", "overall", "agents",
+                       "rows"]
+    # the sheet's rows by 本月计入 (issue 25 item 26): HF1 planned and done in November, HF2 and HF3 planned
+    assert j["rows"] == {"total": 3, "planned_and_done": 1, "planned": 2, "done": 0, "calls_only": 0}
     assert j["month"] == "2026-11" and j["approved"] is False and j["state"] == "open" and j["version"] is None
     assert list(j["agents"]) == ["_pool", "agent1", "agent2"]
     for figs in (j["overall"], *j["agents"].values()):
@@ -103,36 +106,40 @@ def test_xlsx_read_back_cell_by_cell(store, month, tmp_path):
     ws = wb[SHEET_RECORDS]
     assert ws["A1"].value == "客户回访汇总记录表" and ws["A1"].font.b
     assert "浙江建华集团过滤机有限公司" in ws["A2"].value and "2026-11" in ws["A2"].value
-    assert [c.value for c in ws[HEADER_ROW]] == headers()
+    # the paper form's columns (issue 25 item 21); phone, service staff, type and issue numbers stay in the .csv
+    assert [c.value for c in ws[HEADER_ROW]] == [
+        "回访编号", "回访日期", "客户名称", "联系人/职位", "工单编号/合同号", "回访方式", "问题解决效果评分", "服务态度评分",
+        "具体意见建议", "改进措施", "责任人", "跟进状态", "回访员", "本月计入", "补录", "备注"]
     assert all(c.font.b for c in ws[HEADER_ROW])
     assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
     first = [c.value for c in ws[FIRST_DATA_ROW]]
-    assert first == ["HF202611001", "2026-11-04", "杭州恒达机械有限公司", "王经理/技术负责人", "138****5678",
-                     None, None, "完工回访", "电话", 5, 4, "'-1 建议增加说明书", "WT202611001", None, "售后服务部",
-                     "跟进中", "李回访", "是", None]  # typed in on 11-23 for 11-04: 补录; no 备注
+    assert first == ["HF202611001", "2026-11-04", "杭州恒达机械有限公司", "王经理/技术负责人", None, "电话", 5, 4,
+                     "'-1 建议增加说明书", None, "售后服务部", "跟进中", "李回访", "计划·完成", "是", None]
+    # typed in on 11-23 for 11-04: 补录; no 备注
     second = [c.value for c in ws[FIRST_DATA_ROW + 1]]
-    assert second[:5] == ["HF202611002", "2026-11-10", "'=HYPERLINK(\"http://x\")", "王经理", "139****1111"]
-    assert second[15] == "待回访"
+    assert second[:4] == ["HF202611002", "2026-11-10", "'=HYPERLINK(\"http://x\")", "王经理"]
+    assert second[11] == "待回访" and second[13] == "计划"
     pool = [c.value for c in ws[FIRST_DATA_ROW + 2]]
-    assert pool[0] == "HF202611003" and pool[16] is None
+    assert pool[0] == "HF202611003" and pool[12] is None
     totals = FIRST_DATA_ROW + 3
     assert ws.cell(totals, 1).value == "合计" and ws.cell(totals, 2).value == "共 3 条"
-    assert ws.cell(totals, 10).value == 5 and ws.cell(totals, 11).value == 4
+    assert ws.cell(totals, 6).value == "均分" and ws.cell(totals, 7).value == 5 and ws.cell(totals, 8).value == 4
     assert "计划回访 3" in ws.cell(totals + 1, 1).value
-    sign = [c.value for c in ws[totals + 3] if c.value]
+    sign = [c.value for c in ws[totals + 7] if c.value]  # below the four lines of the footnote
     assert sign == ["服务人员：", "访问人员：", "部经理："]
-    # the Chinese customer name fits its column
-    assert ws.column_dimensions["C"].width >= 2 * len("杭州恒达机械有限公司")
+    # the Chinese customer name wraps in its column
+    assert ws.cell(FIRST_DATA_ROW, 3).alignment.wrap_text
 
     ks = wb[SHEET_KPI]
-    assert [c.value for c in ks[2]] == ["指标", "代码", "全部", "公共池", "李回访 (agent1)", "王回访 (agent2)"]
-    by_key = {row[1].value: [c.value for c in row[2:]] for row in ks.iter_rows(min_row=3)}
-    assert by_key["due"] == [3, 1, 1, 1]
-    assert by_key["completion_rate"] == [0.3333, 0.0, 1.0, 0.0]
-    assert by_key["avg_resolution"] == [5.0, None, 5.0, None]  # null stays empty, never 0
-    assert by_key["score_counts.resolution.5"] == [1, 0, 1, 0]
-    assert ks.cell(3 + list(by_key).index("completion_rate"), 3).number_format == "0.00%"
-    assert len(by_key) == len(KPI_KEYS) - 1 + 10
+    # words, not JSON keys (issue 25 item 22): the name, the value, its definition, then per login
+    assert [c.value for c in ks[2]] == ["指标", "全部", "定义", "公共池", "李回访 (agent1)", "王回访 (agent2)"]
+    by_name = {row[0].value: [c.value for c in (row[1], *row[3:])] for row in ks.iter_rows(min_row=3)}
+    assert by_name["计划回访数"] == [3, 1, 1, 1]
+    assert by_name["回访完成率"] == [0.3333, 0.0, 1.0, 0.0]
+    assert by_name["问题解决效果均分"] == [5.0, None, 5.0, None]  # null stays empty, never 0
+    assert by_name["问题解决效果 5 分"] == [1, 0, 1, 0]
+    assert ks.cell(3 + list(by_name).index("回访完成率"), 2).number_format == "0.00%"
+    assert len(by_name) == len(KPI_KEYS) - 1 + 10
 
 
 def test_csv_has_bom_and_defused_cells(store, month, tmp_path):

@@ -155,6 +155,33 @@ def is_late_entry(row: CallbackRow, cal: WorkCalendar, cache: dict | None = None
     return row.entered_at.date() > limit
 
 
+def counts_in_due(month: Month, planned_due_on: date | None, status: str) -> bool:
+    """Of M's ``due`` (完成率, 及时率): planned in M, not cancelled (SPEC §7)."""
+    return month.contains(planned_due_on) and status != "cancelled"
+
+
+def counts_in_scored(month: Month, status: str, completed_at: date | datetime | None) -> bool:
+    """Of M's completed work (scores, spot checks, leads): completed in M by its stated time."""
+    return status == "completed" and month.contains(completed_at)
+
+
+#: which of month M's populations a record of its sheet belongs to (issue 25 item 26): planned
+#: and done in M; planned in M (done in another month, or not done); done in M (planned in
+#: another); neither (only attempted in M: it counts in no figure of M)
+PLANNED_AND_DONE, PLANNED, DONE, CALLS_ONLY = "planned_and_done", "planned", "done", "calls_only"
+PARTS: tuple[str, ...] = (PLANNED_AND_DONE, PLANNED, DONE, CALLS_ONLY)
+
+
+def month_part(month: Month, planned_due_on: date | None, status: str,
+               completed_at: date | datetime | None) -> str:
+    """The record's part in M: the same two tests :func:`monthly_kpis` counts with."""
+    due = counts_in_due(month, planned_due_on, status)
+    done = counts_in_scored(month, status, completed_at)
+    if due and done:
+        return PLANNED_AND_DONE
+    return PLANNED if due else DONE if done else CALLS_ONLY
+
+
 def callback_login(row: CallbackRow) -> str:
     if row.status == "completed" and row.completed_by:
         return row.completed_by
@@ -249,7 +276,7 @@ def monthly_kpis(
     for row in callbacks:
         login = callback_login(row)
         done = row.status == "completed"
-        if month.contains(row.planned_due_on) and row.status != "cancelled":
+        if counts_in_due(month, row.planned_due_on, row.status):
             on_time = done and is_on_time(row)
             late = done and is_late_entry(row, cal, late_cache)
             for t in tallies(login):
@@ -260,7 +287,7 @@ def monthly_kpis(
                     t.late += late
                 elif row.status in UNREACHABLE_STATES:
                     t.unreachable += 1
-        if done and row.completed_at is not None and month.contains(row.completed_at):
+        if counts_in_scored(month, row.status, row.completed_at):
             both = row.score_resolution is not None and row.score_attitude is not None
             converted = row.sales_lead and any(
                 row.completed_at.date() < d <= now.date() for d in sales.get(row.customer_id, ())

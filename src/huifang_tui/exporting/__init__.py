@@ -33,6 +33,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("agent", "report.col.agent"),
     ("late_entry", "report.col.late_entry"),
     ("note", "report.col.note"),  # 备注: attempt notes, a 拒访's reason (issue 22 §7)
+    ("part", "sheet.col.part"),  # 本月计入: which of the month's figures it counts in (issue 25 item 26)
 )
 
 
@@ -56,6 +57,8 @@ def cell_values(rec: Any, names: dict[str, str] | None = None) -> list[Any]:
             v = names.get(v, v)
         elif attr == "late_entry":
             v = t("report.yes") if v else ""
+        elif attr == "part":
+            v = rec.part_text()
         out.append("" if v is None else v)
     return out
 

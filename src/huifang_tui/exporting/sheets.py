@@ -1,15 +1,20 @@
 """The month's 客户回访汇总记录表 as .xlsx (openpyxl, streaming) and .csv (UTF-8 with BOM).
 
 Sheet 1 is laid out as the paper form: title, company and month, a bold frozen header row,
-one row per record, totals, and the signature lines 服务人员 / 访问人员 / 部经理 (000 §4.9).
-Sheet 2 holds the SPEC §7 KPIs per login and overall.
+one row per record, totals (the averages labelled), a footnote on 本月计入, and the signature
+lines 服务人员 / 访问人员 / 部经理 (000 §4.9). It prints on A4 landscape one page wide at 9 pt or
+more: the paper form's columns only, long text wrapped in its cell, scores centred, the header
+row repeated, and every page headed with the month and who approved it, when, which version.
+Sheet 2 holds the SPEC §7 KPIs in words: name, value, definition, then per login.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import unicodedata
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +23,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from ..domain.kpi import AVG_KEYS, RATE_KEYS
 from ..core.i18n import t
-from . import COLUMNS, cell_values, column_widths, defuse, headers, kpi_table
+from . import COLUMNS, cell_values, defuse, headers, kpi_table
 from ..core.checked_files import rendered
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
@@ -69,31 +74,134 @@ def write_xlsx(path: Path, report: Any) -> None:
     checked_files.write_bytes(path, _xlsx_bytes(report))
 
 
+#: The printed sheet's columns (issue 25 item 21): the paper form's (003 表2) and what the centre
+#: adds to it (回访员, 本月计入, 补录, 备注); phone, service staff, type and issue numbers stay in
+#: the .csv. (attribute, width in Excel character units, how its cells sit.) Text wraps in its
+#: cell; the widths add up to what A4 landscape holds at FONT_PT and a scale of at least
+#: MIN_PRINTED_PT / FONT_PT (tests/exporting/test_sheet_print.py computes it).
+WRAP, CENTER = "wrap", "center"
+PRINT_COLUMNS: tuple[tuple[str, float, str], ...] = (
+    ("number", 11.5, WRAP), ("day", 10, WRAP), ("customer", 13, WRAP), ("contact", 11, WRAP),
+    ("ref", 11, WRAP), ("channel", 5.5, CENTER), ("score_resolution", 6.5, CENTER),
+    ("score_attitude", 6.5, CENTER), ("suggestions", 15.5, WRAP), ("improvement", 14, WRAP),
+    ("owner", 7.5, WRAP), ("follow_status", 8, WRAP), ("agent", 6.5, WRAP), ("part", 10.5, WRAP),
+    ("late_entry", 4, CENTER), ("note", 13, WRAP),
+)
+FONT_PT, TITLE_PT, MIN_PRINTED_PT = 10, 14, 9
+#: Excel's "narrow" margins, inches
+MARGINS = {"left": 0.25, "right": 0.25, "top": 0.75, "bottom": 0.75, "header": 0.3, "footer": 0.3}
+#: the KPI sheet: 指标, 全部, 定义 (repeated on every page), then one column per login
+KPI_WIDTHS = (17, 10, 44)
+KPI_LOGIN_WIDTH = 11
+#: A4 landscape less the margins, in Excel character units as LibreOffice prints them (5.6 pt a
+#: unit of the default 11 pt font): what a sheet may hold without shrinking
+PAGE_UNITS = (841.89 - 72 * (MARGINS["left"] + MARGINS["right"])) / 5.6
+NOTE_KEYS = ("sheet.note.title", "sheet.note.planned", "sheet.note.done", "sheet.note.calls_only")
+#: the font every cell names (LibreOffice prints its metric twin Carlito; Chinese falls back to
+#: the system's CJK font, one em a character), and the height of one wrapped line of FONT_PT
+FONT_NAME = "Calibri"
+LINE_PT, ROW_PAD_PT = 14.0, 3.0
+
+
+def approval_line(report: Any) -> str:
+    """Who approved the month, when, and which version (issue 25 item 23); a draft says so."""
+    st = getattr(report, "status", None)
+    if st is None or st.version is None or st.state == "open":
+        at = getattr(report, "generated_at", None)
+        return t("sheet.approval_open", at=f"{at:%Y-%m-%d %H:%M}" if at else "—")
+    who = report.agent_names.get(st.approved_by or "", st.approved_by or "—")
+    at = f"{st.approved_at:%Y-%m-%d %H:%M}" if st.approved_at else "—"
+    key = "sheet.approval" if st.state == "approved" else "sheet.approval_amending"
+    return t(key, who=who, at=at, version=st.version)
+
+
+def _hf(text: str) -> str:
+    """Text for a page header or footer: ``&`` starts a code there."""
+    return text.replace("&", "&&")
+
+
+def _page(ws: Any, *, fit_width: bool = True) -> None:
+    """A4 landscape, narrow margins, fit to one page wide (any number high)."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = (1, 0) if fit_width else (0, 0)
+    ws.sheet_properties.pageSetUpPr.fitToPage = fit_width
+    ws.page_margins = PageMargins(**MARGINS)
+
+
+def _headers_footers(ws: Any, report: Any) -> None:
+    """Every printed page names the month and its approval (who, when, version) and its number."""
+    for part, text in ((ws.oddHeader.left, t("sheet.page_header", month=str(report.month))),
+                       (ws.oddHeader.right, approval_line(report)),
+                       (ws.oddFooter.left, report.company or ""),
+                       (ws.oddFooter.right, t("sheet.page_footer"))):
+        part.text = _hf(text) if part is not ws.oddFooter.right else text
+        part.size = FONT_PT
+
+
+def _lines(text: str, units: float) -> int:
+    """Lines *text* takes in a wrapped cell *units* wide at FONT_PT: a Chinese character is one
+    em (FONT_PT / 5.6 units), a Latin one about half, and Latin text breaks at words (a line
+    is then filled less: 15 % more)."""
+    room = max(1.0, units - 0.8)
+    n = 0
+    for line in str(text).split("\n"):
+        wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
+        need = wide * FONT_PT / 5.6 + (len(line) - wide) * FONT_PT / 5.6 * 0.5 * 1.15
+        n += max(1, math.ceil(need / room))
+    return n
+
+
+def _row_height(values: list[Any], widths: list[float], memo: dict) -> float:
+    """A row tall enough for its wrapped cells (LibreOffice does not size rows on opening)."""
+    lines = 1
+    for v, w in zip(values, widths):
+        if isinstance(v, str) and v:
+            k = (v, w)
+            n = memo.get(k)
+            if n is None:
+                n = memo[k] = _lines(v, w)
+            lines = max(lines, n)
+    return LINE_PT * lines + ROW_PAD_PT
+
+
 def _xlsx_bytes(report: Any) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.cell_range import CellRange
-    from openpyxl.worksheet.page import PageMargins
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_RECORDS)
-    ncol = len(COLUMNS)
+    attrs = [a for a, _ in COLUMNS]
+    picks = [attrs.index(a) for a, _, _ in PRINT_COLUMNS]
+    ncol = len(PRINT_COLUMNS)
     last = _letter(ncol)
-    head = headers()
-    # empty cells are not written at all (a third of a typical row)
-    rows = [[defuse(v) if v != "" else None for v in cell_values(r, report.agent_names)] for r in report.records]
-    for i, w in enumerate(column_widths(rows, head), 1):
+    head = [t(f"sheet.col.{a}") for a, _, _ in PRINT_COLUMNS]
+    # empty cells are written with their border only (see _fill_rows)
+    rows = []
+    for r in report.records:
+        values = cell_values(r, report.agent_names)
+        rows.append([defuse(values[i]) if values[i] != "" else None for i in picks])
+    widths = [w for _, w, _ in PRINT_COLUMNS]
+    memo: dict = {}
+    heights = {HEADER_ROW: _row_height(head, widths, memo)}
+    heights.update((FIRST_DATA_ROW + i, _row_height(row, widths, memo)) for i, row in enumerate(rows))
+    for i, w in enumerate(widths, 1):
         ws.column_dimensions[_letter(i)].width = w
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    bold = Font(bold=True)
+    font = Font(name=FONT_NAME, size=FONT_PT)
+    bold = Font(name=FONT_NAME, bold=True, size=FONT_PT)
+    top_wrap = Alignment(vertical="top", wrap_text=True)
+    top_center = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
-    def cell(value: Any, *, font: Font | None = None, align: Alignment | None = None,
+    def cell(value: Any, *, font: Font = font, align: Alignment | None = None,
              fill: PatternFill | None = None, border: Border | None = None, fmt: str | None = None):
         c = WriteOnlyCell(ws, value=value)
-        if font:
-            c.font = font
+        c.font = font
         if align:
             c.alignment = align
         if fill:
@@ -104,15 +212,17 @@ def _xlsx_bytes(report: Any) -> bytes:
             c.number_format = fmt
         return c
 
+    # the records' cell styles, registered here and named by their index in _fill_rows
+    styles = [cell(None, align=top_center if how == CENTER else top_wrap, border=box).style_id
+              for _, _, how in PRINT_COLUMNS]
+
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    _page(ws)
+    _headers_footers(ws, report)
 
-    ws.append([cell(t("report.title"), font=Font(bold=True, size=16), align=Alignment(horizontal="center"))])
+    ws.append([cell(t("report.title"), font=Font(name=FONT_NAME, bold=True, size=TITLE_PT),
+                    align=Alignment(horizontal="center"))])
     ws.merged_cells.add(CellRange(f"A{TITLE_ROW}:{last}{TITLE_ROW}"))
     state = report.state_text()  # open / approved vN · who when / amending (issue 22 §1)
     info = t("report.info", company=report.company or "—", month=str(report.month), state=state)
@@ -129,19 +239,31 @@ def _xlsx_bytes(report: Any) -> bytes:
     n = len(rows)
     totals_row = FIRST_DATA_ROW + n
     o = report.overall
-    tot: list[Any] = [cell(t("report.total"), font=bold, border=box),
-                      cell(t("report.count", n=n), font=bold, border=box)]
-    for i in range(2, ncol):
-        attr = COLUMNS[i][0]
-        if attr == "score_resolution":
-            tot.append(cell(_num(o["avg_resolution"]), font=bold, border=box, fmt="0.00", align=center))
-        elif attr == "score_attitude":
-            tot.append(cell(_num(o["avg_attitude"]), font=bold, border=box, fmt="0.00", align=center))
+    averages = {"score_resolution": o["avg_resolution"], "score_attitude": o["avg_attitude"]}
+    label_at = [a for a, _, _ in PRINT_COLUMNS].index("score_resolution") - 1  # the averages' label
+    tot: list[Any] = []
+    for i, (attr, _, _) in enumerate(PRINT_COLUMNS):
+        if i == 0:
+            tot.append(cell(t("report.total"), font=bold, border=box))
+        elif i == 1:
+            tot.append(cell(t("report.count", n=n), font=bold, border=box))
+        elif i == label_at:
+            tot.append(cell(t("sheet.avg"), font=bold, border=box, align=Alignment(horizontal="right")))
+        elif attr in averages:
+            tot.append(cell(_num(averages[attr]), font=bold, border=box, fmt="0.00", align=center))
         else:
             tot.append(cell(None, border=box))
     ws.append(tot)
     ws.append([cell(totals_line(o))])
     ws.merged_cells.add(CellRange(f"A{totals_row + 1}:{last}{totals_row + 1}"))
+    # the footnote: what 本月计入 means, and the averages (issue 25 items 24, 26)
+    note_row = totals_row + 2
+    for i, key in enumerate(NOTE_KEYS):
+        r = note_row + i
+        text = t(key)
+        ws.append([cell(text, align=Alignment(vertical="top", wrap_text=True))])
+        ws.merged_cells.add(CellRange(f"A{r}:{last}{r}"))
+        heights[r] = LINE_PT * _lines(text, sum(widths)) + ROW_PAD_PT
     ws.append([])
     third = max(1, ncol // 3)
     sign = [None] * ncol
@@ -154,6 +276,29 @@ def _xlsx_bytes(report: Any) -> bytes:
     date_line[2 * third] = t("report.sign.date")
     ws.append([cell(v) if v else None for v in date_line])
 
+    kpi_heights = _kpi_sheet(wb, report, box=box, grey=grey)
+    # an approved version gives the same bytes every time: the file is dated when it was approved
+    stamp = getattr(report, "generated_at", None)
+    wb.properties.created = stamp
+    return _fill_rows(rendered(wb), rows, FIRST_DATA_ROW, stamp, styles=styles, heights=heights,
+                      other_heights={"xl/worksheets/sheet2.xml": kpi_heights})
+
+
+def kpi_definition(key: str) -> str:
+    """One line saying what a KPI counts (SPEC §7), for the sheet's 定义 column."""
+    if key.startswith("score_counts."):
+        _, part, n = key.split(".")
+        return t(f"sheet.kpi_def.counts_{part}", n=n)
+    return t(f"sheet.kpi_def.{key}")
+
+
+def _kpi_sheet(wb: Any, report: Any, *, box: Any, grey: Any) -> dict[int, float]:
+    """Sheet 2 in words (issue 25 item 22): each KPI's name, its value, its definition, then
+    one column per login. Fits one page wide when it can; else its pages repeat 指标/全部/定义.
+    Returns the heights its wrapped rows need."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
     ks = wb.create_sheet(SHEET_KPI)
     names = report.agent_names
 
@@ -164,40 +309,50 @@ def _xlsx_bytes(report: Any) -> bytes:
         return f"{name} ({login})" if name and name != login else login
 
     header, krows = kpi_table(report.overall, report.agents, label)
-    widths = [26, 24, 12] + [max(12, min(30, len(h) * 2)) for h in header[3:]]
+    logins = header[3:]
+    widths = [*KPI_WIDTHS, *([KPI_LOGIN_WIDTH] * len(logins))]
     for i, w in enumerate(widths, 1):
         ks.column_dimensions[_letter(i)].width = w
-    ks.freeze_panes = "C3"
-    ks.page_setup.orientation = "landscape"
-    ks.page_setup.paperSize = "9"
-    ks.page_setup.fitToWidth, ks.page_setup.fitToHeight = 1, 0
-    ks.sheet_properties.pageSetUpPr.fitToPage = True
-    ks.print_title_cols = "A:B"
-    ks.append([WriteOnlyCell(ks, value=t("report.kpi.title", month=str(report.month)))])
+    ks.freeze_panes = "D3"
+    _page(ks, fit_width=sum(widths) * MIN_PRINTED_PT / FONT_PT <= PAGE_UNITS)
+    _headers_footers(ks, report)
+    ks.print_title_rows = "2:2"
+    ks.print_title_cols = "A:C"
+    font, bold = Font(name=FONT_NAME, size=FONT_PT), Font(name=FONT_NAME, bold=True, size=FONT_PT)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    title = WriteOnlyCell(ks, value=t("sheet.kpi_title", month=str(report.month), state=report.state_text()))
+    title.font = Font(name=FONT_NAME, bold=True, size=12)
+    ks.append([title])
     hdr = []
-    for h in header:
+    head = [header[0], t("sheet.kpi_value"), t("sheet.kpi_definition"), *logins]
+    memo: dict = {}
+    heights = {2: _row_height(head, widths, memo)}
+    for h in head:
         c = WriteOnlyCell(ks, value=h)
         c.font, c.fill, c.border = bold, grey, box
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         hdr.append(c)
     ks.append(hdr)
-    for r in krows:
+    for n, r in enumerate(krows, 3):
         key = r[1]
         fmt = "0.00%" if key in RATE_KEYS else "0.00" if key in AVG_KEYS else None
         out = []
-        for i, v in enumerate(r):
+        line = (r[0], r[2], kpi_definition(key), *r[3:])
+        heights[n] = _row_height(list(line), widths, memo)
+        for i, v in enumerate(line):
             c = WriteOnlyCell(ks, value=_num(v))
-            c.border = box
-            if i >= 2 and fmt:
+            c.border, c.font = box, font
+            if i == 2 or i == 0:
+                c.alignment = wrap
+            elif fmt:
                 c.number_format = fmt
             out.append(c)
         ks.append(out)
-    # an approved version gives the same bytes every time: the file is dated when it was approved
-    stamp = getattr(report, "generated_at", None)
-    wb.properties.created = stamp
-    return _fill_rows(rendered(wb), rows, FIRST_DATA_ROW, stamp)
+    return heights
 
 
-_ROW = re.compile(r'<row r="(\d+)"(?:\s*/>|\s*></row>)')
+#: any row: an empty one (a record's place) or one openpyxl wrote (a footnote given its height)
+_ANY_ROW = re.compile(r'<row r="(\d+)"(?:\s*/>|\s*></row>)|<row r="(\d+)"')
 _CORE_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -213,31 +368,50 @@ def _inline(v: Any) -> str:
     return f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _fill_rows(book: bytes, rows: list[list[Any]], first: int, stamp: datetime | None = None) -> bytes:
+def _fill_rows(book: bytes, rows: list[list[Any]], first: int, stamp: datetime | None = None, *,
+               styles: list[int] | None = None, heights: dict[int, float] | None = None,
+               other_heights: dict[str, dict[int, float]] | None = None) -> bytes:
     """Put the records into their placeholder rows of sheet 1 (inline strings, as openpyxl's
-    own streaming writer does) and return the rewritten workbook, every part dated *stamp*
-    when given."""
+    own streaming writer does), each cell in its column's style (*styles*: cell style indices;
+    an empty cell keeps its border), give the rows of *heights* their height in points, and
+    give the rows of the other sheets their heights (*other_heights*: part name → row → points)
+    and return the rewritten workbook, every part dated *stamp* when given."""
     import zipfile
 
-    letters = [_letter(i + 1) for i in range(len(COLUMNS))]
+    width = len(rows[0]) if rows else 0
+    letters = [_letter(i + 1) for i in range(width)]
+    styled = [f'" s="{s}' for s in styles] if styles else [""] * width
     last = first + len(rows)
+    heights = heights or {}
 
     memo: dict[Any, str] = {}  # kinds, channels, names, states repeat on every page
 
     def row_xml(m: re.Match) -> str:
+        if m.group(1) is None:  # a row openpyxl wrote
+            return _height(m, int(m.group(2)))
         r = int(m.group(1))
         if not first <= r < last:
-            return m.group(0)
-        parts = [f'<row r="{r}">']
-        for col, v in zip(letters, rows[r - first]):
+            return _height(m, r)
+        parts = [f'<row r="{r}" ht="{heights[r]:g}" customHeight="1">' if r in heights else f'<row r="{r}">']
+        for col, style, v in zip(letters, styled, rows[r - first]):
             if v is None:
+                if style:
+                    parts.append(f'<c r="{col}{r}{style}"/>')
                 continue
             tail = memo.get(v)
             if tail is None:
                 tail = memo[v] = _inline(v)
-            parts.append(f'<c r="{col}{r}{tail}')
+            parts.append(f'<c r="{col}{r}{style}{tail}')
         parts.append("</row>")
         return "".join(parts)
+
+    def _height(m: re.Match, r: int, heights: dict[int, float] = heights) -> str:
+        if r not in heights:
+            return m.group(0)
+        return m.group(0).replace(f'<row r="{r}"', f'<row r="{r}" ht="{heights[r]:g}" customHeight="1"', 1)
+
+    def other_xml(part: dict[int, float]):  # noqa: ANN202
+        return lambda m: _height(m, int(m.group(1) or m.group(2)), part)
 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(book)) as src, \
@@ -245,7 +419,9 @@ def _fill_rows(book: bytes, rows: list[list[Any]], first: int, stamp: datetime |
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = _ROW.sub(row_xml, data.decode("utf-8")).encode("utf-8")
+                data = _ANY_ROW.sub(row_xml, data.decode("utf-8")).encode("utf-8")
+            elif info.filename in (other_heights or {}):
+                data = _ANY_ROW.sub(other_xml(other_heights[info.filename]), data.decode("utf-8")).encode("utf-8")
             if stamp is not None:
                 info.date_time = stamp.timetuple()[:6]
                 if info.filename == "docProps/core.xml":

@@ -21,7 +21,10 @@ from sqlalchemy import String, and_, func, or_, type_coerce
 from sqlmodel import Session, select
 
 from ..domain.kpi import (
+    DONE,
     KPI_KEYS,
+    PARTS,
+    PLANNED,
     POOL,
     CallbackRow,
     IssueRow,
@@ -29,6 +32,7 @@ from ..domain.kpi import (
     as_json_number,
     empty_figures,
     is_late_entry,
+    month_part,
     monthly_kpis,
 )
 from ..domain.as_of import (
@@ -257,9 +261,31 @@ class RecordLine:
     login: str = ""  # the login the record counts for (SPEC §7 attribution)
     note: str = ""  # 备注: the attempts' notes and a 拒访's reason (recording.note_text; issue 22 §7)
     amended: bool = False  # 更正: changed while its month was being amended (issue 22 §1)
+    #: 本月计入: which of the month's figures it counts in (``domain.kpi.month_part``: planned
+    #: in M → 完成率; done in M → its scores; both; neither, only attempted in M) (issue 25 item 26)
+    part: str = ""
+    planned_on: str = ""  # ISO date it was planned for (planned_due_on, never moved)
 
     def as_json(self) -> dict:
         return asdict(self)
+
+    def part_text(self) -> str:
+        """本月计入 in words, naming the other month of a record that belongs to two: the sheet,
+        the .csv and the month view say the same."""
+        if self.part == PLANNED and self.status == "completed":  # done in another month: its day
+            return t("sheet.part.planned_done_in", month=self.day[:7])
+        if self.part == DONE and self.planned_on:
+            return t("sheet.part.done_planned_in", month=self.planned_on[:7])
+        return t(f"sheet.part.{self.part}") if self.part else ""
+
+
+def part_counts(records: list[RecordLine]) -> dict[str, int]:
+    """How many of the month's records are in each part (``report monthly --json``'s ``rows``)."""
+    out = {"total": len(records), **dict.fromkeys(PARTS, 0)}
+    for r in records:
+        if r.part in out:
+            out[r.part] += 1
+    return out
 
 
 @dataclass
@@ -289,6 +315,7 @@ class MonthReport:
             **st.as_json(),
             "overall": as_json_number(self.overall),
             "agents": {k: as_json_number(v) for k, v in self.agents.items()},
+            "rows": part_counts(self.records),  # the sheet's rows by 本月计入 (issue 25 item 26)
         }
 
 
@@ -502,6 +529,7 @@ def _load(s: Session, month: Month, now: datetime, *, full_phones: bool, limit: 
             owner="、".join(dict.fromkeys(i[2] for i in iss if i[2])), follow_status=follow,
             agent=by or agent or "", late_entry=cid in late_any or is_late_entry(row, cal, late_cache), status=status,
             login=by or agent or POOL, note=notes.get(cid, ""),
+            part=month_part(month, planned_d, status, done_at_dt), planned_on=planned_d.isoformat(),
         ))
     issue_rows = _issue_rows(s, month, as_of) if limit is None else []
     return _Loaded(kpi_rows, issue_rows, records, dict(sales))
@@ -709,6 +737,7 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
             data = json.loads(snap.data)
             overall, agents = _every_key(data["overall"]), {k: _every_key(v) for k, v in data["agents"].items()}
             records = [RecordLine(**r) for r in data["records"]]
+            _fill_parts(s, month, records)
             if include is not None:
                 agents = {k: v for k, v in agents.items() if include(k)}
                 overall = agents.get(actor.login) or _plain_empty()
@@ -726,6 +755,22 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
             audit(s, actor, store.now(), "phone.reveal", "report", str(month), None,
                   {"records": len(report.records)})
     return report
+
+
+def _fill_parts(s: Session, month: Month, records: list[RecordLine]) -> None:
+    """A version approved before records kept their 本月计入: read from the planned date (which
+    never moves) and the record's own state and day, as it was approved."""
+    missing = [r for r in records if not r.part]
+    planned: dict[str, date] = {}
+    for chunk in chunked([r.number for r in missing], _CHUNK):
+        for number, day, due in s.connection().execute(
+                select(Callback.number, txt(Callback.planned_due_on), txt(Callback.due_on))
+                .where(Callback.number.in_(chunk))):
+            planned[number] = _d(day or due)
+    for r in missing:
+        p = planned.get(r.number)
+        r.planned_on = p.isoformat() if p else ""
+        r.part = month_part(month, p, r.status, date.fromisoformat(r.day) if r.status == "completed" else None)
 
 
 def _every_key(figures: dict) -> dict:
