@@ -373,6 +373,9 @@ WHO_MAY: dict[str, tuple[str, ...]] = {
     "close": _WORKERS,
     "reopen": _WORKERS,
 }
+# Who may raise an issue for a customer outside a call (the ledger's ``a``, ``huifang issue raise
+# --customer``); from a callback, whoever may work the callback (admins always may).
+RAISE_FOR_CUSTOMER: tuple[str, ...] = ("agent", "supervisor")
 DEFAULT_DEPARTMENTS: tuple[str, ...] = (
     "售后服务部", "技术支持组", "退换货组", "投诉处理组", "销售部", "市场部", "质量部",
 )

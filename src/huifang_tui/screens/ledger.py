@@ -243,6 +243,25 @@ class LedgerScreen(Screen):
         table.display = bool(self.rows)
         self._render_status()
         self._render_info()
+        self._keys_changed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key is offered (key bar, F1) and answers only when it can do something now (issue 25
+        item 20): Enter on an issue, raising for those the rule lets raise
+        (``services.issue_actions.offered_on_ledger``), the next or previous page where there is one."""
+        if action == "open_issue":
+            return bool(self.rows) and self.selected_number() is not None
+        if action == "raise_issue":
+            return "raise" in issue_actions.offered_on_ledger(self.app.actor)
+        if action == "page":
+            delta = int(parameters[0]) if parameters else 0
+            pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+            return 0 <= self.page + delta < pages
+        return True
+
+    def _keys_changed(self) -> None:
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
 
     def _render_status(self) -> None:
         pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -264,6 +283,7 @@ class LedgerScreen(Screen):
     @on(DataTable.RowHighlighted)
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._render_info()
+        self._keys_changed()
 
     def selected_number(self) -> str | None:
         table = self.query_one(DataTable)
@@ -385,6 +405,7 @@ class IssueScreen(Screen):
         self.number = number
         self.view = None
         self.allowed: set[str] = set()
+        self._data_version: int | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -399,12 +420,22 @@ class IssueScreen(Screen):
         for key, w in (("at", 16), ("kind", 8), ("login", 10), ("text", None)):
             table.add_column(t(f"ledger.head.ev_{key}"), key=key, width=w or max(16, self.app.size.width - 46))
         self._load()
+        # acknowledged, assigned or escalated elsewhere (another terminal, ``huifang issue``): read
+        # again, so the keys offered follow the issue's state (issue 25 item 20)
+        self.set_interval(POLL_SECONDS, self._check_changes)
+
+    @in_thread("issue-poll", exclusive=True)
+    def _check_changes(self) -> None:
+        version = self.app.store.data_version()
+        if self._data_version is not None and version != self._data_version:
+            self.app.call_from_thread(self._load)
 
     @in_thread("issue-load", exclusive=True)
     def _load(self) -> None:
         from ..services.issues import show_issue
 
         store = self.app.store
+        self._data_version = store.data_version()  # first: a commit during the reads is not taken as seen
         now = store.now()
         view = show_issue(store, self.number, now)
         allowed = issue_actions.offered(store, self.app.actor, self.number, now)

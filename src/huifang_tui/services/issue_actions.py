@@ -203,6 +203,15 @@ def offered(store, actor, number: str, now: datetime | None = None) -> set[str]:
     return offered_actions(store, actor, number, now)
 
 
+def offered_on_ledger(actor) -> set[str]:  # noqa: ANN001
+    """The ledger's own actions the actor may take (its key bar and F1 offer only these): raise an
+    issue for a customer (``domain.issues.RAISE_FOR_CUSTOMER``, admins always), the rule
+    ``raise_issue`` checks."""
+    from ..domain.issues import RAISE_FOR_CUSTOMER
+
+    return {"raise"} if actor.role in (*RAISE_FOR_CUSTOMER, "admin") else set()
+
+
 def read_line(name: str, text: str, today: date) -> dict[str, Any]:
     """The arguments of *name* from one typed line (the screen's prompt; *today* for a date left
     out)."""

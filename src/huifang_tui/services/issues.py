@@ -20,6 +20,7 @@ from ..domain.issues import (
     APPLIES_IN,
     CATEGORIES,
     LEVELS,
+    RAISE_FOR_CUSTOMER,
     SYSTEM_KINDS,
     IssueFacts,
     IssueState,
@@ -554,7 +555,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
             may_work(actor, cb)  # the same rule as opening its call
             customer_id, callback_id = cb.customer_id, cb.id
         else:
-            require(actor, "agent", "supervisor")
+            require(actor, *RAISE_FOR_CUSTOMER)
             customer_id, callback_id = _find_customer(s, customer or "").id, None
         dept = active_department(s, department).name if department.strip() else \
             default_departments(s)["complaint" if is_complaint else category]
