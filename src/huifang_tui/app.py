@@ -5,9 +5,11 @@ Screens live in ``screens/``; their workers report failures through ``screens/ba
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
@@ -101,9 +103,89 @@ class HuifangApp(App):
     last_active: datetime | None = None  # the person's last key or click (store clock)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._key_in_order(event)
+            return
+        if isinstance(event, events.MouseDown) and not event.is_forwarded:
             self._person_active()
         await super().on_event(event)
+
+    # -- keys in the order typed (issue 25 item 10) -------------------------------------
+    # Textual hands a key to the widget focused when the app reads it; Tab and Enter move the focus
+    # only once the key has bubbled back up to the app (the bindings), or later still (Input's
+    # Submitted → the form's focus_next). Keys that came in the same burst (a paste, a fast typist)
+    # were read before that and went to the old field. So a key that may move the focus or change
+    # the screen holds the keys after it until every widget has handled what it was sent.
+    _keys_held: deque[events.Key] | None = None
+    _key_released: events.Key | None = None
+    _keys_waiter: asyncio.Task | None = None
+    KEY_HOLD_MAX = 1.0  # seconds: a widget that never answers does not stop the keyboard
+
+    async def _key_in_order(self, event: events.Key) -> None:
+        if self._keys_held is None:
+            self._keys_held = deque()
+        if event is self._key_released:
+            self._key_released = None
+        elif self._keys_waiter is not None or self._key_released is not None or self._keys_held:
+            self._keys_held.append(event)
+            return
+        from textual.widgets import Input, TextArea
+
+        # a character typed into a text field changes only that field: the next key waits for it alone
+        field = self.focused if event.is_printable and isinstance(self.focused, Input | TextArea) else None
+        self._person_active()
+        try:
+            await super().on_event(event)
+        finally:
+            self._keys_waiter = asyncio.create_task(self._release_keys_when_quiet(field))
+
+    @property
+    def keys_pending(self) -> bool:
+        """Keys read but not yet handed on (held behind one still being handled)."""
+        return bool(self._keys_held) or self._keys_waiter is not None or self._key_released is not None
+
+    def _release_next_key(self) -> None:
+        if self._keys_held and self._key_released is None:
+            self._key_released = self._keys_held.popleft()
+            if not self.post_message(self._key_released):
+                self._key_released = None
+
+    async def _release_keys_when_quiet(self, field=None) -> None:  # noqa: ANN001
+        try:
+            await self._quiet(asyncio.get_running_loop().time() + self.KEY_HOLD_MAX, field)
+        finally:
+            self._keys_waiter = None
+            self._release_next_key()
+
+    async def _quiet(self, deadline: float, field=None) -> None:  # noqa: ANN001
+        """Until the app and every widget of the screen on top (or only ``field``) have handled the
+        messages they hold, and no more came while they did (rounds of a callback at the end of
+        each queue)."""
+        loop = asyncio.get_running_loop()
+        while loop.time() < deadline and not self._closing:
+            try:
+                nodes = [field] if field is not None else [self, *self.screen.walk_children(with_self=True)]
+            except Exception:  # noqa: BLE001 - no screen yet, or the app is closing
+                return
+            left, more, done = 0, False, asyncio.Event()
+
+            def reached(node) -> None:  # noqa: ANN001
+                nonlocal left, more
+                more = more or node.message_queue_size > 0
+                left -= 1
+                if left == 0:
+                    done.set()
+
+            for node in nodes:
+                if node.call_later(reached, node):
+                    left += 1
+            if left:
+                try:
+                    await asyncio.wait_for(done.wait(), max(0.0, deadline - loop.time()))
+                except TimeoutError:
+                    return
+            if not more and not any(node.message_queue_size for node in nodes):
+                return
 
     def _person_active(self) -> None:
         """A key or a click: the person is at the terminal. Claims follow the person, not the
