@@ -105,3 +105,121 @@ async def test_an_acknowledgement_made_elsewhere_takes_k_away(desk):
         assert "issue_ack" not in _bar(screen)
         assert "issue_ack" not in await _help_ids(pilot, app)
         assert "issue_solve" in _bar(screen) or "issue_solve" in await _help_ids(pilot, app)
+
+
+# -- item 13: assigning picks a department, then a person ----------------------------------------
+
+@pytest.fixture
+def departments(desk):
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.departments import set_user_department
+
+    store, people, number = desk
+    root = add_user(store, "root", "admin", "管理员")
+    add_user(store, "tech1", "agent", "吴工程师")
+    add_user(store, "techlead", "supervisor", "郑组长")
+    for login in ("tech1", "techlead"):
+        set_user_department(store, root, login, "技术支持组")
+    return store, people | {"root": Actor("root", "admin", "管理员")}, number
+
+
+def _options(dialog) -> list[str]:  # noqa: ANN001
+    from textual.widgets import OptionList
+
+    box = dialog.query_one("#assign-list", OptionList)
+    return [str(box.get_option_at_index(i).prompt) for i in range(box.option_count)]
+
+
+def _highlighted(dialog) -> str:  # noqa: ANN001
+    from textual.widgets import OptionList
+
+    box = dialog.query_one("#assign-list", OptionList)
+    return str(box.get_option_at_index(box.highlighted).prompt)
+
+
+async def test_assign_picks_a_department_then_a_person_by_keyboard(departments):
+    from huifang_tui.screens.ledger import AssignDialog
+
+    store, people, number = departments
+    app = HuifangApp(store, people["sup"], cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(IssueScreen(number))
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AssignDialog)
+        # the departments, the issue's own marked and highlighted
+        names = _options(dialog)
+        assert any(n.startswith("技术支持组") and "郑组长" in n and "当前" in n for n in names)
+        assert len(names) == 7
+        await pilot.press(*"售后")  # typing filters
+        await pilot.pause()
+        assert [n.split()[0] for n in _options(dialog)] == ["售后服务部"]
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert _highlighted(dialog).startswith("技术支持组")
+        await pilot.press("down", "up", "enter")  # keys move the list; Enter picks
+        await pilot.pause()
+        # the department's people first, then the others; "no owner" on top
+        people_shown = _options(dialog)
+        assert people_shown[0] == "不指定责任人（只分派到部门）"
+        assert people_shown[1].startswith("吴工程师 (tech1)") and people_shown[2].startswith("郑组长 (techlead)")
+        assert "不在该部门的人员" in people_shown
+        await pilot.press(*"刘")  # not found: nothing to pick, and the hint says so
+        await pilot.pause()
+        assert _options(dialog) == []
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        await pilot.press("backspace", *"tech")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IssueScreen)
+    with store.read() as s:
+        issue = s.exec(select(Issue).where(Issue.number == number)).one()
+    assert (issue.department, issue.owner_login) == ("技术支持组", "techlead")
+
+
+async def test_assign_to_a_department_alone_and_esc_goes_back(departments):
+    from huifang_tui.screens.ledger import AssignDialog
+
+    store, people, number = departments
+    app = HuifangApp(store, people["sup"], cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(IssueScreen(number))
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press(*"销售", "enter")
+        await pilot.pause()
+        assert _options(dialog)[0] == "不指定责任人（只分派到部门）"
+        await pilot.press("escape")  # back to the departments, not out
+        await pilot.pause()
+        assert app.screen is dialog and isinstance(dialog, AssignDialog)
+        assert len(_options(dialog)) == 7
+        await pilot.press(*"退换", "enter")
+        await pilot.pause()
+        assert _highlighted(dialog) == "不指定责任人（只分派到部门）"  # the department alone is one Enter away
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IssueScreen)
+    with store.read() as s:
+        issue = s.exec(select(Issue).where(Issue.number == number)).one()
+    assert (issue.department, issue.owner_login) == ("退换货组", None)
+
+
+def test_the_choices_come_from_the_service_for_those_who_may_assign(departments):
+    from huifang_tui.core.errors import ServiceError
+    from huifang_tui.services.departments import assign_choices
+
+    store, people, _number = departments
+    departments_, persons = assign_choices(store, people["sup"])
+    assert ("技术支持组", ["郑组长"]) in departments_
+    assert {p.login: p.department for p in persons}["tech1"] == "技术支持组"
+    with pytest.raises(ServiceError):
+        assign_choices(store, people["raiser"])  # an agent does not assign

@@ -13,10 +13,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from ..domain.issues import LEVELS, solve_deadline_passes
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
@@ -29,6 +29,7 @@ from ..widgets.issue_cells import deadline_countdown, level_text
 from ..widgets.cells import fit_row
 from ..widgets.keybar import KeyBar
 from .background import in_thread
+from .dialogs import TextDialog
 
 PAGE_SIZE = 100
 POLL_SECONDS = 3.0
@@ -323,8 +324,6 @@ class LedgerScreen(Screen):
             self.action_reload()
 
     def action_search(self) -> None:
-        from .dialogs import TextDialog
-
         def done(text: str | None) -> None:
             self.customer = (text or "").strip()
             self._refilter()
@@ -342,7 +341,7 @@ class LedgerScreen(Screen):
 
     def action_raise_issue(self) -> None:
         """An issue for a customer outside a call (issue 10 §2)."""
-        from .dialogs import IssueDialog, TextDialog
+        from .dialogs import IssueDialog
 
         def got_customer(name: str | None) -> None:
             if not name:
@@ -522,14 +521,15 @@ class IssueScreen(Screen):
         self.app.pop_screen()
 
     def action_act(self, action: str) -> None:
-        from .dialogs import TextDialog
-
         if self.view is None:
             return
         if action not in self.allowed:
             from ..services.issues import refusal
 
             self.notify(refusal(action, self.number), severity="warning", timeout=8)
+            return
+        if action == "assign":  # picked from lists, not typed (issue 25 item 13)
+            self._assign_choices()
             return
         prompt = dict((a, p) for a, _, p in ACTION_KEYS)[action]
         if prompt is None:
@@ -543,11 +543,34 @@ class IssueScreen(Screen):
         self.app.push_screen(TextDialog(t(f"ledger.prompt.{action}", number=self.number),
                                         t(f"ledger.prompt_hint.{action}")), done)
 
+    @in_thread("issue-assign-choices", exclusive=True)
+    def _assign_choices(self) -> None:
+        from ..services.departments import assign_choices
+
+        try:
+            departments, people = assign_choices(self.app.store, self.app.actor)
+        except ServiceError as e:
+            self.app.call_from_thread(self.notify, str(e), title=t("ledger.refused"), severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self._ask_assign, departments, people)
+
+    def _ask_assign(self, departments: list, people: list) -> None:
+        i = self.view.issue
+
+        def done(picked: tuple[str, str | None] | None) -> None:
+            if picked is not None:
+                self._do("assign", "", {"department": picked[0], "owner": picked[1]})
+
+        self.app.push_screen(AssignDialog(self.number, departments, people, i.department, i.owner_login), done)
+
     @in_thread("issue-act")
-    def _do(self, action: str, text: str) -> None:
+    def _do(self, action: str, text: str, values: dict | None = None) -> None:
         store, actor, n = self.app.store, self.app.actor, self.number
-        try:  # the line read into the action's arguments and run by the table, as ``huifang issue``
-            issue_actions.run_action(store, actor, action, n, issue_actions.read_line(action, text, store.today()))
+        try:  # the line read into the action's arguments (or the values picked) and run by the table,
+            # as ``huifang issue``
+            if values is None:
+                values = issue_actions.read_line(action, text, store.today())
+            issue_actions.run_action(store, actor, action, n, values)
         except ServiceError as e:
             self.app.call_from_thread(self.notify, str(e), title=t("ledger.refused"), severity="error", timeout=10)
             return
@@ -557,3 +580,136 @@ class IssueScreen(Screen):
 
 def _iso(d: date | None) -> str:
     return d.isoformat() if d else "-"
+
+
+# -- assigning: a department, then a person, picked from lists ---------------------------------
+
+def _matches(text: str, *fields: str | None) -> bool:
+    """Typing filters: every word typed is found in one of the fields (case ignored)."""
+    hay = " ".join(f for f in fields if f).casefold()
+    return all(w in hay for w in text.casefold().split())
+
+
+class AssignDialog(TextDialog):
+    """分派 (issue 25 item 13): the departments, then the people, each a list that typing filters.
+    ↑ ↓ move, Enter picks; the first Enter picks the department, the second the person (or "no
+    owner": the department alone); Esc on the people goes back to the departments. Returns
+    ``(department, login or None)``; the service (``assign_issue``, through the table of issue
+    actions) checks what is picked as it checks ``huifang issue assign``."""
+
+    CSS_PATH = ["dialogs.tcss", "ledger.tcss"]
+    BINDINGS = [
+        Binding("down", "move(1)", t("assignpick.key.move"), show=False, id="assign_down"),
+        Binding("up", "move(-1)", t("assignpick.key.move"), show=False, id="assign_up"),
+    ]
+    NO_OWNER = "\x00"  # the option id of "no owner" (never a login)
+
+    def __init__(self, number: str, departments: list[tuple[str, list[str]]], people: list,
+                 department: str, owner: str | None) -> None:
+        super().__init__(t("assignpick.title_department", number=number), t("assignpick.hint_department"),
+                         placeholder=t("assignpick.filter"))
+        self.number, self.departments, self.people = number, departments, people
+        self.current, self.owner = department, owner
+        self.department: str | None = None  # picked: the people's stage
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog dialog-wide", id="assign-box"):
+            yield Static(Text(self.title_text, style="bold"), classes="dialog-title", id="assign-title")
+            yield Input(placeholder=self.placeholder, compact=True, id="dialog-input")
+            yield OptionList(id="assign-list")
+            yield Static(Text(self.hint), classes="dialog-hint", id="assign-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#assign-list").can_focus = False  # the filter keeps the keys: ↑ ↓ move the list
+        self._fill()
+
+    def _options(self) -> list:
+        from textual.widgets.option_list import Option
+
+        text = self.query_one("#dialog-input").value
+        if self.department is None:
+            out = []
+            for name, heads in self.departments:
+                if not _matches(text, name, *heads):
+                    continue
+                prompt = literal(name)
+                if heads:
+                    prompt.append("  " + t("assignpick.heads", names="、".join(heads)), style="dim")
+                if name == self.current:
+                    prompt.append("  " + t("assignpick.current"), style="italic cyan")
+                out.append(Option(prompt, id=name))
+            return out
+        members = [p for p in self.people if p.department == self.department]
+        others = [p for p in self.people if p.department != self.department]
+        out = []
+        if not text.strip():
+            out.append(Option(Text(t("assignpick.no_owner"), style="italic"), id=self.NO_OWNER))
+        for group, label in ((members, None), (others, t("assignpick.others"))):
+            shown = [p for p in group if _matches(text, p.login, p.name, p.department, t(f"role.{p.role}"))]
+            if shown and label is not None:
+                out.append(Option(Text(label, style="bold dim"), disabled=True))
+            for p in shown:
+                prompt = literal(f"{p.name} ({p.login})" if p.name != p.login else p.login)
+                prompt.append("  " + t(f"role.{p.role}"), style="dim")
+                if p.department and p.department != self.department:
+                    prompt.append(" · ", style="dim")
+                    prompt.append_text(literal(p.department, style="dim"))
+                if p.login == self.owner:
+                    prompt.append("  " + t("assignpick.current"), style="italic cyan")
+                out.append(Option(prompt, id=p.login))
+        return out
+
+    def _fill(self) -> None:
+        box = self.query_one("#assign-list", OptionList)
+        options = self._options()
+        box.clear_options()
+        box.add_options(options)
+        ids = [o.id for o in options]
+        keep = self.current if self.department is None else (self.owner if self.owner in ids else None)
+        first = next((n for n, o in enumerate(options) if not o.disabled), None)
+        box.highlighted = ids.index(keep) if keep is not None and keep in ids else first
+        hint = t("assignpick.hint_department") if self.department is None else t("assignpick.hint_person")
+        if not options:
+            hint = t("assignpick.none_match")
+        self.query_one("#assign-hint", Static).update(Text(hint))
+
+    @on(Input.Changed, "#dialog-input")
+    def _typed(self, _event: Input.Changed) -> None:
+        self._fill()
+
+    def action_move(self, step: int) -> None:
+        box = self.query_one("#assign-list", OptionList)
+        (box.action_cursor_down if step > 0 else box.action_cursor_up)()
+
+    @on(OptionList.OptionSelected, "#assign-list")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:  # a mouse click picks too
+        event.stop()
+        self.query_one("#assign-list", OptionList).highlighted = event.option_index
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        box = self.query_one("#assign-list", OptionList)
+        if box.highlighted is None or not box.option_count:
+            return
+        option = box.get_option_at_index(box.highlighted)
+        if option.disabled or option.id is None:
+            return
+        if self.department is None:
+            self.department = option.id
+            self.query_one("#assign-title", Static).update(
+                Text(t("assignpick.title_person", number=self.number, department=self.department), style="bold"))
+            self.query_one("#dialog-input").value = ""  # Input.Changed fills the people's list
+            self._fill()
+            return
+        self.dismiss((self.department, None if option.id == self.NO_OWNER else option.id))
+
+    def action_cancel(self) -> None:
+        if self.department is not None:  # back to the departments
+            self.department = None
+            self.query_one("#assign-title", Static).update(
+                Text(t("assignpick.title_department", number=self.number), style="bold"))
+            self.query_one("#dialog-input").value = ""
+            self._fill()
+            return
+        self.dismiss(None)

@@ -6,6 +6,8 @@ of each category goes to; a user's department (001 六; SPEC §3).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, col, select
 
 from ..core.errors import IssueInputError, IssueRefused
@@ -100,3 +102,29 @@ def set_user_department(store: Store, actor: Actor, login: str, name: str | None
         s.flush()
         audit(s, actor, now, "user.department", "user", login, before, u)
     return u
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user an issue can be assigned to: login, display name, role and department."""
+
+    login: str
+    name: str
+    role: str
+    department: str | None
+
+
+def assign_choices(store: Store, actor: Actor) -> tuple[list[tuple[str, list[str]]], list[Person]]:
+    """What assigning an issue picks from (issue 25 item 13): the active departments with their
+    heads, and the active users with their departments — the names ``assign_issue`` accepts
+    (supervisors and admins: those who may assign)."""
+    with store.read() as s:
+        acting(s, actor, "supervisor")
+        users = list(s.exec(select(User).where(User.active == True).order_by(User.login)))  # noqa: E712
+        heads: dict[str, list[str]] = {}
+        for u in users:
+            if u.role == "supervisor" and u.department:
+                heads.setdefault(u.department, []).append(u.name)
+        departments = [(d.name, heads.get(d.name, []))
+                       for d in s.exec(select(Department).where(Department.active == True).order_by(Department.id))]  # noqa: E712
+        return departments, [Person(u.login, u.name, u.role, u.department) for u in users]
