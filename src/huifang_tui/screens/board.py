@@ -52,6 +52,7 @@ def bar(done: int, due: int, width: int = BAR) -> Text:
 
 class BoardScreen(LiveScreen):
     TITLE_KEY = "board.title"
+    _rest_day = False  # the day shown is not a working day (read with the board; issue 25 item 15)
     CSS_PATH = "board.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("enter", "open", t("key.drill"), id="board_open"),
@@ -103,6 +104,10 @@ class BoardScreen(LiveScreen):
     def fetch(self) -> object:
         from ..services.board import board
 
+        from ..services.calendar import is_working_day
+
+        # a rest day (weekend, holiday) is said so on the status line: its 0 % is no shortfall
+        self._rest_day = not is_working_day(self.app.store, self.app.actor, self.day or self.app.today())
         return board(self.app.store, self.app.actor, self.day), self.read_names()
 
     @on(LiveScreen.Loaded)
@@ -158,8 +163,7 @@ class BoardScreen(LiveScreen):
             table.add_row(*fit_row(table, (Text("✓" if a.number in self.marked else ""),
                                            Text(self._alert_name(a.kind), style=style), Text(a.number),
                                            literal(a.customer or a.detail),
-                                           literal(self.who(a.agent, self.app.size.width >= FULL_ALERTS)
-                                                   or ("" if a.data else t("board.pool"))),
+                                           literal(self._alert_person(a)),
                                            when)), key=key)
         if keep is not None and keep in seen:
             table.move_cursor(row=table.get_row_index(keep))
@@ -167,6 +171,14 @@ class BoardScreen(LiveScreen):
         if self.marked:
             title += "  ·  " + t("board.marked", n=len(self.marked))
         self.query_one("#board-alerts-title", Static).update(Text(title, style="bold"))
+
+    def _alert_person(self, a) -> str:  # noqa: ANN001
+        """Whose the alert is: the agent or the issue's owner by name; the monthly summary is owed by
+        the supervisors, who approve it (issue 25 item 15: never "the pool"); the pool for
+        unassigned work; nobody for the disk."""
+        if a.kind == "summary_due":
+            return t("role.supervisor")
+        return self.who(a.agent, self.app.size.width >= FULL_ALERTS) or ("" if a.data else t("board.pool"))
 
     def _alert_name(self, kind: str) -> str:
         return t_or(f"{self._alert_words}.{kind}", f"board.alert.{kind}")
@@ -192,6 +204,8 @@ class BoardScreen(LiveScreen):
             text = t("board.status_past", date=b.day.isoformat(), age=age)
         else:
             text = t("board.status", date=b.day.isoformat(), age=age, n=len(b.rows))
+        if self._rest_day:  # issue 25 item 15: a weekend or holiday says so, beside its figures
+            text = t("boardday.rest_day", status=text, weekday=t(f"boardday.weekday.{b.day.weekday()}"))
         self.query_one("#board-status", Static).update(text)
 
     # -- actions ---------------------------------------------------------------------------

@@ -24,6 +24,14 @@ def load_calendar(s: Session) -> WorkCalendar:
     return WorkCalendar({r.day: r.is_working_day for r in rows})
 
 
+def is_working_day(store: Store, actor: Actor, day: date) -> bool:
+    """Whether *day* is a working day of the centre's calendar (the board says when it shows a
+    rest day: a weekend or a holiday has nothing due)."""
+    with store.read() as s:
+        acting(s, actor)
+        return load_calendar(s).is_working_day(day)
+
+
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
     for k, v in over.items():
