@@ -125,8 +125,12 @@ def render_text(rep) -> str:
     from ..exporting import kpi_table
     from ..exporting.sheets import average, percent, totals_line
 
+    from ..services.report import part_counts
+
     state = rep.state_text()
-    lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall), ""]
+    rows = part_counts(rep.records)  # the sheet's rows by 本月计入, as --json's "rows" (issue 25 item 26)
+    lines = [f"{t('report.title')}  {rep.month}  {state}", totals_line(rep.overall),
+             t("sheet.rows_line", **rows), ""]
     header, rows = kpi_table(rep.overall, rep.agents, lambda k: t("report.pool") if k == "_pool" else k)
     lines.append("\t".join(header))
     for r in rows:

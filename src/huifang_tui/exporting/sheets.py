@@ -144,12 +144,12 @@ def _headers_footers(ws: Any, report: Any) -> None:
 def _lines(text: str, units: float) -> int:
     """Lines *text* takes in a wrapped cell *units* wide at FONT_PT: a Chinese character is one
     em (FONT_PT / 5.6 units), a Latin one about half, and Latin text breaks at words (a line
-    is then filled less: 15 % more)."""
+    is then filled less: 10 % more)."""
     room = max(1.0, units - 0.8)
     n = 0
     for line in str(text).split("\n"):
         wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
-        need = wide * FONT_PT / 5.6 + (len(line) - wide) * FONT_PT / 5.6 * 0.5 * 1.15
+        need = wide * FONT_PT / 5.6 + (len(line) - wide) * FONT_PT / 5.6 * 0.5 * 1.1
         n += max(1, math.ceil(need / room))
     return n
 
@@ -319,7 +319,7 @@ def _kpi_sheet(wb: Any, report: Any, *, box: Any, grey: Any) -> dict[int, float]
     ks.print_title_rows = "2:2"
     ks.print_title_cols = "A:C"
     font, bold = Font(name=FONT_NAME, size=FONT_PT), Font(name=FONT_NAME, bold=True, size=FONT_PT)
-    wrap = Alignment(vertical="top", wrap_text=True)
+    wrap, top = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
     title = WriteOnlyCell(ks, value=t("sheet.kpi_title", month=str(report.month), state=report.state_text()))
     title.font = Font(name=FONT_NAME, bold=True, size=12)
     ks.append([title])
@@ -342,9 +342,8 @@ def _kpi_sheet(wb: Any, report: Any, *, box: Any, grey: Any) -> dict[int, float]
         for i, v in enumerate(line):
             c = WriteOnlyCell(ks, value=_num(v))
             c.border, c.font = box, font
-            if i == 2 or i == 0:
-                c.alignment = wrap
-            elif fmt:
+            c.alignment = wrap if i in (0, 2) else top
+            if i not in (0, 2) and fmt:
                 c.number_format = fmt
             out.append(c)
         ks.append(out)
