@@ -182,3 +182,28 @@ def test_audit_log_in_english(snapshot, tmp_path):
     assert done.returncode == 0 and shot.exists(), done.stdout[-6000:] + done.stderr[-2000:]
     svg = snapshot.use_extension(SVGImageExtension)
     assert svg(name="en_audit_80x24") == shot.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(LANG != "zh_CN", reason="the Chinese words")
+def test_huifang_audit_prints_the_same_words(desk, monkeypatch, capsys):
+    """``huifang audit`` (text) in the screen's words; ``--json`` keeps the codes."""
+    import json
+
+    from huifang_tui import cli
+    from huifang_tui.services.base import Actor
+    from huifang_tui.services.board import reassign
+    from huifang_tui.store.models import Setting
+    from factories import add_user
+
+    store, _agent = desk
+    add_user(store, "agent2", "agent", "刘思琪")
+    reassign(store, Actor("supervisor", "supervisor", "周主管"), ["HF202611001"], "agent2")
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    with store.write() as s:
+        s.add(Setting(key="demo", value="1"))  # --as works on a demo database only
+    assert cli.main(["--as", "supervisor", "audit"]) == 0
+    out = capsys.readouterr().out
+    assert "转派回访" in out and "HF202611001 杭州恒达机械有限公司" in out and "陈晓雯 → 刘思琪" in out
+    assert "callback.reassign" not in out
+    assert cli.main(["--as", "supervisor", "audit", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["action"] == "callback.reassign"

@@ -53,3 +53,21 @@ async def test_a_rest_day_says_so(demo_app):
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert status().startswith("2026-11-20") and "休息日" not in status()  # Friday
+
+
+def test_huifang_board_names_the_supervisors_too(store, monkeypatch, capsys):
+    """``huifang board`` (text) says the same as the screen: 主管 owe the month's summary."""
+    from huifang_tui import cli
+    from huifang_tui.store.models import Setting
+
+    from factories import add_user
+
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, "agent1")
+    add_user(store, "supervisor", "supervisor", "周主管")
+    with store.write() as s:
+        s.add(Setting(key="demo", value="1"))  # --as works on a demo database only
+    assert cli.main(["--as", "supervisor", "board", "--date", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "2026-10" in line)
+    assert "主管" in row and "公共池" not in row

@@ -56,11 +56,9 @@ def audit(ctx: Context) -> int:
     table = Table(title=t("audit.title"))
     for key in ("at", "login", "action", "entity", "detail"):
         table.add_column(t(f"audit.col.{key}"))
-    for r in rows:
-        detail = r.after or r.before
+    for r in rows:  # in words, as the audit log screen shows them (issue 25 item 16); --json keeps the codes
         table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(person(names.get(r.login, ""), r.login)),
-                      literal(r.action),
-                      literal(f"{r.entity} {r.entity_id}"), literal(detail[:80]))
+                      literal(r.action_text), literal(r.subject), literal(r.change_text))
     print(console_text(table, width=140))
     return 0
 
@@ -87,6 +85,8 @@ def render_board_text(b, names: dict[str, str] | None = None) -> str:  # noqa: A
             from ..services.assignment import person
 
             agent = person(names.get(a.agent, ""), a.agent)  # 刘思琪 (agent2) (issue 22 §15)
+        if a.kind == "summary_due":  # owed by the supervisors, who approve it (issue 25 item 15)
+            agent = t("role.supervisor")
         alerts.add_row(t(f"board.alert.{a.kind}"), a.number, literal(a.customer or a.detail), literal(agent),
                        a.since.isoformat(" ", timespec="minutes"))
     return console_text(table, alerts if b.alerts else t("board.no_alerts"), width=120)
