@@ -220,4 +220,5 @@ async def test_yearly_chart_from_the_month_view(office):
         assert isinstance(screen, YearlyScreen)
         completion = list(screen.query_one("#yearly-completion", Sparkline).data)
         assert len(completion) == 12 and completion[10] == 0.5  # November: 1 of 2
-        assert "11" in str(screen.query_one("#yearly-table", Static).render())
+        table = screen.query_one("#yearly-table", DataTable)  # a table of the twelve months (issue 25 item 12)
+        assert table.row_count == 12 and str(table.get_row_at(10)[0]) == "11"

@@ -31,10 +31,9 @@ async def test_threshold_four_colours_a_three(store):
         screen = pilot.app.screen
         assert isinstance(screen, MonthScreen) and screen.report is not None
         table = screen.query_one(DataTable)
-        res = table.get_cell("HF202611001", "score_resolution")
-        att = table.get_cell("HF202611001", "score_attitude")
-        assert (res.plain, str(res.style)) == ("3", "bold red")  # 3 < 4
-        assert (att.plain, str(att.style)) == ("4", "")
+        scores = table.get_cell("HF202611001", "scores")  # 问题解决效果/服务态度 in one cell (issue 25 item 17)
+        assert scores.plain == "3/4"
+        assert [(s.start, s.end, str(s.style)) for s in scores.spans] == [(0, 1, "bold red")]  # 3 < 4; the 4 is not red
         assert table.get_cell("HF202611001", "follow_status").plain == "跟进中"
 
 

@@ -33,17 +33,24 @@ PAGE_SIZE = 300
 # (adding all 300 of a page first doubles the time to the first useful frame).
 EARLY_ROWS = 60
 # (key, the most it takes; the customer takes the rest). Below 100 columns the ones in
-# WIDE_ONLY go and the type is in its short form (issue 16: nothing cut at 80 columns).
+# WIDE_ONLY go and the type and 跟进状态 are in their short forms (issue 16: nothing cut at 80
+# columns). The headers are the paper form's words; its two scores share one column, "4/5"
+# (问题解决效果/服务态度, issue 25 item 17).
 COLUMNS = (("number", 12), ("day", 5), ("customer", None), ("contact", 10), ("phone", 11),
-           ("kind", 12), ("channel", 8), ("score_resolution", 2), ("score_attitude", 2),
-           ("issues", 11), ("follow_status", 10), ("agent", 8), ("late_entry", 3), ("amended", 4),
-           ("note", 30))
+           ("kind", 12), ("channel", 8), ("scores", 3), ("issues", 11), ("follow_status", 11),
+           ("agent", 8), ("late_entry", 3), ("amended", 4), ("note", 30))
 WIDE_ONLY = ("contact", "phone", "issues", "channel", "note")
 CUSTOMER_MIN = 10
-HEADS = {"score_resolution": "month.col.res", "score_attitude": "month.col.att", "late_entry": "month.col.late",
-         "day": "month.col.day", "amended": "report.amended_mark"}
+HEADS = {"scores": "monthview.col.scores", "late_entry": "monthview.col.late", "day": "monthview.col.day",
+         "amended": "report.amended_mark"}
+#: below 100 columns: the type's header beside its short forms
+NARROW_HEADS = {"kind": "monthview.col.kind"}
+#: the 跟进状态 codes of domain.follow_up, each with its word below 100 columns
+FOLLOW_CODES = ("needed", "in_progress", "done", "none")
 #: shown only when a record of the month was corrected while it was amending (issue 22 §1)
 ONLY_WHEN_AMENDED = "amended"
+#: shown only when a record of the month was entered late (the footer counts them either way)
+ONLY_WHEN_LATE = "late_entry"
 
 
 @dataclass
@@ -53,6 +60,19 @@ class _Loaded:
     spot: dict[str, bool | None]
 
 
+def score_pair(resolution: int | None, attitude: int | None, threshold: int) -> Text:
+    """The two scores of the paper form in one cell, "4/5" ("–" for one not given, nothing when
+    neither is), each red when it is low."""
+    if resolution is None and attitude is None:
+        return Text("", justify="center")
+    out = Text(justify="center")
+    for i, v in enumerate((resolution, attitude)):
+        if i:
+            out.append("/")
+        out.append("–" if v is None else str(v), style="bold red" if is_low_score(v, threshold) else "")
+    return out
+
+
 def shift(month: Month, delta: int) -> Month:
     i = month.year * 12 + month.month - 1 + delta
     return Month(i // 12, i % 12 + 1)
@@ -60,6 +80,7 @@ def shift(month: Month, delta: int) -> Month:
 
 class MonthScreen(Screen):
     TITLE_KEY = "month.title"
+    HELP_NOTE_KEY = "monthview.help"  # F1: the headers' words and what i enters
     CSS_PATH = "month.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("p", "month(-1)", t("month.key.prev"), id="month_prev"),
@@ -98,6 +119,9 @@ class MonthScreen(Screen):
         # set once the first page is on screen: the worker counts the month only then, so the
         # paint does not share the interpreter with a second of KPI arithmetic
         self._early_shown = threading.Event()
+        # 跟进状态 as the service words it → its short form below 100 columns (a record's own
+        # state, e.g. 待回访, stays as it is)
+        self._follow_short = {t(f"report.follow.{c}"): t(f"monthview.follow.{c}") for c in FOLLOW_CODES}
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -122,14 +146,19 @@ class MonthScreen(Screen):
 
     def _columns(self) -> list[tuple[str, int | None]]:
         wide = (self._wide or 0) >= 100
-        amended = any(getattr(r, "amended", False) for r in self._records())
-        return [(k, w) for k, w in COLUMNS if (wide or k not in WIDE_ONLY) and (amended or k != ONLY_WHEN_AMENDED)]
+        records = self._records()
+        amended = any(getattr(r, "amended", False) for r in records)
+        late = any(r.late_entry for r in records)
+        return [(k, w) for k, w in COLUMNS if (wide or k not in WIDE_ONLY) and (amended or k != ONLY_WHEN_AMENDED)
+                and (late or k != ONLY_WHEN_LATE)]
 
     def _setup_columns(self, rows: list[dict[str, Text]] | None = None) -> list[tuple[str, int]]:
         """Each column as wide as its header and widest cell (up to its cap), the customer the rest."""
         self._wide = width = self.app.size.width
         cols = self._columns()
         heads = {k: t(HEADS[k]) if k in HEADS else t(f"report.col.{k}") for k, _ in cols}
+        if width < 100:
+            heads.update({k: t(v) for k, v in NARROW_HEADS.items() if k in heads})
         caps = {k: w for k, w in cols if w}
         layout = fit_widths([k for k, _ in cols], heads, rows or [], caps, "customer", width, CUSTOMER_MIN)
         if layout != self._layout:
@@ -197,10 +226,10 @@ class MonthScreen(Screen):
             return Text(t(f"kind.{r.kind}") if (self._wide or 0) >= 100 else t(f"kindshort.{r.kind}"))
         if key == "channel":
             return Text(t(f"channel.{r.channel}"))
-        if key in ("score_resolution", "score_attitude"):
-            v = getattr(r, key)
-            return Text("" if v is None else str(v), style="bold red" if is_low_score(v, self.low_threshold) else "",
-                        justify="center")
+        if key == "scores":  # 问题解决效果/服务态度, each red when low
+            return score_pair(r.score_resolution, r.score_attitude, self.low_threshold)
+        if key == "follow_status" and (self._wide or 0) < 100:
+            return Text(self._follow_short.get(r.follow_status, r.follow_status))
         if key == "issues":
             return Text("、".join(r.issues))
         if key == "agent":

@@ -11,7 +11,7 @@ import asyncio
 from datetime import datetime
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -105,7 +105,8 @@ class RecordFormScreen(Screen[str | None]):
                         if fid != "completed_at":
                             kw["max_length"] = NAME_MAX if fid in ("customer", "reached_name", "reached_position") \
                                 else TEXT_MAX
-                        yield Input(compact=True, id=f"f-{fid}", classes="form-input", **kw)
+                        # Tab leaves the text as it is, the cursor at its end (issue 25 item 8)
+                        yield Input(compact=True, id=f"f-{fid}", classes="form-input", select_on_focus=False, **kw)
                     elif kind == "choice":
                         yield ChoiceField([(c, t(f"channel.{c}")) for c in CHANNELS], "phone", id=f"f-{fid}")
                     elif kind == "score":
@@ -176,6 +177,13 @@ class RecordFormScreen(Screen[str | None]):
     @on(ChoiceField.Changed)
     def _choice_changed(self, event: ChoiceField.Changed) -> None:
         self.query_one(f"#e-{event.field.id[2:]}", Static).update("")
+
+    @on(events.DescendantFocus)
+    def _cursor_at_end(self, event: events.DescendantFocus) -> None:
+        """Tab into a field keeps its text and puts the cursor at its end, so the next key adds to
+        it (issue 25 item 8; a click still puts the cursor where it clicks)."""
+        if isinstance(event.widget, Input):
+            event.widget.cursor_position = len(event.widget.value)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:

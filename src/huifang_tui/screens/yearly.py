@@ -1,4 +1,6 @@
-"""Yearly analysis (000 §4.13): satisfaction and completion over the months, as sparklines."""
+"""Yearly analysis (000 §4.13): satisfaction and completion over the months, as sparklines,
+and the twelve months as a table that has the focus: ↑ ↓ PgUp PgDn reach every month however
+short the terminal (issue 25 item 12)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import DataTable, Label, Sparkline, Static
 
 from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.keybar import KeyBar
 from .background import in_thread
+
+
+#: the table's columns (yearview.col.<key>), one row per month
+COLUMNS = ("month", "due", "completed", "completion", "satisfied", "approved")
 
 
 def pct(v: float | None) -> str:
@@ -45,10 +51,15 @@ class YearlyScreen(Screen):
         yield Sparkline([], id="yearly-satisfied")
         yield Label(t("yearly.completion"))
         yield Sparkline([], id="yearly-completion")
-        yield Static(id="yearly-table")
+        yield DataTable(id="yearly-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:
+        table = self.query_one("#yearly-table", DataTable)
+        for key in COLUMNS:  # the figures' headers over their right-aligned figures
+            justify = {"month": "left", "approved": "center"}.get(key, "right")
+            table.add_column(Text(t(f"yearview.col.{key}"), justify=justify), key=key)
+        table.focus()
         self._load(self.year)
 
     def action_year(self, delta: int) -> None:
@@ -69,10 +80,13 @@ class YearlyScreen(Screen):
         self.query_one("#yearly-title", Static).update(Text(t("report.yearly_title", year=event.year), style="bold"))
         self.query_one("#yearly-satisfied", Sparkline).data = [m["satisfied_rate"] or 0 for m in months.values()]
         self.query_one("#yearly-completion", Sparkline).data = [m["completion_rate"] or 0 for m in months.values()]
-        lines = Text()
-        lines.append(t("yearly.head") + "\n", style="bold")
+        table = self.query_one("#yearly-table", DataTable)
+        row = table.cursor_row
+        table.clear()
         for key, m in months.items():
-            lines.append(t("yearly.row", month=key[5:], due=m["due"], completed=m["completed"],
-                           completion=pct(m["completion_rate"]), satisfied=pct(m["satisfied_rate"]),
-                           approved="✓" if m["approved"] else "") + "\n")
-        self.query_one("#yearly-table", Static).update(lines)
+            table.add_row(key[5:], Text(str(m["due"]), justify="right"), Text(str(m["completed"]), justify="right"),
+                          Text(pct(m["completion_rate"]), justify="right"),
+                          Text(pct(m["satisfied_rate"]), justify="right"),
+                          Text("✓" if m["approved"] else "", justify="center"), key=key)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
