@@ -130,9 +130,10 @@ class IssueDialog(_Dialog):
         with Vertical(classes="dialog dialog-wide"):
             yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
             yield Label(t("issue.field.title"))
-            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"), max_length=NAME_MAX)
+            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"), max_length=NAME_MAX,
+                        select_on_focus=False)  # Tab keeps a field's text, the cursor at its end
             yield Label(t("issue.field.description"))
-            yield Input(compact=True, id="issue-description", max_length=TEXT_MAX)
+            yield Input(compact=True, id="issue-description", max_length=TEXT_MAX, select_on_focus=False)
             with Horizontal(classes="dialog-row"):
                 yield Select([(t(f"issue.category.{c}"), c) for c in ISSUE_CATEGORIES],
                              value="service", allow_blank=False, compact=True, id="issue-category")
@@ -141,7 +142,7 @@ class IssueDialog(_Dialog):
             yield Checkbox(t("issue.field.complaint"), compact=True, id="issue-complaint")
             yield Label(t("issue.field.department"))
             yield Input(compact=True, id="issue-department", placeholder=t("issue.field.department_ph"),
-                        max_length=NAME_MAX)
+                        max_length=NAME_MAX, select_on_focus=False)
             yield Static(t("issue.dialog_hint"), classes="dialog-hint", id="issue-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.save"), id="issue-save", variant="primary", compact=True)

@@ -73,13 +73,14 @@ class CallForm(VerticalScroll):
             yield Static(Text(fill(sc["purpose"], v), style="italic"), classes="script-purpose")
         yield Static(Text(fill(sc.get("opening", ""), v)), classes="script-text")
         yield Label(t("call.field.reached_name"))
-        with Horizontal(classes="form-row"):
+        with Horizontal(classes="form-row"):  # Tab keeps a field's text, the cursor at its end (not selected)
             yield Input(value=self.contact_name, id="reached_name", placeholder=t("call.field.reached_name_ph"),
-                        max_length=NAME_MAX)
-            yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"), max_length=NAME_MAX)
+                        max_length=NAME_MAX, select_on_focus=False)
+            yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"), max_length=NAME_MAX,
+                        select_on_focus=False)
         for i, q in enumerate(sc.get("questions", [])):
             yield Label(Text(f"{i + 1}. {fill(q, v)}"), classes="script-question")
-            yield Input(id=f"q{i}", classes="answer", max_length=TEXT_MAX)
+            yield Input(id=f"q{i}", classes="answer", max_length=TEXT_MAX, select_on_focus=False)
         prompts = sc.get("score_prompts", {})
         for f in SCORE_FIELDS:
             prompt = prompts.get(f.name.removeprefix("score_"))
@@ -91,7 +92,7 @@ class CallForm(VerticalScroll):
                 yield Checkbox(t(f"call.field.{f.name}"), id=f.name)
             else:
                 yield Label(t(f"call.field.{f.name}"))
-                yield Input(id=f.name, max_length=TEXT_MAX)
+                yield Input(id=f.name, max_length=TEXT_MAX, select_on_focus=False)
         for issue in self.to_verify:
             # 001 五(四)2: verify the improvement on the customer's next callback
             yield Label(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title)))
@@ -102,9 +103,10 @@ class CallForm(VerticalScroll):
         # When the call happened, for a call typed later (issue 23): empty = now, the usual case.
         with Horizontal(classes="form-row", id="called-at-row"):
             yield Label(t("call.field.called_at"), id="called-at-label")
-            yield Input(id="called_at", placeholder=t("call.field.called_at_ph"), max_length=NAME_MAX)
+            yield Input(id="called_at", placeholder=t("call.field.called_at_ph"), max_length=NAME_MAX,
+                        select_on_focus=False)
         yield Label(t("call.field.note"))
-        yield Input(id="note", max_length=TEXT_MAX)  # the service is the rule; this stops typing there
+        yield Input(id="note", max_length=TEXT_MAX, select_on_focus=False)  # the service is the rule; this stops typing there
         yield Static(Text(fill(sc.get("closing", ""), v)), classes="script-text")
         for tip in sc.get("tips", []):
             yield Static(Text("· " + tip, style="dim italic"), classes="script-tip")
