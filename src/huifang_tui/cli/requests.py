@@ -53,14 +53,10 @@ def _list(ctx: Context) -> int:
         return 0
     for r in rows:
         ctx.say(f"{r.id:<5} {r.number:<13} {r.what():<22}  {r.requested_by:<12}  {t(f'requests.mark.{r.state}')}")
-        ctx.say(f"      {t('requests.alert_detail', what=r.customer, deadline=_deadline(r), reason=r.reason)}")
+        ctx.say(f"      {t('requests.alert_detail', what=r.customer, deadline=r.deadline_text or '—', reason=r.reason)}")
         if r.state != PENDING:
             ctx.say(f"      {r.answer_line()}")
     return 0
-
-
-def _deadline(r) -> str:  # noqa: ANN001
-    return f"{r.deadline:%Y-%m-%d %H:%M}" if r.deadline else "—"
 
 
 def _ask(ctx: Context) -> int:

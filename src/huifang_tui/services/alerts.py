@@ -279,7 +279,7 @@ def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
     (``services.requests``; issue 25 item 5); a past day: those waiting at its end. ``data``
     carries the request (its id is what the board's approve and refuse keys act on)."""
     from ..store.models import SupervisorRequest
-    from .requests import PENDING
+    from .requests import PENDING, deadline_words
 
     q = (select(SupervisorRequest, Callback, Customer.name)
          .join(Callback, Callback.id == SupervisorRequest.callback_id)
@@ -291,10 +291,10 @@ def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
         q = q.where(or_(SupervisorRequest.state == PENDING, SupervisorRequest.decided_at > ctx.judge))
     out = []
     for r, cb, name in s.exec(q):
-        deadline = dq.deadline_moment(cb.deadline_on, cb.deadline_at)
         what = t(f"requests.what.{r.kind}", when=r.wanted_at.date().isoformat() if r.kind == "defer"
                  else f"{r.wanted_at:%Y-%m-%d %H:%M}")
-        detail = t("requests.alert_detail", what=what, deadline=f"{deadline:%Y-%m-%d %H:%M}", reason=r.reason)
+        detail = t("requests.alert_detail", what=what, deadline=deadline_words(cb.deadline_on, cb.deadline_at),
+                   reason=r.reason)
         out.append(Alert("supervisor_request", cb.number, name, r.requested_by, r.requested_at, detail=detail,
                          data={"request": r.id, "request_kind": r.kind,
                                "wanted": r.wanted_at.isoformat(timespec="seconds"), "reason": r.reason}))
@@ -317,8 +317,8 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "supervisor_request": alerts_supervisor_request,
 }
 # The order alerts are listed in (most urgent first); kinds not listed go last.
-ALERT_ORDER = ("disk_low", "supervisor_request", "low_score_followup", "low_score", "complaint", "issue_escalated", "issue_at_risk", "overdue",
-               "unreachable", "disabled_owner", "stale", "summary_due")
+ALERT_ORDER = ("disk_low", "supervisor_request", "low_score_followup", "low_score", "complaint", "issue_escalated",
+               "issue_at_risk", "overdue", "unreachable", "disabled_owner", "stale", "summary_due")
 
 
 def alert_key(a: Alert) -> tuple:

@@ -54,6 +54,7 @@ class RequestView:
     decided_at: datetime | None
     answer: str  # the supervisor's words as typed, or why it went stale (in the reader's language)
     deadline: datetime | None = None  # the callback's deadline moment
+    deadline_text: str = ""  # the deadline as the queue states it (a day, or a day and hour)
     decider: str = ""  # who decided, as people know them ("周主管 (supervisor)")
 
     @property
@@ -80,13 +81,20 @@ class RequestView:
                 "state": self.state, "decided_by": self.decided_by,
                 "decided_at": self.decided_at.isoformat(timespec="seconds") if self.decided_at else None,
                 "answer": self.answer or None,
-                "deadline": self.deadline.isoformat(timespec="seconds") if self.deadline else None}
+                "deadline": (self.deadline.isoformat(timespec="seconds") if " " in self.deadline_text
+                             else self.deadline_text or None)}  # a day, or an hour deadline's moment
+
+
+def deadline_words(deadline_on: date, deadline_at: datetime | None) -> str:
+    """A deadline as the queue states it: the day, or the day and hour of an hour deadline."""
+    return f"{deadline_at:%Y-%m-%d %H:%M}" if deadline_at is not None else deadline_on.isoformat()
 
 
 def _view(r: SupervisorRequest, customer: str = "", cb: Callback | None = None) -> RequestView:
     return RequestView(r.id, r.number, customer, r.kind, r.wanted_at, r.reason, r.requested_by, r.requested_at,
                        r.agent_login, r.state, r.decided_by, r.decided_at, note_text(r.answer),
-                       deadline_moment(cb.deadline_on, cb.deadline_at) if cb is not None else None)
+                       deadline_moment(cb.deadline_on, cb.deadline_at) if cb is not None else None,
+                       deadline_words(cb.deadline_on, cb.deadline_at) if cb is not None else "")
 
 
 def _moment(kind: str, wanted: datetime | date) -> datetime:
@@ -122,7 +130,7 @@ def ask(store: Store, actor: Actor, number: str, kind: str, wanted: datetime | d
             raise ValidationError(t("requests.err.past", when=_view_when(kind, wanted_at)))
         if not past_deadline(wanted_at, cb.deadline_on, cb.deadline_at):
             raise Refused(t("requests.err.not_needed", number=number,
-                            deadline=f"{deadline_moment(cb.deadline_on, cb.deadline_at):%Y-%m-%d %H:%M}"))
+                            deadline=deadline_words(cb.deadline_on, cb.deadline_at)))
         old = s.exec(select(SupervisorRequest).where(SupervisorRequest.callback_id == cb.id,
                                                      SupervisorRequest.state == PENDING)).first()
         before = old.model_dump() if old is not None else None
@@ -155,8 +163,10 @@ def _find(s: Session, request_id: int) -> SupervisorRequest:
 def _decided(s: Session, row: SupervisorRequest) -> None:
     """Refuse deciding a request already decided (another supervisor, a second key)."""
     if row.state != PENDING:
+        from .calls import person
+
         raise Conflict(t(f"requests.err.already_{row.state}", id=row.id, number=row.number,
-                         who=row.decided_by or "", answer=note_text(row.answer)))
+                         who=person(s, row.decided_by or ""), answer=note_text(row.answer)))
 
 
 def _changed(s: Session, row: SupervisorRequest, cb: Callback) -> str | None:
