@@ -26,7 +26,7 @@ from huifang_tui.services.listing import list_callbacks
 from huifang_tui.services.record_form import edit_record, load_record
 from huifang_tui.services.users import os_login
 from huifang_tui.store.models import AuditEntry, Callback, Issue, Setting
-from huifang_tui.widgets.customer_card import card_renderable
+from huifang_tui.widgets.customer_card import history_lines
 
 NOV = Month(2026, 11)
 FOLLOW_COL = [a for a, _ in COLUMNS].index("follow_status")
@@ -206,7 +206,7 @@ def test_threshold_four_in_follow_ups_kpis_board_and_card(store):
     # the customer card (the call screen's) shows the 3 in red
     view = open_call(store, a1, "HF202611002")
     assert view.low_score_threshold == 4
-    history = [line for line in card_renderable(view).renderables if "完工回访" in line.plain or " 3 " in line.plain]
+    history = [line for line in history_lines(view) if "完工回访" in line.plain or " 3 " in line.plain]
     spans = {line.plain[sp.start:sp.end]: str(sp.style) for line in history for sp in line.spans}
     assert spans["3"] == "bold red" and spans["5"] == "bold green"
     # the month view's rows: 跟进中, never 无需跟进

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from huifang_tui.app import HuifangApp
 from huifang_tui.store.models import Callback
-from huifang_tui.widgets.customer_card import card_renderable
+from huifang_tui.widgets.customer_card import overview_lines
 
 from factories import add_callback
 from pilot_help import open_first, settle
@@ -35,7 +35,7 @@ async def test_same_day_line_lists_the_whole_call_and_f6_reaches_all_of_it(desk)
         screen = await open_first(pilot)  # the overdue one comes first: HF202611002, due 11-18
         assert screen.view.callback.number == "HF202611002"
         assert [o.number for o in screen.view.same_day] == ["HF202611001", "HF202611003"]
-        card = "\n".join(getattr(r, "plain", "") for r in card_renderable(screen.view).renderables)
+        card = "\n".join(line.plain for line in overview_lines(screen.view))
         assert "同日合并" in card and "HF202611001" in card and "HF202611003" in card
         assert "HF202611004" not in card
         await pilot.press("f6")  # 关机/停机

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, RadioSet
@@ -113,6 +113,8 @@ class CallScreen(Screen):
         *(Binding(key, f"outcome('{code}')", t(f"outcome.{code}"), show=False, id=f"call_outcome_{code}")
           for code, key in OUTCOME_KEYS.items()),
         Binding("ctrl+r", "raise_issue", t("key.raise_issue"), id="call_raise_issue"),
+        # The customer card, one section at a time (issue 25 item 7); the focus stays in the form.
+        Binding("f2", "card_next", t("card.key_next"), id="call_card_next"),
         Binding("escape", "leave", t("key.back_to_queue"), id="call_leave"),
         # Moving between fields is handled when the key is read, not after the field it leaves
         # has seen it: a fast typist's next keys then land in the field they were meant for.
@@ -160,8 +162,7 @@ class CallScreen(Screen):
                              id="call-form")
         yield AppHeader()
         with Horizontal(id="call-body"):
-            with VerticalScroll(id="call-card"):
-                yield CustomerCard(id="customer-card")
+            yield CustomerCard(id="call-card")
             yield self.form
         yield OutcomeBar(id="call-outcomes")
         yield KeyBar()
@@ -454,6 +455,9 @@ class CallScreen(Screen):
                 self.action_leave()
 
         self.app.push_screen(AskSupervisorDialog(error, self.form.data().get("note", "")), done)
+
+    def action_card_next(self) -> None:
+        self.query_one(CustomerCard).next_page()
 
     # -- issue, leaving -----------------------------------------------------------
     def action_raise_issue(self) -> None:

@@ -24,6 +24,7 @@ from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
 from ..widgets.keybar import KeyBar
+from ..widgets.wrapped import Wrapped
 from .background import WorkFailed, in_thread
 
 CHANNELS = ("phone", "email", "online", "onsite")
@@ -267,7 +268,7 @@ class RecordFormScreen(Screen[str | None]):
             self.show_error(fid, message)
             self.query_one(f"#f-{fid}").focus()
         else:
-            self.query_one("#form-status", Static).update(Text(message, style="bold red"))
+            self.query_one("#form-status", Static).update(Wrapped(Text(message, style="bold red")))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -25,6 +25,7 @@ from ..core.i18n import t
 from ..services.scripts import fill
 from ..services.recording import CallRecord
 from .score_row import ScoreRow
+from .wrapped import Wrapped
 
 
 class Phase(Enum):
@@ -68,10 +69,11 @@ class CallForm(VerticalScroll):
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         sc, v = self.script, self.values
-        yield Static(Text(f"{sc.get('title', '')} · {self.number}", style="bold"), id="call-title")
+        # The script's text is wrapped by the Chinese line-breaking rules at the form's width.
+        yield Static(Wrapped(Text(f"{sc.get('title', '')} · {self.number}", style="bold")), id="call-title")
         if sc.get("purpose"):
-            yield Static(Text(fill(sc["purpose"], v), style="italic"), classes="script-purpose")
-        yield Static(Text(fill(sc.get("opening", ""), v)), classes="script-text")
+            yield Static(Wrapped(Text(fill(sc["purpose"], v), style="italic")), classes="script-purpose")
+        yield Static(Wrapped(Text(fill(sc.get("opening", ""), v))), classes="script-text")
         yield Label(t("call.field.reached_name"))
         with Horizontal(classes="form-row"):  # Tab keeps a field's text, the cursor at its end (not selected)
             yield Input(value=self.contact_name, id="reached_name", placeholder=t("call.field.reached_name_ph"),
@@ -79,13 +81,13 @@ class CallForm(VerticalScroll):
             yield Input(id="reached_position", placeholder=t("call.field.reached_position_ph"), max_length=NAME_MAX,
                         select_on_focus=False)
         for i, q in enumerate(sc.get("questions", [])):
-            yield Label(Text(f"{i + 1}. {fill(q, v)}"), classes="script-question")
+            yield Label(Wrapped(Text(f"{i + 1}. {fill(q, v)}")), classes="script-question")
             yield Input(id=f"q{i}", classes="answer", max_length=TEXT_MAX, select_on_focus=False)
         prompts = sc.get("score_prompts", {})
         for f in SCORE_FIELDS:
             prompt = prompts.get(f.name.removeprefix("score_"))
             if prompt:
-                yield Static(Text(fill(prompt, v), style="dim"), classes="script-text")
+                yield Static(Wrapped(Text(fill(prompt, v), style="dim")), classes="script-text")
             yield ScoreRow(t(f"call.field.{f.name}"), id=f.name)
         for f in CONTENT_FIELDS:
             if f.kind == "flag":
@@ -95,7 +97,7 @@ class CallForm(VerticalScroll):
                 yield Input(id=f.name, max_length=TEXT_MAX, select_on_focus=False)
         for issue in self.to_verify:
             # 001 五(四)2: verify the improvement on the customer's next callback
-            yield Label(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title)))
+            yield Label(Wrapped(Text(t("ledger.verify_prompt", number=issue.number, title=issue.title))))
             with RadioSet(id=f"verify_{issue.id}", classes="verify"):
                 yield RadioButton(t("ledger.verify_skip"), value=True, id=f"verify_{issue.id}_skip")
                 yield RadioButton(t("ledger.verify_held"), id=f"verify_{issue.id}_held")
@@ -107,9 +109,9 @@ class CallForm(VerticalScroll):
                         select_on_focus=False)
         yield Label(t("call.field.note"))
         yield Input(id="note", max_length=TEXT_MAX, select_on_focus=False)  # the service is the rule; this stops typing there
-        yield Static(Text(fill(sc.get("closing", ""), v)), classes="script-text")
+        yield Static(Wrapped(Text(fill(sc.get("closing", ""), v))), classes="script-text")
         for tip in sc.get("tips", []):
-            yield Static(Text("· " + tip, style="dim italic"), classes="script-tip")
+            yield Static(Wrapped(Text("· " + tip, style="dim italic")), classes="script-tip")
 
     # -- the form as data (drafts) --------------------------------------------------
     def data(self) -> dict:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from ..core.i18n import t
+from .wrapped import Wrapped
 
 
 class ScoreRow(Widget, can_focus=True):
@@ -20,10 +24,10 @@ class ScoreRow(Widget, can_focus=True):
         Binding("enter", "app.focus_next", t("score.next"), show=False, id="score_next"),
     ]
 
-    value: reactive[int | None] = reactive(None)
+    value: reactive[int | None] = reactive(None, layout=True)  # the label's line may wrap anew
     # A score offered from the same customer's previous callback of this call: shown, adopted only
     # when the agent presses Enter on the empty row (issue 16 item 6).
-    offer: reactive[int | None] = reactive(None)
+    offer: reactive[int | None] = reactive(None, layout=True)
 
     class Changed(Message):
         def __init__(self, row: ScoreRow, value: int | None) -> None:
@@ -39,7 +43,7 @@ class ScoreRow(Widget, can_focus=True):
         super().__init__(id=id)
         self.label = label
 
-    def render(self) -> Text:
+    def _head(self) -> Wrapped:
         out = Text()
         out.append(self.label, style="bold")
         if self.value is None and self.offer:
@@ -48,12 +52,36 @@ class ScoreRow(Widget, can_focus=True):
             out.append("  " + t("score.hint"), style="italic")
         else:
             out.append(f"  {self.value} {t(f'score.{self.value}')}", style="bold")
-        out.append("\n")
+        return Wrapped(out)
+
+    def render(self) -> Group:
+        choices = Text()
+        for i, line in enumerate(self._choices(self.content_region.width or self.size.width)):
+            if i:
+                choices.append("\n")
+            for j, n in enumerate(line):
+                if j:
+                    choices.append(" ")
+                choices.append(f"{n}{t(f'score.{n}')}", style="reverse bold" if self.value == n else "dim")
+        return Group(self._head(), choices)
+
+    @staticmethod
+    def _choices(width: int) -> list[list[int]]:
+        """The five choices on as many lines as the width needs, none cut in two (the English
+        words of 1–5 take more than a line beside the script at 80 columns)."""
+        lines: list[list[int]] = [[]]
+        used = 0
         for n in range(1, 6):
-            chosen = self.value == n
-            out.append(f"{n}{t(f'score.{n}')}", style="reverse bold" if chosen else "dim")
-            out.append(" ")
-        return out
+            w = cell_len(f"{n}{t(f'score.{n}')} ")
+            if lines[-1] and used + w - 1 > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(n)
+            used += w
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._head().lines(width)) + len(self._choices(width))  # the label, then the choices
 
     def action_set(self, n: int) -> None:
         self.value = n or None
