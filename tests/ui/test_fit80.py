@@ -175,7 +175,7 @@ SUPERVISOR_WALK = (
     ("f4", "AuditScreen", "audit"),
     ("slash", "TextDialog", "audit filter dialog"),
     ("escape", None, ""),
-    ("enter", "MessageDialog", "audit entry"),
+    ("enter", "AuditEntryDialog", "audit entry"),  # the whole entry, scrolling (issue 25 item 16)
     ("escape", None, ""),
     ("f3", None, ""),
     ("m", "MonthScreen", "month (supervisor)"),
