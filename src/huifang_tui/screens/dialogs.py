@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -17,19 +17,55 @@ from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..core.i18n import t
 
 
+class DialogScroll(VerticalScroll):
+    """The long part of a dialog or of a help page (issue 25 item 9): it scrolls within the box, so
+    nothing is cut at 80×24. Focusable where the dialog has no field (↑ ↓ PgUp PgDn Home End
+    scroll it at once); around fields it is not (focus=False), and PgUp/PgDn reach it from the
+    field. While there is more below, the box's bottom edge says so (``scroll.more``)."""
+
+    def __init__(self, *children, focus: bool = True, **kw) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*children, can_focus=focus, **kw)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.show_more)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_more)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.show_more()
+
+    def show_more(self) -> None:
+        box = next((n for n in self.ancestors_with_self if n.has_class("dialog-box")), None)
+        if box is not None:
+            box.border_subtitle = t("scroll.more") if self.scroll_y < self.max_scroll_y else ""
+
+
 class _Dialog(ModalScreen):
     """Every dialog: Esc cancels, F1 lists the dialog's keys (the app's F1 stops at a modal
-    screen). A subclass's BINDINGS add to these (widgets/keybar.own_bindings)."""
+    screen), PgUp/PgDn scroll a box longer than the screen. A subclass's BINDINGS add to these
+    (widgets/keybar.own_bindings)."""
 
     CSS_PATH = "dialogs.tcss"
     TITLE_KEY = "fit.dialog"  # F1's title: "Keys · Dialog"
     BINDINGS = [
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
         Binding("f1", "app.help", t("key.help"), show=False, id="dialog_help"),
+        Binding("pagedown", "page(1)", t("scroll.key"), show=False, id="dialog_page_down"),
+        Binding("pageup", "page(-1)", t("scroll.key"), show=False, id="dialog_page_up"),
     ]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_page(self, step: int) -> None:
+        """A page on in the dialog's scrolling part: its DialogScroll, else the box itself (every
+        ``.dialog`` box scrolls, dialogs.tcss)."""
+        boxes = [*self.query(DialogScroll), *self.query(".dialog")]
+        box = next((b for b in boxes if b.max_scroll_y > 0), None)
+        if box is not None:
+            (box.scroll_page_down if step > 0 else box.scroll_page_up)(animate=False)
 
 
 class QuestionDialog(_Dialog):
@@ -42,8 +78,9 @@ class QuestionDialog(_Dialog):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-body")
+        with Vertical(classes="dialog dialog-box"):
+            with DialogScroll(classes="dialog-scroll"):
+                yield Static(Text(self.question), classes="dialog-body")
             yield Static(t(self.HINT_KEY), classes="dialog-hint")
 
     def action_answer(self, value: bool) -> None:
@@ -73,9 +110,10 @@ class MessageDialog(_Dialog):
         self.title_text, self.body, self.error = title, body, error
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog dialog-box"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(Text(self.body), classes="dialog-body")
+            with DialogScroll(classes="dialog-scroll"):
+                yield Static(Text(self.body), classes="dialog-body")
             yield Static(t("dialog.close_hint"), classes="dialog-hint")
 
 
@@ -90,7 +128,7 @@ class TextDialog(_Dialog):
         self.title_text, self.hint, self.value, self.placeholder = title, hint, value, placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with DialogScroll(classes="dialog dialog-box", focus=False):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, compact=True, id="dialog-input",
                         max_length=TEXT_MAX)
@@ -106,6 +144,8 @@ class TextDialog(_Dialog):
 
     def show_error(self, message: str) -> None:
         self.query_one("#dialog-error", Static).update(Text(message, style="bold red"))
+        box = self.query_one(DialogScroll)
+        box.call_after_refresh(box.show_more)
 
 
 @dataclass
@@ -127,7 +167,7 @@ class IssueDialog(_Dialog):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog dialog-wide"):
+        with DialogScroll(classes="dialog dialog-wide dialog-box", focus=False):
             yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
             yield Label(t("issue.field.title"))
             yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"), max_length=NAME_MAX,

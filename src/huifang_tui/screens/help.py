@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from ..core.i18n import t
 from ..widgets.keybar import reachable_bindings
+from .dialogs import DialogScroll
 
 
 class HelpScreen(ModalScreen[None]):
@@ -26,11 +27,16 @@ class HelpScreen(ModalScreen[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
+        """The title and the footer (how to close, how to scroll) stay; the note and the keys
+        between them scroll (↑ ↓ PgUp PgDn Home End), so no key is cut at 80×24 (issue 25 item 9)."""
+        with Vertical(id="help-box", classes="dialog-box"):
             yield Static(t("help.title", screen=getattr(self.under, "TITLE_KEY", "") and t(self.under.TITLE_KEY)), id="help-title")
-            if getattr(self.under, "HELP_NOTE_KEY", ""):  # what the keys do not say (a screen's field)
-                yield Static(t(self.under.HELP_NOTE_KEY), id="help-note")
-            yield DataTable(id="help-table", cursor_type="row", show_cursor=False)
+            with DialogScroll(id="help-scroll"):
+                if getattr(self.under, "HELP_NOTE_KEY", ""):  # what the keys do not say (a screen's field)
+                    yield Static(t(self.under.HELP_NOTE_KEY), id="help-note")
+                table = DataTable(id="help-table", cursor_type="row", show_cursor=False)
+                table.can_focus = False  # the page scrolls as one: its keys are the scroll's
+                yield table
             yield Static(t("help.footer"), id="help-footer")
 
     def on_mount(self) -> None:
@@ -43,6 +49,7 @@ class HelpScreen(ModalScreen[None]):
             seen.add(binding.id)
             table.add_row(Text(self.app.get_key_display(binding)), Text(binding.description))
         table.add_row(Text("↑ ↓ Tab"), Text(t("help.navigate")))
+        table.styles.max_height = table.row_count + 1  # every row, the header too: the page scrolls
 
     def _own_bindings(self) -> list[Binding]:
         """Our own keys only (every one has an id): focused widget, then screen, then app."""
