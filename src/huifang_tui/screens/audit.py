@@ -234,7 +234,7 @@ class AuditEntryDialog(MessageDialog):
     CSS_PATH = ["dialogs.tcss", "audit.tcss"]
 
     def __init__(self, body: Text) -> None:
-        super().__init__(t("audit.title"), "")
+        super().__init__(t("auditlog.entry_title"), "")
         self.entry = body
 
     def compose(self) -> ComposeResult:
