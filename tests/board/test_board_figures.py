@@ -60,14 +60,20 @@ def test_board_figures(world):
     assert data["agents"] == {
         # agent1: 001 completed (done); 002 open, overdue since 11-21 (remaining); 003 not due yet;
         # 006 completed by the supervisor, so not agent1's done.
-        "agent1": {"due": 2, "done": 1, "remaining": 1, "overdue": 1, "unreachable": 0, "day_closed": False},
-        # agent2: the pool item it completed is its done; 007 became unreachable today.
-        "agent2": {"due": 1, "done": 1, "remaining": 0, "overdue": 0, "unreachable": 1, "day_closed": False},
+        "agent1": {"due": 2, "attempted": 1, "done": 1, "remaining": 1, "deferred": 0, "overdue": 1,
+                   "unreachable": 0, "day_closed": False},
+        # agent2: the pool item it completed is its done; 007 became unreachable today: tried, so it
+        # stays in the day's due (issue 25 item 1; it dropped out before).
+        "agent2": {"due": 2, "attempted": 2, "done": 1, "remaining": 0, "deferred": 0, "overdue": 0,
+                   "unreachable": 1, "day_closed": False},
         # agent3 is disabled but still holds open work: it stays on the board.
-        "agent3": {"due": 1, "done": 0, "remaining": 1, "overdue": 0, "unreachable": 0, "day_closed": False},
-        "supervisor": {"due": 1, "done": 1, "remaining": 0, "overdue": 0, "unreachable": 0, "day_closed": False},
+        "agent3": {"due": 1, "attempted": 0, "done": 0, "remaining": 1, "deferred": 0, "overdue": 0,
+                   "unreachable": 0, "day_closed": False},
+        "supervisor": {"due": 1, "attempted": 1, "done": 1, "remaining": 0, "deferred": 0, "overdue": 0,
+                       "unreachable": 0, "day_closed": False},
         # the pool: HF202611004 and the low-score follow-up nobody is set to take (no followup_login)
-        "_pool": {"due": 2, "done": 0, "remaining": 2, "overdue": 0, "unreachable": 0, "day_closed": None},
+        "_pool": {"due": 2, "attempted": 0, "done": 0, "remaining": 2, "deferred": 0, "overdue": 0,
+                  "unreachable": 0, "day_closed": None},
     }
 
 
@@ -130,8 +136,8 @@ def test_a_past_day_is_judged_at_its_end(world):
     store, sup = world
     # On 11-20 (the deadline day) HF202611002 was due and not yet overdue; nothing was done then.
     data = board(store, sup, date(2026, 11, 20), now=NOW).as_json()
-    assert data["agents"]["agent1"] == {"due": 1, "done": 0, "remaining": 1, "overdue": 0,
-                                        "unreachable": 0, "day_closed": False}
+    assert data["agents"]["agent1"] == {"due": 1, "attempted": 0, "done": 0, "remaining": 1, "deferred": 0,
+                                        "overdue": 0, "unreachable": 0, "day_closed": False}
     data = board(store, sup, date(2026, 11, 21), now=NOW).as_json()
     assert data["agents"]["agent1"]["overdue"] == 1
 

@@ -48,7 +48,8 @@ def test_board_json_contract(centre, capsys):
     assert data["date"] == "2026-11-23"
     assert set(data["agents"]) == {"agent1", "agent2", "_pool"}
     for figures in data["agents"].values():
-        assert set(figures) == {"due", "done", "remaining", "overdue", "unreachable", "day_closed"}
+        assert set(figures) == {"due", "attempted", "done", "remaining", "deferred", "overdue", "unreachable",
+                                "day_closed"}  # attempted, deferred: issue 25 item 1
     assert data["agents"]["agent1"]["overdue"] == 1
     base = {"kind", "number", "customer", "agent", "since"}
     # the monthly summary says where the month stands (issue 22 §1)

@@ -25,10 +25,10 @@ def test_summary_counts_each_callback_once(store):
     assert [r.number for r in refused.value.untouched] == ["HF202611004"]
     defer(store, agent, "HF202611004", "客户出差")
     s = close_day(store, agent, date(2026, 11, 23))
-    # Issue 12: due = done + remaining (as the board and the queue header count): the completed
-    # one, plus 001 (busy, retried today) and 002 (waiting for data) still due; the deferral
-    # left today's due and is told apart.
-    assert (s.due, s.completed, s.deferred) == (3, 1, 1)
+    # Issue 25 item 1: the day's due stays what was due, however it was handled: 001 (busy,
+    # retried today), 002 (waiting for data) and 003 (completed) tried, 004 put off; nothing left.
+    assert (s.due, s.attempted, s.completed, s.deferred, s.left) == (4, 3, 1, 1, 0)
+    assert s.rescheduled == 2  # tried and not completed
     assert s.tomorrow == date(2026, 11, 24)
 
 

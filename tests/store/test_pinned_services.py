@@ -905,8 +905,9 @@ def test_progress_counts_hour_deadlines_and_the_unreachable_alert(st, clock, des
     record_attempt(st, a1, "HF202611001", CallRecord(outcome="no_answer"))
     p = queue_progress(st, a1, NOW.date())
     # one call covers the customer's other callback too (SPEC §3): neither is still due today and
-    # neither was completed, so as the board counts (issue 12) the day is 0/0
-    assert (p.done_today, p.due_today, p.unreachable) == (0, 0, 0)  # agents get no alert count
+    # neither was completed, yet both were tried today, so they stay in the day's due (issue 25
+    # item 1; the day read 0/0 before)
+    assert (p.done_today, p.due_today, p.attempted, p.left, p.unreachable) == (0, 2, 2, 0, 0)  # no alert count
     assert queue_progress(st, sup, NOW.date()).unreachable >= 1
     clock.advance(days=8)  # SPEC §3 alert: counted for a week
     assert queue_progress(st, sup, clock.now.date()).unreachable == 0

@@ -137,7 +137,7 @@ AGENT_WALK = (
     (None, "QueueScreen", "queue"),
     ("d", "TextDialog", "defer dialog"),
     ("escape", None, ""),
-    ("c", "ConfirmDialog", "day-close confirmation"),
+    ("c", "DayCloseRefusal", "day-close refusal (what is left, before any question; issue 25 item 6)"),
     ("escape", None, ""),
     ("enter", "CallScreen", "call"),
     ("f9", "RefusalDialog", "refusal reason"),

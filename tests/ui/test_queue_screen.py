@@ -32,7 +32,7 @@ async def test_order_low_score_then_overdue_then_deadline(store):
         await pilot.pause()
         assert _numbers(app) == ["HF202611003", "HF202611002", "HF202611004", "HF202611001"]
         status = str(app.screen.query_one("#queue-status").render())
-        assert "今日 0/4" in status and "逾期 1" in status
+        assert "今日 应办 4 · 已尝试 0 · 已完成 0 · 剩余 4" in status and "逾期 1" in status  # issue 25 item 1
         await pilot.press("s", "s", "s")  # all → new → tried → overdue
         await pilot.pause()
         assert _numbers(app) == ["HF202611002"]
@@ -68,13 +68,13 @@ async def test_progress_counts_as_the_board_counts(store):
     record_attempt(store, agent, "HF202611001", CallRecord(outcome="no_answer"))
     defer(store, agent, "HF202611002", "客户出差")
     p = queue_progress(store, agent, date(2026, 11, 23))
-    # Issue 12: done = completed today, due = done + still open and due by today; the retry and
-    # the deferral moved to a later day, so they left today's due.
-    assert (p.done_today, p.due_today) == (0, 1)
+    # Issue 25 item 1: the retry and the deferral moved to a later day, yet they stay in the
+    # day's due (they dropped out before): tried 1, put off 1, left 1.
+    assert (p.done_today, p.due_today, p.attempted, p.deferred, p.left) == (0, 3, 1, 1, 1)
     record_attempt(store, agent, "HF202611003", CallRecord(outcome="completed", reached_name="王经理",
                                                            score_resolution=4, score_attitude=5))
     p = queue_progress(store, agent, date(2026, 11, 23))
-    assert (p.done_today, p.due_today) == (1, 1)
+    assert (p.done_today, p.due_today, p.attempted, p.left) == (1, 3, 2, 0)
 
 
 async def test_supervisor_sees_the_unreachable_alert(store):

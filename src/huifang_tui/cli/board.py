@@ -69,13 +69,15 @@ def render_board_text(b, names: dict[str, str] | None = None) -> str:  # noqa: A
     from ..core.safe_text import literal
 
     table = Table(title=f"{t('board.title')} · {b.day.isoformat()}")
-    for key in ("agent", "state", "done", "due", "remaining", "overdue", "unreachable"):
-        table.add_column(t(f"board.col.{key}"))
+    # the day's figures under the words of the screens (issue 25 item 1)
+    for head in (t("board.col.agent"), t("board.col.state"), t("dayfig.due"), t("dayfig.attempted"), t("dayfig.done"),
+                 t("dayfig.left"), t("board.col.overdue"), t("board.col.unreachable")):
+        table.add_column(head)
     for r in [*b.rows, b.pool]:
         f = r.figures
         state = t(f"board.{r.state}") if r.state in ("calling", "idle", "closed") else t("board.pool_state")
-        table.add_row(literal(r.name if r.login != "_pool" else t("board.pool")), state, str(f.done), str(f.due),
-                      str(f.remaining), str(f.overdue), str(f.unreachable))
+        table.add_row(literal(r.name if r.login != "_pool" else t("board.pool")), state, str(f.due), str(f.attempted),
+                      str(f.done), str(f.left), str(f.overdue), str(f.unreachable))
     alerts = Table(title=t("board.alerts_title", n=len(b.alerts)))
     for key in ("kind", "number", "customer", "agent", "since"):
         alerts.add_column(t(f"board.col.{key}"))

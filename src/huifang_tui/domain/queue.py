@@ -91,6 +91,9 @@ class QueueRow:
     next_attempt_at: datetime | None
     claimed_by: str | None
     group: int = 0  # rows of one customer on one day share a group number (one call)
+    draft: bool = False  # the reader has a saved draft of this call (the queue's ✎)
+    tried_today: bool = False  # the queue's login tried it today (the 已尝试 filter)
+    in_queue: bool = True  # False: tried today and since gone from the queue (closed, or moved to a later day)
 
     @property
     def deadline_iso(self) -> str:
@@ -109,15 +112,85 @@ class QueueRow:
 
 @dataclass(slots=True)
 class Progress:
-    """The queue header, counted as the board counts (issue 12): done = completed today by this
-    login's attempt; due = done + open callbacks assigned to this login due by today; overdue =
-    of those, past their deadline. Pool items are counted apart (they never block a day close)."""
+    """The queue header, counted as the board counts: ``DayFigures`` (due, attempted, done, left,
+    deferred; issue 25 item 1) of this login; overdue = of the login's open callbacks due by
+    today, past their deadline. Pool items are counted apart (they never block a day close)."""
 
     done_today: int
     due_today: int
     overdue: int
     unreachable: int = 0  # supervisors only: callbacks that ran out of attempts this week (alert)
     pool: int = 0  # unassigned items in this queue, due by today
+    attempted: int = 0
+    left: int = 0
+    deferred: int = 0
+
+    @classmethod
+    def of(cls, f: DayFigures, overdue: int, unreachable: int = 0, pool: int = 0) -> Progress:
+        return cls(done_today=f.done, due_today=f.due, overdue=overdue, unreachable=unreachable, pool=pool,
+                   attempted=f.attempted, left=f.left, deferred=f.deferred)
+
+    @property
+    def figures(self) -> DayFigures:
+        return DayFigures(self.due_today, self.attempted, self.done_today, self.left, self.deferred)
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    """One login's day (issue 25 item 1), the one definition every door shows:
+
+    - ``due``: what was due that day — the login's open callbacks due by the day, plus every
+      callback the login tried that day and every callback of theirs put off that day, whatever
+      became of it (a 改约, a retry moved to a later day, 拒访, 无法联系 and a completion stay in);
+    - ``attempted``: the callbacks the login tried that day (at least one attempt, any outcome);
+    - ``done``: of those, completed that day by the login's completing attempt;
+    - ``left``: the login's open callbacks due by the day that were neither tried by them nor put
+      off that day — what still stands in the way of the day close;
+    - ``deferred``: put off that day without being tried (handled, so not left).
+
+    ``due = attempted + deferred + left`` always; ``done <= attempted``.
+    """
+
+    due: int = 0
+    attempted: int = 0
+    done: int = 0
+    left: int = 0
+    deferred: int = 0
+
+
+def day_figures(login: str, day: date, open_due: int, attempts: Iterable[tuple], deferrals: Iterable[tuple],
+                open_states: Iterable[str]) -> tuple[DayFigures, frozenset, frozenset]:
+    """``DayFigures`` of ``login`` on ``day`` from what the store holds, and the ids tried and
+    put off (the queue's 已尝试 filter, the day close):
+
+    - ``open_due``: how many open callbacks of the login are due by the day (now, or as they
+      stood at the day's end);
+    - ``attempts``: the login's attempts of the day as (callback id, outcome, the callback's
+      status, completed_at, agent_login, due_on);
+    - ``deferrals``: the login's callbacks put off that day as (id, status, agent_login, due_on).
+
+    A callback tried or put off still counts in ``open_due`` when it is still open, the login's
+    and due by the day (say, busy: tried again later today); that is how ``left`` leaves it out
+    and ``due`` counts it once."""
+    states = frozenset(open_states)
+    start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
+
+    def queued(status: str, agent: str | None, due_on: date | None) -> bool:
+        return status in states and agent == login and due_on is not None and due_on <= day
+
+    tried: dict[int, bool] = {}
+    done: set[int] = set()
+    for cid, outcome, status, completed_at, agent, due_on in attempts:
+        tried[cid] = queued(status, agent, due_on)
+        if outcome == "completed" and status == "completed" and completed_at is not None and start <= completed_at <= end:
+            done.add(cid)
+    put_off = {cid: queued(status, agent, due_on) for cid, status, agent, due_on in deferrals}
+    handled = {**put_off, **tried}
+    in_queue = sum(1 for q in handled.values() if q)
+    left = max(0, open_due - in_queue)
+    deferred = len(set(put_off) - set(tried))
+    figures = DayFigures(due=left + len(handled), attempted=len(tried), done=len(done), left=left, deferred=deferred)
+    return figures, frozenset(tried), frozenset(put_off)
 
 
 ALERT_DAYS = 7  # how long an unreachable callback stays in the supervisor's alert count

@@ -23,6 +23,8 @@ from .background import in_thread
 from .live import LiveScreen, table_key
 
 BAR = 10
+BAR_FROM = 92  # the progress bar from this many columns; below it the day's figures say it in numbers
+DAY_FIGURES = ("due", "attempted", "done", "left")  # the day's figures (services.figures), words dayfig.*
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
                "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request")
@@ -76,6 +78,7 @@ class BoardScreen(LiveScreen):
         self.board = None
         self.marked: set[str] = set()
         self._alert_words = "alertshort"  # set for the width at mount
+        self._bar = True  # the agents' progress bar shows (the width at mount)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -87,9 +90,15 @@ class BoardScreen(LiveScreen):
 
     def on_mount(self) -> None:
         agents = self.query_one("#board-agents", DataTable)
-        for key, w in (("agent", AGENT_NAME), ("state", 11), ("done", 7), ("overdue", 4), ("unreachable", 4),
-                       ("scores", 7), ("bar", BAR), ("projected", 4)):
-            agents.add_column(t(f"board.col.{key}"), key=key, width=w)
+        # The day's figures under the words the queue, `t` and the day close use (issue 25 item 1);
+        # the bar (the day handled) from BAR_FROM columns.
+        day = [(k, max(3, cell_len(t(f"dayfig.{k}")))) for k in DAY_FIGURES]
+        self._bar = self.app.size.width >= BAR_FROM
+        bar_col = [("bar", BAR)] if self._bar else []
+        for key, w in (("agent", AGENT_NAME), ("state", 11), *day, ("overdue", 4), ("unreachable", 4),
+                       ("scores", 7), *bar_col, ("projected", 4)):
+            head = t(f"dayfig.{key}") if key in DAY_FIGURES else t(f"board.col.{key}")
+            agents.add_column(head, key=key, width=w)
         alerts = self.query_one("#board-alerts", DataTable)
         width = self.app.size.width
         self._alert_words = "board.alert" if width >= FULL_ALERTS else "alertshort"
@@ -126,11 +135,15 @@ class BoardScreen(LiveScreen):
             f = r.figures
             name = ellipsize(literal(r.name if r.login != "_pool" else t("board.pool"), style="" if r.active else "dim"),
                              AGENT_NAME)
+            pool = r.login == "_pool"
+            day = [Text("" if pool and k in ("attempted", "done") else str(n), justify="right")
+                   for k, n in zip(DAY_FIGURES, (f.due, f.attempted, f.done, f.left))]
+            handled = [bar(f.due - f.left, f.due) if not pool else Text("")] if self._bar else []
             agents.add_row(
-                name, self._state(r), Text(f"{f.done}/{f.due}", justify="right"),
+                name, self._state(r), *day,
                 Text(str(f.overdue), style="bold red" if f.overdue else "", justify="right"),
                 Text(str(f.unreachable), style="bold yellow" if f.unreachable else "", justify="right"),
-                Text(_avg(r.avg_resolution, r.avg_attitude)), bar(f.done, f.due) if r.login != "_pool" else Text(""),
+                Text(_avg(r.avg_resolution, r.avg_attitude)), *handled,
                 Text(f"{round(r.projected * 100)}%" if r.projected is not None else "", justify="right"),
                 key=r.login,
             )

@@ -18,9 +18,9 @@ from ..domain.queue import Countdown, countdown
 from ..core.i18n import t, t_or
 from ..domain.queue import Progress, QueueRow
 from ..core.safe_text import literal
-from ..widgets.header import AppHeader
+from ..widgets.header import AppHeader, figures_text, fit_parts
 from ..widgets.keybar import KeyBar
-from ..widgets.cells import countdown_text, ellipsize, fit_widths
+from ..widgets.cells import countdown_text, countdown_words, ellipsize, fit_widths
 from .background import in_thread
 
 PAGE_SIZE = 200
@@ -35,6 +35,11 @@ NARROW_HIDDEN = ("number",)  # below 100 columns the call screen shows it instea
 CAPS = {"number": (11, 11), "kind": (16, 9), "contact": (10, 8), "phone": (11, 11), "attempts": (5, 5),
         "deadline": (18, 12), "state": (16, 10)}
 CUSTOMER_MIN = 12
+# Deadlines in whole words (cdwords.*: "in 3 workdays") below FULL_WORDS when, so written, the
+# customer column keeps at least CUSTOMER_WORDS cells; else the short forms ("in 3wd") (issue 25 item 3).
+CUSTOMER_WORDS = 18
+DEADLINE_WORDS = 16  # the deadline column's cap in whole words
+COLUMN_HELP = ("deadline", "state", "attempts")  # headers a click explains (queuehelp.*)
 SCROLLBAR = 1  # the table's vertical scrollbar (app.tcss): one cell, left to the customer
 
 
@@ -48,6 +53,7 @@ class _Loaded:
 
 class QueueScreen(Screen):
     TITLE_KEY = "queue.title"
+    HELP_NOTE_KEY = "queuehelp.note"  # F1: the countdown's ~ and working days, ✎, the day's figures
     BINDINGS = [
         Binding("enter", "open_call", t("key.open_call"), id="queue_open"),
         Binding("k", "cycle_kind", t("key.filter_kind"), id="queue_filter_kind"),
@@ -62,6 +68,7 @@ class QueueScreen(Screen):
         Binding("slash", "search", t("search.key_search"), show=False, id="queue_search"),
         Binding("t", "my_calls", t("search.key_today"), show=False, id="queue_my_calls"),
         Binding("u", "undo_last", t("undo.key"), show=False, id="queue_undo"),
+        Binding("escape", "clear_filters", t("queuefilter.key_clear"), show=False, id="queue_clear_filter"),
     ]
 
     class Loaded(Message):
@@ -79,7 +86,7 @@ class QueueScreen(Screen):
         self._data_version: int | None = None
         self._cells: list[Countdown] = []  # one countdown per row (the clock and calendar of the load)
         self._layout: list[tuple[str, int]] = []
-        self._text_cache: dict[bool, list[dict[str, Text]]] = {}  # a load's cells, by wording
+        self._text_cache: dict[tuple[bool, bool], list[dict[str, Text]]] = {}  # a load's cells, by wording
         self._rendered_width: int | None = None  # the terminal width the table was last laid out for
         self._requests: list = []  # the agent's requests to a supervisor (services.requests.my_requests)
 
@@ -108,7 +115,7 @@ class QueueScreen(Screen):
         if self._rendered_width != self.app.size.width and self.app.first_paint is None:
             self._render_table()  # the columns fit the width: nothing to redo when only the height moved
 
-    def _layout_for(self, texts: list[dict[str, Text]], heads: dict[str, str]) -> list[tuple[str, int]]:
+    def _layout_for(self, texts: list[dict[str, Text]], heads: dict[str, str], words: bool = False) -> list[tuple[str, int]]:
         """Fit the columns to the terminal (issue 16): every column but the customer is as wide
         as its header and its widest cell, up to its cap; the customer takes the rest. Below
         100 columns the callback number goes (the call screen shows it); below 130 the short
@@ -117,6 +124,8 @@ class QueueScreen(Screen):
         width = self.app.size.width
         keys = [k for k in COLUMNS if width >= WIDE or k not in NARROW_HIDDEN]
         caps = {k: c[0 if width >= FULL_WORDS else 1] for k, c in CAPS.items()}
+        if words and width < FULL_WORDS:
+            caps["deadline"] = DEADLINE_WORDS
         return fit_widths(keys, heads, texts, caps, "customer", width, CUSTOMER_MIN, scrollbar=SCROLLBAR)
 
     @staticmethod
@@ -185,8 +194,9 @@ class QueueScreen(Screen):
         self._render_requests()
 
     # -- rendering ----------------------------------------------------------------
-    def _texts(self, r: QueueRow, cd: Countdown, wide: bool) -> dict[str, Text]:
-        """The cells of one row; below FULL_WORDS columns with the catalog's short forms."""
+    def _texts(self, r: QueueRow, cd: Countdown, wide: bool, words: bool = False) -> dict[str, Text]:
+        """The cells of one row; below FULL_WORDS columns with the catalog's short forms (the
+        deadline in whole words when ``words``)."""
         pool = r.agent is None and r.assignee == "agent"
         if wide:
             kind = t(f"kind.{r.kind}") + (t("queue.pool_mark") if pool else "")
@@ -195,7 +205,8 @@ class QueueScreen(Screen):
             kind = t(f"kindshort.{r.kind}")
             state = t("fit.pool") if pool and r.status == "open" else t(f"cbstate.{r.status}")
         if r.next_attempt_at is not None and r.status == "open" and r.next_attempt_at.time() != time(0):
-            at = r.next_attempt_at.strftime("%H:%M")
+            # a try moved to a later day (the 已尝试 filter lists it) says the day, not only the hour
+            at = r.next_attempt_at.strftime("%H:%M" if r.in_queue else "%m-%d")
             state = t("queue.next_attempt", at=at) if wide else t("colshort.next_attempt", at=at)
         if r.claimed_by:
             if wide:
@@ -206,7 +217,9 @@ class QueueScreen(Screen):
         asked = next((q for q in self._requests if q.number == r.number), None)
         if asked is not None:  # the newest request on it and its answer (issue 25 item 5)
             state = t(f"requests.mark.{asked.state}")
-        style = "bold red" if r.overdue else ("bold" if r.priority == 0 else "")
+        if r.draft:  # a saved draft of this call (issue 25 item 11; F1 explains the mark)
+            state = t("queuehelp.draft_mark") + state
+        style = "bold red" if r.overdue and r.in_queue else ("bold" if r.priority == 0 else "")
         return {
             "number": Text(r.number, style=style),
             "kind": Text(kind, style="bold yellow" if r.priority == 0 else ""),
@@ -214,18 +227,23 @@ class QueueScreen(Screen):
             "contact": literal(r.contact),
             "phone": Text(r.phone_masked),
             "attempts": Text(str(r.attempts), justify="right"),
-            "deadline": countdown_text(cd, r.estimated, short=not wide),
+            "deadline": _deadline(cd, r.estimated, "full" if wide else ("words" if words else "short")),
             "state": Text(state),
         }
 
     def _visible(self) -> list[int]:
+        """The rows the filters let through. 已尝试 lists what the day's "tried" counts: every
+        callback tried today, also those gone from the queue since; the others list the queue."""
         out = []
         for i, r in enumerate(self.rows):
             if self.kind_filter and r.kind != self.kind_filter:
                 continue
-            if self.state_filter == "new" and r.attempts:
+            if self.state_filter == "tried":
+                if not r.tried_today:
+                    continue
+            elif not r.in_queue:
                 continue
-            if self.state_filter == "tried" and not r.attempts:
+            if self.state_filter == "new" and r.attempts:
                 continue
             if self.state_filter == "overdue" and not r.overdue:
                 continue
@@ -246,11 +264,15 @@ class QueueScreen(Screen):
         shown = visible[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]
         self._rendered_width = self.app.size.width
         wide = self.app.size.width >= FULL_WORDS
-        texts = self._text_cache.get(wide)
-        if texts is None:  # once per load and wording, not at every filter key or page
-            texts = self._text_cache[wide] = [self._texts(r, cd, wide) for r, cd in zip(self.rows, self._cells)]
         heads = {k: self._head(k, wide) for k in COLUMNS}
-        layout = self._layout_for(texts, heads)
+        for words in (True, False):  # whole words where the customer column keeps its room (issue 25 item 3)
+            texts = self._text_cache.get((wide, words))
+            if texts is None:  # once per load and wording, not at every filter key or page
+                texts = self._text_cache[(wide, words)] = [self._texts(r, cd, wide, words)
+                                                           for r, cd in zip(self.rows, self._cells)]
+            layout = self._layout_for(texts, heads, words)
+            if wide or dict(layout).get("customer", 0) >= CUSTOMER_WORDS:
+                break
         if layout != self._layout:
             self._layout = layout
             table.clear(columns=True)
@@ -262,30 +284,39 @@ class QueueScreen(Screen):
             table.add_row(*(ellipsize(texts[i][k], w) for k, w in layout), key=self.rows[i].number)
         if keep is not None and keep in {self.rows[i].number for i in shown}:
             table.move_cursor(row=table.get_row_index(keep))
-        self.query_one("#queue-empty").display = not shown
+        empty = self.query_one("#queue-empty", Static)
+        filters = self._filter_words()
+        empty.update(t("queuefilter.none", what=" / ".join(filters)) if filters and self.rows else t("queue.empty"))
+        empty.display = not shown
         table.display = bool(shown)
         self._render_status(len(visible), pages)
 
-    def _render_status(self, count: int, pages: int) -> None:
-        p = self._progress
-        parts = [t("queue.progress", done=p.done_today, total=p.due_today) if p else ""]
-        over = Text(t("queue.overdue", n=p.overdue if p else 0), style="bold red" if p and p.overdue else "")
-        status = Text("  ·  ").join([Text(parts[0]), over])
-        if p and p.pool:
-            status.append("  ·  " + t("queue.pool_count", n=p.pool))
-        if p and p.unreachable:
-            status.append("  ·  ")
-            status.append(t("queue.unreachable_alert", n=p.unreachable), style="bold yellow")
+    def _filter_words(self) -> list[str]:
         filters = []
         if self.kind_filter:
             filters.append(t(f"kind.{self.kind_filter}"))
         if self.state_filter != "all":
             filters.append(t(f"queue.state.{self.state_filter}"))
+        return filters
+
+    def _render_status(self, count: int, pages: int) -> None:
+        """The day's figures (``widgets.header.figures_text``, as `t`, the board and the day close
+        show them), overdue, then what fits of the filter, the page, the alert and the pool."""
+        p = self._progress
+        parts: list[tuple[Text, int]] = []  # (part, importance: the lowest gives way first)
+        if p is not None:
+            parts.append((Text(t("dayfig.today", figures=figures_text(p.figures))), 9))
+        parts.append((Text(t("queue.overdue", n=p.overdue if p else 0), style="bold red" if p and p.overdue else ""), 8))
+        filters = self._filter_words()
         if filters:
-            status.append("  ·  " + t("queue.filtered", what=" / ".join(filters), n=count))
+            parts.append((Text(t("queue.filtered", what=" / ".join(filters), n=count)), 7))
         if pages > 1:
-            status.append("  ·  " + t("queue.page", page=self.page + 1, pages=pages))
-        self.query_one("#queue-status", Static).update(status)
+            parts.append((Text(t("queue.page", page=self.page + 1, pages=pages)), 6))
+        if p and p.unreachable:
+            parts.append((Text(t("queue.unreachable_alert", n=p.unreachable), style="bold yellow"), 5))
+        if p and p.pool:
+            parts.append((Text(t("queue.pool_count", n=p.pool)), 4))
+        self.query_one("#queue-status", Static).update(fit_parts(parts, self.app.size.width - 2))
 
     REQUEST_LINES = 2  # the newest answers shown above the table; the rest counted
 
@@ -322,6 +353,20 @@ class QueueScreen(Screen):
         self.state_filter = STATE_FILTERS[(i + 1) % len(STATE_FILTERS)]
         self.page = 0
         self._render_table()
+
+    def action_clear_filters(self) -> None:
+        """Esc: back to the whole queue (issue 25 item 2)."""
+        if self.kind_filter is None and self.state_filter == "all":
+            return
+        self.kind_filter, self.state_filter, self.page = None, "all", 0
+        self._render_table()
+
+    @on(DataTable.HeaderSelected, "#queue-table")
+    def _header_help(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column's header says what the column shows (issue 25 item 3)."""
+        key = event.column_key.value
+        if key in COLUMN_HELP:
+            self.notify(t(f"queuehelp.{key}"), timeout=10, markup=False)
 
     def action_page(self, delta: int) -> None:
         self.page = max(0, self.page + delta)
@@ -402,9 +447,36 @@ class QueueScreen(Screen):
         self._load()
 
     def action_day_close(self) -> None:
+        """日结 (issue 25 item 6): what is left is asked first; refused with the whole list when
+        something is, "close the day?" only when nothing is."""
+        self._check_close(self.app.today())
+
+    @in_thread("queue-close", exclusive=True)
+    def _check_close(self, day) -> None:  # noqa: ANN001
+        from ..core.errors import Conflict
+        from ..services.dayclose import check_close
+        from .dialogs import MessageDialog
+
+        try:
+            left = check_close(self.app.store, self.app.actor, day)
+        except Conflict as e:  # already closed
+            self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.refused_title"), str(e)))
+            return
+        self.app.call_from_thread(self._close_or_refuse, day, left)
+
+    def _close_or_refuse(self, day, left: list[QueueRow]) -> None:  # noqa: ANN001
+        from .dayclose import DayCloseRefusal
         from .dialogs import ConfirmDialog
 
-        day = self.app.today()
+        if left:
+            cells = {r.number: cd for r, cd in zip(self.rows, self._cells)}
+
+            def chosen(number: str | None) -> None:
+                if number:
+                    self.app.open_call(number)
+
+            self.app.push_screen(DayCloseRefusal(left, self.app.now(), cells), chosen)
+            return
 
         def done(yes: bool | None) -> None:
             if yes:
@@ -415,17 +487,26 @@ class QueueScreen(Screen):
     @in_thread("queue-close")
     def _close_day(self, day) -> None:  # noqa: ANN001
         from ..services.dayclose import DayCloseRefused, close_day
+        from .dayclose import DayCloseRefusal
         from .dialogs import MessageDialog
 
         try:
             s = close_day(self.app.store, self.app.actor, day)
-        except DayCloseRefused as e:
-            self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.refused_title"), str(e)))
+        except DayCloseRefused as e:  # something came due between the question and the answer
+            self.app.call_from_thread(self.app.push_screen, DayCloseRefusal(e.untouched, self.app.now()))
             return
-        body = t("dayclose.summary", day=s.day.isoformat(), due=s.due, completed=s.completed,
-                 rescheduled=s.rescheduled, deferred=s.deferred, overdue=s.overdue,
+        body = t("dayfig.summary", day=s.day.isoformat(), figures=figures_text(s.figures), overdue=s.overdue,
                  tomorrow=s.tomorrow.isoformat(), tomorrow_due=s.tomorrow_due)
         self.app.call_from_thread(self.app.push_screen, MessageDialog(t("dayclose.title"), body))
+        self._load()
+
+
+def _deadline(cd: Countdown, estimated: bool, wording: str) -> Text:
+    """The deadline cell: full (from FULL_WORDS columns), short ("~in 3wd"), or whole words
+    ("~in 3 workdays", ``widgets.cells.countdown_words``) where the column has the room."""
+    if wording != "words":
+        return countdown_text(cd, estimated, short=wording == "short")
+    return countdown_words(cd, estimated)
 
 
 def _split_date(text: str) -> tuple[date | None, str]:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 
 from ..core.i18n import t
 from ..core.safe_text import clean, literal
+from ..widgets.header import figures_text
 
 
 class SearchScreen(ModalScreen[None]):
@@ -175,13 +176,14 @@ class MyCallsScreen(ModalScreen[None]):
                 Binding("f1", "app.help", t("key.help"), show=False, id="today_help")]
 
     class Loaded(Message):
-        def __init__(self, calls: list) -> None:
+        def __init__(self, calls: list, figures=None) -> None:  # noqa: ANN001 - services.figures.Figures
             super().__init__()
-            self.calls = calls
+            self.calls, self.figures = calls, figures
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
             yield Static(t("search.today_title"), id="search-title")
+            yield Static("", id="today-figures")  # the day's figures, as the queue's top line shows them
             yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="search-hint")
 
@@ -193,9 +195,12 @@ class MyCallsScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="today", exit_on_error=False)
     def _load(self) -> None:
+        from ..services.figures import my_day
         from ..services.search import my_calls_today
 
-        self.post_message(self.Loaded(my_calls_today(self.app.store, self.app.actor, self.app.today())))
+        day = self.app.today()
+        calls = my_calls_today(self.app.store, self.app.actor, day)
+        self.post_message(self.Loaded(calls, my_day(self.app.store, self.app.actor, day)))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -205,4 +210,7 @@ class MyCallsScreen(ModalScreen[None]):
             scores = f"{c.score_resolution}/{c.score_attitude}" if c.score_resolution is not None else ""
             table.add_row(Text(c.at.strftime("%H:%M")), Text(c.number), literal(c.customer),
                           Text(t(f"outcome.{c.outcome}")), Text(scores))
-        self.query_one("#search-hint", Static).update(t("search.today_count", n=len(event.calls)))
+        if event.figures is not None:  # issue 25 item 1: the same figures and words as the queue
+            self.query_one("#today-figures", Static).update(
+                t("dayfig.today", figures=figures_text(event.figures.day)))
+        self.query_one("#search-hint", Static).update(t("dayfig.calls", n=len(event.calls)))

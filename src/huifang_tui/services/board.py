@@ -27,7 +27,8 @@ from .access import get_callback, may_work
 from .alerts import ALERT_SOURCES, Alert, BoardContext, alert_key
 from .base import Actor, NotFound, ServiceError, Store, audit, denied, require
 from .calls import claim_conflict
-from .figures import Figures, day_bounds, done_by_login, past_day_by_login, past_day_states, remaining_by_login, unreachable_by_login
+from .figures import (Figures, day_bounds, done_by_login, figures_by_login, past_day_by_login, past_day_states,
+                      remaining_by_login, unreachable_by_login)
 
 
 @dataclass
@@ -82,9 +83,10 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
             remaining = remaining_by_login(s, day, judge)
             unreachable = unreachable_by_login(s, day)
         closed = {login: at for login, at in s.exec(select(DayClose.login, DayClose.closed_at).where(DayClose.day == day))}
+        figures = figures_by_login(s, day, remaining, unreachable, set(closed), ctx.then)
         users = {u.login: u for u in s.exec(select(User))}
         logins = {u.login for u in users.values() if u.role == "agent" and u.active}
-        logins |= {k for k in (*done, *remaining, *unreachable) if k is not None}
+        logins |= {k for k in (*done, *remaining, *unreachable, *figures) if k is not None}
         activity = _activity(s, day, now, set(users)) if day == now.date() else {}
         alerts: list[Alert] = []
         for source in ALERT_SOURCES.values():
@@ -93,12 +95,11 @@ def board(store: Store, actor: Actor, day: date | None = None, *, now: datetime 
     rows = []
     for login in sorted(logins):
         u = users.get(login)
-        n_done, avg_r, avg_a = done.get(login, (0, None, None))
-        n_rem, n_over = remaining.get(login, (0, 0))
-        f = Figures(n_done + n_rem, n_done, n_rem, n_over, unreachable.get(login, 0), login in closed)
+        _n, avg_r, avg_a = done.get(login, (0, None, None))
+        f = figures.get(login) or Figures(unreachable=unreachable.get(login, 0), day_closed=login in closed)
         row = AgentRow(login, u.name if u else login, f, active=bool(u and u.active),
                        avg_resolution=avg_r, avg_attitude=avg_a,
-                       projected=projected_completion(f.done, f.due, day, now, _hours(hours)))
+                       projected=projected_completion(f.due - f.remaining, f.due, day, now, _hours(hours)))  # the day handled
         if login in closed:
             row.state, row.state_since = "closed", closed[login]
         elif login in activity:

@@ -9,13 +9,16 @@ from datetime import date, datetime, time
 from sqlmodel import select
 
 from ..core.i18n import t
-from ..store.models import CallAttempt, Callback, DayClose
+from ..domain.queue import DayFigures
+from ..store.models import DayClose
 from .base import Actor, Conflict, ServiceError, Store, acting, audit
 from .calendar import load_calendar
 from .queue import OPEN_STATES, QueueRow, queue_rows
 
 
 class DayCloseRefused(ServiceError):
+    """The day cannot be closed: ``untouched`` (the day's *left*) is the whole list, in queue order."""
+
     def __init__(self, untouched: list[QueueRow]):
         self.untouched = untouched
         names = "\n".join(f"  {r.number}  {r.customer}" for r in untouched[:20])
@@ -28,57 +31,58 @@ class DaySummary:
     day: date
     due: int
     completed: int
-    rescheduled: int
-    deferred: int
+    rescheduled: int  # tried today and not completed (moved, retried, refused, unreachable…)
+    deferred: int  # put off today without a try
     overdue: int
     tomorrow: date
     tomorrow_due: int
+    attempted: int = 0
+    left: int = 0
+
+    @property
+    def figures(self) -> DayFigures:
+        return DayFigures(self.due, self.attempted, self.completed, self.left, self.deferred)
 
 
 def untouched(store: Store, actor: Actor, day: date) -> list[QueueRow]:
-    """Items assigned to the actor, due by today, with no attempt today and not deferred today.
-    Pool items never block a day close (issue 12)."""
+    """The day's *left* (``domain.queue.day_figures``): the actor's own callbacks due by the day
+    that they neither tried nor put off that day, in queue order. Pool items never block a day
+    close (issue 12)."""
+    from .figures import login_work
+
     rows = [r for r in queue_rows(store, actor, day) if r.agent == actor.login]
     if not rows:
         return []
-    start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     with store.read() as s:
         acting(s, actor)
-        tried = set(
-            s.exec(select(CallAttempt.callback_id).where(CallAttempt.at >= start, CallAttempt.at <= end,
-                                                         CallAttempt.callback_id.in_([r.id for r in rows])))
-        )
-        deferred = set(s.exec(select(Callback.id).where(Callback.deferred_on == day, Callback.id.in_([r.id for r in rows]))))
-    return [r for r in rows if r.id not in tried and r.id not in deferred]
+        work = login_work(s, actor.login, day, store.now())
+    return [r for r in rows if r.id not in work.tried and r.id not in work.deferred]
 
 
 def summarize(store: Store, actor: Actor, day: date) -> DaySummary:
-    """``due``, ``completed`` and ``overdue`` are the board's figures for this login and day
-    (services.figures: due = done + remaining). ``rescheduled`` (tried today and moved to a later
-    day or closed without completion) and ``deferred`` are told apart, outside ``due``."""
+    """The day's figures (``services.figures``, as the board, the queue header and `t` show
+    them); ``rescheduled`` = attempted − done, the day's tries that did not complete."""
     from .figures import login_figures
 
-    start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
     now = store.now()
     with store.read() as s:
         acting(s, actor)
         fig = login_figures(s, actor.login, day, now)
-        attempts = s.exec(
-            select(CallAttempt.callback_id, CallAttempt.outcome)
-            .where(CallAttempt.at >= start, CallAttempt.at <= end, CallAttempt.agent_login == actor.login)
-        ).all()
-        remaining_ids = set(s.exec(select(Callback.id).where(
-            Callback.agent_login == actor.login, Callback.status.in_(OPEN_STATES), Callback.due_on <= day)))
-        deferred_ids = set(s.exec(select(Callback.id).where(Callback.deferred_on == day,
-                                                            Callback.agent_login == actor.login)))
         cal = load_calendar(s)
-    completed = {cid for cid, o in attempts if o == "completed"}
-    attempted = {cid for cid, _ in attempts} - completed - remaining_ids
-    deferred = deferred_ids - completed - attempted - remaining_ids
     tomorrow = cal.next_working_day(day)
     tomorrow_rows = queue_rows(store, actor, tomorrow, now=datetime.combine(tomorrow, time(9, 0)))
-    return DaySummary(day, fig.due, fig.done, len(attempted), len(deferred), fig.overdue, tomorrow,
-                      len(tomorrow_rows))
+    return DaySummary(day, fig.due, fig.done, fig.attempted - fig.done, fig.deferred, fig.overdue, tomorrow,
+                      len(tomorrow_rows), fig.attempted, fig.left)
+
+
+def check_close(store: Store, actor: Actor, day: date) -> list[QueueRow]:
+    """Before asking "close the day?": refused when the day is already closed (``Conflict``);
+    otherwise what is left (empty: the day may be closed)."""
+    with store.read() as s:
+        acting(s, actor)
+        if s.exec(select(DayClose.id).where(DayClose.login == actor.login, DayClose.day == day)).first() is not None:
+            raise Conflict(t("dayclose.already", day=day.isoformat()))
+    return untouched(store, actor, day)
 
 
 def close_day(store: Store, actor: Actor, day: date) -> DaySummary:
@@ -105,4 +109,4 @@ def is_closed(store: Store, login: str, day: date) -> bool:
         return s.exec(select(DayClose).where(DayClose.login == login, DayClose.day == day)).first() is not None
 
 
-__all__ = ["DayCloseRefused", "DaySummary", "close_day", "is_closed", "summarize", "untouched", "OPEN_STATES"]
+__all__ = ["DayCloseRefused", "DaySummary", "check_close", "close_day", "is_closed", "summarize", "untouched", "OPEN_STATES"]

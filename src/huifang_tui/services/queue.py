@@ -15,7 +15,7 @@ from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_qu
 from ..core.safe_text import mask_phone
 from ..store import queries
 from ..store.claims import claim_alive
-from ..store.models import Callback, Contact, Customer
+from ..store.models import CallAttempt, CallDraft, Callback, Contact, Customer
 from .access import checked_scope
 from .base import Actor, PermissionDenied, Store, acting, denied  # noqa: F401
 
@@ -75,8 +75,18 @@ def _rows(s: Session, actor: Actor, day: date, now: datetime, scope, agent: str 
     found = []
     for part in [None] if scope is True else _parts(actor, agent):
         found += s.exec(q if part is None else q.where(part)).all()
+    tried = tried_today(s, agent or actor.login, day)
+    rows = _queue_rows(s, actor, found, now, tried)
+    order_queue(rows)
+    return rows
+
+
+def _queue_rows(s: Session, actor: Actor, found: list, now: datetime, tried: frozenset) -> list[QueueRow]:
+    """(callback, customer name, tier) rows as the queue shows them: masked phones, live claims,
+    the reader's drafts (✎) and what the queue's login tried today."""
     phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
-    rows = [
+    drafts = drafted(s, actor.login, [cb.id for cb, _, _ in found])
+    return [
         QueueRow(
             id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name,
             tier=tier, contact=cb.contact_name, phone_masked=mask_phone(phones.get((cb.customer_id, cb.contact_name), "")),
@@ -85,11 +95,27 @@ def _rows(s: Session, actor: Actor, day: date, now: datetime, scope, agent: str 
             status=cb.status, agent=cb.agent_login, assignee=cb.assignee, priority=cb.priority,
             estimated=cb.estimated, next_attempt_at=cb.next_attempt_at,
             claimed_by=cb.claimed_by if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now) else None,
+            draft=cb.id in drafts, tried_today=cb.id in tried,
         )
         for cb, name, tier in found
     ]
-    order_queue(rows)
-    return rows
+
+
+def tried_today(s: Session, login: str, day: date) -> frozenset:
+    """The callbacks ``login`` tried on ``day`` (ix_call_attempt_agent_at)."""
+    start, end = datetime.combine(day, time.min), datetime.combine(day, time.max)
+    at = CallAttempt.__table__.c.at.type
+    return frozenset(s.exec(select(CallAttempt.callback_id).where(text(queries.tried_by("call_attempt")).bindparams(
+        bindparam("login", login), bindparam("start", start, type_=at), bindparam("end", end, type_=at)))).all())
+
+
+def drafted(s: Session, login: str, ids: list[int]) -> set[int]:
+    """Of ``ids``, the callbacks ``login`` has a saved draft of (read through uq_draft)."""
+    out: set[int] = set()
+    for chunk in queries.chunked(ids, queries.PHONE_CHUNK):
+        where = text(queries.drafts_of("call_draft", len(chunk))).bindparams(**_listed("callback", chunk), login=login)
+        out |= set(s.exec(select(CallDraft.callback_id).where(where)).all())
+    return out
 
 
 def contact_phones(s: Session, cids: set[int]) -> dict[tuple[int, str], str]:
@@ -129,7 +155,7 @@ def _progress(s: Session, actor: Actor, day: date, now: datetime, agent: str | N
         unreachable = s.exec(select(func.count()).select_from(Callback).where(text(
             queries.unreachable_since("callback")).bindparams(
             bindparam("since", since, type_=Callback.__table__.c.updated_at.type)))).one()
-    return Progress(done_today=f.done, due_today=f.due, overdue=f.overdue, unreachable=unreachable, pool=pool)
+    return Progress.of(f.day, f.overdue, unreachable, pool)
 
 
 @dataclass(frozen=True)
@@ -137,11 +163,26 @@ class QueueSnapshot:
     """What the queue screen shows, read in one read transaction: the rows (each with whose
     claim on it is live), the progress line, and the work calendar the deadlines count in."""
 
-    rows: list[QueueRow]
+    rows: list[QueueRow]  # the queue; then the callbacks tried today that have left it (in_queue False)
     progress: Progress
     calendar: WorkCalendar
     version: int  # the store's data version, read before them: a commit during the reads is not seen
     now: datetime  # the clock they were read at (overdue, the countdowns)
+
+
+def _gone(s: Session, actor: Actor, now: datetime, listed: set[int]) -> list[QueueRow]:
+    """The callbacks the actor tried today that are no longer in the queue (completed, refused,
+    unreachable, moved to a later day): the 已尝试 filter lists them with the rest."""
+    ids = sorted(tried_today(s, actor.login, now.date()) - listed)
+    found = []
+    for chunk in queries.chunked(ids, queries.PHONE_CHUNK):
+        found += s.exec(select(Callback, Customer.name, Customer.tier).join(Customer, Customer.id == Callback.customer_id)
+                        .where(Callback.id.in_(chunk))).all()
+    rows = _queue_rows(s, actor, found, now, frozenset(ids))
+    for r in rows:
+        r.in_queue = False
+    rows.sort(key=lambda r: r.number)
+    return rows
 
 
 def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
@@ -156,5 +197,6 @@ def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
     with store.read() as s:
         rows = _rows(s, actor, now.date(), now, scope, None, (), OPEN_STATES)
         progress = _progress(s, actor, now.date(), now, None)
+        rows += _gone(s, actor, now, {r.id for r in rows})
         calendar = load_calendar(s)
     return QueueSnapshot(rows, progress, calendar, version, now)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from ..domain.calendar import WorkCalendar
-from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, order_queue
+from ..domain.queue import ALERT_DAYS, ROLE_QUEUES, Progress, QueueRow, day_figures, order_queue
 from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
 from ..core.safe_text import mask_phone
 from . import queries
@@ -97,6 +97,9 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
             [*judged_args, *OPEN_STATES, day.isoformat(), *args],
         ).fetchall()
     phones = _phones(conn, {r[3] for r in found})
+    tries = _attempts(conn, login, day)
+    tried = {a[0] for a in tries}
+    drafts = _drafts(conn, login, [r[0] for r in found])
     rows = []
     for (cid_, number, kind, cust_id, name, tier, contact, due_on, deadline_on, deadline_at, attempts, status,
          agent, assignee, priority, estimated, next_at, claimed_by, claimed_at, claim_pid, claim_host,
@@ -109,22 +112,50 @@ def queue_snapshot(conn: sqlite3.Connection, login: str, role: str, now: datetim
             deadline_at=d_at, overdue=bool(overdue), attempts=attempts, status=status,
             agent=agent, assignee=assignee, priority=priority, estimated=bool(estimated),
             next_attempt_at=_dt(next_at), claimed_by=claimed_by if alive else None,
+            draft=cid_ in drafts, tried_today=cid_ in tried,
         ))
     order_queue(rows)
-    return rows, progress(conn, login, role, now, rows)
+    return rows, progress(conn, login, role, now, rows, tries)
 
 
-def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, rows: list[QueueRow]) -> Progress:
-    """The header, counted as services.board counts (mirrors services.queue.queue_progress)."""
+def _attempts(conn: sqlite3.Connection, login: str, day: date) -> list[tuple]:
+    """The login's attempts of ``day`` with their callbacks, as ``domain.queue.day_figures``
+    reads them (one read through ix_call_attempt_agent_at; CROSS JOIN keeps call_attempt the
+    outer table: SQLite does not reorder it)."""
+    start, end = _stored(datetime.combine(day, time.min)), _stored(datetime.combine(day, time.max))
+    rows = conn.execute(
+        "SELECT a.callback_id, a.outcome, cb.status, cb.completed_at, cb.agent_login, cb.due_on"
+        f" FROM call_attempt a CROSS JOIN callback cb ON cb.id = a.callback_id WHERE {queries.tried_by('a', queries.qmark)}",
+        (login, start, end)).fetchall()
+    return [(cid, outcome, status, _dt(done_at), agent, _d(due_on)) for cid, outcome, status, done_at, agent, due_on in rows]
+
+
+def _deferrals(conn: sqlite3.Connection, login: str, day: date) -> list[tuple]:
+    """The login's callbacks put off on ``day`` (ix_callback_agent_updated)."""
+    start = _stored(datetime.combine(day, time.min))
+    rows = conn.execute(f"SELECT cb.id, cb.status, cb.agent_login, cb.due_on FROM callback cb"
+                        f" WHERE {queries.deferred_by('cb', queries.qmark)}", (login, start, day.isoformat())).fetchall()
+    return [(cid, status, agent, _d(due_on)) for cid, status, agent, due_on in rows]
+
+
+def _drafts(conn: sqlite3.Connection, login: str, ids: list[int]) -> set[int]:
+    out: set[int] = set()
+    for chunk in queries.chunked(ids, queries.PHONE_CHUNK):
+        q = f"SELECT callback_id FROM call_draft WHERE {queries.drafts_of('call_draft', len(chunk), queries.qmark)}"
+        out |= {cid for (cid,) in conn.execute(q, [*chunk, login])}
+    return out
+
+
+def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, rows: list[QueueRow],
+             attempts: list[tuple] | None = None) -> Progress:
+    """The header, counted as services.figures counts (``domain.queue.day_figures``; mirrors
+    services.queue.queue_progress)."""
     day = now.date()
-    start, end = datetime.combine(day, time.min).isoformat(" "), datetime.combine(day, time.max).isoformat(" ")
     # From this login's own attempts of the day (ix_call_attempt_agent_at), never from every
     # callback completed today in the centre: the count costs the same at any centre size.
-    # CROSS JOIN keeps call_attempt the outer table (SQLite does not reorder it).
-    done = conn.execute(
-        "SELECT count(DISTINCT cb.id) FROM call_attempt a CROSS JOIN callback cb ON cb.id = a.callback_id"
-        f" WHERE {queries.completed_by('a', 'cb', queries.qmark)}", (login, start, end, start, end)).fetchone()[0]
+    attempts = _attempts(conn, login, day) if attempts is None else attempts
     mine = [r for r in rows if r.agent == login]
+    figures, _, _ = day_figures(login, day, len(mine), attempts, _deferrals(conn, login, day), OPEN_STATES)
     overdue = sum(1 for r in mine if r.overdue)
     pool = sum(1 for r in rows if r.agent is None)
     unreachable = 0
@@ -132,7 +163,7 @@ def progress(conn: sqlite3.Connection, login: str, role: str, now: datetime, row
         since = datetime.combine(day - timedelta(days=ALERT_DAYS), time.min).isoformat(" ")
         unreachable = conn.execute(
             f"SELECT count(*) FROM callback WHERE {queries.unreachable_since('callback', queries.qmark)}", (since,)).fetchone()[0]
-    return Progress(done_today=done, due_today=done + len(mine), overdue=overdue, unreachable=unreachable, pool=pool)
+    return Progress.of(figures, overdue, unreachable, pool)
 
 
 def _phones(conn: sqlite3.Connection, cids: Iterable[int]) -> dict[tuple[int, str], str]:

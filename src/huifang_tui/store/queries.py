@@ -86,3 +86,22 @@ def completed_by(a: str, cb: str, ph: Placeholder = named) -> str:
     return (f"{a}.agent_login = {ph('login')} AND {a}.at >= {ph('start')} AND {a}.at <= {ph('end')}"
             f" AND {a}.outcome = 'completed' AND {cb}.status = 'completed'"
             f" AND {cb}.completed_at >= {ph('start')} AND {cb}.completed_at <= {ph('end')}")
+
+
+def tried_by(a: str, ph: Placeholder = named) -> str:
+    """A login's attempts of a day, over ``a`` (call_attempt), led by ix_call_attempt_agent_at:
+    the day's figures (``domain.queue.day_figures``) read them joined to their callbacks.
+    Values: ``login``, ``start``, ``end``."""
+    return f"{a}.agent_login = {ph('login')} AND {a}.at >= {ph('start')} AND {a}.at <= {ph('end')}"
+
+
+def deferred_by(t: str, ph: Placeholder = named) -> str:
+    """A login's callbacks put off on a day: a deferral stamps ``updated_at`` at or after the day
+    it states, so the read stays on ix_callback_agent_updated. Values: ``login``, ``start``, ``day``."""
+    return f"{t}.agent_login = {ph('login')} AND {t}.updated_at >= {ph('start')} AND {t}.deferred_on = {ph('day')}"
+
+
+def drafts_of(t: str, n_callbacks: int, ph: Placeholder = named) -> str:
+    """A login's saved drafts among ``n_callbacks`` callbacks (the queue's draft mark), read
+    through uq_draft. Values: ``callback0``…, ``login``."""
+    return f"{t}.callback_id IN ({_in_list('callback', n_callbacks, ph)}) AND {t}.login = {ph('login')}"

@@ -71,3 +71,22 @@ def fit_row(table, cells) -> list:  # noqa: ANN001 - a DataTable
         text = cell if isinstance(cell, Text) else Text(str(cell))
         out.append(ellipsize(text, col.width) if col.width else text)
     return out
+
+
+def countdown_words(cd: Countdown, estimated: bool = False) -> Text:
+    """A countdown in whole words (cdwords.*: "in 3 workdays", "1 day late") for a column with
+    the room (issue 25 item 3). ``~`` marks a deadline counted on a year whose holiday calendar is
+    estimated (the queue's F1 and its header's help say so)."""
+    if cd.hours is not None:
+        n, key = max(1, round(cd.hours)), "over_hours" if cd.overdue else "left_hours"
+    elif cd.overdue:
+        n, key = cd.working_days, "over_days"
+    elif cd.working_days == 0:
+        n, key = 0, "today"
+    else:
+        n, key = cd.working_days, "left_days"
+    label = t(f"cdwords.{key}_one") if n == 1 else t(f"cdwords.{key}", n=n)
+    style = "bold red" if cd.overdue else ("yellow" if (cd.working_days == 0 or (cd.hours is not None and cd.hours < 4)) else "")
+    text = Text(t("fit.estimated"), style="italic dim") if estimated else Text()
+    text.append(label, style=style)
+    return text

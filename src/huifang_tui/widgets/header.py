@@ -9,6 +9,7 @@ line cut as Textual would.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Header
@@ -69,3 +70,25 @@ class AppHeader(Header):
             return self.format_title()  # not ours to fit: Textual's line
         title, sub = fit_title(app.title, t("fit.app_title"), parts, width)
         return app.format_title(title, sub)
+
+
+def figures_text(f) -> str:  # noqa: ANN001 - domain.queue.DayFigures
+    """The day's figures in words (issue 25 item 1): "应办 18 · 已尝试 3 · 已完成 2 · 剩余 15", with
+    已推迟 when something was put off. The queue's top line, `t` (my calls today) and the day
+    close show this line; the board the same words as its columns."""
+    key = "dayfig.line_deferred" if f.deferred else "dayfig.line"
+    return t(key, due=f.due, attempted=f.attempted, done=f.done, left=f.left, deferred=f.deferred)
+
+
+def fit_parts(parts: list, width: int, sep: str = "  ·  ", tight: str = " · ") -> Text:
+    """``(Text, importance)`` parts joined in their order on one line of ``width`` cells: with
+    wide separators when they fit, else narrow ones, else the least important parts left out
+    (the first part always stays)."""
+    kept = list(parts)
+    while True:
+        for joint in (sep, tight):
+            line = Text(joint).join([p for p, _ in kept])
+            if line.cell_len <= width or len(kept) <= 1:
+                return line
+        drop = min(range(1, len(kept)), key=lambda i: (kept[i][1], -i))
+        kept.pop(drop)
