@@ -213,12 +213,53 @@ async def test_the_issue_dialogs_checkbox_shows_its_whole_label(desk):
             assert box.render().cell_length <= box.content_size.width, f"{box.id}: {box.label.plain!r} is cut"
 
 
+async def _help_at_its_end(pilot) -> None:  # noqa: ANN001
+    await settle(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+    await pilot.press("end")
+    await settle(pilot)
+
+
+async def _help(pilot) -> None:  # noqa: ANN001
+    await settle(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+SHOTS = {"help_queue_80x24": _help, "help_queue_end_80x24": _help_at_its_end}
+
+
+@pytest.mark.skipif(LANG != "zh_CN", reason="the English run compares in the parent")
+def test_help_on_the_queue_scrolled_to_its_end_80x24(snap_compare, demo_app):
+    """F1 on the queue after End: the last keys (^q, the arrows) and the Esc hint
+    (tests/ui/test_snapshots.py::test_help_screen is its top)."""
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_help_at_its_end)
+
+
+@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+def test_take_help_screens(demo_app):
+    """In the English process: F1 on the queue, top and end, as SVG for test_in_english."""
+    from textual._doc import take_svg_screenshot
+
+    for name, before in SHOTS.items():
+        svg = take_svg_screenshot(app=demo_app(), terminal_size=SIZE, run_before=before)
+        (Path(os.environ["HUIFANG_TEST_SVG_DIR"]) / f"{name}.svg").write_text(svg, encoding="utf-8")
+
+
 @pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
-def test_in_english():
-    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
+def test_in_english(snapshot, tmp_path):
+    """The tests above with the English catalog, in a process of its own; its F1 screenshots are
+    compared here with the English snapshots (``--snapshot-update`` applies)."""
+    from pytest_textual_snapshot import SVGImageExtension
+
+    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:syrupy",
             str(Path(__file__).relative_to(ROOT)), "-k", "not test_in_english"]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en")
+    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
     env.pop("PYTEST_CURRENT_TEST", None)
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and " failed" not in done.stdout, done.stdout[-2000:]
+    svg = snapshot.use_extension(SVGImageExtension)
+    for name in SHOTS:
+        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
