@@ -189,7 +189,8 @@ def test_ctrl_c_falling_inside_a_clean_up_reaches_the_command(tmp_path):
     """Python runs a weak reference's callback (the ORM has many) between two steps of the
     command; a Ctrl-C landing there was printed as "Exception ignored in … Traceback" and lost,
     the command running on. Now it is sent again to the command, which ends in its one line."""
-    code = ("import sys, time, weakref\n"
+    code = ("import signal, sys, time, weakref\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal (a test runner may ignore it)\n"
             "from huifang_tui import cli\n"
             "class Held: pass\n"
             "def ctrl_c(_ref): raise KeyboardInterrupt\n"
