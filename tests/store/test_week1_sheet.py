@@ -35,8 +35,10 @@ from huifang_tui.store.models import ReportSnapshot
 NOV, DEC = Month(2026, 11), Month(2026, 12)
 APPROVED_AT = datetime(2026, 12, 7, 10, 0)
 #: A4 landscape is 841.89 pt wide; LibreOffice prints one Excel width unit of the default
-#: 11 pt Calibri (Carlito) as 5.6 pt (measured: columns of 10/20/30 units print 55.5/111/166 pt)
-A4_LANDSCAPE_PT, UNIT_PT = 841.89, 5.6
+#: 11 pt Calibri (Carlito) as about 5.6 pt (measured: columns of 10/20/30 units print
+#: 55.5/111/166 pt at 100 %; the 154 units of the records sheet it printed at 92 %, which
+#: makes 5.63–5.69): taken high, so the scale computed here is never above LibreOffice's
+A4_LANDSCAPE_PT, UNIT_PT = 841.89, 5.7
 LONG = "配件等了一周才到，很不满意，希望以后发货前先电话确认型号和数量，避免再次返工"
 
 
@@ -308,3 +310,16 @@ def test_a_version_approved_before_the_marks_reads_them_from_its_records(store, 
     rep = svc.monthly_report(store, sup, NOV, version=1)
     assert {r.number: r.part_text() for r in rep.records} == NOV_PARTS
     assert rep.as_json()["rows"]["calls_only"] == 1
+
+
+def test_a_centre_with_many_agents_prints_its_kpis_over_pages_at_full_size(store, month, tmp_path):
+    """Twenty logins do not fit one page wide at 9 pt: the KPI sheet is not shrunk but split,
+    each page repeating 指标 / 全部 / 定义."""
+    from huifang_tui.domain.kpi import empty_figures
+
+    rep = svc.monthly_report(store, month["sup"], NOV)
+    rep.agents = {f"agent{i:02d}": empty_figures() for i in range(20)}
+    write_xlsx(tmp_path / "many.xlsx", rep)
+    ks = load_workbook(tmp_path / "many.xlsx")[SHEET_KPI]
+    assert not ks.sheet_properties.pageSetUpPr.fitToPage and _printed_scale(ks) == 1.0
+    assert ks.print_title_cols == "$A:$C" and ks.max_column == 3 + 20
