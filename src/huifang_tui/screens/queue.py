@@ -114,6 +114,7 @@ class QueueScreen(Screen):
     def on_resize(self) -> None:
         if self._rendered_width != self.app.size.width and self.app.first_paint is None:
             self._render_table()  # the columns fit the width: nothing to redo when only the height moved
+            self._render_requests()
 
     def _layout_for(self, texts: list[dict[str, Text]], heads: dict[str, str], words: bool = False) -> list[tuple[str, int]]:
         """Fit the columns to the terminal (issue 16): every column but the customer is as wide
@@ -318,26 +319,27 @@ class QueueScreen(Screen):
             parts.append((Text(t("queue.pool_count", n=p.pool)), 4))
         self.query_one("#queue-status", Static).update(fit_parts(parts, self.app.size.width - 2))
 
-    REQUEST_LINES = 2  # the newest answers shown above the table; the rest counted
+    REQUEST_LINES = 2  # the answers shown above the table (those needing work first); the rest counted
 
     def _render_requests(self) -> None:
         """The agent's requests to a supervisor and their answers, newest first (issue 25 item 5):
-        what was asked, and who approved or refused it with what answer (typed text literal)."""
+        what was asked, and who approved or refused it with what answer (typed text literal, never
+        cut: a long answer wraps); the rest counted (``huifang request list`` lists them)."""
         box = self.query_one("#queue-requests", Static)
         asked = self._requests
         box.display = bool(asked)
         if not asked:
             return
-        out = Text()
-        for q in asked[:self.REQUEST_LINES]:
-            if out:
-                out.append("\n")
+        shown = asked if len(asked) <= self.REQUEST_LINES else asked[:self.REQUEST_LINES - 1]
+        lines = []
+        for q in shown:
             style = {"approved": "bold green", "refused": "bold red", "stale": "bold yellow"}.get(q.state, "")
-            out.append("▸ " + t(f"requests.mark.{q.state}") + "  ", style=style)
-            out.append_text(literal(q.answer_line()))
-        if len(asked) > self.REQUEST_LINES:
-            out.append("  ·  " + t("requests.queue_more", n=len(asked) - self.REQUEST_LINES), style="dim")
-        box.update(out)
+            line = Text("▸ " + t(f"requests.mark.{q.state}") + "  ", style=style)
+            line.append_text(literal(q.answer_line()))
+            lines.append(line)
+        if len(shown) < len(asked):
+            lines.append(Text("▸ " + t("requests.queue_more", n=len(asked) - len(shown)), style="dim"))
+        box.update(Text("\n").join(lines))  # an answer is read whole: a long one wraps
 
     # -- actions ------------------------------------------------------------------
     def action_cycle_kind(self) -> None:

@@ -213,8 +213,9 @@ def _named(s: Session, views: list[RequestView]) -> list[RequestView]:
 
 def mine(s: Session, actor: Actor, now: datetime) -> list[RequestView]:
     """The actor's requests the queue shows: those waiting, and those answered since the start of
-    the previous working day (an answer given late yesterday is still seen this morning), newest
-    first. Read in the caller's transaction (by the requester index)."""
+    the previous working day (an answer given late yesterday is still seen this morning); those
+    that leave the agent work first (``ATTENTION``), newest first within each. Read in the
+    caller's transaction (by the requester index)."""
     cal = load_calendar(s)
     since = datetime.combine(cal.previous_working_day(now.date()), time.min)
     q = (select(SupervisorRequest, Callback, Customer.name)
@@ -223,7 +224,12 @@ def mine(s: Session, actor: Actor, now: datetime) -> list[RequestView]:
          .where(SupervisorRequest.requested_by == actor.login,
                 or_(SupervisorRequest.state == PENDING, SupervisorRequest.decided_at >= since))
          .order_by(SupervisorRequest.requested_at.desc(), SupervisorRequest.id.desc()))
-    return _named(s, [_view(r, name, cb) for r, cb, name in s.exec(q)])
+    views = _named(s, [_view(r, name, cb) for r, cb, name in s.exec(q)])
+    return sorted(views, key=lambda v: ATTENTION.index(v.state))  # stable: newest first within a state
+
+
+# The order an agent reads their requests in: those that leave them work (refused, void) first.
+ATTENTION = (REFUSED, STALE, PENDING, APPROVED)
 
 
 def my_requests(store: Store, actor: Actor) -> list[RequestView]:
