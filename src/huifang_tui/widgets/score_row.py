@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.console import Group
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -54,16 +53,17 @@ class ScoreRow(Widget, can_focus=True):
             out.append(f"  {self.value} {t(f'score.{self.value}')}", style="bold")
         return Wrapped(out)
 
-    def render(self) -> Group:
-        choices = Text()
-        for i, line in enumerate(self._choices(self.content_region.width or self.size.width)):
-            if i:
-                choices.append("\n")
+    def render(self) -> Text:
+        width = self.content_region.width or self.size.width
+        out = Text("\n").join(self._head().lines(width))
+        for line in self._choices(width):
+            out.append("\n")
             for j, n in enumerate(line):
                 if j:
-                    choices.append(" ")
-                choices.append(f"{n}{t(f'score.{n}')}", style="reverse bold" if self.value == n else "dim")
-        return Group(self._head(), choices)
+                    out.append(" ")
+                out.append(f"{n}{t(f'score.{n}')}", style="reverse bold" if self.value == n else "dim")
+        out.no_wrap = True  # wrapped here, by the line-breaking rules
+        return out
 
     @staticmethod
     def _choices(width: int) -> list[list[int]]:
