@@ -23,7 +23,7 @@ from .background import in_thread
 from .live import LiveScreen, table_key
 
 BAR = 10
-BAR_FROM = 92  # the progress bar from this many columns; below it the day's figures say it in numbers
+OPTIONAL = ("bar", "projected")  # the agents' columns that give way, in this order, when the row is too wide
 DAY_FIGURES = ("due", "attempted", "done", "left")  # the day's figures (services.figures), words dayfig.*
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
@@ -78,7 +78,7 @@ class BoardScreen(LiveScreen):
         self.board = None
         self.marked: set[str] = set()
         self._alert_words = "alertshort"  # set for the width at mount
-        self._bar = True  # the agents' progress bar shows (the width at mount)
+        self._shown: set[str] = set(OPTIONAL)  # of OPTIONAL, the agents' columns that fit (the width at mount)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -91,14 +91,17 @@ class BoardScreen(LiveScreen):
     def on_mount(self) -> None:
         agents = self.query_one("#board-agents", DataTable)
         # The day's figures under the words the queue, `t` and the day close use (issue 25 item 1);
-        # the bar (the day handled) from BAR_FROM columns.
-        day = [(k, max(3, cell_len(t(f"dayfig.{k}")))) for k in DAY_FIGURES]
-        self._bar = self.app.size.width >= BAR_FROM
-        bar_col = [("bar", BAR)] if self._bar else []
-        for key, w in (("agent", AGENT_NAME), ("state", 11), *day, ("overdue", 4), ("unreachable", 4),
-                       ("scores", 7), *bar_col, ("projected", 4)):
-            head = t(f"dayfig.{key}") if key in DAY_FIGURES else t(f"board.col.{key}")
-            agents.add_column(head, key=key, width=w)
+        # the bar (the day handled) and the projection give way when the row is wider than the screen.
+        cols = [(key, w, t(f"dayfig.{key}") if key in DAY_FIGURES else t(f"board.col.{key}"))
+                for key, w in (("agent", AGENT_NAME), ("state", 11), *((k, 3) for k in DAY_FIGURES), ("overdue", 4),
+                               ("unreachable", 4), ("scores", 7), ("bar", BAR), ("projected", 4))]
+        for drop in (None, *OPTIONAL):
+            cols = [c for c in cols if c[0] != drop]
+            if sum(max(w, cell_len(head)) + 2 for _, w, head in cols) + 1 <= self.app.size.width:
+                break
+        self._shown = {key for key, _, _ in cols} & set(OPTIONAL)
+        for key, w, head in cols:
+            agents.add_column(head, key=key, width=max(w, cell_len(head)))
         alerts = self.query_one("#board-alerts", DataTable)
         width = self.app.size.width
         self._alert_words = "board.alert" if width >= FULL_ALERTS else "alertshort"
@@ -138,13 +141,14 @@ class BoardScreen(LiveScreen):
             pool = r.login == "_pool"
             day = [Text("" if pool and k in ("attempted", "done") else str(n), justify="right")
                    for k, n in zip(DAY_FIGURES, (f.due, f.attempted, f.done, f.left))]
-            handled = [bar(f.due - f.left, f.due) if not pool else Text("")] if self._bar else []
+            handled = [bar(f.due - f.left, f.due) if not pool else Text("")] if "bar" in self._shown else []
+            projected = Text(f"{round(r.projected * 100)}%" if r.projected is not None else "", justify="right")
             agents.add_row(
                 name, self._state(r), *day,
                 Text(str(f.overdue), style="bold red" if f.overdue else "", justify="right"),
                 Text(str(f.unreachable), style="bold yellow" if f.unreachable else "", justify="right"),
                 Text(_avg(r.avg_resolution, r.avg_attitude)), *handled,
-                Text(f"{round(r.projected * 100)}%" if r.projected is not None else "", justify="right"),
+                *([projected] if "projected" in self._shown else []),
                 key=r.login,
             )
         agents.styles.height = len(b.rows) + 2
