@@ -3,7 +3,7 @@ customer; newest first, phones masked. Read only: nothing here edits or deletes 
 
 Rows come in words from ``services.audit_log`` (issue 25 item 16): the action as people say it,
 the entity by its name or number, the change field by field ("field: before → after"). Below
-100 columns the selected row's changes stand under the table; Enter opens the whole entry in a
+140 columns the selected row's changes stand under the table; Enter opens the whole entry in a
 dialog that scrolls.
 """
 
@@ -31,6 +31,7 @@ from .live import LiveScreen, table_key
 LIMIT = 500
 WIDE = 100
 ACTION_MIN, ACTION_MAX = 8, 22  # the action column: its longest words, within these
+DETAIL_FROM = 140  # the changes get a column of their own from here; below, the line under the table
 FILTER_KEYS = ("login", "action", "customer", "since", "until")
 
 
@@ -81,6 +82,7 @@ class AuditScreen(LiveScreen):
         self.audit_filter = AuditFilter()
         self.rows: list = []
         self._narrow = False
+        self._detail = False  # a column for the changes (wide terminals)
         self._action_width = 0
 
     def compose(self) -> ComposeResult:
@@ -91,11 +93,12 @@ class AuditScreen(LiveScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        # below 100 columns the time without seconds (Enter shows them), and the changes of the
-        # selected row under the table (#audit-info) instead of a column a few cells wide
+        # below 100 columns the time without seconds (Enter shows them); below DETAIL_FROM the
+        # changes of the selected row under the table (#audit-info), not in a column a few cells wide
         self._narrow = self.app.size.width < WIDE
+        self._detail = self.app.size.width >= DETAIL_FROM
         self._setup_columns(ACTION_MIN)
-        self.query_one("#audit-info").display = self._narrow
+        self.query_one("#audit-info").display = not self._detail
         super().on_mount()
 
     def _setup_columns(self, action: int) -> None:
@@ -110,8 +113,8 @@ class AuditScreen(LiveScreen):
         width = self.app.size.width
         # who: the display name; from 100 columns with the login too (issue 22 §15)
         cols = (("at", 11 if self._narrow else 14), ("login", 8 if self._narrow else 18), ("action", action),
-                ("entity", None if self._narrow else 30))
-        if not self._narrow:
+                ("entity", 30 if self._detail else None))
+        if self._detail:
             cols = (*cols, ("detail", None))
         fixed = sum(w or 0 for _, w in cols) + 2 * (len(cols) + 1) + 2
         for key, w in cols:
@@ -137,7 +140,7 @@ class AuditScreen(LiveScreen):
             cells = [Text(at), literal(_person(r, room=not self._narrow)),
                      Text(r.action_text, style="bold red" if r.action.startswith("refused") else ""),
                      literal(r.subject)]
-            if not self._narrow:
+            if self._detail:
                 cells.append(literal(r.change_text))
             table.add_row(*fit_row(table, cells), key=str(i))
         if keep is not None and int(keep) < len(self.rows):
