@@ -209,6 +209,27 @@ async def test_no_form_field_selects_its_text_on_focus(demo_app):
         await settle(pilot)
         inputs = list(app.screen.query(Input))
         assert len(inputs) == 7 and not [i.id for i in inputs if i.select_on_focus]
+        app.pop_screen()
+
+
+async def test_asking_a_supervisor_keeps_the_reason_when_tab_comes_back(demo_app):
+    """The request to a supervisor keeps the reason typed before; Tab between its two fields must
+    not offer that reason to the next key to replace."""
+    from huifang_tui.core.errors import NeedsSupervisor
+    from huifang_tui.screens.requests import AskSupervisorDialog
+
+    app = demo_app("agent1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        error = NeedsSupervisor("past the deadline", kind="reschedule", number="HF202611088",
+                                wanted=datetime(2026, 11, 25, 9, 0), deadline="2026-11-24")
+        await app.push_screen(AskSupervisorDialog(error, reason="客户出差"))
+        await pilot.pause()
+        reason = app.screen.query_one("#ask-reason", Input)
+        await pilot.press("tab")
+        assert reason.has_focus
+        await pilot.press("x")
+        assert reason.value == "客户出差x"
 
 
 # -- item 12: every month of the year, December too --------------------------------------------

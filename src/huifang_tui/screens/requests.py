@@ -51,9 +51,11 @@ class AskSupervisorDialog(QuestionDialog):
             yield Static(Text(t(f"requests.ask.title_{kind}"), style="bold"), classes="dialog-title", id="ask-title")
             yield Static(Text(t("requests.ask.body", message=str(self.error))), classes="dialog-body")
             yield Label(t(f"requests.ask.wanted_{kind}"))
-            yield Input(value=wanted_text(self.error.wanted), compact=True, id="ask-wanted", max_length=40)
+            # Tab between the two kept fields keeps their text, the cursor at its end (not selected)
+            yield Input(value=wanted_text(self.error.wanted), compact=True, id="ask-wanted", max_length=40,
+                        select_on_focus=False)
             yield Label(t("requests.ask.reason"))
-            yield Input(value=self.reason, compact=True, id="ask-reason", max_length=TEXT_MAX)
+            yield Input(value=self.reason, compact=True, id="ask-reason", max_length=TEXT_MAX, select_on_focus=False)
             yield Static(Text(t("requests.ask.hint")), classes="dialog-hint", id="ask-error")
 
     def on_mount(self) -> None:
