@@ -167,25 +167,33 @@ class HuifangApp(App):
                 nodes = [field] if field is not None else [self, *self.screen.walk_children(with_self=True)]
             except Exception:  # noqa: BLE001 - no screen yet, or the app is closing
                 return
-            left, more, done = 0, False, asyncio.Event()
-
-            def reached(node) -> None:  # noqa: ANN001
-                nonlocal left, more
-                more = more or node.message_queue_size > 0
-                left -= 1
-                if left == 0:
-                    done.set()
-
-            for node in nodes:
-                if node.call_later(reached, node):
-                    left += 1
-            if left:
-                try:
-                    await asyncio.wait_for(done.wait(), max(0.0, deadline - loop.time()))
-                except TimeoutError:
-                    return
-            if not more and not any(node.message_queue_size for node in nodes):
+            more = await self._one_round(nodes, deadline)
+            if more is None or (not more and not any(node.message_queue_size for node in nodes)):
                 return
+
+    @staticmethod
+    async def _one_round(nodes: list, deadline: float) -> bool | None:
+        """A callback at the end of each node's queue, awaited: whether any node had more behind
+        it (None: not all answered by the loop time ``deadline``)."""
+        left, more, done = 0, False, asyncio.Event()
+
+        def reached(node) -> None:  # noqa: ANN001
+            nonlocal left, more
+            more = more or node.message_queue_size > 0
+            left -= 1
+            if left == 0:
+                done.set()
+
+        for node in nodes:
+            if node.call_later(reached, node):
+                left += 1
+        if left:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await done.wait()
+            except TimeoutError:
+                return None
+        return more
 
     def _person_active(self) -> None:
         """A key or a click: the person is at the terminal. Claims follow the person, not the
