@@ -146,6 +146,27 @@ async def test_queue_t_board_and_day_close_show_the_same_line(worked_day):
             "due": "6", "tried": "4", "done": "1", "left": "1"}
 
 
+def test_the_command_line_says_the_same_figures(worked_day, monkeypatch, capsys):
+    """`huifang queue` ends with the day's line; `board --json` has the same figures (attempted
+    and deferred are keys of their own beside due, done and remaining)."""
+    import json
+
+    from huifang_tui import cli
+    from huifang_tui.store.models import Setting
+
+    store, _agent, _sup = worked_day
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    with store.write() as s:
+        s.add(Setting(key="demo", value="1"))  # --as works on a demo database only
+    capsys.readouterr()
+    assert cli.main(["--as", "agent1", "queue", "--date", "2026-11-23"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == "2026-11-23：应办 6 · 已尝试 4 · 已完成 1 · 已推迟 1 · 剩余 1"
+    assert cli.main(["--as", "supervisor", "board", "--json", "--date", "2026-11-23"]) == 0
+    row = json.loads(capsys.readouterr().out)["agents"]["agent1"]
+    assert (row["due"], row["attempted"], row["done"], row["deferred"], row["remaining"]) == (6, 4, 1, 1, 1)
+
+
 # -- item 2: a filter with no match ----------------------------------------------------------
 async def test_a_filter_with_no_match_says_so_and_how_to_clear_it(store):
     from huifang_tui.app import HuifangApp

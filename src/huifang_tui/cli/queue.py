@@ -43,6 +43,11 @@ def queue(ctx: Context) -> int:
     from .text import render_queue_text
 
     ctx.say(render_queue_text(rows, day))
+    if agent == actor.login:  # one's own queue: the day's figures, as the queue screen's top line (issue 25 item 1)
+        from ..services.figures import my_day
+
+        key, values = my_day(store, actor, day).day.message()
+        ctx.say(t("dayfig.on_day", day=day.isoformat(), figures=t(key, **values)))
     return 0
 
 

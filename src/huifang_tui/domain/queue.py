@@ -157,6 +157,13 @@ class DayFigures:
     left: int = 0
     deferred: int = 0
 
+    def message(self) -> tuple[str, dict[str, int]]:
+        """The catalog line every door says these figures with, and its values: "应办 18 · 已尝试 3
+        · 已完成 2 · 剩余 15" (dayfig.line), with 已推迟 when something was put off."""
+        key = "dayfig.line_deferred" if self.deferred else "dayfig.line"
+        return key, {"due": self.due, "attempted": self.attempted, "done": self.done, "left": self.left,
+                     "deferred": self.deferred}
+
 
 def day_figures(login: str, day: date, open_due: int, attempts: Iterable[tuple], deferrals: Iterable[tuple],
                 open_states: Iterable[str]) -> tuple[DayFigures, frozenset, frozenset]:

@@ -259,3 +259,4 @@ def my_day(store, actor, day: date | None = None) -> Figures:  # noqa: ANN001
     with store.read() as s:
         acting(s, actor)
         return login_figures(s, actor.login, day, now)
+

@@ -73,11 +73,11 @@ class AppHeader(Header):
 
 
 def figures_text(f) -> str:  # noqa: ANN001 - domain.queue.DayFigures
-    """The day's figures in words (issue 25 item 1): "应办 18 · 已尝试 3 · 已完成 2 · 剩余 15", with
-    已推迟 when something was put off. The queue's top line, `t` (my calls today) and the day
-    close show this line; the board the same words as its columns."""
-    key = "dayfig.line_deferred" if f.deferred else "dayfig.line"
-    return t(key, due=f.due, attempted=f.attempted, done=f.done, left=f.left, deferred=f.deferred)
+    """The day's figures in words (issue 25 item 1; ``DayFigures.message``): the queue's top
+    line, `t` (my calls today) and the day close; ``huifang queue`` says the same catalog line,
+    the board has its words as columns."""
+    key, values = f.message()
+    return t(key, **values)
 
 
 def fit_parts(parts: list, width: int, sep: str = "  ·  ", tight: str = " · ") -> Text:
