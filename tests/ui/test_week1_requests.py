@@ -99,6 +99,7 @@ async def test_a_deferral_past_the_deadline_from_the_queue_keeps_the_reason(last
         dlg = app.screen
         assert isinstance(dlg, AskSupervisorDialog), _notices(app)
         assert str(dlg.query_one("#ask-title").render()) == t("requests.ask.title_defer")
+        assert t("err.title") not in _notices(app)  # not "something went wrong"
         assert dlg.query_one("#ask-wanted").value == "2026-11-24"
         assert dlg.query_one("#ask-reason").value == "客户出差"
         dlg.query_one("#ask-wanted").value = "2026-11-26"
