@@ -94,10 +94,27 @@ def _bound(app) -> list[Binding]:
                 continue
             if node is app and screen.is_modal and not b.priority:
                 continue  # Textual stops at a modal screen: only priority keys of the app reach past it
-            if node.check_action(b.action.split("(")[0], ()) is False:
+            from textual.actions import parse
+
+            # asked with the action's parameters, as the key bar asks (the ledger's page(1) only
+            # where there is a next page: issue 25 item 20)
+            if node.check_action(b.action.split("(")[0], parse(b.action)[2]) is False:
                 continue
             out.append(b)
-    return out
+    # A key answered nearer the focus hides the same key further out unless that one has
+    # priority (the call screen's F2 is the card's, not the app's queue: issue 25 item 7).
+    def keys(b: Binding) -> set[str]:
+        return {k.strip() for k in b.key.split(",")}
+
+    first = {k for b in out if b.priority for k in keys(b)}
+    owner = {id(b): n for n in nodes for b in own_bindings(n)}
+    seen: set[str] = set()
+    kept = []
+    for node in nodes:
+        mine = [b for b in out if owner.get(id(b)) is node]
+        kept += [b for b in mine if b.priority or not keys(b) <= seen | first]
+        seen |= {k for b in mine for k in keys(b)}
+    return kept
 
 
 async def _check_screen(pilot, where: str) -> None:
