@@ -122,6 +122,7 @@ async def test_every_card_section_is_reached_by_f2_with_the_focus_kept(demo_app)
         table = app.screen.query_one(DataTable)
         rows = [(str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1])) for i in range(table.row_count)]
         assert ("f2", t("card.key_next")) in rows
+        assert [r for r in rows if r[0] == "f2"] == [("f2", t("card.key_next"))], rows  # not the app's F2 too
 
 
 async def test_a_section_longer_than_the_card_pages_down_before_moving_on(demo_app):

@@ -67,20 +67,33 @@ def reachable_bindings(under, nodes, wanted: Callable[[Binding], bool]) -> list[
     chain) that answer now: under a modal screen only the app's priority keys reach past it,
     and a key whose action the node refuses (``check_action``, e.g. the board for an agent)
     is left out (asked with the action's parameters: the issue screen offers ``act('ack')``
-    only to those who may acknowledge)."""
+    only to those who may acknowledge). A key a node nearer the focus answers first hides the
+    same key further out (the call screen's F2 is the card's, not the app's queue), unless the
+    further one has priority."""
     from textual.actions import ActionError, parse
 
+    def answers(node, b: Binding) -> bool:  # noqa: ANN001
+        if node is under.app and under.is_modal and not b.priority:
+            return False
+        try:
+            params = parse(b.action)[2]
+        except ActionError:
+            params = ()
+        return node.check_action(b.action.split("(")[0], params) is not False
+
+    def keys(b: Binding) -> set[str]:
+        return {k.strip() for k in b.key.split(",")}
+
+    live = [(node, b) for node in nodes for b in own_bindings(node) if answers(node, b)]
+    first = {k for _, b in live if b.priority for k in keys(b)}  # Textual asks priority keys first
     out: list[Binding] = []
+    taken: set[str] = set()
     for node in nodes:
-        for b in own_bindings(node):
-            if node is under.app and under.is_modal and not b.priority:
-                continue
-            try:
-                params = parse(b.action)[2]
-            except ActionError:
-                params = ()
-            if wanted(b) and node.check_action(b.action.split("(")[0], params) is not False:
+        mine = [b for n, b in live if n is node]
+        for b in mine:
+            if wanted(b) and (b.priority or not keys(b) <= taken | first):
                 out.append(b)
+        taken |= {k for b in mine for k in keys(b)}
     return out
 
 
