@@ -69,7 +69,10 @@ async def test_whole_life_of_an_issue_in_the_ledger(desk):
         await settle(pilot)
         assert isinstance(app.screen, IssueScreen)
         await pilot.press("g")
-        await _type(pilot, "技术支持组 tech1")
+        await settle(pilot)
+        await _type(pilot, "技术支持组")  # the department picked from its list (issue 25 item 13)
+        await _type(pilot, "tech1")  # then the owner from the people's
+        assert (_issue(store).department, _issue(store).owner_login) == ("技术支持组", "tech1")
         await pilot.press("k")
         await settle(pilot)
         await pilot.press("w")
