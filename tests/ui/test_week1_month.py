@@ -300,3 +300,28 @@ def test_in_english(snapshot, tmp_path):
     svg = snapshot.use_extension(SVGImageExtension)
     for name in SCREENS:
         assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+
+
+# -- the same kind: keys an agent may not use are not offered -----------------------------------
+async def test_an_agent_is_not_offered_approval_or_spot_checks(demo_app):
+    from huifang_tui.screens.dialogs import MessageDialog
+    from huifang_tui.widgets.keybar import KeyLine
+
+    app = demo_app("agent1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_month(pilot)
+        shown = {item.binding_id for bar in screen.query(KeyLine) for item, _ in bar.shown}
+        assert "month_adhoc" in shown and "month_approve" not in shown
+        await pilot.press("f1")
+        await pilot.pause()
+        help_table = app.screen.query_one(DataTable)
+        actions = {str(help_table.get_row_at(n)[1]) for n in range(help_table.row_count)}
+        assert t("month.key.adhoc") in actions
+        assert not actions & {t("month.key.approve"), t("month.key.spot_draw"), t("month.key.spot_mark")}
+        await pilot.press("escape", "v")
+        await settle(pilot)
+        assert app.screen is screen and not isinstance(app.screen, MessageDialog)
+    sup = demo_app("supervisor")
+    async with sup.run_test(size=(80, 24)) as pilot:
+        screen = await _open_month(pilot)
+        assert "month_approve" in {item.binding_id for bar in screen.query(KeyLine) for item, _ in bar.shown}

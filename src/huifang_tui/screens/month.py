@@ -51,6 +51,9 @@ FOLLOW_CODES = ("needed", "in_progress", "done", "none")
 ONLY_WHEN_AMENDED = "amended"
 #: shown only when a record of the month was entered late (the footer counts them either way)
 ONLY_WHEN_LATE = "late_entry"
+#: the keys of a supervisor: approval and spot checks (services.report.approve and
+#: services.spotcheck refuse anyone else); an agent is not offered them
+SUPERVISOR_ACTIONS = ("approve", "spot_draw", "spot_mark")
 
 
 @dataclass
@@ -138,6 +141,13 @@ class MonthScreen(Screen):
         self.query_one("#month-empty").display = False
         self._setup_columns()
         self.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key is offered (key bar, F1) and answers only when the user may use it (issue 25,
+        as item 20 for the ledger): approval and spot checks only to a supervisor."""
+        if action in SUPERVISOR_ACTIONS:
+            return self.app.actor.is_supervisor
+        return True
 
     def on_resize(self) -> None:
         if self._wide != self.app.size.width:
