@@ -24,10 +24,12 @@ from factories import add_callback, add_customer, add_user
 from pilot_help import settle
 
 NOW = datetime(2026, 11, 23, 9, 30)  # the test store's clock (tests/conftest.py)
-# action → (what ``huifang issue ACTION NUMBER`` is given, the line typed on the issue screen)
+# action → (what ``huifang issue ACTION NUMBER`` is given, the line typed on the issue screen;
+# assign: what is typed to filter its department list, then its people list, each then picked
+# with Enter — "" picks the first, "no owner" (issue 25 item 13))
 CASES = [
-    ("assign", ("--department", "技术支持组", "--owner", "tech1"), "技术支持组 tech1"),
-    ("assign", ("--department", "技术支持组"), "技术支持组"),
+    ("assign", ("--department", "技术支持组", "--owner", "tech1"), ("技术支持组", "tech1")),
+    ("assign", ("--department", "技术支持组"), ("技术支持组", "")),
     ("ack", (), None),
     ("note", ("已约工程师",), "已约工程师"),
     ("wait", ("--reason", "客户出差"), "客户出差"),
@@ -93,7 +95,13 @@ async def test_the_screen_and_the_command_line_make_the_same_call(desk, calls, c
         for action, _argv, line in CASES:
             await pilot.press(KEYS[action])
             await settle(pilot)
-            if line is not None:
+            if isinstance(line, tuple):  # picked from lists
+                for text in line:
+                    app.screen.query_one(Input).value = text
+                    await pilot.pause()
+                    await pilot.press("enter")
+                    await settle(pilot)
+            elif line is not None:
                 assert isinstance(app.screen, TextDialog)
                 app.screen.query_one(Input).value = line
                 await pilot.press("enter")
