@@ -52,8 +52,8 @@ class _Dialog(ModalScreen):
     BINDINGS = [
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
         Binding("f1", "app.help", t("key.help"), show=False, id="dialog_help"),
-        Binding("pagedown", "page(1)", t("scroll.key"), show=False, id="dialog_page_down"),
-        Binding("pageup", "page(-1)", t("scroll.key"), show=False, id="dialog_page_up"),
+        Binding("pagedown", "page(1)", t("scroll.page_down"), show=False, id="dialog_page_down"),
+        Binding("pageup", "page(-1)", t("scroll.page_up"), show=False, id="dialog_page_up"),
     ]
 
     def action_cancel(self) -> None:
