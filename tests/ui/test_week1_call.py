@@ -239,6 +239,30 @@ async def test_the_record_forms_lock_message_is_shown_whole_at_80x24(locked):
         assert "".join(line.strip() for line in shown).replace(" ", "") == message.replace(" ", "")
 
 
+async def test_a_field_message_cut_beside_its_field_is_shown_whole_below(locked):
+    store, sup = locked
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("i")  # a call or visit made outside the queue
+        await settle(pilot)
+        form = app.screen
+        when = form.query_one("#f-completed_at", Input)
+        when.value = "2026-13-45"  # not a time
+        await pilot.pause()
+        message = t("form.err.when")
+        beside = "".join(_lines(form.query_one("#e-completed_at", Static))).strip()
+        assert beside.endswith("…") and beside != message  # its place beside the field cuts it
+        status = form.query_one("#form-status", Static)
+        assert _visible(status)
+        assert "".join(line.strip() for line in _lines(status)).replace(" ", "") == message.replace(" ", "")
+        when.value = "2026-11-04 10:00"  # put right: the whole message goes too
+        await pilot.pause()
+        assert "".join(_lines(status)).strip() == ""
+
+
 # -- snapshots at 80×24 ------------------------------------------------------------------------
 async def _overview(pilot) -> None:  # noqa: ANN001
     await _open(pilot)

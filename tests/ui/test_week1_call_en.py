@@ -11,6 +11,7 @@ import pytest
 from .test_week1_call import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     locked,
+    test_a_field_message_cut_beside_its_field_is_shown_whole_below,
     test_a_notice_covers_no_field_of_the_form,
     test_a_section_longer_than_the_card_pages_down_before_moving_on,
     test_every_card_section_is_reached_by_f2_with_the_focus_kept,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -24,7 +25,6 @@ from ..core.i18n import t
 from ..widgets.header import AppHeader
 from ..widgets.choice import ChoiceField
 from ..widgets.keybar import KeyBar
-from ..widgets.wrapped import Wrapped
 from .background import WorkFailed, in_thread
 
 CHANNELS = ("phone", "email", "online", "onsite")
@@ -86,6 +86,7 @@ class RecordFormScreen(Screen[str | None]):
         super().__init__()
         self.number = number
         self._saving = False
+        self._whole: str | None = None  # the field whose message the status line shows whole
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -153,14 +154,29 @@ class RecordFormScreen(Screen[str | None]):
     def show_error(self, fid: str, message: str) -> None:
         self.query_one(f"#e-{fid}", Static).update(Text(message, style="bold red"))
 
+    def say_whole(self, fid: str, message: str) -> None:
+        """A field's message longer than its place beside the field (which ends it with …) is
+        also shown whole in the status line below the form (issue 25 item 9)."""
+        room = self.query_one(f"#e-{fid}", Static).styles.max_width
+        if room is not None and cell_len(message) > room.value:
+            self.query_one("#form-status", Static).update(Text(message, style="bold red"))
+            self._whole = fid
+
     def clear_errors(self) -> None:
         for fid, _, _ in FIELDS:
             self.query_one(f"#e-{fid}", Static).update("")
+        self.query_one("#form-status", Static).update("")
+        self._whole = None
 
     @on(Input.Changed, "#f-completed_at")
     def _when_changed(self, event: Input.Changed) -> None:
         ok = parse_when(event.value, self.app.now()) is not None
         self.query_one("#e-completed_at", Static).update("" if ok else Text(t("form.err.when"), style="bold red"))
+        if not ok:
+            self.say_whole("completed_at", t("form.err.when"))
+        elif self._whole == "completed_at":
+            self.query_one("#form-status", Static).update("")
+            self._whole = None
 
     @on(Input.Changed, "#f-customer")
     def _customer_changed(self, event: Input.Changed) -> None:
@@ -229,6 +245,7 @@ class RecordFormScreen(Screen[str | None]):
             errors.sort(key=lambda e: order.index(e.field))
             for e in errors:
                 self.show_error(e.field, str(e))
+            self.say_whole(errors[0].field, str(errors[0]))
             self.query_one(f"#f-{errors[0].field}").focus()
             return None
         return inp
@@ -266,9 +283,10 @@ class RecordFormScreen(Screen[str | None]):
         self._saving = False
         if fid:
             self.show_error(fid, message)
+            self.say_whole(fid, message)
             self.query_one(f"#f-{fid}").focus()
         else:
-            self.query_one("#form-status", Static).update(Wrapped(Text(message, style="bold red")))
+            self.query_one("#form-status", Static).update(Text(message, style="bold red"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
