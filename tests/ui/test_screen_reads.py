@@ -54,7 +54,7 @@ async def test_the_queue_loads_in_one_read_transaction(store, monkeypatch):
         await settle(pilot)
         assert reads == [False]  # one read transaction, in the worker
         status = str(app.screen.query_one("#queue-status").render())
-        assert "今日 0/" in status and "逾期 1" in status
+        assert "今日 应办 2 · 已尝试 0 · 已完成 0 · 剩余 2" in status and "逾期 1" in status  # issue 25 item 1
 
 
 @pytest.mark.parametrize(("attempts", "closing"), [
