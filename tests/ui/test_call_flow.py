@@ -115,9 +115,9 @@ async def test_day_close_refused_then_accepted(desk):
     app = HuifangApp(store, agent)
     async with app.run_test(size=(100, 30)) as pilot:
         await workers_done(app)
-        await pilot.press("c", "y")
+        await pilot.press("c")  # refused before any question (issue 25 item 6)
         await settle(pilot)
-        assert "不能日结" in str(app.screen.query_one(".dialog-title").render())
+        assert "不能日结" in str(app.screen.query_one("#dayclose-title").render())
         await pilot.press("escape")
         await pilot.press("d")
         await pilot.pause()
