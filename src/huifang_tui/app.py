@@ -120,6 +120,7 @@ class HuifangApp(App):
     _key_released: events.Key | None = None
     _keys_waiter: asyncio.Task | None = None
     KEY_HOLD_MAX = 1.0  # seconds: a widget that never answers does not stop the keyboard
+    OPEN_HOLD_MAX = 5.0  # seconds: while Enter on the queue claims a call, the keys after it are the call's
 
     async def _key_in_order(self, event: events.Key) -> None:
         if self._keys_held is None:
@@ -162,7 +163,12 @@ class HuifangApp(App):
         messages they hold, and no more came while they did (rounds of a callback at the end of
         each queue)."""
         loop = asyncio.get_running_loop()
+        start = loop.time()
         while loop.time() < deadline and not self._closing:
+            if self._opening and field is None:  # a call being claimed (a worker): its screen comes next
+                deadline = max(deadline, start + self.OPEN_HOLD_MAX)
+                await asyncio.sleep(0.02)
+                continue
             try:
                 nodes = [field] if field is not None else [self, *self.screen.walk_children(with_self=True)]
             except Exception:  # noqa: BLE001 - no screen yet, or the app is closing

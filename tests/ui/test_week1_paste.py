@@ -122,3 +122,18 @@ async def test_a_text_dialog_closed_by_enter_keeps_only_its_line(desk):
             await handled(pilot)
             assert got[-1] == f"line{n}"
             assert not isinstance(app.screen, TextDialog)
+
+
+async def test_keys_typed_straight_after_enter_on_the_queue_go_to_the_call(desk):
+    """Enter on the queue claims the call in a worker; the keys after it waited for nothing and
+    went to the queue (where ``c`` is the day close)."""
+    from huifang_tui.screens.call import CallScreen
+
+    store, agent = desk
+    app = HuifangApp(store, agent, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, "enter", *"cc李")
+        await handled(pilot)
+        assert isinstance(app.screen, CallScreen), type(app.screen)
+        assert isinstance(app.focused, Input) and app.focused.value.endswith("cc李"), app.focused
