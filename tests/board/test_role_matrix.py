@@ -16,7 +16,7 @@ from huifang_tui.services import audit_log as audit_svc
 from huifang_tui.services import board as bsvc
 from huifang_tui.services import calendar as calsvc
 from huifang_tui.services import calls, recording
-from huifang_tui.services import assignment, dayclose, imports, issues, planner, queue, sales, search, users
+from huifang_tui.services import assignment, dayclose, figures, imports, issues, planner, queue, sales, search, users
 from huifang_tui.services.base import Actor
 from huifang_tui.store.models import AuditEntry, Callback
 
@@ -49,6 +49,8 @@ MATRIX = [
     ("raise an issue on another agent's callback",
      lambda st, a: issues.raise_issue(st, a, "HF202611002", title="报警"), SUP),
     ("day close summary", lambda st, a: dayclose.summarize(st, a, D), ALL),
+    ("what is left before the day close", lambda st, a: dayclose.check_close(st, a, D), ALL),
+    ("my day's figures", lambda st, a: figures.my_day(st, a, D), ALL),
     ("list users", lambda st, a: users.list_users(st, a), SUP),
     ("add a user", lambda st, a: users.add_user(st, a, "agent9", "agent", "新人"), {"admin"}),
     ("read the policy", lambda st, a: calsvc.policy_text(st, a), SUP),
