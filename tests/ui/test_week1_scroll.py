@@ -61,12 +61,14 @@ def _visible(widget: Widget, box: Widget) -> bool:
     return view.y <= bottom < view.bottom and view.bottom <= widget.screen.size.height
 
 
-async def _scrolls_to_the_end(pilot, last: Widget, keys: tuple[str, ...]) -> None:  # noqa: ANN001
+async def _scrolls_to_the_end(pilot, last: Widget, keys: tuple[str, ...], more: bool = True) -> None:  # noqa: ANN001
+    """``more``: the box's edge says "more below" until the end (the dialogs built on DialogScroll)."""
     screen = pilot.app.screen
     box = _scroller(screen, last)
     assert not _visible(last, box), f"{type(screen).__name__}: the last line shows before scrolling"
     frame = next((n for n in box.ancestors_with_self if n.has_class("dialog-box")), None)
-    assert frame is not None and frame.border_subtitle == t("scroll.more")  # the box says there is more below
+    if more:
+        assert frame is not None and frame.border_subtitle == t("scroll.more")  # the box says there is more below
     for _ in range(20):
         await pilot.press(*keys)
         await settle(pilot, 1)
@@ -74,7 +76,8 @@ async def _scrolls_to_the_end(pilot, last: Widget, keys: tuple[str, ...]) -> Non
             break
     assert box.scroll_y == box.max_scroll_y
     assert _visible(last, box), f"{type(screen).__name__}: the last line is still cut after {keys}"
-    assert frame.border_subtitle == ""
+    if more:
+        assert frame.border_subtitle == ""
 
 
 def _body(screen) -> Static:  # noqa: ANN001
@@ -97,6 +100,70 @@ def _dialogs():  # noqa: ANN202
         ("text", lambda: TextDialog(t("err.title"), text), ("pagedown",)),  # the field keeps End
         ("refusal", lambda: RefusalDialog(t("err.title"), text), ("pagedown",)),
     ]
+
+
+def _others():  # noqa: ANN202
+    """(class name, make it with a long text, the keys, the widget holding the last line): the
+    dialogs other screens build on these, with a layout of their own."""
+    from datetime import date
+
+    from rich.text import Text
+
+    from huifang_tui.core.errors import NeedsSupervisor
+    from huifang_tui.screens.audit import AuditEntryDialog
+    from huifang_tui.screens.requests import AskSupervisorDialog, OptionalReasonDialog, RequestDetail
+
+    text = long_text()
+    asked = NeedsSupervisor(text, kind="defer", number="HF202611001", wanted=date(2026, 12, 1), deadline="2026-11-25")
+    return {
+        "AuditEntryDialog": (lambda: AuditEntryDialog(Text(text)), ("end",), lambda s: _body(s), False),
+        "AskSupervisorDialog": (lambda: AskSupervisorDialog(asked, "客户出差"), ("pagedown",),
+                                lambda s: s.query_one("#ask-error"), False),
+        "OptionalReasonDialog": (lambda: OptionalReasonDialog(t("err.title"), text), ("pagedown",),
+                                 lambda s: _body(s), True),
+        "RequestDetail": (lambda: RequestDetail("HF202611001", "陈晓雯", "杭州恒达机械有限公司", text), ("end",),
+                          lambda s: _body(s), True),
+    }
+
+
+#: dialogs whose long part is a list of their own (it scrolls with its cursor, and has no long text)
+OWN_LISTS = {"AssignDialog"}  # its departments and people: an OptionList under the filter line
+
+
+def test_every_dialog_of_the_app_is_opened_here():
+    """A dialog added to the app is added to the tests above (or to OWN_LISTS, saying why)."""
+    import importlib
+    import pkgutil
+
+    import huifang_tui.screens as screens
+    from huifang_tui.screens.dialogs import _Dialog
+
+    for mod in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"huifang_tui.screens.{mod.name}")
+
+    def every(cls):  # noqa: ANN001, ANN202
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    known = {"QuestionDialog", "ConfirmDialog", "MessageDialog", "TextDialog", "IssueDialog", "FinalOutcomeDialog",
+             "RefusalDialog", *_others(), *OWN_LISTS}
+    missing = {c.__name__ for c in every(_Dialog) if c.__module__.startswith("huifang_tui.")} - known
+    assert not missing, f"dialogs not opened by these tests: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", ["AuditEntryDialog", "AskSupervisorDialog", "OptionalReasonDialog", "RequestDetail"])
+async def test_the_other_screens_long_dialogs_scroll_to_their_last_line(desk, name):
+    store, agent = desk
+    make, keys, last, more = _others()[name]
+    app = HuifangApp(store, agent, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(make())
+        await settle(pilot)
+        await pilot.press(*["pageup"] * 5)  # a focused field may have scrolled the box down to it
+        await settle(pilot)
+        await _scrolls_to_the_end(pilot, last(app.screen), keys, more)
 
 
 @pytest.mark.parametrize("name", [d[0] for d in _dialogs()])
