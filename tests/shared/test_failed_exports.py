@@ -16,7 +16,7 @@ from huifang_tui.exporting import COLUMNS, sheets
 def _record(i: int) -> SimpleNamespace:
     values = {attr: f"值{i}-{attr}" for attr, _ in COLUMNS}
     values.update(kind="work_order", channel="phone", issues=[], agent="agent1", late_entry=False)
-    return SimpleNamespace(**values)
+    return SimpleNamespace(**values, part_text=lambda: "计划并完成")  # 本月计入 in words (RecordLine.part_text)
 
 
 class _Records(list):

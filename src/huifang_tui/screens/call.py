@@ -195,7 +195,7 @@ class CallScreen(Screen):
         else:
             self.form.go(Phase.EDITING)
             self._apply_carry()
-            self.query_one("#reached_name", Input).focus()
+            self._focus_first(suggested=True)
 
     def on_unmount(self) -> None:
         # Only when the app quits with the call open: flush the pending draft and drop the claim
@@ -226,7 +226,17 @@ class CallScreen(Screen):
         self.form.go(Phase.EDITING)
         if not restore:
             self._apply_carry()
-        self.query_one("#reached_name", Input).focus()
+        self._focus_first(suggested=not restore)
+
+    def _focus_first(self, suggested: bool) -> None:
+        """The cursor in 接听人 as the call opens. A name the app suggested (the contact, or the
+        person reached on the customer's previous callback) is selected, so the first key typed
+        replaces it when someone else answers; what the agent typed (a restored draft) is not, and
+        Tab back into any field puts the cursor at its end (issue 25 item 8)."""
+        field = self.query_one("#reached_name", Input)
+        field.focus()
+        if suggested and field.value:
+            field.call_after_refresh(field.select_all)
 
     def _apply_carry(self) -> None:
         """The same customer's previous callback of this call (issue 16 item 6): the person reached

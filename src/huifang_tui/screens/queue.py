@@ -88,7 +88,7 @@ class QueueScreen(Screen):
         self._layout: list[tuple[str, int]] = []
         self._text_cache: dict[tuple[bool, bool], list[dict[str, Text]]] = {}  # a load's cells, by wording
         self._rendered_width: int | None = None  # the terminal width the table was last laid out for
-        self._requests: list = []  # the agent's requests to a supervisor (services.requests.my_requests)
+        self._requests: list = []  # the agent's requests to a supervisor (queue_snapshot.requests)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -166,13 +166,10 @@ class QueueScreen(Screen):
         """Rows, progress and claims from one service call, in one read transaction."""
         from ..services.queue import queue_snapshot
 
-        from ..services.requests import my_requests
-
-        snap = queue_snapshot(self.app.store, self.app.actor)
+        snap = queue_snapshot(self.app.store, self.app.actor)  # the requests and their answers too
         cells = [countdown(r.deadline_on, r.deadline_at, snap.now, snap.calendar) for r in snap.rows]
-        asked = my_requests(self.app.store, self.app.actor)
         self._data_version = snap.version
-        self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress, asked)))
+        self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress, snap.requests)))
 
     @in_thread("queue-poll", exclusive=True)
     def _check_changes(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import bindparam, func, text
@@ -168,6 +168,7 @@ class QueueSnapshot:
     calendar: WorkCalendar
     version: int  # the store's data version, read before them: a commit during the reads is not seen
     now: datetime  # the clock they were read at (overdue, the countdowns)
+    requests: list = field(default_factory=list)  # the actor's requests to a supervisor (requests.mine)
 
 
 def _gone(s: Session, actor: Actor, now: datetime, listed: set[int]) -> list[QueueRow]:
@@ -190,6 +191,7 @@ def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
     ``queue_progress`` read through it, then the calendar. The first paint reads the same
     without the ORM (store/fastread.py)."""
     from .calendar import load_calendar
+    from .requests import mine
 
     version = store.data_version()  # first: a commit during the reads must not look seen
     now = store.now()
@@ -199,4 +201,5 @@ def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
         progress = _progress(s, actor, now.date(), now, None)
         rows += _gone(s, actor, now, {r.id for r in rows})
         calendar = load_calendar(s)
-    return QueueSnapshot(rows, progress, calendar, version, now)
+        asked = mine(s, actor, now)
+    return QueueSnapshot(rows, progress, calendar, version, now, asked)
