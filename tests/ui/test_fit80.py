@@ -14,13 +14,12 @@ compares them with the English snapshots. Regenerate only after looking at the s
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from .english_run import compare_in_english, english_shots, starts_the_english_run, take_screens, takes_screens
 from pilot_help import settle
 from huifang_tui.core.i18n import set_lang
 
@@ -36,7 +35,6 @@ from huifang_tui.screens.queue import CAPS, SCROLLBAR  # noqa: E402
 from huifang_tui.services.users import resolve_actor  # noqa: E402
 from huifang_tui.widgets.keybar import KeyItem, KeyLine, fit, own_bindings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -444,29 +442,14 @@ async def _open_call(pilot) -> None:
 SCREENS = {"queue_80x24": settle, "call_80x24": _open_call}
 
 
-@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+@takes_screens
 def test_take_screens(demo_app):
     """In the English process: the queue and call screens as SVG, for test_in_english to compare."""
-    from textual._doc import take_svg_screenshot
-
-    out = Path(os.environ["HUIFANG_TEST_SVG_DIR"])
-    for name, run_before in SCREENS.items():
-        svg = take_svg_screenshot(app=demo_app(), terminal_size=(80, 24), run_before=run_before)
-        (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    take_screens(demo_app, SCREENS)
 
 
-@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+@starts_the_english_run
 def test_in_english(snapshot, tmp_path):
     """The same tests with the English catalog, in a process of its own; its queue and call
     screens are compared here with the English snapshots (``--snapshot-update`` applies)."""
-    from pytest_textual_snapshot import SVGImageExtension
-
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy",
-            str(Path(__file__).with_name("test_fit80_en.py").relative_to(ROOT))]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    svg = snapshot.use_extension(SVGImageExtension)
-    for name in SCREENS:
-        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+    compare_in_english(snapshot, tmp_path, Path(__file__).with_name("test_fit80_en.py"), english_shots(SCREENS))

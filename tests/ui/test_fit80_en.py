@@ -4,10 +4,7 @@ writes the queue and call screens as SVG; the parent compares them with the snap
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
+from .english_run import english_only
 from .test_fit80 import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     test_board_names_and_alerts_at_80,
@@ -24,5 +21,4 @@ from .test_fit80 import (  # noqa: F401 - collected here again, in English
     test_take_screens,
 )
 
-pytestmark = pytest.mark.skipif(os.environ.get("HUIFANG_TEST_LANG") != "en",
-                                reason="run by test_fit80.test_in_english with HUIFANG_TEST_LANG=en")
+pytestmark = english_only("test_fit80.test_in_english")

@@ -11,13 +11,12 @@ snapshot. Regenerate only after looking at the screens:
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from .english_run import compare_in_english, english_shots, starts_the_english_run, take_screens, takes_screens
 from huifang_tui.core.i18n import set_lang
 
 LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
@@ -25,7 +24,6 @@ set_lang(LANG)  # before the screens are imported (in the child process, they ar
 
 from pilot_help import settle  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 10, 30)  # the board snapshots' clock
 
 
@@ -159,29 +157,16 @@ def test_audit_log_80x24(snap_compare, demo_app):
     assert snap_compare(demo_app("supervisor", NOW), terminal_size=(80, 24), run_before=_audit_with_a_reassign)
 
 
-@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshot")
+@takes_screens
 def test_take_audit_screen(demo_app):
     """In the English process: the audit log as SVG, for test_audit_log_in_english to compare."""
-    from textual._doc import take_svg_screenshot
-
-    svg = take_svg_screenshot(app=demo_app("supervisor", NOW), terminal_size=(80, 24),
-                              run_before=_audit_with_a_reassign)
-    (Path(os.environ["HUIFANG_TEST_SVG_DIR"]) / "audit_80x24.svg").write_text(svg, encoding="utf-8")
+    take_screens(lambda: demo_app("supervisor", NOW), {"audit_80x24": _audit_with_a_reassign})
 
 
-@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+@starts_the_english_run
 def test_audit_log_in_english(snapshot, tmp_path):
-    from pytest_textual_snapshot import SVGImageExtension
-
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy", "-p", "no:randomly",
-            str(Path(__file__).relative_to(ROOT)), "-k", "test_take_audit_screen"]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    shot = tmp_path / "audit_80x24.svg"  # written only if the child's test ran (not skipped)
-    assert done.returncode == 0 and shot.exists(), done.stdout[-6000:] + done.stderr[-2000:]
-    svg = snapshot.use_extension(SVGImageExtension)
-    assert svg(name="en_audit_80x24") == shot.read_text(encoding="utf-8")
+    compare_in_english(snapshot, tmp_path, Path(__file__), english_shots(["audit_80x24"]),
+                       "-k", "test_take_audit_screen")
 
 
 @pytest.mark.skipif(LANG != "zh_CN", reason="the Chinese words")

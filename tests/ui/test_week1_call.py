@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from .english_run import compare_in_english, english_shots, starts_the_english_run, take_screens, takes_screens
 from pilot_help import settle
 from huifang_tui.core.i18n import set_lang
 
@@ -48,7 +47,6 @@ from huifang_tui.widgets.call_form import CallForm  # noqa: E402
 from huifang_tui.widgets.customer_card import CardTabs, CustomerCard  # noqa: E402
 from huifang_tui.widgets.keybar import KeyBar  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST = "HF202611088"  # the demo queue's first row: a work order SX202611032 in the script, 4 past callbacks
 VERIFY = "HF202611103"  # a customer with an improvement to verify
 LONG = "HF202611129"  # a customer with 8 past callbacks
@@ -303,29 +301,14 @@ def test_call_screen_80x24(snap_compare, demo_app, name):
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=SCREENS[name])
 
 
-@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+@takes_screens
 def test_take_screens(demo_app):
     """In the English process: the call screens as SVG, for test_in_english."""
-    from textual._doc import take_svg_screenshot
-
-    out = Path(os.environ["HUIFANG_TEST_SVG_DIR"])
-    for name, run_before in SCREENS.items():
-        svg = take_svg_screenshot(app=demo_app(), terminal_size=(80, 24), run_before=run_before)
-        (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    take_screens(demo_app, SCREENS)
 
 
-@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+@starts_the_english_run
 def test_in_english(snapshot, tmp_path):
     """The same tests with the English catalog, in a process of its own; its call screens are
     compared here with the English snapshots (``--snapshot-update`` applies)."""
-    from pytest_textual_snapshot import SVGImageExtension
-
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy", "-p", "no:randomly",
-            str(Path(__file__).with_name("test_week1_call_en.py").relative_to(ROOT))]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    svg = snapshot.use_extension(SVGImageExtension)
-    for name in SCREENS:
-        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+    compare_in_english(snapshot, tmp_path, Path(__file__).with_name("test_week1_call_en.py"), english_shots(SCREENS))

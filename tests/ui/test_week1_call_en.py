@@ -4,10 +4,7 @@ writes the call screens as SVG; the parent compares them with the snapshots."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
+from .english_run import english_only
 from .test_week1_call import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     locked,
@@ -20,5 +17,4 @@ from .test_week1_call import (  # noqa: F401 - collected here again, in English
     test_the_record_forms_lock_message_is_shown_whole_at_80x24,
 )
 
-pytestmark = pytest.mark.skipif(os.environ.get("HUIFANG_TEST_LANG") != "en",
-                                reason="run by test_week1_call.test_in_english with HUIFANG_TEST_LANG=en")
+pytestmark = english_only("test_week1_call.test_in_english")

@@ -16,13 +16,12 @@ process, as test_fit80 does: key labels are read when the screens are imported).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from .english_run import compare_in_english, starts_the_english_run, take_screens, takes_screens
 from huifang_tui.core.i18n import set_lang
 
 LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
@@ -34,7 +33,6 @@ from textual.widgets import DataTable, Static  # noqa: E402
 
 from huifang_tui.core.i18n import t  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 D = date(2026, 11, 23)
 TOMORROW_1000 = datetime(2026, 11, 24, 10, 0)
 DONE = {"outcome": "completed", "reached_name": "王经理", "score_resolution": 4, "score_attitude": 5}
@@ -320,23 +318,12 @@ def test_day_close_refusal_80x24(snap_compare, demo_app):
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_day_close)
 
 
-@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshot")
+@takes_screens
 def test_take_english_day_close(demo_app):
-    from textual._doc import take_svg_screenshot
-
-    svg = take_svg_screenshot(app=demo_app(), terminal_size=(80, 24), run_before=_day_close)
-    (Path(os.environ["HUIFANG_TEST_SVG_DIR"]) / "dayclose.svg").write_text(svg, encoding="utf-8")
+    take_screens(demo_app, {"dayclose": _day_close})
 
 
-@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+@starts_the_english_run
 def test_day_close_refusal_80x24_in_english(snapshot, tmp_path):
-    from pytest_textual_snapshot import SVGImageExtension
-
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:syrupy",
-            str(Path(__file__).relative_to(ROOT)), "-k", "test_take_english_day_close"]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    svg = snapshot.use_extension(SVGImageExtension)
-    assert svg(name="en_day_close_refusal_80x24") == (tmp_path / "dayclose.svg").read_text(encoding="utf-8")
+    compare_in_english(snapshot, tmp_path, Path(__file__), {"en_day_close_refusal_80x24": "dayclose"},
+                       "-k", "test_take_english_day_close")

@@ -3,6 +3,8 @@ now (item 20), and assigning picks a department and a person from lists (item 13
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import pytest
 from sqlmodel import select
 from textual.widgets import DataTable
@@ -137,9 +139,9 @@ def _highlighted(dialog) -> str:  # noqa: ANN001
     return str(box.get_option_at_index(box.highlighted).prompt)
 
 
-async def test_assign_picks_a_department_then_a_person_by_keyboard(departments):
-    from huifang_tui.screens.ledger import AssignDialog
-
+@asynccontextmanager
+async def _assign_dialog(departments):  # noqa: ANN001, ANN202
+    """The supervisor at 80×24 on the issue, G pressed: the pilot and the screen G opened."""
     store, people, number = departments
     app = HuifangApp(store, people["sup"], cursor_blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -148,7 +150,15 @@ async def test_assign_picks_a_department_then_a_person_by_keyboard(departments):
         await settle(pilot)
         await pilot.press("g")
         await settle(pilot)
-        dialog = app.screen
+        yield pilot, app.screen
+
+
+async def test_assign_picks_a_department_then_a_person_by_keyboard(departments):
+    from huifang_tui.screens.ledger import AssignDialog
+
+    store, _people, number = departments
+    async with _assign_dialog(departments) as (pilot, dialog):
+        app = pilot.app
         assert isinstance(dialog, AssignDialog)
         # the departments, the issue's own marked and highlighted
         names = _options(dialog)
@@ -186,15 +196,9 @@ async def test_assign_picks_a_department_then_a_person_by_keyboard(departments):
 async def test_assign_to_a_department_alone_and_esc_goes_back(departments):
     from huifang_tui.screens.ledger import AssignDialog
 
-    store, people, number = departments
-    app = HuifangApp(store, people["sup"], cursor_blink=False)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(IssueScreen(number))
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
-        dialog = app.screen
+    store, _people, number = departments
+    async with _assign_dialog(departments) as (pilot, dialog):
+        app = pilot.app
         await pilot.press(*"销售", "enter")
         await pilot.pause()
         assert _options(dialog)[0] == "不指定责任人（只分派到部门）"

@@ -5,10 +5,7 @@ them with the snapshots."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
+from .english_run import english_only
 from .test_week1_month import (  # noqa: F401 - collected here again, in English
     _zh_catalog,
     late_desk,
@@ -21,5 +18,4 @@ from .test_week1_month import (  # noqa: F401 - collected here again, in English
     test_the_yearly_view_shows_december_at_80x24,
 )
 
-pytestmark = pytest.mark.skipif(os.environ.get("HUIFANG_TEST_LANG") != "en",
-                                reason="run by test_week1_month.test_in_english with HUIFANG_TEST_LANG=en")
+pytestmark = english_only("test_week1_month.test_in_english")

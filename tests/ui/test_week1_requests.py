@@ -59,6 +59,22 @@ def _notices(app) -> str:
     return "\n".join(str(n.message) + " " + str(n.title) for n in app._notifications)
 
 
+async def _asks_the_supervisor(pilot, typed: str, title: str, wanted: str, reason: str) -> AskSupervisorDialog:  # noqa: ANN001
+    """*typed* and Enter open the dialog asking the supervisor, titled *title* (a key), not an
+    error, with *wanted* and *reason* filled in: the dialog."""
+    app = pilot.app
+    await _type(pilot, typed)
+    await pilot.press("enter")
+    await settle(pilot)
+    dlg = app.screen
+    assert isinstance(dlg, AskSupervisorDialog), _notices(app)
+    assert str(dlg.query_one("#ask-title").render()) == t(title)
+    assert t("err.title") not in _notices(app)  # not "something went wrong"
+    assert dlg.query_one("#ask-wanted").value == wanted
+    assert dlg.query_one("#ask-reason").value == reason
+    return dlg
+
+
 async def test_a_reschedule_past_the_deadline_offers_to_ask_the_supervisor(last_day):
     store, agent = last_day
     app = HuifangApp(store, agent, cursor_blink=False)
@@ -67,15 +83,8 @@ async def test_a_reschedule_past_the_deadline_offers_to_ask_the_supervisor(last_
         screen.query_one("#note").value = "客户出差到周二"
         await pilot.press("f8")  # 改约
         await pilot.pause()
-        await _type(pilot, "明天 10:00")
-        await pilot.press("enter")
-        await settle(pilot)
-        dlg = app.screen
-        assert isinstance(dlg, AskSupervisorDialog), _notices(app)
-        assert str(dlg.query_one("#ask-title").render()) == t("requests.ask.title_reschedule")
-        assert t("err.title") not in _notices(app)  # not "something went wrong"
-        assert dlg.query_one("#ask-wanted").value == "2026-11-24 10:00"
-        assert dlg.query_one("#ask-reason").value == "客户出差到周二"  # the note typed, carried over
+        await _asks_the_supervisor(pilot, "明天 10:00", "requests.ask.title_reschedule", "2026-11-24 10:00",
+                                   "客户出差到周二")  # the note typed, carried over
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen), _notices(app)
@@ -93,15 +102,7 @@ async def test_a_deferral_past_the_deadline_from_the_queue_keeps_the_reason(last
         await settle(pilot)
         await pilot.press("d")
         await pilot.pause()
-        await _type(pilot, "客户出差")
-        await pilot.press("enter")
-        await settle(pilot)
-        dlg = app.screen
-        assert isinstance(dlg, AskSupervisorDialog), _notices(app)
-        assert str(dlg.query_one("#ask-title").render()) == t("requests.ask.title_defer")
-        assert t("err.title") not in _notices(app)  # not "something went wrong"
-        assert dlg.query_one("#ask-wanted").value == "2026-11-24"
-        assert dlg.query_one("#ask-reason").value == "客户出差"
+        dlg = await _asks_the_supervisor(pilot, "客户出差", "requests.ask.title_defer", "2026-11-24", "客户出差")
         dlg.query_one("#ask-wanted").value = "2026-11-26"
         await pilot.press("enter")
         await settle(pilot)

@@ -10,12 +10,12 @@ read from the catalog when the screens are imported)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
+from .english_run import compare_shots, english_shots, run_in_english, starts_the_english_run, take_screens, takes_screens
 from huifang_tui.core.i18n import set_lang
 
 LANG = os.environ.get("HUIFANG_TEST_LANG", "zh_CN")
@@ -28,7 +28,6 @@ from huifang_tui.app import HuifangApp  # noqa: E402
 from huifang_tui.core.i18n import t  # noqa: E402
 from pilot_help import open_first, settle  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 SIZE = (80, 24)
 LAST = "END-OF-TEXT"  # the long text's last line
 
@@ -181,9 +180,9 @@ async def test_a_long_dialog_scrolls_to_its_last_line(desk, name):
         assert hint.region.bottom <= SIZE[1] and hint.region.height >= 1  # how to close stays in view
 
 
-async def test_the_issue_dialog_scrolls_to_its_save_button_when_its_hint_is_long(desk):
-    from textual.widgets import Button
-
+@asynccontextmanager
+async def _issue_dialog(desk):  # noqa: ANN001, ANN202
+    """The agent at 80×24 with the issue dialog open over the queue: the pilot."""
     from huifang_tui.screens.dialogs import IssueDialog
 
     store, agent = desk
@@ -192,6 +191,14 @@ async def test_the_issue_dialog_scrolls_to_its_save_button_when_its_hint_is_long
         await settle(pilot)
         app.push_screen(IssueDialog())
         await settle(pilot)
+        yield pilot
+
+
+async def test_the_issue_dialog_scrolls_to_its_save_button_when_its_hint_is_long(desk):
+    from textual.widgets import Button
+
+    async with _issue_dialog(desk) as pilot:
+        app = pilot.app
         app.screen.query_one("#issue-error", Static).update(long_text(8))
         await settle(pilot)
         app.screen.query_one("#issue-title").focus()
@@ -268,15 +275,8 @@ async def test_the_call_forms_checkboxes_show_their_whole_label(desk):
 
 
 async def test_the_issue_dialogs_checkbox_shows_its_whole_label(desk):
-    from huifang_tui.screens.dialogs import IssueDialog
-
-    store, agent = desk
-    app = HuifangApp(store, agent, cursor_blink=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.push_screen(IssueDialog())
-        await settle(pilot)
-        for box in app.screen.query(Checkbox):
+    async with _issue_dialog(desk) as pilot:
+        for box in pilot.app.screen.query(Checkbox):
             assert box.render().cell_length <= box.content_size.width, f"{box.id}: {box.label.plain!r} is cut"
 
 
@@ -304,29 +304,17 @@ def test_help_on_the_queue_scrolled_to_its_end_80x24(snap_compare, demo_app):
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=_help_at_its_end)
 
 
-@pytest.mark.skipif(not os.environ.get("HUIFANG_TEST_SVG_DIR"), reason="the English run's screenshots")
+@takes_screens
 def test_take_help_screens(demo_app):
     """In the English process: F1 on the queue, top and end, as SVG for test_in_english."""
-    from textual._doc import take_svg_screenshot
-
-    for name, before in SHOTS.items():
-        svg = take_svg_screenshot(app=demo_app(), terminal_size=SIZE, run_before=before)
-        (Path(os.environ["HUIFANG_TEST_SVG_DIR"]) / f"{name}.svg").write_text(svg, encoding="utf-8")
+    take_screens(demo_app, SHOTS, SIZE)
 
 
-@pytest.mark.skipif(LANG != "zh_CN", reason="this is the English run itself")
+@starts_the_english_run
 def test_in_english(snapshot, tmp_path):
     """The tests above with the English catalog, in a process of its own; its F1 screenshots are
     compared here with the English snapshots (``--snapshot-update`` applies)."""
-    from pytest_textual_snapshot import SVGImageExtension
-
-    args = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:syrupy",
-            str(Path(__file__).relative_to(ROOT)), "-k", "not test_in_english"]
-    env = dict(os.environ, HUIFANG_TEST_LANG="en", HUIFANG_TEST_SVG_DIR=str(tmp_path))
-    env.pop("PYTEST_CURRENT_TEST", None)
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    assert " passed" in done.stdout and " failed" not in done.stdout, done.stdout[-2000:]
-    svg = snapshot.use_extension(SVGImageExtension)
-    for name in SHOTS:
-        assert svg(name=f"en_{name}") == (tmp_path / f"{name}.svg").read_text(encoding="utf-8")
+    shots = english_shots(SHOTS)
+    out = run_in_english(tmp_path, Path(__file__), "-k", "not test_in_english", writes=shots.values())
+    assert " passed" in out and " failed" not in out, out[-2000:]
+    compare_shots(snapshot, tmp_path, shots)

@@ -68,11 +68,17 @@ def overview_lines(view) -> list[Text]:  # noqa: ANN001 - services.calls.CallVie
     return parts
 
 
-def history_lines(view) -> list[Text]:  # noqa: ANN001
-    parts = [Text(t("card.history"), style="bold underline")]
-    if not view.history:
+def _section(title: str, rows, line, heading: str = "bold underline") -> list[Text]:  # noqa: ANN001
+    """A card section: its heading, then one ``line(row)`` per row (or "none")."""
+    parts = [Text(title, style=heading)]
+    if not rows:
         parts.append(Text(t("card.none"), style="dim"))
-    for h in view.history:
+    parts.extend(line(row) for row in rows)
+    return parts
+
+
+def history_lines(view) -> list[Text]:  # noqa: ANN001
+    def line_of(h) -> Text:  # noqa: ANN001
         line = Text()
         when = h.completed_at.strftime("%Y-%m-%d") if h.completed_at else ""
         line.append(f"{when} {t(f'kind.{h.kind}')} ")
@@ -81,27 +87,19 @@ def history_lines(view) -> list[Text]:  # noqa: ANN001
             line.append(" ")
         if h.suggestions:
             line.append(clean(h.suggestions), style="dim")
-        parts.append(line)
-    return parts
+        return line
+
+    return _section(t("card.history"), view.history, line_of)
 
 
 def issue_lines(view) -> list[Text]:  # noqa: ANN001
-    parts = [Text(t("card.open_issues"), style="bold underline")]
-    if not view.open_issues:
-        parts.append(Text(t("card.none"), style="dim"))
-    for i in view.open_issues:
-        style = "bold red" if i.is_complaint else ""
-        parts.append(Text(f"{i.number} {t(f'issue.priority.{i.priority}')} ", style=style) + Text(clean(i.title)))
-    return parts
+    return _section(t("card.open_issues"), view.open_issues, lambda i: Text(
+        f"{i.number} {t(f'issue.priority.{i.priority}')} ", style="bold red" if i.is_complaint else "") + Text(clean(i.title)))
 
 
 def verify_lines(view) -> list[Text]:  # noqa: ANN001
-    parts = [Text(t("card.to_verify"), style="bold underline yellow")]
-    if not view.to_verify:
-        parts.append(Text(t("card.none"), style="dim"))
-    for i in view.to_verify:
-        parts.append(Text(f"{i.number} ") + Text(clean(i.solution or i.title)))
-    return parts
+    return _section(t("card.to_verify"), view.to_verify, lambda i: Text(f"{i.number} ") + Text(clean(i.solution or i.title)),
+                    heading="bold underline yellow")
 
 
 _LINES = {"overview": overview_lines, "history": history_lines, "issues": issue_lines, "verify": verify_lines}
