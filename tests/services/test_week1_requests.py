@@ -78,7 +78,7 @@ def test_ask_is_only_for_what_needs_a_supervisor(due_today):
         req.ask(store, other, "HF202611001", "reschedule", TOMORROW, "客户要求")
 
 
-def test_approve_applies_the_reschedule_as_the_supervisor_audited(due_today):
+def test_approve_applies_the_reschedule_for_the_agent_audited_as_the_supervisor(due_today):
     store, agent, sup, _ = due_today
     view = req.ask(store, agent, "HF202611001", "reschedule", TOMORROW, "客户出差")
     done, said = req.approve(store, sup, view.id)
@@ -89,7 +89,7 @@ def test_approve_applies_the_reschedule_as_the_supervisor_audited(due_today):
     with store.read() as s:
         attempt = s.exec(select(CallAttempt)).one()
         actions = [a.action for a in s.exec(select(AuditEntry).where(AuditEntry.login == "sup1"))]
-    assert (attempt.agent_login, attempt.outcome, attempt.rescheduled_to) == ("sup1", "reschedule", TOMORROW)
+    assert (attempt.agent_login, attempt.outcome, attempt.rescheduled_to) == ("agent1", "reschedule", TOMORROW)
     assert "request.approve" in actions and "callback.reschedule" in actions
     with pytest.raises(Conflict):  # decided once
         req.refuse(store, sup, view.id)

@@ -257,8 +257,10 @@ def _transition(s: Session, actor: Actor, cb: Callback, rec: CallRecord, at: dat
 
 
 def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transition, at: datetime, now: datetime,
-          late: bool) -> list[int]:
-    """Write one attempt onto one callback (optimistic version guard, attempt row, audit)."""
+          late: bool, by: Actor | None = None) -> list[int]:
+    """Write one attempt onto one callback (optimistic version guard, attempt row, audit). ``by``:
+    whose attempt it is when ``actor`` records it on their behalf (``ON_BEHALF_KEY``)."""
+    doer = by or actor
     before = cb.model_dump()
     version = cb.version
     # Optimistic guard: nobody else may have changed it since we read it (PostgreSQL too;
@@ -277,11 +279,11 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
         cb.answers = json.dumps(rec.answers, ensure_ascii=False)
         cb.follow_status = t("call.follow.done")
         if cb.agent_login is None:
-            cb.agent_login = actor.login  # a pool item belongs to whoever completed it
+            cb.agent_login = doer.login  # a pool item belongs to whoever completed it
     cb.claimed_by = cb.claim_pid = cb.claim_host = cb.claimed_at = None
     cb.updated_at, cb.version = now, version + 1
     s.add(cb)
-    s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=actor.login, outcome=rec.outcome,
+    s.add(CallAttempt(callback_id=cb.id, at=at, agent_login=doer.login, outcome=rec.outcome,
                       reached_name=cb.reached_name, reached_position=cb.reached_position,
                       note=rec.note, reason=rec.reason.strip() if rec.outcome in NEEDS_REASON else "",
                       rescheduled_to=rec.to, entered_at=now, late_entry=late))
@@ -292,17 +294,25 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
                 flagged.append(c.id)
             c.needs_correction = True
             s.add(c)
-    drop_draft(s, actor, cb.id)
+    drop_draft(s, doer, cb.id)
     s.flush()
     after = {**cb.model_dump(), "late_entry": True} if late else cb
+    if by is not None:
+        after = {**(after if isinstance(after, dict) else cb.model_dump()), ON_BEHALF_KEY: by.login}
     audit(s, actor, now, f"callback.{rec.outcome}", "callback", cb.number, before, after)
     if tr.alert_supervisor:
         audit(s, actor, now, "alert.unreachable", "callback", cb.number, None, {"attempts": tr.attempts})
     return flagged
 
 
+# The audit after-snapshot's key naming whose attempt or deferral a supervisor recorded on their
+# behalf (an approved request to a supervisor: the agent's own call, the supervisor's approval).
+ON_BEHALF_KEY = "by"
+
+
 def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord,
-                   guard: Callable[[Session, Callback], None] | None = None) -> AttemptResult:
+                   guard: Callable[[Session, Callback], None] | None = None,
+                   on_behalf: Actor | None = None) -> AttemptResult:
     """One transaction: attempt + callback + audit (+ follow-ups when completed).
 
     An outcome other than ``completed`` (``SPREADS``) is about the call: it is recorded on the
@@ -313,7 +323,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord,
 
     ``guard`` runs in the transaction on the callback found (a supervisor's approval of a request
     checks and closes the request there, ``services.requests``); what it raises undoes it all.
-    A 改约 past the deadline by someone who may not is ``NeedsSupervisor``.
+    A 改约 past the deadline by someone who may not is ``NeedsSupervisor``. ``on_behalf``: the
+    agent whose call outcome it is (an approved request): the attempts are theirs, the rest of
+    the call is what theirs would be; ``actor`` (checked here, the one allowed past the
+    deadline) is audited as the one who recorded it.
     """
     errors = validate(rec)
     if errors:
@@ -335,10 +348,10 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord,
                                       deadline=str(e.params["deadline"])) from e
             raise outcome_error(e) from e
         late = is_late_entry(at, now, cal)
-        others = same_call(s, actor, cb, at, lock=True) if rec.outcome in SPREADS else []
+        others = same_call(s, on_behalf or actor, cb, at, lock=True) if rec.outcome in SPREADS else []
         if rec.outcome in PER_NUMBER:  # 号码错误 is about the number dialled: its contact's callbacks
             others = [o for o in others if o.contact_name == cb.contact_name]
-        flagged = _save(s, actor, cb, rec, tr, at, now, late)
+        flagged = _save(s, actor, cb, rec, tr, at, now, late, on_behalf)
         if rec.outcome == "completed" and (rec.verified_issue_ids or rec.not_held_issue_ids):
             from .issues import record_verifications
 
@@ -351,7 +364,7 @@ def record_attempt(store: Store, actor: Actor, number: str, rec: CallRecord,
                 otr = _transition(s, actor, other, same, at, now, cal, policy)
             except OutcomeError:
                 continue  # e.g. its next attempt is not due yet: it keeps its own schedule
-            flagged += _save(s, actor, other, same, otr, at, now, late)
+            flagged += _save(s, actor, other, same, otr, at, now, late, on_behalf)
             also.append(other.number)
             if otr.status in CLOSED_UNDONE:
                 _note_created(s, actor, now, other.number, _planner().plan_after_closing(s, actor, other, now, cal, policy))
@@ -393,14 +406,16 @@ UNDO_NOTE = "callback.outcome_effects"
 
 
 def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None = None,
-          at: datetime | None = None, guard: Callable[[Session, Callback], None] | None = None) -> date:
+          at: datetime | None = None, guard: Callable[[Session, Callback], None] | None = None,
+          on_behalf: Actor | None = None) -> date:
     """Put a callback off with a reason (counts as handled for the day close of the day it was
     put off). ``at``: when it was put off (``--when``; None = now), a record of the callback's
     stated timeline like an attempt (issue 23 item 2): within the same bounds, judged at that
     time (the new day after it, inside the deadline), the floor of the next record, and marked
     补录 when entered more than one working day later. Its stated time is kept on the audit row
     (``stated_at``), ``deferred_on`` is its day. Past the deadline only a supervisor may put it
-    off (``NeedsSupervisor`` otherwise); ``guard`` as in ``record_attempt``."""
+    off (``NeedsSupervisor`` otherwise); ``guard`` and ``on_behalf`` as in ``record_attempt`` (a
+    deferral counts for the callback's agent)."""
     if not reason.strip():
         raise ValidationError(t("call.err.defer_reason"))
     bound({"reason": reason})
@@ -429,7 +444,8 @@ def defer(store: Store, actor: Actor, number: str, reason: str, to: date | None 
         s.add(cb)
         s.flush()
         late = is_late_entry(at, now, cal)
-        after = {**cb.model_dump(), STATED_KEY: at, **({"late_entry": True} if late else {})}
+        after = {**cb.model_dump(), STATED_KEY: at, **({"late_entry": True} if late else {}),
+                 **({ON_BEHALF_KEY: on_behalf.login} if on_behalf is not None else {})}
         audit(s, actor, now, DEFER_ACTION, "callback", number, before, after)
     return new_due
 

@@ -27,7 +27,7 @@ from ..domain.status import OPEN_STATES
 from ..domain.words import REQUEST_KINDS, REQUEST_STATES
 from ..store.models import Callback, Customer, SupervisorRequest
 from .access import get_callback, may_work
-from .base import Actor, Conflict, NotFound, Refused, Store, ValidationError, acting, audit
+from .base import Actor, Conflict, NotFound, Refused, Store, ValidationError, acting, audit, get_user
 from .calendar import load_calendar
 from .calls import check_state
 from .limits import bound
@@ -241,8 +241,10 @@ def my_requests(store: Store, actor: Actor) -> list[RequestView]:
 
 
 def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, str]:
-    """A supervisor approves: the 改约 or deferral is applied as the supervisor (the recording
-    service, its rules and audit) and the request answered, in one transaction. When the callback
+    """A supervisor approves: the 改约 or deferral is applied by the supervisor on the requesting
+    agent's behalf (the recording service, its rules and audit: the attempt is the agent's, in
+    the agent's day figures; the audit names the supervisor) and the request answered, in one
+    transaction. When the callback
     changed meanwhile (closed, reassigned) nothing is applied: the request is closed as stale and
     the refusal says why. Returns the request and what the recording service says happened."""
     from . import recording
@@ -261,6 +263,8 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
             s.flush()
             audit(s, actor, now, "request.stale", "request", row.id, before, row)
         kind, number, wanted, reason = row.kind, row.number, row.wanted_at, row.reason
+        u = get_user(s, row.requested_by)
+        agent = Actor(u.login, u.role, u.name) if u is not None else Actor(row.requested_by, "agent")
     if why is not None:
         raise Conflict(t("requests.err.stale", id=request_id, why=note_text(why)))
 
@@ -277,11 +281,11 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
         audit(s, actor, now, "request.approve", "request", row.id, before, row)
 
     if kind == "defer":
-        day = recording.defer(store, actor, number, reason, wanted.date(), guard=guard)
+        day = recording.defer(store, actor, number, reason, wanted.date(), guard=guard, on_behalf=agent)
         said = t("dayclose.deferred", number=number, day=day.isoformat())
     else:
         rec = recording.CallRecord(outcome="reschedule", to=wanted, note=reason)
-        res = recording.record_attempt(store, actor, number, rec, guard=guard)
+        res = recording.record_attempt(store, actor, number, rec, guard=guard, on_behalf=agent)
         said = recording.next_step(res, "reschedule", now)
     return _one(store, request_id), said
 
