@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -50,7 +51,7 @@ from ..domain.follow_up import follow_up_state, owed_kinds
 from ..domain.issues import SYSTEM_KINDS
 from ..domain.summary import summary_due
 from ..core.errors import MonthLocked
-from ..core.i18n import t
+from ..core.i18n import DEFAULT as DEFAULT_LANG, LANGS, catalog, t
 from ..core.safe_text import mask_phone
 from ..store.queries import chunked
 from ..store.models import (
@@ -337,6 +338,35 @@ def follow_label(code: str | None, status: str) -> str:
     """The 跟进状态 cell: the word for ``domain.follow_up``'s state; a record not completed
     with nothing following it shows its own state there (待回访, 无法联系 …)."""
     return t(f"report.follow.{code}") if code is not None else t(f"report.state.{status}")
+
+
+#: the catalog sections a stored 跟进状态 is a word of (issue 25: stored as its key)
+_FOLLOW_SECTIONS = ("report.follow.", "report.state.")
+
+
+def _follow_key(label: str) -> str:
+    """The catalog key of a 跟进状态 word, as an approved version stores it: a word from
+    :func:`follow_label` knows its key; one an older version froze (in the approver's language)
+    is looked up in the catalogs, Chinese first; a word no catalog has is kept as it is."""
+    key = getattr(label, "key", "")
+    if key.startswith(_FOLLOW_SECTIONS):
+        return key
+    return _follow_words().get(label, label)
+
+
+@lru_cache(maxsize=1)
+def _follow_words() -> dict[str, str]:
+    """跟进状态 word → its catalog key, in every language (a Chinese word wins)."""
+    out: dict[str, str] = {}
+    for lang in reversed((DEFAULT_LANG, *(x for x in LANGS if x != DEFAULT_LANG))):
+        out.update((v, k) for k, v in catalog(lang).items() if k.startswith(_FOLLOW_SECTIONS))
+    return out
+
+
+def _follow_text(stored: str) -> str:
+    """A stored 跟进状态 (its key, or an older version's word) in the reader's language."""
+    key = _follow_key(stored) if not stored.startswith(_FOLLOW_SECTIONS) else stored
+    return t(key) if key.startswith(_FOLLOW_SECTIONS) and key in catalog(DEFAULT_LANG) else stored
 
 
 def _dt(v: object) -> datetime | None:
@@ -737,6 +767,8 @@ def monthly_report(store: Store, actor: Actor, month: Month, *, now: datetime | 
             data = json.loads(snap.data)
             overall, agents = _every_key(data["overall"]), {k: _every_key(v) for k, v in data["agents"].items()}
             records = [RecordLine(**r) for r in data["records"]]
+            for r in records:  # stored as its key; older versions froze the approver's words
+                r.follow_status = _follow_text(r.follow_status)
             _fill_parts(s, month, records)
             if include is not None:
                 agents = {k: v for k, v in agents.items() if include(k)}
@@ -838,7 +870,8 @@ def _latest_snapshot(s: Session, month: Month, *, by: datetime | None = None) ->
 
 def _snapshot_data(overall: dict, agents: dict, records: list[RecordLine]) -> str:
     return json.dumps({"overall": as_json_number(overall), "agents": as_json_number(agents),
-                       "records": [r.as_json() for r in records]}, ensure_ascii=False)
+                       "records": [{**r.as_json(), "follow_status": _follow_key(r.follow_status)}
+                                   for r in records]}, ensure_ascii=False)
 
 
 @contextmanager
