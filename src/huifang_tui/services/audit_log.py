@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from ..core.i18n import t
 from ..domain.masking import mask_phone
-from ..store.models import AuditEntry, Callback, Contact, Customer, Issue, User
+from ..store.models import AuditEntry, Callback, Contact, Customer, Issue, SupervisorRequest, User
 from ..core.identity import SYSTEM
 from .base import Actor, Store, require
 
@@ -143,8 +143,14 @@ def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, unti
 _VALUE_WORDS = {"status": "cbstate", "outcome": "outcome", "kind": "kind", "role": "role", "tier": "tier",
                 "category": "issue.category", "priority": "issue.priority", "state": "report.month_state"}
 _ISSUE_VALUE_WORDS = {"status": "ledger.status"}
-# fields that name a person by login: shown by name
-_PEOPLE = {"login", "agent_login", "owner_login", "raised_by", "claimed_by", "approved_by", "amended_by", "agent"}
+# a request to a supervisor: its state and kind in the request's own words
+_REQUEST_VALUE_WORDS = {"state": "requests.mark", "kind": "auditlog.request_kind"}
+_ENTITY_VALUE_WORDS = {"issue": _ISSUE_VALUE_WORDS, "request": _REQUEST_VALUE_WORDS}
+# fields that name a person by login: shown by name ("by": whose call a supervisor recorded)
+_PEOPLE = {"login", "agent_login", "owner_login", "raised_by", "claimed_by", "approved_by", "amended_by", "agent",
+           "requested_by", "decided_by", "by", "drawn_by", "marked_by"}
+# the audit rows whose entity id is a count: a planner run's callbacks
+_COUNTED = {"plan.create", "plan.cancel", "plan.reopen", "alert.stale"}
 # fields every row of a table carries that say nothing of the change
 _QUIET = {"id", "version", "created_at", "updated_at", "name_initials", "claim_pid", "claim_host",
           "customer_id", "callback_id", "work_order_id"}  # the row's subject names the customer
@@ -194,7 +200,7 @@ def _value(name: str, value: object, entity: str, names: dict[str, str]) -> str:
         m = _ISO_TIME.match(value)
         if m:  # a moment as people write it: no "T", seconds only when they are not :00
             return f"{m.group(1)} {m.group(2)}" + (m.group(3) if m.group(3) and m.group(3) != ":00" else "")
-        words = (_ISSUE_VALUE_WORDS if entity == "issue" else {}).get(name) or _VALUE_WORDS.get(name)
+        words = _ENTITY_VALUE_WORDS.get(entity, {}).get(name) or _VALUE_WORDS.get(name)
         if words and _known(f"{words}.{value}"):
             return t(f"{words}.{value}")
         return value
@@ -240,6 +246,7 @@ def _in_words(s, rows: list[AuditRow]) -> None:  # noqa: ANN001
     names = {login: name for login, name in s.exec(select(User.login, User.name))}
     numbers = {r.entity_id for r in rows if r.entity == "callback"}
     issues = {r.entity_id for r in rows if r.entity == "issue"}
+    requests = {int(r.entity_id) for r in rows if r.entity == "request" and r.entity_id.isdigit()}
     customers = {int(r.entity_id) for r in rows if r.entity == "customer" and r.entity_id.isdigit()}
     contacts = {int(r.entity_id) for r in rows if r.entity == "contact" and r.entity_id.isdigit()}
     of_callback, of_issue, customer_name, contact_name = {}, {}, {}, {}
@@ -249,6 +256,13 @@ def _in_words(s, rows: list[AuditRow]) -> None:  # noqa: ANN001
     for chunk in _chunks(sorted(issues)):
         of_issue.update(s.exec(select(Issue.number, Customer.name).join(Customer, Customer.id == Issue.customer_id)
                                .where(Issue.number.in_(chunk))).all())
+    of_request = {}
+    for chunk in _chunks(sorted(requests)):
+        for rid, number, customer in s.exec(
+                select(SupervisorRequest.id, SupervisorRequest.number, Customer.name)
+                .join(Callback, Callback.id == SupervisorRequest.callback_id)
+                .join(Customer, Customer.id == Callback.customer_id).where(SupervisorRequest.id.in_(chunk))):
+            of_request[str(rid)] = t("auditlog.subject.request", id=rid, number=number, customer=customer)
     for chunk in _chunks(sorted(customers)):
         customer_name.update(s.exec(select(Customer.id, Customer.name).where(Customer.id.in_(chunk))).all())
     for chunk in _chunks(sorted(contacts)):
@@ -259,7 +273,7 @@ def _in_words(s, rows: list[AuditRow]) -> None:  # noqa: ANN001
     for r in rows:
         r.who = names.get(r.login, r.login)
         r.action_text = action_words(r.action)
-        r.subject = _subject(r, names, of_callback, of_issue, customer_name, contact_name)
+        r.subject = _subject(r, names, of_callback, of_issue, customer_name, contact_name, of_request)
         r.changes = _changes(r, names)
 
 
@@ -269,10 +283,16 @@ def _chunks(items: list, n: int = 400):  # noqa: ANN202
 
 
 def _subject(r: AuditRow, names: dict, of_callback: dict, of_issue: dict, customer_name: dict,  # noqa: PLR0911
-             contact_name: dict) -> str:
+             contact_name: dict, of_request: dict) -> str:
     e, i = r.entity, r.entity_id
-    if r.action == "plan.create" and i.isdigit():  # one row for a planner run: how many it made
+    if r.action in _COUNTED and i.isdigit():  # one row for a planner run: how many callbacks
         return t("auditlog.subject.planned", n=i)
+    if e == "request":
+        return of_request.get(i) or t("auditlog.subject.request_gone", id=i)
+    if e == "report" and i:
+        return t("auditlog.subject.report", month=i)
+    if e == "database" and i == "demo":
+        return t("auditlog.subject.demo")
     if e == "callback" and i in of_callback:
         return t("auditlog.subject.numbered", number=i, customer=of_callback[i])
     if e == "issue" and i in of_issue:
