@@ -8,6 +8,7 @@ visit made outside the queue, x exports, v approves (supervisors), s / m spot ch
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,10 @@ from ..widgets.keybar import KeyBar
 from .background import in_thread
 
 PAGE_SIZE = 300
+#: how often the screen asks whether another process committed (PRAGMA data_version, as the
+#: queue and the board do); an approval, an amendment or a new version reloads at once, other
+#: changes to a month not approved at most every STALE_SECONDS (the month is counted whole)
+POLL_SECONDS, STALE_SECONDS = 2.0, 30.0
 # While a large month is counted the screen shows its first rows: a terminal's height of them
 # (adding all 300 of a page first doubles the time to the first useful frame).
 EARLY_ROWS = 60
@@ -96,6 +101,7 @@ class MonthScreen(Screen):
         Binding("s", "spot_draw", t("month.key.spot_draw"), show=False, id="month_spot_draw"),
         Binding("m", "spot_mark", t("month.key.spot_mark"), show=False, id="month_spot_mark"),
         Binding("y", "yearly", t("month.key.yearly"), show=False, id="month_yearly"),
+        Binding("r", "reload", t("key.reload"), show=False, id="month_reload"),
         Binding("pagedown", "page(1)", t("key.next_page"), show=False, id="month_next_page"),
         Binding("pageup", "page(-1)", t("key.prev_page"), show=False, id="month_prev_page"),
         Binding("escape", "app.pop_screen", t("month.key.back"), id="month_back"),
@@ -122,6 +128,8 @@ class MonthScreen(Screen):
         # set once the first page is on screen: the worker counts the month only then, so the
         # paint does not share the interpreter with a second of KPI arithmetic
         self._early_shown = threading.Event()
+        self._dv: int | None = None  # the data_version the shown month was read at
+        self._loaded_at = 0.0
         # 跟进状态 as the service words it → its short form below 100 columns (a record's own
         # state, e.g. 待回访, stays as it is)
         self._follow_short = {t(f"report.follow.{c}"): t(f"monthview.follow.{c}") for c in FOLLOW_CODES}
@@ -141,6 +149,7 @@ class MonthScreen(Screen):
         self.query_one("#month-empty").display = False
         self._setup_columns()
         self.action_reload()
+        self.set_interval(POLL_SECONDS, self._check_changes)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key is offered (key bar, F1) and answers only when the user may use it (issue 25,
@@ -201,10 +210,36 @@ class MonthScreen(Screen):
             if page:
                 self.post_message(self.Page(month, page))
                 self._early_shown.wait(1.0)
+        version = store.data_version()  # first: a commit during the reads is not taken as seen
         rep = svc.monthly_report(store, actor, month)
+        self._dv, self._loaded_at = version, time.monotonic()
         due = svc.summary_state(store, month, store.today())
         spot = {s.number: s.accurate for s in spotcheck.sample(store, month)} if actor.is_supervisor else {}
         self.post_message(self.Loaded(_Loaded(rep, due, spot)))
+
+    @in_thread("month-poll", exclusive=True)
+    def _check_changes(self) -> None:
+        """Another process committed (``report approve`` in another terminal, a call recorded):
+        reload when the month's state moved, else (a month not approved) now and then."""
+        from ..services import report as svc
+
+        rep, seen = self.report, self._dv
+        if rep is None or seen is None:
+            return
+        store = self.app.store
+        version = store.data_version()
+        if version == seen:
+            return
+        now = svc.status_of(store, rep.month)
+        shown = rep.status
+        moved = shown is None or (now.state, now.version) != (shown.state, shown.version)
+        if moved or (now.state != svc.APPROVED and time.monotonic() - self._loaded_at >= STALE_SECONDS):
+            self._dv = version  # one reload per change
+            self.app.call_from_thread(self._reload_if, rep.month)
+
+    def _reload_if(self, month: Month) -> None:
+        if month == self.month:
+            self.action_reload()
 
     @on(Page)
     def _on_page(self, event: Page) -> None:
@@ -218,8 +253,13 @@ class MonthScreen(Screen):
     def _on_loaded(self, event: Loaded) -> None:
         if event.data.report.month != self.month:
             return  # an older load that finished late
+        again = self.report is not None  # a reload: the cursor stays on its row
+        table = self.query_one(DataTable)
+        row = table.cursor_row
         self.report, self.due_state, self.spot = event.data.report, event.data.due_state, event.data.spot
         self._paint()
+        if again and table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     # -- rendering --------------------------------------------------------------------
     def _records(self) -> list:
