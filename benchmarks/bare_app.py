@@ -1,7 +1,7 @@
 """A bare Textual app for the startup comparison: Header, a 30-row DataTable, a status line, Footer.
 
 It prints the marker ``BARE-READY 30`` in its status line once the table is filled (the same
-point in the lifecycle where 回访台 prints ``今日 N/M``), so ``bench_startup.py`` can time it
+point in the lifecycle where 回访台 prints ``今日 应办 N``), so ``bench_startup.py`` can time it
 the same way.
 """
 

@@ -15,7 +15,8 @@ Each run forks a child on a fresh pty (``pty.fork``; window 100×30 set with TIO
 child before ``exec``; ``TERM=xterm-256color``) and reads its output until a marker appears:
 
 * 回访台: ``huifang --lang zh_CN --db <copy of the large DB> --as agentNN`` — interactive when
-  the queue's status line ``今日 N/M`` is painted, i.e. the bytes ``今日 `` followed by a digit
+  the queue's status line ``今日 应办 N …`` is painted, i.e. the bytes ``今日 应办 `` followed by a digit
+  (``今日 N/M`` before issue 25: both are recognised, for ``--before``)
   (that line is only written after the queue worker has loaded the rows and the table is filled).
 * bare: ``python benchmarks/bare_app.py`` (Header + 30-row DataTable + Footer) — marker
   ``BARE-READY 30``, written once its table is filled.
@@ -55,7 +56,7 @@ from common import (  # noqa: E402
 
 TARGET_RATIO = 1.2
 COLS, ROWS = 100, 30
-APP_MARKER = re.compile("今日 ".encode() + rb"\d")
+APP_MARKER = re.compile("今日 ".encode() + b"(?:" + "应办 ".encode() + rb")?\d")  # 今日 应办 18 (and before issue 25: 今日 0/18)
 BARE_MARKER = re.compile(rb"BARE-READY 30")
 
 

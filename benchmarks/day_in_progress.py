@@ -76,7 +76,7 @@ def apply(path: Path, now: datetime, agent: str = "agent01", done_own: int = 25,
     con.executemany("UPDATE callback SET agent_login = ?, completed_at = ?, updated_at = ?, status = ?, outcome = ?,"
                     " attempts = attempts + 1, version = version + 1 WHERE id = ?", cb_rows)
     con.executemany("INSERT INTO call_attempt (callback_id, at, agent_login, outcome, reached_name, reached_position,"
-                    " note, entered_at, late_entry) VALUES (?, ?, ?, ?, '', '', '', ?, 0)", attempts)
+                    " note, reason, entered_at, late_entry) VALUES (?, ?, ?, ?, '', '', '', '', ?, 0)", attempts)
     con.execute("COMMIT")
     con.close()
     return {"customers": customers, "completed_today": len(done_ids), "of_which_agent": len(own),
