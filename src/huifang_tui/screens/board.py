@@ -54,6 +54,7 @@ def bar(done: int, due: int, width: int = BAR) -> Text:
 
 class BoardScreen(LiveScreen):
     TITLE_KEY = "board.title"
+    HELP_NOTE_KEY = "boardhelp.note"  # F1: what the agents' columns and the state say
     _rest_day = False  # the day shown is not a working day (read with the board; issue 25 item 15)
     CSS_PATH = "board.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
