@@ -59,6 +59,8 @@ class BoardScreen(LiveScreen):
     CSS_PATH = "board.tcss"  # read when the screen is first shown, not at every start
     BINDINGS = [
         Binding("enter", "open", t("key.drill"), id="board_open"),
+        # on an alert Enter shows it in full (a request's dialog decides it): its own words
+        Binding("enter", "open_alert", t("key.open_detail"), id="board_open_alert"),
         Binding("space", "mark", t("key.mark"), id="board_mark"),
         Binding("t", "reassign", t("key.reassign"), id="board_reassign"),
         Binding("f", "reassign_future", t("key.reassign_future"), show=False, id="board_reassign_future"),
@@ -68,10 +70,36 @@ class BoardScreen(LiveScreen):
         Binding("left_square_bracket", "day(-1)", t("key.prev_day"), show=False, id="board_prev_day"),
         Binding("right_square_bracket", "day(1)", t("key.next_day"), show=False, id="board_next_day"),
         Binding("r", "reload", t("key.reload"), show=False, id="board_reload"),
-        # an agent's request (改约/推迟 past the deadline) under the cursor: one key each (issue 25 item 5)
-        Binding("a", "approve_request", t("requests.key.approve"), show=False, id="board_approve_request"),
-        Binding("n", "refuse_request", t("requests.key.refuse"), show=False, id="board_refuse_request"),
+        # an agent's request (改约/推迟 past the deadline) under the cursor: one key each (issue 25 item 5),
+        # offered (key bar, F1) only there (``check_action``)
+        Binding("a", "approve_request", t("requests.key.approve"), id="board_approve_request"),
+        Binding("n", "refuse_request", t("requests.key.refuse"), id="board_refuse_request"),
     ]
+    REQUEST_ACTIONS = ("approve_request", "refuse_request")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter's words follow the table the cursor is in (an agent's queue, an alert's details);
+        ``a``/``n`` are offered and answer only on a request alert."""
+        if action not in ("open", "open_alert", *self.REQUEST_ACTIONS) or not self.is_mounted:
+            return True
+        on_alerts = self._focused_table().id == "board-alerts"
+        if action == "open":
+            return not on_alerts
+        if action == "open_alert":
+            return on_alerts
+        alert = self._alert_at_cursor() if on_alerts else None
+        return alert is not None and alert.kind == "supervisor_request"
+
+    def _keys_changed(self) -> None:
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+
+    @on(DataTable.RowHighlighted)
+    def _cursor_moved(self, _event: DataTable.RowHighlighted) -> None:
+        self._keys_changed()
+
+    def on_descendant_focus(self, _event) -> None:  # noqa: ANN001
+        self._keys_changed()
 
     def __init__(self) -> None:
         super().__init__()
@@ -128,6 +156,7 @@ class BoardScreen(LiveScreen):
         self.board, self.names = event.data
         self.marked &= {a.number for a in self.board.alerts}
         self._paint()
+        self._keys_changed()  # the alert under the cursor may be another now
 
     # -- rendering ------------------------------------------------------------------------
     def _paint(self) -> None:
@@ -238,6 +267,9 @@ class BoardScreen(LiveScreen):
         kind, _, number = key.partition(":")
         return next((a for a in self.board.alerts if a.kind == kind and a.number == number), None)
 
+    def action_open_alert(self) -> None:
+        self.action_open()
+
     def action_open(self) -> None:
         table = self._focused_table()
         if table.id == "board-agents":
@@ -256,8 +288,14 @@ class BoardScreen(LiveScreen):
         if alert is not None and alert.kind == "supervisor_request":
             from .requests import RequestDetail
 
+            def decided(choice: str | None) -> None:  # a / n in the dialog: what the board's keys do
+                if choice == "approve":
+                    self._approve(alert.data["request"], alert.number)
+                elif choice == "refuse":
+                    self._ask_refuse(alert)
+
             self.app.push_screen(RequestDetail(alert.number, self.who(alert.agent, True) or "", alert.customer,
-                                               alert.detail))
+                                               alert.detail, alert.data.get("moves")), decided)
             return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
@@ -366,11 +404,13 @@ class BoardScreen(LiveScreen):
         self.app.call_from_thread(self.request_load)
 
     def action_refuse_request(self) -> None:
+        alert = self._request_at_cursor()
+        if alert is not None:
+            self._ask_refuse(alert)
+
+    def _ask_refuse(self, alert) -> None:  # noqa: ANN001
         from .requests import OptionalReasonDialog
 
-        alert = self._request_at_cursor()
-        if alert is None:
-            return
         request_id, number = alert.data["request"], alert.number
 
         def done(reason: str | None) -> None:

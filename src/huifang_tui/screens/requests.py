@@ -50,18 +50,29 @@ class AskSupervisorDialog(QuestionDialog):
         with Vertical(classes="dialog dialog-wide"):
             yield Static(Text(t(f"requests.ask.title_{kind}"), style="bold"), classes="dialog-title", id="ask-title")
             yield Static(Text(t("requests.ask.body", message=str(self.error))), classes="dialog-body")
-            yield Label(t(f"requests.ask.wanted_{kind}"))
-            # Tab between the two kept fields keeps their text, the cursor at its end (not selected)
-            yield Input(value=wanted_text(self.error.wanted), compact=True, id="ask-wanted", max_length=40,
-                        select_on_focus=False)
-            yield Label(t("requests.ask.reason"))
-            yield Input(value=self.reason, compact=True, id="ask-reason", max_length=TEXT_MAX, select_on_focus=False)
+            # each field under its label; the one being typed into is marked (.ask-field.-typing,
+            # dialogs.tcss). Tab between the two keeps their text, the cursor at its end (not selected)
+            with Vertical(classes="ask-field", id="ask-wanted-field"):
+                yield Label(t(f"requests.ask.wanted_{kind}"), classes="ask-label", id="ask-wanted-label")
+                yield Input(value=wanted_text(self.error.wanted), compact=True, id="ask-wanted", max_length=40,
+                            select_on_focus=False)
+            with Vertical(classes="ask-field", id="ask-reason-field"):
+                yield Label(t("requests.ask.reason"), classes="ask-label", id="ask-reason-label")
+                yield Input(value=self.reason, compact=True, id="ask-reason", max_length=TEXT_MAX,
+                            select_on_focus=False)
             yield Static(Text(t("requests.ask.hint")), classes="dialog-hint", id="ask-error")
 
     def on_mount(self) -> None:
         self.app.settle_inputs(self)
-        field = "#ask-reason" if not self.reason.strip() else "#ask-wanted"
+        # the time asked for is filled in from the refusal: the cursor starts where the agent types
+        # next, the reason (the time only when it is missing)
+        field = "#ask-reason" if self.query_one("#ask-wanted", Input).value.strip() else "#ask-wanted"
         self.query_one(field, Input).focus()
+
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001
+        """Mark the field the keys now go to (its label and line), unmark the other."""
+        for box in self.query(".ask-field"):
+            box.set_class(event.widget in box.query(Input), "-typing")
 
     def show_error(self, message: str) -> None:
         self.query_one("#ask-error", Static).update(Text(message, style="bold red"))
@@ -111,12 +122,24 @@ class OptionalReasonDialog(TextDialog):
 
 class RequestDetail(MessageDialog):
     """A request alert of the board in full: who asked what for whom, the deadline, the reason,
-    and the keys that decide it."""
+    every callback approving it moves (the rest of the call a 改约 is recorded on), and the keys
+    that decide it: ``a`` and ``n`` here dismiss with "approve" / "refuse" (the board then does
+    what its own keys do); Esc/Enter close (None)."""
 
-    def __init__(self, number: str, who: str, customer: str, detail: str) -> None:
+    BINDINGS = [
+        *MessageDialog.BINDINGS,
+        Binding("a", "decide('approve')", t("requests.key.approve"), id="request_detail_approve"),
+        Binding("n", "decide('refuse')", t("requests.key.refuse"), id="request_detail_refuse"),
+    ]
+
+    def __init__(self, number: str, who: str, customer: str, detail: str, moves: list[str] | None = None) -> None:
         keys = f"a {t('requests.key.approve')} · n {t('requests.key.refuse')}"
+        moved = t("requests.detail_moves", n=len(moves), numbers=", ".join(moves)) if moves and len(moves) > 1 else ""
         super().__init__(t("board.alert.supervisor_request") + f"  {number}",
-                         "\n".join(x for x in (f"{who} · {customer}", detail, keys) if x.strip()))
+                         "\n".join(x for x in (f"{who} · {customer}", detail, moved, keys) if x.strip()))
+
+    def action_decide(self, choice: str) -> None:
+        self.dismiss(choice)
 
 
 __all__ = ["AskSupervisorDialog", "OptionalReasonDialog", "RequestDetail", "wanted_text"]

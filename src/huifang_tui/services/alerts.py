@@ -279,7 +279,7 @@ def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
     (``services.requests``; issue 25 item 5); a past day: those waiting at its end. ``data``
     carries the request (its id is what the board's approve and refuse keys act on)."""
     from ..store.models import SupervisorRequest
-    from .requests import PENDING, deadline_words
+    from .requests import PENDING, deadline_words, moves
 
     q = (select(SupervisorRequest, Callback, Customer.name)
          .join(Callback, Callback.id == SupervisorRequest.callback_id)
@@ -297,7 +297,8 @@ def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
                    reason=r.reason)
         out.append(Alert("supervisor_request", cb.number, name, r.requested_by, r.requested_at, detail=detail,
                          data={"request": r.id, "request_kind": r.kind,
-                               "wanted": r.wanted_at.isoformat(timespec="seconds"), "reason": r.reason}))
+                               "wanted": r.wanted_at.isoformat(timespec="seconds"), "reason": r.reason,
+                               "moves": moves(s, r, cb, ctx.judge)}))  # what approving it moves
     return out
 
 

@@ -29,7 +29,7 @@ from ..store.models import Callback, Customer, SupervisorRequest
 from .access import get_callback, may_work
 from .base import Actor, Conflict, NotFound, Refused, Store, ValidationError, acting, audit, get_user
 from .calendar import load_calendar
-from .calls import check_state
+from .calls import check_state, same_call
 from .limits import bound
 
 KINDS = REQUEST_KINDS
@@ -67,8 +67,9 @@ class RequestView:
         return t(f"requests.what.{self.kind}", when=self.wanted_text)
 
     def answer_line(self) -> str:
-        """The request and its answer in one line (the agent's queue, the command line)."""
-        key = f"requests.line.{self.state}"
+        """The request and its answer in one line (the agent's queue, the command line); an
+        approval that moved the rest of the call names those callbacks too."""
+        key = f"requests.line.{self.state}" + ("_also" if self.state == APPROVED and self.answer else "")
         return t(key, number=self.number, what=self.what(), who=self.decider or self.decided_by or "",
                  answer=self.answer or t("requests.no_answer"))
 
@@ -178,6 +179,21 @@ def _changed(s: Session, row: SupervisorRequest, cb: Callback) -> str | None:
     return None
 
 
+def requester(s: Session, row: SupervisorRequest) -> Actor:
+    """The agent who asked, as an actor (whose call outcome an approval records)."""
+    u = get_user(s, row.requested_by)
+    return Actor(u.login, u.role, u.name) if u is not None else Actor(row.requested_by, "agent")
+
+
+def moves(s: Session, row: SupervisorRequest, cb: Callback, at: datetime) -> list[str]:
+    """The callbacks approving ``row`` at ``at`` moves, its own first: a 改约 is the call's
+    outcome, recorded on the rest of the call as the agent's own would be (``calls.same_call``
+    in the agent's scope, as ``recording.record_attempt`` spreads it); a deferral moves one."""
+    if row.kind != "reschedule":
+        return [cb.number]
+    return [cb.number, *(o.number for o in same_call(s, requester(s, row), cb, at))]
+
+
 def pending(store: Store, actor: Actor) -> list[RequestView]:
     """The requests waiting for an answer, oldest first (a supervisor's)."""
     return list_requests(store, actor, PENDING)
@@ -263,8 +279,7 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
             s.flush()
             audit(s, actor, now, "request.stale", "request", row.id, before, row)
         kind, number, wanted, reason = row.kind, row.number, row.wanted_at, row.reason
-        u = get_user(s, row.requested_by)
-        agent = Actor(u.login, u.role, u.name) if u is not None else Actor(row.requested_by, "agent")
+        agent = requester(s, row)
     if why is not None:
         raise Conflict(t("requests.err.stale", id=request_id, why=note_text(why)))
 
@@ -276,6 +291,8 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
             raise Conflict(t("requests.err.stale", id=request_id, why=note_text(why)))
         before = row.model_dump()
         row.state, row.decided_by, row.decided_at = APPROVED, actor.login, now
+        also = moves(s, row, cb, now)[1:]  # the rest of the call, named in the agent's answer
+        row.answer = note_line(t("requests.moved_also", numbers=", ".join(also))) if also else ""
         s.add(row)
         s.flush()
         audit(s, actor, now, "request.approve", "request", row.id, before, row)
