@@ -6,7 +6,9 @@ The one definition the board, the queue header, `t` (my calls today) and the day
 
 - the login's open callbacks due by D (now, or as they stood at the end of a past D);
 - the login's attempts dated D, with their callbacks (ix_call_attempt_agent_at);
-- the login's callbacks put off on D (``deferred_on``; ix_callback_agent_updated).
+- the login's callbacks put off on D (``deferred_on``; ix_callback_agent_updated), and those the
+  login asked a supervisor about on D (``supervisor_request``, pending or answered): asking is
+  handling it, so it counts as put off — it neither blocks the day close nor leaves 应办.
 
 Besides: ``overdue``: of the open callbacks due by D, past their deadline (at now for today, at the
 end of D for a past day); ``unreachable``: A's callbacks that became unreachable on D (their
@@ -30,7 +32,7 @@ from ..domain.queue import DayFigures, day_figures
 from ..domain.status import OPEN_STATES, OVERDUE_PARAMS, overdue_args, overdue_sql
 from ..domain.words import CALLBACK_STATUSES
 from ..store import queries
-from ..store.models import CallAttempt, Callback, DayClose
+from ..store.models import CallAttempt, Callback, DayClose, SupervisorRequest
 
 
 @dataclass
@@ -205,6 +207,19 @@ def _deferral_rows(s: Session, day: date, login: str | None = None):  # noqa: AN
                           Callback.deferred_on == day)).all()
 
 
+def _request_rows(s: Session, day: date, login: str | None = None):  # noqa: ANN202
+    """(requested_by, callback id, status, agent_login, due_on) of the callbacks a login asked a
+    supervisor about on ``day`` (any state: pending or answered); one login's
+    (ix_supervisor_request_by), or everyone's (ix_supervisor_request_state is by state, so by time)."""
+    start, end = day_bounds(day)
+    q = (select(SupervisorRequest.requested_by, Callback.id, Callback.status, Callback.agent_login, Callback.due_on)
+         .join(Callback, Callback.id == SupervisorRequest.callback_id)
+         .where(SupervisorRequest.requested_at >= start, SupervisorRequest.requested_at <= end))
+    if login is not None:
+        q = q.where(SupervisorRequest.requested_by == login)
+    return s.exec(q).all()
+
+
 def figures_by_login(s: Session, day: date, open_due: dict[str | None, tuple[int, int]],
                      unreachable: dict[str | None, int], closed: set[str], states: dict | None = None,
                      ) -> dict[str, Figures]:
@@ -221,7 +236,7 @@ def figures_by_login(s: Session, day: date, open_due: dict[str | None, tuple[int
         st, ag, du = then(cid, status, agent, due_on)
         attempts.setdefault(login, []).append((cid, outcome, st, completed_at if status == "completed" else None, ag, du))
     deferrals: dict[str, list] = {}
-    for login, cid, status, agent, due_on in _deferral_rows(s, day):
+    for login, cid, status, agent, due_on in [*_deferral_rows(s, day), *_request_rows(s, day)]:
         if login is not None:
             deferrals.setdefault(login, []).append((cid, *then(cid, status, agent, due_on)))
     out = {}
@@ -238,7 +253,7 @@ def login_work(s: Session, login: str, day: date, now: datetime) -> DayWork:
     judge = judge_moment(day, now)
     open_due, overdue = remaining_by_login(s, day, judge, [login]).get(login, (0, 0))
     attempts = [row[1:] for row in _attempt_rows(s, day, login)]
-    deferrals = [row[1:] for row in _deferral_rows(s, day, login)]
+    deferrals = [row[1:] for row in [*_deferral_rows(s, day, login), *_request_rows(s, day, login)]]
     f, tried, deferred = day_figures(login, day, open_due, attempts, deferrals, OPEN_STATES)
     unreachable = unreachable_by_login(s, day, [login]).get(login, 0)
     closed = s.exec(select(DayClose.id).where(DayClose.login == login, DayClose.day == day)).first() is not None

@@ -131,10 +131,15 @@ def _attempts(conn: sqlite3.Connection, login: str, day: date) -> list[tuple]:
 
 
 def _deferrals(conn: sqlite3.Connection, login: str, day: date) -> list[tuple]:
-    """The login's callbacks put off on ``day`` (ix_callback_agent_updated)."""
-    start = _stored(datetime.combine(day, time.min))
+    """The login's callbacks put off on ``day`` (ix_callback_agent_updated), and those the login
+    asked a supervisor about that day (ix_supervisor_request_by; services.figures._request_rows)."""
+    start, end = _stored(datetime.combine(day, time.min)), _stored(datetime.combine(day, time.max))
     rows = conn.execute(f"SELECT cb.id, cb.status, cb.agent_login, cb.due_on FROM callback cb"
                         f" WHERE {queries.deferred_by('cb', queries.qmark)}", (login, start, day.isoformat())).fetchall()
+    rows += conn.execute("SELECT cb.id, cb.status, cb.agent_login, cb.due_on FROM supervisor_request r"
+                         " CROSS JOIN callback cb ON cb.id = r.callback_id"
+                         " WHERE r.requested_by = ? AND r.requested_at >= ? AND r.requested_at <= ?",
+                         (login, start, end)).fetchall()
     return [(cid, status, agent, _d(due_on)) for cid, status, agent, due_on in rows]
 
 
