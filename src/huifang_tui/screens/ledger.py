@@ -22,6 +22,7 @@ from ..domain.issues import LEVELS, solve_deadline_passes
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..core.errors import ServiceError
 from ..core.i18n import t
+from ..core.identity import SYSTEM
 from ..core.safe_text import literal
 from ..services import issue_actions
 from ..widgets.header import AppHeader
@@ -395,15 +396,16 @@ class IssueScreen(Screen):
     ]
 
     class Loaded(Message):
-        def __init__(self, view, allowed: set[str]) -> None:  # noqa: ANN001
+        def __init__(self, view, allowed: set[str], names: dict[str, str]) -> None:  # noqa: ANN001
             super().__init__()
-            self.view, self.allowed = view, allowed
+            self.view, self.allowed, self.names = view, allowed, names
 
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
         self.view = None
         self.allowed: set[str] = set()
+        self.names: dict[str, str] = {}  # login → display name, read with the issue (the worker)
         self._data_version: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -431,6 +433,7 @@ class IssueScreen(Screen):
 
     @in_thread("issue-load", exclusive=True)
     def _load(self) -> None:
+        from ..services.assignment import display_names
         from ..services.issues import show_issue
 
         store = self.app.store
@@ -438,11 +441,12 @@ class IssueScreen(Screen):
         now = store.now()
         view = show_issue(store, self.number, now)
         allowed = issue_actions.offered(store, self.app.actor, self.number, now)
-        self.post_message(self.Loaded(view, allowed))
+        names = display_names(store, self.app.actor)  # people by name, as the board and the audit log
+        self.post_message(self.Loaded(view, allowed, names))
 
     @on(Loaded)
     def _on_loaded(self, event: Loaded) -> None:
-        self.view, self.allowed = event.view, event.allowed
+        self.view, self.allowed, self.names = event.view, event.allowed, event.names
         self._show()
         self.refresh_bindings()  # the key bar and F1 offer only the actions the rule allows
         self.query_one(KeyBar).refresh()
@@ -480,8 +484,8 @@ class IssueScreen(Screen):
              (t("ledger.col.priority"), t(f"issue.priority.{i.priority}")),
              (t("ledger.col.status"), t(f"ledger.status.{st.status}")),
              (t("ledger.col.level"), level_text(st.level)))
-        line((t("ledger.col.department"), i.department or "-"), (t("ledger.col.owner"), i.owner_login or "-"),
-             (t("ledger.raised_by"), i.raised_by))
+        line((t("ledger.col.department"), i.department or "-"), (t("ledger.col.owner"), self.who(i.owner_login) or "-"),
+             (t("ledger.raised_by"), self.who(i.raised_by)))
         ack = deadline_countdown(st.ack_by, now, done=st.acknowledged_at is not None, overdue="ack" in st.overdue,
                                  at_risk=st.at_risk)
         solve = deadline_countdown(solve_deadline_passes(st.solve_by), now,
@@ -514,7 +518,15 @@ class IssueScreen(Screen):
             text.append_text(literal(event_text(e), style="dim strike" if withdrawn else ""))
             kind_style = "dim strike" if withdrawn else ("bold red" if e.kind == "escalated" else "")
             table.add_row(Text(e.at.strftime("%Y-%m-%d %H:%M"), style="dim" if withdrawn else ""),
-                          Text(t(f"ledger.event.{e.kind}"), style=kind_style), literal(e.login), text)
+                          Text(t(f"ledger.event.{e.kind}"), style=kind_style), literal(self.who(e.login)), text)
+
+    def who(self, login: str | None) -> str:
+        """A person by name, as the board and the audit log name them; the system by its word."""
+        if not login:
+            return ""
+        if login == SYSTEM.login:
+            return self.names.get(login) or t("auditlog.system")
+        return self.names.get(login) or login
 
     # -- actions --------------------------------------------------------------------
     def action_back(self) -> None:
