@@ -254,6 +254,16 @@ def test_yearly_has_every_month(store, month, monkeypatch, capsys):
     assert j["months"]["2026-01"]["completion_rate"] is None
 
 
+def test_the_yearly_export_says_where_it_went(store, month, monkeypatch, capsys, tmp_path):
+    """Like the monthly export (已导出 …): a silent exit 0 left the user looking for the file."""
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    add_user(store, os_login(), "supervisor")
+    out = tmp_path / "2026.xlsx"
+    assert cli.main(["report", "yearly", "--year", "2026", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"已导出 {out}（2026 年，按月 12 行）"
+    assert out.exists()
+
+
 def test_month_is_by_planned_due_date_not_the_moved_one(store, month):
     """SPEC §7: a callback belongs to M by planned_due_on, never moved by retries or deferral."""
     with store.write() as s:

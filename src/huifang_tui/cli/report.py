@@ -153,6 +153,8 @@ def _yearly(store, actor, args) -> int:
         from ..exporting.sheets import write_yearly_xlsx
 
         write_yearly_xlsx(args.out, int(y), months)
+        if not args.json:  # like the monthly export: say where it went
+            print(t("report.exported_year", file=args.out, year=y, n=len(months)))
     if args.json:
         print_json({"year": int(y), "months": months})
     elif args.out is None:
