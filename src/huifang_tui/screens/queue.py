@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..domain.queue import Countdown, countdown
+from ..domain.calendar import WorkCalendar
 from ..core.i18n import t, t_or
 from ..domain.queue import Progress, QueueRow
 from ..core.safe_text import literal
@@ -169,6 +170,7 @@ class QueueScreen(Screen):
         snap = queue_snapshot(self.app.store, self.app.actor)  # the requests and their answers too
         cells = [countdown(r.deadline_on, r.deadline_at, snap.now, snap.calendar) for r in snap.rows]
         self._data_version = snap.version
+        self._calendar = snap.calendar  # the defer hint's example day
         self.post_message(self.Loaded(_Loaded(snap.rows, cells, snap.progress, snap.requests)))
 
     @in_thread("queue-poll", exclusive=True)
@@ -400,7 +402,10 @@ class QueueScreen(Screen):
             if text:
                 self._defer(row.number, text)
 
-        self.app.push_screen(TextDialog(t("dayclose.defer_title", number=row.number), t("dayclose.defer_hint")), done)
+        cal = getattr(self, "_calendar", None) or WorkCalendar({})
+        example = cal.next_working_day(self.app.store.today()).isoformat()
+        self.app.push_screen(TextDialog(t("dayclose.defer_title", number=row.number),
+                                        t("dayclose.defer_hint", example=example)), done)
 
     @in_thread("queue-defer")
     def _defer(self, number: str, text: str) -> None:
