@@ -40,9 +40,12 @@ def queue(ctx: Context) -> int:
     if ctx.as_json:
         ctx.print_json([r.as_json() for r in rows])
         return 0
+    from ..services.queue import my_requests
     from .text import render_queue_text
 
-    ctx.say(render_queue_text(rows, day))
+    # the state column says what the queue screen's says: the reader's requests and drafts too
+    asked = my_requests(store, actor) if agent == actor.login else []
+    ctx.say(render_queue_text(rows, day, asked))
     if agent == actor.login:  # one's own queue: the day's figures, as the queue screen's top line (issue 25 item 1)
         from ..services.figures import my_day
 

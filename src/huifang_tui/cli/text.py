@@ -12,8 +12,15 @@ from .output import console_text
 # Rich is imported inside each rendering (not here): ``--json`` output never loads it.
 
 
-def render_queue_text(rows: list[QueueRow], day: date) -> str:
+def render_queue_text(rows: list[QueueRow], day: date, asked: list | None = None) -> str:
+    """``huifang queue``: the state column in the queue screen's words (``widgets.rowstate``)."""
     from rich.table import Table
+
+    from ..widgets.rowstate import row_words
+
+    newest = {}
+    for q in asked or ():  # the first of a number is its mark, as on the queue screen
+        newest.setdefault(q.number, q)
 
     table = Table(title=t("queue.cli_title", day=day.isoformat(), n=len(rows)), show_lines=False)
     for key in ("number", "kind", "customer", "contact", "phone", "attempts", "deadline", "state"):
@@ -21,7 +28,7 @@ def render_queue_text(rows: list[QueueRow], day: date) -> str:
     for r in rows:
         deadline = r.deadline_iso + (t("queue.overdue_mark") if r.overdue else "")
         table.add_row(r.number, t(f"kind.{r.kind}"), literal(r.customer), literal(r.contact), r.phone_masked,
-                      str(r.attempts), deadline, t(f"cbstate.{r.status}"))
+                      str(r.attempts), deadline, row_words(r, newest.get(r.number))[1])
     return console_text(table, width=120)
 
 

@@ -94,6 +94,7 @@ class QueueRow:
     draft: bool = False  # the reader has a saved draft of this call (the queue's ✎)
     tried_today: bool = False  # the queue's login tried it today (the 已尝试 filter)
     in_queue: bool = True  # False: tried today and since gone from the queue (closed, or moved to a later day)
+    last_attempt_at: datetime | None = None  # the newest attempt (a request's mark gives way to it)
 
     @property
     def deadline_iso(self) -> str:

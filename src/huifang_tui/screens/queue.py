@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from ..domain.queue import Progress, QueueRow
 from ..core.safe_text import literal
 from ..widgets.header import AppHeader, figures_text, fit_parts
 from ..widgets.keybar import KeyBar
+from ..widgets.rowstate import row_words
 from ..widgets.cells import countdown_text, countdown_words, ellipsize, fit_widths
 from .background import in_thread
 
@@ -197,28 +197,8 @@ class QueueScreen(Screen):
     def _texts(self, r: QueueRow, cd: Countdown, wide: bool, words: bool = False) -> dict[str, Text]:
         """The cells of one row; below FULL_WORDS columns with the catalog's short forms (the
         deadline in whole words when ``words``)."""
-        pool = r.agent is None and r.assignee == "agent"
-        if wide:
-            kind = t(f"kind.{r.kind}") + (t("queue.pool_mark") if pool else "")
-            state = t(f"cbstate.{r.status}")
-        else:  # the pool moves to the state column: the type column stays narrow
-            kind = t(f"kindshort.{r.kind}")
-            state = t("fit.pool") if pool and r.status == "open" else t(f"cbstate.{r.status}")
-        if r.next_attempt_at is not None and r.status == "open" and r.next_attempt_at.time() != time(0):
-            # a try moved to a later day (the 已尝试 filter lists it) says the day, not only the hour
-            at = r.next_attempt_at.strftime("%H:%M" if r.in_queue else "%m-%d")
-            state = t("queue.next_attempt", at=at) if wide else t("colshort.next_attempt", at=at)
-        if r.claimed_by:
-            if wide:
-                state = t("queue.claimed", login=r.claimed_by)
-            else:  # the login gives way ("agent…在拨"), never the words around it
-                room = CAPS["state"][1] - cell_len(t("colshort.claimed", login=""))
-                state = t("colshort.claimed", login=ellipsize(Text(r.claimed_by), room).plain)
         asked = next((q for q in self._requests if q.number == r.number), None)
-        if asked is not None:  # the newest request on it and its answer (issue 25 item 5)
-            state = t(f"requests.mark.{asked.state}")
-        if r.draft:  # a saved draft of this call (issue 25 item 11; F1 explains the mark)
-            state = t("queuehelp.draft_mark") + state
+        kind, state = row_words(r, asked, wide, CAPS["state"][1])
         style = "bold red" if r.overdue and r.in_queue else ("bold" if r.priority == 0 else "")
         return {
             "number": Text(r.number, style=style),

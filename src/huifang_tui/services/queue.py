@@ -81,11 +81,23 @@ def _rows(s: Session, actor: Actor, day: date, now: datetime, scope, agent: str 
     return rows
 
 
+def _last_attempts(s: Session, ids: list[int]) -> dict[int, datetime]:
+    """Each callback's newest attempt (by ix call_attempt.callback_id): a request's answer gives
+    way on the queue row to an attempt made after it."""
+    out: dict[int, datetime] = {}
+    for chunk in queries.chunked(ids, queries.PHONE_CHUNK):
+        q = (select(CallAttempt.callback_id, func.max(CallAttempt.at))
+             .where(CallAttempt.callback_id.in_(chunk)).group_by(CallAttempt.callback_id))
+        out.update({cid: at for cid, at in s.exec(q)})
+    return out
+
+
 def _queue_rows(s: Session, actor: Actor, found: list, now: datetime, tried: frozenset) -> list[QueueRow]:
     """(callback, customer name, tier) rows as the queue shows them: masked phones, live claims,
     the reader's drafts (✎) and what the queue's login tried today."""
     phones = contact_phones(s, {cb.customer_id for cb, _, _ in found})
     drafts = drafted(s, actor.login, [cb.id for cb, _, _ in found])
+    last = _last_attempts(s, [cb.id for cb, _, _ in found])
     return [
         QueueRow(
             id=cb.id, number=cb.number, kind=cb.kind, customer_id=cb.customer_id, customer=name,
@@ -95,7 +107,7 @@ def _queue_rows(s: Session, actor: Actor, found: list, now: datetime, tried: fro
             status=cb.status, agent=cb.agent_login, assignee=cb.assignee, priority=cb.priority,
             estimated=cb.estimated, next_attempt_at=cb.next_attempt_at,
             claimed_by=cb.claimed_by if claim_alive(cb.claimed_by, cb.claimed_at, cb.claim_pid, cb.claim_host, now) else None,
-            draft=cb.id in drafts, tried_today=cb.id in tried,
+            draft=cb.id in drafts, tried_today=cb.id in tried, last_attempt_at=last.get(cb.id),
         )
         for cb, name, tier in found
     ]
@@ -184,6 +196,16 @@ def _gone(s: Session, actor: Actor, now: datetime, listed: set[int]) -> list[Que
         r.in_queue = False
     rows.sort(key=lambda r: r.number)
     return rows
+
+
+def my_requests(store: Store, actor: Actor) -> list:
+    """The actor's requests to a supervisor as the queue shows them (``requests.mine``):
+    ``huifang queue`` marks its rows with them as the queue screen does."""
+    from .requests import mine
+
+    with store.read() as s:
+        acting(s, actor)
+        return mine(s, actor, store.now())
 
 
 def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
