@@ -22,6 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from ..domain.kpi import AVG_KEYS, RATE_KEYS
+from ..domain.linebreak import line_spans
 from ..core.i18n import t
 from . import COLUMNS, cell_values, defuse, headers, kpi_table
 from ..core.checked_files import rendered
@@ -84,8 +85,8 @@ PRINT_COLUMNS: tuple[tuple[str, float, str], ...] = (
     ("number", 11.5, WRAP), ("day", 10, WRAP), ("customer", 13, WRAP), ("contact", 11, WRAP),
     ("ref", 11, WRAP), ("channel", 5.5, CENTER), ("score_resolution", 6.5, CENTER),
     ("score_attitude", 6.5, CENTER), ("suggestions", 15.5, WRAP), ("improvement", 14, WRAP),
-    ("owner", 7.5, WRAP), ("follow_status", 8, WRAP), ("agent", 6.5, WRAP), ("part", 10.5, WRAP),
-    ("late_entry", 4, CENTER), ("note", 13, WRAP),
+    ("owner", 7.5, WRAP), ("follow_status", 8, WRAP), ("agent", 6.5, WRAP), ("part", 13.5, WRAP),
+    ("late_entry", 4, CENTER), ("note", 12, WRAP),
 )
 FONT_PT, TITLE_PT, MIN_PRINTED_PT = 10, 14, 9
 #: Excel's "narrow" margins, inches
@@ -103,6 +104,15 @@ NOTE_KEYS = ("sheet.note.title", "sheet.note.planned", "sheet.note.done", "sheet
 #: the system's CJK font, one em a character), and the height of one wrapped line of FONT_PT
 FONT_NAME = "Calibri"
 LINE_PT, ROW_PAD_PT = 14.0, 3.0
+#: a row of one line (the title's is taller): every row of the records sheet is given its height,
+#: so that its pages can be counted (below)
+ROW_PT, TITLE_ROW_PT = LINE_PT + ROW_PAD_PT, 22.0
+#: A4 landscape's height less the top and bottom margins, in printed points
+PAGE_HEIGHT_PT = 595.28 - 72 * (MARGINS["top"] + MARGINS["bottom"])
+#: LibreOffice's width unit measured low (5.55 pt at 100 %): the scale it may print at, taken
+#: high, so that the rows counted to a page are never more than it holds; and what a page
+#: keeps spare for LibreOffice's header and footer lines
+UNIT_PT_LOW, PAGE_SPARE = 5.55, 0.97
 
 
 def approval_line(report: Any) -> str:
@@ -156,6 +166,55 @@ def _lines(text: str, units: float) -> int:
     return n
 
 
+def _tenths(text: str) -> int:
+    """The width of *text* at FONT_PT in tenths of a Chinese character's: what ``_lines``
+    counts (a Latin character 0.55 of one), as ``domain.linebreak`` measures a line."""
+    return sum(20 if unicodedata.east_asian_width(ch) in "WF" else 11 for ch in text)
+
+
+def broken(text: str, units: float) -> str:
+    """A long Chinese text of a wrapped cell *units* wide with its line breaks put in by
+    ``domain.linebreak`` (no line starts with closing punctuation, a number or date stays
+    whole): LibreOffice's own wrap breaks anywhere, e.g. before a ``，``. Every line fits the
+    cell by ``_lines``'s measure, so LibreOffice does not break it again; only line breaks are
+    added (a space at a break stays at the line's end). Latin text (which it
+    breaks at spaces) and text that fits on one line are left as they are."""
+    if not any(unicodedata.east_asian_width(ch) in "WF" for ch in text) or _lines(text, units) < 2:
+        return text
+    room = int(max(1.0, units - 0.8) / (FONT_PT / 5.6) * 20)
+    spans = line_spans(text, room, _tenths)
+    out = []
+    for (a, b), (c, _) in zip(spans, [*spans[1:], (len(text), 0)]):
+        gap = text[b:c]  # the spaces at a break stay, at the line's end: the text reads back whole
+        out.append(text[a:b] + (gap if "\n" in gap or c == len(text) else gap + "\n"))
+    return "".join(out)
+
+
+def printed_scale(widths: list[float], unit_pt: float = UNIT_PT_LOW) -> float:
+    """The scale LibreOffice fits *widths* to A4 landscape's width with (whole percent, never
+    enlarged), one width unit printing *unit_pt* at 100 %."""
+    room = 841.89 - 72 * (MARGINS["left"] + MARGINS["right"])
+    return min(1.0, math.floor(100 * room / (sum(widths) * unit_pt)) / 100)
+
+
+def page_breaks(heights: list[float], first_page: float, page: float, tail: float) -> list[int]:
+    """Where pages break in a run of record rows (*heights*, points): before each index listed.
+    The first page holds *first_page* points of records, the others *page* (the repeated
+    header row left out); the rows after the records (*tail*: totals, footnote, signature
+    lines) go on the last page with the last record, never alone under the header (when they
+    do not fit under the last page's records, the last record starts a page of its own)."""
+    breaks: list[int] = []
+    room, used, start = first_page, 0.0, 0
+    for i, h in enumerate(heights):
+        if used + h > room and i > start:
+            breaks.append(i)
+            room, used, start = page, 0.0, i
+        used += h
+    if heights and used + tail > room and len(heights) - 1 > start:
+        breaks.append(len(heights) - 1)  # the tail does not fit: the last record goes with it
+    return breaks
+
+
 def _row_height(values: list[Any], widths: list[float], memo: dict) -> float:
     """A row tall enough for its wrapped cells (LibreOffice does not size rows on opening)."""
     lines = 1
@@ -184,12 +243,23 @@ def _xlsx_bytes(report: Any) -> bytes:
     head = [t(f"sheet.col.{a}") for a, _, _ in PRINT_COLUMNS]
     # empty cells are written with their border only (see _fill_rows)
     rows = []
+    widths = [w for _, w, _ in PRINT_COLUMNS]
+    # long Chinese text gets its line breaks where the rules allow (issue 25, after review)
+    breaking = [how == WRAP for _, _, how in PRINT_COLUMNS]
+    memo_breaks: dict = {}
     for r in report.records:
         values = cell_values(r, report.agent_names)
-        rows.append([defuse(values[i]) if values[i] != "" else None for i in picks])
-    widths = [w for _, w, _ in PRINT_COLUMNS]
+        row = [defuse(values[i]) if values[i] != "" else None for i in picks]
+        for j, v in enumerate(row):
+            if breaking[j] and isinstance(v, str):
+                k = (v, j)
+                b = memo_breaks.get(k)
+                if b is None:
+                    b = memo_breaks[k] = broken(v, widths[j])
+                row[j] = b
+        rows.append(row)
     memo: dict = {}
-    heights = {HEADER_ROW: _row_height(head, widths, memo)}
+    heights = {TITLE_ROW: TITLE_ROW_PT, INFO_ROW: ROW_PT, HEADER_ROW: _row_height(head, widths, memo)}
     heights.update((FIRST_DATA_ROW + i, _row_height(row, widths, memo)) for i, row in enumerate(rows))
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[_letter(i)].width = w
@@ -197,8 +267,9 @@ def _xlsx_bytes(report: Any) -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     font = Font(name=FONT_NAME, size=FONT_PT)
     bold = Font(name=FONT_NAME, bold=True, size=FONT_PT)
-    top_wrap = Alignment(vertical="top", wrap_text=True)
-    top_center = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    # a record's cells sit in the middle of its row: a score beside a long text too
+    top_wrap = Alignment(vertical="center", wrap_text=True)
+    top_center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def cell(value: Any, *, font: Font = font, align: Alignment | None = None,
              fill: PatternFill | None = None, border: Border | None = None, fmt: str | None = None):
@@ -267,6 +338,9 @@ def _xlsx_bytes(report: Any) -> bytes:
         ws.merged_cells.add(CellRange(f"A{r}:{last}{r}"))
         heights[r] = LINE_PT * _lines(text, sum(widths)) + ROW_PAD_PT
     ws.append([])
+    last_row = note_row + len(NOTE_KEYS) + 3  # an empty row, the signatures, an empty row, the date
+    heights.update((r, ROW_PT) for r in range(totals_row, last_row + 1) if r not in heights)
+    _break_pages(ws, heights, widths, n, totals_row, last_row)
     third = max(1, ncol // 3)
     sign = [None] * ncol
     sign[0] = t("report.sign.service")
@@ -284,6 +358,22 @@ def _xlsx_bytes(report: Any) -> bytes:
     wb.properties.created = stamp
     return _fill_rows(rendered(wb), rows, FIRST_DATA_ROW, stamp, styles=styles, heights=heights,
                       other_heights={"xl/worksheets/sheet2.xml": kpi_heights})
+
+
+def _break_pages(ws: Any, heights: dict[int, float], widths: list[float], n: int, totals_row: int,
+                 last_row: int) -> None:
+    """A manual page break wherever a page of records is full (so LibreOffice breaks where
+    the heights were counted), the totals, footnote and signature lines kept on the last page
+    with its last record (issue 25, after review: in English they were left alone on a page
+    of their own under the repeated header)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    page = PAGE_HEIGHT_PT / printed_scale(widths) * PAGE_SPARE
+    first = page - heights[TITLE_ROW] - heights[INFO_ROW] - heights[HEADER_ROW]
+    tail = sum(heights[r] for r in range(totals_row, last_row + 1))
+    records = [heights[FIRST_DATA_ROW + i] for i in range(n)]
+    for i in page_breaks(records, first, page - heights[HEADER_ROW], tail):
+        ws.row_breaks.append(Break(id=FIRST_DATA_ROW + i - 1))  # after that row: record i starts a page
 
 
 def kpi_definition(key: str) -> str:
