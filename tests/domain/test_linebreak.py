@@ -46,6 +46,13 @@ SCRIPT = "我们的服务人员正在为贵单位处理工单SX202611032，按�
     ("结尾   ", 10, ["结尾"]),
     # a run that may not be broken and is wider than the line: the width wins
     ("好，，，，，，", 6, ["好，，", "，，，", "，"]),
+    # a date and its time stay together where the pair fits (issue 25, dialogs item 1) …
+    ("改约到 2026-12-14 10:00。", 20, ["改约到", "2026-12-14 10:00。"]),
+    ("截止时间 2026-12-08 23:59，请尽快", 24, ["截止时间", "2026-12-08 23:59，请尽快"]),
+    ("on 2026/12/14 09:30:00 ok", 20, ["on", "2026/12/14 09:30:00", "ok"]),
+    # … and only then: a time after a mere number, or a pair wider than a line, breaks as before
+    ("编号 20261214 10:00 到", 14, ["编号 20261214", "10:00 到"]),
+    ("2026-12-14 10:00", 12, ["2026-12-14", "10:00"]),
 ])
 def test_cases(text, width, lines):
     assert wrap(text, width) == lines

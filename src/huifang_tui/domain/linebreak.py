@@ -5,6 +5,7 @@
 - a run of ASCII (or full-width) letters and digits, with the joiners inside a code, a date or
   a time (``SX202611032``, ``2026-12-04``, ``15:00``, ``1.5``), stays whole, and so do ``……``
   and ``——``;
+- a date and the time after it (``2026-12-14 10:00``) stay on one line where the pair fits;
 - spaces are where Latin text breaks, and a space at a break is dropped;
 - a line never holds more cells than asked (a wide character is two cells): only when one
   piece is wider than the whole line is it cut, and only when a run that may not be broken
@@ -36,6 +37,10 @@ _ALNUM = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
 # of the same dash or ellipsis.
 _PIECE = re.compile(rf"[{_ALNUM}]+(?:[-./:_+@#&'][{_ALNUM}]+)*|…+|‥+|—+|―+|-{{2,}}|\.{{2,}}")
 _SPACE = " \t"
+# A date and the time after it (``2026-12-14 10:00``) read as one: no break between them where
+# the pair fits in a line (where it does not, the rule is given up like any run too wide).
+_DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 
 
 def cell_width(text: str) -> int:
@@ -76,7 +81,9 @@ def _pieces(text: str, start: int, end: int, cells: Callable[[str], int]) -> lis
         if out:
             prev = text[out[-1].end - 1]
             piece.joined = (text[j] in NO_START or prev in NO_END
-                            or unicodedata.category(text[j]).startswith("M") or text[j] == "\u200d")
+                            or unicodedata.category(text[j]).startswith("M") or text[j] == "\u200d"
+                            or (bool(_TIME.fullmatch(text, j, k))
+                                and bool(_DATE.fullmatch(text, out[-1].start, out[-1].end))))
         out.append(piece)
         i = k
     return out

@@ -109,6 +109,7 @@ class CallScreen(Screen):
     CSS_PATH = "call.tcss"
     TITLE_KEY = "call.title"
     HELP_NOTE_KEY = "call.field.called_at_help"  # F1: the call time field
+    HELP_MORE_KEYS = ("callhelp.scoring",)  # F1: the score rows and F8 past the deadline
     BINDINGS = [
         *(Binding(key, f"outcome('{code}')", t(f"outcome.{code}"), show=False, id=f"call_outcome_{code}")
           for code, key in OUTCOME_KEYS.items()),

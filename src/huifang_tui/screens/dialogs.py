@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
 from ..core.i18n import t
+from ..widgets.wrapped import Prose
 
 
 class DialogScroll(VerticalScroll):
@@ -80,7 +81,7 @@ class QuestionDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog-box"):
             with DialogScroll(classes="dialog-scroll"):
-                yield Static(Text(self.question), classes="dialog-body")
+                yield Prose(self.question, classes="dialog-body")
             yield Static(t(self.HINT_KEY), classes="dialog-hint")
 
     def action_answer(self, value: bool) -> None:
@@ -113,7 +114,7 @@ class MessageDialog(_Dialog):
         with Vertical(classes="dialog dialog-box"):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             with DialogScroll(classes="dialog-scroll"):
-                yield Static(Text(self.body), classes="dialog-body")
+                yield Prose(self.body, classes="dialog-body")
             yield Static(t("dialog.close_hint"), classes="dialog-hint")
 
 
@@ -132,7 +133,7 @@ class TextDialog(_Dialog):
             yield Static(Text(self.title_text, style="bold"), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, compact=True, id="dialog-input",
                         max_length=TEXT_MAX)
-            yield Static(Text(self.hint), classes="dialog-hint", id="dialog-error")
+            yield Prose(self.hint, classes="dialog-hint", id="dialog-error")
 
     def on_mount(self) -> None:
         self.app.settle_inputs(self)
@@ -143,7 +144,7 @@ class TextDialog(_Dialog):
             self.dismiss(value)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#dialog-error", Static).update(Text(message, style="bold red"))
+        self.query_one("#dialog-error", Prose).update(Text(message, style="bold red"))
         box = self.query_one(DialogScroll)
         box.call_after_refresh(box.show_more)
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from ..core.i18n import t
 from ..widgets.keybar import reachable_bindings
+from ..widgets.wrapped import Prose
 from .dialogs import DialogScroll
 
 
@@ -39,9 +40,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(t("help.title", screen=getattr(self.under, "TITLE_KEY", "") and t(self.under.TITLE_KEY)), id="help-title")
             with DialogScroll(id="help-scroll"):
                 if getattr(self.under, "HELP_NOTE_KEY", ""):  # what the keys do not say (a screen's field)
-                    yield Static(t(self.under.HELP_NOTE_KEY), id="help-note")
+                    yield Prose(t(self.under.HELP_NOTE_KEY), id="help-note")
+                for n, key in enumerate(getattr(self.under, "HELP_MORE_KEYS", ()), 2):  # further notes
+                    yield Prose(t(key), id=f"help-note-{n}", classes="help-note-more")
                 if type(self.under).__name__ in RULES:
-                    yield Static(t(RULES[type(self.under).__name__]), id="help-rules")
+                    yield Prose(t(RULES[type(self.under).__name__]), id="help-rules")
                 table = DataTable(id="help-table", cursor_type="row", show_cursor=False)
                 table.can_focus = False  # the page scrolls as one: its keys are the scroll's
                 yield table

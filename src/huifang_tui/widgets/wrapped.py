@@ -11,6 +11,8 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
+from textual.visual import RichVisual, VisualType
+from textual.widgets import Static
 
 from ..domain.linebreak import line_spans
 
@@ -20,6 +22,9 @@ class Wrapped:
 
     def __init__(self, text: Text | str, style: str = "") -> None:
         self.text = text if isinstance(text, Text) else Text(text, style=style)
+
+    def __str__(self) -> str:
+        return self.text.plain
 
     def lines(self, width: int) -> list[Text]:
         plain = self.text.plain
@@ -40,3 +45,22 @@ class Wrapped:
         narrowest = max((cell_len(ch) for ch in plain), default=0)
         return Measurement(narrowest, widest).clamp(max_width=options.max_width)
 
+
+
+class _ProseVisual(RichVisual):
+    def __str__(self) -> str:
+        return str(self._renderable)
+
+
+class Prose(Static):
+    """A ``Static`` of text broken by the rules at its width (a dialog's body, a help note): the
+    text is literal (no markup), re-wrapped on resize; ``str(render())`` is its plain text."""
+
+    def __init__(self, text: Text | str = "", *, style: str = "", **kw) -> None:  # noqa: ANN003
+        super().__init__(Wrapped(text, style=style), **kw)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content if isinstance(content, Wrapped) else Wrapped(content), layout=layout)
+
+    def render(self) -> RichVisual:
+        return _ProseVisual(self, self.content)
