@@ -184,3 +184,18 @@ def test_every_action_word_fits_the_column(lang, language):
     set_lang(language)
     long = {k: v for k, v in catalog(language).items() if k.startswith("auditlog.action.") and cell_len(v) > ACTION_MAX}
     assert not long
+
+
+def test_huifang_audit_prints_the_rows_in_words(worked, lang, monkeypatch, capsys):
+    """``huifang audit``: the demo build's counts in words, the system as 系统 (not its login)."""
+    from huifang_tui import cli
+
+    store, _ = worked
+    set_lang("zh_CN")
+    monkeypatch.setenv("HUIFANG_DATABASE_URL", store.url)
+    capsys.readouterr()
+    assert cli.main(["--as", "supervisor", "--lang", "zh_CN", "audit"]) == 0
+    out = capsys.readouterr().out
+    assert "生成演示数据" in out and "演示数据库" in out and "历史回访：" in out
+    assert "│ 系统 " in out and "│ system " not in out
+    assert not SNAKE.findall(out.replace("demo.db", ""))

@@ -57,7 +57,8 @@ def audit(ctx: Context) -> int:
     for key in ("at", "login", "action", "entity", "detail"):
         table.add_column(t(f"audit.col.{key}"))
     for r in rows:  # in words, as the audit log screen shows them (issue 25 item 16); --json keeps the codes
-        table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(person(names.get(r.login, ""), r.login)),
+        who = person(names[r.login], r.login) if r.login in names else r.who  # the system in words
+        table.add_row(r.at.isoformat(" ", timespec="seconds"), literal(who),
                       literal(r.action_text), literal(r.subject), literal(r.change_text))
     print(console_text(table, width=140))
     return 0
