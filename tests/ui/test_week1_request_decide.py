@@ -104,7 +104,7 @@ async def test_the_key_bar_offers_a_and_n_on_a_request_alert_only(one_call):
         board = await _on_request(pilot)
         bar = _keybar(app)
         assert t("requests.key.approve") in bar and t("requests.key.refuse") in bar
-        assert t("key.drill") not in bar  # Enter on an alert shows it in full, not an agent's queue
+        assert t("key.drill") not in bar and t("key.open_detail") in bar  # Enter shows the alert in full
         board.query_one("#board-agents").focus()
         await pilot.pause()
         bar = _keybar(app)

@@ -43,20 +43,20 @@ def own_bindings(node: object) -> list[Binding]:
 
 @cache
 def _own_of(node_class: type) -> list[Binding]:  # BINDINGS are fixed per class: merged once
-    by_key: dict[str, Binding] = {}
+    by_key: dict[str, list[Binding]] = {}
     for cls in reversed(node_class.__mro__):
         if not cls.__module__.startswith("huifang_tui"):
             continue
         if cls.__dict__.get("_inherit_bindings", True) is False:
             by_key.clear()
-        own: dict[str, Binding] = {}
-        for b in cls.__dict__.get("BINDINGS", []):
+        own: dict[str, list[Binding]] = {}  # one class may bind a key twice, ``check_action`` picking
+        for b in cls.__dict__.get("BINDINGS", []):  # the one that answers (the board's Enter)
             if isinstance(b, Binding):
                 for key in b.key.split(","):
-                    own.setdefault(key.strip(), b)
+                    own.setdefault(key.strip(), []).append(b)
         by_key.update(own)
     out: list[Binding] = []
-    for b in by_key.values():
+    for b in (b for bs in by_key.values() for b in bs):
         if all(b is not o for o in out):
             out.append(b)
     return out
