@@ -156,6 +156,8 @@ def card_group(card) -> Group:  # noqa: ANN001 - services.search.CustomerCard
     for number, kind, status, due_on, res, att in card.callbacks:
         scores = f"  {res}/{att}" if res is not None and att is not None else ""
         parts.append(Text(f"  {number} {due_on.isoformat()} {t(f'kind.{kind}')} · {t(f'search.status.{status}')}{scores}"))
+    if card.callbacks_more:  # the service lists the newest; the rest are counted, never hidden
+        parts.append(Text("  " + t("searchcard.callbacks_more", n=card.callbacks_more), style="dim"))
     parts.append(Text(t("search.card_issues"), style="bold"))
     if not card.issues:
         parts.append(Text("  " + t("search.card_none"), style="dim"))
@@ -164,7 +166,12 @@ def card_group(card) -> Group:  # noqa: ANN001 - services.search.CustomerCard
         line.append(clean(title))
         line.append(f" · {t(f'search.priority.{priority}')} · {t(f'search.issue_status.{status}')}", style="dim")
         parts.append(line)
+    if card.issues_more:
+        parts.append(Text("  " + t("searchcard.issues_more", n=card.issues_more), style="dim"))
     return Group(*parts)
+
+
+TODAY_WIDTH = 72  # #search-box's inside (search.tcss: 76 wide, its border and padding)
 
 
 class MyCallsScreen(ModalScreen[None]):

@@ -47,6 +47,8 @@ class CustomerCard:
     contacts: list[tuple[str, str, str, bool]] = field(default_factory=list)  # name, role, masked, flagged
     callbacks: list[tuple[str, str, str, date, int | None, int | None]] = field(default_factory=list)
     issues: list[tuple[str, str, str, str]] = field(default_factory=list)  # number, title, priority, status
+    callbacks_more: int = 0  # the customer's older callbacks not on the card (CARD_CALLBACKS shown)
+    issues_more: int = 0  # open issues not on the card (CARD_ISSUES shown)
 
 
 @dataclass
@@ -102,6 +104,10 @@ def search_customers(store: Store, actor: Actor, text: str, limit: int = LIMIT) 
             for cid, name, tier, agent in rows]
 
 
+CARD_CALLBACKS = 12  # the newest callbacks a customer's card lists (the rest are counted)
+CARD_ISSUES = 10  # the newest open issues it lists
+
+
 def customer_card(store: Store, actor: Actor, customer_id: int) -> CustomerCard:
     """The customer's card as a search result opens it: contacts (phones masked), the last
     callbacks with their scores, open issues."""
@@ -115,11 +121,17 @@ def customer_card(store: Store, actor: Actor, customer_id: int) -> CustomerCard:
                          .order_by(Contact.is_primary.desc(), Contact.id)).all():
             card.contacts.append((ct.name, ct.role, mask_phone(ct.phone), ct.needs_correction))
         for cb in s.exec(select(Callback).where(Callback.customer_id == c.id)
-                         .order_by(Callback.due_on.desc(), Callback.id.desc()).limit(12)).all():
+                         .order_by(Callback.due_on.desc(), Callback.id.desc()).limit(CARD_CALLBACKS)).all():
             card.callbacks.append((cb.number, cb.kind, cb.status, cb.due_on, cb.score_resolution, cb.score_attitude))
-        for i in s.exec(select(Issue).where(Issue.customer_id == c.id, Issue.status != "closed")
-                        .order_by(Issue.raised_at.desc()).limit(10)).all():
+        if len(card.callbacks) == CARD_CALLBACKS:  # the card says how many more there are, never hides them
+            total = s.exec(select(func.count()).select_from(Callback).where(Callback.customer_id == c.id)).one()
+            card.callbacks_more = total - CARD_CALLBACKS
+        open_issue = (Issue.customer_id == c.id, Issue.status != "closed")
+        for i in s.exec(select(Issue).where(*open_issue)
+                        .order_by(Issue.raised_at.desc()).limit(CARD_ISSUES)).all():
             card.issues.append((i.number, i.title, i.priority, i.status))
+        if len(card.issues) == CARD_ISSUES:
+            card.issues_more = s.exec(select(func.count()).select_from(Issue).where(*open_issue)).one() - CARD_ISSUES
     return card
 
 
