@@ -199,3 +199,12 @@ def test_huifang_audit_prints_the_rows_in_words(worked, lang, monkeypatch, capsy
     assert "生成演示数据" in out and "演示数据库" in out and "历史回访：" in out
     assert "│ 系统 " in out and "│ system " not in out
     assert not SNAKE.findall(out.replace("demo.db", ""))
+
+
+def test_an_edited_record_names_the_record_that_replaced_it(lang):
+    """``callback.cancel`` after an edit writes ``by``: the new record's number, not a person."""
+    set_lang("zh_CN")
+    row = al.AuditRow(NOW, "supervisor", "callback.cancel", "callback", "HF202611001", "",
+                      '{"reason": "edited", "by": "HF202611009"}')
+    labels = [c.label for c in al._changes(row, {})]
+    assert "由此记录替代" in labels and t("auditlog.field.by") not in labels

@@ -236,7 +236,8 @@ def _changes(r: AuditRow, names: dict[str, str]) -> list[Change]:
             continue  # the subject names it
         if before is None and not a:
             continue  # a new row's empty fields
-        out.append(Change(_label(k), b, a, created=before is None))
+        label = _label("replaced_by" if (r.action, k) == ("callback.cancel", "by") else k)  # the record that replaced it
+        out.append(Change(label, b, a, created=before is None))
     return out
 
 
