@@ -4,8 +4,9 @@ Moving a callback past its deadline is a supervisor's decision (``domain.outcome
 read by ``recording.record_attempt`` and ``recording.defer``, which refuse an agent with
 ``NeedsSupervisor``). An agent asks instead (``ask``): the request keeps the reason and the time
 wanted, shows on the board as an alert (``services.alerts``), and the supervisor approves it
-(``approve``: the 改约 or deferral applied as the supervisor through the same recording service,
-in the same transaction as the request's answer, audited) or refuses it (``refuse``, an answer
+(``approve``: the 改约 or deferral applied through the same recording service on the agent's
+behalf — the agent's attempt, the supervisor audited as approving it — in the same transaction as
+the request's answer) or refuses it (``refuse``, an answer
 optional). An approval checks that the callback is still the one asked about: still open and
 still the same agent's; when it is not, the request is closed as ``stale`` and the supervisor told
 why, nothing applied. The agent sees the answer in their queue (``mine``). The call screen, the
