@@ -8,6 +8,7 @@ from datetime import date
 from textual.widgets import DataTable
 
 from huifang_tui.app import HuifangApp
+from huifang_tui.core.i18n import t
 
 from conftest import NOW
 from factories import add_callback, add_customer, add_user
@@ -34,3 +35,69 @@ async def test_the_defer_dialog_gives_an_example_day_from_today(store):
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
         assert "2026-11-30 客户出差" in app.screen.hint
+
+
+LONG = "浙江省杭州市余杭区未来科技城智能装备制造有限公司第{n}分公司"  # wider than the box
+
+
+def _left(store, n: int):  # noqa: ANN202
+    agent = add_user(store, "agent1", "agent")
+    for i in range(1, n + 1):
+        add_callback(store, add_customer(store, LONG.format(n=i)), f"HF2026110{i:02d}", deadline_on=date(2026, 11, 27))
+    return agent
+
+
+async def _edge(app, pilot, table_id: str, box_id: str) -> None:  # noqa: ANN001
+    """The table fits (no sideways scroll), says there is more below, and End/Home go to the
+    last/first row."""
+    table = app.screen.query_one(f"#{table_id}", DataTable)
+    box = app.screen.query_one(f"#{box_id}")
+    assert table.row_count > table.scrollable_content_region.height  # some rows are below the view
+    assert table.max_scroll_x == 0 and not table.show_horizontal_scrollbar
+    assert box.border_subtitle == t("scroll.more")
+    await pilot.press("end")
+    await pilot.pause()
+    assert table.cursor_row == table.row_count - 1 and table.scroll_x == 0
+    assert box.border_subtitle == ""  # at the bottom: nothing more below
+    await pilot.press("home")
+    await pilot.pause()
+    assert table.cursor_row == 0 and box.border_subtitle == t("scroll.more")
+
+
+async def test_the_day_close_refusal_scrolls_by_rows_only_and_says_more_below(store):
+    """18 left, a dozen shown: fitted columns, the more-below edge, End to the last row (item 3)."""
+    from huifang_tui.screens.dayclose import DayCloseRefusal
+
+    app = HuifangApp(store, _left(store, 18))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("c")
+        await _ready(app, pilot)
+        assert isinstance(app.screen, DayCloseRefusal)
+        await _edge(app, pilot, "dayclose-left", "dayclose-box")
+
+
+async def test_my_calls_today_counts_calls_and_records_and_scrolls_by_rows(store):
+    """`t`: one call to a customer with four callbacks is one call and four records (item 4); the
+    table fits, says more below and End goes to the last row (item 3)."""
+    from huifang_tui.screens.search import MyCallsScreen
+    from huifang_tui.services.recording import CallRecord, record_attempt
+
+    agent = _left(store, 15)
+    four = add_customer(store, "宁波东方电气")
+    for i in range(4):
+        add_callback(store, four, f"HF2026119{i:02d}", deadline_on=date(2026, 11, 27))
+    for i in range(1, 16):
+        record_attempt(store, agent, f"HF2026110{i:02d}", CallRecord(outcome="no_answer"))
+    # one call: the customer's four callbacks each get a record of it
+    record_attempt(store, agent, "HF202611900", CallRecord(outcome="refused", reason="不需要回访"))
+    app = HuifangApp(store, agent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("t")
+        await _ready(app, pilot)
+        assert isinstance(app.screen, MyCallsScreen)
+        hint = str(app.screen.query_one("#search-hint").render())
+        assert "今天 16 通电话，共 19 条回访记录" in hint
+        await _edge(app, pilot, "today-table", "search-box")
+

@@ -22,6 +22,9 @@ from ..core.safe_text import literal
 from ..domain.calendar import WorkCalendar
 from ..domain.queue import Countdown, QueueRow, countdown
 from ..widgets.cells import countdown_words
+from ..widgets.rowtable import RowTable
+
+BOX_WIDTH = 68  # #dayclose-box's inside (dayclose.tcss: 72 wide, its border and padding)
 
 
 class DayCloseRefusal(ModalScreen[str | None]):
@@ -45,17 +48,19 @@ class DayCloseRefusal(ModalScreen[str | None]):
         with Vertical(id="dayclose-box"):
             yield Static(Text(t("dayclose.refused_title"), style="bold"), id="dayclose-title")
             yield Static(Text(t("daycloselist.refused", n=len(self.left))), id="dayclose-body")
-            yield DataTable(id="dayclose-left", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="dayclose-left", cursor_type="row", zebra_stripes=True, edge_box="dayclose-box")
             yield Static(t("daycloselist.hint"), id="dayclose-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         for key in ("number", "customer", "kind", "deadline"):
             table.add_column(t(f"daycloselist.col_{key}"), key=key)
+        rows = []
         for r in self.left:
             cd = self.cells.get(r.number) or countdown(r.deadline_on, r.deadline_at, self.now, WorkCalendar({}))
-            table.add_row(Text(r.number), literal(r.customer), Text(t(f"kindshort.{r.kind}")),
-                          countdown_words(cd, r.estimated), key=r.number)
+            rows.append((r.number, [Text(r.number), literal(r.customer), Text(t(f"kindshort.{r.kind}")),
+                                    countdown_words(cd, r.estimated)]))
+        table.fill(rows, BOX_WIDTH, flex=1)  # fitted: it never scrolls sideways
         table.focus()
 
     def action_open(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static
 from ..core.i18n import t
 from ..core.safe_text import clean, literal
 from ..widgets.header import figures_text
+from ..widgets.rowtable import RowTable
 
 
 class SearchScreen(ModalScreen[None]):
@@ -191,11 +192,11 @@ class MyCallsScreen(ModalScreen[None]):
         with Vertical(id="search-box"):
             yield Static(t("search.today_title"), id="search-title")
             yield Static("", id="today-figures")  # the day's figures, as the queue's top line shows them
-            yield DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="today-table", cursor_type="row", zebra_stripes=True, edge_box="search-box")
             yield Static("", id="search-hint")
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(
+        self.query_one(RowTable).add_columns(
             t("search.col_time"), t("search.col_number"), t("search.col_customer"), t("search.col_outcome"),
             t("search.col_scores"))
         self._load()
@@ -211,13 +212,18 @@ class MyCallsScreen(ModalScreen[None]):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(RowTable)
         table.clear()
-        for c in event.calls:
+        rows = []
+        for i, c in enumerate(event.calls):
             scores = f"{c.score_resolution}/{c.score_attitude}" if c.score_resolution is not None else ""
-            table.add_row(Text(c.at.strftime("%H:%M")), Text(c.number), literal(c.customer),
-                          Text(t(f"outcome.{c.outcome}")), Text(scores))
+            rows.append((str(i), [Text(c.at.strftime("%H:%M")), Text(c.number), literal(c.customer),
+                                  Text(t(f"outcome.{c.outcome}")), Text(scores)]))
+        table.fill(rows, TODAY_WIDTH, flex=2)  # fitted: it never scrolls sideways
         if event.figures is not None:  # issue 25 item 1: the same figures and words as the queue
             self.query_one("#today-figures", Static).update(
                 t("dayfig.today", figures=figures_text(event.figures.day)))
-        self.query_one("#search-hint", Static).update(t("dayfig.calls", n=len(event.calls)))
+        # one call to a customer records each of their callbacks: calls are counted by customer
+        # and time (issue 25 item 4 of the agent's walk), records one by one
+        calls = len({(c.customer, c.at) for c in event.calls})
+        self.query_one("#search-hint", Static).update(t("dayfig.calls", calls=calls, n=len(event.calls)))
