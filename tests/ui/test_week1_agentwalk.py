@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from textual.widgets import DataTable
 
 from huifang_tui.app import HuifangApp
@@ -101,3 +103,62 @@ async def test_my_calls_today_counts_calls_and_records_and_scrolls_by_rows(store
         assert "今天 16 通电话，共 19 条回访记录" in hint
         await _edge(app, pilot, "today-table", "search-box")
 
+
+
+def _busy_day(store):  # noqa: ANN001, ANN202
+    """agent1's day with everything the header can say: work put off, an overdue one, the pool,
+    and more than a page."""
+    from huifang_tui.services.recording import defer, record_attempt, CallRecord
+
+    agent = _left(store, 30)
+    add_callback(store, add_customer(store, "乙公司"), "HF202611099", due_on=date(2026, 11, 18),
+                 deadline_on=date(2026, 11, 20))  # overdue
+    add_callback(store, add_customer(store, "丙公司", agent=None), "HF202611098", agent=None)  # the pool
+    defer(store, agent, "HF202611001", "客户出差")
+    record_attempt(store, agent, "HF202611002", CallRecord(outcome="no_answer"))
+    return agent
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+async def test_the_filter_label_always_shows_in_the_header(store, lang):
+    """With a kind filter (and a state filter) on, the header says so at 80 columns in both
+    languages: the deferred figure and the 逾期 words give way first (item 2)."""
+    from huifang_tui.core.i18n import get_lang, set_lang
+
+    agent = _busy_day(store)
+    was = get_lang()
+    set_lang(lang)
+    try:
+        app = HuifangApp(store, agent)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _ready(app, pilot)
+            for keys in (("k",), ("s",), ("k",)):  # a kind; and a state; then the next kind
+                await pilot.press(*keys)
+                await pilot.pause()
+                status = str(app.screen.query_one("#queue-status").render())
+                head = t("queue.filtered", what="\0", n=0).split("\0")[0]  # 筛选： / Filter:
+                assert app.screen._filter_words() and head in status, status
+                shown = status[status.index(head):]
+                words = [*app.screen._filter_words(), *app.screen._filter_words(short=True)]
+                assert any(w in shown for w in words), status
+                assert status.startswith(t("dayfig.today", figures="")[:2])  # the day's figures stay first
+    finally:
+        set_lang(was)
+
+
+def test_the_readme_and_f1_define_the_fifth_figure():
+    """已推迟 is defined where the other four are: the README and the queue's F1 note (item 2)."""
+    from pathlib import Path
+
+    from huifang_tui.core.i18n import get_lang, set_lang
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    para = " ".join(readme[readme.index("The top line is the day's figures"):][:900].split())
+    assert "已推迟 deferred" in para
+    was = get_lang()
+    try:
+        for lang, word in (("zh_CN", "已推迟＝"), ("en", "deferred = ")):
+            set_lang(lang)
+            assert word in t("queuehelp.note")
+    finally:
+        set_lang(was)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rich.text import Text
@@ -271,10 +271,10 @@ class QueueScreen(Screen):
         table.display = bool(shown)
         self._render_status(len(visible), pages)
 
-    def _filter_words(self) -> list[str]:
+    def _filter_words(self, short: bool = False) -> list[str]:
         filters = []
         if self.kind_filter:
-            filters.append(t(f"kind.{self.kind_filter}"))
+            filters.append(t(f"kindshort.{self.kind_filter}" if short else f"kind.{self.kind_filter}"))
         if self.state_filter != "all":
             filters.append(t(f"queue.state.{self.state_filter}"))
         return filters
@@ -282,21 +282,44 @@ class QueueScreen(Screen):
     def _render_status(self, count: int, pages: int) -> None:
         """The day's figures (``widgets.header.figures_text``, as `t`, the board and the day close
         show them), overdue, then what fits of the filter, the page, the alert and the pool."""
-        p = self._progress
-        parts: list[tuple[Text, int]] = []  # (part, importance: the lowest gives way first)
-        if p is not None:
-            parts.append((Text(t("dayfig.today", figures=figures_text(p.figures))), 9))
-        parts.append((Text(t("queue.overdue", n=p.overdue if p else 0), style="bold red" if p and p.overdue else ""), 8))
         filters = self._filter_words()
-        if filters:
-            parts.append((Text(t("queue.filtered", what=" / ".join(filters), n=count)), 7))
+        label = Text(t("queue.filtered", what=" / ".join(filters), n=count)) if filters else None
+        width = self.app.size.width - 2
+        # A filter's label always shows (else the header reads as the whole queue): the deferred
+        # figure, then the 逾期 words (none overdue), then 逾期 give way to it first (issue 25
+        # item 2 of the agent's walk); the page, the alert and the pool give way before those.
+        shapes = [(False, "always"), (True, "always"), (True, "some"), (True, "never")] if label else [(False, "always")]
+        for short, overdue in shapes:
+            line = fit_parts(self._status_parts(pages, label, short, overdue), width)
+            if label is None or label.plain in line.plain:
+                break
+        else:  # the label's own words give way last: the kind's short form, then "…"
+            short_label = Text(t("queue.filtered", what=" / ".join(self._filter_words(short=True)), n=count))
+            figures = self._status_parts(1, None, True, "never")[0][0] if self._progress else Text()
+            line = fit_parts([(figures, 9), (ellipsize(short_label, max(8, width - figures.cell_len - 3)), 7)],
+                             width)
+        self.query_one("#queue-status", Static).update(line)
+
+    def _status_parts(self, pages: int, label: Text | None, short: bool, overdue: str) -> list:
+        """The header's parts (Text, importance: the lowest gives way first); ``short``: the day's
+        figures without the deferred one; ``overdue``: always / some (only when any) / never."""
+        p = self._progress
+        parts: list[tuple[Text, int]] = []
+        if p is not None:
+            figures = replace(p.figures, deferred=0) if short else p.figures
+            parts.append((Text(t("dayfig.today", figures=figures_text(figures))), 9))
+        n_over = p.overdue if p else 0
+        if overdue == "always" or (overdue == "some" and n_over):
+            parts.append((Text(t("queue.overdue", n=n_over), style="bold red" if n_over else ""), 8))
+        if label is not None:
+            parts.append((label, 7))
         if pages > 1:
             parts.append((Text(t("queue.page", page=self.page + 1, pages=pages)), 6))
         if p and p.unreachable:
             parts.append((Text(t("queue.unreachable_alert", n=p.unreachable), style="bold yellow"), 5))
         if p and p.pool:
             parts.append((Text(t("queue.pool_count", n=p.pool)), 4))
-        self.query_one("#queue-status", Static).update(fit_parts(parts, self.app.size.width - 2))
+        return parts
 
     REQUEST_LINES = 2  # the answers shown above the table (those needing work first); the rest counted
 
