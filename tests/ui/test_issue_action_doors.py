@@ -118,7 +118,7 @@ async def test_the_screen_and_the_command_line_make_the_same_call(desk, calls, c
         assert isinstance(app.screen, IssueDialog)
         dialog = app.screen
         dialog.query_one("#issue-title", Input).value = RAISE["title"]
-        dialog.query_one("#issue-description", Input).value = RAISE["description"]
+        dialog.query_one("#issue-description").text = RAISE["description"]  # a multi-line field
         dialog.query_one("#issue-category", Select).value = RAISE["category"]
         dialog.query_one("#issue-priority", Select).value = RAISE["priority"]
         dialog.query_one("#issue-complaint", Checkbox).value = RAISE["complaint"]

@@ -10,7 +10,7 @@ waits for the app to go idle after each key, which hides the fault)."""
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from huifang_tui.app import HuifangApp
 from huifang_tui.core.identity import Actor
@@ -38,7 +38,8 @@ async def handled(pilot) -> None:  # noqa: ANN001
 
 
 def value(screen, field: str) -> str:  # noqa: ANN001
-    return screen.query_one(f"#{field}", Input).value
+    widget = screen.query_one(f"#{field}")
+    return widget.text if isinstance(widget, TextArea) else widget.value  # the issue's description is multi-line
 
 
 async def test_tab_and_enter_in_the_issue_dialog_move_the_typing_with_them(desk):
@@ -57,7 +58,7 @@ async def test_tab_and_enter_in_the_issue_dialog_move_the_typing_with_them(desk)
             burst(app, "shift+tab", "end", *"xy", "backspace", *"X")  # back to the title, one key undone
             await handled(pilot)
             assert (value(dialog, "issue-title"), value(dialog, "issue-description")) == (f"title{n}xX", f"details{n}")
-            await pilot.press("escape")
+            await pilot.press("escape", "y")  # text typed: Esc asks, y discards it
             await settle(pilot)
 
 
@@ -76,7 +77,7 @@ async def test_enter_that_closes_a_dialog_gives_the_next_keys_to_the_dialog_it_o
             dialog = app.screen
             assert isinstance(dialog, IssueDialog), type(dialog)
             assert (value(dialog, "issue-title"), value(dialog, "issue-description")) == (f"t{n}", f"d{n}")
-            await pilot.press("escape")
+            await pilot.press("escape", "y")  # text typed: Esc asks, y discards it
             await settle(pilot)
             assert isinstance(app.screen, LedgerScreen)
 
@@ -103,7 +104,7 @@ async def test_the_call_form_takes_each_answer_in_its_own_field_and_ctrl_r_its_i
             dialog = app.screen
             assert isinstance(dialog, IssueDialog), type(dialog)
             assert (value(dialog, "issue-title"), value(dialog, "issue-description")) == (f"t{n}", f"d{n}")
-            await pilot.press("escape")
+            await pilot.press("escape", "y")  # text typed: Esc asks, y discards it
             await settle(pilot)
             assert app.screen is call
 

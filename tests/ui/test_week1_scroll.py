@@ -87,7 +87,7 @@ def _dialogs():  # noqa: ANN202
     """(name, make the dialog, the keys that scroll it): every dialog class of the app, each with a
     text longer than the screen."""
     from huifang_tui.screens.call import FinalOutcomeDialog, RefusalDialog
-    from huifang_tui.screens.dialogs import ConfirmDialog, MessageDialog, TextDialog
+    from huifang_tui.screens.dialogs import ConfirmDialog, DiscardDialog, MessageDialog, TextDialog
 
     text = long_text()
     return [
@@ -98,6 +98,7 @@ def _dialogs():  # noqa: ANN202
         ("final-outcome", lambda: FinalOutcomeDialog(text), ("end",)),
         ("text", lambda: TextDialog(t("err.title"), text), ("pagedown",)),  # the field keeps End
         ("refusal", lambda: RefusalDialog(t("err.title"), text), ("pagedown",)),
+        ("discard", lambda: DiscardDialog(text), ("end",)),
     ]
 
 
@@ -146,7 +147,7 @@ def test_every_dialog_of_the_app_is_opened_here():
             yield from every(sub)
 
     known = {"QuestionDialog", "ConfirmDialog", "MessageDialog", "TextDialog", "IssueDialog", "FinalOutcomeDialog",
-             "RefusalDialog", *_others(), *OWN_LISTS}
+             "RefusalDialog", "DiscardDialog", *_others(), *OWN_LISTS}
     missing = {c.__name__ for c in every(_Dialog) if c.__module__.startswith("huifang_tui.")} - known
     assert not missing, f"dialogs not opened by these tests: {sorted(missing)}"
 

@@ -142,6 +142,7 @@ class CallScreen(Screen):
         self._draft_timer = None
         self._pending: dict | None = None
         self._drafts: _Drafts | None = None
+        self._issue_draft: IssueInput | None = None  # the issue typed and kept, not saved (Ctrl+R offers it again)
         # The claim follows the person (issue 21 §4): renewed up to their last key, let go after
         # IDLE_LIMIT_SECONDS without one, taken again when they come back if nobody else has it.
         self._claimed = True
@@ -475,11 +476,14 @@ class CallScreen(Screen):
         if not self.form.editing or not self._called_at_readable(t("key.raise_issue")):
             return
 
+        dialog = IssueDialog(self._issue_draft)  # what was kept in this call, offered again
+
         def done(value: IssueInput | None) -> None:
+            self._issue_draft = dialog.kept
             if value is not None:
                 self._raise(value, self.form.called_at, self.app.now())
 
-        self.app.push_screen(IssueDialog(), done)
+        self.app.push_screen(dialog, done)
 
     @in_thread("call-issue")
     def _raise(self, value: IssueInput, called_at: str = "", ref: datetime | None = None) -> None:

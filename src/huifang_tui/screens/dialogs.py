@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from ..domain.limits import NAME_MAX, TEXT_MAX
 from ..domain.words import ISSUE_CATEGORIES, ISSUE_PRIORITIES
@@ -159,34 +159,91 @@ class IssueInput:
     department: str
 
 
+class DiscardDialog(QuestionDialog):
+    """放弃已填写的内容吗？ y discards, n closes keeping the text (offered again next time), Esc
+    goes back to the fields: True / False / None."""
+
+    HINT_KEY = "issuedraft.hint"
+    BINDINGS = [
+        Binding("y", "answer(True)", t("issuedraft.key_discard"), id="discard_yes"),
+        Binding("n", "answer(False)", t("issuedraft.key_keep"), id="discard_keep"),
+        Binding("escape", "cancel", t("issuedraft.key_back"), id="dialog_cancel"),
+    ]
+
+
+class LongText(TextArea):
+    """A multi-line field of at most ``max_length`` characters (typing and pasting stop there);
+    Tab goes on to the next field."""
+
+    def __init__(self, text: str = "", *, max_length: int, **kw) -> None:  # noqa: ANN003
+        super().__init__(text, soft_wrap=True, tab_behavior="focus", compact=True, **kw)
+        self.max_length = max_length
+
+    def _replace_via_keyboard(self, insert, start, end):  # noqa: ANN001, ANN202
+        room = self.max_length - (len(self.text) - len(self.get_text_range(start, end)))
+        return super()._replace_via_keyboard(insert[:max(room, 0)], start, end)
+
+
 class IssueDialog(_Dialog):
-    """登记问题 from a call (001 六): category, priority, complaint flag, department."""
+    """登记问题 from a call (001 六): category, priority, complaint flag, department. Esc with text
+    typed asks first (放弃已填写的内容吗？); kept text (``kept``) is offered again by the caller
+    (``draft``)."""
 
     BINDINGS = [
         Binding("escape", "cancel", t("key.cancel"), id="dialog_cancel"),
         Binding("ctrl+s", "save", t("key.save"), id="issue_save"),
     ]
 
+    def __init__(self, draft: IssueInput | None = None) -> None:
+        super().__init__()
+        self.draft = draft
+        self.kept: IssueInput | None = None  # what was typed, when closed without saving nor discarding
+
     def compose(self) -> ComposeResult:
+        d = self.draft or IssueInput("", "", "service", "normal", False, "")
         with DialogScroll(classes="dialog dialog-wide dialog-box", focus=False):
             yield Static(Text(t("issue.dialog_title"), style="bold"), classes="dialog-title")
             yield Label(t("issue.field.title"))
-            yield Input(compact=True, id="issue-title", placeholder=t("issue.field.title_ph"), max_length=NAME_MAX,
-                        select_on_focus=False)  # Tab keeps a field's text, the cursor at its end
+            yield Input(d.title, compact=True, id="issue-title", placeholder=t("issue.field.title_ph"),
+                        max_length=NAME_MAX, select_on_focus=False)  # Tab keeps a field's text, the cursor at its end
             yield Label(t("issue.field.description"))
-            yield Input(compact=True, id="issue-description", max_length=TEXT_MAX, select_on_focus=False)
+            yield LongText(d.description, id="issue-description", max_length=TEXT_MAX)
             with Horizontal(classes="dialog-row"):
                 yield Select([(t(f"issue.category.{c}"), c) for c in ISSUE_CATEGORIES],
-                             value="service", allow_blank=False, compact=True, id="issue-category")
+                             value=d.category, allow_blank=False, compact=True, id="issue-category")
                 yield Select([(t(f"issue.priority.{p}"), p) for p in ISSUE_PRIORITIES],
-                             value="normal", allow_blank=False, compact=True, id="issue-priority")
-            yield Checkbox(t("issue.field.complaint"), compact=True, id="issue-complaint")
+                             value=d.priority, allow_blank=False, compact=True, id="issue-priority")
+            yield Checkbox(t("issue.field.complaint"), d.is_complaint, compact=True, id="issue-complaint")
             yield Label(t("issue.field.department"))
-            yield Input(compact=True, id="issue-department", placeholder=t("issue.field.department_ph"),
+            yield Input(d.department, compact=True, id="issue-department", placeholder=t("issue.field.department_ph"),
                         max_length=NAME_MAX, select_on_focus=False)
             yield Static(t("issue.dialog_hint"), classes="dialog-hint", id="issue-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.save"), id="issue-save", variant="primary", compact=True)
+
+    def typed(self) -> IssueInput:
+        return IssueInput(
+            title=self.query_one("#issue-title", Input).value,
+            description=self.query_one("#issue-description", LongText).text,
+            category=str(self.query_one("#issue-category", Select).value),
+            priority=str(self.query_one("#issue-priority", Select).value),
+            is_complaint=self.query_one("#issue-complaint", Checkbox).value,
+            department=self.query_one("#issue-department", Input).value,
+        )
+
+    def action_cancel(self) -> None:
+        typed = self.typed()
+        if not (typed.title.strip() or typed.description.strip() or typed.department.strip()):
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard is None:
+                return  # back to the fields
+            self.kept = None if discard else typed
+            self.dismiss(None)
+
+        self.app.push_screen(DiscardDialog(t("issuedraft.question")), answered)
 
     @on(Button.Pressed, "#issue-save")
     def _pressed(self) -> None:
@@ -203,11 +260,6 @@ class IssueDialog(_Dialog):
             self.query_one("#issue-error", Static).update(Text(t("issue.err.title"), style="bold red"))
             self.query_one("#issue-title", Input).focus()
             return
-        self.dismiss(IssueInput(
-            title=title,
-            description=self.query_one("#issue-description", Input).value,
-            category=str(self.query_one("#issue-category", Select).value),
-            priority=str(self.query_one("#issue-priority", Select).value),
-            is_complaint=self.query_one("#issue-complaint", Checkbox).value,
-            department=self.query_one("#issue-department", Input).value,
-        ))
+        typed = self.typed()
+        typed.title = title
+        self.dismiss(typed)
