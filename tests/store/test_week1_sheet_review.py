@@ -22,7 +22,7 @@ from huifang_tui.core.i18n import catalog, set_lang, t
 from huifang_tui.domain.kpi import as_json_number, empty_figures
 from huifang_tui.domain.linebreak import NO_START
 from huifang_tui.exporting import COLUMNS
-from huifang_tui.exporting.sheets import FIRST_DATA_ROW, HEADER_ROW, SHEET_RECORDS, write_csv, write_xlsx
+from huifang_tui.exporting.sheets import FIRST_DATA_ROW, HEADER_ROW, SHEET_KPI, SHEET_RECORDS, write_csv, write_xlsx
 from huifang_tui.services import report as svc
 from huifang_tui.services.report import MonthReport, RecordLine
 from huifang_tui.store.models import ReportSnapshot
@@ -145,6 +145,15 @@ def test_every_cell_of_a_record_row_sits_in_the_middle(store, month, tmp_path):
     ws = base._xlsx(store, month["sup"], tmp_path)[SHEET_RECORDS]
     for row in base._record_rows(ws).values():
         assert {c.alignment.vertical for c in row} == {"center"}
+
+
+def test_every_cell_of_a_kpi_row_sits_in_the_middle(store, month, tmp_path):
+    """A KPI's value beside its two-line definition sat at the top, reading like a superscript."""
+    ws = base._xlsx(store, month["sup"], tmp_path)[SHEET_KPI]
+    rows = [row for row in ws.iter_rows(min_row=3) if row[0].value]
+    assert len(rows) > 10
+    for row in rows:
+        assert {c.alignment.vertical for c in row} == {"center"}, row[0].value
 
 
 # -- item 2: the totals, footnote and signature lines on the last page, with its last record -------

@@ -411,7 +411,8 @@ def _kpi_sheet(wb: Any, report: Any, *, box: Any, grey: Any) -> dict[int, float]
     ks.print_title_rows = "2:2"
     ks.print_title_cols = "A:C"
     font, bold = Font(name=FONT_NAME, size=FONT_PT), Font(name=FONT_NAME, bold=True, size=FONT_PT)
-    wrap, top = Alignment(vertical="top", wrap_text=True), Alignment(vertical="top")
+    # every cell in the middle of its row: a number beside a two-line definition reads on its line
+    wrap, middle = Alignment(vertical="center", wrap_text=True), Alignment(vertical="center")
     title = WriteOnlyCell(ks, value=t("sheet.kpi_title", month=str(report.month), state=report.state_text()))
     title.font = Font(name=FONT_NAME, bold=True, size=12)
     ks.append([title])
@@ -434,7 +435,7 @@ def _kpi_sheet(wb: Any, report: Any, *, box: Any, grey: Any) -> dict[int, float]
         for i, v in enumerate(line):
             c = WriteOnlyCell(ks, value=_num(v))
             c.border, c.font = box, font
-            c.alignment = wrap if i in (0, 2) else top
+            c.alignment = wrap if i in (0, 2) else middle
             if i not in (0, 2) and fmt:
                 c.number_format = fmt
             out.append(c)
