@@ -165,7 +165,8 @@ class HuifangApp(App):
         loop = asyncio.get_running_loop()
         start = loop.time()
         while loop.time() < deadline and not self._closing:
-            if self._opening and field is None:  # a call being claimed (a worker): its screen comes next
+            if field is None and (self._opening or self._key_workers_running()):
+                # a call being claimed, or a save whose answer may be a dialog (workers): it comes next
                 deadline = max(deadline, start + self.OPEN_HOLD_MAX)
                 await asyncio.sleep(0.02)
                 continue
@@ -176,6 +177,23 @@ class HuifangApp(App):
             more = await self._one_round(nodes, deadline)
             if more is None or (not more and not any(node.message_queue_size for node in nodes)):
                 return
+
+    _key_workers: list | None = None
+
+    def hold_keys_for(self, worker) -> None:  # noqa: ANN001
+        """Keys typed after this worker started wait until it has ended and what it opened (a
+        dialog) has settled, within OPEN_HOLD_MAX (screens/background.in_thread(holds_keys=True))."""
+        if self._key_workers is None:
+            self._key_workers = []
+        self._key_workers.append(worker)
+
+    def _key_workers_running(self) -> bool:
+        from textual.worker import WorkerState
+
+        if not self._key_workers:
+            return False
+        self._key_workers = [w for w in self._key_workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        return bool(self._key_workers)
 
     @staticmethod
     async def _one_round(nodes: list, deadline: float) -> bool | None:

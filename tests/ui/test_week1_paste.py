@@ -138,3 +138,46 @@ async def test_keys_typed_straight_after_enter_on_the_queue_go_to_the_call(desk)
         await handled(pilot)
         assert isinstance(app.screen, CallScreen), type(app.screen)
         assert isinstance(app.focused, Input) and app.focused.value.endswith("cc李"), app.focused
+
+
+async def test_keys_typed_while_a_save_turns_into_asking_the_supervisor_land_in_that_dialog(desk):
+    """F8, a time past the deadline, Enter, and the reason typed straight on: the save runs in a
+    worker whose answer is the "ask the supervisor" dialog; the reason went into the call form
+    behind it, or was lost, in one try in three. The keys now wait for that dialog."""
+    from huifang_tui.screens.requests import AskSupervisorDialog
+
+    store, agent = desk
+    app = HuifangApp(store, agent, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        call = await open_first(pilot)
+        for n in range(ROUNDS):
+            burst(app, "f8", *"+30d", "enter", *f"reason{n}")
+            await handled(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, AskSupervisorDialog), type(dialog)
+            assert value(dialog, "ask-reason") == f"reason{n}"
+            assert "reason" not in call.query_one("#reached_name", Input).value
+            await pilot.press("escape")  # not asked: back to the call
+            await settle(pilot)
+
+
+async def test_keys_typed_while_a_deferral_turns_into_asking_the_supervisor_land_in_that_dialog(desk):
+    """The queue's d, a day past the deadline with its reason, Enter, and more typed at once: the
+    deferral is refused in a worker and the ask dialog opens with the reason carried over; the
+    keys after Enter go on into that dialog, not onto the queue's keys (k, s, c…)."""
+    from huifang_tui.screens.queue import QueueScreen
+    from huifang_tui.screens.requests import AskSupervisorDialog
+
+    store, agent = desk
+    app = HuifangApp(store, agent, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for n in range(ROUNDS):
+            burst(app, "d", *"2026-12-30 出差", "enter", *f"ck{n}")
+            await handled(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, AskSupervisorDialog), type(dialog)
+            assert value(dialog, "ask-reason") == f"出差ck{n}"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)

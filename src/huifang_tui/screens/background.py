@@ -54,15 +54,30 @@ def _cancelled() -> bool:
         return False
 
 
-def in_thread(group: str, *, exclusive: bool = False) -> Callable:
+def in_thread(group: str, *, exclusive: bool = False, holds_keys: bool = False) -> Callable:
     """A screen method run as a thread worker of ``group`` (``exclusive``: a new one cancels the
-    one running) whose failure is posted to the screen as ``WorkFailed``."""
+    one running) whose failure is posted to the screen as ``WorkFailed``. ``holds_keys``: a
+    worker whose answer may open a dialog (a save that a rule sends to "ask the supervisor"):
+    the keys typed after the one that started it wait for it, so that they land in that dialog
+    and not in the form behind it (``HuifangApp.hold_keys_for``; issue 25 item 10)."""
 
     def decorator(method: Callable) -> Callable:
         @wraps(method)
         def guarded(self: MessagePump, *args: Any, **kwargs: Any) -> Any:
             return reporting(self, group, method)(self, *args, **kwargs)
 
-        return work(guarded, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+        worker = work(guarded, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+        if not holds_keys:
+            return worker
+
+        @wraps(method)
+        def start(self: MessagePump, *args: Any, **kwargs: Any) -> Any:
+            started = worker(self, *args, **kwargs)
+            hold = getattr(self.app, "hold_keys_for", None)
+            if hold is not None:
+                hold(started)
+            return started
+
+        return start
 
     return decorator

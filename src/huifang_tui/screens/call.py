@@ -396,7 +396,7 @@ class CallScreen(Screen):
         except OutcomeError as e:
             raise ValidationError(t("call.err.called_at", message=outcome_message(e))) from None
 
-    @in_thread("call-record", exclusive=True)
+    @in_thread("call-record", exclusive=True, holds_keys=True)  # past the deadline: "ask the supervisor"
     def _submit(self, rec: CallRecord, to_text: str = "", called_at: str = "",
                 ref: datetime | None = None) -> None:
         """The service records the attempt, and a not-reached one on the customer's other

@@ -410,7 +410,7 @@ class QueueScreen(Screen):
         self.app.push_screen(TextDialog(t("dayclose.defer_title", number=row.number),
                                         t("dayclose.defer_hint", example=example)), done)
 
-    @in_thread("queue-defer")
+    @in_thread("queue-defer", holds_keys=True)  # past the deadline: "ask the supervisor"
     def _defer(self, number: str, text: str) -> None:
         from ..core.errors import NeedsSupervisor
         from ..services.recording import defer
