@@ -40,7 +40,7 @@ def queue(ctx: Context) -> int:
     if ctx.as_json:
         ctx.print_json([r.as_json() for r in rows])
         return 0
-    from ..services.queue import my_requests
+    from ..services.requests import my_requests
     from .text import render_queue_text
 
     # the state column says what the queue screen's says: the reader's requests and drafts too

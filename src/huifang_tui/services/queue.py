@@ -198,16 +198,6 @@ def _gone(s: Session, actor: Actor, now: datetime, listed: set[int]) -> list[Que
     return rows
 
 
-def my_requests(store: Store, actor: Actor) -> list:
-    """The actor's requests to a supervisor as the queue shows them (``requests.mine``):
-    ``huifang queue`` marks its rows with them as the queue screen does."""
-    from .requests import mine
-
-    with store.read() as s:
-        acting(s, actor)
-        return mine(s, actor, store.now())
-
-
 def queue_snapshot(store: Store, actor: Actor) -> QueueSnapshot:
     """The actor's queue screen for today from one read transaction: ``queue_rows`` and
     ``queue_progress`` read through it, then the calendar. The first paint reads the same
