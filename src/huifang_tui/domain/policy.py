@@ -120,6 +120,12 @@ class Policy:
     undo_minutes: int = 10
     # SPEC §3: next attempts and 改约 fall inside these hours of a working day.
     work_hours: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
+    # Issue 26: notifications tried again after 1, 2, 4 … minutes (at most notify_retry_max_minutes
+    # apart), given up after notify_max_tries failed tries or notify_give_up_hours after written.
+    notify_retry_first_minutes: int = 1
+    notify_retry_max_minutes: int = 60
+    notify_max_tries: int = 10
+    notify_give_up_hours: int = 24
 
     def __hash__(self) -> int:  # mapping fields are read-only proxies: hash their items
         return hash(tuple(tuple(sorted(v.items())) if isinstance(v, Mapping) else v
@@ -155,6 +161,10 @@ _INTS: dict[str, dict[str, tuple[str, int, int]]] = {
     "retry": {"max_attempts": ("max_attempts", 1, 20), "busy_retry_hours": ("busy_retry_hours", 1, 24)},
     "summary": {"due_day": ("summary_due_day", 1, 28)},
     "record": {"edit_minutes": ("edit_minutes", 0, 1440)},
+    "notify": {"retry_first_minutes": ("notify_retry_first_minutes", 1, 60),
+               "retry_max_minutes": ("notify_retry_max_minutes", 1, 1440),
+               "max_tries": ("notify_max_tries", 1, 100),
+               "give_up_hours": ("notify_give_up_hours", 1, 720)},
 }
 # (section, key) -> (field, allowed values) for lists of codes
 _LISTS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {

@@ -431,3 +431,53 @@ class SupervisorRequest(_Table, table=True):
     decided_by: str | None = None
     decided_at: NaiveDatetime | None = None
     answer: str = ""  # a refusal's reason (optional), or why it went stale (a message code)
+
+
+class Notification(_Table, table=True):
+    """A message owed to someone outside the app (issue 26): written in the same transaction as
+    the event it tells of (the outbox), sent later by ``huifang notify run``. ``code``/``params``
+    are the language-neutral message (rendered in the channel's language when sent); ``channel``
+    is the route's channel when written ("" when no route named one: ``unrouted`` until one
+    does). ``ref`` names the event, so one event writes one row per channel (unique)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", "channel", name="ux_notification_event"),
+        Index("ix_notification_due", "state", "next_try_at"),  # what notify run sends next
+        Index("ix_notification_created", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # domain.notify.KINDS
+    ref: str  # the event: e.g. "issue:12:event:40", "cb:HF202612-0003", "month:2026-11"
+    channel: str = ""  # the channel's name in the notify file ("" unrouted)
+    code: str  # message code (core/i18n notify.toml)
+    params: str = "{}"  # its parameters, JSON
+    attach: str = ""  # what is attached where the channel carries files: "month:YYYY-MM"
+    created_at: NaiveDatetime
+    created_by: str = ""  # the login whose action wrote it ("system" for the planner)
+    state: str = "pending"  # pending | sent | failed | unrouted
+    next_try_at: NaiveDatetime  # not sent before this (quiet hours, the pause after a failure)
+    tries: int = 0  # failed tries (a rate-limit answer not counted)
+    lease_until: NaiveDatetime | None = None  # a sender holds it until then
+    leased_by: str = ""
+    sent_at: NaiveDatetime | None = None
+    failed_at: NaiveDatetime | None = None
+    answer: str = ""  # the channel's last answer
+
+
+class NotificationAttempt(_Table, table=True):
+    """One try at delivering a notification: when, through which channel, and what the server
+    answered (issue 26 item 3)."""
+
+    __tablename__ = "notification_attempt"
+    __table_args__ = (
+        Index("ix_notification_attempt_channel", "channel", "at"),  # a robot's rate window
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    at: NaiveDatetime
+    channel: str
+    ok: bool
+    outcome: str  # sent | rate_limited | failed
+    answer: str = ""
+    by: str = ""  # who ran the sender

@@ -24,6 +24,7 @@ REVISIONS: tuple[str, ...] = (
     "0013_message_codes",
     "0014_issue_event_timeline",
     "0015_supervisor_request",
+    "0016_notification",
 )
 HEAD = REVISIONS[-1]
 

@@ -115,6 +115,24 @@ def get_lang() -> str:
     return _lang
 
 
+class in_lang:  # noqa: N801  (used as ``with in_lang("en"):``)
+    """Render in another language for a while (a notification in its channel's language, issue
+    26 item 6); the process's language is back afterwards."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else DEFAULT
+        self.saved = DEFAULT
+
+    def __enter__(self) -> str:
+        global _lang
+        self.saved, _lang = _lang, self.lang
+        return self.lang
+
+    def __exit__(self, *exc: object) -> None:
+        global _lang
+        _lang = self.saved
+
+
 class Msg(str):
     """A catalog text that remembers its key and parameters: what the system stores for people
     (issue timelines, its notes, audit reasons) is stored as that code and shown in each

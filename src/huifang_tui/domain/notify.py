@@ -1,0 +1,124 @@
+"""Notifications (issue 26): which events reach whom, when a message may go, how often it is
+tried again and when the sender gives up, a robot's rate window, and text made safe for a
+channel's markdown. Pure: the clock, the calendar and the policy come in as arguments.
+
+Who is told (000 §4.11: a complaint goes to the general manager at once; §4.9: the 汇总表 to the
+GM by the 2nd; 003 四: a low score to the person who follows it up) is ``KINDS``: each kind's
+audience and whether it waits for the working hours (quiet hours, issue 26 item 3). The kind's
+name is what routes, ``notify status --json`` and the README use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from .calendar import WorkCalendar
+from .policy import Policy
+from .timephrase import next_allowed
+
+# Audiences: who a kind is meant for (the admin routes each kind to that person's channel).
+GM, HEAD, SUPERVISOR, TEAM, ADMIN = "gm", "head", "supervisor", "team", "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    audience: str
+    urgent: bool = False  # sent at any hour (complaints, level-2 escalations)
+    attaches_month: bool = False  # carries the month's .xlsx where the channel can
+
+
+KINDS: dict[str, Kind] = {
+    "complaint": Kind(GM, urgent=True),  # 000 §4.11 如遇客户投诉…第一时间
+    "escalation.1": Kind(HEAD),  # an issue's deadline missed: the department head
+    "escalation.2": Kind(GM, urgent=True),  # missed again: the general manager
+    "low_score": Kind(SUPERVISOR),  # 003 四 评分低于3分
+    "unreachable": Kind(SUPERVISOR),  # SPEC §3: 无法联系 after the last attempt
+    "request": Kind(SUPERVISOR),  # an agent asks for a decision (issue 25 item 5)
+    "day_close": Kind(TEAM),  # 日清日结 with the day's figures
+    "summary_due": Kind(SUPERVISOR),  # 000 §4.9: the 汇总表, from the month's last working day
+    "month_approved": Kind(GM, attaches_month=True),  # 000 §4.9 报总经理
+    "stale": Kind(SUPERVISOR),  # SPEC §7: open work long past its deadline
+    "delivery_failed": Kind(ADMIN),  # a notification given up on
+}
+
+# States of a notification row.
+PENDING, SENT, FAILED, UNROUTED = "pending", "sent", "failed", "unrouted"
+STATES = (PENDING, SENT, FAILED, UNROUTED)
+
+# The robots' own limit (DingTalk, WeCom and Feishu: 20 messages a minute per robot).
+ROBOT_PER_MINUTE = 20
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def kind_of(name: str) -> Kind:
+    return KINDS[name]
+
+
+def due_at(kind: str, now: datetime, cal: WorkCalendar,
+           work_hours: Sequence[tuple[time, time]]) -> datetime:
+    """When a new notification may first be sent: at once for an urgent kind, else at the next
+    moment inside the working hours of a working day (now, when it is one)."""
+    if KINDS[kind].urgent:
+        return now
+    return max(now, next_allowed(now, cal, work_hours))
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """The retry rules (policy ``[notify]``)."""
+
+    first_minutes: int = 1
+    max_minutes: int = 60
+    max_tries: int = 10
+    give_up_hours: int = 24
+
+
+def retry_rules(policy: Policy) -> Retry:
+    return Retry(policy.notify_retry_first_minutes, policy.notify_retry_max_minutes,
+                 policy.notify_max_tries, policy.notify_give_up_hours)
+
+
+def pause_after(failures: int, rules: Retry) -> timedelta:
+    """The pause before the next try after ``failures`` failed tries (1, 2, 4 … minutes, never
+    more than ``max_minutes``)."""
+    n = max(1, failures)
+    minutes = rules.first_minutes * 2 ** min(n - 1, 30)
+    return timedelta(minutes=min(minutes, rules.max_minutes))
+
+
+def gives_up(failures: int, created_at: datetime, now: datetime, rules: Retry) -> bool:
+    """After ``failures`` failed tries (rate-limit answers not counted), is the notification
+    failed for good? Yes after ``max_tries`` of them, or once ``give_up_hours`` have passed
+    since it was written."""
+    return failures >= rules.max_tries or now - created_at >= timedelta(hours=rules.give_up_hours)
+
+
+def rate_wait(sent: Iterable[datetime], now: datetime, per_minute: int = ROBOT_PER_MINUTE) -> timedelta:
+    """How long a robot must be left alone before the next message: zero while fewer than
+    ``per_minute`` went within the last minute, else until the oldest of those leaves it."""
+    recent = sorted(t for t in sent if now - t < RATE_WINDOW)
+    if len(recent) < per_minute:
+        return timedelta(0)
+    return recent[-per_minute] + RATE_WINDOW - now
+
+
+# Markdown's marks in the robots' dialects, each replaced by its full-width form: text people
+# typed (a name, a reason) can neither format the message nor make a link.
+_MARKS = str.maketrans({
+    "*": "＊", "_": "＿", "#": "＃", "[": "［", "]": "］", "(": "（", ")": "）", ">": "＞",
+    "<": "＜", "`": "｀", "~": "～", "|": "｜", "\\": "＼", "@": "＠",
+})
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally in a robot's markdown: its marks made full-width, control
+    characters and line breaks made spaces (one message line stays one line)."""
+    out = []
+    for ch in str(text):
+        if ch in "\r\n\t" or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out).translate(_MARKS)
