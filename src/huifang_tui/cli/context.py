@@ -42,12 +42,46 @@ class Context:
             self._actor = resolve_actor(self.store, self.args.as_login)
         return self._actor
 
+    @property
+    def scheduled_actor(self) -> Actor:
+        """Who a scheduled run (``huifang plan``, ``notify run``, ``serve``) acts as: the
+        built-in system when this process is the shared install's service account started by
+        systemd or cron (:func:`runs_as_service`), else the person running it (:attr:`actor`,
+        whom the services then require to be a supervisor or an admin)."""
+        if runs_as_service():
+            from ..core.identity import SYSTEM
+
+            return SYSTEM
+        return self.actor
+
     def say(self, *parts: object, file=None) -> None:  # noqa: ANN001
         """Plain lines, escape sequences and control characters removed (:func:`output.say`)."""
         output.say(*parts, file=file)
 
     def print_json(self, value: object) -> None:
         output.print_json(value)
+
+
+# Set by sudo itself in every process it starts (the caller cannot remove them).
+SUDO_VARS = ("SUDO_UID", "SUDO_GID", "SUDO_USER", "SUDO_COMMAND")
+
+
+def runs_as_service() -> bool:
+    """This process is the shared install's service account itself: locked (the system
+    config read, the store's group held), real and effective uid the service account's, and
+    not started through sudo. A person reaches that account only through the sudoers rule,
+    and sudo always names them (``SUDO_UID``…), so a person never becomes the system."""
+    import os
+
+    from ..core import system
+
+    conf = system.locked()
+    if conf is None:
+        return False
+    uid = conf.service_uid()
+    if uid is None or os.geteuid() != uid or os.getuid() != uid:
+        return False
+    return not any(var in os.environ for var in SUDO_VARS)
 
 
 def open_store(db: str | None) -> Store:

@@ -26,7 +26,7 @@ def plan(ctx: Context) -> int:
 
     args = ctx.args
     store = ctx.store
-    rep = run_planner(store, now=args.now, actor=ctx.actor, full=args.full)
+    rep = run_planner(store, now=args.now, actor=ctx.scheduled_actor, full=args.full)
     ctx.say(t("plan.report", created=rep.created, cancelled=rep.cancelled, now=rep.now.isoformat(" ")))
     return 0
 
