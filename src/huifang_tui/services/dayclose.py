@@ -11,6 +11,7 @@ from sqlmodel import select
 from ..core.i18n import t
 from ..domain.queue import DayFigures
 from ..store.models import DayClose
+from . import outbox
 from .base import Actor, Conflict, ServiceError, Store, acting, audit
 from .calendar import load_calendar
 from .queue import OPEN_STATES, QueueRow, queue_rows
@@ -101,6 +102,12 @@ def close_day(store: Store, actor: Actor, day: date) -> DaySummary:
         s.add(row)
         s.flush()
         audit(s, actor, now, "day.close", "day_close", f"{actor.login}:{day}", None, row)
+        from .calls import person
+
+        key, figures = summary.figures.message()  # the day's figures as every door says them
+        outbox.emit(s, "day_close", f"dayclose:{actor.login}:{day.isoformat()}", t(
+            "notify.msg.day_close", agent=person(s, actor.login), day=day.isoformat(), figures=t(key, **figures)),
+            now, by=actor.login)
     return summary
 
 

@@ -42,6 +42,7 @@ from ..store.models import Callback, Customer, Issue, IssueEvent
 from .base import (SYSTEM, Actor, Conflict, NotFound, PermissionDenied, ServiceError, Store, acting,  # noqa: F401
                    audit, denied, get_user, next_number, require, serialize)
 from .access import may_work
+from . import outbox
 from .calendar import load_calendar, load_policy
 from .departments import active_department, default_departments
 from .limits import bound
@@ -352,10 +353,14 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
         else:
             due = list(issue_state(facts, policy, cal, at).escalations[len(standing):])
         for esc in due:
-            s.add(new_event(iid, esc.at, SYSTEM.login, "escalated",
-                            t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}")),
-                            entered_at=now))
+            ev = new_event(iid, esc.at, SYSTEM.login, "escalated",
+                           t(f"ledger.escalated.{esc.reason}", level=t(f"ledger.level.{LEVELS[esc.level]}")),
+                           entered_at=now)
+            s.add(ev)
             written += 1
+            if esc.reason != "complaint":  # a complaint's own notification tells the GM at once
+                s.flush()
+                _tell_escalation(s, item, ev, esc.level, esc.reason, now)
         level = max([_written(e).level or 0 for e in standing] + [e.level for e in due], default=0)
         if level > item.level or (gone and level != item.level):
             before = item.model_dump()
@@ -365,6 +370,26 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
                 audit(s, SYSTEM, now, "issue.escalate", "issue", item.number, before, item)
     s.flush()
     return written
+
+
+def escalation_ref(issue: Issue, e: IssueEvent) -> str:
+    """The event an escalation's notification names (``services.outbox``)."""
+    return f"issue:{issue.number}:escalation:{e.id}"
+
+
+ESCALATION_KINDS = ("escalation.1", "escalation.2")
+
+
+def _tell_escalation(s: Session, issue: Issue, e: IssueEvent, level: int, reason: str, now: datetime) -> None:
+    """The department head (level 1) or the general manager (level 2) is told, in the
+    escalation's own transaction (issue 26 item 2)."""
+    kind = f"escalation.{level}"
+    if kind not in ESCALATION_KINDS:
+        return
+    cust = s.get(Customer, issue.customer_id)
+    outbox.emit(s, kind, escalation_ref(issue, e), t(f"notify.msg.{kind}", number=issue.number,
+                customer=cust.name if cust else "", reason=t(f"notify.msg.reason_{reason}"), title=issue.title),
+                now, by=SYSTEM.login)
 
 
 def _written(e: IssueEvent) -> Written:
@@ -392,6 +417,8 @@ def _withdraw(s: Session, issue: Issue, e: IssueEvent, now: datetime, actor: Act
         row["by"] = {"event": entry.id, "kind": entry.kind, "at": entry.at.isoformat(), "login": entry.login,
                      "entered_at": entry.entered_at.isoformat() if entry.entered_at else None}
     audit(s, actor or SYSTEM, now, "issue.escalation_withdrawn", "issue", issue.number, None, row)
+    # not told yet: nobody will be; told already: not told again (its ref is this event's)
+    outbox.withdraw(s, actor or SYSTEM, now, ESCALATION_KINDS, escalation_ref(issue, e))
 
 
 def encode_text(e: IssueEvent) -> object:
@@ -576,6 +603,14 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
         write_due_escalations(s, now, issue, at)
         audit(s, actor, now, "issue.raise", "issue", issue.number, None,
               {**issue.model_dump(), "late_entry": True} if late else issue)
+        if is_complaint:  # 000 §4.11: the general manager is told at once (issue 26 item 2)
+            from .calls import person
+
+            cust = s.get(Customer, customer_id)
+            outbox.emit(s, "complaint", f"issue:{issue.number}", t(
+                "notify.msg.complaint", customer=cust.name if cust else "", number=issue.number,
+                phone=outbox.phone_of(s, customer_id, cb.contact_name if callback_id is not None else ""),
+                title=issue.title, by=person(s, actor.login)), now, by=actor.login)
     return issue
 
 

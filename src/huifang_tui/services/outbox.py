@@ -12,13 +12,17 @@ again. Delivery is ``services/notify.py``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..core.i18n import encode
 from ..domain import notify as rules
-from ..store.models import Notification, Setting
+from ..domain.masking import mask_phone
+from ..store.models import Contact, Notification, NotificationAttempt, Setting
+from .base import Actor, audit
 from .calendar import load_calendar, load_policy
 
 ROUTES_KEY = "notify.routes"
@@ -68,3 +72,55 @@ def emit(s: Session, kind: str, ref: str, message: str, now: datetime, *, by: st
     if rows:
         s.flush()
     return rows
+
+
+# -- what the events' messages say (issue 26 item 2) ------------------------------------------
+
+
+def phone_of(s: Session, customer_id: int, contact_name: str = "") -> str:
+    """The phone of the customer's contact *contact_name* (else its primary contact) as lists
+    show it (``domain.masking``): a notification leaves the app, never with a whole number."""
+    rows = s.exec(select(Contact.name, Contact.phone).where(Contact.customer_id == customer_id)
+                  .order_by(col(Contact.is_primary).desc(), Contact.id)).all()
+    phone = next((p for n, p in rows if n == contact_name), rows[0][1] if rows else "")
+    return mask_phone(phone or "")
+
+
+def retell(s: Session, kind: str, ref: str, message: str) -> int:
+    """An event told but not sent yet whose words changed (a request replaced while it waits):
+    the rows not sent yet say the new *message*. Returns how many."""
+    coded = encode(message)
+    if coded is None:
+        raise ValueError("a notification's message must be a catalog text (t(...))")
+    rows = s.exec(select(Notification).where(
+        Notification.kind == kind, Notification.ref == ref,
+        col(Notification.state).in_((rules.PENDING, rules.UNROUTED)))).all()
+    for row in rows:
+        row.code, row.params = coded["code"], json.dumps(coded["params"], ensure_ascii=False)
+        s.add(row)
+    return len(rows)
+
+
+def withdraw(s: Session, actor: Actor, now: datetime, kinds: Iterable[str], ref: str) -> list[int]:
+    """Take back the notifications of an event that no longer stands (an outcome undone, an
+    escalation withdrawn) while nobody has been told: rows not sent, never tried and not held by
+    a sender are deleted, each audited. What was sent, or is being sent, stays (it cannot be
+    unsent; the app shows how things stand). Returns the ids taken back."""
+    rows = s.exec(select(Notification).where(
+        col(Notification.kind).in_(list(kinds)), Notification.ref == ref,
+        col(Notification.state).in_((rules.PENDING, rules.UNROUTED)), Notification.tries == 0,
+        or_(col(Notification.lease_until).is_(None), col(Notification.lease_until) <= now))
+        .with_for_update()).all()  # PostgreSQL: a sender's claim committed meanwhile is seen
+    tried = set(s.exec(select(NotificationAttempt.notification_id).where(
+        col(NotificationAttempt.notification_id).in_([r.id for r in rows])))) if rows else set()
+    gone = []
+    for row in rows:
+        if row.id in tried:  # a rate-limited try already reached a server: left as it is
+            continue
+        s.delete(row)
+        audit(s, actor, now, "notification.withdraw", "notification", row.id,
+              {"kind": row.kind, "ref": row.ref, "channel": row.channel, "state": row.state}, None)
+        gone.append(row.id)
+    if gone:
+        s.flush()
+    return gone

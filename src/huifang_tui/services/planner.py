@@ -32,6 +32,10 @@ from ..domain.outcomes import CLOSED_UNDONE
 from ..store import db
 from ..store.bulk import insert_many
 from ..store.models import Callback, Contact, Customer, NonMemberEvent, Sale, Setting, User, WorkOrder
+from ..core.i18n import t
+from ..domain.kpi import Month
+from ..domain.summary import summary_due
+from . import outbox
 from .base import SYSTEM, Actor, Store, acting, audit, reserve, serialize
 from .calendar import load_calendar, load_policy
 
@@ -45,6 +49,7 @@ FIRST_RUN_DAYS = 200
 # transaction is short), and the thin clients' clocks may differ a little on PostgreSQL.
 MARGIN = timedelta(minutes=5)
 _BATCH = 400
+STALE_NAMED = 10  # a stale-work notification names this many callbacks, then "and more"
 
 
 @dataclass
@@ -151,6 +156,7 @@ def run_planner(store: Store, now: datetime | None = None, actor: Actor = SYSTEM
         from .issues import write_due_escalations
 
         write_due_escalations(s, wall)  # by the clock, never under --now (SPEC §3)
+        _tell_summary_due(s, actor, wall)
     checkpoints.join()  # the last slice's copy ran alongside this transaction
     return PlanReport(created, cancelled, now)
 
@@ -278,6 +284,27 @@ def _alert_stale(s: Session, actor: Actor, now: datetime, since: datetime, stale
     if numbers:
         audit(s, actor, now, "alert.stale", "callback", f"{len(numbers)}", None,
               {"numbers": numbers[:200], "count": len(numbers), "stale_days": stale_days})
+        # told once per crossing: two runs judging the same days write one notification
+        named = ", ".join(numbers[:STALE_NAMED])
+        outbox.emit(s, "stale", f"stale:{lo.isoformat()}:{hi.isoformat()}", t(
+            "notify.msg.stale", count=len(numbers), days=stale_days,
+            numbers=t("notify.msg.stale_more", numbers=named) if len(numbers) > STALE_NAMED else named),
+            now, by=actor.login)
+
+
+def _tell_summary_due(s: Session, actor: Actor, now: datetime) -> None:
+    """000 §4.9: from the month's last working day (``domain.summary``) until it is approved or
+    its due day has passed, the supervisor is told the 汇总表 is due — once a month (the ref is
+    the month). The month before is looked at too: a run first made after its last working day."""
+    from .report import OPEN, month_status
+
+    cal, policy, today = load_calendar(s), load_policy(s), now.date()
+    prev = today.replace(day=1) - timedelta(days=1)
+    for month in (Month(prev.year, prev.month), Month(today.year, today.month)):
+        due = summary_due(month.year, month.month, cal, policy)
+        if due.visible_from <= today <= due.due_on and month_status(s, month).state == OPEN:
+            outbox.emit(s, "summary_due", f"month:{month}", t(
+                "notify.msg.summary_due", month=str(month), due=due.due_on.isoformat()), now, by=actor.login)
 
 
 def _existing(s: Session, keys: list[tuple]) -> set[tuple]:

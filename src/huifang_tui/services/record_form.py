@@ -25,6 +25,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from ..domain import rules
+from ..domain.follow_up import any_low
 from ..domain.outcomes import is_late_entry
 from ..core.i18n import note_line, t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact, Customer
@@ -162,6 +163,9 @@ def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
                           entered_at=now, late_entry=late))
         audit(s, actor, now, "callback.adhoc", "callback", number, None, cb)
         plan_after_completion(s, actor, cb, now, load_calendar(s), load_policy(s))
+        from .recording import tell_low_score
+
+        tell_low_score(s, cb, login, now)  # a low score entered in the form is told as a call's is
     return number
 
 
@@ -266,6 +270,10 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
         audit(s, actor, now, "callback.edit", "callback", number, before, cb)
         created = plan_after_completion(s, actor, cb, now, cal, policy,
                                         only=lambda p: (p.kind, p.trigger_ref) in changed)
+        if not any_low((before["score_resolution"], before["score_attitude"]), policy.low_score_threshold):
+            from .recording import tell_low_score
+
+            tell_low_score(s, cb, cb.agent_login or actor.login, now)  # a score corrected under the threshold
     return EditResult(number, cancelled, created)
 
 

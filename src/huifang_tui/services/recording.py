@@ -19,11 +19,13 @@ from ..domain.outcomes import (
     CLOSED_UNDONE, INPUT_CODES, NEEDS_REASON, OUTCOMES, PER_NUMBER, SPREADS, AttemptState, OutcomeError, Transition,
     apply_outcome, check_stated_time, is_late_entry, passed_when_entered, past_deadline, stated_floor,
 )
+from ..domain.follow_up import is_low_score, trigger_of
 from ..domain.status import is_overdue
 from ..domain.record import CONTENT_FIELDS, REACHED_FIELDS, RECORD_FIELDS, SCORE_FIELDS, SCORE_RANGE
 from ..core.i18n import t
 from ..core.errors import MonthLocked, NeedsSupervisor
-from ..store.models import CallAttempt, Callback, Contact
+from ..store.models import CallAttempt, Callback, Contact, Customer
+from . import outbox
 from .base import Actor, Conflict, Refused, Store, ValidationError, audit
 from .calendar import load_calendar, load_policy
 from .calls import same_call, workable
@@ -302,7 +304,50 @@ def _save(s: Session, actor: Actor, cb: Callback, rec: CallRecord, tr: Transitio
     audit(s, actor, now, f"callback.{rec.outcome}", "callback", cb.number, before, after)
     if tr.alert_supervisor:
         audit(s, actor, now, "alert.unreachable", "callback", cb.number, None, {"attempts": tr.attempts})
+        tell_unreachable(s, cb, doer.login, now)
+    if rec.outcome == "completed":
+        tell_low_score(s, cb, doer.login, now)
     return flagged
+
+
+def low_score_ref(number: str) -> str:
+    """The event a low score's notification names (``services.outbox``)."""
+    return trigger_of(number)
+
+
+def unreachable_ref(number: str) -> str:
+    return f"{trigger_of(number)}:unreachable"
+
+
+def _customer_name(s: Session, cb: Callback) -> str:
+    c = s.get(Customer, cb.customer_id)
+    return c.name if c is not None else ""
+
+
+def tell_low_score(s: Session, cb: Callback, agent: str, now: datetime) -> None:
+    """A completed record scored under the threshold (``domain.follow_up``; 003 四): the
+    supervisor is told, in the record's own transaction (issue 26 item 2)."""
+    policy = load_policy(s)
+    low = [v for v in (cb.score_resolution, cb.score_attitude) if is_low_score(v, policy.low_score_threshold)]
+    if not low:
+        return
+    from .calls import person
+
+    outbox.emit(s, "low_score", low_score_ref(cb.number), t(
+        "notify.msg.low_score", number=cb.number, customer=_customer_name(s, cb),
+        phone=outbox.phone_of(s, cb.customer_id, cb.contact_name), score=min(low),
+        threshold=policy.low_score_threshold, hours=policy.low_score_hours, agent=person(s, agent)),
+        now, by=agent)
+
+
+def tell_unreachable(s: Session, cb: Callback, agent: str, now: datetime) -> None:
+    """A callback turned 无法联系 after its last attempt: the supervisor is told."""
+    from .calls import person
+
+    outbox.emit(s, "unreachable", unreachable_ref(cb.number), t(
+        "notify.msg.unreachable", number=cb.number, customer=_customer_name(s, cb),
+        phone=outbox.phone_of(s, cb.customer_id, cb.contact_name), attempts=cb.attempts,
+        agent=person(s, agent)), now, by=agent)
 
 
 # The audit after-snapshot's key naming whose attempt or deferral a supervisor recorded on their

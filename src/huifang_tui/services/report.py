@@ -914,7 +914,22 @@ def approve(store: Store, actor: Actor, month: Month) -> int:
             s.add(ReportSnapshot(month=str(month), version=version, action="approve", login=actor.login, at=now,
                                  data=data))
         audit(s, actor, now, "report.approve", "report", str(month), None, details)
+        _tell_approved(s, actor, month, version, len(records), overall, now)
     return version
+
+
+def _tell_approved(s: Session, actor: Actor, month: Month, version: int, records: int, overall: dict,
+                   now: datetime) -> None:
+    """000 §4.9 报总经理: the general manager is told the approved month, its .xlsx attached
+    where the channel carries files (issue 26 item 2), in the approval's transaction."""
+    from . import outbox
+    from .calls import person
+
+    rate = overall.get("completion_rate")
+    outbox.emit(s, "month_approved", f"month:{month}:v{version}", t(
+        "notify.msg.month_approved", month=str(month), by=person(s, actor.login), version=version,
+        records=records, rate="—" if rate is None else f"{float(rate) * 100:.2f}%"),
+        now, by=actor.login, attach=f"month:{month}")
 
 
 def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:

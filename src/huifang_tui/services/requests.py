@@ -29,6 +29,7 @@ from ..domain.words import REQUEST_KINDS, REQUEST_STATES
 from ..store.models import Callback, Customer, SupervisorRequest
 from .access import get_callback, may_work
 from .base import Actor, Conflict, NotFound, Refused, Store, ValidationError, acting, audit, get_user
+from . import outbox
 from .calendar import load_calendar
 from .calls import check_state, same_call
 from .limits import bound
@@ -143,7 +144,23 @@ def ask(store: Store, actor: Actor, number: str, kind: str, wanted: datetime | d
         s.add(row)
         s.flush()
         audit(s, actor, now, "request.ask", "request", row.id, before, row)
-        return _view(row, _customer(s, cb), cb)
+        view = _view(row, _customer(s, cb), cb)
+        _tell(s, actor, view, cb, now, replaced=old is not None)
+        return view
+
+
+def _tell(s: Session, actor: Actor, view: RequestView, cb: Callback, now: datetime, *, replaced: bool) -> None:
+    """The supervisors are told a request waits (issue 26 item 2), in the request's transaction.
+    A request replaced while waiting is the same request: a notification not sent yet says the
+    newest reason and time; one already sent is not sent again (the app shows the newest)."""
+    from .calls import person
+
+    message = t("notify.msg.request", agent=person(s, actor.login), number=view.number, customer=view.customer,
+                what=view.what(), reason=view.reason)
+    ref = f"request:{view.id}"
+    if replaced:
+        outbox.retell(s, "request", ref, message)
+    outbox.emit(s, "request", ref, message, now, by=actor.login)
 
 
 def _view_when(kind: str, at: datetime) -> str:

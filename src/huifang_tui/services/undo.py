@@ -20,7 +20,8 @@ from ..core.i18n import t
 from ..store.models import AuditEntry, CallAttempt, Callback, Contact
 from .base import Actor, Conflict, NotFound, Refused, Store, acting, audit, snapshot
 from .calendar import load_policy
-from .recording import UNDO_NOTE
+from . import outbox
+from .recording import UNDO_NOTE, low_score_ref, unreachable_ref
 from .report import ensure_month_open
 
 # What an outcome changes on its callback (recording._save), restored from the before-image.
@@ -94,6 +95,11 @@ def _undo_one(s: Session, actor: Actor, cb: Callback, now: datetime, undo_minute
     s.delete(a)
     s.flush()
     audit(s, actor, now, "callback.undo", "callback", cb.number, now_image, cb)
+    # what this outcome told the supervisor and nobody has read yet is taken back (issue 26)
+    if a.outcome == "completed":
+        outbox.withdraw(s, actor, now, ("low_score",), low_score_ref(cb.number))
+    if after.get("status") == "unreachable" and before.get("status") != "unreachable":
+        outbox.withdraw(s, actor, now, ("unreachable",), unreachable_ref(cb.number))
     return a, effects
 
 
