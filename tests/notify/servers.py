@@ -5,9 +5,11 @@ WeCom's or Feishu's group robot: the token in the URL, the signature checked wit
 the message's JSON shape, and the robot's own error codes (as HTTP 200 + an error code, the way
 the real robots answer). ``.url`` is the full webhook URL an admin would copy; ``.received``
 holds the accepted message bodies, in order; ``.script`` the answers to give next ("ok",
-"rate", "500"; empty → "ok"); ``.stop()``/``.start()`` take it down and bring it back on the
-same port; ``.hold`` (set it) keeps the next requests open after their body was recorded until
-``.release()`` (``.held`` is set once a body is recorded under hold).
+"rate", "500", or "html": a 200 that is not JSON, as a proxy's page; empty → "ok");
+``.stop()``/``.start()`` take it down and bring it back on the same port; ``.hold`` (set it)
+keeps the next requests open after their body was recorded until ``.release()`` (``.held`` is
+set once a body is recorded under hold). ``per_minute=N`` makes it refuse (rate limit) past N
+accepted messages a minute by the wall clock; by default it does not count.
 
 ``SmtpServer(tls="none"|"starttls"|"ssl", auth=("user", "pw")|None)``: aiosmtpd on a free
 port, with a self-signed certificate for 127.0.0.1 (``.cafile``) when it speaks TLS; the
@@ -109,7 +111,7 @@ class RobotServer:
         self.received: list[dict] = []
         self.script: list[str] = []
         self.requests = 0  # every request that reached the handler, accepted or not
-        self.answers: list[dict | str] = []  # what was answered, in order (a dict, or "500")
+        self.answers: list[dict | str] = []  # what was answered, in order (a dict, "500" or "html")
         self.hold = threading.Event()
         self.held = threading.Event()
         self._wake = threading.Event()
@@ -183,6 +185,8 @@ class RobotServer:
             step = self.script.pop(0) if self.script else "ok"
             if step == "500":
                 return 500, "500"
+            if step == "html":
+                return 200, "html"
             if step == "rate":
                 return 200, _RATE[kind]
             now = time.time()
@@ -273,6 +277,9 @@ class _RobotHandler(BaseHTTPRequestHandler):
             robot._wait_released()
         if status == 500:
             data = b"<html><body><h1>500 Internal Server Error</h1></body></html>"
+            ctype = "text/html"
+        elif answer == "html":
+            data = b"<html><body>Please log in to the proxy</body></html>"
             ctype = "text/html"
         else:
             data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
