@@ -40,6 +40,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("report", "report"),
     ("spotcheck", "report"),
     ("sales", "sales"),
+    ("notify", "notify"),
 )
 MODULE_OF: dict[str, str] = dict(COMMANDS)
 

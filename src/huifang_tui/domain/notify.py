@@ -50,6 +50,10 @@ STATES = (PENDING, SENT, FAILED, UNROUTED)
 # The robots' own limit (DingTalk, WeCom and Feishu: 20 messages a minute per robot).
 ROBOT_PER_MINUTE = 20
 RATE_WINDOW = timedelta(minutes=1)
+# How long a sender holds the notifications it took (``notify run``): another run leaves them
+# alone until then; a sender killed between sending and recording leaves its lease to expire,
+# and the message goes again with the same number (a visible duplicate, never a loss).
+LEASE = timedelta(minutes=10)
 
 
 def kind_of(name: str) -> Kind:

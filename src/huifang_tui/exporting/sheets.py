@@ -75,6 +75,12 @@ def write_xlsx(path: Path, report: Any) -> None:
     checked_files.write_bytes(path, _xlsx_bytes(report))
 
 
+def xlsx_bytes(report: Any) -> bytes:
+    """The workbook ``write_xlsx`` writes, in memory (the approved month's attachment to its
+    notification, issue 26)."""
+    return _xlsx_bytes(report)
+
+
 #: The printed sheet's columns (issue 25 item 21): the paper form's (003 表2) and what the centre
 #: adds to it (回访员, 本月计入, 补录, 备注); phone, service staff, type and issue numbers stay in
 #: the .csv. (attribute, width in Excel character units, how its cells sit.) Text wraps in its

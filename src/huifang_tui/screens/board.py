@@ -27,7 +27,7 @@ OPTIONAL = ("bar", "projected")  # the agents' columns that give way, in this or
 DAY_FIGURES = ("due", "attempted", "done", "left")  # the day's figures (services.figures), words dayfig.*
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
-               "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request")
+               "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request", "notify_failed")
 FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
 ALERT_AGENT, ALERT_AGENT_WIDE = 8, 18  # the alerts' agent column: the name; from FULL_ALERTS name (login)
 
@@ -296,6 +296,15 @@ class BoardScreen(LiveScreen):
 
             self.app.push_screen(RequestDetail(alert.number, self.who(alert.agent, True) or "", alert.customer,
                                                alert.detail, alert.data.get("moves")), decided)
+            return
+        if alert is not None and alert.kind == "notify_failed":  # what was not sent, where, the last answer
+            from .dialogs import MessageDialog
+
+            d = alert.data
+            self.app.push_screen(MessageDialog(t("notifysend.alert_title", id=d["notification"]), t(
+                "notifysend.alert_body", kind=t(f"notify.kind.{d['notify_kind']}"), channel=d["channel"],
+                title=d["title"], tries=d["tries"], failed_at=f"{alert.since:%Y-%m-%d %H:%M}",
+                answer=d["answer"] or t("notifysend.no_answer"))))
             return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))

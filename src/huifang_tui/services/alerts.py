@@ -24,7 +24,7 @@ from ..domain.limits import DiskReading, disk_low
 from ..domain.policy import Policy
 from ..domain.queue import ALERT_DAYS
 from ..domain.status import OPEN_STATES
-from ..store.models import AuditEntry, CallAttempt, Callback, Customer, Issue, User
+from ..store.models import AuditEntry, CallAttempt, Callback, Customer, Issue, Notification, User
 from .figures import day_bounds, overdue_expr
 
 
@@ -302,6 +302,26 @@ def alerts_supervisor_request(s: Session, ctx: BoardContext) -> list[Alert]:
     return out
 
 
+def alerts_notify_failed(s: Session, ctx: BoardContext) -> list[Alert]:
+    """Notifications given up on (issue 26: ``services.notify``) within the last ALERT_DAYS days,
+    since they failed; ``data`` says which, through which channel, and the last answer (the
+    admin fixes the channel: ``huifang notify test``, ``huifang notify status --failed``)."""
+    from ..core.i18n import note_text, stored
+
+    start = datetime.combine(ctx.day - timedelta(days=ALERT_DAYS), time.min)
+    q = select(Notification).where(Notification.state == "failed", Notification.failed_at >= start,
+                                   Notification.failed_at <= ctx.judge)
+    out = []
+    for n in s.exec(q.order_by(Notification.failed_at)):
+        kind = t(f"notify.kind.{n.kind}")
+        out.append(Alert("notify_failed", f"#{n.id}", "", None, n.failed_at,
+                         detail=t("notifysend.alert_detail", kind=kind, channel=n.channel),
+                         data={"notification": n.id, "notify_kind": n.kind, "channel": n.channel,
+                               "tries": n.tries, "answer": note_text(n.answer),
+                               "title": stored(f"notify.title.{n.kind}", n.params)}))
+    return out
+
+
 # Every alert kind the board knows, each a small function.
 ALERT_SOURCES: dict[str, AlertSource] = {
     "issue_escalated": alerts_issue_escalated,
@@ -316,10 +336,11 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "stale": alerts_stale,
     "disk_low": alerts_disk_low,
     "supervisor_request": alerts_supervisor_request,
+    "notify_failed": alerts_notify_failed,
 }
 # The order alerts are listed in (most urgent first); kinds not listed go last.
-ALERT_ORDER = ("disk_low", "supervisor_request", "low_score_followup", "low_score", "complaint", "issue_escalated",
-               "issue_at_risk", "overdue", "unreachable", "disabled_owner", "stale", "summary_due")
+ALERT_ORDER = ("disk_low", "supervisor_request", "notify_failed", "low_score_followup", "low_score", "complaint",
+               "issue_escalated", "issue_at_risk", "overdue", "unreachable", "disabled_owner", "stale", "summary_due")
 
 
 def alert_key(a: Alert) -> tuple:

@@ -1,0 +1,194 @@
+"""``huifang notify test|run|status|route`` (issue 26): a channel tried with a test message, the
+outbox sent (``deliver``, also what ``huifang serve`` runs every minute), read, and routed.
+
+The channels come from the notify file (``channels.config``); the work is
+``services/notify.py``. Exit 0 done · 1 bad input or not delivered · 2 refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..core.i18n import t
+from .context import Context
+from .parser import DATETIME
+
+if TYPE_CHECKING:
+    from ..channels.config import ChannelConfig
+    from ..core.identity import Actor
+    from ..services.base import Store
+    from ..services.notify import RunReport
+
+
+def add_parsers(sub) -> None:  # noqa: ANN001
+    pn = sub.add_parser("notify", help=t("notifysend.cli.notify"))
+    nsub = pn.add_subparsers(dest="notify_cmd", required=True, metavar="ACTION")
+    pt = nsub.add_parser("test", help=t("notifysend.cli.test"))
+    pt.add_argument("channel", metavar="CHANNEL", help=t("notifysend.cli.channel"))
+    pr = nsub.add_parser("run", help=t("notifysend.cli.run"))
+    pr.add_argument("--now", type=DATETIME, help=t("notifysend.cli.now"))
+    pr.add_argument("--json", action="store_true")
+    ps = nsub.add_parser("status", help=t("notifysend.cli.status"))
+    ps.add_argument("--failed", action="store_true", help=t("notifysend.cli.failed"))
+    ps.add_argument("--json", action="store_true")
+    pro = nsub.add_parser("route", help=t("notifysend.cli.route"))
+    pro.add_argument("kind", nargs="?", metavar="KIND", help=t("notifysend.cli.kind"))
+    pro.add_argument("channels", nargs="*", metavar="CHANNEL", help=t("notifysend.cli.channels"))
+    pro.add_argument("--clear", action="store_true", help=t("notifysend.cli.clear"))
+    pro.add_argument("--json", action="store_true")
+
+
+def notify(ctx: Context) -> int:
+    return {"test": _test, "run": _run, "status": _status, "route": _route}[ctx.args.notify_cmd](ctx)
+
+
+def acting_actor(ctx: Context) -> Actor:
+    """Who a run acts as: the system when this process is the shared install's scheduled
+    service (``Context.scheduled_actor``), else the person running it."""
+    scheduled = getattr(ctx, "scheduled_actor", None)
+    return scheduled if scheduled is not None else ctx.actor
+
+
+def load_channels() -> dict[str, ChannelConfig]:
+    """The notify file's channels. An unsafe file (its owner or mode) is refused (exit 2); a
+    file that cannot be read as channels names the channel and field (exit 1)."""
+    from ..channels.config import ChannelConfigError
+    from ..channels.config import load_channels as load
+
+    try:
+        return load()
+    except ChannelConfigError as e:
+        raise e.as_error() from None
+
+
+def month_attachment(store: Store, actor: Actor) -> Callable[[str], tuple[str, bytes] | None]:
+    """What a notification's ``attach`` names, made now: ``month:YYYY-MM`` → the month's .xlsx
+    as ``huifang report monthly --out F.xlsx`` writes it (its latest approved version), in
+    memory, named in the current language."""
+
+    def build(attach: str) -> tuple[str, bytes] | None:
+        what, _, value = attach.partition(":")
+        if what != "month":
+            return None
+        from ..exporting.sheets import xlsx_bytes
+        from ..services.report import monthly_report, parse_month
+
+        month = parse_month(value)
+        return t("notifysend.attachment_name", month=str(month)), xlsx_bytes(monthly_report(store, actor, month))
+
+    return build
+
+
+def deliver(store: Store, actor: Actor, now: datetime | None = None) -> RunReport:
+    """One run of the sender (``huifang notify run``, and ``huifang serve`` every minute): the
+    notify file's channels, the month's .xlsx for the approved month's notification."""
+    from ..services.notify import run_due
+
+    return run_due(store, actor, load_channels(), attachment=month_attachment(store, actor), now=now)
+
+
+def _test(ctx: Context) -> int:
+    from ..core.errors import ServiceError
+    from ..services.base import require
+    from ..services.notify import send_test
+
+    store, actor, name = ctx.store, ctx.actor, ctx.args.channel
+    require(actor, "admin", store=store, what="notify.test", target=name)  # before the file is read
+    answer = send_test(store, actor, name, load_channels().get(name))
+    said = " ".join(str(answer.text).split()) or t("notifysend.no_answer")
+    if not answer.ok:
+        raise ServiceError(t("notifysend.test_failed", channel=name, answer=said))
+    ctx.say(t("notifysend.test_ok", channel=name, answer=said))
+    return 0
+
+
+def _run(ctx: Context) -> int:
+    report = deliver(ctx.store, acting_actor(ctx), ctx.args.now)
+    if ctx.as_json:
+        ctx.print_json(report.as_json())
+    else:
+        ctx.say(report.message())
+    return 0
+
+
+def _status(ctx: Context) -> int:
+    from ..services.notify import status
+
+    rows = status(ctx.store, ctx.actor, failed_only=ctx.args.failed)
+    if ctx.as_json:
+        ctx.print_json(rows)
+        return 0
+    if not rows:
+        ctx.say(t("notifysend.none_failed" if ctx.args.failed else "notifysend.none"))
+        return 0
+    for r in rows:
+        when = r["failed_at"] or r["sent_at"] or r["next_try_at"] or r["created_at"]
+        ctx.say(t("notifysend.status_line", id=r["id"], state=t(f"notifysend.state.{r['state']}"),
+                  kind=t(f"notify.kind.{r['kind']}"), channel=r["channel"] or "—",
+                  when=(when or "").replace("T", " ")[:16], title=r["title"]))
+        if r["tries"] or r["state"] == "failed":
+            ctx.say(t("notifysend.answer_line", tries=r["tries"], answer=r["answer"] or t("notifysend.no_answer")))
+    return 0
+
+
+def _route(ctx: Context) -> int:
+    from ..core.errors import ValidationError
+    from ..domain.notify import KINDS
+    from ..services import notify as svc
+    from ..services.base import require
+
+    args, store, actor = ctx.args, ctx.store, ctx.actor
+    if args.clear and not args.kind:
+        raise ValidationError(t("notifysend.err.clear_needs_kind"))
+    if args.clear and args.channels:
+        raise ValidationError(t("notifysend.err.clear_with_channels"))
+    if args.channels or args.clear:
+        require(actor, "admin", store=store, what="notify.route", target=args.kind)  # before the file is read
+        if args.kind not in KINDS:
+            raise ValidationError(t("notifysend.err.kind", kind=args.kind, kinds=", ".join(KINDS)))
+        if args.channels:
+            _check_channels(args.channels)
+        have = svc.set_route(store, actor, args.kind, [] if args.clear else args.channels)
+        if ctx.as_json:
+            ctx.print_json(_routes_json({args.kind: have[args.kind]}))
+        elif args.clear:
+            ctx.say(t("notifysend.route_cleared", kind=args.kind))
+        else:
+            ctx.say(t("notifysend.route_set", kind=args.kind, channels=", ".join(have[args.kind])))
+        return 0
+    have = svc.routes(store, actor)
+    if args.kind:
+        if args.kind not in KINDS:
+            raise ValidationError(t("notifysend.err.kind", kind=args.kind, kinds=", ".join(KINDS)))
+        have = {args.kind: have[args.kind]}
+    if ctx.as_json:
+        ctx.print_json(_routes_json(have))
+        return 0
+    for kind, channels in have.items():
+        ctx.say(t("notifysend.route_line", kind=kind, words=t(f"notify.kind.{kind}"),
+                  audience=t(f"notifysend.audience.{KINDS[kind].audience}"),
+                  channels=", ".join(channels) or t("notifysend.unrouted")))
+    return 0
+
+
+def _routes_json(have: dict[str, list[str]]) -> list[dict]:
+    from ..domain.notify import KINDS
+
+    return [{"kind": k, "audience": KINDS[k].audience, "channels": v} for k, v in have.items()]
+
+
+def _check_channels(names: list[str]) -> None:
+    """Every channel named is one of the notify file's (a typo would route into nothing)."""
+    from ..channels.config import notify_file
+    from ..core.errors import ValidationError
+
+    known = load_channels()
+    for name in names:
+        if name not in known:
+            raise ValidationError(t("notifysend.err.unknown_channel", file=notify_file(), channel=name,
+                                    known=", ".join(sorted(known)) or "—"))
+
+
+COMMANDS: dict[str, Callable[[Context], int]] = {"notify": notify}

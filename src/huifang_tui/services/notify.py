@@ -1,0 +1,371 @@
+"""Delivering the outbox (issue 26 item 3): what is due is sent through its channel, each try
+recorded with the server's answer; retries with growing pauses, a robot's rate window, giving
+up (a ``delivery_failed`` notification and the board's ``notify_failed`` alert); the outbox as
+``huifang notify status`` lists it; the routes (kind → channels).
+
+A run (:func:`run_due`) never holds a transaction while it talks to a server:
+
+1. a short write: ``unrouted`` rows whose kind has a route now go to its channels;
+2. a short write takes a batch of due rows: a lease (``domain.notify.LEASE``) in the sender's
+   name, so a second run leaves them alone;
+3. for each, outside any transaction: a robot's rate window (its tries of the last minute, from
+   ``notification_attempt``), the message rendered in the channel's language, ``send``;
+4. a short write records the try and the row (sent; rate limited: again after the window; failed:
+   again after ``pause_after``, or failed for good) and releases the lease.
+
+Delivery is at least once: a sender killed between 3 and 4 leaves its lease to expire, and the
+message goes again under the same number (#N in its title) — a visible duplicate, never a loss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from ..channels.message import ANSWER_MAX, Answer, Outgoing, one_line
+from ..core.i18n import in_lang, note_line, note_text, render, t
+from ..domain import notify as rules
+from ..store.models import Notification, NotificationAttempt, Setting
+from . import outbox
+from .base import Actor, NotFound, Store, ValidationError, acting, audit
+from .calendar import load_policy
+
+if TYPE_CHECKING:
+    from ..channels.config import ChannelConfig
+
+    Send = Callable[[ChannelConfig, Outgoing], Answer]
+    Attachment = Callable[[str], tuple[str, bytes] | None]
+
+BATCH = 20  # rows taken per lease: a batch is sent well within LEASE even when every server times out
+STATUS_LIMIT = 200  # rows ``notify status`` lists, newest first
+EMAIL = "email"  # the one channel type that carries files and has no rate window
+SENT, RATE_LIMITED, FAILED = "sent", "rate_limited", "failed"  # a try's outcome
+
+
+@dataclass
+class RunReport:
+    """What one run did: sent; retried (failed, tried again later); failed (given up);
+    waiting (held back by a robot's rate window, not a try); rate_limited (the server said so)."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    waiting: int = 0
+    rate_limited: int = 0
+
+    @property
+    def did_something(self) -> bool:
+        return any(asdict(self).values())
+
+    def as_json(self) -> dict[str, int]:
+        return asdict(self)
+
+    def message(self) -> str:
+        return t("notifysend.run_report", **asdict(self))
+
+
+@dataclass(frozen=True)
+class _Job:
+    id: int
+    kind: str
+    channel: str
+    code: str
+    params: dict
+    attach: str
+
+
+def _params(text: str) -> dict:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _sender(actor: Actor) -> str:
+    """The lease holder's name: the acting login, this machine and process, and a random tail
+    (two runs of one login never take each other's lease for their own)."""
+    return f"{actor.login}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *,
+            send: Send | None = None, attachment: Attachment | None = None, limit: int = 200,
+            now: datetime | None = None) -> RunReport:
+    """Send what is due (at most ``limit`` tries), as supervisors, admins or the system (the
+    scheduled runs). ``channels`` are the notify file's; ``attachment`` builds what a row's
+    ``attach`` names (``month:YYYY-MM``: the month's .xlsx) for channels that carry files.
+    ``now`` fixed (``notify run --now``) or the store's clock at each step."""
+    if send is None:
+        from ..channels.send import send as send_real
+
+        send = send_real
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else store.now
+    report = RunReport()
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        _route_unrouted(s, outbox.load_routes(s))
+    token = _sender(actor)
+    tried = 0
+    while tried < limit:
+        jobs = _claim(store, actor, token, clock(), min(BATCH, limit - tried))
+        if not jobs:
+            break
+        for job in jobs:
+            _deliver(store, actor, token, job, channels, send, attachment, clock, report)
+        tried += len(jobs)
+    return report
+
+
+def _route_unrouted(s: Session, routes: dict[str, list[str]]) -> None:
+    """Rows written while their kind had no route go to the channels it has now: the row itself
+    to the first channel not told yet, a copy to each other one; a row every channel has already
+    told is dropped (it was never sent)."""
+    rows = [r for r in s.exec(select(Notification).where(Notification.state == rules.UNROUTED))
+            if routes.get(r.kind)]
+    for row in rows:
+        told = set(s.exec(select(Notification.channel).where(
+            Notification.kind == row.kind, Notification.ref == row.ref)).all())
+        todo = [c for c in dict.fromkeys(routes[row.kind]) if c not in told]
+        if not todo:
+            s.exec(delete(Notification).where(Notification.id == row.id))
+            continue
+        row.channel, row.state = todo[0], rules.PENDING
+        s.add(row)
+        for channel in todo[1:]:
+            s.add(Notification(kind=row.kind, ref=row.ref, channel=channel, code=row.code, params=row.params,
+                               attach=row.attach, created_at=row.created_at, created_by=row.created_by,
+                               state=rules.PENDING, next_try_at=row.next_try_at, answer=""))
+        s.flush()
+
+
+def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> list[_Job]:
+    """Lease up to ``n`` due rows (pending, due, no live lease), oldest due first. On
+    PostgreSQL rows another sender is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite's
+    write transaction is the one writer."""
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        q = (select(Notification).where(
+            Notification.state == rules.PENDING, Notification.next_try_at <= now,
+            (Notification.lease_until.is_(None)) | (Notification.lease_until <= now))
+            .order_by(Notification.next_try_at, Notification.id).limit(n))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        rows = list(s.exec(q))
+        out = []
+        for row in rows:
+            row.lease_until, row.leased_by = now + rules.LEASE, token
+            s.add(row)
+            out.append(_Job(row.id, row.kind, row.channel, row.code, _params(row.params), row.attach))
+        return out
+
+
+def _robot_wait(store: Store, channel: str, now: datetime) -> timedelta:
+    """How long the robot ``channel`` must be left alone: its tries of the last minute, by every
+    sender (``ix_notification_attempt_channel``)."""
+    with store.read() as s:
+        times = s.exec(select(NotificationAttempt.at).where(
+            NotificationAttempt.channel == channel, NotificationAttempt.at > now - rules.RATE_WINDOW)).all()
+    return rules.rate_wait(times, now)
+
+
+def _message(job: _Job, cfg: ChannelConfig, attachment: Attachment | None) -> Outgoing:
+    from ..core.errors import ServiceError
+
+    title = t("notify.prefix", n=job.id) + " " + render(f"notify.title.{job.kind}", job.params)
+    lines = [render(job.code, job.params)]
+    if "phone" in job.params:
+        lines.append(t("notify.masked_note"))
+    attached = None
+    if job.attach:
+        if cfg.type != EMAIL:
+            lines.append(t("notify.no_attachment"))
+        else:
+            try:
+                attached = attachment(job.attach) if attachment is not None else None
+            except (ServiceError, OSError):
+                attached = None
+            lines.append(t("notify.attached", name=attached[0]) if attached
+                         else t("notifysend.attachment_missing"))
+    return Outgoing(job.id, title, tuple(lines), attached)
+
+
+def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mapping[str, ChannelConfig],
+             send: Send, attachment: Attachment | None, clock: Callable[[], datetime],
+             report: RunReport) -> None:
+    cfg = channels.get(job.channel)
+    said: str  # the answer as stored: the server's words, or our own as a message code
+    if cfg is None:
+        answer = Answer(False, "")
+        said = note_line(t("notifysend.no_channel", channel=job.channel))
+    else:
+        if cfg.is_robot:
+            now = clock()
+            wait = _robot_wait(store, job.channel, now)
+            if wait > timedelta(0):
+                _hold(store, actor, token, job.id, now + wait)
+                report.waiting += 1
+                return
+        with in_lang(cfg.lang):
+            msg = _message(job, cfg, attachment)
+        try:
+            answer = send(cfg, msg)
+        except Exception as e:  # noqa: BLE001 - a channel's fault never stops the run; its type only (its words may hold a URL)
+            answer = Answer(False, type(e).__name__)
+        said = one_line(answer.text)[:ANSWER_MAX]
+    _record(store, actor, token, job, answer, said, clock(), report)
+
+
+def _hold(store: Store, actor: Actor, token: str, job_id: int, until: datetime) -> None:
+    """A robot's rate window is full: the row waits (not a try) and its lease is released."""
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        row = s.get(Notification, job_id)
+        if row is None or row.state != rules.PENDING:
+            return
+        row.next_try_at = max(row.next_try_at, until)
+        if row.leased_by == token:
+            row.lease_until, row.leased_by = None, ""
+        s.add(row)
+
+
+def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, said: str, now: datetime,
+            report: RunReport) -> None:
+    outcome = SENT if answer.ok else RATE_LIMITED if answer.rate_limited else FAILED
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        row = s.get(Notification, job.id)
+        if row is None:
+            return
+        s.add(NotificationAttempt(notification_id=row.id, at=now, channel=job.channel, ok=answer.ok,
+                                  outcome=outcome, answer=said, by=actor.login))
+        row.answer = said
+        if row.leased_by == token:
+            row.lease_until, row.leased_by = None, ""
+        if answer.ok:
+            if row.state != rules.SENT:
+                row.state, row.sent_at = rules.SENT, now
+            report.sent += 1
+        elif row.state == rules.PENDING:  # another sender may have recorded it meanwhile
+            retry = rules.retry_rules(load_policy(s))
+            if outcome == FAILED:
+                row.tries += 1
+            first = s.exec(select(NotificationAttempt.at).where(NotificationAttempt.notification_id == row.id)
+                           .order_by(NotificationAttempt.at).limit(1)).first() or now
+            if rules.gives_up(row.tries, min(first, now), now, retry):
+                row.state, row.failed_at = rules.FAILED, now
+                report.failed += 1
+                if row.kind != "delivery_failed":
+                    _tell_failed(s, row, said, now, actor)
+            elif outcome == RATE_LIMITED:
+                row.next_try_at = now + rules.RATE_WINDOW
+                report.rate_limited += 1
+            else:
+                row.next_try_at = now + rules.pause_after(row.tries, retry)
+                report.retried += 1
+        s.add(row)
+
+
+def _tell_failed(s: Session, row: Notification, said: str, now: datetime, actor: Actor) -> None:
+    """A notification given up on is itself told (kind ``delivery_failed``, to the admin's
+    route), in the same transaction that marks it failed."""
+    answer = note_text(said) if said.startswith("\x1e") else said
+    outbox.emit(s, "delivery_failed", f"notification:{row.id}",
+                t("notify.msg.delivery_failed", id=row.id, kind=t(f"notify.kind.{row.kind}"),
+                  channel=row.channel, tries=row.tries, answer=answer or "—"),
+                now, by=actor.login)
+
+
+# -- the outbox as people read it ------------------------------------------------------------
+
+def _iso(v: datetime | None) -> str | None:
+    return v.isoformat(timespec="seconds") if v else None
+
+
+def status(store: Store, actor: Actor, *, failed_only: bool = False, limit: int = STATUS_LIMIT) -> list[dict]:
+    """The outbox, newest first (``notify status --json``): each row's kind, audience, channel,
+    state, times, tries and last answer, and its title in the reader's language. No secrets (a
+    channel is its name) and no raw parameters."""
+    with store.read() as s:
+        acting(s, actor, "supervisor")
+        q = select(Notification)
+        if failed_only:
+            q = q.where(Notification.state == rules.FAILED)
+        rows = list(s.exec(q.order_by(Notification.id.desc()).limit(limit)))
+    out = []
+    for r in rows:
+        params = _params(r.params)
+        out.append({
+            "id": r.id, "kind": r.kind, "audience": rules.KINDS[r.kind].audience if r.kind in rules.KINDS else "",
+            "channel": r.channel, "state": r.state, "ref": r.ref, "created_at": _iso(r.created_at),
+            "next_try_at": _iso(r.next_try_at) if r.state in (rules.PENDING, rules.UNROUTED) else None,
+            "tries": r.tries, "sent_at": _iso(r.sent_at), "failed_at": _iso(r.failed_at),
+            "answer": note_text(r.answer), "title": render(f"notify.title.{r.kind}", params),
+        })
+    return out
+
+
+# -- routes -----------------------------------------------------------------------------------
+
+def routes(store: Store, actor: Actor) -> dict[str, list[str]]:
+    """Every kind with the channels it is routed to (``[]``: unrouted), in ``KINDS`` order."""
+    with store.read() as s:
+        acting(s, actor, "supervisor")
+        have = outbox.load_routes(s)
+    return {k: have.get(k, []) for k in rules.KINDS}
+
+
+def set_route(store: Store, actor: Actor, kind: str, channels: list[str]) -> dict[str, list[str]]:
+    """Route ``kind`` to ``channels`` (none: the route removed) — the admin's; audited. Rows
+    already written keep their channel; unrouted ones go to the new route at the next run."""
+    if kind not in rules.KINDS:
+        raise ValidationError(t("notifysend.err.kind", kind=kind, kinds=", ".join(rules.KINDS)))
+    names = list(dict.fromkeys(c.strip() for c in channels))
+    if any(not c or c != "".join(c.split()) for c in names):
+        raise ValidationError(t("notifysend.err.channel_name"))
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor, "admin")
+        have = outbox.load_routes(s)
+        before = {kind: have.get(kind, [])}
+        if names:
+            have[kind] = names
+        else:
+            have.pop(kind, None)
+        s.merge(Setting(key=outbox.ROUTES_KEY, value=json.dumps(have, ensure_ascii=False, sort_keys=True)))
+        audit(s, actor, now, "notify.route", "setting", outbox.ROUTES_KEY, before, {kind: names})
+    return {k: have.get(k, []) for k in rules.KINDS}
+
+
+def send_test(store: Store, actor: Actor, name: str, cfg: ChannelConfig | None,
+                 send: Send | None = None) -> Answer:
+    """``huifang notify test CHANNEL``: the catalog's test message through one channel, in its
+    language (the admin's; audited with whether it went). Returns the server's answer."""
+    if send is None:
+        from ..channels.send import send as send_real
+
+        send = send_real
+    with store.read() as s:
+        acting(s, actor, "admin")
+    if cfg is None:
+        raise NotFound(t("notifysend.no_channel", channel=name))
+    with in_lang(cfg.lang):
+        msg = Outgoing(0, t("notify.test_title"), (t("notify.test_body", channel=name),))
+    try:
+        answer = send(cfg, msg)
+    except Exception as e:  # noqa: BLE001 - as in a run: the error's type only
+        answer = Answer(False, type(e).__name__)
+    with store.write() as s:
+        acting(s, actor, "admin")
+        audit(s, actor, store.now(), "notify.test", "channel", name, None,
+              {"ok": answer.ok, "answer": one_line(answer.text)[:ANSWER_MAX]})
+    return answer
+
