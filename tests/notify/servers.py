@@ -386,6 +386,11 @@ class SmtpServer:
         owner_sock = sock
 
         class _OnSocket(Controller):
+            def factory(self):
+                with warnings.catch_warnings():  # AUTH without STARTTLS, on purpose (see above)
+                    warnings.simplefilter("ignore", UserWarning)
+                    return super().factory()
+
             def _create_server(self):
                 return self.loop.create_server(self._factory_invoker, sock=owner_sock, ssl=self.ssl_context)
 

@@ -233,10 +233,10 @@ def parse(data: dict, path: Path | str = FILE_NAME) -> dict[str, ChannelConfig]:
     """The channels of a parsed notify file, each field checked."""
     for key in data:
         if key != "channel":
-            raise ChannelConfigError("channels.err.top_unknown", path=path, key=key)
+            raise ChannelConfigError("channels.err.top_unknown", path=path, entry=key)
     tables = data.get("channel", {})
     if not isinstance(tables, dict):
-        raise ChannelConfigError("channels.err.top_unknown", path=path, key="channel")
+        raise ChannelConfigError("channels.err.top_unknown", path=path, entry="channel")
     out: dict[str, ChannelConfig] = {}
     for name, table in tables.items():
         if not _NAME.match(name):

@@ -63,9 +63,11 @@ def cut_bytes(text: str, limit: int) -> str:
 
 def _lines(cfg: ChannelConfig, msg: Outgoing) -> list[str]:
     lines = [one_line(x) for x in msg.lines]
-    if msg.attachment is not None:
+    if msg.attachment is not None:  # a robot carries no file: say so once, in the channel's language
         with in_lang(cfg.lang):
-            lines.append(t("notify.no_attachment"))
+            note = t("notify.no_attachment")
+        if note not in lines:
+            lines.append(note)
     return lines
 
 
