@@ -47,8 +47,7 @@ def notify(ctx: Context) -> int:
 def acting_actor(ctx: Context) -> Actor:
     """Who a run acts as: the system when this process is the shared install's scheduled
     service (``Context.scheduled_actor``), else the person running it."""
-    scheduled = getattr(ctx, "scheduled_actor", None)
-    return scheduled if scheduled is not None else ctx.actor
+    return ctx.scheduled_actor
 
 
 def load_channels() -> dict[str, ChannelConfig]:
