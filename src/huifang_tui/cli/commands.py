@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("demo", "demo"),
     ("queue", "queue"),
     ("plan", "planning"),
+    ("serve", "serve"),
     ("import", "imports"),
     ("calendar", "rules"),
     ("policy", "rules"),

@@ -1,6 +1,7 @@
 """``huifang init --shared DIR --group AGENTS [--store-group G] [--admin LOGIN] [--install]``
 (issue 14): the store's group and directory, the service account, the root-owned venv, the
-system config and the sudoers rule (or the steps for root to run them)."""
+system config, the notify file, the sudoers rule and the scheduler's units (or the steps for
+root to run them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from ..core import config
 from ..core import system
 from ..core.i18n import t
+from . import units
 from .elevation import EXIT_REFUSED
 
 SUDOERS_FILE = Path("/etc/sudoers.d/huifang")
@@ -95,14 +97,19 @@ def _init_shared(args) -> list[str]:  # noqa: ANN001, C901
     )
     write_config(conf)
     lines.append(t("shared.init.config", path=conf.path, tz=conf.timezone or "-"))
+    notify_file(conf, gid, lines)
+    hours = _work_hours(dbfile)
     rule = sudoers_rule(conf)
     if args.install:
         install_sudoers(rule, SUDOERS_FILE)
         lines.append(t("shared.init.sudoers", path=SUDOERS_FILE, group=args.group))
+        units.install(conf, hours, lines, _run)
         lines.append(t("shared.init.done", group=args.group))
     else:
         lines.append(t("shared.init.steps"))
         lines.extend(install_steps(conf, rule))
+        lines.append(t("schedule.steps"))
+        lines.extend(units.steps(conf, hours))
     if login not in grp.getgrgid(grp.getgrnam(args.group).gr_gid).gr_mem and \
             pwd.getpwnam(login).pw_gid != grp.getgrnam(args.group).gr_gid and login != "root":
         lines.append(t("shared.init.admin_not_agent", login=login, group=args.group))
@@ -202,6 +209,31 @@ def _store_file(dbfile: Path, gid: int, login: str, args, lines: list[str]) -> N
             set_company_name(store, Actor(u.login, u.role, u.name), args.company)
             lines.append(t("init.company", company=args.company))
     store.engine.dispose()
+
+
+def _work_hours(dbfile: Path):  # noqa: ANN202
+    """The store's policy work hours (the planner timer runs across them)."""
+    from ..services.base import SYSTEM, Store
+    from ..services.calendar import work_hours
+
+    store = Store(config.to_url(str(dbfile)))
+    try:
+        return work_hours(store, SYSTEM)
+    finally:
+        store.engine.dispose()
+
+
+def notify_file(conf: system.SystemConfig, gid: int, lines: list[str]) -> None:
+    """``notify.toml`` beside the system config (the notification channels, their secrets):
+    written from the example when missing, root-owned, group the store's, 0640 — the service
+    account reads it, no person does. An existing file is never overwritten."""
+    from ..channels.config import FILE_NAME, example_text
+
+    path = conf.path.parent / FILE_NAME
+    if units.write_root_file(path, example_text(), 0o640, gid, replace=False):
+        lines.append(t("schedule.notify_created", path=path, group=conf.store_group))
+    else:
+        lines.append(t("schedule.notify_kept", path=path))
 
 
 def grp_name(gid: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import tomllib
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,6 +57,14 @@ def load_policy(s: Session) -> Policy:
     if row and row.value.strip():
         base = _merge(base, tomllib.loads(row.value))
     return Policy.from_mapping(base)
+
+
+def work_hours(store: Store, actor: Actor) -> tuple[tuple[time, time], ...]:
+    """The policy's work hours, as the scheduled runs read them (``huifang serve``, the timers
+    ``init --shared`` writes)."""
+    with store.read() as s:
+        acting(s, actor)
+        return load_policy(s).work_hours
 
 
 def _check_day(day: date) -> None:
