@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -399,8 +400,8 @@ def test_the_example_configures_nothing_and_each_example_is_valid(tmp_path):
         with in_lang(lang):
             text = chconfig.example_text()
         assert load_channels(write(tmp_path / f"ex-{lang}.toml", text)) == {}
-        uncommented = "\n".join(line[2:] if line.startswith("# [") or line.startswith("# ") and "=" in line
-                                else line for line in text.splitlines())
+        uncommented = "\n".join(line[2:] if re.match(r"# (\[channel\.|[a-z_]+ = )", line) else line
+                                for line in text.splitlines())
         channels = chconfig.parse(tomllib.loads(uncommented))
         assert {c.type for c in channels.values()} == {"email", "dingtalk", "wecom", "feishu"}
 
@@ -455,3 +456,27 @@ def test_outside_the_shared_install_the_environment_then_the_users_file(tmp_path
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     assert notify_file() == tmp_path / "cfg" / "huifang" / "notify.toml"
 
+
+
+def test_a_robot_is_reached_through_the_channels_proxy_and_never_the_environments(monkeypatch):
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # a proxy that is not there
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    with RobotServer("wecom") as server:
+        assert send(robot_cfg(server), MSG).ok  # the environment's proxy is not used
+        # the channel's own proxy is: the robot's host here answers nothing, the proxy forwards
+        via = ChannelConfig("robot", "wecom", url=server.url.replace(f"127.0.0.1:{server.port}", "127.0.0.2:9"),
+                            proxy=f"http://127.0.0.1:{server.port}")
+        assert send(via, MSG).ok
+        assert len(server.received) == 2
+
+
+def test_a_proxy_is_an_http_address(tmp_path):
+    text = '[channel.x]\ntype = "wecom"\nurl = "https://q/x?key=k"\nproxy = "socks5://p:1080"\n'
+    with pytest.raises(ChannelConfigError) as e:
+        load_channels(write(tmp_path / "notify.toml", text))
+    assert e.value.params["field"] == "proxy"
+    ok = '[channel.x]\ntype = "wecom"\nurl = "https://q/x?key=k"\nproxy = "http://u:proxy-pw@p:3128"\n'
+    cfg = load_channels(write(tmp_path / "notify.toml", ok))["x"]
+    assert cfg.proxy == "http://u:proxy-pw@p:3128" and "proxy-pw" not in scrub("auth proxy-pw failed", cfg.secrets())

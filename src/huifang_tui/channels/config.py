@@ -49,9 +49,9 @@ _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 _COMMON = ("type", "lang", "timeout")
 _FIELDS = {
     "email": _COMMON + ("host", "port", "tls", "username", "password", "sender", "to", "cafile"),
-    "dingtalk": _COMMON + ("url", "secret"),
-    "wecom": _COMMON + ("url",),  # WeCom does not sign: the key in the URL is the secret
-    "feishu": _COMMON + ("url", "secret"),
+    "dingtalk": _COMMON + ("url", "secret", "proxy"),
+    "wecom": _COMMON + ("url", "proxy"),  # WeCom does not sign: the key in the URL is the secret
+    "feishu": _COMMON + ("url", "secret", "proxy"),
 }
 
 
@@ -88,6 +88,7 @@ class ChannelConfig:
     # the robots
     url: str = ""
     secret: str = ""
+    proxy: str = ""  # an HTTP proxy to reach the robot through (never taken from the environment)
     # email
     host: str = ""
     port: int = 0
@@ -109,6 +110,9 @@ class ChannelConfig:
         """Everything that must not appear in a text shown or stored: the signing secret, the
         password, the webhook URL and the token in it, as written and URL-encoded."""
         found = [self.secret, self.password]
+        if self.proxy:
+            proxy = urlsplit(self.proxy)
+            found.extend((proxy.password or "", proxy.netloc if proxy.password else ""))
         if self.url:
             found.append(self.url)
             parts = urlsplit(self.url)
@@ -266,7 +270,10 @@ def _channel(name: str, table: dict) -> ChannelConfig:
     if kind in ROBOTS:
         url = _text(name, table, "url", required=True)
         _check_url(name, url)
-        return ChannelConfig(name, kind, lang, float(timeout), url=url, secret=_text(name, table, "secret"))
+        proxy = _text(name, table, "proxy")
+        if proxy and not _proxy_ok(proxy):
+            raise ChannelConfigError("channels.err.field_bad", name=name, field="proxy", expected=t("channels.expect.proxy"))
+        return ChannelConfig(name, kind, lang, float(timeout), url=url, secret=_text(name, table, "secret"), proxy=proxy)
     return _email(name, table, lang, float(timeout))
 
 
@@ -325,6 +332,15 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _proxy_ok(proxy: str) -> bool:
+    try:
+        parts = urlsplit(proxy)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and bool(parts.hostname) and parts.path in ("", "/")
 
 
 def _check_url(name: str, url: str) -> None:

@@ -121,8 +121,7 @@ def _post(cfg: ChannelConfig, url: str, body: dict, code_field: str) -> Answer:
                                           "User-Agent": "huifang-tui"})
     host = urlsplit(cfg.url).hostname or ""
     secrets = cfg.secrets()
-    # no proxy from the environment, no redirects followed (the token stays with this host)
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+    opener = _opener(cfg)
     try:
         with opener.open(req, timeout=cfg.timeout) as resp:
             status, raw = resp.status, resp.read(65536)
@@ -167,6 +166,13 @@ def judge(kind: str, status: int, raw: bytes, code_field: str, secrets: tuple[st
     if isinstance(code, int) and code in RATE_CODES.get(kind, ()):
         return Answer(False, text, rate_limited=True)
     return Answer(False, text)
+
+
+def _opener(cfg: ChannelConfig) -> urllib.request.OpenerDirector:
+    """No redirect followed (the token stays with the robot's host), and a proxy only when the
+    channel names one: never from the environment, which the service does not choose."""
+    proxies = {"http": cfg.proxy, "https": cfg.proxy} if cfg.proxy else {}
+    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
