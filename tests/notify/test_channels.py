@@ -219,6 +219,16 @@ def test_email_arrives_with_subject_body_and_the_workbook(tls):
     assert openpyxl.load_workbook(io.BytesIO(att.get_content())).active["A1"].value == "2026年11月回访汇总表"
 
 
+def test_email_names_its_attachment_once_in_the_channels_language():
+    with in_lang("en"):
+        note = t("notify.attached", name="a.xlsx")
+    with SmtpServer("none") as server:
+        assert send(mail_cfg(server, lang="en"), Outgoing(5, "t", ("x", note), ("a.xlsx", b"PK"))).ok
+        assert send(mail_cfg(server, lang="en"), Outgoing(6, "t", ("x",), ("a.xlsx", b"PK"))).ok
+    for mail in server.messages:
+        assert mail.get_body(("plain",)).get_content().splitlines() == ["x", note]
+
+
 def test_email_without_the_private_ca_is_refused_by_tls():
     with SmtpServer("ssl", auth=("u", "pw-Secret-1")) as server:
         answer = send(mail_cfg(server, cafile=""), MSG)  # the system's CAs do not know this certificate

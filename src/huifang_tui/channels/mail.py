@@ -34,9 +34,11 @@ def build(cfg: ChannelConfig, msg: Outgoing) -> EmailMessage:
     domain = parseaddr(cfg.sender)[1].rpartition("@")[2] or "huifang.invalid"
     mail["Message-ID"] = make_msgid(idstring=f"huifang.{msg.number}", domain=domain)
     lines = [str(x) for x in msg.lines]
-    if msg.attachment is not None:
+    if msg.attachment is not None:  # the body names the file, once, in the channel's language
         with in_lang(cfg.lang):
-            lines.append(t("notify.attached", name=msg.attachment[0]))
+            note = t("notify.attached", name=msg.attachment[0])
+        if note not in lines:
+            lines.append(note)
     mail.set_content("\n".join(lines) + "\n", charset="utf-8", cte="base64")  # 7-bit safe on any server
     if msg.attachment is not None:
         name, data = msg.attachment
