@@ -258,3 +258,40 @@ def test_the_approved_month_reaches_the_mailbox_with_its_xlsx(store, people, lan
     book = openpyxl.load_workbook(io.BytesIO(part.get_content()))
     assert "2026" in " ".join(str(c.value) for r in book.worksheets[0].iter_rows(max_row=3) for c in r if c.value)
     assert row(store, nid).state == "sent"
+
+
+async def test_the_board_shows_a_notification_given_up_and_enter_says_why(store, people):
+    """At 80×24 the alert reads 通知失败 with its number; Enter shows the channel, the tries and
+    the server's last answer (no callback to look up: the dialog comes from the alert)."""
+    from huifang_tui.app import HuifangApp
+    from huifang_tui.screens.board import BoardScreen
+    from huifang_tui.screens.dialogs import MessageDialog
+
+    from pilot_help import settle
+
+    admin, sup = people
+    with store.write() as s:
+        s.add(Setting(key="policy", value="[notify]\nmax_tries = 1\n"))
+    with RobotServer("dingtalk") as server:
+        svc.set_route(store, admin, "complaint", ["ding"])
+        (nid,) = emit(store, at=NOW - timedelta(minutes=5))
+        server.script[:] = ["500"]
+        assert svc.run_due(store, sup, {"ding": robot("ding", server)}, now=NOW - timedelta(minutes=1)).failed == 1
+
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        table = app.screen.query_one("#board-alerts")
+        keys = [r.value for r in table.rows]
+        assert f"notify_failed:#{nid}" in keys
+        cells = [str(c) for c in table.get_row(f"notify_failed:#{nid}")]
+        assert "通知失败" in cells and f"#{nid}" in cells and "客户投诉 · ding" in cells
+        table.focus()
+        table.move_cursor(row=keys.index(f"notify_failed:#{nid}"))
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert app.screen.title_text == f"通知 #{nid} 未能送达"
+        assert "渠道：ding" in app.screen.body and "尝试：1 次" in app.screen.body and "500" in app.screen.body
