@@ -295,3 +295,27 @@ async def test_the_board_shows_a_notification_given_up_and_enter_says_why(store,
         assert isinstance(app.screen, MessageDialog)
         assert app.screen.title_text == f"通知 #{nid} 未能送达"
         assert "渠道：ding" in app.screen.body and "尝试：1 次" in app.screen.body and "500" in app.screen.body
+
+
+def test_the_give_up_hours_count_from_the_first_try_not_from_a_weekend_in_quiet_hours(store, people):
+    """A low score written on Friday evening waits for Monday 08:30, 60 hours on: its first
+    failed try there is tried again, not given up at once (``give_up_hours`` = 24)."""
+    admin, sup = people
+    friday = datetime(2026, 11, 27, 20, 0)
+    monday = datetime(2026, 11, 30, 8, 30)
+    with RobotServer("wecom") as server:
+        channels = {"wx": robot("wx", server)}
+        svc.set_route(store, admin, "low_score", ["wx"])
+        (nid,) = emit(store, "low_score", "cb:HF202611001", at=friday)
+        assert row(store, nid).next_try_at == monday
+        server.script[:] = ["500"]
+        assert svc.run_due(store, sup, channels, now=monday).retried == 1
+        assert (row(store, nid).state, row(store, nid).tries) == ("pending", 1)
+        assert svc.run_due(store, sup, channels, now=monday + timedelta(minutes=1)).sent == 1
+        assert numbers(server) == [nid]
+        # a day after that first try, a notification still failing is given up
+        (later,) = emit(store, "low_score", "cb:HF202611002", at=monday)
+        server.script[:] = ["500"] * 3
+        svc.run_due(store, sup, channels, now=monday + timedelta(minutes=2))
+        assert svc.run_due(store, sup, channels, now=monday + timedelta(hours=24, minutes=2)).failed == 1
+        assert row(store, later).state == "failed"

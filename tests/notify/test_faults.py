@@ -136,3 +136,29 @@ def test_an_event_rolled_back_sends_nothing(store, people):
             assert s.exec(select(func.count()).select_from(Notification)).one() == 0
         assert svc.run_due(store, sup, {"fs": robot("fs", server)}, now=NOW).as_json() == svc.RunReport().as_json()
         assert server.received == [] and server.requests == 0
+
+
+def test_two_senders_at_once_send_each_notification_once(store, people):
+    """Two runs at the same moment (two timers, a person and the timer): each takes its own
+    rows under a lease, so every message goes once."""
+    import threading
+
+    admin, sup = people
+    with RobotServer("dingtalk") as server:
+        channels = {"ding": robot("ding", server)}
+        svc.set_route(store, admin, "complaint", ["ding"])
+        ids = [emit(store, f"issue:WT{i:03d}") for i in range(12)]
+        start = threading.Barrier(2)
+        reports: list = []
+
+        def run() -> None:
+            start.wait()
+            reports.append(svc.run_due(store, sup, channels, now=NOW))
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert sum(r.sent for r in reports) == 12
+        assert sorted(numbers(server)) == ids

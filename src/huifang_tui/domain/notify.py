@@ -95,7 +95,8 @@ def pause_after(failures: int, rules: Retry) -> timedelta:
 def gives_up(failures: int, created_at: datetime, now: datetime, rules: Retry) -> bool:
     """After ``failures`` failed tries (rate-limit answers not counted), is the notification
     failed for good? Yes after ``max_tries`` of them, or once ``give_up_hours`` have passed
-    since it was written."""
+    since ``created_at`` — the delivery passes its first try, so a message held by quiet hours
+    over a weekend is not given up at its first failure."""
     return failures >= rules.max_tries or now - created_at >= timedelta(hours=rules.give_up_hours)
 
 

@@ -121,7 +121,7 @@ class Policy:
     # SPEC §3: next attempts and 改约 fall inside these hours of a working day.
     work_hours: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
     # Issue 26: notifications tried again after 1, 2, 4 … minutes (at most notify_retry_max_minutes
-    # apart), given up after notify_max_tries failed tries or notify_give_up_hours after written.
+    # apart), given up after notify_max_tries failed tries or notify_give_up_hours after the first try.
     notify_retry_first_minutes: int = 1
     notify_retry_max_minutes: int = 60
     notify_max_tries: int = 10
