@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 
 from huifang_tui.channels.config import ChannelConfig
-from huifang_tui.core.i18n import t
+from huifang_tui.core.i18n import in_lang, stored, t
 from huifang_tui.domain import notify as rules
 from huifang_tui.services import notify as svc
 from huifang_tui.services import outbox
@@ -213,6 +213,13 @@ def test_a_channel_missing_from_the_notify_file_is_a_failed_try_that_says_so(sto
     (status,) = svc.status(store, sup)
     assert status["id"] == nid and status["tries"] == 1 and "gone" in status["answer"]
     assert "通知文件中没有渠道" in status["answer"]
+    with store.write() as s:  # one failed try more and it is given up
+        s.add(Setting(key="policy", value="[notify]\nmax_tries = 2\n"))
+    assert svc.run_due(store, sup, {}, now=NOW + timedelta(minutes=5)).failed == 1
+    with store.read() as s:
+        (told,) = s.exec(select(Notification).where(Notification.kind == "delivery_failed"))
+    with in_lang("en"):  # the missing channel is said in the language the message is sent in
+        assert 'Last answer: The notify file has no channel "gone".' in stored(told.code, told.params)
 
 
 def test_an_agent_cannot_run_the_sender(store, people):

@@ -32,7 +32,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from ..channels.message import ANSWER_MAX, Answer, Outgoing, one_line
-from ..core.i18n import in_lang, note_line, note_text, render, t
+from ..core.i18n import NOTE_CODE, in_lang, note_line, note_text, render, t
 from ..domain import notify as rules
 from ..store.models import Notification, NotificationAttempt, Setting
 from . import outbox
@@ -129,8 +129,11 @@ def _route_unrouted(s: Session, routes: dict[str, list[str]]) -> None:
     """Rows written while their kind had no route go to the channels it has now: the row itself
     to the first channel not told yet, a copy to each other one; a row every channel has already
     told is dropped (it was never sent)."""
-    rows = [r for r in s.exec(select(Notification).where(Notification.state == rules.UNROUTED))
-            if routes.get(r.kind)]
+    routed = [k for k, v in routes.items() if v]
+    if not routed:
+        return  # the rows kept unrouted are not even read (a centre that routes nothing)
+    rows = list(s.exec(select(Notification).where(Notification.state == rules.UNROUTED,
+                                                  Notification.kind.in_(routed))))
     for row in rows:
         told = set(s.exec(select(Notification.channel).where(
             Notification.kind == row.kind, Notification.ref == row.ref)).all())
@@ -242,8 +245,8 @@ def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, s
     outcome = SENT if answer.ok else RATE_LIMITED if answer.rate_limited else FAILED
     with store.write() as s:
         acting(s, actor, "supervisor")
-        row = s.get(Notification, job.id)
-        if row is None:
+        row = s.get(Notification, job.id, with_for_update=True)  # PostgreSQL: one recorder at a time
+        if row is None:  # taken back meanwhile (outbox.withdraw)
             return
         s.add(NotificationAttempt(notification_id=row.id, at=now, channel=job.channel, ok=answer.ok,
                                   outcome=outcome, answer=said, by=actor.login))
@@ -277,7 +280,10 @@ def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, s
 def _tell_failed(s: Session, row: Notification, said: str, now: datetime, actor: Actor) -> None:
     """A notification given up on is itself told (kind ``delivery_failed``, to the admin's
     route), in the same transaction that marks it failed."""
-    answer = note_text(said) if said.startswith("\x1e") else said
+    answer: str = said
+    if said.startswith(NOTE_CODE):  # our own words: nested, so the message renders them in its language
+        coded = json.loads(said[len(NOTE_CODE):])
+        answer = t(coded["code"], **(coded.get("params") or {}))
     outbox.emit(s, "delivery_failed", f"notification:{row.id}",
                 t("notify.msg.delivery_failed", id=row.id, kind=t(f"notify.kind.{row.kind}"),
                   channel=row.channel, tries=row.tries, answer=answer or "—"),
