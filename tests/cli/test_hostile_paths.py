@@ -258,6 +258,8 @@ def build_argv(cmd: Command, w: World, case: Path, *, override: dict[str, str] |
     argv += cmd.path
     if cmd.path[0] == "demo":
         argv += ["--no-open"]
+    if cmd.path[0] == "serve":
+        argv += ["--once"]  # without it serve runs until stopped, by design
     for a in cmd.args:
         if a.flag is None:
             argv.append(override.get(a.dest, good_value(a, cmd, w, case)))

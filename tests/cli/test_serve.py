@@ -72,6 +72,37 @@ def test_serve_once_plans_and_says_one_line_per_run_that_did_something(centre, c
     assert len(_callbacks(centre)) == 1
 
 
+def test_serve_once_sends_what_is_due_through_the_notify_file_with_one_line(centre, admin, tmp_path, monkeypatch,
+                                                                              capsys):
+    from huifang_tui.core.i18n import t
+    from huifang_tui.services import notify, outbox
+
+    from conftest import NOW
+    from notify.servers import RobotServer
+
+    add_user(centre, os_login(), "supervisor")
+    params = {"customer": "杭州恒达机械", "phone": "138****5678", "number": "WT202611001", "title": "漏油",
+              "by": "陈晓雯"}
+    with RobotServer("dingtalk", secret="SECserve0123456789") as robot:
+        path = tmp_path / "notify.toml"
+        path.write_text(f'[channel.ding]\ntype = "dingtalk"\nurl = "{robot.url}"\nsecret = "{robot.secret}"\n',
+                        encoding="utf-8")
+        path.chmod(0o600)
+        monkeypatch.setenv("HUIFANG_NOTIFY_FILE", str(path))
+        notify.set_route(centre, admin, "complaint", ["ding"])
+        with centre.write() as s:
+            outbox.emit(s, "complaint", "issue:WT202611001", t("notify.msg.complaint", **params), NOW)
+        capsys.readouterr()
+        rc, out, err = _run(capsys, "serve", "--once")
+        assert (rc, err) == (0, "")
+        assert len(robot.received) == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and "生成回访任务" in lines[0]
+    assert lines[1].endswith(" " + t("notifysend.run_report", sent=1, retried=0, failed=0, waiting=0, rate_limited=0))
+    rc, out, err = _run(capsys, "serve", "--once")  # nothing due any more, nothing to plan: silent
+    assert (rc, out, err) == (0, "", "")
+
+
 def test_serve_is_refused_to_an_agent_in_one_line(centre, capsys):
     add_user(centre, os_login(), "agent")
     rc, out, err = _run(capsys, "serve", "--once")

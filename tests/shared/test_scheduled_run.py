@@ -1,6 +1,6 @@
-"""Issue 26 on a real shared install: the scheduled planner run, started as cron starts it (root,
-``setpriv`` to the service account with the store's group, under ``flock``), acts as the
-system; the same account reached by a person through sudo acts as that person."""
+"""Issue 26 on a real shared install: the scheduled runs, started as cron starts them (root,
+``setpriv`` to the service account with the store's group, under ``flock``), act as the system;
+the same account reached by a person through sudo acts as that person."""
 
 from __future__ import annotations
 
@@ -61,6 +61,13 @@ def test_the_cron_job_plans_as_the_system_and_a_person_through_sudo_as_themselve
     assert (r.returncode, r.stderr) == (0, ""), r.stdout + r.stderr
     assert "规则对账完成" in r.stdout or "Rules reconciled" in r.stdout
     assert _created_by(inst.store, trigger) == ["system"]  # not root, not a person
+    # the sender's job too, reading the notify file init created (root:store group 0640) as the system
+    line = next(ln for ln in text.splitlines() if ln.endswith("logger -t huifang-notify"))
+    command = line.split(None, 6)[6].rsplit(" 2>&1 | logger", 1)[0].replace(f"{units.LOCK_DIR}/", f"{inst.root}/")
+    r = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, env=cron_env, cwd=inst.root,
+                       timeout=120)
+    assert (r.returncode, r.stderr) == (0, ""), r.stdout + r.stderr
+    assert (conf.path.parent / "notify.toml").stat().st_mode & 0o777 == 0o640
     r = inst.sudo(inst.agent, "plan")  # the same account through sudo: the agent, who may not plan
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     r = inst.sudo(inst.supervisor, "plan")
