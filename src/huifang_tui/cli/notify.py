@@ -28,7 +28,7 @@ def add_parsers(sub) -> None:  # noqa: ANN001
     pt = nsub.add_parser("test", help=t("notifysend.cli.test"))
     pt.add_argument("channel", metavar="CHANNEL", help=t("notifysend.cli.channel"))
     pr = nsub.add_parser("run", help=t("notifysend.cli.run"))
-    pr.add_argument("--now", type=DATETIME, help=t("notifysend.cli.now"))
+    pr.add_argument("--now", type=DATETIME, metavar="DT", help=t("notifysend.cli.now"))
     pr.add_argument("--json", action="store_true")
     ps = nsub.add_parser("status", help=t("notifysend.cli.status"))
     ps.add_argument("--failed", action="store_true", help=t("notifysend.cli.failed"))
