@@ -96,9 +96,13 @@ def test_the_sender_killed_between_send_and_record_gives_one_visible_duplicate(s
         proc = subprocess.Popen([str(HUIFANG), "notify", "run", "--now", NOW.isoformat(" ")], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            while not server.held.wait(0.1):
+            for _ in range(3000):  # a guard against a hang (5 minutes), not a measure of speed
+                if server.held.wait(0.1):
+                    break
                 if proc.poll() is not None:  # it ended without reaching the robot: say why
                     pytest.fail(f"notify run ended ({proc.returncode}): {proc.stdout.read()} {proc.stderr.read()}")
+            else:
+                pytest.fail("notify run never reached the robot")
             proc.kill()
             proc.wait()
         finally:
