@@ -33,7 +33,11 @@ TMPS = (Path("/tmp"), Path("/var/tmp"))  # private to the unit with PrivateTmp=y
 
 
 def command(conf: system.SystemConfig, job: str) -> str:
-    return " ".join([str(conf.python), "-I", "-m", "huifang_tui", *JOBS[job]])
+    """The job's command line (the interpreter quoted if it must be: systemd and sh read
+    single quotes alike)."""
+    import shlex
+
+    return " ".join([shlex.quote(str(conf.python)), "-I", "-m", "huifang_tui", *JOBS[job]])
 
 
 def units(conf: system.SystemConfig, work_hours: Sequence[tuple[time, time]]) -> dict[str, str]:
@@ -136,7 +140,7 @@ def cron_text(conf: system.SystemConfig, work_hours: Sequence[tuple[time, time]]
         "SHELL=/bin/sh",
         "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
     ]
-    if conf.timezone:
+    if conf.timezone:  # cronie reads it; Debian's cron keeps the machine's zone (init's default)
         lines.append(f"CRON_TZ={conf.timezone}")
     for minute, hours in plan_hours(work_hours).items():
         lines.append(f"{minute} {hour_ranges(hours, '-')} * * * root {_cron_job(conf, PLAN)}")
