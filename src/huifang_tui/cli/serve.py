@@ -36,9 +36,8 @@ def serve(ctx: Context) -> int:
     try:
         hours = [work_hours(store, actor)]  # read again after each planner run: the policy may change
         if not ctx.args.once:
-            times = plan_times(hours[0])
-            _say(ctx, t("serve.started", minutes=PLAN_EVERY_MINUTES, first=times[0].strftime("%H:%M"))
-                 if times else t("serve.no_hours"))
+            times = plan_times(hours[0])  # never empty: the policy refuses no work hours
+            _say(ctx, t("serve.started", minutes=PLAN_EVERY_MINUTES, first=times[0].strftime("%H:%M") if times else "-"))
         plan_at = notify_at = store.now()  # each job once at the start
         while True:
             now = store.now()
