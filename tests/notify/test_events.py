@@ -333,6 +333,34 @@ def test_a_request_replaced_while_waiting_says_the_newest_reason(store):
     assert p["reason"] == "客户下周出差回来" and "2026-11-25 10:00" in render(n.code, p)
 
 
+@pytest.mark.parametrize("decide", ["approve", "refuse"])
+def test_a_request_decided_before_its_notification_went_out_is_not_sent(store, decide):
+    """Asked at 20:00 (the notification waits for the working hours); the supervisor decides at
+    the board first: nobody is asked for a decision already made. One already sent stays."""
+    ask = _request(store)
+    _at(store, datetime(2026, 11, 23, 20))
+    view = ask()
+    (n,) = _rows(store)
+    assert n.next_try_at > store.now()
+    sup = _actor(store, "sup1")
+    if decide == "approve":
+        requests.approve(store, sup, view.id)
+    else:
+        requests.refuse(store, sup, view.id, "不同意")
+    assert _rows(store) == []
+
+
+def test_a_request_sent_then_decided_keeps_its_sent_notification(store):
+    view = _request(store)()
+    (n,) = _rows(store)
+    with store.write() as s:
+        row = s.get(Notification, n.id)
+        row.state, row.channel, row.sent_at = "sent", "ops", NOW
+        s.add(row)
+    requests.refuse(store, _actor(store, "sup1"), view.id)
+    assert [(r.id, r.state) for r in _rows(store)] == [(n.id, "sent")]
+
+
 def test_the_month_form_tells_a_low_score_entered_or_corrected_under_the_threshold(store):
     p = _desk(store)
     inp = record_form.RecordInput(customer=CUSTOMER, completed_at=datetime(2026, 11, 23, 9), channel="phone",

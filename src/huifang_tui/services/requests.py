@@ -149,6 +149,11 @@ def ask(store: Store, actor: Actor, number: str, kind: str, wanted: datetime | d
         return view
 
 
+def request_ref(request_id: int) -> str:
+    """The event a request's notification names (``services.outbox``)."""
+    return f"request:{request_id}"
+
+
 def _tell(s: Session, actor: Actor, view: RequestView, cb: Callback, now: datetime, *, replaced: bool) -> None:
     """The supervisors are told a request waits (issue 26 item 2), in the request's transaction.
     A request replaced while waiting is the same request: a notification not sent yet says the
@@ -157,7 +162,7 @@ def _tell(s: Session, actor: Actor, view: RequestView, cb: Callback, now: dateti
 
     message = t("notify.msg.request", agent=person(s, actor.login), number=view.number, customer=view.customer,
                 what=view.what(), reason=view.reason)
-    ref = f"request:{view.id}"
+    ref = request_ref(view.id)
     if replaced:
         outbox.retell(s, "request", ref, message)
     outbox.emit(s, "request", ref, message, now, by=actor.login)
@@ -296,6 +301,7 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
             s.add(row)
             s.flush()
             audit(s, actor, now, "request.stale", "request", row.id, before, row)
+            _decided_told(s, actor, now, row)
         kind, number, wanted, reason = row.kind, row.number, row.wanted_at, row.reason
         agent = requester(s, row)
     if why is not None:
@@ -314,6 +320,7 @@ def approve(store: Store, actor: Actor, request_id: int) -> tuple[RequestView, s
         s.add(row)
         s.flush()
         audit(s, actor, now, "request.approve", "request", row.id, before, row)
+        _decided_told(s, actor, now, row)
 
     if kind == "defer":
         day = recording.defer(store, actor, number, reason, wanted.date(), guard=guard, on_behalf=agent)
@@ -339,7 +346,14 @@ def refuse(store: Store, actor: Actor, request_id: int, answer: str = "") -> Req
         s.add(row)
         s.flush()
         audit(s, actor, now, "request.refuse", "request", row.id, before, row)
+        _decided_told(s, actor, now, row)
     return _one(store, request_id)
+
+
+def _decided_told(s: Session, actor: Actor, now: datetime, row: SupervisorRequest) -> None:
+    """A request decided before its notification went out (a quiet night, a supervisor at the
+    board): nobody is asked for a decision already made."""
+    outbox.withdraw(s, actor, now, ("request",), request_ref(row.id))
 
 
 def _one(store: Store, request_id: int) -> RequestView:
