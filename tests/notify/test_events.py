@@ -247,6 +247,14 @@ def test_summary_due_is_not_told_for_a_month_already_approved_or_before_its_last
     assert "summary_due" not in {n.kind for n in _rows(store)}
 
 
+def test_a_month_approved_before_its_summary_due_went_out_is_not_sent(store):
+    _summary_due(store)()
+    (n,) = _rows(store)
+    _at(store, datetime(2026, 12, 1, 10))
+    report.approve(store, _actor(store, "sup1"), Month(2026, 11))
+    assert [(r.kind, r.ref) for r in _rows(store)] == [("month_approved", "month:2026-11:v1")]
+
+
 # -- undo, withdrawn escalations, a replaced request --------------------------------------------
 
 

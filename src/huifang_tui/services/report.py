@@ -925,6 +925,7 @@ def _tell_approved(s: Session, actor: Actor, month: Month, version: int, records
     from . import outbox
     from .calls import person
 
+    outbox.withdraw(s, actor, now, ("summary_due",), f"month:{month}")  # "due" not sent yet: no longer
     rate = overall.get("completion_rate")
     outbox.emit(s, "month_approved", f"month:{month}:v{version}", t(
         "notify.msg.month_approved", month=str(month), by=person(s, actor.login), version=version,
