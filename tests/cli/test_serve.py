@@ -153,6 +153,7 @@ def _no_sudo(monkeypatch) -> None:  # noqa: ANN001
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.mark.sqlite_only  # the shared install's store is a SQLite file
 def test_only_the_service_account_itself_is_the_system(monkeypatch, store):
     _no_sudo(monkeypatch)
     assert not runs_as_service()  # not the shared install's locked process
