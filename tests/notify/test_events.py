@@ -408,3 +408,45 @@ def test_quiet_hours_hold_a_non_urgent_kind_and_not_a_complaint(store):
     due = {n.kind: n.next_try_at for n in _rows(store)}
     assert due["complaint"] == datetime(2026, 11, 23, 20)
     assert due["low_score"] > datetime(2026, 11, 23, 20) and due["low_score"] - NOW < timedelta(days=2)
+
+
+def test_two_transactions_telling_the_same_event_at_once_write_it_once(store, backend):
+    """PostgreSQL: two planners judging the same stale days at the same moment. The second waits
+    for the first, then sees its row: one notification, and no unique-key failure."""
+    if backend != "pg":
+        pytest.skip("SQLite's BEGIN IMMEDIATE already serialises every writer")
+    import threading
+
+    from sqlalchemy import text
+
+    from huifang_tui.core.i18n import t
+
+    def tell(s):
+        return outbox.emit(s, "stale", "stale:2026-10-01:2026-10-24", t(
+            "notify.msg.stale", count=1, days=30, numbers="HF202609001"), NOW, by="system")
+
+    second: dict = {}
+
+    def other():
+        try:
+            with store.write() as s:
+                second["rows"] = tell(s)
+        except Exception as e:  # noqa: BLE001 - what the second writer met, asserted below
+            second["error"] = e
+
+    with store.write() as s:
+        assert len(tell(s)) == 1
+        worker = threading.Thread(target=other)
+        worker.start()
+        with store.engine.connect() as watch:  # the second writer is waiting on a lock of ours
+            for _ in range(10_000):
+                waiting = watch.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")).scalar()
+                if waiting or not worker.is_alive():
+                    break
+                watch.commit()
+                threading.Event().wait(0.01)
+    worker.join()
+    assert "error" not in second and second["rows"] == []
+    assert [(n.kind, n.ref) for n in _rows(store)] == [("stale", "stale:2026-10-01:2026-10-24")]

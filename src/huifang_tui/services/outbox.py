@@ -22,7 +22,7 @@ from ..core.i18n import encode
 from ..domain import notify as rules
 from ..domain.masking import mask_phone
 from ..store.models import Contact, Notification, NotificationAttempt, Setting
-from .base import Actor, audit
+from .base import Actor, audit, serialize
 from .calendar import load_calendar, load_policy
 
 ROUTES_KEY = "notify.routes"
@@ -56,6 +56,9 @@ def emit(s: Session, kind: str, ref: str, message: str, now: datetime, *, by: st
         raise ValueError("a notification's message must be a catalog text (t(...))")
     channels = load_routes(s).get(kind) or [""]
     due = rules.due_at(kind, now, load_calendar(s), load_policy(s).work_hours)
+    # PostgreSQL: two transactions telling the same event (two planners at once) take turns, so
+    # the second sees the first's rows and writes none (instead of failing on the unique key)
+    serialize(s, f"outbox:{kind}:{ref}")
     told = set(s.exec(select(Notification.channel).where(
         Notification.kind == kind, Notification.ref == ref)).all())
     rows = []
