@@ -382,6 +382,9 @@ def test_the_month_form_tells_a_low_score_entered_or_corrected_under_the_thresho
     edit = record_form.load_record(store, p["agent"], NUMBER)
     record_form.edit_record(store, p["agent"], NUMBER, _replace(edit, score_attitude=2))
     assert [(n.kind, n.ref) for n in _rows(store)][1:] == [("low_score", f"cb:{NUMBER}")]
+    # corrected back over the threshold before it went out: taken back
+    record_form.edit_record(store, p["agent"], NUMBER, _replace(edit, score_attitude=3))
+    assert [(n.kind, n.ref) for n in _rows(store)] == [("low_score", f"cb:{number}")]
 
 
 def _replace(inp, **kw):

@@ -270,10 +270,16 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
         audit(s, actor, now, "callback.edit", "callback", number, before, cb)
         created = plan_after_completion(s, actor, cb, now, cal, policy,
                                         only=lambda p: (p.kind, p.trigger_ref) in changed)
-        if not any_low((before["score_resolution"], before["score_attitude"]), policy.low_score_threshold):
-            from .recording import tell_low_score
+        was_low = any_low((before["score_resolution"], before["score_attitude"]), policy.low_score_threshold)
+        now_low = any_low((cb.score_resolution, cb.score_attitude), policy.low_score_threshold)
+        if was_low != now_low:  # a score corrected across the threshold: told, or taken back unsent
+            from . import outbox
+            from .recording import low_score_ref, tell_low_score
 
-            tell_low_score(s, cb, cb.agent_login or actor.login, now)  # a score corrected under the threshold
+            if now_low:
+                tell_low_score(s, cb, cb.agent_login or actor.login, now)
+            else:
+                outbox.withdraw(s, actor, now, ("low_score",), low_score_ref(number))
     return EditResult(number, cancelled, created)
 
 
