@@ -267,6 +267,12 @@ def test_undoing_a_low_score_takes_back_the_notification_not_sent_yet(store):
         (a,) = s.exec(select(AuditEntry).where(AuditEntry.action == "notification.withdraw")).all()
     assert (a.entity, a.entity_id, a.login) == ("notification", str(n.id), "agent1")
     assert json.loads(a.before)["ref"] == f"cb:{NUMBER}"
+    from huifang_tui.services.audit_log import audit_log
+
+    (row,) = [r for r in audit_log(store, _actor(store, "sup1")) if r.action == "notification.withdraw"]
+    assert (row.action_text, row.subject) == ("撤回未发通知", f"通知 {n.id}")
+    assert {(c.label, c.before) for c in row.changes} >= {("类型", "低分回访"), ("事件", f"cb:{NUMBER}"),
+                                                          ("状态", "未路由")}
     # recorded again: told again
     record_attempt(store, _actor(store, "agent1"), NUMBER, CallRecord(
         outcome="completed", reached_name="王经理", score_resolution=1, score_attitude=1))

@@ -145,7 +145,10 @@ _VALUE_WORDS = {"status": "cbstate", "outcome": "outcome", "kind": "kind", "role
 _ISSUE_VALUE_WORDS = {"status": "ledger.status"}
 # a request to a supervisor: its state and kind in the request's own words
 _REQUEST_VALUE_WORDS = {"state": "requests.mark", "kind": "auditlog.request_kind"}
-_ENTITY_VALUE_WORDS = {"issue": _ISSUE_VALUE_WORDS, "request": _REQUEST_VALUE_WORDS}
+# a notification taken back (issue 26): its kind and state in the outbox's own words
+_NOTIFICATION_VALUE_WORDS = {"kind": "notify.kind", "state": "notifysend.state"}
+_ENTITY_VALUE_WORDS = {"issue": _ISSUE_VALUE_WORDS, "request": _REQUEST_VALUE_WORDS,
+                       "notification": _NOTIFICATION_VALUE_WORDS}
 # fields that name a person by login: shown by name ("by": whose call a supervisor recorded)
 _PEOPLE = {"login", "agent_login", "owner_login", "raised_by", "claimed_by", "approved_by", "amended_by", "agent",
            "requested_by", "decided_by", "by", "drawn_by", "marked_by"}
