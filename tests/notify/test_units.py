@@ -120,9 +120,12 @@ def test_cron_file_runs_each_job_as_the_service_account_with_the_stores_group_un
     assert [j[:6] for j in jobs] == [["0", "9-17", "*", "*", "*", "root"], ["30", "8-17", "*", "*", "*", "root"],
                                      ["*", "*", "*", "*", "*", "root"]]
     for (*_when, command), job, argv in zip(jobs, ("plan", "plan", "notify"), ("plan", "plan", "notify run")):
-        assert command.startswith(f"flock -n /run/lock/huifang-{job}.lock setpriv --reuid=huifang-svc "
+        assert command.startswith(f"flock -n /run/huifang-{job}.lock setpriv --reuid=huifang-svc "
                                   "--regid=huifang-db --clear-groups --no-new-privs ")
         assert f"{conf.python} -I -m huifang_tui {argv} 2>&1 | logger -t huifang-{job}" in command
+        # only root may create the lock: a person holding it would make every run skip in silence
+        lock_dir = os.path.dirname(command.split()[2])
+        assert os.path.isdir(lock_dir) and not os.stat(lock_dir).st_mode & 0o022, lock_dir
 
 
 def test_install_writes_the_units_and_starts_the_timers_only_where_systemd_runs(tmp_path, monkeypatch):

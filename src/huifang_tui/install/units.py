@@ -23,7 +23,9 @@ from ..domain.schedule import hour_ranges, plan_hours
 SYSTEMD_DIR = Path("/etc/systemd/system")
 SYSTEMD_RUNNING = Path("/run/systemd/system")  # present only when systemd is the init system
 CRON_FILE = Path("/etc/cron.d/huifang")
-LOCK_DIR = Path("/run/lock")
+# The cron jobs' locks: in /run itself, where only root creates files. /run/lock is writable by
+# everyone (1777): any person could create and hold the lock there, and every run would skip.
+LOCK_DIR = Path("/run")
 PLAN, NOTIFY = "huifang-plan", "huifang-notify"
 TIMERS = (f"{PLAN}.timer", f"{NOTIFY}.timer")
 # The command line of each job, after ``<python> -I -m huifang_tui``.
