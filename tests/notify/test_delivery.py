@@ -306,7 +306,8 @@ async def test_the_board_shows_a_notification_given_up_and_enter_says_why(store,
 
 def test_the_give_up_hours_count_from_the_first_try_not_from_a_weekend_in_quiet_hours(store, people):
     """A low score written on Friday evening waits for Monday 08:30, 60 hours on: its first
-    failed try there is tried again, not given up at once (``give_up_hours`` = 24)."""
+    failed try there is tried again, not given up at once (``give_up_hours`` = 24, counted in
+    working hours since the first try)."""
     admin, sup = people
     friday = datetime(2026, 11, 27, 20, 0)
     monday = datetime(2026, 11, 30, 8, 30)
@@ -320,9 +321,12 @@ def test_the_give_up_hours_count_from_the_first_try_not_from_a_weekend_in_quiet_
         assert (row(store, nid).state, row(store, nid).tries) == ("pending", 1)
         assert svc.run_due(store, sup, channels, now=monday + timedelta(minutes=1)).sent == 1
         assert numbers(server) == [nid]
-        # a day after that first try, a notification still failing is given up
+        # give_up_hours of working time after that first try (nights not counted: quiet hours
+        # hold it then), a notification still failing is given up — not a clock day later
         (later,) = emit(store, "low_score", "cb:HF202611002", at=monday)
         server.script[:] = ["500"] * 3
         svc.run_due(store, sup, channels, now=monday + timedelta(minutes=2))
-        assert svc.run_due(store, sup, channels, now=monday + timedelta(hours=24, minutes=2)).failed == 1
+        assert svc.run_due(store, sup, channels, now=monday + timedelta(hours=24, minutes=2)).retried == 1
+        # Mon 08:32-17:30 (lunch out) 7h28m, Tue and Wed 7h30m each: 24 h on Thursday at 10:02
+        assert svc.run_due(store, sup, channels, now=datetime(2026, 12, 3, 10, 2)).failed == 1
         assert row(store, later).state == "failed"

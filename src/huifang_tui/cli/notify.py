@@ -82,10 +82,19 @@ def month_attachment(store: Store, actor: Actor) -> Callable[[str], tuple[str, b
 
 def deliver(store: Store, actor: Actor, now: datetime | None = None) -> RunReport:
     """One run of the sender (``huifang notify run``, and ``huifang serve`` every minute): the
-    notify file's channels, the month's .xlsx for the approved month's notification."""
-    from ..services.notify import run_due
+    notify file's channels, the month's .xlsx for the approved month's notification. A notify
+    file that cannot be used is kept as the sender's failure (the board's alert) before it is
+    refused; the next run that can send clears it."""
+    from ..channels.config import ChannelConfigError
+    from ..channels.config import load_channels as load
+    from ..services.notify import run_due, sender_failed
 
-    return run_due(store, actor, load_channels(), attachment=month_attachment(store, actor), now=now)
+    try:
+        channels = load()
+    except ChannelConfigError as e:
+        sender_failed(store, actor, e.message(), now)
+        raise e.as_error() from None
+    return run_due(store, actor, channels, attachment=month_attachment(store, actor), now=now)
 
 
 def _test(ctx: Context) -> int:

@@ -5,8 +5,10 @@ run as ``huifang notify run``). One line per run that did something; Ctrl-C ends
 line, exit 0. ``--once`` runs each job once and stops.
 
 It acts as ``Context.scheduled_actor``: the system when it is the shared install's service
-account itself, else the person running it, who must be a supervisor or an admin (a refusal
-ends it, exit 2). Any other failure of one run is said in one line and the next run goes on.
+account itself, else the person running it, who must be a supervisor or an admin (the
+planner's refusal ends it, exit 2). Any other failure of one run is said in one line and the
+next run goes on — a notify file that cannot be used (unsafe, refused) too: the planner goes
+on, the board shows the sender's failure, and the run after the file is fixed sends.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def serve(ctx: Context) -> int:
                 _job(ctx, "job_plan", lambda: _plan(ctx, actor, hours))
                 plan_at = next_plan_at(store.now(), hours[0])
             if now >= notify_at:
-                _job(ctx, "job_notify", lambda: _notify(ctx, actor))
+                _job(ctx, "job_notify", lambda: _notify(ctx, actor), ends=False)
                 notify_at = next_notify_at(store.now())
             if ctx.args.once:
                 return 0
@@ -70,16 +72,17 @@ def _say(ctx: Context, line: str) -> None:
     sys.stdout.flush()
 
 
-def _job(ctx: Context, name: str, run: Callable[[], str | None]) -> None:
-    """One run of one job: its line when it did something. A refusal (a person who may not
-    plan or send) ends ``serve``; anything else is said in one line and the next run goes on."""
+def _job(ctx: Context, name: str, run: Callable[[], str | None], *, ends: bool = True) -> None:
+    """One run of one job: its line when it did something. A refusal of a job that ``ends``
+    (the planner: a person who may not plan) ends ``serve``; anything else — the sender's
+    refusal of an unsafe notify file among it — is said in one line and the next run goes on."""
     from ..core.errors import Refused
 
     try:
         line = run()
-    except Refused:
-        raise
     except Exception as e:  # noqa: BLE001 - one failed run is said and the loop goes on
+        if ends and isinstance(e, Refused):
+            raise
         _say(ctx, t("serve.failed", at=_stamp(ctx.store.now()), job=t(f"serve.{name}"), error=_plain(ctx, e)))
         return
     if line:

@@ -54,6 +54,10 @@ RATE_WINDOW = timedelta(minutes=1)
 # alone until then; a sender killed between sending and recording leaves its lease to expire,
 # and the message goes again with the same number (a visible duplicate, never a loss).
 LEASE = timedelta(minutes=10)
+# A route set late reaches back this far: rows written while their kind had no route and older
+# than this stay unrouted (``notify status`` lists them) — a new route is not flooded with months
+# of old news.
+ROUTE_BACK = timedelta(days=7)
 
 
 def kind_of(name: str) -> Kind:
@@ -69,14 +73,36 @@ def due_at(kind: str, now: datetime, cal: WorkCalendar,
     return max(now, next_allowed(now, cal, work_hours))
 
 
+def trying_time(kind: str, first: datetime, now: datetime, cal: WorkCalendar,
+                work_hours: Sequence[tuple[time, time]]) -> timedelta:
+    """How long a notification has been tried since its first try, for giving up: an urgent
+    kind (tried at any hour) by the clock; the others only inside the working hours of working
+    days, when quiet hours let them be tried — a night or a weekend uses none of it."""
+    if KINDS[kind].urgent or now <= first:
+        return max(timedelta(0), now - first)
+    total = timedelta(0)
+    day = first.date()
+    while day <= now.date():
+        if cal.is_working_day(day):
+            for start, end in work_hours:
+                lo, hi = max(first, datetime.combine(day, start)), min(now, datetime.combine(day, end))
+                if hi > lo:
+                    total += hi - lo
+        day += timedelta(days=1)
+    return total
+
+
+_POLICY = Policy()  # the policy's own defaults: ``Retry()`` is ``retry_rules(Policy())``
+
+
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """The retry rules (policy ``[notify]``)."""
+    """The retry rules (policy ``[notify]``); by default the policy's defaults."""
 
-    first_minutes: int = 1
-    max_minutes: int = 60
-    max_tries: int = 10
-    give_up_hours: int = 24
+    first_minutes: int = _POLICY.notify_retry_first_minutes
+    max_minutes: int = _POLICY.notify_retry_max_minutes
+    max_tries: int = _POLICY.notify_max_tries
+    give_up_hours: int = _POLICY.notify_give_up_hours
 
 
 def retry_rules(policy: Policy) -> Retry:
@@ -92,12 +118,14 @@ def pause_after(failures: int, rules: Retry) -> timedelta:
     return timedelta(minutes=min(minutes, rules.max_minutes))
 
 
-def gives_up(failures: int, created_at: datetime, now: datetime, rules: Retry) -> bool:
+def gives_up(failures: int, created_at: datetime, now: datetime, rules: Retry, *,
+             spent: timedelta | None = None) -> bool:
     """After ``failures`` failed tries (rate-limit answers not counted), is the notification
-    failed for good? Yes after ``max_tries`` of them, or once ``give_up_hours`` have passed
-    since ``created_at`` — the delivery passes its first try, so a message held by quiet hours
-    over a weekend is not given up at its first failure."""
-    return failures >= rules.max_tries or now - created_at >= timedelta(hours=rules.give_up_hours)
+    failed for good? Yes after ``max_tries`` of them, or once ``give_up_hours`` have been spent
+    trying: ``spent`` (the delivery gives ``trying_time`` since the first try, so neither a
+    weekend held by quiet hours nor a night counts), else the time since ``created_at``."""
+    elapsed = now - created_at if spent is None else spent
+    return failures >= rules.max_tries or elapsed >= timedelta(hours=rules.give_up_hours)
 
 
 def rate_wait(sent: Iterable[datetime], now: datetime, per_minute: int = ROBOT_PER_MINUTE) -> timedelta:

@@ -27,7 +27,8 @@ OPTIONAL = ("bar", "projected")  # the agents' columns that give way, in this or
 DAY_FIGURES = ("due", "attempted", "done", "left")  # the day's figures (services.figures), words dayfig.*
 AGENT_NAME = 8  # cells of an agent's name on the board; longer ones end in "…"
 ALERT_KINDS = ("overdue", "low_score_followup", "low_score", "unreachable", "issue_at_risk", "issue_escalated",
-               "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request", "notify_failed")
+               "complaint", "summary_due", "stale", "disabled_owner", "disk_low", "supervisor_request", "notify_failed",
+               "notify_sender")
 FULL_ALERTS = 120  # from here the alerts' full names; below, the catalog's short ones (alertshort.*)
 ALERT_AGENT, ALERT_AGENT_WIDE = 8, 18  # the alerts' agent column: the name; from FULL_ALERTS name (login)
 

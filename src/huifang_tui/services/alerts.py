@@ -21,6 +21,7 @@ from ..core.i18n import t
 from ..domain import queue as dq
 from ..domain.board import overdue_since
 from ..domain.limits import DiskReading, disk_low
+from ..domain.notify import FAILED as NOTIFY_FAILED
 from ..domain.policy import Policy
 from ..domain.queue import ALERT_DAYS
 from ..domain.status import OPEN_STATES
@@ -309,7 +310,7 @@ def alerts_notify_failed(s: Session, ctx: BoardContext) -> list[Alert]:
     from ..core.i18n import note_text, stored
 
     start = datetime.combine(ctx.day - timedelta(days=ALERT_DAYS), time.min)
-    q = select(Notification).where(Notification.state == "failed", Notification.failed_at >= start,
+    q = select(Notification).where(Notification.state == NOTIFY_FAILED, Notification.failed_at >= start,
                                    Notification.failed_at <= ctx.judge)
     out = []
     for n in s.exec(q.order_by(Notification.failed_at)):
@@ -320,6 +321,19 @@ def alerts_notify_failed(s: Session, ctx: BoardContext) -> list[Alert]:
                                "tries": n.tries, "answer": note_text(n.answer),
                                "title": stored(f"notify.title.{n.kind}", n.params)}))
     return out
+
+
+def alerts_notify_sender(s: Session, ctx: BoardContext) -> list[Alert]:
+    """The sender could not send at all at its last run (the notify file unsafe or unreadable:
+    ``services.notify.sender_failed``), since then, with its words; gone at the next run that
+    can send. Nothing is lost meanwhile: the outbox waits."""
+    from .notify import sender_error
+
+    found = sender_error(s)
+    if found is None or found[0] > ctx.judge:
+        return []
+    at, error = found
+    return [Alert("notify_sender", "", "", None, at, detail=error, data={"error": error})]
 
 
 # Every alert kind the board knows, each a small function.
@@ -337,9 +351,10 @@ ALERT_SOURCES: dict[str, AlertSource] = {
     "disk_low": alerts_disk_low,
     "supervisor_request": alerts_supervisor_request,
     "notify_failed": alerts_notify_failed,
+    "notify_sender": alerts_notify_sender,
 }
 # The order alerts are listed in (most urgent first); kinds not listed go last.
-ALERT_ORDER = ("disk_low", "supervisor_request", "notify_failed", "low_score_followup", "low_score", "complaint",
+ALERT_ORDER = ("disk_low", "supervisor_request", "notify_sender", "notify_failed", "low_score_followup", "low_score", "complaint",
                "issue_escalated", "issue_at_risk", "overdue", "unreachable", "disabled_owner", "stale", "summary_due")
 
 

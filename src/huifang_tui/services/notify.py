@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from ..channels.message import ANSWER_MAX, Answer, Outgoing, one_line
@@ -36,8 +36,8 @@ from ..core.i18n import NOTE_CODE, in_lang, note_line, note_text, render, t
 from ..domain import notify as rules
 from ..store.models import Notification, NotificationAttempt, Setting
 from . import outbox
-from .base import Actor, NotFound, Store, ValidationError, acting, audit
-from .calendar import load_policy
+from .base import Actor, NotFound, Store, ValidationError, acting, audit, serialize
+from .calendar import load_calendar, load_policy
 
 if TYPE_CHECKING:
     from ..channels.config import ChannelConfig
@@ -49,6 +49,7 @@ BATCH = 20  # rows taken per lease: a batch is sent well within LEASE even when 
 STATUS_LIMIT = 200  # rows ``notify status`` lists, newest first
 EMAIL = "email"  # the one channel type that carries files and has no rate window
 SENT, RATE_LIMITED, FAILED = "sent", "rate_limited", "failed"  # a try's outcome
+SENDER_ERROR_KEY = "notify.sender_error"  # Setting: why the last run could not send at all (the board's alert)
 
 
 @dataclass
@@ -112,7 +113,9 @@ def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *
     report = RunReport()
     with store.write() as s:
         acting(s, actor, "supervisor")
-        _route_unrouted(s, outbox.load_routes(s))
+        routes = outbox.load_routes(s)
+        s.exec(delete(Setting).where(Setting.key == SENDER_ERROR_KEY))  # this run can send: the alert goes
+    _route_unrouted(store, actor, routes, clock())
     token = _sender(actor)
     tried = 0
     while tried < limit:
@@ -125,40 +128,60 @@ def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *
     return report
 
 
-def _route_unrouted(s: Session, routes: dict[str, list[str]]) -> None:
-    """Rows written while their kind had no route go to the channels it has now: the row itself
-    to the first channel not told yet, a copy to each other one; a row every channel has already
-    told is dropped (it was never sent)."""
+def _route_unrouted(store: Store, actor: Actor, routes: dict[str, list[str]], now: datetime) -> None:
+    """Rows written while their kind had no route, within ``ROUTE_BACK``, go to the channels it
+    has now: the row itself to the first channel not told yet, a copy to each other one; a row
+    every channel has already told is dropped (it was never sent). Older rows stay unrouted.
+
+    One short write per row, under the lock ``outbox.emit`` takes for the same event: an event
+    told at this moment, or a second sender routing the same row, takes turns with it (on
+    PostgreSQL, instead of failing on the unique key), and the channels told are read after it."""
     routed = [k for k, v in routes.items() if v]
     if not routed:
         return  # the rows kept unrouted are not even read (a centre that routes nothing)
-    rows = list(s.exec(select(Notification).where(Notification.state == rules.UNROUTED,
-                                                  Notification.kind.in_(routed))))
-    for row in rows:
-        told = set(s.exec(select(Notification.channel).where(
-            Notification.kind == row.kind, Notification.ref == row.ref)).all())
-        todo = [c for c in dict.fromkeys(routes[row.kind]) if c not in told]
-        if not todo:
-            s.exec(delete(Notification).where(Notification.id == row.id))
-            continue
-        row.channel, row.state = todo[0], rules.PENDING
-        s.add(row)
-        for channel in todo[1:]:
-            s.add(Notification(kind=row.kind, ref=row.ref, channel=channel, code=row.code, params=row.params,
-                               attach=row.attach, created_at=row.created_at, created_by=row.created_by,
-                               state=rules.PENDING, next_try_at=row.next_try_at, answer=""))
-        s.flush()
+    with store.read() as s:
+        found = s.exec(select(Notification.id, Notification.kind, Notification.ref).where(
+            Notification.state == rules.UNROUTED, Notification.kind.in_(routed),
+            Notification.created_at >= now - rules.ROUTE_BACK).order_by(Notification.id)).all()
+    for nid, kind, ref in found:
+        with store.write() as s:
+            acting(s, actor, "supervisor")
+            serialize(s, f"outbox:{kind}:{ref}")
+            row = s.get(Notification, nid, with_for_update=True, populate_existing=True)
+            if row is None or row.state != rules.UNROUTED:
+                continue  # routed, or taken back, by someone else meanwhile
+            told = set(s.exec(select(Notification.channel).where(
+                Notification.kind == kind, Notification.ref == ref)).all())
+            todo = [c for c in dict.fromkeys(routes[kind]) if c not in told]
+            if not todo:
+                s.exec(delete(Notification).where(Notification.id == nid))
+                continue
+            due = max(row.next_try_at, rules.due_at(kind, now, load_calendar(s), load_policy(s).work_hours))
+            row.channel, row.state, row.next_try_at = todo[0], rules.PENDING, due
+            s.add(row)
+            for channel in todo[1:]:
+                s.add(Notification(kind=kind, ref=ref, channel=channel, code=row.code, params=row.params,
+                                   attach=row.attach, created_at=row.created_at, created_by=row.created_by,
+                                   state=rules.PENDING, next_try_at=due, answer=""))
 
 
 def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> list[_Job]:
     """Lease up to ``n`` due rows (pending, due, no live lease), oldest due first. On
     PostgreSQL rows another sender is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite's
-    write transaction is the one writer."""
+    write transaction is the one writer. Quiet hours hold what is not urgent: outside the working
+    hours those rows are moved to the next working moment (not a try) and not taken."""
     with store.write() as s:
         acting(s, actor, "supervisor")
+        free = (Notification.lease_until.is_(None)) | (Notification.lease_until <= now)
+        cal, hours = load_calendar(s), load_policy(s).work_hours
+        quiet = {k: at for k in rules.KINDS if (at := rules.due_at(k, now, cal, hours)) > now}
+        if quiet:
+            s.exec(update(Notification).where(
+                Notification.state == rules.PENDING, Notification.next_try_at <= now, free,
+                Notification.kind.in_(list(quiet))).values(next_try_at=min(quiet.values())))
         q = (select(Notification).where(
             Notification.state == rules.PENDING, Notification.next_try_at <= now,
-            (Notification.lease_until.is_(None)) | (Notification.lease_until <= now))
+            free, *([Notification.kind.not_in(list(quiet))] if quiet else []))
             .order_by(Notification.next_try_at, Notification.id).limit(n))
         if s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -214,9 +237,11 @@ def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mappin
             now = clock()
             wait = _robot_wait(store, job.channel, now)
             if wait > timedelta(0):
-                _hold(store, actor, token, job.id, now + wait)
+                _hold(store, actor, token, job, now + wait)
                 report.waiting += 1
                 return
+        if not _renew(store, actor, token, job, clock()):
+            return  # no longer ours (another sender took it after our lease ran out), or quiet hours began
         with in_lang(cfg.lang):
             msg = _message(job, cfg, attachment)
         try:
@@ -227,13 +252,34 @@ def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mappin
     _record(store, actor, token, job, answer, said, clock(), report)
 
 
-def _hold(store: Store, actor: Actor, token: str, job_id: int, until: datetime) -> None:
-    """A robot's rate window is full: the row waits (not a try) and its lease is released."""
+def _renew(store: Store, actor: Actor, token: str, job: _Job, now: datetime) -> bool:
+    """Just before a send, a short write: the lease is ours still (else another sender took the
+    row once it ran out, or it was taken back: not sent) and runs ``LEASE`` from now, so neither
+    a second sender nor ``outbox.withdraw`` touches the row while it is being sent. A kind held
+    by quiet hours that began during the batch waits for them instead (not a try)."""
     with store.write() as s:
         acting(s, actor, "supervisor")
-        row = s.get(Notification, job_id)
+        row = s.get(Notification, job.id, with_for_update=True, populate_existing=True)
+        if row is None or row.state != rules.PENDING or row.leased_by != token:
+            return False
+        due = rules.due_at(row.kind, now, load_calendar(s), load_policy(s).work_hours)
+        if due > now:
+            row.next_try_at, row.lease_until, row.leased_by = due, None, ""
+        else:
+            row.lease_until = now + rules.LEASE
+        s.add(row)
+        return due <= now
+
+
+def _hold(store: Store, actor: Actor, token: str, job: _Job, until: datetime) -> None:
+    """A robot's rate window is full: the row waits (not a try; quiet hours, when the window
+    ends in them) and its lease is released."""
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        row = s.get(Notification, job.id)
         if row is None or row.state != rules.PENDING:
             return
+        until = rules.due_at(row.kind, until, load_calendar(s), load_policy(s).work_hours)
         row.next_try_at = max(row.next_try_at, until)
         if row.leased_by == token:
             row.lease_until, row.leased_by = None, ""
@@ -246,7 +292,10 @@ def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, s
     with store.write() as s:
         acting(s, actor, "supervisor")
         row = s.get(Notification, job.id, with_for_update=True)  # PostgreSQL: one recorder at a time
-        if row is None:  # taken back meanwhile (outbox.withdraw)
+        if row is None:  # taken back meanwhile (outbox.withdraw, or deleted): what went out is still said
+            if answer.ok:
+                audit(s, actor, now, "notification.sent_withdrawn", "notification", job.id, None,
+                      {"kind": job.kind, "channel": job.channel, "state": rules.SENT})
             return
         s.add(NotificationAttempt(notification_id=row.id, at=now, channel=job.channel, ok=answer.ok,
                                   outcome=outcome, answer=said, by=actor.login))
@@ -258,21 +307,24 @@ def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, s
                 row.state, row.sent_at = rules.SENT, now
             report.sent += 1
         elif row.state == rules.PENDING:  # another sender may have recorded it meanwhile
-            retry = rules.retry_rules(load_policy(s))
+            policy, cal = load_policy(s), load_calendar(s)
+            retry = rules.retry_rules(policy)
             if outcome == FAILED:
                 row.tries += 1
             first = s.exec(select(NotificationAttempt.at).where(NotificationAttempt.notification_id == row.id)
                            .order_by(NotificationAttempt.at).limit(1)).first() or now
-            if rules.gives_up(row.tries, min(first, now), now, retry):
+            spent = rules.trying_time(row.kind, min(first, now), now, cal, policy.work_hours)
+            if rules.gives_up(row.tries, min(first, now), now, retry, spent=spent):
                 row.state, row.failed_at = rules.FAILED, now
                 report.failed += 1
                 if row.kind != "delivery_failed":
                     _tell_failed(s, row, said, now, actor)
             elif outcome == RATE_LIMITED:
-                row.next_try_at = now + rules.RATE_WINDOW
+                row.next_try_at = rules.due_at(row.kind, now + rules.RATE_WINDOW, cal, policy.work_hours)
                 report.rate_limited += 1
             else:
-                row.next_try_at = now + rules.pause_after(row.tries, retry)
+                row.next_try_at = rules.due_at(row.kind, now + rules.pause_after(row.tries, retry), cal,
+                                               policy.work_hours)
                 report.retried += 1
         s.add(row)
 
@@ -288,6 +340,30 @@ def _tell_failed(s: Session, row: Notification, said: str, now: datetime, actor:
                 t("notify.msg.delivery_failed", id=row.id, kind=t(f"notify.kind.{row.kind}"),
                   channel=row.channel, tries=row.tries, answer=answer or "—"),
                 now, by=actor.login)
+
+
+# -- a sender that cannot send at all ---------------------------------------------------------
+
+def sender_failed(store: Store, actor: Actor, message: str, now: datetime | None = None) -> None:
+    """A run that could not start (the notify file unsafe or unreadable): ``message`` (a catalog
+    text) and when, kept for the board's ``notify_sender`` alert until a run can send again."""
+    at = now or store.now()
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        s.merge(Setting(key=SENDER_ERROR_KEY, value=json.dumps(
+            {"at": _iso(at), "error": note_line(message)}, ensure_ascii=False)))
+
+
+def sender_error(s: Session) -> tuple[datetime, str] | None:
+    """The last run's failure to send at all (when, and what, in the reader's language), or None."""
+    row = s.get(Setting, SENDER_ERROR_KEY)
+    if row is None:
+        return None
+    try:
+        data = json.loads(row.value)
+        return datetime.fromisoformat(data["at"]), note_text(str(data.get("error", "")))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 # -- the outbox as people read it ------------------------------------------------------------
