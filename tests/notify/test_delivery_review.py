@@ -250,6 +250,34 @@ def test_an_unsafe_notify_file_is_one_failed_run_of_serve_and_an_alert_until_fix
     assert sender_alerts() == []
 
 
+async def test_the_board_at_80_shows_why_the_sender_cannot_send_and_enter_gives_it_whole(store, people):
+    from huifang_tui.app import HuifangApp
+    from huifang_tui.screens.board import BoardScreen
+    from huifang_tui.screens.dialogs import MessageDialog
+
+    from pilot_help import settle
+
+    _admin, sup = people
+    reason = t("channels.err.unsafe_user", path="/home/zhou/.config/huifang/notify.toml")
+    svc.sender_failed(store, sup, reason, NOW - timedelta(minutes=3))
+    app = HuifangApp(store, sup, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        table = app.screen.query_one("#board-alerts")
+        keys = [r.value for r in table.rows]
+        assert keys[0] == "notify_sender:"  # first: nothing at all goes out
+        cells = [str(c) for c in table.get_row("notify_sender:")]
+        assert t("alertshort.notify_sender") in [c.strip() for c in cells] and t("board.pool") not in cells
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert app.screen.title_text == t("board.alert.notify_sender") and app.screen.body == reason
+
+
 def test_the_sender_alert_has_words_in_both_languages_short_enough_for_80_columns():
     from rich.cells import cell_len
 

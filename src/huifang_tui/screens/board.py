@@ -307,6 +307,11 @@ class BoardScreen(LiveScreen):
                 title=d["title"], tries=d["tries"], failed_at=f"{alert.since:%Y-%m-%d %H:%M}",
                 answer=d["answer"] or t("notifysend.no_answer"))))
             return
+        if alert is not None and alert.kind == "notify_sender":  # why the sender cannot send, whole
+            from .dialogs import MessageDialog
+
+            self.app.push_screen(MessageDialog(t("board.alert.notify_sender"), alert.detail))
+            return
         if alert is not None and alert.number:
             self.show_detail(alert.number, issue=alert.kind in ("complaint", "issue_at_risk", "issue_escalated"))
 

@@ -333,7 +333,7 @@ def alerts_notify_sender(s: Session, ctx: BoardContext) -> list[Alert]:
     if found is None or found[0] > ctx.judge:
         return []
     at, error = found
-    return [Alert("notify_sender", "", "", None, at, detail=error, data={"error": error})]
+    return [Alert("notify_sender", "", "", None, at, detail=error, data={"error": error})]  # data: nobody's
 
 
 # Every alert kind the board knows, each a small function.

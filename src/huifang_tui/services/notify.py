@@ -176,6 +176,7 @@ def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> lis
         cal, hours = load_calendar(s), load_policy(s).work_hours
         quiet = {k: at for k in rules.KINDS if (at := rules.due_at(k, now, cal, hours)) > now}
         if quiet:
+            serialize(s, "notify:quiet")  # PostgreSQL: two senders' bulk moves take turns (no deadlock)
             s.exec(update(Notification).where(
                 Notification.state == rules.PENDING, Notification.next_try_at <= now, free,
                 Notification.kind.in_(list(quiet))).values(next_try_at=min(quiet.values())))
