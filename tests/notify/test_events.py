@@ -225,7 +225,7 @@ def test_day_close_carries_the_days_figures(store):
 def test_month_approved_attaches_the_month(store):
     _month_approved(store)()
     (n,) = _rows(store)
-    assert (n.ref, n.attach) == ("month:2026-10:v1", "month:2026-10")
+    assert (n.ref, n.attach) == ("month:2026-10:v1", "month:2026-10:v1")  # the version approved
 
 
 def test_summary_due_is_told_once_a_month(store):

@@ -15,6 +15,7 @@ TEXT_MAX = 2_000  # characters of any free text a person types: notes, reasons, 
 NAME_MAX = 200  # characters of a name, title or position typed in (person reached, issue title, department)
 ANSWERS_MAX = 50  # script answers kept with one call
 DRAFT_MAX = 32_000  # characters of one saved draft (JSON): every field of the call form, full, fits
+NOTIFY_TEXT_MAX = 200  # characters of typed text (a title, a reason) one notification carries out of the app
 ARG_MAX = TEXT_MAX  # characters of one command-line value (the longest thing one may hold is a free text)
 
 # The board alerts when the store's filesystem has less than either of these free (SQLite only).

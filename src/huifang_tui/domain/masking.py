@@ -8,11 +8,18 @@ whole number. Pure: no I/O.
 - Anything else of 7+ digits (a local number without area code, a foreign number): only the
   last 4 stay. Shorter: all but the last 2 hidden. An extension (``-8001``, ``转8001``) is
   dropped, never shown.
+
+Free text (``mask_text``: audit snapshots, what people typed in a notification's message): every
+phone-like run of 7+ digits in it masked as above, ISO dates and times kept readable, numbers
+glued to letters (``HF202611001``, ``WT…``) kept. ``notify_text`` also makes it one line and
+caps its length (``limits.NOTIFY_TEXT_MAX``).
 """
 
 from __future__ import annotations
 
 import re
+
+from .limits import NOTIFY_TEXT_MAX
 
 _EXT = re.compile(r"(转|ext\.?|x|#|分机).*$", re.IGNORECASE)
 
@@ -55,3 +62,34 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 3:
         return "*" * (len(digits) - 2) + digits[-2:]
     return "*" * len(digits)
+
+
+_PHONE_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-]{5,}\d(?![0-9])")
+# an ISO date (and time) is not a phone; one with more digits glued on ("0755-12-345678") is
+_DATEISH = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(?!\d)")
+_HELD = re.compile("\x00(\\d+)\x00")
+
+
+def _mask_runs(text: str) -> str:
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)) if sum(c.isdigit() for c in m.group(0)) >= 7
+                          else m.group(0), text)
+
+
+def mask_text(text: str) -> str:
+    """Any phone-like run of digits in free *text* masked; ISO dates and times kept readable."""
+    keep: list[str] = []
+
+    def hold(m: re.Match) -> str:
+        keep.append(m.group(0))
+        return f"\x00{len(keep) - 1}\x00"
+
+    held = _DATEISH.sub(hold, (text or "").replace("\x00", ""))
+    return _HELD.sub(lambda m: keep[int(m.group(1))], _mask_runs(held))
+
+
+def notify_text(text: str, limit: int = NOTIFY_TEXT_MAX) -> str:
+    """What a person typed (an issue's title, a request's reason) as a notification may carry it
+    out of the app: phones masked (``mask_text``), on one line, at most *limit* characters (cut
+    with "…"). Masked before it is cut, so a cut never leaves a number's digits whole."""
+    one_line = " ".join(mask_text(text).split())
+    return one_line if len(one_line) <= limit else one_line[:limit - 1].rstrip() + "…"

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from ..core.i18n import t
-from ..domain.masking import mask_phone
+from ..domain.masking import mask_text
 from ..store.models import AuditEntry, Callback, Contact, Customer, Issue, SupervisorRequest, User
 from ..core.identity import SYSTEM
 from .base import Actor, Store, require
@@ -78,29 +78,8 @@ def _json_or_text(text: str):
         return text
 
 
-_PHONE_RUN = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d \-]{5,}\d(?![0-9])")
-
-
-def mask_text(text: str) -> str:
-    """Any phone-like run of digits in ``text`` masked (audit before/after snapshots)."""
-    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)) if sum(c.isdigit() for c in m.group(0)) >= 7
-                          else m.group(0), text or "")
-
-
-_DATEISH = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
-
-
-def _mask_snapshot(text: str) -> str:
-    """Mask phones but keep ISO dates and times readable."""
-    keep: list[str] = []
-
-    def hold(m: re.Match) -> str:
-        keep.append(m.group(0))
-        return f"\x00{len(keep) - 1}\x00"
-
-    held = _DATEISH.sub(hold, text or "")
-    masked = mask_text(held)
-    return re.sub(r"\x00(\d+)\x00", lambda m: keep[int(m.group(1))], masked)
+# one rule for free text (``domain.masking.mask_text``): phones masked, ISO dates kept readable
+_mask_snapshot = mask_text
 
 
 def audit_log(store: Store, actor: Actor, *, since: datetime | None = None, until: datetime | None = None,

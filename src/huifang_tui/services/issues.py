@@ -33,6 +33,7 @@ from ..domain.issues import (
     may,
     reconcile,
 )
+from ..domain.masking import notify_text
 from ..domain.outcomes import is_late_entry
 from ..domain.policy import ISSUE_PRIORITIES, Policy
 from ..core.errors import IssueInputError, IssueRefused
@@ -360,7 +361,7 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
             written += 1
             if esc.reason != "complaint":  # a complaint's own notification tells the GM at once
                 s.flush()
-                _tell_escalation(s, item, ev, esc.level, esc.reason, now)
+                _tell_escalation(s, item, esc.level, esc.reason, now)
         level = max([_written(e).level or 0 for e in standing] + [e.level for e in due], default=0)
         if level > item.level or (gone and level != item.level):
             before = item.model_dump()
@@ -372,23 +373,32 @@ def write_due_escalations(s: Session, now: datetime, issue: Issue | None = None,
     return written
 
 
-def escalation_ref(issue: Issue, e: IssueEvent) -> str:
-    """The event an escalation's notification names (``services.outbox``)."""
+def escalation_ref(issue: Issue, level: int, reason: str) -> str:
+    """The event an escalation's notification names (``services.outbox``): the issue's level and
+    why. A timeline has at most one escalation of each (level, reason), so an escalation withdrawn
+    and written again at a moved time for the same reason is the same event, told once; written
+    again at another level or for another reason it is news (the first message was wrong)."""
+    return f"issue:{issue.number}:escalation:{level}:{reason}"
+
+
+def _legacy_escalation_ref(issue: Issue, e: IssueEvent) -> str:
+    """The ref notifications written before refs named the level and reason carry (by event)."""
     return f"issue:{issue.number}:escalation:{e.id}"
 
 
 ESCALATION_KINDS = ("escalation.1", "escalation.2")
 
 
-def _tell_escalation(s: Session, issue: Issue, e: IssueEvent, level: int, reason: str, now: datetime) -> None:
+def _tell_escalation(s: Session, issue: Issue, level: int, reason: str, now: datetime) -> None:
     """The department head (level 1) or the general manager (level 2) is told, in the
     escalation's own transaction (issue 26 item 2)."""
     kind = f"escalation.{level}"
     if kind not in ESCALATION_KINDS:
         return
     cust = s.get(Customer, issue.customer_id)
-    outbox.emit(s, kind, escalation_ref(issue, e), t(f"notify.msg.{kind}", number=issue.number,
-                customer=cust.name if cust else "", reason=t(f"notify.msg.reason_{reason}"), title=issue.title),
+    outbox.emit(s, kind, escalation_ref(issue, level, reason), t(
+                f"notify.msg.{kind}", number=issue.number, customer=cust.name if cust else "",
+                reason=t(f"notify.msg.reason_{reason}"), title=notify_text(issue.title)),
                 now, by=SYSTEM.login)
 
 
@@ -417,8 +427,13 @@ def _withdraw(s: Session, issue: Issue, e: IssueEvent, now: datetime, actor: Act
         row["by"] = {"event": entry.id, "kind": entry.kind, "at": entry.at.isoformat(), "login": entry.login,
                      "entered_at": entry.entered_at.isoformat() if entry.entered_at else None}
     audit(s, actor or SYSTEM, now, "issue.escalation_withdrawn", "issue", issue.number, None, row)
-    # not told yet: nobody will be; told already: not told again (its ref is this event's)
-    outbox.withdraw(s, actor or SYSTEM, now, ESCALATION_KINDS, escalation_ref(issue, e))
+    # not told yet: nobody will be. Told already: it stays, and the same level written again for
+    # the same reason (its time moved) is not told again — its ref names the level and reason,
+    # not this event; another level or reason is told (``escalation_ref``)
+    w = _written(e)
+    if w.level is not None and w.reason:
+        outbox.withdraw(s, actor or SYSTEM, now, ESCALATION_KINDS, escalation_ref(issue, w.level, w.reason))
+    outbox.withdraw(s, actor or SYSTEM, now, ESCALATION_KINDS, _legacy_escalation_ref(issue, e))
 
 
 def encode_text(e: IssueEvent) -> object:
@@ -610,7 +625,7 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
             outbox.emit(s, "complaint", f"issue:{issue.number}", t(
                 "notify.msg.complaint", customer=cust.name if cust else "", number=issue.number,
                 phone=outbox.phone_of(s, customer_id, cb.contact_name if callback_id is not None else ""),
-                title=issue.title, by=person(s, actor.login)), now, by=actor.login)
+                title=notify_text(issue.title), by=person(s, actor.login)), now, by=actor.login)
     return issue
 
 

@@ -36,6 +36,7 @@ from .base import (
     PermissionDenied,
     ServiceError,
     Store,
+    acting,
     audit,
     next_number,
 )
@@ -138,6 +139,7 @@ def enter_adhoc(store: Store, actor: Actor, inp: RecordInput) -> str:
         raise PermissionDenied(t("form.not_yours_agent", agent=login))
     day = inp.completed_at.date()
     with store.write() as s:
+        acting(s, actor)  # still active, same role: a disabled user's open form is refused here
         ensure_month_open(s, inp.completed_at)
         cust = s.exec(select(Customer).where(Customer.name == inp.customer.strip())).first()
         if cust is None:
@@ -208,6 +210,7 @@ def edit_record(store: Store, actor: Actor, number: str, inp: RecordInput) -> Ed
     now = store.now()
     _check(inp, now, timeline=True)
     with store.write() as s:
+        acting(s, actor)  # still active, same role (a supervisor's edit: still a supervisor)
         cb = s.exec(select(Callback).where(Callback.number == number)).first()
         if cb is None:
             raise NotFound(t("call.not_found", number=number))

@@ -69,7 +69,7 @@ from ..store.models import (
     User,
     WorkOrder,
 )
-from .base import Actor, Conflict, NotFound, PermissionDenied, Refused, ServiceError, Store, audit, require
+from .base import Actor, Conflict, NotFound, PermissionDenied, Refused, ServiceError, Store, acting, audit, require
 from .calendar import load_calendar, load_policy
 from .follow_up import following_of
 
@@ -895,6 +895,7 @@ def approve(store: Store, actor: Actor, month: Month) -> int:
     now = store.now()
     check_approvable(month, now.date())
     with _one_at_a_time(month), store.write() as s:
+        acting(s, actor, "supervisor")
         st = month_status(s, month)
         if st.state == APPROVED:
             raise MonthLocked(t("report.already_approved", month=str(month), version=st.version))
@@ -930,7 +931,7 @@ def _tell_approved(s: Session, actor: Actor, month: Month, version: int, records
     outbox.emit(s, "month_approved", f"month:{month}:v{version}", t(
         "notify.msg.month_approved", month=str(month), by=person(s, actor.login), version=version,
         records=records, rate="—" if rate is None else f"{float(rate) * 100:.2f}%"),
-        now, by=actor.login, attach=f"month:{month}")
+        now, by=actor.login, attach=f"month:{month}:v{version}")  # the version approved, not the live month
 
 
 def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
@@ -944,6 +945,7 @@ def amend(store: Store, actor: Actor, month: Month, reason: str) -> int:
     bound({"reason": reason}, error=BadMonth)
     now = store.now()
     with _one_at_a_time(month), store.write() as s:
+        acting(s, actor, "supervisor")
         st = month_status(s, month)
         if st.state == OPEN:
             raise MonthLocked(t("report.not_approved", month=str(month)))

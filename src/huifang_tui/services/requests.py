@@ -22,6 +22,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from ..core.i18n import note_line, note_text, t
+from ..domain.masking import notify_text
 from ..domain.outcomes import past_deadline
 from ..domain.queue import deadline_moment
 from ..domain.status import OPEN_STATES
@@ -161,7 +162,7 @@ def _tell(s: Session, actor: Actor, view: RequestView, cb: Callback, now: dateti
     from .calls import person
 
     message = t("notify.msg.request", agent=person(s, actor.login), number=view.number, customer=view.customer,
-                what=view.what(), reason=view.reason)
+                what=view.what(), reason=notify_text(view.reason))
     ref = request_ref(view.id)
     if replaced:
         outbox.retell(s, "request", ref, message)
