@@ -63,19 +63,31 @@ def load_channels() -> dict[str, ChannelConfig]:
 
 
 def month_attachment(store: Store, actor: Actor) -> Callable[[str], tuple[str, bytes] | None]:
-    """What a notification's ``attach`` names, made now: ``month:YYYY-MM`` → the month's .xlsx
-    as ``huifang report monthly --out F.xlsx`` writes it (its latest approved version), in
-    memory, named in the current language."""
+    """What a notification's ``attach`` names, made now: ``month:YYYY-MM:vN`` → that approved
+    version's .xlsx as ``huifang report monthly --version N --out F.xlsx`` writes it (the figures
+    approved, however the month was amended since), in memory, named in the current language
+    with its version. ``month:YYYY-MM`` (written before the version was named) → the month's
+    latest approved version."""
 
     def build(attach: str) -> tuple[str, bytes] | None:
         what, _, value = attach.partition(":")
         if what != "month":
             return None
         from ..exporting.sheets import xlsx_bytes
-        from ..services.report import monthly_report, parse_month
+        from ..services.report import monthly_report, parse_month, snapshots
 
-        month = parse_month(value)
-        return t("notifysend.attachment_name", month=str(month)), xlsx_bytes(monthly_report(store, actor, month))
+        text, named, number = value.partition(":v")
+        if named and not number.isdigit():
+            parse_month(value)  # refused as a bad month, naming it
+        month = parse_month(text)
+        if named:
+            version: int | None = int(number)
+        else:
+            version = max((r.version for r in snapshots(store, month) if r.data), default=None)
+        if version is None:  # never approved: the month as the report shows it
+            return t("notifysend.attachment_name", month=str(month)), xlsx_bytes(monthly_report(store, actor, month))
+        return (t("notifysend.attachment_name_version", month=str(month), version=version),
+                xlsx_bytes(monthly_report(store, actor, month, version=version)))
 
     return build
 
