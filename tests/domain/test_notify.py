@@ -116,7 +116,11 @@ def test_a_notification_is_never_due_before_it_is_written_and_waits_only_when_no
 
 @pytest.mark.parametrize(("typed", "shown"), [
     ("**重要**", "＊＊重要＊＊"),
-    ("[点此](http://x.example)", "［点此］（http://x.example）"),
+    ("[点此](http://x.example)", "［点此］(http://x.example)"),
+    ("陈晓雯 (agent1)", "陈晓雯 (agent1)"),
+    ("回访台 #12 ~删除~ a|b c\\d", "回访台 ＃12 ～删除～ a｜b c＼d"),
+    ("\x1b[31m红\x1b[0m色\x07", "红色"),
+    ("标题\r\n第二行\t完", "标题 第二行 完"),
     ("# 标题\n> 引用", "＃ 标题 ＞ 引用"),
     ("张三_李四`代码`", "张三＿李四｀代码｀"),
     ("<font color=red>x</font>", "＜font color=red＞x＜/font＞"),
@@ -128,8 +132,11 @@ def test_user_text_is_literal_in_markdown(typed, shown):
 
 
 @given(st.text(max_size=80))
-def test_escaped_text_has_no_markdown_marks_and_no_line_breaks(text):
+def test_escaped_text_has_no_markdown_marks_and_no_control_characters(text):
     out = notify.escape_markdown(text)
-    assert not set(out) & set("*_#[]()<>`~|\\@\r\n")
-    assert len(out) == len(text)
+    assert not set(out) & set("*_#[]<>`~|\\@")
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in out)
+    assert len(out) <= len(text)
+    if "\x1b" not in text:  # an escape sequence goes whole, whatever it holds
+        assert out.count("(") == text.count("(") and out.count(")") == text.count(")")  # no link without [ ]
 

@@ -81,7 +81,7 @@ def test_dingtalk_markdown_shows_user_text_literally():
     assert body["markdown"]["title"] == "回访台 #42 客户投诉：王*明"
     text = body["markdown"]["text"]
     assert text.startswith("#### 回访台 ＃42 客户投诉：王＊明\n\n")
-    assert "王［明］（http://evil）" in text and "＊急＊" in text and "＠all" in text
+    assert "王［明］(http://evil)" in text and "＊急＊" in text and "＠all" in text  # no [ ]: no link
     assert "[" not in text and "*" not in text and "@" not in text
 
 
@@ -91,7 +91,7 @@ def test_wecom_markdown_is_title_first_and_literal():
     content = server.received[0]["markdown"]["content"]
     first, *rest = content.split("\n")
     assert first == "**回访台 ＃42 客户投诉：王＊明**"
-    assert rest == ["客户 王［明］（http://evil） 投诉 ＊急＊ ＠all", "第二行 ＜b＞x＜/b＞"]
+    assert rest == ["客户 王［明］(http://evil) 投诉 ＊急＊ ＠all", "第二行 ＜b＞x＜/b＞"]
 
 
 def test_wecom_cuts_a_long_message_to_its_4096_bytes():
@@ -483,10 +483,10 @@ def test_a_robot_is_reached_through_the_channels_proxy_and_never_the_environment
 
 
 def test_a_proxy_is_an_http_address(tmp_path):
-    text = '[channel.x]\ntype = "wecom"\nurl = "https://q/x?key=k"\nproxy = "socks5://p:1080"\n'
+    text = '[channel.x]\ntype = "wecom"\nurl = "https://q/cgi-bin/webhook/send?key=k"\nproxy = "socks5://p:1080"\n'
     with pytest.raises(ChannelConfigError) as e:
         load_channels(write(tmp_path / "notify.toml", text))
     assert e.value.params["field"] == "proxy"
-    ok = '[channel.x]\ntype = "wecom"\nurl = "https://q/x?key=k"\nproxy = "http://u:proxy-pw@p:3128"\n'
+    ok = '[channel.x]\ntype = "wecom"\nurl = "https://q/cgi-bin/webhook/send?key=k"\nproxy = "http://u:proxy-pw@p:3128"\n'
     cfg = load_channels(write(tmp_path / "notify.toml", ok))["x"]
     assert cfg.proxy == "http://u:proxy-pw@p:3128" and "proxy-pw" not in scrub("auth proxy-pw failed", cfg.secrets())

@@ -12,7 +12,12 @@ SMTP password), so who may own and read it is checked before it is read:
   ``<user config dir>/huifang/notify.toml``: the user's own, readable by them alone (0600).
 
 A file that fails these is refused (``ChannelConfigError.unsafe``: the command line exits 2); a
-file with bad content names the channel and the field (exit 1). A missing file is no channels.
+file with bad content names the channel and the field (exit 1). A missing file is no channels,
+except when ``HUIFANG_NOTIFY_FILE`` names it or the caller needs it (``required``, e.g. to test a
+channel): then it is an error saying that the file does not exist and how to make it (exit 1),
+never "no such channel". A robot's URL must have its type's shape (DingTalk ``/robot/send`` with
+``access_token``, WeCom ``/cgi-bin/webhook/send`` with ``key``, Feishu
+``/open-apis/bot/v2/hook/<token>``), on any host (a gateway may stand in for the robot's).
 Secrets never leave this module's objects in text: ``describe`` shows the type and the host,
 ``ChannelConfig.secrets()`` lists what ``message.scrub`` hides in a server's answer.
 """
@@ -149,6 +154,12 @@ def notify_file() -> Path:
     return own
 
 
+def named_by_environment(path: Path) -> bool:
+    """Whether ``path`` is the file ``HUIFANG_NOTIFY_FILE`` names (and this process reads it)."""
+    env = os.environ.get(ENV_FILE, "")
+    return bool(env) and system.locked() is None and Path(env).expanduser() == path
+
+
 def user_file() -> Path:
     import platformdirs  # imported on use, as core.config does
 
@@ -218,13 +229,20 @@ def read_checked(path: Path, shared_conf: system.SystemConfig | None = None) -> 
         raise ChannelConfigError("channels.err.bad_toml", path=path, error=e) from None
 
 
-def load_channels(path: Path | None = None) -> dict[str, ChannelConfig]:
-    """The channels of the notify file (``notify_file()`` when no path is given), by name."""
+def load_channels(path: Path | None = None, *, required: bool = False) -> dict[str, ChannelConfig]:
+    """The channels of the notify file (``notify_file()`` when no path is given), by name. A file
+    that does not exist is no channels, unless it is ``required`` or ``HUIFANG_NOTIFY_FILE``
+    named it: then ``channels.err.missing_*`` (exit 1) says where it was looked for."""
     import tomllib
 
     path = path or notify_file()
-    text = read_checked(path, shared_conf_for(path))
+    shared = shared_conf_for(path)
+    text = read_checked(path, shared)
     if text is None:
+        if required or named_by_environment(path):
+            if shared is not None:
+                raise ChannelConfigError("channels.err.missing_shared", path=path, group=shared.store_group)
+            raise ChannelConfigError("channels.err.missing_user", path=path)
         return {}
     try:
         data = tomllib.loads(text)
@@ -270,6 +288,7 @@ def _channel(name: str, table: dict) -> ChannelConfig:
     if kind in ROBOTS:
         url = _text(name, table, "url", required=True)
         _check_url(name, url)
+        _check_shape(name, kind, url)
         proxy = _text(name, table, "proxy")
         if proxy and not _proxy_ok(proxy):
             raise ChannelConfigError("channels.err.field_bad", name=name, field="proxy", expected=t("channels.expect.proxy"))
@@ -355,6 +374,43 @@ def _check_url(name: str, url: str) -> None:
         raise ChannelConfigError("channels.err.field_bad", name=name, field="url", expected=t("channels.expect.url"))
     if parts.scheme == "http" and not _loopback(host):
         raise ChannelConfigError("channels.err.url_plain", name=name)
+
+
+# What each robot's webhook looks like (the path's end, the query's token), whatever the host:
+# the tests' servers are on 127.0.0.1 and a gateway may stand in for the robot's own host.
+URL_SHAPES = {
+    "dingtalk": "https://oapi.dingtalk.com/robot/send?access_token=…",
+    "wecom": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…",
+    "feishu": "https://open.feishu.cn/open-apis/bot/v2/hook/…",
+}
+_FEISHU_HOOK = re.compile(r"/open-apis/bot/v2/hook/[^/]+/?$")
+
+
+def url_kind(url: str) -> str | None:
+    """Which robot's webhook ``url`` has the shape of, or None."""
+    parts = urlsplit(url)
+    query = {k: v for k, _, v in (pair.partition("=") for pair in parts.query.split("&"))}
+    path = parts.path.rstrip("/")
+    if path.endswith("/robot/send") and query.get("access_token"):
+        return "dingtalk"
+    if path.endswith("/cgi-bin/webhook/send") and query.get("key"):
+        return "wecom"
+    if _FEISHU_HOOK.search(parts.path):
+        return "feishu"
+    return None
+
+
+def _check_shape(name: str, kind: str, url: str) -> None:
+    """A robot's URL of its own type's shape: a WeCom URL in a DingTalk channel is refused,
+    naming both types, rather than failing at every send."""
+    found = url_kind(url)
+    if found == kind:
+        return
+    if found is not None:
+        raise ChannelConfigError("channels.err.url_other", name=name, kind=kind, type=t(f"channels.type.{kind}"),
+                                 other=t(f"channels.type.{found}"), shape=URL_SHAPES[kind])
+    raise ChannelConfigError("channels.err.url_shape", name=name, type=t(f"channels.type.{kind}"),
+                             shape=URL_SHAPES[kind])
 
 
 # -- shown to people ---------------------------------------------------------------------------

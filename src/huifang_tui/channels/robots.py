@@ -11,8 +11,12 @@ msg="<ts>\\n<secret>")) to the URL, URL-encoded once; Feishu puts ``timestamp`` 
 base64(HMAC-SHA256(key="<ts>\\n<secret>", msg="")) in the body. WeCom has no signing (the key in
 the URL is the secret).
 
-User text is made literal for the markdown of DingTalk and WeCom (``escape_markdown``); Feishu's
-``post`` message is plain text runs, shown as they are.
+Every title and line is ``plain`` first (no control character or terminal escape sequence, one
+line each). For the markdown of DingTalk and WeCom it is then made literal (``escape_markdown``)
+unless the sender did so already (``Outgoing.escaped``: only what people typed was escaped, so
+"回访台 #12" keeps its "#"); Feishu's ``post`` message is plain text runs, shown as they are.
+Our own words in an answer (no connection, through the proxy or to the robot, a timeout, a TLS
+failure) are catalog texts (``message.ours``); the robot's are kept as it said them.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from urllib.parse import quote_plus, urlsplit
 from ..core.i18n import in_lang, t
 from ..domain.notify import escape_markdown
 from .config import ChannelConfig
-from .message import Answer, Outgoing, one_line, scrub
+from .message import Answer, Outgoing, one_line, ours, plain
 
 RATE_CODES = {"dingtalk": {130101}, "wecom": {45009}, "feishu": {9499, 11232}}
 WECOM_MAX_BYTES = 4096  # markdown.content, in UTF-8 bytes
@@ -62,7 +66,7 @@ def cut_bytes(text: str, limit: int) -> str:
 
 
 def _lines(cfg: ChannelConfig, msg: Outgoing) -> list[str]:
-    lines = [one_line(x) for x in msg.lines]
+    lines = [plain(x).strip() for x in msg.lines]
     if msg.attachment is not None:  # a robot carries no file: say so once, in the channel's language
         with in_lang(cfg.lang):
             note = t("notify.no_attachment")
@@ -71,15 +75,20 @@ def _lines(cfg: ChannelConfig, msg: Outgoing) -> list[str]:
     return lines
 
 
+def _markdown(msg: Outgoing, text: str) -> str:
+    """``text`` (plain already) for the robots' markdown: escaped unless the sender did."""
+    return text if msg.escaped else escape_markdown(text)
+
+
 def dingtalk_body(cfg: ChannelConfig, msg: Outgoing) -> dict:
     title = one_line(msg.title)
-    text = "\n\n".join([f"#### {escape_markdown(title)}"] + [escape_markdown(x) for x in _lines(cfg, msg)])
+    text = "\n\n".join([f"#### {_markdown(msg, title)}"] + [_markdown(msg, x) for x in _lines(cfg, msg)])
     return {"msgtype": "markdown", "markdown": {"title": title, "text": cut_bytes(text, DINGTALK_MAX_BYTES)}}
 
 
 def wecom_body(cfg: ChannelConfig, msg: Outgoing) -> dict:
-    title = cut_bytes(escape_markdown(one_line(msg.title)), 512)
-    content = "\n".join([f"**{title}**"] + [escape_markdown(x) for x in _lines(cfg, msg)])
+    title = cut_bytes(_markdown(msg, one_line(msg.title)), 512)
+    content = "\n".join([f"**{title}**"] + [_markdown(msg, x) for x in _lines(cfg, msg)])
     return {"msgtype": "markdown", "markdown": {"content": cut_bytes(content, WECOM_MAX_BYTES)}}
 
 
@@ -134,22 +143,23 @@ def _post(cfg: ChannelConfig, url: str, body: dict, code_field: str) -> Answer:
         finally:
             e.close()
     except TimeoutError:
-        return Answer(False, scrub(t("channels.answer.timeout", host=host, seconds=_secs(cfg.timeout)), secrets))
+        return Answer(False, _timeout(cfg, host, secrets))
     except urllib.error.URLError as e:
         reason = e.reason
         if isinstance(reason, TimeoutError):
-            return Answer(False, scrub(t("channels.answer.timeout", host=host, seconds=_secs(cfg.timeout)), secrets))
-        key = "channels.answer.tls" if isinstance(reason, ssl.SSLError) else "channels.answer.no_connection"
-        return Answer(False, scrub(t(key, host=host, error=_why(reason)), secrets))
+            return Answer(False, _timeout(cfg, host, secrets))
+        if isinstance(reason, ssl.SSLError):
+            return Answer(False, ours("channels.answer.tls", secrets, host=host, error=_why(reason)))
+        return Answer(False, _no_connection(cfg, host, reason, secrets))
     except (OSError, http.client.HTTPException, ValueError) as e:
-        return Answer(False, scrub(t("channels.answer.no_connection", host=host, error=_why(e)), secrets))
+        return Answer(False, _no_connection(cfg, host, e, secrets))
     return judge(cfg.type, status, raw, code_field, secrets)
 
 
 def judge(kind: str, status: int, raw: bytes, code_field: str, secrets: tuple[str, ...] = ()) -> Answer:
     """The robot's answer: delivered only on its code 0."""
     body = raw.decode("utf-8", errors="replace")
-    text = scrub(t("channels.answer.http", status=status, body=body), secrets)
+    text = ours("channels.answer.http", secrets, status=status, body=body)
     if status == 429:
         return Answer(False, text, rate_limited=True)
     if status >= 500:
@@ -178,6 +188,29 @@ def _opener(cfg: ChannelConfig) -> urllib.request.OpenerDirector:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
         return None
+
+
+def _proxy_name(cfg: ChannelConfig) -> str:
+    """The proxy's host and port, never its login."""
+    parts = urlsplit(cfg.proxy)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname or "")
+
+
+def _no_connection(cfg: ChannelConfig, host: str, error: object, secrets: tuple[str, ...]) -> str:
+    """No connection: to the robot's host, or, through a proxy, to the proxy (every connection
+    goes to it) unless the proxy answered that it could not reach the robot (its tunnel)."""
+    if not cfg.proxy:
+        return ours("channels.answer.no_connection", secrets, host=host, error=_why(error))
+    if "tunnel connection failed" in str(error).lower():
+        return ours("channels.answer.proxy_no_route", secrets, proxy=_proxy_name(cfg), host=host, error=_why(error))
+    return ours("channels.answer.proxy_down", secrets, proxy=_proxy_name(cfg), host=host, error=_why(error))
+
+
+def _timeout(cfg: ChannelConfig, host: str, secrets: tuple[str, ...]) -> str:
+    if cfg.proxy:
+        return ours("channels.answer.proxy_timeout", secrets, host=host, proxy=_proxy_name(cfg),
+                    seconds=_secs(cfg.timeout))
+    return ours("channels.answer.timeout", secrets, host=host, seconds=_secs(cfg.timeout))
 
 
 def _why(error: object) -> str:

@@ -10,6 +10,7 @@ name is what routes, ``notify status --json`` and the README use.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -137,21 +138,27 @@ def rate_wait(sent: Iterable[datetime], now: datetime, per_minute: int = ROBOT_P
     return recent[-per_minute] + RATE_WINDOW - now
 
 
-# Markdown's marks in the robots' dialects, each replaced by its full-width form: text people
-# typed (a name, a reason) can neither format the message nor make a link.
+# The marks that can format or link in the robots' markdown (DingTalk's and WeCom's) when they
+# stand in the MIDDLE of a line, where a parameter people typed stands, each replaced by its
+# full-width form: * _ ` ~ (emphasis, code, strike-through), [ ] (a link or an image: without
+# them "(url)" is only text, so ( and ) are kept as typed), < > (HTML: <font color=…>, <a>; and a
+# quote when a line starts with >), | (a table), \ (it would escape our own marks), @ (a mention),
+# and # (a heading: a parameter may start a line). Kept as typed: ( ) and ! (no link or image
+# without [ ]), and "-", "+", "1." (at worst a list item at a line's start; escaping them would
+# change every date and number people read).
 _MARKS = str.maketrans({
-    "*": "＊", "_": "＿", "#": "＃", "[": "［", "]": "］", "(": "（", ")": "）", ">": "＞",
+    "*": "＊", "_": "＿", "#": "＃", "[": "［", "]": "］", ">": "＞",
     "<": "＜", "`": "｀", "~": "～", "|": "｜", "\\": "＼", "@": "＠",
 })
+# Terminal escape sequences, removed whole (as ``core.safe_text`` removes them for the screens:
+# the same patterns), then the other C0/C1 control characters.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` shown literally in a robot's markdown: its marks made full-width, control
-    characters and line breaks made spaces (one message line stays one line)."""
-    out = []
-    for ch in str(text):
-        if ch in "\r\n\t" or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out).translate(_MARKS)
+    """``text`` shown literally in a robot's markdown: terminal escape sequences and control
+    characters removed (``ESC[31m红`` → ``红``), a line break or a tab made a space (one message
+    line stays one line), and the marks that could format it or make a link made full-width."""
+    s = _ESCAPES.sub("", str(text)).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROLS.sub("", s).translate(_MARKS)
