@@ -57,8 +57,9 @@ def feishu_sign(timestamp_s: int, secret: str) -> str:
 
 def cut_bytes(text: str, limit: int) -> str:
     """``text`` within ``limit`` UTF-8 bytes, cut between whole characters and ended with ``…``.
-    Safe for the markdown sent: the only marks in it are the title's, which comes first and is
-    short, and user text has no marks left (``escape_markdown``)."""
+    Safe for the markdown sent: the only marks in it are ours (the title's, which comes first and
+    is short), and text people typed has none left (``escape_markdown``, here or by the sender
+    when ``Outgoing.escaped``)."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
