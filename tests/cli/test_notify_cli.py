@@ -20,8 +20,8 @@ from factories import add_user
 from notify.servers import RobotServer
 
 PARAMS = {"customer": "杭州恒达机械", "phone": "138****5678", "number": "WT202611001", "title": "漏油", "by": "陈晓雯"}
-STATUS_KEYS = {"id", "kind", "audience", "channel", "state", "ref", "created_at", "next_try_at", "tries", "sent_at",
-               "failed_at", "answer", "title"}
+STATUS_KEYS = {"id", "kind", "audience", "channel", "state", "ref", "created_at", "next_try_at", "tries", "attempts",
+               "sending", "sent_at", "failed_at", "answer", "title"}
 
 
 @pytest.fixture
@@ -149,6 +149,7 @@ def test_notify_status_lists_the_outbox_without_secrets(centre, robot, capsys):
     assert set(row) == STATUS_KEYS
     assert (row["id"], row["kind"], row["audience"], row["channel"], row["state"], row["tries"]) == (
         nid, "complaint", "gm", "ding", "pending", 1)
+    assert (row["attempts"], row["sending"]) == (1, False)
     assert row["title"] == "客户投诉：杭州恒达机械" and "500" in row["answer"]
     assert row["next_try_at"] == "2026-11-23T09:31:00" and row["sent_at"] is None
     for secret in (robot.token, robot.secret, robot.url):
@@ -158,8 +159,9 @@ def test_notify_status_lists_the_outbox_without_secrets(centre, robot, capsys):
     code, out, _ = _run(capsys, "--as", "supervisor", "notify", "status", "--failed")
     assert out == t("notifysend.none_failed") + "\n"
     code, out, _ = _run(capsys, "--as", "supervisor", "--lang", "en", "notify", "status")
-    assert code == 0 and out.startswith(f"#{nid}  pending  complaint  ding  2026-11-23 09:31  Customer complaint: ")
-    assert "1 tries, last answer: " in out
+    assert code == 0 and out.startswith("No.  State  Kind  Channel  Time  Title\n"
+                                        f"#{nid}  pending  complaint  ding  next 2026-11-23 09:31  Customer complaint: ")
+    assert "1 attempt, last answer: " in out
 
     with centre.write() as s:  # given up: --failed lists it
         n = s.get(Notification, nid)

@@ -1,4 +1,4 @@
-"""``huifang notify test|run|status|route`` (issue 26): a channel tried with a test message, the
+"""``huifang notify test|run|status|retry|route`` (issue 26): a channel tried with a test message, the
 outbox sent (``deliver``, also what ``huifang serve`` runs every minute), read, and routed.
 
 The channels come from the notify file (``channels.config``); the work is
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..core.i18n import t
 from .context import Context
-from .parser import DATETIME
+from .parser import DATETIME, INT
 
 if TYPE_CHECKING:
     from ..channels.config import ChannelConfig
@@ -22,18 +22,33 @@ if TYPE_CHECKING:
     from ..services.notify import RunReport
 
 
+def _said(key: str) -> dict[str, str]:
+    """A subcommand's help, listed under ``huifang notify --help`` and said again at the top of
+    its own ``--help`` (who may run it)."""
+    text = t(key)
+    return {"help": text, "description": text}
+
+
 def add_parsers(sub) -> None:  # noqa: ANN001
-    pn = sub.add_parser("notify", help=t("notifysend.cli.notify"))
+    from ..services.notify import STATUS_LIMIT
+
+    pn = sub.add_parser("notify", help=t("notifysend.cli.notify"), description=t("notifysend.cli.notify_who"))
     nsub = pn.add_subparsers(dest="notify_cmd", required=True, metavar="ACTION")
-    pt = nsub.add_parser("test", help=t("notifysend.cli.test"))
+    pt = nsub.add_parser("test", **_said("notifysend.cli.test"))
     pt.add_argument("channel", metavar="CHANNEL", help=t("notifysend.cli.channel"))
-    pr = nsub.add_parser("run", help=t("notifysend.cli.run"))
+    pr = nsub.add_parser("run", **_said("notifysend.cli.run"))
     pr.add_argument("--now", type=DATETIME, metavar="DT", help=t("notifysend.cli.now"))
     pr.add_argument("--json", action="store_true")
-    ps = nsub.add_parser("status", help=t("notifysend.cli.status"))
+    ps = nsub.add_parser("status", **_said("notifysend.cli.status"))
     ps.add_argument("--failed", action="store_true", help=t("notifysend.cli.failed"))
+    ps.add_argument("--limit", type=INT, default=STATUS_LIMIT, metavar="N",
+                    help=t("notifysend.cli.limit", n=STATUS_LIMIT))
     ps.add_argument("--json", action="store_true")
-    pro = nsub.add_parser("route", help=t("notifysend.cli.route"))
+    pre = nsub.add_parser("retry", **_said("notifysend.cli.retry"))
+    pre.add_argument("ids", nargs="*", metavar="ID", help=t("notifysend.cli.retry_ids"))
+    pre.add_argument("--failed", action="store_true", help=t("notifysend.cli.retry_failed"))
+    pre.add_argument("--json", action="store_true")
+    pro = nsub.add_parser("route", **_said("notifysend.cli.route"))
     pro.add_argument("kind", nargs="?", metavar="KIND", help=t("notifysend.cli.kind"))
     pro.add_argument("channels", nargs="*", metavar="CHANNEL", help=t("notifysend.cli.channels"))
     pro.add_argument("--clear", action="store_true", help=t("notifysend.cli.clear"))
@@ -41,7 +56,8 @@ def add_parsers(sub) -> None:  # noqa: ANN001
 
 
 def notify(ctx: Context) -> int:
-    return {"test": _test, "run": _run, "status": _status, "route": _route}[ctx.args.notify_cmd](ctx)
+    return {"test": _test, "run": _run, "status": _status, "retry": _retry,
+            "route": _route}[ctx.args.notify_cmd](ctx)
 
 
 def acting_actor(ctx: Context) -> Actor:
@@ -134,22 +150,54 @@ def _run(ctx: Context) -> int:
 
 
 def _status(ctx: Context) -> int:
-    from ..services.notify import status
+    from ..services.notify import status_page
 
-    rows = status(ctx.store, ctx.actor, failed_only=ctx.args.failed)
+    rows, more = status_page(ctx.store, ctx.actor, failed_only=ctx.args.failed, limit=ctx.args.limit)
     if ctx.as_json:
         ctx.print_json(rows)
         return 0
-    if not rows:
+    if not rows and not more:
         ctx.say(t("notifysend.none_failed" if ctx.args.failed else "notifysend.none"))
         return 0
+    if rows:
+        ctx.say(t("notifysend.status_header"))
     for r in rows:
-        when = r["failed_at"] or r["sent_at"] or r["next_try_at"] or r["created_at"]
-        ctx.say(t("notifysend.status_line", id=r["id"], state=t(f"notifysend.state.{r['state']}"),
+        state = "sending" if r["sending"] else r["state"]
+        at = {"sent": r["sent_at"], "failed": r["failed_at"], "unrouted": r["created_at"]}.get(
+            state, r["next_try_at"])
+        ctx.say(t("notifysend.status_line", id=r["id"], state=t(f"notifysend.state.{state}"),
                   kind=t(f"notify.kind.{r['kind']}"), channel=r["channel"] or "—",
-                  when=(when or "").replace("T", " ")[:16], title=r["title"]))
-        if r["tries"] or r["state"] == "failed":
-            ctx.say(t("notifysend.answer_line", tries=r["tries"], answer=r["answer"] or t("notifysend.no_answer")))
+                  when=t(f"notifysend.when.{state}", at=(at or "").replace("T", " ")[:16]), title=r["title"]))
+        if r["attempts"]:
+            ctx.say(t("notifysend.attempts_line_one" if r["attempts"] == 1 else "notifysend.attempts_line",
+                      n=r["attempts"], answer=r["answer"] or t("notifysend.no_answer")))
+    if more:
+        ctx.say(t("notifysend.more_one" if more == 1 else "notifysend.more", n=more))
+    return 0
+
+
+def _retry(ctx: Context) -> int:
+    from ..core.errors import ValidationError
+    from ..services.notify import retry
+
+    args = ctx.args
+    if args.ids and args.failed:
+        raise ValidationError(t("notifysend.err.retry_both"))
+    if not args.ids and not args.failed:
+        raise ValidationError(t("notifysend.err.retry_what"))
+    ids = []
+    for value in args.ids:
+        text = value.strip().lstrip("#＃")
+        if not text.isdigit() or len(text) > 18:
+            raise ValidationError(t("notifysend.err.retry_id", value=value))
+        ids.append(int(text))
+    done = retry(ctx.store, ctx.actor, ids, every_failed=args.failed)
+    if ctx.as_json:
+        ctx.print_json({"retried": done})
+    elif done:
+        ctx.say(t("notifysend.retried", n=len(done), ids=", ".join(f"#{i}" for i in done)))
+    else:
+        ctx.say(t("notifysend.retried_none"))
     return 0
 
 

@@ -299,13 +299,15 @@ class BoardScreen(LiveScreen):
                                                alert.detail, alert.data.get("moves")), decided)
             return
         if alert is not None and alert.kind == "notify_failed":  # what was not sent, where, the last answer
+            from ..services.notify import failed_advice
             from .dialogs import MessageDialog
 
             d = alert.data
             self.app.push_screen(MessageDialog(t("notifysend.alert_title", id=d["notification"]), t(
                 "notifysend.alert_body", kind=t(f"notify.kind.{d['notify_kind']}"), channel=d["channel"],
-                title=d["title"], tries=d["tries"], failed_at=f"{alert.since:%Y-%m-%d %H:%M}",
-                answer=d["answer"] or t("notifysend.no_answer"))))
+                title=d["title"], attempts=d["attempts"], failed_at=f"{alert.since:%Y-%m-%d %H:%M}",
+                answer=d["answer"] or t("notifysend.no_answer"),
+                advice=failed_advice(self.app.actor, d["notification"], d["channel"]))))
             return
         if alert is not None and alert.kind == "notify_sender":  # why the sender cannot send, whole
             from .dialogs import MessageDialog

@@ -25,7 +25,7 @@ from ..domain.notify import FAILED as NOTIFY_FAILED
 from ..domain.policy import Policy
 from ..domain.queue import ALERT_DAYS
 from ..domain.status import OPEN_STATES
-from ..store.models import AuditEntry, CallAttempt, Callback, Customer, Issue, Notification, User
+from ..store.models import AuditEntry, CallAttempt, Callback, Customer, Issue, Notification, NotificationAttempt, User
 from .figures import day_bounds, overdue_expr
 
 
@@ -313,12 +313,16 @@ def alerts_notify_failed(s: Session, ctx: BoardContext) -> list[Alert]:
     q = select(Notification).where(Notification.state == NOTIFY_FAILED, Notification.failed_at >= start,
                                    Notification.failed_at <= ctx.judge)
     out = []
-    for n in s.exec(q.order_by(Notification.failed_at)):
+    rows = list(s.exec(q.order_by(Notification.failed_at)))
+    made = dict(s.exec(select(NotificationAttempt.notification_id, func.count()).where(
+        NotificationAttempt.notification_id.in_([n.id for n in rows]))
+        .group_by(NotificationAttempt.notification_id)).all()) if rows else {}
+    for n in rows:
         kind = t(f"notify.kind.{n.kind}")
         out.append(Alert("notify_failed", f"#{n.id}", "", None, n.failed_at,
                          detail=t("notifysend.alert_detail", kind=kind, channel=n.channel),
                          data={"notification": n.id, "notify_kind": n.kind, "channel": n.channel,
-                               "tries": n.tries, "answer": note_text(n.answer),
+                               "tries": n.tries, "attempts": made.get(n.id, 0), "answer": note_text(n.answer),
                                "title": stored(f"notify.title.{n.kind}", n.params)}))
     return out
 

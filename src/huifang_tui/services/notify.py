@@ -28,11 +28,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from ..channels.message import ANSWER_MAX, Answer, Outgoing, one_line
-from ..core.i18n import NOTE_CODE, in_lang, note_line, note_text, render, t
+from ..channels.message import ANSWER_MAX, Answer, Outgoing, one_line, plain
+from ..core.i18n import NOTE_CODE, Msg, in_lang, note_line, note_text, render, t
 from ..domain import notify as rules
 from ..store.models import Notification, NotificationAttempt, Setting
 from . import outbox
@@ -46,8 +46,10 @@ if TYPE_CHECKING:
     Attachment = Callable[[str], tuple[str, bytes] | None]
 
 BATCH = 20  # rows taken per lease: a batch is sent well within LEASE even when every server times out
-STATUS_LIMIT = 200  # rows ``notify status`` lists, newest first
+STATUS_LIMIT = 50  # rows ``notify status`` lists by default, newest first (``--limit N``)
 EMAIL = "email"  # the one channel type that carries files and has no rate window
+MARKDOWN = ("dingtalk", "wecom")  # the robots whose message is markdown: what people typed is escaped
+RETRY_ROLE = "supervisor"  # who may send a given-up notification again (and the admin)
 SENT, RATE_LIMITED, FAILED = "sent", "rate_limited", "failed"  # a try's outcome
 SENDER_ERROR_KEY = "notify.sender_error"  # Setting: why the last run could not send at all (the board's alert)
 
@@ -115,6 +117,7 @@ def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *
         acting(s, actor, "supervisor")
         routes = outbox.load_routes(s)
         s.exec(delete(Setting).where(Setting.key == SENDER_ERROR_KEY))  # this run can send: the alert goes
+    _write_escalations(store, actor)
     _route_unrouted(store, actor, routes, clock())
     token = _sender(actor)
     tried = 0
@@ -126,6 +129,17 @@ def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *
             _deliver(store, actor, token, job, channels, send, attachment, clock, report)
         tried += len(jobs)
     return report
+
+
+def _write_escalations(store: Store, actor: Actor) -> None:
+    """The escalations due by the clock (never by ``--now``), written in a short write of their
+    own as the planner writes them: the planner runs only within the working hours, but a level-2
+    escalation reaches the GM at any hour — this every-minute run writes it and tells it."""
+    from .issues import write_due_escalations
+
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        write_due_escalations(s, store.now())
 
 
 def _route_unrouted(store: Store, actor: Actor, routes: dict[str, list[str]], now: datetime) -> None:
@@ -204,11 +218,30 @@ def _robot_wait(store: Store, channel: str, now: datetime) -> timedelta:
     return rules.rate_wait(times, now)
 
 
+def safe_params(value: object, markdown: bool) -> object:
+    """A message's parameters (what people typed, names; nested catalog texts' too) as they
+    leave the app: control characters and terminal escape sequences removed for every channel
+    (``channels.message.plain``), and for a markdown robot made literal (``escape_markdown``).
+    The catalog's own text is left as it is (the title's "回访台 #12" stays "#12")."""
+    if isinstance(value, dict):
+        if isinstance(value.get("t"), str):  # a nested catalog text (``i18n.encode``)
+            return {**value, "p": safe_params(value.get("p") or {}, markdown)}
+        return {k: safe_params(v, markdown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe_params(x, markdown) for x in value]
+    if isinstance(value, str):
+        text = plain(value)
+        return rules.escape_markdown(text) if markdown else text
+    return value
+
+
 def _message(job: _Job, cfg: ChannelConfig, attachment: Attachment | None) -> Outgoing:
     from ..core.errors import ServiceError
 
-    title = t("notify.prefix", n=job.id) + " " + render(f"notify.title.{job.kind}", job.params)
-    lines = [render(job.code, job.params)]
+    markdown = cfg.type in MARKDOWN
+    params = {k: safe_params(v, markdown) for k, v in job.params.items()}
+    title = t("notify.prefix", n=job.id) + " " + render(f"notify.title.{job.kind}", params)
+    lines = [render(job.code, params)]
     if "phone" in job.params:
         lines.append(t("notify.masked_note"))
     attached = None
@@ -222,7 +255,16 @@ def _message(job: _Job, cfg: ChannelConfig, attachment: Attachment | None) -> Ou
                 attached = None
             lines.append(t("notify.attached", name=attached[0]) if attached
                          else t("notifysend.attachment_missing"))
-    return Outgoing(job.id, title, tuple(lines), attached)
+    return Outgoing(job.id, title, tuple(lines), attached, escaped=markdown)
+
+
+def stored_answer(text: object) -> str:
+    """An answer as it is stored: a server's words on one line as it said them; our own words
+    (a catalog ``Msg``: no connection, a timeout …) as their code, shown to each reader in their
+    language (``i18n.note_text``)."""
+    if isinstance(text, Msg) and text.key:
+        return note_line(text)
+    return one_line(text)[:ANSWER_MAX]
 
 
 def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mapping[str, ChannelConfig],
@@ -249,7 +291,7 @@ def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mappin
             answer = send(cfg, msg)
         except Exception as e:  # noqa: BLE001 - a channel's fault never stops the run; its type only (its words may hold a URL)
             answer = Answer(False, type(e).__name__)
-        said = one_line(answer.text)[:ANSWER_MAX]
+        said = stored_answer(answer.text)
     _record(store, actor, token, job, answer, said, clock(), report)
 
 
@@ -312,7 +354,8 @@ def _record(store: Store, actor: Actor, token: str, job: _Job, answer: Answer, s
             retry = rules.retry_rules(policy)
             if outcome == FAILED:
                 row.tries += 1
-            first = s.exec(select(NotificationAttempt.at).where(NotificationAttempt.notification_id == row.id)
+            since = [NotificationAttempt.at > row.failed_at] if row.failed_at else []  # sent again: anew
+            first = s.exec(select(NotificationAttempt.at).where(NotificationAttempt.notification_id == row.id, *since)
                            .order_by(NotificationAttempt.at).limit(1)).first() or now
             spent = rules.trying_time(row.kind, min(first, now), now, cal, policy.work_hours)
             if rules.gives_up(row.tries, min(first, now), now, retry, spent=spent):
@@ -337,7 +380,13 @@ def _tell_failed(s: Session, row: Notification, said: str, now: datetime, actor:
     if said.startswith(NOTE_CODE):  # our own words: nested, so the message renders them in its language
         coded = json.loads(said[len(NOTE_CODE):])
         answer = t(coded["code"], **(coded.get("params") or {}))
-    outbox.emit(s, "delivery_failed", f"notification:{row.id}",
+    ref = f"notification:{row.id}"
+    told = s.exec(select(func.count(func.distinct(Notification.ref))).where(
+        Notification.kind == "delivery_failed",
+        (Notification.ref == ref) | Notification.ref.startswith(ref + ":"))).one()
+    if told:  # given up again after ``notify retry``: told again, under a ref of its own
+        ref = f"{ref}:{told + 1}"
+    outbox.emit(s, "delivery_failed", ref,
                 t("notify.msg.delivery_failed", id=row.id, kind=t(f"notify.kind.{row.kind}"),
                   channel=row.channel, tries=row.tries, answer=answer or "—"),
                 now, by=actor.login)
@@ -374,15 +423,32 @@ def _iso(v: datetime | None) -> str | None:
 
 
 def status(store: Store, actor: Actor, *, failed_only: bool = False, limit: int = STATUS_LIMIT) -> list[dict]:
-    """The outbox, newest first (``notify status --json``): each row's kind, audience, channel,
-    state, times, tries and last answer, and its title in the reader's language. No secrets (a
-    channel is its name) and no raw parameters."""
+    """The outbox, newest first (``notify status --json``): the first ``limit`` rows."""
+    return status_page(store, actor, failed_only=failed_only, limit=limit)[0]
+
+
+def status_page(store: Store, actor: Actor, *, failed_only: bool = False,
+                limit: int = STATUS_LIMIT) -> tuple[list[dict], int]:
+    """The outbox, newest first, at most ``limit`` rows, and how many more there are: each row's
+    kind, audience, channel, state, times, tries and attempts, and last answer, and its title in
+    the reader's language. ``tries`` are the failed tries (what giving up counts); ``attempts``
+    every try made (``notification_attempt``: sent, rate limited or failed); ``sending``: a
+    sender holds it now (its lease has not run out). No secrets (a channel is its name) and no
+    raw parameters."""
+    limit = max(0, limit)
+    now = store.now()
     with store.read() as s:
         acting(s, actor, "supervisor")
         q = select(Notification)
+        n = select(func.count()).select_from(Notification)
         if failed_only:
             q = q.where(Notification.state == rules.FAILED)
+            n = n.where(Notification.state == rules.FAILED)
         rows = list(s.exec(q.order_by(Notification.id.desc()).limit(limit)))
+        total = s.exec(n).one()
+        made = dict(s.exec(select(NotificationAttempt.notification_id, func.count()).where(
+            NotificationAttempt.notification_id.in_([r.id for r in rows]))
+            .group_by(NotificationAttempt.notification_id)).all()) if rows else {}
     out = []
     for r in rows:
         params = _params(r.params)
@@ -390,10 +456,58 @@ def status(store: Store, actor: Actor, *, failed_only: bool = False, limit: int 
             "id": r.id, "kind": r.kind, "audience": rules.KINDS[r.kind].audience if r.kind in rules.KINDS else "",
             "channel": r.channel, "state": r.state, "ref": r.ref, "created_at": _iso(r.created_at),
             "next_try_at": _iso(r.next_try_at) if r.state in (rules.PENDING, rules.UNROUTED) else None,
-            "tries": r.tries, "sent_at": _iso(r.sent_at), "failed_at": _iso(r.failed_at),
+            "tries": r.tries, "attempts": made.get(r.id, 0),
+            "sending": r.state == rules.PENDING and r.lease_until is not None and r.lease_until > now,
+            "sent_at": _iso(r.sent_at), "failed_at": _iso(r.failed_at),
             "answer": note_text(r.answer), "title": render(f"notify.title.{r.kind}", params),
         })
-    return out
+    return out, max(0, total - len(rows))
+
+
+def retry(store: Store, actor: Actor, ids: list[int] | None = None, *, every_failed: bool = False) -> list[int]:
+    """Send given-up notifications again (``huifang notify retry``), supervisors' and admins':
+    ``ids``, or every failed one (``every_failed``). Each goes back to pending with no failed try
+    counted, due now (quiet hours hold what is not urgent); its attempts, the failure among them,
+    are kept, and so is ``failed_at``: giving up again counts from the first try after it.
+    Audited per notification. An id that is unknown or not failed refuses the whole (bad input,
+    naming it). Returns the ids sent again."""
+    now = store.now()
+    with store.write() as s:
+        acting(s, actor, RETRY_ROLE)
+        if every_failed:
+            rows = list(s.exec(select(Notification).where(Notification.state == rules.FAILED)
+                               .order_by(Notification.id)))
+        else:
+            rows = []
+            for nid in dict.fromkeys(ids or []):
+                row = s.get(Notification, nid, with_for_update=True)
+                if row is None:
+                    raise ValidationError(t("notifysend.err.retry_unknown", id=nid))
+                if row.state != rules.FAILED:
+                    raise ValidationError(t("notifysend.err.retry_not_failed", id=nid,
+                                            state=t(f"notifysend.state.{row.state}")))
+                rows.append(row)
+        cal, hours = load_calendar(s), load_policy(s).work_hours
+        for row in rows:
+            before = {"state": row.state, "tries": row.tries, "failed_at": _iso(row.failed_at)}
+            row.state, row.tries = rules.PENDING, 0  # failed_at kept: the tries after it count for giving up
+            row.next_try_at = rules.due_at(row.kind, now, cal, hours)
+            row.lease_until, row.leased_by = None, ""
+            s.add(row)
+            audit(s, actor, now, "notify.retry", "notification", row.id, before,
+                  {"state": rules.PENDING, "tries": 0, "kind": row.kind, "channel": row.channel})
+        return [r.id for r in rows]
+
+
+def failed_advice(actor: Actor, nid: int, channel: str) -> str:
+    """What the reader of a given-up notification may do about it, as commands they may run:
+    the admin tests the channel (``send_test``) and sends it again; a supervisor may send it
+    again (``retry``) but asks the admin to test the channel; anyone else asks."""
+    if actor.role == "admin":
+        return t("notifysend.advice.admin", channel=channel, id=nid)
+    if actor.role == RETRY_ROLE:
+        return t("notifysend.advice.supervisor", channel=channel, id=nid)
+    return t("notifysend.advice.other", channel=channel, id=nid)
 
 
 # -- routes -----------------------------------------------------------------------------------
