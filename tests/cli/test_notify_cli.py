@@ -6,6 +6,8 @@ file refused (exit 2)."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -185,3 +187,86 @@ def test_an_unsafe_notify_file_is_refused(centre, capsys, tmp_path):
     code, _, err = _run(capsys, "--as", "supervisor", "notify", "run")
     assert code == 1 and "ding" in err and "type" in err
     assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+# -- after a user walk (issue 26): retry, attempts, a readable status, who may run what -------------
+
+def _given_up(centre, robot, capsys) -> int:
+    """A complaint routed to ``ding`` whose one failed try gives it up (max_tries 1)."""
+    with centre.write() as s:
+        s.merge(Setting(key="policy", value="[notify]\nmax_tries = 1\n"))
+    _run(capsys, "--as", "admin1", "notify", "route", "complaint", "ding")
+    nid = _emit(centre)
+    robot.script.append("500")
+    assert _run(capsys, "--as", "supervisor", "notify", "run", "--now", "2026-11-23 09:30")[0] == 0
+    return nid
+
+
+def test_notify_retry_sends_a_given_up_notification_again_supervisors_and_admin_only(centre, robot, capsys):
+    nid = _given_up(centre, robot, capsys)
+    code, _, err = _run(capsys, "--as", "agent1", "notify", "retry", str(nid))
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = _run(capsys, "--as", "supervisor", "notify", "retry", "99999")
+    assert code == 1 and "#99999" in err and err.count("\n") == 1
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "retry", f"#{nid}")
+    assert code == 0 and f"#{nid}" in out
+    with centre.read() as s:
+        n = s.get(Notification, nid)
+        (entry,) = s.exec(select(AuditEntry).where(AuditEntry.action == "notify.retry"))
+    assert (n.state, n.tries, n.failed_at) == ("pending", 0, NOW) and entry.login == "supervisor"
+    assert n.next_try_at <= datetime.now()  # due now (a complaint is urgent: no quiet hours)
+    code, _, err = _run(capsys, "--as", "supervisor", "notify", "retry", str(nid))  # pending now: not failed
+    assert code == 1 and f"#{nid}" in err and "待发送" in err
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "run")
+    assert code == 0 and len(robot.received) == 1
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "status", "--json")
+    row = next(r for r in json.loads(out) if r["id"] == nid)  # beside it: its delivery_failed, unrouted
+    assert (row["state"], row["tries"], row["attempts"]) == ("sent", 0, 2)
+    code, out, _ = _run(capsys, "--as", "supervisor", "--lang", "en", "notify", "status")
+    assert "2 attempts, last answer: " in out and re.search(rf"#{nid}  sent  complaint  ding  sent \d{{4}}-", out)
+
+
+def test_notify_retry_failed_takes_every_one_given_up_and_needs_something_to_take(centre, robot, capsys):
+    nid = _given_up(centre, robot, capsys)
+    assert _run(capsys, "--as", "supervisor", "notify", "retry")[0] == 1
+    assert _run(capsys, "--as", "supervisor", "notify", "retry", "--failed", str(nid))[0] == 1
+    code, out, _ = _run(capsys, "--as", "admin1", "notify", "retry", "--failed", "--json")
+    assert (code, json.loads(out)) == (0, {"retried": [nid]})
+    code, out, _ = _run(capsys, "--as", "admin1", "notify", "retry", "--failed")
+    assert (code, out) == (0, t("notifysend.retried_none") + "\n")
+
+
+def test_notify_status_has_a_header_a_labelled_time_and_says_how_many_more(centre, capsys):
+    ids = [_emit(centre, f"issue:WT{i}") for i in range(3)]  # unrouted: no route set
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "status", "--limit", "2")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "编号  状态  种类  渠道  时间  标题"
+    assert lines[1].startswith(f"#{ids[2]}  未路由  客户投诉  —  写入于 2026-11-23 09:30  ")
+    assert len(lines) == 4 and lines[-1] == "还有 1 条更早的通知未列出（--limit N 可多列）。"
+    code, out, _ = _run(capsys, "--as", "supervisor", "--lang", "en", "notify", "status", "--limit", "1")
+    assert out.splitlines()[-1] == "2 older notifications not listed (--limit N lists more)."
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "status", "--limit", "1", "--json")
+    assert [r["id"] for r in json.loads(out)] == [ids[2]]
+    assert _run(capsys, "--as", "supervisor", "notify", "status", "--limit", "0")[0] == 1
+    with centre.write() as s:  # a sender holds the newest
+        n = s.get(Notification, ids[2])
+        n.state, n.channel, n.leased_by = "pending", "ding", "other"
+        n.lease_until = datetime.now() + timedelta(hours=1)  # the command reads the real clock
+        s.add(n)
+    code, out, _ = _run(capsys, "--as", "supervisor", "notify", "status", "--limit", "1")
+    assert out.splitlines()[1].startswith(f"#{ids[2]}  发送中  客户投诉  ding  到期于 ")
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (("notify", "--help"), "test 与设置路由限管理员"),
+    (("notify", "test", "--help"), "（管理员）"),
+    (("notify", "run", "--help"), "定时器以系统身份"),
+    (("notify", "status", "--help"), "（主管、管理员）"),
+    (("notify", "retry", "--help"), "（主管、管理员）"),
+    (("notify", "route", "--help"), "设置路由（管理员）"),
+    (("--lang", "en", "notify", "retry", "--help"), "(supervisors, admin)"),
+    (("--lang", "en", "notify", "--help"), "the timers"),
+])
+def test_the_help_of_notify_and_each_action_says_who_may_run_it(centre, capsys, argv, said):
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0 and said in out
