@@ -224,7 +224,7 @@ async def test_the_board_dialog_of_a_given_up_notification_says_attempts_and_wha
         assert isinstance(app.screen, MessageDialog)
         body = app.screen.body
     assert "已尝试：1 次" in body
-    assert f"请管理员检查渠道：huifang notify test ding" in body and f"huifang notify retry {nid}" in body
+    assert "请管理员检查渠道：huifang notify test ding" in body and f"huifang notify retry {nid}" in body
 
 
 # -- 5. our own words in the reader's language ----------------------------------------------------------
