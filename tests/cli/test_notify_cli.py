@@ -258,7 +258,7 @@ def test_notify_status_has_a_header_a_labelled_time_and_says_how_many_more(centr
 
 
 @pytest.mark.parametrize(("argv", "said"), [
-    (("notify", "--help"), "test 与设置路由限管理员"),
+    (("notify", "--help"), "test、设置路由：管理员"),
     (("notify", "test", "--help"), "（管理员）"),
     (("notify", "run", "--help"), "定时器以系统身份"),
     (("notify", "status", "--help"), "（主管、管理员）"),
