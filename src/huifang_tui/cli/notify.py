@@ -30,7 +30,7 @@ def _said(key: str) -> dict[str, str]:
 
 
 def add_parsers(sub) -> None:  # noqa: ANN001
-    from ..services.notify import STATUS_LIMIT
+    from ..domain.notify import STATUS_LIMIT  # not services: --help loads no database code
 
     pn = sub.add_parser("notify", help=t("notifysend.cli.notify"), description=t("notifysend.cli.notify_who"))
     nsub = pn.add_subparsers(dest="notify_cmd", required=True, metavar="ACTION")
@@ -217,7 +217,7 @@ def _route(ctx: Context) -> int:
         raise ValidationError(t("notifysend.err.clear_with_channels"))
     if args.channels or args.clear:
         require(actor, "admin", store=store, what="notify.route", target=args.kind)  # before the file is read
-        if args.kind not in KINDS:
+        if args.kind.partition("@")[0] not in KINDS:  # KIND@DEPARTMENT: its department checked by set_route
             raise ValidationError(t("notifysend.err.kind", kind=args.kind, kinds=", ".join(KINDS)))
         if args.channels:
             _check_channels(args.channels)
@@ -231,15 +231,16 @@ def _route(ctx: Context) -> int:
         return 0
     have = svc.routes(store, actor)
     if args.kind:
-        if args.kind not in KINDS:
+        if args.kind.partition("@")[0] not in KINDS:
             raise ValidationError(t("notifysend.err.kind", kind=args.kind, kinds=", ".join(KINDS)))
-        have = {args.kind: have[args.kind]}
+        have = {args.kind: have.get(args.kind, [])}
     if ctx.as_json:
         ctx.print_json(_routes_json(have))
         return 0
     for kind, channels in have.items():
-        ctx.say(t("notifysend.route_line", kind=kind, words=t(f"notify.kind.{kind}"),
-                  audience=t(f"notifysend.audience.{KINDS[kind].audience}"),
+        plain = kind.partition("@")[0]  # a department's own route: its kind's words
+        ctx.say(t("notifysend.route_line", kind=kind, words=t(f"notify.kind.{plain}"),
+                  audience=t(f"notifysend.audience.{KINDS[plain].audience}"),
                   channels=", ".join(channels) or t("notifysend.unrouted")))
     return 0
 
@@ -247,7 +248,8 @@ def _route(ctx: Context) -> int:
 def _routes_json(have: dict[str, list[str]]) -> list[dict]:
     from ..domain.notify import KINDS
 
-    return [{"kind": k, "audience": KINDS[k].audience, "channels": v} for k, v in have.items()]
+    return [{"kind": k.partition("@")[0], **({"department": k.partition("@")[2]} if "@" in k else {}),
+             "audience": KINDS[k.partition("@")[0]].audience, "channels": v} for k, v in have.items()]
 
 
 def _check_channels(names: list[str]) -> None:

@@ -59,6 +59,9 @@ LEASE = timedelta(minutes=10)
 # than this stay unrouted (``notify status`` lists them) — a new route is not flooded with months
 # of old news.
 ROUTE_BACK = timedelta(days=7)
+# Rows ``huifang notify status`` lists by default, newest first (``--limit N``; the last line
+# says how many more there are).
+STATUS_LIMIT = 50
 
 
 def kind_of(name: str) -> Kind:

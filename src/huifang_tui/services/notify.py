@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     Attachment = Callable[[str], tuple[str, bytes] | None]
 
 BATCH = 20  # rows taken per lease: a batch is sent well within LEASE even when every server times out
-STATUS_LIMIT = 50  # rows ``notify status`` lists by default, newest first (``--limit N``)
+STATUS_LIMIT = rules.STATUS_LIMIT  # rows ``notify status`` lists by default, newest first
 EMAIL = "email"  # the one channel type that carries files and has no rate window
 MARKDOWN = ("dingtalk", "wecom")  # the robots whose message is markdown: what people typed is escaped
 RETRY_ROLE = "supervisor"  # who may send a given-up notification again (and the admin)
@@ -150,7 +150,7 @@ def _route_unrouted(store: Store, actor: Actor, routes: dict[str, list[str]], no
     One short write per row, under the lock ``outbox.emit`` takes for the same event: an event
     told at this moment, or a second sender routing the same row, takes turns with it (on
     PostgreSQL, instead of failing on the unique key), and the channels told are read after it."""
-    routed = [k for k, v in routes.items() if v]
+    routed = list({outbox.route_kind(k)[0] for k, v in routes.items() if v})  # KIND@DEPARTMENT too
     if not routed:
         return  # the rows kept unrouted are not even read (a centre that routes nothing)
     with store.read() as s:
@@ -166,7 +166,10 @@ def _route_unrouted(store: Store, actor: Actor, routes: dict[str, list[str]], no
                 continue  # routed, or taken back, by someone else meanwhile
             told = set(s.exec(select(Notification.channel).where(
                 Notification.kind == kind, Notification.ref == ref)).all())
-            todo = [c for c in dict.fromkeys(routes[kind]) if c not in told]
+            want = outbox.channels_for(routes, kind, outbox.department_of(s, kind, ref))
+            if not want:
+                continue  # routed for other departments only: stays unrouted
+            todo = [c for c in dict.fromkeys(want) if c not in told]
             if not todo:
                 s.exec(delete(Notification).where(Notification.id == nid))
                 continue
@@ -517,13 +520,13 @@ def routes(store: Store, actor: Actor) -> dict[str, list[str]]:
     with store.read() as s:
         acting(s, actor, "supervisor")
         have = outbox.load_routes(s)
-    return {k: have.get(k, []) for k in rules.KINDS}
+    return {k: have.get(k, []) for k in outbox.route_keys(have)}
 
 
 def set_route(store: Store, actor: Actor, kind: str, channels: list[str]) -> dict[str, list[str]]:
     """Route ``kind`` to ``channels`` (none: the route removed) — the admin's; audited. Rows
     already written keep their channel; unrouted ones go to the new route at the next run."""
-    if kind not in rules.KINDS:
+    if outbox.route_kind(kind)[0] not in rules.KINDS:
         raise ValidationError(t("notifysend.err.kind", kind=kind, kinds=", ".join(rules.KINDS)))
     names = list(dict.fromkeys(c.strip() for c in channels))
     if any(not c or c != "".join(c.split()) for c in names):
@@ -531,6 +534,7 @@ def set_route(store: Store, actor: Actor, kind: str, channels: list[str]) -> dic
     now = store.now()
     with store.write() as s:
         acting(s, actor, "admin")
+        outbox.check_route_key(s, kind)  # KIND@DEPARTMENT: a department huifang department lists
         have = outbox.load_routes(s)
         before = {kind: have.get(kind, [])}
         if names:
@@ -539,7 +543,7 @@ def set_route(store: Store, actor: Actor, kind: str, channels: list[str]) -> dic
             have.pop(kind, None)
         s.merge(Setting(key=outbox.ROUTES_KEY, value=json.dumps(have, ensure_ascii=False, sort_keys=True)))
         audit(s, actor, now, "notify.route", "setting", outbox.ROUTES_KEY, before, {kind: names})
-    return {k: have.get(k, []) for k in rules.KINDS}
+    return {k: have.get(k, []) for k in outbox.route_keys({**have, kind: names})}
 
 
 def send_test(store: Store, actor: Actor, name: str, cfg: ChannelConfig | None,
