@@ -34,7 +34,8 @@ PARAMS = {
                   "title": "安装后*漏油*", "by": "陈晓雯"},
     "low_score": {"number": "HF202611001", "customer": "杭州恒达机械", "phone": "138****5678", "score": 2,
                   "threshold": 3, "agent": "陈晓雯", "hours": 24},
-    "month_approved": {"month": "2026-10", "by": "周主管", "version": 1, "records": 0, "rate": "0%"},
+    "month_approved": {"month": "2026-10", "by": "周主管", "version": 1, "planned": 0, "completed": 0, "rate": "—",
+                       "correction": "", "corrected": ""},
 }
 
 

@@ -271,7 +271,7 @@ def test_undoing_a_low_score_takes_back_the_notification_not_sent_yet(store):
 
     (row,) = [r for r in audit_log(store, _actor(store, "sup1")) if r.action == "notification.withdraw"]
     assert (row.action_text, row.subject) == ("撤回未发通知", f"通知 {n.id}")
-    assert {(c.label, c.before) for c in row.changes} >= {("类型", "低分回访"), ("事件", f"cb:{NUMBER}"),
+    assert {(c.label, c.before) for c in row.changes} >= {("类型", "低分回访"), ("事件", f"回访 {NUMBER}"),
                                                           ("状态", "未路由")}
     # recorded again: told again
     record_attempt(store, _actor(store, "agent1"), NUMBER, CallRecord(

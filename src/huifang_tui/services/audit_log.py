@@ -179,6 +179,8 @@ def _value(name: str, value: object, entity: str, names: dict[str, str]) -> str:
     if isinstance(value, str):
         if name in _PEOPLE and not (entity == "user" and name == "login"):
             return names.get(value, value)
+        if entity == "notification" and name == "ref":
+            return ref_words(value, names)
         m = _ISO_TIME.match(value)
         if m:  # a moment as people write it: no "T", seconds only when they are not :00
             return f"{m.group(1)} {m.group(2)}" + (m.group(3) if m.group(3) and m.group(3) != ":00" else "")
@@ -191,6 +193,40 @@ def _value(name: str, value: object, entity: str, names: dict[str, str]) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+_MONTH_REF = re.compile(r"^month:(\d{4}-\d{2})(?::v(\d+))?$")
+
+
+def ref_words(ref: str, names: dict[str, str] | None = None) -> str:  # noqa: PLR0911
+    """What a notification's ref names, in the outbox's words (issue 26): ``request:2`` → 请示 #2,
+    ``cb:HF…`` → 回访 HF…, ``issue:WT…:escalation:1:ack`` → 问题 WT… 的升级（未按时受理）,
+    ``month:2026-10:v2`` → 2026-10 汇总表第 2 版. A ref of another shape is shown as it is."""
+    parts = ref.split(":")
+    head, rest = parts[0], parts[1:]
+    if head == "issue" and rest and rest[0]:
+        if len(rest) == 1:
+            return t("notify.ref.issue", number=rest[0])
+        if len(rest) == 4 and rest[1] == "escalation" and _known(f"notify.msg.reason_{rest[3]}"):
+            return t("notify.ref.escalation", number=rest[0], reason=t(f"notify.msg.reason_{rest[3]}"))
+        if rest[1] == "escalation":
+            return t("notify.ref.escalation_event", number=rest[0])
+    if head == "cb" and rest and rest[0]:
+        if len(rest) == 1:
+            return t("notify.ref.callback", number=rest[0])
+        if rest[1:] == ["unreachable"]:
+            return t("notify.ref.unreachable", number=rest[0])
+    if head in ("request", "notification") and len(rest) == 1 and rest[0].isdigit():
+        return t(f"notify.ref.{head}", id=rest[0])
+    if head == "dayclose" and len(rest) == 2:
+        return t("notify.ref.day_close", name=(names or {}).get(rest[0], rest[0]), day=rest[1])
+    if head == "stale" and len(rest) == 2:
+        return t("notify.ref.stale", since=rest[0], until=rest[1])
+    m = _MONTH_REF.match(ref)
+    if m:
+        return t("notify.ref.month_version", month=m.group(1), version=m.group(2)) if m.group(2) \
+            else t("notify.ref.month", month=m.group(1))
+    return ref
 
 
 def _label(name: str) -> str:

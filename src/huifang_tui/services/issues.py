@@ -399,7 +399,7 @@ def _tell_escalation(s: Session, issue: Issue, level: int, reason: str, now: dat
     outbox.emit(s, kind, escalation_ref(issue, level, reason), t(
                 f"notify.msg.{kind}", number=issue.number, customer=cust.name if cust else "",
                 reason=t(f"notify.msg.reason_{reason}"), title=notify_text(issue.title)),
-                now, by=SYSTEM.login)
+                now, by=SYSTEM.login, department=issue.department)  # its department's head, when routed so
 
 
 def _written(e: IssueEvent) -> Written:
@@ -625,7 +625,8 @@ def raise_issue(store: Store, actor: Actor, number: str | None = None, *, custom
             outbox.emit(s, "complaint", f"issue:{issue.number}", t(
                 "notify.msg.complaint", customer=cust.name if cust else "", number=issue.number,
                 phone=outbox.phone_of(s, customer_id, cb.contact_name if callback_id is not None else ""),
-                title=notify_text(issue.title), by=person(s, actor.login)), now, by=actor.login)
+                title=notify_text(issue.title), by=person(s, actor.login)), now, by=actor.login,
+                department=issue.department)
     return issue
 
 

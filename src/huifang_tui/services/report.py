@@ -915,22 +915,30 @@ def approve(store: Store, actor: Actor, month: Month) -> int:
             s.add(ReportSnapshot(month=str(month), version=version, action="approve", login=actor.login, at=now,
                                  data=data))
         audit(s, actor, now, "report.approve", "report", str(month), None, details)
-        _tell_approved(s, actor, month, version, len(records), overall, now)
+        _tell_approved(s, actor, month, version, overall, now, details.get("reason", ""))
     return version
 
 
-def _tell_approved(s: Session, actor: Actor, month: Month, version: int, records: int, overall: dict,
-                   now: datetime) -> None:
+def _tell_approved(s: Session, actor: Actor, month: Month, version: int, overall: dict,
+                   now: datetime, reason: str = "") -> None:
     """000 §4.9 报总经理: the general manager is told the approved month, its .xlsx attached
-    where the channel carries files (issue 26 item 2), in the approval's transaction."""
+    where the channel carries files (issue 26 item 2), in the approval's transaction. The
+    figures are the KPI sheet's own (计划回访数, 完成数, 回访完成率: the sheet attached says the
+    same); a version after ``report amend`` says it is a correction and why (the amend's reason,
+    as typed text leaves the app: ``notify_text``)."""
+    from ..domain.masking import notify_text
     from . import outbox
     from .calls import person
 
     outbox.withdraw(s, actor, now, ("summary_due",), f"month:{month}")  # "due" not sent yet: no longer
     rate = overall.get("completion_rate")
+    again = version > 1
     outbox.emit(s, "month_approved", f"month:{month}:v{version}", t(
         "notify.msg.month_approved", month=str(month), by=person(s, actor.login), version=version,
-        records=records, rate="—" if rate is None else f"{float(rate) * 100:.2f}%"),
+        planned=overall.get("due", 0), completed=overall.get("completed", 0),
+        rate="—" if rate is None else f"{float(rate) * 100:.2f}%",
+        correction=t("notify.msg.month_correction", version=version, reason=notify_text(reason)) if again else "",
+        corrected=t("notify.msg.month_corrected") if again else ""),
         now, by=actor.login, attach=f"month:{month}:v{version}")  # the version approved, not the live month
 
 
