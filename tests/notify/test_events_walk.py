@@ -169,7 +169,7 @@ def test_the_cli_sets_lists_and_refuses_a_department_route(centre, capsys):
     code, out, err = _run(capsys, "--as", "admin1", "notify", "route", "escalation.1@技术部", "head-tech")
     assert code == 1 and "技术部" in err and TECH in err and len(err.strip().splitlines()) == 1
     code, out, _ = _run(capsys, "--as", "admin1", "notify", "route", key, "--clear")
-    assert code == 0
+    assert code == 0 and out == t("notify.route.cleared_department", route=key, kind="escalation.1") + "\n"
     code, out, _ = _run(capsys, "--as", "supervisor", "notify", "route")
     assert key not in out
 

@@ -224,6 +224,8 @@ def _route(ctx: Context) -> int:
         have = svc.set_route(store, actor, args.kind, [] if args.clear else args.channels)
         if ctx.as_json:
             ctx.print_json(_routes_json({args.kind: have[args.kind]}))
+        elif args.clear and "@" in args.kind:  # the department's notifications: its kind's route now
+            ctx.say(t("notify.route.cleared_department", route=args.kind, kind=args.kind.partition("@")[0]))
         elif args.clear:
             ctx.say(t("notifysend.route_cleared", kind=args.kind))
         else:
