@@ -115,8 +115,11 @@ def test_ctrl_c_ends_serve_with_one_line_and_exit_0(centre, tmp_path):
     add_user(centre, os_login(), "supervisor")
     env = {**os.environ, "PYTHONPATH": str(SRC), "HUIFANG_DATABASE_URL": centre.url, "HUIFANG_LANG": "zh_CN",
            "XDG_STATE_HOME": str(tmp_path)}
+    # Ctrl-C as at a terminal: a test runner's worker, or a shell's background job, ignores
+    # SIGINT, and a child started so would inherit that (Python then installs no handler)
     p = subprocess.Popen([sys.executable, "-m", "huifang_tui", "serve"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env)
+                         stderr=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = p.stdout.readline()
         assert "定时任务已在前台运行" in first and "Ctrl-C" in first, first + p.stderr.read()
