@@ -101,11 +101,31 @@ def month_attachment(store: Store, actor: Actor) -> Callable[[str], tuple[str, b
         else:
             version = max((r.version for r in snapshots(store, month) if r.data), default=None)
         if version is None:  # never approved: the month as the report shows it
-            return t("notifysend.attachment_name", month=str(month)), xlsx_bytes(monthly_report(store, actor, month))
+            return (t("notifysend.attachment_name", month=str(month)),
+                    xlsx_bytes(masked_for_mail(monthly_report(store, actor, month))))
         return (t("notifysend.attachment_name_version", month=str(month), version=version),
-                xlsx_bytes(monthly_report(store, actor, month, version=version)))
+                xlsx_bytes(masked_for_mail(monthly_report(store, actor, month, version=version))))
 
     return build
+
+
+#: the record fields people type freely (and the phone itself): what leaves the app carries
+#: masked phones only (issue 26 item 5). Number, dates, 工单编号 and WT numbers stay whole.
+MAILED_FREE_TEXT = ("customer", "contact", "phone", "service_staff", "suggestions", "improvement",
+                    "owner", "note")
+
+
+def masked_for_mail(report):  # noqa: ANN001, ANN201 - a services.report.MonthReport
+    """The month's report as it may leave the app by mail: every phone-like run in the rows'
+    free text masked with the one rule (``domain.masking.mask_text``), whole notes kept. The
+    department's own ``report monthly --xlsx`` export is not this (it stays as it is)."""
+    from dataclasses import replace
+
+    from ..domain.masking import mask_text
+
+    records = [replace(r, **{f: mask_text(getattr(r, f) or "") for f in MAILED_FREE_TEXT})
+               for r in report.records]
+    return replace(report, records=records)
 
 
 def deliver(store: Store, actor: Actor, now: datetime | None = None) -> RunReport:
