@@ -257,7 +257,7 @@ def test_the_approved_month_reaches_the_mailbox_with_its_xlsx(store, people, lan
     else:
         assert msg["Subject"] == f"Huifang #{nid} Monthly summary approved: 2026-10"
         name = "callback-summary-2026-10.xlsx"
-        said = "The customer callback summary for 2026-10 was approved by 周主管 (version 1)"
+        said = "The customer callback summary for 2026-10 was approved by 周主管, version 1."
     body = msg.get_body(("plain",)).get_content()
     assert said in body
     (part,) = list(msg.iter_attachments())

@@ -63,7 +63,7 @@ def test_the_server_down_for_a_whole_run_then_up_delivers_everything_once(store,
         ids = [emit(store, f"issue:WT{i}") for i in range(3)]
         server.stop()
         down = svc.run_due(store, sup, channels, now=NOW)
-        assert (down.sent, down.retried) == (0, 3)
+        assert (down.sent, down.retried) == (0, 1)  # no answer: tried once, the others left for the next run
         with store.read() as s:
             assert {n.state for n in s.exec(select(Notification))} == {"pending"}
         server.start()

@@ -171,10 +171,13 @@ def _run(ctx: Context) -> int:
 
 def _status(ctx: Context) -> int:
     from ..core.errors import ValidationError
+    from ..domain.notify import STATUS_LIMIT_MAX
     from ..services.notify import status_page
 
     if ctx.args.limit < 1:
         raise ValidationError(t("notifysend.err.limit", value=ctx.args.limit))
+    if ctx.args.limit > STATUS_LIMIT_MAX:
+        raise ValidationError(t("notifysend.err.limit_max", value=ctx.args.limit, n=STATUS_LIMIT_MAX))
     rows, more = status_page(ctx.store, ctx.actor, failed_only=ctx.args.failed, limit=ctx.args.limit)
     if ctx.as_json:
         ctx.print_json(rows)

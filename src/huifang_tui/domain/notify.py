@@ -62,6 +62,8 @@ ROUTE_BACK = timedelta(days=7)
 # Rows ``huifang notify status`` lists by default, newest first (``--limit N``; the last line
 # says how many more there are).
 STATUS_LIMIT = 50
+# The most ``--limit`` may ask for (a bigger number is refused, never an overflow).
+STATUS_LIMIT_MAX = 10000
 
 
 def kind_of(name: str) -> Kind:

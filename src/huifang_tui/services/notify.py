@@ -121,12 +121,17 @@ def run_due(store: Store, actor: Actor, channels: Mapping[str, ChannelConfig], *
     _route_unrouted(store, actor, routes, clock())
     token = _sender(actor)
     tried = 0
+    dead: set[str] = set()  # channels that did not answer at all in this run: not tried again in it
     while tried < limit:
-        jobs = _claim(store, actor, token, clock(), min(BATCH, limit - tried))
+        jobs = _claim(store, actor, token, clock(), min(BATCH, limit - tried), skip=dead)
         if not jobs:
             break
         for job in jobs:
-            _deliver(store, actor, token, job, channels, send, attachment, clock, report)
+            if job.channel in dead:
+                _release(store, actor, token, job)
+                continue
+            if _deliver(store, actor, token, job, channels, send, attachment, clock, report):
+                dead.add(job.channel)
         tried += len(jobs)
     return report
 
@@ -182,7 +187,8 @@ def _route_unrouted(store: Store, actor: Actor, routes: dict[str, list[str]], no
                                    state=rules.PENDING, next_try_at=due, answer=""))
 
 
-def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> list[_Job]:
+def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int,
+           skip: set[str] | frozenset[str] = frozenset()) -> list[_Job]:
     """Lease up to ``n`` due rows (pending, due, no live lease), oldest due first. On
     PostgreSQL rows another sender is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite's
     write transaction is the one writer. Quiet hours hold what is not urgent: outside the working
@@ -199,7 +205,8 @@ def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> lis
                 Notification.kind.in_(list(quiet))).values(next_try_at=min(quiet.values())))
         q = (select(Notification).where(
             Notification.state == rules.PENDING, Notification.next_try_at <= now,
-            free, *([Notification.kind.not_in(list(quiet))] if quiet else []))
+            free, *([Notification.kind.not_in(list(quiet))] if quiet else []),
+            *([Notification.channel.not_in(sorted(skip))] if skip else []))
             .order_by(Notification.next_try_at, Notification.id).limit(n))
         if s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
@@ -214,10 +221,11 @@ def _claim(store: Store, actor: Actor, token: str, now: datetime, n: int) -> lis
 
 def _robot_wait(store: Store, channel: str, now: datetime) -> timedelta:
     """How long the robot ``channel`` must be left alone: its tries of the last minute, by every
-    sender (``ix_notification_attempt_channel``)."""
+    sender (``ix_notification_attempt_channel``): those in (now − RATE_WINDOW, now] only."""
     with store.read() as s:
         times = s.exec(select(NotificationAttempt.at).where(
-            NotificationAttempt.channel == channel, NotificationAttempt.at > now - rules.RATE_WINDOW)).all()
+            NotificationAttempt.channel == channel, NotificationAttempt.at > now - rules.RATE_WINDOW,
+            NotificationAttempt.at <= now)).all()  # tries stamped later (``notify run --now``) are not this minute's
     return rules.rate_wait(times, now)
 
 
@@ -270,9 +278,22 @@ def stored_answer(text: object) -> str:
     return one_line(text)[:ANSWER_MAX]
 
 
+#: Our own words (``channels.answer.*``) for a try the channel never answered: no connection
+#: (refused, unreachable), a timeout, a TLS handshake that failed, a proxy down / without a route
+#: / timing out. Not these: a server's reply (``channels.answer.http``, an SMTP reply), a
+#: refusal it spoke (no STARTTLS, an SMTP error mid-talk), a rate limit, an adapter's own fault.
+NO_ANSWER = frozenset({"channels.answer.no_connection", "channels.answer.timeout", "channels.answer.tls",
+                       "channels.answer.proxy_down", "channels.answer.proxy_no_route",
+                       "channels.answer.proxy_timeout"})
+
+
 def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mapping[str, ChannelConfig],
              send: Send, attachment: Attachment | None, clock: Callable[[], datetime],
-             report: RunReport) -> None:
+             report: RunReport) -> bool:
+    """One row's try. True when the channel did not answer at all: the try failed by connection
+    (refused, timeout, TLS, proxy), i.e. a failed ``Answer`` whose text is our own catalog ``Msg``
+    of ``NO_ANSWER``, never a server's reply. The run then leaves that channel's other rows
+    for the next run, so one dead channel never holds the others."""
     cfg = channels.get(job.channel)
     said: str  # the answer as stored: the server's words, or our own as a message code
     if cfg is None:
@@ -285,9 +306,9 @@ def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mappin
             if wait > timedelta(0):
                 _hold(store, actor, token, job, now + wait)
                 report.waiting += 1
-                return
+                return False
         if not _renew(store, actor, token, job, clock()):
-            return  # no longer ours (another sender took it after our lease ran out), or quiet hours began
+            return False  # no longer ours (another sender took it after our lease ran out), or quiet hours began
         with in_lang(cfg.lang):
             msg = _message(job, cfg, attachment)
         try:
@@ -296,6 +317,19 @@ def _deliver(store: Store, actor: Actor, token: str, job: _Job, channels: Mappin
             answer = Answer(False, type(e).__name__)
         said = stored_answer(answer.text)
     _record(store, actor, token, job, answer, said, clock(), report)
+    return (cfg is not None and not answer.ok and not answer.rate_limited
+            and isinstance(answer.text, Msg) and answer.text.key in NO_ANSWER)
+
+
+def _release(store: Store, actor: Actor, token: str, job: _Job) -> None:
+    """A claimed row of a channel that did not answer in this run: its lease is let go, no try
+    and ``next_try_at`` as it is (quiet hours were applied when it was claimed): the next run."""
+    with store.write() as s:
+        acting(s, actor, "supervisor")
+        row = s.get(Notification, job.id, with_for_update=True, populate_existing=True)
+        if row is not None and row.leased_by == token:
+            row.lease_until, row.leased_by = None, ""
+            s.add(row)
 
 
 def _renew(store: Store, actor: Actor, token: str, job: _Job, now: datetime) -> bool:
