@@ -102,3 +102,34 @@ def test_month_approved_in_english_has_no_two_parentheses_in_a_row():
         text = t("notify.msg.month_approved", month="2026-10", by="周建华 (supervisor)", version=1, planned=3,
                  completed=2, rate="66.7%", correction="")
     assert ") (" not in text and "周建华 (supervisor)" in text
+
+
+def test_a_robot_that_accepts_and_never_answers_holds_no_mail(store, people):
+    """A socket that takes the connection and never answers (the channel's timeout, short here):
+    one try in the run; every mail of the run goes."""
+    import socket
+
+    from .servers import SmtpServer
+
+    admin, sup = people
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel accepts; nobody ever reads or answers
+    try:
+        with SmtpServer() as smtp:
+            channels = {
+                "wx": ChannelConfig("wx", "wecom", "zh_CN", 0.3,
+                                    url=f"http://127.0.0.1:{silent.getsockname()[1]}/cgi-bin/webhook/send?key=k"),
+                "mail": ChannelConfig("mail", "email", "zh_CN", 5.0, host=smtp.host, port=smtp.port, tls="none",
+                                      sender="huifang@example.com", to=("gm@example.com",)),
+            }
+            svc.set_route(store, admin, "complaint", ["wx", "mail"])
+            for i in range(4):
+                _emit(store, f"issue:WT{i:03d}")
+            rep = svc.run_due(store, sup, channels, now=NOW)
+            assert rep.sent == 4 and len(smtp.messages) == 4
+            with store.read() as s:
+                tried = s.exec(select(NotificationAttempt).where(NotificationAttempt.channel == "wx")).all()
+            assert len(tried) == 1 and not tried[0].ok
+    finally:
+        silent.close()
