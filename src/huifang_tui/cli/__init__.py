@@ -111,20 +111,8 @@ def _fail_safely(e: BaseException, args) -> int:  # noqa: ANN001
 
 
 def _fail(status: int, message: str) -> int:
-    say(one_line(message), file=sys.stderr)
+    say(message, file=sys.stderr)
     return status
-
-
-#: what a line break inside a refusal or bad input becomes: one line, never two
-LINE_BREAK_MARK = " "
-
-
-def one_line(message: str) -> str:
-    """A refusal or bad input is ONE plain line: a line break inside it (a name typed with one,
-    a table named so in a file) becomes a space: a message written on two lines reads on as
-    one; blank ends dropped."""
-    lines = str(message).strip().splitlines()
-    return LINE_BREAK_MARK.join(lines)
 
 
 def _fail_plain(e: BaseException, args) -> int:  # noqa: ANN001
